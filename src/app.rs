@@ -1,0 +1,283 @@
+//! The application state and its update function: keys go through the keymap to actions,
+//! worker messages update the panes, and the screen is marked dirty only when something changed.
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use ratatui_textarea::TextArea;
+
+use crate::action::Action;
+use crate::event::{Command, Event, WorkerMsg};
+use crate::health::thresholds::Level;
+use crate::i18n::{Lang, Msg};
+use crate::keymap::{KeyChord, Scope};
+use crate::panes::health::{HealthPane, HostRow};
+use crate::panes::Handled;
+use crate::theme::Theme;
+use crate::ui::bars::{render_status_bar, render_tab_bar, Flash};
+use crate::ui::help::render_help;
+use crate::ui::Ctx;
+
+/// The panes that exist. Only working panes are listed; the tab bar shows exactly these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Fleet,
+}
+
+impl Focus {
+    const ALL: [Focus; 1] = [Focus::Fleet];
+
+    fn title(self) -> Msg {
+        match self {
+            Focus::Fleet => Msg::PaneFleet,
+        }
+    }
+}
+
+enum Overlay {
+    None,
+    Help { scroll: u16, max: u16 },
+    Command(Box<TextArea<'static>>),
+}
+
+/// Smallest size the full layout needs; below it a short notice is drawn instead.
+const MIN_W: u16 = 20;
+const MIN_H: u16 = 5;
+
+pub struct App {
+    pub ctx: Ctx,
+    pub focus: Focus,
+    pub fleet: HealthPane,
+    overlay: Overlay,
+    pub flash: Option<Flash>,
+    pub dirty: bool,
+    pub quit: bool,
+    /// The terminal should be cleared and fully repainted (ctrl-l).
+    pub force_clear: bool,
+    /// Commands for the workers, drained by the event loop after each update.
+    pub outbox: Vec<Command>,
+    /// Set when the user changed the language with `:lang`.
+    pub lang_changed: bool,
+}
+
+impl App {
+    pub fn new(ctx: Ctx, hosts: Vec<HostRow>) -> App {
+        App {
+            ctx,
+            focus: Focus::Fleet,
+            fleet: HealthPane::new(hosts),
+            overlay: Overlay::None,
+            flash: None,
+            dirty: true,
+            quit: false,
+            force_clear: false,
+            outbox: Vec::new(),
+            lang_changed: false,
+        }
+    }
+
+    /// Hosts in a critical state (down, or a figure past its critical threshold).
+    pub fn open_alerts(&self) -> usize {
+        self.fleet
+            .hosts
+            .iter()
+            .filter_map(|h| h.sample.as_ref())
+            .filter(|s| {
+                if !s.reachable {
+                    // A remote host this build cannot poll is not an alert.
+                    return s.error.as_ref().is_none_or(|e| e.kind != "unsupported");
+                }
+                self.ctx.thresholds.host_level(s) == Level::Crit
+            })
+            .count()
+    }
+
+    pub fn help_open(&self) -> bool {
+        matches!(self.overlay, Overlay::Help { .. })
+    }
+
+    pub fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Terminal(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Event::Terminal(TermEvent::Resize(..)) => self.dirty = true,
+            Event::Terminal(_) => {}
+            Event::Worker(msg) => self.on_worker(msg),
+            Event::Tick => self.dirty = true,
+            Event::Terminate => self.quit = true,
+        }
+    }
+
+    fn on_worker(&mut self, msg: WorkerMsg) {
+        match msg {
+            WorkerMsg::Sample(s) => self.fleet.on_sample(*s, &self.ctx, &mut self.outbox),
+            WorkerMsg::History { host, range, points } => self.fleet.on_history(&host, range, points),
+            WorkerMsg::Problem(text) => self.flash = Some(Flash { text, error: true }),
+        }
+        self.dirty = true;
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        self.dirty = true;
+        // Ctrl-C always quits, whatever the keymap says.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        self.flash = None;
+        if let Overlay::Command(ta) = &mut self.overlay {
+            match key.code {
+                KeyCode::Enter => {
+                    let line = ta.lines().first().cloned().unwrap_or_default();
+                    self.overlay = Overlay::None;
+                    self.run_command(&line);
+                }
+                KeyCode::Esc => self.overlay = Overlay::None,
+                _ => {
+                    ta.input(key);
+                }
+            }
+            return;
+        }
+        if self.fleet.is_editing() && self.fleet.on_key_editing(key, &self.ctx) {
+            return;
+        }
+        let scope = if self.help_open() { Scope::Help } else { self.fleet.scope() };
+        let Some(chord) = KeyChord::from_event(&key) else { return };
+        if let Some(action) = self.ctx.keymap.lookup(scope, &chord) {
+            self.update(action);
+        }
+    }
+
+    /// Applies one action: overlays first, then the focused pane, then the app-wide ones.
+    pub fn update(&mut self, action: Action) {
+        self.dirty = true;
+        if let Overlay::Help { scroll, max } = &mut self.overlay {
+            match action {
+                Action::Back | Action::Help => self.overlay = Overlay::None,
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Down => *scroll = (*scroll + 1).min(*max),
+                Action::PageUp => *scroll = scroll.saturating_sub(10),
+                Action::PageDown => *scroll = (*scroll + 10).min(*max),
+                Action::Top => *scroll = 0,
+                Action::Bottom => *scroll = *max,
+                Action::Quit => self.quit = true,
+                Action::Redraw => self.force_clear = true,
+                _ => {}
+            }
+            return;
+        }
+        let handled = match self.focus {
+            Focus::Fleet => self.fleet.handle(action, &self.ctx, &mut self.outbox),
+        };
+        if handled == Handled::Yes {
+            if action == Action::Refresh {
+                self.flash = Some(Flash { text: self.ctx.t(Msg::Refreshing).to_string(), error: false });
+            }
+            return;
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.overlay = Overlay::Help { scroll: 0, max: u16::MAX },
+            Action::CommandLine => {
+                let mut ta = TextArea::default();
+                ta.set_cursor_line_style(Style::default());
+                self.overlay = Overlay::Command(Box::new(ta));
+            }
+            Action::NextPane | Action::PrevPane => {
+                let pos = Focus::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
+                let n = Focus::ALL.len();
+                let next = if action == Action::NextPane { (pos + 1) % n } else { (pos + n - 1) % n };
+                self.focus = Focus::ALL[next];
+            }
+            Action::Redraw => self.force_clear = true,
+            _ => {}
+        }
+    }
+
+    /// Runs a `:` command line.
+    pub fn run_command(&mut self, line: &str) {
+        let mut words = line.split_whitespace();
+        let cmd = words.next().unwrap_or("");
+        let arg = words.next();
+        let err = |app: &mut App, text: String| app.flash = Some(Flash { text, error: true });
+        match (cmd, arg) {
+            ("", _) => {}
+            ("q" | "q!" | "quit" | "qa" | "wq" | "x", _) => self.quit = true,
+            ("help" | "h", _) => self.overlay = Overlay::Help { scroll: 0, max: u16::MAX },
+            ("theme" | "colorscheme" | "colo", Some(name)) => match Theme::load(name) {
+                Ok(theme) => {
+                    self.ctx.ascii = self.ctx.ascii || theme.ascii_borders;
+                    self.flash = Some(Flash {
+                        text: format!("{}: {}", self.ctx.t(Msg::ThemeSet), theme.name),
+                        error: false,
+                    });
+                    self.ctx.theme = theme;
+                    self.force_clear = true;
+                }
+                Err(e) => {
+                    let first = e.first().map(|e| e.to_string()).unwrap_or_default();
+                    err(self, format!("{}: {first}", self.ctx.t(Msg::UnknownTheme)))
+                }
+            },
+            ("lang" | "language", Some(l)) => match Lang::parse(l) {
+                Some(lang) => {
+                    self.ctx.lang = lang;
+                    self.lang_changed = true;
+                    self.flash = Some(Flash { text: self.ctx.t(Msg::LangSet).to_string(), error: false });
+                }
+                None => err(self, format!("{}: {l}", self.ctx.t(Msg::UnknownLang))),
+            },
+            (other, _) => err(self, format!("{}: {other}", self.ctx.t(Msg::UnknownCommand))),
+        }
+    }
+
+    fn summary(&self) -> String {
+        let total = self.fleet.hosts.len();
+        let down = self.fleet.hosts.iter().filter_map(|h| h.sample.as_ref()).filter(|s| !s.reachable).count();
+        if down > 0 {
+            format!("{total} {} · {down} {} ", self.ctx.t(Msg::StatusSummary), self.ctx.t(Msg::Unreachable))
+        } else {
+            format!("{total} {} ", self.ctx.t(Msg::StatusSummary))
+        }
+    }
+
+    pub fn render(&mut self, f: &mut Frame<'_>) {
+        let area = f.area();
+        if area.width < MIN_W || area.height < MIN_H {
+            let text = format!("{} {}x{}", self.ctx.t(Msg::TooSmall), area.width, area.height);
+            f.render_widget(Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn)), area);
+            return;
+        }
+        let [top, body, bottom] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let tabs: Vec<(Msg, bool)> = Focus::ALL.iter().map(|f| (f.title(), *f == self.focus)).collect();
+        render_tab_bar(f, top, &self.ctx, &tabs, &self.summary());
+        match self.focus {
+            Focus::Fleet => self.fleet.render(f, body, &self.ctx),
+        }
+        match &mut self.overlay {
+            Overlay::Help { scroll, max } => {
+                *max = render_help(f, body, &self.ctx, *scroll);
+                *scroll = (*scroll).min(*max);
+            }
+            Overlay::Command(ta) => {
+                let prompt = Rect { width: 1, ..bottom };
+                let input = Rect { x: bottom.x + 1, width: bottom.width.saturating_sub(1), ..bottom };
+                f.render_widget(
+                    ratatui::widgets::Block::default().style(self.ctx.theme.roles.status_bar),
+                    bottom,
+                );
+                f.render_widget(Span::styled(":", self.ctx.theme.roles.accent), prompt);
+                ta.set_style(self.ctx.theme.roles.text);
+                f.render_widget(&**ta, input);
+                return;
+            }
+            Overlay::None => {}
+        }
+        let hints = self.fleet.hints(&self.ctx);
+        render_status_bar(f, bottom, &self.ctx, hints, self.flash.as_ref(), self.open_alerts());
+    }
+}

@@ -1,0 +1,174 @@
+//! Starting the console (`yunwei` and `yunwei demo`): load and check everything first, so a
+//! bad config or database stops before the terminal is touched, then hand over to the loop.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::app::App;
+use crate::cli::{db_path, hostname, Global};
+use crate::config::{self, Config};
+use crate::demo::DemoFleet;
+use crate::health::LocalProbe;
+use crate::i18n::Lang;
+use crate::keymap::Keymap;
+use crate::panes::health::{HostKind, HostRow};
+use crate::store::Store;
+use crate::theme::Theme;
+use crate::ui::Ctx;
+use crate::workers::{ProbeSet, Workers};
+
+/// Everything the console needs, loaded and validated.
+pub struct Prepared {
+    pub ctx: Ctx,
+    pub config: Config,
+}
+
+/// Loads config, language, theme and keymap; prints every error and returns the exit code on
+/// failure.
+pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
+    let cfg = config::load(g.config.as_deref()).map_err(|errors| {
+        for e in &errors.0 {
+            eprintln!("{e}");
+        }
+        eprintln!(
+            "yunwei: the config has {} error(s); fix them and start again (yunwei check-config)",
+            errors.0.len()
+        );
+        2
+    })?;
+    let lang = match g.lang.as_deref() {
+        Some("auto") | None => Lang::resolve(cfg.general.lang),
+        Some(l) => Lang::parse(l).ok_or_else(|| {
+            eprintln!("yunwei: --lang {l}: use auto, en or zh-CN");
+            2
+        })?,
+    };
+    // NO_COLOR wins over the config's theme, but not over an explicit --theme.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = match (&g.theme, no_color) {
+        (Some(t), _) => t.clone(),
+        (None, true) => "mono".to_string(),
+        (None, false) => cfg.general.theme.clone(),
+    };
+    let theme = Theme::load(&theme_name).map_err(|errs| {
+        for e in errs {
+            eprintln!("{e}");
+        }
+        2
+    })?;
+    let keymap_name = g.keymap.clone().unwrap_or_else(|| cfg.general.keymap.clone());
+    let keymap = Keymap::load(&keymap_name).map_err(|errs| {
+        for e in errs {
+            eprintln!("{e}");
+        }
+        2
+    })?;
+    let ascii = cfg.general.borders == config::Borders::Ascii || theme.ascii_borders;
+    let ctx = Ctx {
+        lang,
+        theme,
+        keymap,
+        thresholds: cfg.thresholds.clone(),
+        demo,
+        now: chrono::Local::now().fixed_offset(),
+        poll_interval_s: cfg.ssh.poll_interval_s,
+        ascii,
+    };
+    Ok(Prepared { ctx, config: cfg })
+}
+
+/// The rows of the fleet table and the probes behind them.
+pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet) {
+    let mut rows = Vec::new();
+    let mut probes = ProbeSet { local: Vec::new(), demo: None, remote: Vec::new() };
+    if cfg.hosts.is_empty() {
+        let name = hostname();
+        rows.push(HostRow::new(name.clone(), vec!["local".into()], HostKind::Local));
+        probes.local.push(LocalProbe::new(name));
+    }
+    for h in &cfg.hosts {
+        if h.local {
+            rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Local));
+            probes.local.push(LocalProbe::new(h.name.clone()));
+        } else {
+            rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Remote));
+            probes.remote.push(h.name.clone());
+        }
+    }
+    if demo {
+        let fleet = DemoFleet;
+        for h in fleet.hosts() {
+            rows.push(HostRow::new(h.name, h.tags.iter().map(|t| t.to_string()).collect(), HostKind::Demo));
+        }
+        probes.demo = Some(fleet);
+    }
+    (rows, probes)
+}
+
+/// A private temporary directory for the demo database, removed when dropped.
+struct DemoDir(PathBuf);
+
+impl DemoDir {
+    fn create() -> std::io::Result<DemoDir> {
+        use std::os::unix::fs::DirBuilderExt;
+        let dir = std::env::temp_dir().join(format!("yunwei-demo-{}", std::process::id()));
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        Ok(DemoDir(dir))
+    }
+}
+
+impl Drop for DemoDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn run(g: &Global, demo: bool) -> i32 {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("yunwei: the console needs a terminal; for scripts use `yunwei status` (--json)");
+        return 2;
+    }
+    let prepared = match prepare(g, demo) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut _demo_dir = None;
+    let db = if demo && g.db.is_none() {
+        match DemoDir::create() {
+            Ok(d) => {
+                let p = d.0.join("yunwei.db");
+                _demo_dir = Some(d);
+                p
+            }
+            Err(e) => {
+                eprintln!("yunwei: cannot create the demo's temporary directory: {e}");
+                return 1;
+            }
+        }
+    } else {
+        db_path(g)
+    };
+    // Open once here so a bad database stops before the terminal is taken over.
+    let store = match Store::open(&db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("yunwei: {e}");
+            return 1;
+        }
+    };
+    drop(store);
+    let (rows, probes) = fleet(&prepared.config, demo);
+    let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
+    let lang = prepared.ctx.lang;
+    let app = App::new(prepared.ctx, rows);
+    let (tx, rx) = crate::tui::channel();
+    let workers = Workers::start(probes, poll, db, tx.clone(), lang, demo);
+    match crate::tui::run(app, tx, rx, workers) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("yunwei: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! The subcommands: the console itself, the demo, `status`, `check-config`, `completions`.
+//! Each returns the process exit code: 0 fine, 1 something is wrong with the fleet or the
+//! data, 2 a usage or configuration error.
+
+pub mod check_config;
+pub mod console;
+pub mod status;
+
+use std::path::PathBuf;
+
+/// Options every subcommand shares.
+#[derive(Debug, Clone, Default)]
+pub struct Global {
+    pub config: Option<PathBuf>,
+    pub db: Option<PathBuf>,
+    pub lang: Option<String>,
+    pub theme: Option<String>,
+    pub keymap: Option<String>,
+}
+
+/// The database path: `--db`, else `$YUNWEI_DB`, else the default under the XDG data home.
+pub fn db_path(g: &Global) -> PathBuf {
+    g.db.clone()
+        .or_else(|| std::env::var_os("YUNWEI_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .map(|p| crate::config::expand_tilde(&p.to_string_lossy()))
+        .unwrap_or_else(crate::store::default_path)
+}
+
+/// The machine's host name, for the local host's row when no config names it.
+pub fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into our buffer.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    if rc == 0 {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        let name = String::from_utf8_lossy(&buf[..end]).trim().to_string();
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}

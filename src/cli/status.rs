@@ -1,0 +1,218 @@
+//! `yunwei status [--json] [--host NAME] [--tag TAG]`: one poll of every host, printed as an
+//! aligned table or a JSON array. Exit 0 when every host is reachable and nothing is critical,
+//! 1 otherwise, 2 on a usage or config error: it serves as a Nagios-style check.
+
+use std::time::Duration;
+
+use yunwei_widgets::fmt;
+use yunwei_widgets::width::{pad_left, pad_right, width};
+
+use crate::cli::console::{fleet, prepare};
+use crate::cli::Global;
+use crate::health::thresholds::{Level, Thresholds};
+use crate::health::HostSample;
+use crate::i18n::{Lang, Msg};
+
+pub struct StatusArgs {
+    pub json: bool,
+    pub hosts: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+pub fn run(g: &Global, args: &StatusArgs) -> i32 {
+    let prepared = match prepare(g, false) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let cfg = &prepared.config;
+    let lang = prepared.ctx.lang;
+    let (rows, mut probes) = fleet(cfg, false);
+    for h in &args.hosts {
+        if !rows.iter().any(|r| &r.name == h) {
+            let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+            eprintln!("yunwei status: --host {h}: no such host (hosts: {})", names.join(", "));
+            return 2;
+        }
+    }
+    let wanted = |name: &str, tags: &[String]| {
+        (args.hosts.is_empty() || args.hosts.iter().any(|h| h == name))
+            && (args.tags.is_empty() || args.tags.iter().any(|t| tags.contains(t)))
+    };
+    let keep: Vec<String> =
+        rows.iter().filter(|r| wanted(&r.name, &r.tags)).map(|r| r.name.clone()).collect();
+    probes.local.retain(|p| keep.iter().any(|k| k == p.name()));
+    probes.remote.retain(|n| keep.contains(n));
+
+    // CPU % needs two readings: take them half a second apart.
+    let _ = probes.sample_all();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut samples = probes.sample_all();
+    samples.extend(probes.not_polled(lang));
+    samples.sort_by_key(|s| keep.iter().position(|k| *k == s.name));
+
+    if args.json {
+        match serde_json::to_string_pretty(&samples) {
+            Ok(j) => println!("{j}"),
+            Err(e) => {
+                eprintln!("yunwei status: {e}");
+                return 1;
+            }
+        }
+    } else {
+        print!("{}", table(&samples, &cfg.thresholds, lang));
+    }
+    exit_code(&samples, &cfg.thresholds)
+}
+
+pub fn exit_code(samples: &[HostSample], th: &Thresholds) -> i32 {
+    let bad = samples.iter().any(|s| !s.reachable || th.host_level(s) == Level::Crit);
+    i32::from(bad)
+}
+
+/// The aligned table, with Chinese names and headers taking their real width.
+pub fn table(samples: &[HostSample], th: &Thresholds, lang: Lang) -> String {
+    let headers = [
+        Msg::ColHost,
+        Msg::ColState,
+        Msg::ColCpu,
+        Msg::ColLoad,
+        Msg::ColMem,
+        Msg::ColSwap,
+        Msg::ColDisk,
+        Msg::ColInodes,
+        Msg::NetIn,
+        Msg::NetOut,
+        Msg::ColUptime,
+        Msg::ColFailed,
+    ];
+    let mut rows: Vec<Vec<String>> = vec![headers.iter().map(|m| m.text(lang).to_string()).collect()];
+    for s in samples {
+        let level = th.host_level(s);
+        let state = if !s.reachable {
+            Msg::StateDown.text(lang).to_string()
+        } else {
+            match level {
+                Level::Ok => Msg::StateUp.text(lang).to_string(),
+                Level::Warn => Msg::Warning.text(lang).to_string(),
+                Level::Crit => Msg::Critical.text(lang).to_string(),
+            }
+        };
+        if !s.reachable {
+            let why = s.error.as_ref().map(|e| format!("{}: {}", e.kind, e.message)).unwrap_or_default();
+            let mut r = vec![s.name.clone(), state];
+            r.push(why);
+            rows.push(r);
+            continue;
+        }
+        let (rx, tx) = s.net_total();
+        let disk = s
+            .fullest_disk()
+            .map(|d| format!("{} {}", fmt::pct(Some(d.used_pct)), d.mount))
+            .unwrap_or("-".into());
+        rows.push(vec![
+            s.name.clone(),
+            state,
+            fmt::pct(s.cpu_pct),
+            fmt::ratio(s.load_per_core()),
+            fmt::pct(s.mem_used_pct),
+            fmt::pct(s.swap_used_pct),
+            disk,
+            fmt::pct(s.max_inodes_pct()),
+            if s.net.is_empty() { "-".into() } else { format!("{}/s", fmt::rate(rx)) },
+            if s.net.is_empty() { "-".into() } else { format!("{}/s", fmt::rate(tx)) },
+            s.uptime_s.map(fmt::duration).unwrap_or("-".into()),
+            if s.failed_units.is_empty() { "0".into() } else { s.failed_units.join(",") },
+        ]);
+    }
+    let cols = headers.len();
+    let mut widths = vec![0usize; cols];
+    for r in &rows {
+        // A down host's reason runs to the end of the line and does not widen the columns.
+        if r.len() == cols {
+            for (i, c) in r.iter().enumerate() {
+                widths[i] = widths[i].max(width(c));
+            }
+        }
+    }
+    for r in &rows {
+        if r.len() != cols {
+            widths[0] = widths[0].max(width(&r[0]));
+            widths[1] = widths[1].max(width(&r[1]));
+        }
+    }
+    let mut out = String::new();
+    for r in &rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let last = i + 1 == r.len();
+            let cell = match i {
+                0 | 1 | 6 | 11 => {
+                    if last {
+                        c.clone()
+                    } else {
+                        pad_right(c, widths[i])
+                    }
+                }
+                _ if r.len() != cols => c.clone(),
+                _ => pad_left(c, widths[i]),
+            };
+            line.push_str(&cell);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::{DiskUsage, HostError};
+
+    fn up(name: &str, disk: f64) -> HostSample {
+        HostSample {
+            name: name.into(),
+            reachable: true,
+            cpu_pct: Some(12.0),
+            load1: Some(0.5),
+            cores: Some(2),
+            mem_used_pct: Some(40.0),
+            disks: vec![DiskUsage {
+                mount: "/".into(),
+                fs_type: "ext4".into(),
+                size_kib: 100,
+                used_kib: disk as u64,
+                avail_kib: 100 - disk as u64,
+                used_pct: disk,
+                inodes_used_pct: Some(3.0),
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn chinese_names_align() {
+        let samples = vec![up("海口-应用1", 10.0), up("db1", 20.0)];
+        let t = table(&samples, &Thresholds::default(), Lang::ZhCn);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3);
+        // The state column starts at the same display column on every line.
+        let col = |l: &str, needle: &str| l.find(needle).map(|i| width(&l[..i]));
+        assert_eq!(col(lines[1], "正常"), col(lines[2], "正常"));
+        assert_eq!(col(lines[0], "状态"), col(lines[1], "正常"));
+    }
+
+    #[test]
+    fn exit_codes() {
+        let th = Thresholds::default();
+        assert_eq!(exit_code(&[up("a", 10.0)], &th), 0);
+        assert_eq!(exit_code(&[up("a", 95.0)], &th), 1);
+        let mut down = up("b", 10.0);
+        down.reachable = false;
+        down.error = Some(HostError { kind: "timeout".into(), message: "x".into() });
+        assert_eq!(exit_code(&[up("a", 10.0), down], &th), 1);
+    }
+}

@@ -1,0 +1,78 @@
+//! What the event loop receives: terminal input, worker messages and clock ticks, all through
+//! one channel; and the commands the app sends back to its workers.
+
+use crate::health::HostSample;
+use crate::store::health::HistPoint;
+
+#[derive(Debug)]
+pub enum Event {
+    Terminal(crossterm::event::Event),
+    Worker(WorkerMsg),
+    /// The wall-clock minute changed (the status-bar clock), or a timer the app asked for.
+    Tick,
+    /// SIGTERM, SIGHUP or SIGINT from outside: leave cleanly.
+    Terminate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerMsg {
+    Sample(Box<HostSample>),
+    History {
+        host: String,
+        range: HistRange,
+        points: Vec<HistPoint>,
+    },
+    /// A worker failed at something the user should know about (shown in the status bar).
+    Problem(String),
+}
+
+/// Commands from the app to its workers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    PollNow,
+    LoadHistory { host: String, range: HistRange },
+}
+
+/// The time span of the detail view's sparklines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistRange {
+    #[default]
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+impl HistRange {
+    pub fn next(self) -> HistRange {
+        match self {
+            HistRange::Hour => HistRange::Day,
+            HistRange::Day => HistRange::Week,
+            HistRange::Week => HistRange::Month,
+            HistRange::Month => HistRange::Hour,
+        }
+    }
+
+    pub fn seconds(self) -> i64 {
+        match self {
+            HistRange::Hour => 3600,
+            HistRange::Day => 86400,
+            HistRange::Week => 7 * 86400,
+            HistRange::Month => 30 * 86400,
+        }
+    }
+
+    /// Longer spans read the 5-minute aggregates rather than raw samples.
+    pub fn bucketed(self) -> bool {
+        self != HistRange::Hour
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HistRange::Hour => "1h",
+            HistRange::Day => "24h",
+            HistRange::Week => "7d",
+            HistRange::Month => "30d",
+        }
+    }
+}

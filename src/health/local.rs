@@ -1,0 +1,491 @@
+//! `LocalProbe`: samples the machine it runs on from /proc, `df` and `systemctl` (child
+//! processes with a timeout), keeping the previous CPU and network readings for rates.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::parse::{
+    cpu_busy_pct, merge_disks, net_rates, parse_df, parse_failed_units, parse_loadavg, parse_meminfo,
+    parse_net_dev, parse_proc_stat, parse_proc_status, parse_uptime, CpuTimes, DfKind, NetCounters,
+};
+use super::{HostError, HostSample, ProcessMem};
+
+/// How long `df` and `systemctl` may run before they are killed.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many processes `top_processes` keeps (largest RSS first).
+pub const TOP_PROCESSES: usize = 10;
+/// systemd creates this directory when it is PID 1.
+const SYSTEMD_MARKER: &str = "/run/systemd/system";
+
+/// Samples the local machine. Keep one probe per host and call [`LocalProbe::sample`]
+/// periodically: the first sample has no `cpu_pct` and no network rates.
+#[derive(Debug)]
+pub struct LocalProbe {
+    name: String,
+    proc_root: PathBuf,
+    run_commands: bool,
+    timeout: Duration,
+    prev_cpu: Option<CpuTimes>,
+    prev_net: Option<(Vec<NetCounters>, Instant)>,
+    warnings: Vec<String>,
+}
+
+impl LocalProbe {
+    /// A probe reading `/proc` and running `df`/`systemctl`.
+    pub fn new(name: String) -> Self {
+        Self::with_root(name, PathBuf::from("/proc"))
+    }
+
+    /// A probe reading the /proc files from `proc_root` (`stat`, `loadavg`, `meminfo`,
+    /// `uptime`, `net/dev`, `<pid>/status`). Commands still run unless disabled with
+    /// [`LocalProbe::with_commands`].
+    pub fn with_root(name: String, proc_root: PathBuf) -> Self {
+        LocalProbe {
+            name,
+            proc_root,
+            run_commands: true,
+            timeout: COMMAND_TIMEOUT,
+            prev_cpu: None,
+            prev_net: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Whether to run `df` and `systemctl` (default true).
+    pub fn with_commands(mut self, enabled: bool) -> Self {
+        self.run_commands = enabled;
+        self
+    }
+
+    /// Timeout for each child process (default [`COMMAND_TIMEOUT`]).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The sources that could not be read during the last [`LocalProbe::sample`]
+    /// (e.g. `df -PTk: timed out after 5s, killed`); their figures are missing from it.
+    pub fn last_warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Takes one sample. Never fails: a source that cannot be read leaves its figures empty
+    /// (see [`LocalProbe::last_warnings`]); only when neither /proc/stat nor /proc/meminfo can
+    /// be read is the sample `reachable: false` with an error of kind `probe`.
+    pub fn sample(&mut self) -> HostSample {
+        self.warnings.clear();
+        let mut s = HostSample {
+            name: self.name.clone(),
+            reachable: true,
+            sampled_at: unix_now(),
+            ..Default::default()
+        };
+
+        let stat = self.read("stat").and_then(|t| parse_proc_stat(&t).map_err(|e| e.to_string()));
+        let stat_error = match stat {
+            Ok(stat) => {
+                s.cores = (stat.cores > 0).then_some(stat.cores);
+                if let Some(prev) = &self.prev_cpu {
+                    s.cpu_pct = cpu_busy_pct(prev, &stat.total);
+                }
+                self.prev_cpu = Some(stat.total);
+                None
+            }
+            Err(e) => Some(e),
+        };
+
+        match self.read("loadavg").and_then(|t| parse_loadavg(&t).map_err(|e| e.to_string())) {
+            Ok(l) => {
+                s.load1 = Some(l.load1);
+                s.load5 = Some(l.load5);
+                s.load15 = Some(l.load15);
+            }
+            Err(e) => self.warnings.push(e),
+        }
+
+        match self.read("uptime").and_then(|t| parse_uptime(&t).map_err(|e| e.to_string())) {
+            Ok(up) => s.uptime_s = Some(up),
+            Err(e) => self.warnings.push(e),
+        }
+
+        let mem = self.read("meminfo").and_then(|t| parse_meminfo(&t).map_err(|e| e.to_string()));
+        let mem_error = match mem {
+            Ok(m) => {
+                s.mem_total_kib = Some(m.mem_total_kib);
+                s.mem_available_kib = Some(m.mem_available_kib);
+                s.mem_used_pct = Some(m.used_pct());
+                s.swap_total_kib = Some(m.swap_total_kib);
+                s.swap_used_pct = m.swap_used_pct();
+                None
+            }
+            Err(e) => Some(e),
+        };
+
+        match self.read("net/dev").and_then(|t| parse_net_dev(&t).map_err(|e| e.to_string())) {
+            Ok(cur) => {
+                let now = Instant::now();
+                if let Some((prev, at)) = &self.prev_net {
+                    s.net = net_rates(prev, &cur, now.duration_since(*at).as_secs_f64());
+                }
+                self.prev_net = Some((cur, now));
+            }
+            Err(e) => self.warnings.push(e),
+        }
+
+        s.top_processes = self.top_processes();
+
+        if self.run_commands {
+            self.sample_commands(&mut s);
+        }
+
+        if let (Some(stat_error), Some(mem_error)) = (&stat_error, &mem_error) {
+            s.reachable = false;
+            s.error = Some(HostError { kind: "probe".into(), message: format!("{stat_error}; {mem_error}") });
+        }
+        self.warnings.extend(stat_error);
+        self.warnings.extend(mem_error);
+        s
+    }
+
+    fn read(&self, rel: &str) -> Result<String, String> {
+        let path = self.proc_root.join(rel);
+        fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Largest RSS first; processes that vanish while being read are skipped silently.
+    fn top_processes(&mut self) -> Vec<ProcessMem> {
+        let entries = match fs::read_dir(&self.proc_root) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.warnings.push(format!("{}: {e}", self.proc_root.display()));
+                return Vec::new();
+            }
+        };
+        let mut procs: Vec<ProcessMem> = entries
+            .filter_map(|entry| {
+                let entry = entry.ok()?;
+                let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+                let text = fs::read_to_string(entry.path().join("status")).ok()?;
+                parse_proc_status(&text, pid)
+            })
+            .collect();
+        procs.sort_by(|a, b| b.rss_kib.cmp(&a.rss_kib).then(a.pid.cmp(&b.pid)));
+        procs.truncate(TOP_PROCESSES);
+        procs
+    }
+
+    fn sample_commands(&mut self, s: &mut HostSample) {
+        let timeout = self.timeout;
+        let want_units = Path::new(SYSTEMD_MARKER).is_dir();
+        // The three commands run side by side: a hung NFS mount costs one timeout, not three.
+        let (blocks, inodes, units) = thread::scope(|scope| {
+            let blocks = scope.spawn(|| run_command("df", &["-PTk"], timeout));
+            let inodes = scope.spawn(|| run_command("df", &["-PTi"], timeout));
+            let units = want_units.then(|| {
+                scope.spawn(|| {
+                    run_command(
+                        "systemctl",
+                        &["list-units", "--state=failed", "--plain", "--no-legend", "--no-pager"],
+                        timeout,
+                    )
+                })
+            });
+            (join(blocks, "df -PTk"), join(inodes, "df -PTi"), units.map(|u| join(u, "systemctl")))
+        });
+
+        let blocks = blocks.and_then(|t| parse_df(&t, DfKind::Blocks).map_err(|e| format!("df -PTk: {e}")));
+        let inodes = inodes.and_then(|t| parse_df(&t, DfKind::Inodes).map_err(|e| format!("df -PTi: {e}")));
+        match (blocks, inodes) {
+            (Ok(blocks), Ok(inodes)) => s.disks = merge_disks(&blocks, &inodes),
+            (Ok(blocks), Err(e)) => {
+                self.warnings.push(e);
+                s.disks = merge_disks(&blocks, &[]);
+            }
+            (Err(e), inodes) => {
+                self.warnings.push(e);
+                if let Err(e) = inodes {
+                    self.warnings.push(e);
+                }
+            }
+        }
+        match units {
+            Some(Ok(text)) => s.failed_units = parse_failed_units(&text),
+            Some(Err(e)) => self.warnings.push(e),
+            None => {}
+        }
+    }
+}
+
+fn join(handle: thread::ScopedJoinHandle<'_, Result<String, String>>, what: &str) -> Result<String, String> {
+    handle.join().unwrap_or_else(|_| Err(format!("{what}: runner thread panicked")))
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Runs `program args` with `LC_ALL=C`, no stdin and stderr discarded, and returns its stdout.
+/// A non-zero exit still returns the output when there is some (`df` exits 1 when one mount
+/// cannot be read but prints the others). Past `timeout` the child is killed and an error
+/// returned; the call itself never waits much longer than `timeout`.
+fn run_command(program: &str, args: &[&str], timeout: Duration) -> Result<String, String> {
+    let label = || format!("{program} {}", args.join(" "));
+    let mut child = Command::new(program)
+        .args(args)
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: cannot start: {e}", label()))?;
+    let Some(mut stdout) = child.stdout.take() else {
+        kill_and_reap(child);
+        return Err(format!("{}: no stdout pipe", label()));
+    };
+    // Read on a thread so a full pipe never blocks the child while we wait for it.
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let result = stdout.read_to_end(&mut buf).map(|_| buf);
+        // The receiver may have given up already; nothing to do then.
+        let _ = tx.send(result);
+    });
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(2);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => {
+                kill_and_reap(child);
+                return Err(format!("{}: wait failed: {e}", label()));
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            kill_and_reap(child);
+            return Err(format!("{}: timed out after {timeout:?}, killed", label()));
+        }
+        thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+    // The child has exited; a grandchild could still hold the pipe open, so bound this too.
+    let grace = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(200));
+    let bytes = match rx.recv_timeout(grace) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => return Err(format!("{}: reading output: {e}", label())),
+        Err(_) => return Err(format!("{}: output not closed in time", label())),
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if !status.success() && text.trim().is_empty() {
+        return Err(format!("{}: {status}", label()));
+    }
+    Ok(text)
+}
+
+/// Kills the child and reaps it on a detached thread: a process stuck in the kernel
+/// (a hard NFS mount) may take long to die, and the probe must not wait for it.
+fn kill_and_reap(mut child: Child) {
+    // An error here means the child already exited; the wait below reaps it either way.
+    let _ = child.kill();
+    thread::spawn(move || {
+        let _ = child.wait();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::read_fixture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A fresh directory under the system temp dir, removed on drop (also on panic).
+    struct TempRoot(PathBuf);
+
+    impl TempRoot {
+        fn new() -> Self {
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let dir = std::env::temp_dir().join(format!(
+                "yunwei-health-test-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempRoot(dir)
+        }
+
+        fn write(&self, rel: &str, text: &str) {
+            let path = self.0.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+    }
+
+    impl Drop for TempRoot {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn fixture_root_two_samples() {
+        let root = TempRoot::new();
+        let dir = "proc/sysstat-root1-5.x-simulated";
+        let stat = read_fixture(&format!("{dir}/stat"));
+        root.write("stat", &stat);
+        root.write("loadavg", &read_fixture(&format!("{dir}/loadavg")));
+        root.write("meminfo", &read_fixture(&format!("{dir}/meminfo")));
+        root.write("uptime", &read_fixture(&format!("{dir}/uptime")));
+        let net = read_fixture(&format!("{dir}/net_dev"));
+        root.write("net/dev", &net);
+        root.write("8407/status", &read_fixture(&format!("{dir}/8407_status")));
+        root.write("7137/status", &read_fixture("proc/pcp-procpid-4.2.3-fedora/7137_status"));
+        root.write("2/status", &read_fixture("proc/pcp-procpid-3.19.0-fedora/2_status"));
+        root.write("1/status", &read_fixture("proc/pcp-procpid-3.19.0-fedora/1_status"));
+        root.write("self/status", "Name:\tnot-a-pid\nVmRSS:\t99999999 kB\n");
+        fs::create_dir_all(root.0.join("4242")).unwrap(); // vanished: no status file
+
+        let mut probe = LocalProbe::with_root("fixture".into(), root.0.clone()).with_commands(false);
+        let first = probe.sample();
+        assert!(probe.last_warnings().is_empty(), "{:?}", probe.last_warnings());
+        assert_eq!(first.name, "fixture");
+        assert!(first.reachable);
+        assert_eq!(first.error, None);
+        assert_eq!(first.cpu_pct, None);
+        assert!(first.net.is_empty());
+        assert_eq!(first.cores, Some(9));
+        assert_eq!((first.load1, first.load5, first.load15), (Some(3.16), Some(3.24), Some(3.43)));
+        assert_eq!(first.uptime_s, Some(7192));
+        assert_eq!(first.mem_total_kib, Some(8144960));
+        assert_eq!(first.mem_available_kib, Some(4389516));
+        let mem = first.mem_used_pct.unwrap();
+        assert!((mem - (8144960.0 - 4389516.0) * 100.0 / 8144960.0).abs() < 1e-9);
+        assert_eq!(first.swap_total_kib, Some(16777212));
+        assert_eq!(first.swap_used_pct, Some(0.0));
+        let top: Vec<(u32, &str, u64)> =
+            first.top_processes.iter().map(|p| (p.pid, p.name.as_str(), p.rss_kib)).collect();
+        assert_eq!(
+            top,
+            [(7137, "JS Helper", 1320920), (8407, "gnome-terminal-", 42156), (1, "systemd", 8472)]
+        );
+        assert!(first.disks.is_empty());
+        assert!(first.failed_units.is_empty());
+        assert!(first.sampled_at > 1_600_000_000);
+
+        // Second reading: 100 more busy ticks and 300 more idle ticks; enp6s0 received bytes.
+        let bumped_stat =
+            stat.replacen("cpu  96005 2578701 53845 3617879", "cpu  96105 2578701 53845 3618179", 1);
+        assert_ne!(bumped_stat, stat, "fixture changed");
+        root.write("stat", &bumped_stat);
+        let bumped_net = net.replacen("enp6s0: 205916976", "enp6s0: 215916976", 1);
+        assert_ne!(bumped_net, net, "fixture changed");
+        root.write("net/dev", &bumped_net);
+        let second = probe.sample();
+        assert_eq!(second.cpu_pct, Some(25.0));
+        assert_eq!(second.net.len(), 6);
+        let enp = second.net.iter().find(|n| n.iface == "enp6s0").unwrap();
+        assert!(enp.rx_bytes_per_s > 0.0);
+        assert_eq!(enp.tx_bytes_per_s, 0.0);
+        assert!(second.net_total().0 > 0.0);
+        let lo = second.net.iter().find(|n| n.iface == "lo").unwrap();
+        assert_eq!(lo.rx_bytes_per_s, 0.0);
+    }
+
+    #[test]
+    fn partial_sources_still_give_a_sample() {
+        let root = TempRoot::new();
+        root.write("meminfo", &read_fixture("proc/pcp-collectl-rhel6.4-2.6.32-220/meminfo"));
+        root.write("stat", "garbage\n");
+        let mut probe = LocalProbe::with_root("half".into(), root.0.clone()).with_commands(false);
+        let s = probe.sample();
+        assert!(s.reachable);
+        assert_eq!(s.error, None);
+        assert_eq!(s.mem_total_kib, Some(793659976));
+        assert_eq!(s.cores, None);
+        assert_eq!(s.load1, None);
+        let warnings = probe.last_warnings().join("\n");
+        assert!(warnings.contains("loadavg"), "{warnings}");
+        assert!(warnings.contains("/proc/stat: aggregate `cpu` line not found"), "{warnings}");
+    }
+
+    #[test]
+    fn nothing_readable_is_unreachable() {
+        let root = TempRoot::new();
+        let mut probe = LocalProbe::with_root("void".into(), root.0.join("missing")).with_commands(false);
+        let s = probe.sample();
+        assert!(!s.reachable);
+        let err = s.error.unwrap();
+        assert_eq!(err.kind, "probe");
+        assert!(err.message.contains("stat"), "{}", err.message);
+        assert!(err.message.contains("meminfo"), "{}", err.message);
+        assert_eq!(s.name, "void");
+    }
+
+    #[test]
+    fn real_proc_of_this_machine() {
+        let mut probe = LocalProbe::new("localhost".into());
+        let first = probe.sample();
+        assert!(first.reachable, "{:?}", first.error);
+        assert!(first.mem_total_kib.unwrap() > 0);
+        assert!(first.cores.unwrap() >= 1);
+        assert!(first.load1.unwrap() >= 0.0);
+        assert!(first.uptime_s.unwrap() > 0);
+        let mem = first.mem_used_pct.unwrap();
+        assert!((0.0..=100.0).contains(&mem), "{mem}");
+        assert_eq!(first.cpu_pct, None);
+        assert!(!first.top_processes.is_empty());
+        assert!(first.top_processes.windows(2).all(|w| w[0].rss_kib >= w[1].rss_kib));
+        assert!(first.top_processes.len() <= TOP_PROCESSES);
+        // df either worked (some real filesystem, at least the root) or said why not.
+        assert!(
+            !first.disks.is_empty() || probe.last_warnings().iter().any(|w| w.contains("df")),
+            "{:?}",
+            probe.last_warnings()
+        );
+        for d in &first.disks {
+            assert!((0.0..=100.0).contains(&d.used_pct), "{d:?}");
+        }
+        thread::sleep(Duration::from_millis(300));
+        let second = probe.sample();
+        let cpu = second.cpu_pct.unwrap();
+        assert!((0.0..=100.0).contains(&cpu), "{cpu}");
+        assert!(second.net.iter().all(|n| n.rx_bytes_per_s >= 0.0 && n.tx_bytes_per_s >= 0.0));
+        assert!(second.sampled_at >= first.sampled_at);
+    }
+
+    #[test]
+    fn command_output_and_environment() {
+        let out = run_command("sh", &["-c", "echo \"$LC_ALL\"; echo oops >&2"], COMMAND_TIMEOUT);
+        assert_eq!(out.unwrap(), "C\n");
+        // non-zero exit with output: the output counts (df exits 1 on one bad mount)
+        let out = run_command("sh", &["-c", "echo partial; exit 1"], COMMAND_TIMEOUT);
+        assert_eq!(out.unwrap(), "partial\n");
+        let err = run_command("sh", &["-c", "exit 3"], COMMAND_TIMEOUT).unwrap_err();
+        assert!(err.contains("exit status: 3"), "{err}");
+        let err = run_command("/nonexistent/yunwei-no-such-cmd", &[], COMMAND_TIMEOUT).unwrap_err();
+        assert!(err.contains("cannot start"), "{err}");
+    }
+
+    #[test]
+    fn hung_command_is_killed_at_the_timeout() {
+        let started = Instant::now();
+        let err = run_command("sleep", &["30"], Duration::from_millis(300)).unwrap_err();
+        let took = started.elapsed();
+        assert!(err.contains("timed out"), "{err}");
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    }
+}

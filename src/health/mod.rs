@@ -1,0 +1,204 @@
+//! Host health: the sample of one machine (CPU, memory, disks, network, processes, failed
+//! units), the pure parsers that build it from /proc and command output, thresholds, and the local probe.
+
+pub mod local;
+pub mod parse;
+pub mod thresholds;
+
+pub use local::LocalProbe;
+pub use parse::{
+    cpu_busy_pct, is_pseudo_fs, merge_disks, net_rates, parse_df, parse_failed_units, parse_loadavg,
+    parse_meminfo, parse_net_dev, parse_proc_stat, parse_proc_status, parse_uptime, CpuStat, CpuTimes,
+    DfKind, DfRow, LoadAvg, MemInfo, NetCounters, ParseError,
+};
+pub use thresholds::{Level, Limits, Thresholds};
+
+use serde::{Deserialize, Serialize};
+
+/// One reading of one host. The JSON field names are a stable public contract.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostSample {
+    pub name: String,
+    pub reachable: bool,
+    /// `null` when reachable.
+    pub error: Option<HostError>,
+    /// `None` on the first reading (needs two /proc/stat readings).
+    pub cpu_pct: Option<f64>,
+    pub load1: Option<f64>,
+    pub load5: Option<f64>,
+    pub load15: Option<f64>,
+    pub cores: Option<u32>,
+    pub mem_total_kib: Option<u64>,
+    pub mem_available_kib: Option<u64>,
+    pub mem_used_pct: Option<f64>,
+    pub swap_total_kib: Option<u64>,
+    /// `None` when there is no swap.
+    pub swap_used_pct: Option<f64>,
+    pub uptime_s: Option<u64>,
+    pub disks: Vec<DiskUsage>,
+    pub net: Vec<NetRate>,
+    pub top_processes: Vec<ProcessMem>,
+    pub failed_units: Vec<String>,
+    /// Unix seconds.
+    pub sampled_at: i64,
+}
+
+/// Why a host could not be sampled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostError {
+    pub kind: String,
+    pub message: String,
+}
+
+/// One real filesystem as `df` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiskUsage {
+    pub mount: String,
+    /// Empty when `df` printed no Type column.
+    pub fs_type: String,
+    pub size_kib: u64,
+    pub used_kib: u64,
+    pub avail_kib: u64,
+    /// As `df` prints it: used / (used + avail), rounded up to a whole percent.
+    pub used_pct: f64,
+    pub inodes_used_pct: Option<f64>,
+}
+
+/// Throughput of one interface between two readings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetRate {
+    pub iface: String,
+    pub rx_bytes_per_s: f64,
+    pub tx_bytes_per_s: f64,
+}
+
+/// Resident memory of one process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcessMem {
+    pub pid: u32,
+    pub name: String,
+    pub rss_kib: u64,
+}
+
+impl HostSample {
+    /// The disk with the highest `used_pct`.
+    pub fn fullest_disk(&self) -> Option<&DiskUsage> {
+        self.disks.iter().max_by(|a, b| a.used_pct.total_cmp(&b.used_pct))
+    }
+
+    /// The highest inode usage over all disks that report one.
+    pub fn max_inodes_pct(&self) -> Option<f64> {
+        self.disks.iter().filter_map(|d| d.inodes_used_pct).max_by(f64::total_cmp)
+    }
+
+    /// 1-minute load divided by the number of cores.
+    pub fn load_per_core(&self) -> Option<f64> {
+        match (self.load1, self.cores) {
+            (Some(load), Some(cores)) if cores > 0 => Some(load / f64::from(cores)),
+            _ => None,
+        }
+    }
+
+    /// Total (rx, tx) bytes per second over every interface except `lo`.
+    pub fn net_total(&self) -> (f64, f64) {
+        self.net
+            .iter()
+            .filter(|n| n.iface != "lo")
+            .fold((0.0, 0.0), |(rx, tx), n| (rx + n.rx_bytes_per_s, tx + n.tx_bytes_per_s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disk(mount: &str, used_pct: f64, inodes: Option<f64>) -> DiskUsage {
+        DiskUsage {
+            mount: mount.into(),
+            fs_type: "ext4".into(),
+            size_kib: 100,
+            used_kib: used_pct as u64,
+            avail_kib: 100 - used_pct as u64,
+            used_pct,
+            inodes_used_pct: inodes,
+        }
+    }
+
+    #[test]
+    fn helpers_pick_worst_and_sum() {
+        let s = HostSample {
+            load1: Some(6.0),
+            cores: Some(4),
+            disks: vec![
+                disk("/", 40.0, Some(70.0)),
+                disk("/var", 91.0, None),
+                disk("/home", 12.0, Some(3.0)),
+            ],
+            net: vec![
+                NetRate { iface: "lo".into(), rx_bytes_per_s: 1000.0, tx_bytes_per_s: 1000.0 },
+                NetRate { iface: "eth0".into(), rx_bytes_per_s: 10.0, tx_bytes_per_s: 20.0 },
+                NetRate { iface: "eth1:0".into(), rx_bytes_per_s: 1.0, tx_bytes_per_s: 2.0 },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(s.fullest_disk().map(|d| d.mount.as_str()), Some("/var"));
+        assert_eq!(s.max_inodes_pct(), Some(70.0));
+        assert_eq!(s.load_per_core(), Some(1.5));
+        assert_eq!(s.net_total(), (11.0, 22.0));
+    }
+
+    #[test]
+    fn helpers_on_empty_sample() {
+        let s = HostSample { load1: Some(1.0), cores: Some(0), ..Default::default() };
+        assert_eq!(s.fullest_disk(), None);
+        assert_eq!(s.max_inodes_pct(), None);
+        assert_eq!(s.load_per_core(), None);
+        assert_eq!(s.net_total(), (0.0, 0.0));
+    }
+
+    #[test]
+    fn json_field_names_are_stable() {
+        let s = HostSample {
+            name: "web1".into(),
+            reachable: true,
+            disks: vec![disk("/", 50.0, None)],
+            top_processes: vec![ProcessMem { pid: 1, name: "init".into(), rss_kib: 844 }],
+            sampled_at: 1_700_000_000,
+            ..Default::default()
+        };
+        let v = serde_json::to_value(&s).unwrap();
+        let obj = v.as_object().unwrap();
+        let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "cores",
+                "cpu_pct",
+                "disks",
+                "error",
+                "failed_units",
+                "load1",
+                "load15",
+                "load5",
+                "mem_available_kib",
+                "mem_total_kib",
+                "mem_used_pct",
+                "name",
+                "net",
+                "reachable",
+                "sampled_at",
+                "swap_total_kib",
+                "swap_used_pct",
+                "top_processes",
+                "uptime_s"
+            ]
+        );
+        assert!(obj["error"].is_null());
+        assert_eq!(v["disks"][0]["inodes_used_pct"], serde_json::Value::Null);
+        assert_eq!(v["disks"][0]["used_pct"], 50.0);
+        assert_eq!(v["top_processes"][0]["rss_kib"], 844);
+        let back: HostSample = serde_json::from_value(v).unwrap();
+        assert_eq!(back, s);
+    }
+}

@@ -1,0 +1,232 @@
+//! The message catalogue: every user-facing string in Simplified Chinese and English, and the
+//! choice of language from the config, the command line or the locale.
+
+use crate::config::LangSetting;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    ZhCn,
+}
+
+impl Lang {
+    /// `auto` follows LC_ALL, then LC_MESSAGES, then LANG (the first one set and non-empty).
+    pub fn resolve(setting: LangSetting) -> Lang {
+        match setting {
+            LangSetting::En => Lang::En,
+            LangSetting::ZhCn => Lang::ZhCn,
+            LangSetting::Auto => Lang::from_locale_vars(
+                std::env::var("LC_ALL").ok().as_deref(),
+                std::env::var("LC_MESSAGES").ok().as_deref(),
+                std::env::var("LANG").ok().as_deref(),
+            ),
+        }
+    }
+
+    pub fn from_locale_vars(lc_all: Option<&str>, lc_messages: Option<&str>, lang: Option<&str>) -> Lang {
+        let chosen = [lc_all, lc_messages, lang].into_iter().flatten().find(|v| !v.is_empty());
+        match chosen {
+            Some(v) if v.to_ascii_lowercase().starts_with("zh") => Lang::ZhCn,
+            _ => Lang::En,
+        }
+    }
+
+    /// Parses the names accepted by `--lang` and `:lang`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.to_ascii_lowercase().as_str() {
+            "en" | "en-us" | "en_us" | "english" => Some(Lang::En),
+            "zh-cn" | "zh_cn" | "zh" | "cn" | "中文" => Some(Lang::ZhCn),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($($id:ident => $en:expr, $zh:expr;)*) => {
+        /// A message of the catalogue. Adding a variant without both texts does not compile.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($id),* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$id),*];
+
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$id, Lang::En) => $en, (Msg::$id, Lang::ZhCn) => $zh,)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    AppTitle => "yunwei", "运维台";
+    PaneFleet => "Fleet health", "主机健康";
+    Demo => "DEMO", "演示";
+    Alerts => "alerts", "告警";
+    ColHost => "Host", "主机";
+    ColState => "State", "状态";
+    ColCpu => "CPU%", "CPU%";
+    ColLoad => "Load/c", "负载/核";
+    ColMem => "Mem%", "内存%";
+    ColSwap => "Swap%", "交换%";
+    ColDisk => "Disk%", "磁盘%";
+    ColInodes => "Inode%", "inode%";
+    ColNet => "Net in/out", "网络 入/出";
+    ColUptime => "Up", "运行";
+    ColFailed => "Failed", "失败";
+    ColTags => "Tags", "标签";
+    ColMount => "Mount", "挂载点";
+    ColFsType => "Type", "类型";
+    ColSize => "Size", "容量";
+    ColUsed => "Used", "已用";
+    ColAvail => "Avail", "可用";
+    ColPid => "PID", "PID";
+    ColProcess => "Process", "进程";
+    ColRss => "RSS", "常驻内存";
+    StateUp => "up", "正常";
+    StateDown => "down", "不可达";
+    StateWaiting => "…", "…";
+    StateNotPolled => "n/a", "未轮询";
+    Filter => "filter", "筛选";
+    FilterPrompt => "Filter (name or tag): ", "筛选（主机名或标签）：";
+    NoHostsMatch => "No host matches the filter.", "没有符合筛选条件的主机。";
+    SortedBy => "sorted by", "排序";
+    DetailTitle => "Host detail", "主机详情";
+    Filesystems => "Filesystems", "文件系统";
+    TopProcesses => "Top processes by memory", "内存占用最高的进程";
+    FailedUnits => "Failed units", "失败的服务";
+    NoFailedUnits => "none", "无";
+    History => "History", "历史";
+    HistoryLoading => "loading history…", "正在读取历史…";
+    HistoryEmpty => "no history yet", "暂无历史数据";
+    Range => "range", "时间范围";
+    Cpu => "CPU", "CPU";
+    Memory => "Memory", "内存";
+    Load => "Load", "负载";
+    NetIn => "Net in", "网络入";
+    NetOut => "Net out", "网络出";
+    Uptime => "uptime", "运行时间";
+    Cores => "cores", "核";
+    Swap => "swap", "交换";
+    Help => "Help: keys", "帮助：按键";
+    HelpScopeGlobal => "Everywhere", "全局";
+    HelpScopeFleet => "Fleet table", "主机列表";
+    HelpScopeDetail => "Host detail", "主机详情";
+    HelpScopeHelp => "This help", "帮助窗口";
+    HelpCommands => "Commands (after :)", "命令（按 : 后输入）";
+    HelpClose => "Esc or ? closes", "按 Esc 或 ? 关闭";
+    CmdQuit => "quit", "退出";
+    CmdTheme => "switch theme", "切换主题";
+    CmdLang => "switch language", "切换语言";
+    CmdHelp => "show this help", "显示帮助";
+    UnknownCommand => "unknown command", "未知命令";
+    UnknownTheme => "unknown theme", "未知主题";
+    UnknownLang => "unknown language (use zh-CN or en)", "未知语言（可用 zh-CN 或 en）";
+    ThemeSet => "theme", "主题";
+    LangSet => "language: English", "语言：简体中文";
+    Refreshing => "polling now…", "正在轮询…";
+    TooSmall => "Terminal too small", "终端窗口太小";
+    ActQuit => "quit", "退出";
+    ActHelp => "help", "帮助";
+    ActCommandLine => "command line", "命令行";
+    ActNextPane => "next pane", "下一个窗格";
+    ActPrevPane => "previous pane", "上一个窗格";
+    ActUp => "up", "上移";
+    ActDown => "down", "下移";
+    ActPageUp => "page up", "上一页";
+    ActPageDown => "page down", "下一页";
+    ActTop => "first", "第一行";
+    ActBottom => "last", "最后一行";
+    ActOpen => "open detail", "打开详情";
+    ActBack => "back", "返回";
+    ActFilter => "filter", "筛选";
+    ActClearFilter => "clear filter", "清除筛选";
+    ActSortNext => "sort by next column", "按下一列排序";
+    ActSortPrev => "sort by previous column", "按上一列排序";
+    ActSortReverse => "reverse sort", "反向排序";
+    ActRefresh => "poll now", "立即轮询";
+    ActRangeNext => "history range", "历史时间范围";
+    ActRedraw => "redraw screen", "重绘屏幕";
+    StatusSummary => "hosts", "台主机";
+    Unreachable => "unreachable", "不可达";
+    Critical => "critical", "严重";
+    Warning => "warning", "警告";
+    NotPolledYet => "SSH polling of remote hosts is not available in this version", "此版本尚不支持通过 SSH 轮询远程主机";
+}
+
+/// Message for a bindable action, used by the help overlay and the status-bar hints.
+pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
+    use crate::action::Action as A;
+    let msg = match action {
+        A::Quit => Msg::ActQuit,
+        A::Help => Msg::ActHelp,
+        A::CommandLine => Msg::ActCommandLine,
+        A::NextPane => Msg::ActNextPane,
+        A::PrevPane => Msg::ActPrevPane,
+        A::Up => Msg::ActUp,
+        A::Down => Msg::ActDown,
+        A::PageUp => Msg::ActPageUp,
+        A::PageDown => Msg::ActPageDown,
+        A::Top => Msg::ActTop,
+        A::Bottom => Msg::ActBottom,
+        A::Open => Msg::ActOpen,
+        A::Back => Msg::ActBack,
+        A::Filter => Msg::ActFilter,
+        A::ClearFilter => Msg::ActClearFilter,
+        A::SortNext => Msg::ActSortNext,
+        A::SortPrev => Msg::ActSortPrev,
+        A::SortReverse => Msg::ActSortReverse,
+        A::Refresh => Msg::ActRefresh,
+        A::RangeNext => Msg::ActRangeNext,
+        A::Redraw => Msg::ActRedraw,
+    };
+    msg.text(lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_precedence() {
+        assert_eq!(Lang::from_locale_vars(Some("zh_CN.UTF-8"), Some("C"), None), Lang::ZhCn);
+        assert_eq!(Lang::from_locale_vars(Some(""), Some("en_US.UTF-8"), Some("zh_CN.GBK")), Lang::En);
+        assert_eq!(Lang::from_locale_vars(None, None, Some("zh_CN.GB18030")), Lang::ZhCn);
+        assert_eq!(Lang::from_locale_vars(None, None, None), Lang::En);
+        assert_eq!(Lang::from_locale_vars(None, None, Some("C.UTF-8")), Lang::En);
+    }
+
+    #[test]
+    fn every_message_has_both_languages() {
+        for m in Msg::ALL {
+            assert!(!m.text(Lang::En).is_empty(), "{m:?} has no English text");
+            assert!(!m.text(Lang::ZhCn).is_empty(), "{m:?} has no Chinese text");
+        }
+        // Chinese texts really are Chinese where words are involved.
+        assert_eq!(Msg::PaneFleet.text(Lang::ZhCn), "主机健康");
+    }
+
+    #[test]
+    fn every_action_has_a_label() {
+        for a in crate::action::Action::ALL {
+            assert!(!action_label(a, Lang::ZhCn).is_empty());
+            assert!(!action_label(a, Lang::En).is_empty());
+        }
+    }
+
+    #[test]
+    fn parse_lang_names() {
+        assert_eq!(Lang::parse("zh-CN"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+}

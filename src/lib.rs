@@ -1,0 +1,22 @@
+//! yunwei (运维台): a full-screen terminal console for operations teams of console-only Linux
+//! fleets. The binary's `main.rs` parses the command line and calls into this library.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod event;
+pub mod health;
+pub mod i18n;
+pub mod keymap;
+pub mod panes;
+pub mod store;
+pub mod text;
+pub mod theme;
+pub mod tui;
+pub mod ui;
+pub mod workers;
+
+#[cfg(test)]
+pub mod testdata;

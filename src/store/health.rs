@@ -1,0 +1,247 @@
+//! Health samples: raw rows kept 48 hours, 5-minute aggregates (min, avg, max) kept 400 days,
+//! and the history queries behind the host detail's sparklines.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Result, Store};
+use crate::health::HostSample;
+
+pub const RAW_RETENTION_S: i64 = 48 * 3600;
+pub const AGG_RETENTION_S: i64 = 400 * 86400;
+pub const BUCKET_S: i64 = 300;
+const WATERMARK_KEY: &str = "health_agg_watermark";
+
+/// One point of history; values are averages when the point stands for a bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HistPoint {
+    pub ts: i64,
+    pub cpu_pct: Option<f64>,
+    pub mem_used_pct: Option<f64>,
+    pub load1: Option<f64>,
+    pub rx_bps: Option<f64>,
+    pub tx_bps: Option<f64>,
+}
+
+/// What a maintenance pass did, for the log line and the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Maintenance {
+    pub buckets_written: usize,
+    pub raw_pruned: usize,
+    pub agg_pruned: usize,
+}
+
+impl Store {
+    pub fn host_id(&self, name: &str) -> Result<i64> {
+        self.conn().execute("INSERT OR IGNORE INTO hosts (name) VALUES (?1)", [name])?;
+        Ok(self.conn().query_row("SELECT id FROM hosts WHERE name = ?1", [name], |r| r.get(0))?)
+    }
+
+    /// Stores samples in one transaction. A second sample for the same host and second
+    /// replaces the first (two yunwei processes polling the same host).
+    pub fn record_samples(&mut self, samples: &[HostSample]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for s in samples {
+            tx.execute("INSERT OR IGNORE INTO hosts (name) VALUES (?1)", [&s.name])?;
+            let (rx, tx_rate) = s.net_total();
+            let has_net = !s.net.is_empty();
+            tx.execute(
+                "INSERT OR REPLACE INTO health_raw
+                 (host_id, ts, reachable, cpu_pct, load1, mem_used_pct, swap_used_pct,
+                  disk_max_pct, inodes_max_pct, rx_bps, tx_bps)
+                 VALUES ((SELECT id FROM hosts WHERE name = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    s.name,
+                    s.sampled_at,
+                    s.reachable,
+                    s.cpu_pct,
+                    s.load1,
+                    s.mem_used_pct,
+                    s.swap_used_pct,
+                    s.fullest_disk().map(|d| d.used_pct),
+                    s.max_inodes_pct(),
+                    has_net.then_some(rx),
+                    has_net.then_some(tx_rate),
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Aggregates every finished 5-minute bucket since the last pass, then prunes raw rows
+    /// older than 48 hours and aggregates older than 400 days. Idempotent; safe to run from two
+    /// processes at once (the second finds nothing left to do).
+    pub fn maintain_health(&mut self, now: i64) -> Result<Maintenance> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let watermark: Option<i64> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [WATERMARK_KEY], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok());
+        let oldest_raw: Option<i64> = tx.query_row("SELECT min(ts) FROM health_raw", [], |r| r.get(0))?;
+        let current_bucket = now.div_euclid(BUCKET_S) * BUCKET_S;
+        let from = match (watermark, oldest_raw) {
+            (Some(w), _) => w,
+            (None, Some(o)) => o.div_euclid(BUCKET_S) * BUCKET_S,
+            (None, None) => current_bucket,
+        };
+        let mut m = Maintenance::default();
+        if from < current_bucket {
+            m.buckets_written = tx.execute(
+                "INSERT OR REPLACE INTO health_5m
+                 SELECT host_id, (ts / ?3) * ?3 AS bucket, count(*), sum(reachable),
+                        min(cpu_pct), avg(cpu_pct), max(cpu_pct),
+                        min(load1), avg(load1), max(load1),
+                        min(mem_used_pct), avg(mem_used_pct), max(mem_used_pct),
+                        min(swap_used_pct), avg(swap_used_pct), max(swap_used_pct),
+                        min(disk_max_pct), avg(disk_max_pct), max(disk_max_pct),
+                        min(inodes_max_pct), avg(inodes_max_pct), max(inodes_max_pct),
+                        min(rx_bps), avg(rx_bps), max(rx_bps),
+                        min(tx_bps), avg(tx_bps), max(tx_bps)
+                 FROM health_raw WHERE ts >= ?1 AND ts < ?2
+                 GROUP BY host_id, bucket",
+                params![from, current_bucket, BUCKET_S],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![WATERMARK_KEY, current_bucket.to_string()],
+            )?;
+        }
+        m.raw_pruned = tx.execute("DELETE FROM health_raw WHERE ts < ?1", [now - RAW_RETENTION_S])?;
+        m.agg_pruned = tx.execute("DELETE FROM health_5m WHERE bucket < ?1", [now - AGG_RETENTION_S])?;
+        tx.commit()?;
+        Ok(m)
+    }
+
+    /// History of one host since `since`: raw points when `bucketed` is false, else 5-minute
+    /// averages (the stored aggregates plus the buckets not yet aggregated).
+    pub fn health_history(&self, host: &str, since: i64, bucketed: bool) -> Result<Vec<HistPoint>> {
+        let Some(host_id) = self
+            .conn()
+            .query_row("SELECT id FROM hosts WHERE name = ?1", [host], |r| r.get::<_, i64>(0))
+            .optional()?
+        else {
+            return Ok(Vec::new());
+        };
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(HistPoint {
+                ts: r.get(0)?,
+                cpu_pct: r.get(1)?,
+                mem_used_pct: r.get(2)?,
+                load1: r.get(3)?,
+                rx_bps: r.get(4)?,
+                tx_bps: r.get(5)?,
+            })
+        };
+        if !bucketed {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT ts, cpu_pct, mem_used_pct, load1, rx_bps, tx_bps FROM health_raw
+                 WHERE host_id = ?1 AND ts >= ?2 ORDER BY ts",
+            )?;
+            let rows = stmt.query_map(params![host_id, since], map)?;
+            return Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        let watermark: i64 = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [WATERMARK_KEY], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(i64::MIN);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT bucket, cpu_avg, mem_avg, load1_avg, rx_avg, tx_avg FROM health_5m
+             WHERE host_id = ?1 AND bucket >= ?2 AND bucket < ?3
+             UNION ALL
+             SELECT (ts / ?4) * ?4 AS b, avg(cpu_pct), avg(mem_used_pct), avg(load1), avg(rx_bps), avg(tx_bps)
+             FROM health_raw WHERE host_id = ?1 AND ts >= max(?2, ?3)
+             GROUP BY b
+             ORDER BY 1",
+        )?;
+        let rows = stmt.query_map(params![host_id, since, watermark, BUCKET_S], map)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Row counts, for `status` of the store and the tests.
+    pub fn health_counts(&self) -> Result<(i64, i64)> {
+        let raw = self.conn().query_row("SELECT count(*) FROM health_raw", [], |r| r.get(0))?;
+        let agg = self.conn().query_row("SELECT count(*) FROM health_5m", [], |r| r.get(0))?;
+        Ok((raw, agg))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str, ts: i64, cpu: f64) -> HostSample {
+        HostSample {
+            name: name.into(),
+            reachable: true,
+            cpu_pct: Some(cpu),
+            load1: Some(cpu / 10.0),
+            mem_used_pct: Some(50.0),
+            sampled_at: ts,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn aggregates_then_prunes_with_retention() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("h.db")).unwrap();
+        let now = 1_800_000_000 + 120; // 1_800_000_000 is a multiple of 300
+                                       // Three days of one sample a minute for one host.
+        let start = now - 3 * 86400;
+        let samples: Vec<_> =
+            (0..(3 * 1440)).map(|i| sample("app1", start + i * 60, (i % 100) as f64)).collect();
+        store.record_samples(&samples).unwrap();
+        let m = store.maintain_health(now).unwrap();
+        assert!(m.buckets_written >= 3 * 288 - 1, "{m:?}");
+        // Raw rows older than 48 h are gone, the rest kept.
+        let (raw, agg) = store.health_counts().unwrap();
+        assert_eq!(raw, samples.iter().filter(|s| s.sampled_at >= now - RAW_RETENTION_S).count() as i64);
+        assert_eq!(agg as usize, m.buckets_written);
+        // A bucket's min/avg/max are right: samples i..i+5 have cpu i%100.
+        let (mn, avg, mx): (f64, f64, f64) = store
+            .conn()
+            .query_row(
+                "SELECT cpu_min, cpu_avg, cpu_max FROM health_5m ORDER BY bucket LIMIT 1 OFFSET 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!(mn <= avg && avg <= mx && mx - mn == 4.0, "{mn} {avg} {mx}");
+        // A second pass has nothing to do.
+        let again = store.maintain_health(now).unwrap();
+        assert_eq!(again, Maintenance::default());
+        // 400 days later the aggregates are pruned too.
+        let later = store.maintain_health(now + AGG_RETENTION_S + 4 * 86400).unwrap();
+        assert!(later.agg_pruned > 0);
+        assert_eq!(store.health_counts().unwrap(), (0, 0));
+    }
+
+    #[test]
+    fn history_raw_and_bucketed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("h.db")).unwrap();
+        let now = 1_800_000_000;
+        let samples: Vec<_> = (0..120).map(|i| sample("db1", now - 7200 + i * 60, 10.0)).collect();
+        store.record_samples(&samples).unwrap();
+        let raw = store.health_history("db1", now - 3600, false).unwrap();
+        assert_eq!(raw.len(), 60);
+        // Before maintenance the buckets come from raw rows; after, from the aggregates: same answer.
+        let before = store.health_history("db1", now - 7200, true).unwrap();
+        store.maintain_health(now + 1).unwrap();
+        let after = store.health_history("db1", now - 7200, true).unwrap();
+        assert_eq!(before.len(), 24);
+        assert_eq!(before, after);
+        assert!(store.health_history("nobody", 0, true).unwrap().is_empty());
+    }
+
+    #[test]
+    fn same_second_twice_is_not_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("h.db")).unwrap();
+        store.record_samples(&[sample("a", 100, 1.0)]).unwrap();
+        store.record_samples(&[sample("a", 100, 2.0)]).unwrap();
+        assert_eq!(store.health_counts().unwrap().0, 1);
+    }
+}

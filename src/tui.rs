@@ -1,0 +1,157 @@
+//! The terminal side of the console: raw mode and the alternate screen (restored on quit,
+//! Ctrl-C, signals and panics), the input thread, the clock, and the draw-when-dirty loop.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::time::Duration;
+
+use crossterm::cursor::Show;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::terminal::{disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::ExecutableCommand;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use crate::app::App;
+use crate::event::{Command, Event};
+use crate::workers::{DbCmd, ProbeCmd, Workers};
+
+type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Puts the terminal back as it was. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = out.execute(DisableBracketedPaste);
+    let _ = out.execute(LeaveAlternateScreen);
+    let _ = out.execute(Show);
+    let _ = out.flush();
+}
+
+/// On a panic, restore the terminal first so the message is readable, then print it.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+fn setup_terminal() -> io::Result<Term> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    out.execute(EnterAlternateScreen)?;
+    out.execute(EnableBracketedPaste)?;
+    // One write per frame: a slow link gets the changed cells in one burst, not many small ones.
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, io::stdout()));
+    let mut term = Terminal::new(backend)?;
+    term.hide_cursor()?;
+    term.clear()?;
+    Ok(term)
+}
+
+/// The channel every source of events writes into.
+pub fn channel() -> (UnboundedSender<Event>, UnboundedReceiver<Event>) {
+    unbounded_channel()
+}
+
+/// Runs the console until the user quits. `start_workers` is called once the terminal is up,
+/// with the sender for worker messages.
+pub fn run(
+    mut app: App,
+    tx: UnboundedSender<Event>,
+    mut rx: UnboundedReceiver<Event>,
+    workers: Workers,
+) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().enable_io().build()?;
+    let mut term = setup_terminal()?;
+    let result = rt.block_on(async {
+        spawn_input_thread(tx.clone());
+        spawn_clock(tx.clone());
+        spawn_signals(tx.clone());
+        // The first frame goes out before any worker has answered.
+        term.draw(|f| app.render(f))?;
+        app.dirty = false;
+        while let Some(ev) = rx.recv().await {
+            app.on_event(ev);
+            while let Ok(ev) = rx.try_recv() {
+                app.on_event(ev);
+            }
+            for cmd in app.outbox.drain(..) {
+                match cmd {
+                    Command::PollNow => {
+                        let _ = workers.probe_tx.send(ProbeCmd::PollNow);
+                    }
+                    Command::LoadHistory { host, range } => {
+                        let _ = workers.db_tx.send(DbCmd::History { host, range });
+                    }
+                }
+            }
+            if app.quit {
+                break;
+            }
+            if app.force_clear {
+                term.clear()?;
+                app.force_clear = false;
+                app.dirty = true;
+            }
+            if app.dirty {
+                app.ctx.now = chrono::Local::now().fixed_offset();
+                term.draw(|f| app.render(f))?;
+                app.dirty = false;
+            }
+        }
+        anyhow::Ok(())
+    });
+    restore_terminal();
+    workers.stop();
+    rt.shutdown_timeout(Duration::from_millis(100));
+    result
+}
+
+/// crossterm's blocking reader on its own thread; it ends with the process.
+fn spawn_input_thread(tx: UnboundedSender<Event>) {
+    std::thread::spawn(move || loop {
+        match crossterm::event::read() {
+            Ok(ev) => {
+                if tx.send(Event::Terminal(ev)).is_err() {
+                    return;
+                }
+            }
+            Err(_) => {
+                let _ = tx.send(Event::Terminate);
+                return;
+            }
+        }
+    });
+}
+
+/// Wakes the loop when the wall-clock minute changes, for the status-bar clock: no busy ticks.
+fn spawn_clock(tx: UnboundedSender<Event>) {
+    tokio::spawn(async move {
+        loop {
+            let now = chrono::Local::now();
+            let into_minute = chrono::Timelike::second(&now) as u64 * 1000
+                + u64::from(chrono::Timelike::nanosecond(&now) / 1_000_000).min(999);
+            tokio::time::sleep(Duration::from_millis(60_000 - into_minute + 5)).await;
+            if tx.send(Event::Tick).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_signals(tx: UnboundedSender<Event>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    for kind in [SignalKind::terminate(), SignalKind::hangup(), SignalKind::interrupt()] {
+        let tx = tx.clone();
+        if let Ok(mut s) = signal(kind) {
+            tokio::spawn(async move {
+                if s.recv().await.is_some() {
+                    let _ = tx.send(Event::Terminate);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The tab bar at the top and the status bar (key hints, messages, open alerts, the clock) at
+//! the bottom.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+use yunwei_widgets::width::{truncate, width};
+use yunwei_widgets::KeyHints;
+
+use crate::i18n::Msg;
+use crate::ui::Ctx;
+
+/// A short message in the status bar, until the next key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+}
+
+pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bool)], summary: &str) {
+    let roles = &ctx.theme.roles;
+    let mut spans = vec![Span::styled(format!(" {} ", ctx.t(Msg::AppTitle)), roles.title)];
+    for (i, (tab, active)) in tabs.iter().enumerate() {
+        let style = if *active { roles.tab_active } else { roles.tab_inactive };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, ctx.t(*tab)), style));
+    }
+    let left_w: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let mut right = vec![];
+    if ctx.demo {
+        right.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));
+        right.push(Span::raw(" "));
+    }
+    right.push(Span::styled(summary.to_string(), roles.muted));
+    let right_w: usize = right.iter().map(|s| width(&s.content)).sum();
+    let total = usize::from(area.width);
+    if left_w + right_w < total {
+        spans.push(Span::raw(" ".repeat(total - left_w - right_w)));
+        spans.extend(right);
+    } else if ctx.demo && left_w + 8 <= total {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+pub fn render_status_bar(
+    f: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Ctx,
+    hints: Vec<(String, String)>,
+    flash: Option<&Flash>,
+    open_alerts: usize,
+) {
+    let roles = &ctx.theme.roles;
+    f.render_widget(ratatui::widgets::Block::default().style(roles.status_bar), area);
+    let clock = ctx.now.format("%H:%M").to_string();
+    let alerts = format!("{} {}", ctx.t(Msg::Alerts), open_alerts);
+    let alert_style = if open_alerts > 0 { roles.crit } else { roles.muted };
+    let right_w = (width(&alerts) + 1 + width(&clock) + 1) as u16;
+    let (left, right) = if area.width > right_w + 10 {
+        (
+            Rect { width: area.width - right_w, ..area },
+            Some(Rect { x: area.x + area.width - right_w, width: right_w, ..area }),
+        )
+    } else {
+        (area, None)
+    };
+    match flash {
+        Some(fl) => {
+            let style = if fl.error { roles.error } else { roles.accent };
+            let text = truncate(&fl.text, usize::from(left.width), ctx.ellipsis());
+            f.render_widget(Span::styled(text, style), left);
+        }
+        None => {
+            let widget = KeyHints::new(hints).styles(roles.hint_key, roles.hint_label);
+            f.render_widget(&widget, Rect { x: left.x + 1, width: left.width.saturating_sub(1), ..left });
+        }
+    }
+    if let Some(r) = right {
+        let line = Line::from(vec![
+            Span::styled(alerts, alert_style),
+            Span::raw(" "),
+            Span::styled(clock, Style::default().patch(roles.status_bar)),
+        ]);
+        f.render_widget(line, r);
+    }
+}

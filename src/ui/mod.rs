@@ -1,0 +1,75 @@
+//! Shared pieces of the screen: the view context, bordered blocks (Unicode or ASCII), the tab
+//! bar, the status bar, the help overlay and the command line.
+
+pub mod bars;
+pub mod help;
+
+use ratatui::symbols::border;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders};
+
+use crate::health::thresholds::Thresholds;
+use crate::i18n::{Lang, Msg};
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+
+/// Everything a pane needs to draw itself and read keys, borrowed from the app.
+pub struct Ctx {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub thresholds: Thresholds,
+    pub demo: bool,
+    /// Wall-clock time for the status-bar clock; fixed in tests so snapshots are stable.
+    pub now: chrono::DateTime<chrono::FixedOffset>,
+    pub poll_interval_s: u64,
+    /// ASCII borders and marks: from the config or the theme.
+    pub ascii: bool,
+}
+
+const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+impl Ctx {
+    pub fn t(&self, m: Msg) -> &'static str {
+        m.text(self.lang)
+    }
+
+    /// A bordered block in the theme's border style, with a title.
+    pub fn block<'a>(&self, title: impl Into<String>) -> Block<'a> {
+        let b = Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.theme.roles.border)
+            .title(Span::styled(format!(" {} ", title.into()), self.theme.roles.title));
+        if self.ascii {
+            b.border_set(ASCII_BORDER)
+        } else {
+            b
+        }
+    }
+
+    /// The mark for "cut here": `…` is ambiguous-width in CJK terminals, so ASCII mode uses `~`.
+    pub fn ellipsis(&self) -> &'static str {
+        if self.ascii {
+            "~"
+        } else {
+            "…"
+        }
+    }
+
+    pub fn separator(&self) -> &'static str {
+        if self.ascii {
+            "|"
+        } else {
+            "│"
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Background threads: the prober (local /proc reads and the demo fleet) and the store thread
+//! (recording samples, retention, history queries). Each owns its resources and reports to the
+//! event loop through the channel; a slow probe never blocks the screen.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::demo::DemoFleet;
+use crate::event::{Event, HistRange, WorkerMsg};
+use crate::health::{HostError, HostSample, LocalProbe};
+use crate::i18n::{Lang, Msg};
+use crate::store::Store;
+
+/// How often the store thread aggregates and prunes health history.
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(300);
+
+pub enum ProbeCmd {
+    PollNow,
+}
+
+pub enum DbCmd {
+    Record(Vec<HostSample>),
+    History { host: String, range: HistRange },
+}
+
+/// What the prober watches.
+pub struct ProbeSet {
+    pub local: Vec<LocalProbe>,
+    pub demo: Option<DemoFleet>,
+    /// Remote hosts from the config, reported once as not polled (SSH polling is not built).
+    pub remote: Vec<String>,
+}
+
+impl ProbeSet {
+    pub fn sample_all(&mut self) -> Vec<HostSample> {
+        let now = chrono::Utc::now().timestamp();
+        let mut out: Vec<HostSample> = self.local.iter_mut().map(LocalProbe::sample).collect();
+        if let Some(demo) = &self.demo {
+            out.extend(demo.samples_at(now));
+        }
+        out
+    }
+
+    pub fn not_polled(&self, lang: Lang) -> Vec<HostSample> {
+        let now = chrono::Utc::now().timestamp();
+        self.remote
+            .iter()
+            .map(|name| HostSample {
+                name: name.clone(),
+                reachable: false,
+                error: Some(HostError {
+                    kind: "unsupported".into(),
+                    message: Msg::NotPolledYet.text(lang).into(),
+                }),
+                sampled_at: now,
+                ..Default::default()
+            })
+            .collect()
+    }
+}
+
+pub struct Workers {
+    pub probe_tx: Sender<ProbeCmd>,
+    pub db_tx: Sender<DbCmd>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Starts the prober and the store thread. `poll` is the interval between rounds.
+    pub fn start(
+        mut probes: ProbeSet,
+        poll: Duration,
+        db_path: PathBuf,
+        ui: UnboundedSender<Event>,
+        lang: Lang,
+        seed_demo: bool,
+    ) -> Workers {
+        let (probe_tx, probe_rx) = mpsc::channel::<ProbeCmd>();
+        let (db_tx, db_rx) = mpsc::channel::<DbCmd>();
+        let mut handles = Vec::new();
+
+        let ui_db = ui.clone();
+        handles.push(std::thread::spawn(move || db_loop(db_path, db_rx, ui_db, seed_demo)));
+
+        let db_from_probe = db_tx.clone();
+        handles.push(std::thread::spawn(move || {
+            for s in probes.not_polled(lang) {
+                let _ = ui.send(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+            }
+            probe_loop(&mut probes, poll, probe_rx, ui, db_from_probe)
+        }));
+        Workers { probe_tx, db_tx, handles }
+    }
+
+    /// Closes the channels; the threads end at their next wake-up. Not joined: a probe stuck in
+    /// a hung filesystem must not hold up quitting.
+    pub fn stop(self) {
+        drop(self.probe_tx);
+        drop(self.db_tx);
+        drop(self.handles);
+    }
+}
+
+fn probe_loop(
+    probes: &mut ProbeSet,
+    poll: Duration,
+    rx: Receiver<ProbeCmd>,
+    ui: UnboundedSender<Event>,
+    db: Sender<DbCmd>,
+) {
+    // The first reading has no CPU figure (it needs two): take the second after one second so
+    // the table fills in at once, then settle into the poll interval.
+    let mut wait = Duration::from_secs(1);
+    loop {
+        let started = Instant::now();
+        let samples = probes.sample_all();
+        for s in &samples {
+            if ui.send(Event::Worker(WorkerMsg::Sample(Box::new(s.clone())))).is_err() {
+                return;
+            }
+        }
+        if db.send(DbCmd::Record(samples)).is_err() {
+            return;
+        }
+        let deadline = started + wait;
+        wait = poll;
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(ProbeCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+fn db_loop(path: PathBuf, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>, seed_demo: bool) {
+    let problem = |text: String| {
+        let _ = ui.send(Event::Worker(WorkerMsg::Problem(text)));
+    };
+    let mut store = match Store::open(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            problem(e.to_string());
+            return;
+        }
+    };
+    if seed_demo {
+        if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
+            problem(format!("writing the demo history: {e}"));
+        }
+    }
+    let mut next_maintenance = Instant::now();
+    loop {
+        if Instant::now() >= next_maintenance {
+            if let Err(e) = store.maintain_health(chrono::Utc::now().timestamp()) {
+                problem(format!("health history maintenance: {e}"));
+            }
+            next_maintenance = Instant::now() + MAINTENANCE_EVERY;
+        }
+        let cmd = match rx.recv_timeout(next_maintenance.saturating_duration_since(Instant::now())) {
+            Ok(c) => c,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        match cmd {
+            DbCmd::Record(samples) => {
+                if let Err(e) = store.record_samples(&samples) {
+                    problem(format!("recording health samples: {e}"));
+                }
+            }
+            DbCmd::History { host, range } => {
+                let since = chrono::Utc::now().timestamp() - range.seconds();
+                match store.health_history(&host, since, range.bucketed()) {
+                    Ok(points) => {
+                        let _ = ui.send(Event::Worker(WorkerMsg::History { host, range, points }));
+                    }
+                    Err(e) => problem(format!("reading history of {host}: {e}")),
+                }
+            }
+        }
+    }
+}
