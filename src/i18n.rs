@@ -157,6 +157,18 @@ catalogue! {
     ActRangeNext => "history range", "历史时间范围";
     ActRedraw => "redraw screen", "重绘屏幕";
     StatusSummary => "hosts", "台主机";
+    HintHelp => "help", "帮助";
+    HintOpen => "detail", "详情";
+    HintFilter => "filter", "筛选";
+    HintSort => "sort", "排序";
+    HintReverse => "reverse", "反序";
+    HintRefresh => "poll", "轮询";
+    HintCommand => "command", "命令";
+    HintQuit => "quit", "退出";
+    HintBack => "back", "返回";
+    HintRange => "range", "范围";
+    HintScroll => "scroll", "滚动";
+    HelpMore => "more", "更多";
     Unreachable => "unreachable", "不可达";
     Critical => "critical", "严重";
     Warning => "warning", "警告";
@@ -188,6 +200,26 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Refresh => Msg::ActRefresh,
         A::RangeNext => Msg::ActRangeNext,
         A::Redraw => Msg::ActRedraw,
+    };
+    msg.text(lang)
+}
+
+/// Short label for the status-bar hints, where space is tight.
+pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
+    use crate::action::Action as A;
+    let msg = match action {
+        A::Help => Msg::HintHelp,
+        A::Open => Msg::HintOpen,
+        A::Filter => Msg::HintFilter,
+        A::SortNext | A::SortPrev => Msg::HintSort,
+        A::SortReverse => Msg::HintReverse,
+        A::Refresh => Msg::HintRefresh,
+        A::CommandLine => Msg::HintCommand,
+        A::Quit => Msg::HintQuit,
+        A::Back => Msg::HintBack,
+        A::RangeNext => Msg::HintRange,
+        A::Up | A::Down | A::PageUp | A::PageDown => Msg::HintScroll,
+        other => return action_label(other, lang),
     };
     msg.text(lang)
 }

@@ -19,4 +19,7 @@ pub mod ui;
 pub mod workers;
 
 #[cfg(test)]
+mod app_tests;
+
+#[cfg(test)]
 pub mod testdata;

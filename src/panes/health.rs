@@ -413,7 +413,7 @@ impl HealthPane {
             .filter_map(|a| {
                 ctx.keymap
                     .hint_key(scope, *a)
-                    .map(|k| (k, crate::i18n::action_label(*a, ctx.lang).to_string()))
+                    .map(|k| (k, crate::i18n::action_hint(*a, ctx.lang).to_string()))
             })
             .collect()
     }
@@ -471,8 +471,14 @@ impl HealthPane {
             .max()
             .unwrap_or(4)
             .clamp(width(ctx.t(Msg::ColHost)).max(6), 22);
+        let state_w = [Msg::StateUp, Msg::StateDown, Msg::StateNotPolled, Msg::ColState]
+            .iter()
+            .map(|m| width(ctx.t(*m)))
+            .max()
+            .unwrap_or(4);
         let col_w = |c: Column| match c {
             Column::Host => host_w,
+            Column::State => state_w,
             c => c.data_width().max(width(ctx.t(c.header()))),
         };
         let mut by_prio = Column::ALL.to_vec();
@@ -767,7 +773,7 @@ fn render_detail(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, d: &Detail, row: Opti
         lines.push(Line::styled(ctx.t(Msg::Filesystems), roles.header));
         let num_w = 6;
         let type_w = 8;
-        let pct_w = 5;
+        let pct_w = 6;
         let mount_w = w.saturating_sub(type_w + 3 * num_w + 2 * pct_w + 6).max(8);
         lines.push(Line::styled(
             format!(

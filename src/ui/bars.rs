@@ -57,7 +57,7 @@ pub fn render_status_bar(
     let clock = ctx.now.format("%H:%M").to_string();
     let alerts = format!("{} {}", ctx.t(Msg::Alerts), open_alerts);
     let alert_style = if open_alerts > 0 { roles.crit } else { roles.muted };
-    let right_w = (width(&alerts) + 1 + width(&clock) + 1) as u16;
+    let right_w = (width(&alerts) + 1 + width(&clock) + 2) as u16;
     let (left, right) = if area.width > right_w + 10 {
         (
             Rect { width: area.width - right_w, ..area },

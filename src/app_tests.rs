@@ -1,0 +1,345 @@
+//! App flows and rendering: real key events through the default keymap into the app, rendered
+//! into ratatui's TestBackend at 80x24 and 40x12, compared with insta snapshots; where colour
+//! carries meaning, the cell styles are asserted too.
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ratatui::Terminal;
+
+use crate::app::App;
+use crate::demo::DemoFleet;
+use crate::event::{Command, Event, HistRange, WorkerMsg};
+use crate::health::{DiskUsage, HostSample, ProcessMem};
+use crate::i18n::Lang;
+use crate::keymap::Keymap;
+use crate::panes::health::{HostKind, HostRow, View};
+use crate::store::health::HistPoint;
+use crate::theme::Theme;
+use crate::ui::Ctx;
+
+const T0: i64 = 1_800_000_000;
+
+fn ctx(lang: Lang) -> Ctx {
+    Ctx {
+        lang,
+        theme: Theme::load("default").unwrap(),
+        keymap: Keymap::load("default").unwrap(),
+        thresholds: Default::default(),
+        demo: false,
+        now: chrono::DateTime::parse_from_rfc3339("2026-11-27T03:04:05+08:00").unwrap(),
+        poll_interval_s: 10,
+        ascii: false,
+    }
+}
+
+fn local_sample() -> HostSample {
+    HostSample {
+        name: "海口-应用1".into(),
+        reachable: true,
+        cpu_pct: Some(12.0),
+        load1: Some(0.4),
+        load5: Some(0.3),
+        load15: Some(0.2),
+        cores: Some(4),
+        mem_total_kib: Some(8 * 1024 * 1024),
+        mem_available_kib: Some(4 * 1024 * 1024),
+        mem_used_pct: Some(50.0),
+        swap_total_kib: Some(0),
+        uptime_s: Some(86400 * 3 + 3600),
+        disks: vec![DiskUsage {
+            mount: "/data 数据".into(),
+            fs_type: "ext4".into(),
+            size_kib: 1024 * 1024,
+            used_kib: 512 * 1024,
+            avail_kib: 512 * 1024,
+            used_pct: 50.0,
+            inodes_used_pct: None,
+        }],
+        top_processes: vec![ProcessMem { pid: 42, name: "java".into(), rss_kib: 2 * 1024 * 1024 }],
+        sampled_at: T0,
+        ..Default::default()
+    }
+}
+
+/// An app with a Chinese-named local host and the demo fleet at a fixed moment.
+fn app(lang: Lang) -> App {
+    let mut rows = vec![HostRow::new("海口-应用1", vec!["app".into()], HostKind::Local)];
+    for h in DemoFleet.hosts() {
+        rows.push(HostRow::new(h.name, h.tags.iter().map(|t| t.to_string()).collect(), HostKind::Demo));
+    }
+    rows.push(HostRow::new("remote-1", vec![], HostKind::Remote));
+    let mut app = App::new(ctx(lang), rows);
+    app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(local_sample()))));
+    for s in DemoFleet.samples_at(T0) {
+        app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+    }
+    app
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typed(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.on_event(key(KeyCode::Char(c)));
+    }
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| app.render(f)).unwrap();
+    term
+}
+
+fn screen(term: &Terminal<TestBackend>) -> String {
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The cell where `needle` starts on the screen, in columns.
+fn find(term: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {
+    let text = screen(term);
+    for (y, line) in text.lines().enumerate() {
+        if let Some(i) = line.find(needle) {
+            let x = unicode_width::UnicodeWidthStr::width(&line[..i]);
+            return Some((x as u16, y as u16));
+        }
+    }
+    None
+}
+
+#[test]
+fn fleet_80x24() {
+    let mut app = app(Lang::En);
+    let term = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("fleet_80x24", screen(&term));
+    // The full disk of demo-db1 (92 %) is red; its memory (94 %) is yellow (warn); demo-app1's
+    // disk (62 %) is plain. Figures are right-aligned under their header's last column.
+    let last_col = |header: &str| find(&term, header).map(|(x, _)| x + header.len() as u16 - 1).unwrap();
+    let (_, db) = find(&term, "demo-db1").unwrap();
+    let (_, app1) = find(&term, "demo-app1").unwrap();
+    let buf = term.backend().buffer();
+    assert_eq!(buf[(last_col("Disk%"), db)].symbol(), "2");
+    assert_eq!(buf[(last_col("Disk%"), db)].fg, Color::Red);
+    assert_eq!(buf[(last_col("Mem%"), db)].fg, Color::Yellow);
+    assert_eq!(buf[(last_col("Disk%"), app1)].fg, Color::Reset);
+    // The unreachable host's state is red.
+    let (x, y) = find(&term, "down").unwrap();
+    assert_eq!(term.backend().buffer()[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn fleet_chinese_80x24() {
+    let mut app = app(Lang::ZhCn);
+    let term = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("fleet_zh_80x24", screen(&term));
+    // Chinese and Latin host names end at the same column: the state column lines up.
+    let text = screen(&term);
+    let col_of = |name: &str| {
+        let line = text.lines().find(|l| l.contains(name)).unwrap();
+        let i = line.find("正常").unwrap();
+        unicode_width::UnicodeWidthStr::width(&line[..i])
+    };
+    assert_eq!(col_of("海口-应用1"), col_of("demo-app1"));
+    assert_eq!(col_of("演示-海口应用2"), col_of("demo-db1"));
+}
+
+#[test]
+fn fleet_40x12() {
+    let mut app = app(Lang::En);
+    let term = draw(&mut app, 40, 12);
+    insta::assert_snapshot!("fleet_40x12", screen(&term));
+}
+
+#[test]
+fn help_overlay_80x24_and_40x12() {
+    let mut app = app(Lang::En);
+    app.on_event(key(KeyCode::Char('?')));
+    assert!(app.help_open());
+    insta::assert_snapshot!("help_80x24", screen(&draw(&mut app, 80, 24)));
+    insta::assert_snapshot!("help_40x12", screen(&draw(&mut app, 40, 12)));
+    // Scrolling is clamped to the content; Esc closes.
+    for _ in 0..200 {
+        app.on_event(key(KeyCode::Down));
+    }
+    draw(&mut app, 80, 24);
+    app.on_event(key(KeyCode::Esc));
+    assert!(!app.help_open());
+}
+
+#[test]
+fn help_lists_every_bound_key_of_the_live_keymap() {
+    let app = app(Lang::En);
+    let text: String = crate::ui::help::help_lines(&app.ctx)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect::<String>() + "\n")
+        .collect();
+    for scope in crate::keymap::Scope::ALL {
+        for (chord, action) in app.ctx.keymap.bindings(scope) {
+            let label = crate::i18n::action_label(*action, Lang::En);
+            assert!(
+                text.lines().any(|l| l.contains(&chord.to_string()) && l.contains(label)),
+                "{chord} {label} missing from help"
+            );
+        }
+    }
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let mut app = app(Lang::ZhCn);
+    for (w, h) in [(1, 1), (10, 3), (19, 4), (20, 5), (33, 7), (40, 12), (41, 13), (200, 60)] {
+        draw(&mut app, w, h);
+        app.on_event(key(KeyCode::Char('?')));
+        draw(&mut app, w, h);
+        app.on_event(key(KeyCode::Esc));
+        app.on_event(key(KeyCode::Enter));
+        draw(&mut app, w, h);
+        app.on_event(key(KeyCode::Esc));
+    }
+}
+
+#[test]
+fn open_detail_requests_history_and_shows_it() {
+    let mut app = app(Lang::En);
+    // Sorted by name: 海口-应用1 sorts after the Latin names; go to demo-db1 (third row).
+    app.on_event(key(KeyCode::Down));
+    app.on_event(key(KeyCode::Down));
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(
+        app.outbox.drain(..).collect::<Vec<_>>(),
+        vec![Command::LoadHistory { host: "demo-db1".into(), range: HistRange::Hour }]
+    );
+    let points: Vec<HistPoint> = (0..60)
+        .map(|i| HistPoint {
+            ts: T0 - 3600 + i * 60,
+            cpu_pct: Some((i % 10) as f64 * 10.0),
+            mem_used_pct: Some(93.0),
+            load1: Some(1.0),
+            rx_bps: Some(1000.0),
+            tx_bps: None,
+        })
+        .collect();
+    app.on_event(Event::Worker(WorkerMsg::History {
+        host: "demo-db1".into(),
+        range: HistRange::Hour,
+        points,
+    }));
+    insta::assert_snapshot!("detail_80x24", screen(&draw(&mut app, 80, 24)));
+    insta::assert_snapshot!("detail_40x12", screen(&draw(&mut app, 40, 12)));
+    // t cycles the range and asks for the new history; Esc goes back to the table.
+    app.on_event(key(KeyCode::Char('t')));
+    assert_eq!(
+        app.outbox.drain(..).collect::<Vec<_>>(),
+        vec![Command::LoadHistory { host: "demo-db1".into(), range: HistRange::Day }]
+    );
+    app.on_event(key(KeyCode::Esc));
+    assert_eq!(app.fleet.view, View::Table);
+}
+
+#[test]
+fn filter_sort_and_selection_follow_the_host() {
+    let mut app = app(Lang::En);
+    app.on_event(key(KeyCode::Char('/')));
+    typed(&mut app, "oracle");
+    let vis = app.fleet.visible(&app.ctx);
+    assert_eq!(vis.len(), 1, "tag filter");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.fleet.filter, "oracle");
+    app.on_event(key(KeyCode::Esc));
+    assert_eq!(app.fleet.filter, "");
+    // Sort by state: the unreachable host comes first.
+    app.on_event(key(KeyCode::Char('s')));
+    let first = app.fleet.visible(&app.ctx)[0];
+    assert_eq!(app.fleet.hosts[first].name, "demo-backup");
+    // Sort by CPU; the selected host stays selected when a new sample reorders the table.
+    app.on_event(key(KeyCode::Char('s')));
+    app.on_event(key(KeyCode::Down));
+    let chosen = app.fleet.selected_host(&app.ctx).unwrap().name.clone();
+    for s in DemoFleet.samples_at(T0 + 3600 * 6) {
+        app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+    }
+    assert_eq!(app.fleet.selected_host(&app.ctx).unwrap().name, chosen);
+}
+
+#[test]
+fn command_line_switches_language_and_theme_and_quits() {
+    let mut app = app(Lang::En);
+    app.on_event(key(KeyCode::Char(':')));
+    typed(&mut app, "lang zh-CN");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.ctx.lang, Lang::ZhCn);
+    assert!(screen(&draw(&mut app, 80, 24)).contains("主机健康"));
+    app.on_event(key(KeyCode::Char(':')));
+    typed(&mut app, "theme mono");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.ctx.theme.name, "mono");
+    app.on_event(key(KeyCode::Char(':')));
+    typed(&mut app, "theme nope");
+    app.on_event(key(KeyCode::Enter));
+    assert!(app.flash.as_ref().is_some_and(|f| f.error));
+    app.on_event(key(KeyCode::Char(':')));
+    typed(&mut app, "frobnicate");
+    app.on_event(key(KeyCode::Enter));
+    assert!(app.flash.as_ref().is_some_and(|f| f.error && f.text.contains("frobnicate")));
+    assert!(!app.quit);
+    app.on_event(key(KeyCode::Char(':')));
+    typed(&mut app, "q");
+    app.on_event(key(KeyCode::Enter));
+    assert!(app.quit);
+}
+
+#[test]
+fn ctrl_c_and_q_quit_and_status_bar_counts_alerts() {
+    let mut app = app(Lang::En);
+    // demo-db1's disk is critical and demo-backup is down; the remote host is not polled.
+    assert_eq!(app.open_alerts(), 2);
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.lines().last().unwrap().contains("alerts 2"));
+    app.on_event(Event::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))));
+    assert!(app.quit);
+    let mut app2 = self::app(Lang::En);
+    app2.on_event(key(KeyCode::Char('q')));
+    assert!(app2.quit);
+}
+
+#[test]
+fn vim_keymap_moves_with_j_and_k() {
+    let mut app = app(Lang::En);
+    app.ctx.keymap = Keymap::load("vim").unwrap();
+    app.on_event(key(KeyCode::Char('j')));
+    app.on_event(key(KeyCode::Char('j')));
+    assert_eq!(app.fleet.table.selected(), Some(2));
+    app.on_event(key(KeyCode::Char('k')));
+    assert_eq!(app.fleet.table.selected(), Some(1));
+    // The status-bar hints come from the live keymap.
+    let hints = app.fleet.hints(&app.ctx);
+    assert!(hints.iter().any(|(k, _)| k == "?"));
+}
+
+#[test]
+fn ascii_borders_use_no_box_characters() {
+    let mut app = app(Lang::ZhCn);
+    app.ctx.ascii = true;
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("+-"), "{text}");
+    for c in ['┌', '┐', '└', '┘', '│', '─', '…', '↓'] {
+        assert!(!text.contains(c), "{c} drawn in ascii mode:\n{text}");
+    }
+}
