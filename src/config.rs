@@ -187,14 +187,25 @@ impl Config {
 
 /// One problem in a config file. `line` and `col` are 1-based (`col` counts characters);
 /// both are 0 when the file could not be read at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{}:{}: {}", .file.display(), .line, .col, .message)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub file: PathBuf,
     pub line: usize,
     pub col: usize,
     pub message: String,
 }
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.col, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// Every problem found in a config file, in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]

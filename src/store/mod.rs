@@ -120,6 +120,26 @@ pub struct Store {
 impl Store {
     /// Opens (creating when missing) the database at `path`, sets the pragmas and migrates.
     pub fn open(path: &Path) -> Result<Store> {
+        // Another process may hold the file exclusively for a moment (switching to WAL, or the
+        // checkpoint of a closing connection), and SQLite reports some of those as BUSY without
+        // calling the busy handler: retry the whole open within the busy timeout.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match Store::open_once(path) {
+                Err(StoreError::Sqlite { source, .. })
+                    if matches!(
+                        source.sqlite_error_code(),
+                        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store> {
         prepare_file(path)?;
         let conn = Connection::open_with_flags(
             path,
@@ -147,8 +167,8 @@ impl Store {
         let wrap = |e| classify(&path, e);
         self.conn.busy_timeout(BUSY_TIMEOUT).map_err(wrap)?;
         // Reading the journal mode is the first real read: a file that is not a database fails here.
-        let mode: String =
-            self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(wrap)?;
+        let current: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(wrap)?;
+        let mode = if current.eq_ignore_ascii_case("wal") { current } else { self.switch_to_wal()? };
         if !mode.eq_ignore_ascii_case("wal") {
             // WAL is impossible on some network filesystems; keep going in the rollback journal.
             self.conn.pragma_update(None, "journal_mode", "DELETE").map_err(wrap)?;
@@ -156,6 +176,27 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", "ON").map_err(wrap)?;
         self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(wrap)?;
         Ok(())
+    }
+
+    /// Switching a new file to WAL needs a moment of exclusive access, and SQLite answers BUSY
+    /// at once (no busy handler) when another process is opening the same new file: retry
+    /// within the busy timeout.
+    fn switch_to_wal(&mut self) -> Result<String> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+                Ok(mode) => return Ok(mode),
+                Err(e)
+                    if matches!(
+                        e.sqlite_error_code(),
+                        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(classify(&self.path, e)),
+            }
+        }
     }
 
     /// Applies pending migrations in one immediate transaction, so two processes starting at
@@ -251,6 +292,86 @@ mod tests {
         drop(store);
         // Reopening is idempotent.
         assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn many_connections_opening_a_new_file_at_once() {
+        for round in 0..5 {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join(format!("race{round}.db"));
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let path = path.clone();
+                    std::thread::spawn(move || {
+                        let mut s = Store::open(&path).map_err(|e| e.to_string())?;
+                        for k in 0..20 {
+                            let sample = crate::health::HostSample {
+                                name: format!("h{i}"),
+                                reachable: true,
+                                sampled_at: k,
+                                ..Default::default()
+                            };
+                            s.record_samples(&[sample]).map_err(|e| e.to_string())?;
+                            s.maintain_health(1_000_000).map_err(|e| e.to_string())?;
+                        }
+                        Ok::<(), String>(())
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap().unwrap();
+            }
+            assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+        }
+    }
+
+    /// Run as a child process by the test below (does nothing when run directly).
+    #[test]
+    fn child_opens_and_writes() {
+        let Some(path) = std::env::var_os("YUNWEI_TEST_CHILD_DB") else { return };
+        // As the console does: open to check, close, open again in the worker and write.
+        for round in 0..3 {
+            drop(Store::open(Path::new(&path)).unwrap_or_else(|e| panic!("child open: {e}")));
+            let mut s = Store::open(Path::new(&path)).unwrap_or_else(|e| panic!("child reopen: {e}"));
+            for k in 0..10 {
+                let sample = crate::health::HostSample {
+                    name: "h".into(),
+                    reachable: true,
+                    sampled_at: round * 100 + k,
+                    ..Default::default()
+                };
+                s.record_samples(&[sample]).unwrap_or_else(|e| panic!("child write: {e}"));
+                s.maintain_health(1_000_000).unwrap_or_else(|e| panic!("child maintain: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn many_processes_opening_a_new_file_at_once() {
+        let exe = std::env::current_exe().unwrap();
+        for round in 0..30 {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join(format!("procs{round}.db"));
+            let children: Vec<_> = (0..8)
+                .map(|_| {
+                    std::process::Command::new(&exe)
+                        .args(["--exact", "store::tests::child_opens_and_writes", "--test-threads", "1"])
+                        .env("YUNWEI_TEST_CHILD_DB", &path)
+                        .stdout(std::process::Stdio::piped())
+                        .stderr(std::process::Stdio::piped())
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            for c in children {
+                let out = c.wait_with_output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "a second process on the same database failed:\n{}",
+                    String::from_utf8_lossy(&out.stdout)
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,227 @@
+//! The non-interactive commands, run as the built binary: status (table and JSON, exit codes),
+//! check-config on every bad config fixture, completions, and usage errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn yunwei(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yunwei"));
+    // Keep the developer's own config and database out of the tests.
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("YUNWEI_CONFIG")
+        .env_remove("YUNWEI_DB")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output { status, stdout, stderr } = cmd.output().expect("run yunwei");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into(),
+        String::from_utf8_lossy(&stderr).into(),
+    )
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string()
+}
+
+#[test]
+fn status_json_has_the_stable_fields() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(yunwei(home.path()).args(["status", "--json"]));
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let hosts = v.as_array().unwrap();
+    assert_eq!(hosts.len(), 1);
+    let h = &hosts[0];
+    assert_eq!(h["name"], hostname());
+    assert_eq!(h["reachable"], true);
+    for key in [
+        "name",
+        "reachable",
+        "error",
+        "cpu_pct",
+        "load1",
+        "load5",
+        "load15",
+        "cores",
+        "mem_total_kib",
+        "mem_available_kib",
+        "mem_used_pct",
+        "swap_total_kib",
+        "swap_used_pct",
+        "uptime_s",
+        "disks",
+        "net",
+        "top_processes",
+        "failed_units",
+    ] {
+        assert!(h.get(key).is_some(), "missing {key}");
+    }
+    let cpu = h["cpu_pct"].as_f64().expect("status takes two readings, so CPU % is known");
+    assert!((0.0..=100.0).contains(&cpu));
+    assert!(h["mem_total_kib"].as_u64().unwrap() > 0);
+    let disk = &h["disks"][0];
+    for key in ["mount", "fs_type", "size_kib", "used_kib", "avail_kib", "used_pct", "inodes_used_pct"] {
+        assert!(disk.get(key).is_some(), "disk missing {key}");
+    }
+    let p = &h["top_processes"][0];
+    for key in ["pid", "name", "rss_kib"] {
+        assert!(p.get(key).is_some(), "process missing {key}");
+    }
+    // No database is created by a status check.
+    assert!(!home.path().join("data/yunwei/yunwei.db").exists());
+}
+
+#[test]
+fn status_exit_code_follows_thresholds() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("crit.toml");
+    // Any used disk is critical with these limits, so the check must fail.
+    std::fs::write(&cfg, "[thresholds]\ndisk_pct = { warn = 0, crit = 0.001 }\n").unwrap();
+    let (code, out, _) = run(yunwei(home.path()).args(["--config", cfg.to_str().unwrap(), "status"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.lines().nth(1).unwrap().contains("critical"), "{out}");
+    // Chinese output through --lang.
+    let (_, out, _) =
+        run(yunwei(home.path()).args(["--lang", "zh-CN", "--config", cfg.to_str().unwrap(), "status"]));
+    assert!(out.starts_with("主机"), "{out}");
+}
+
+#[test]
+fn status_filters_by_host_and_tag() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("two.toml");
+    std::fs::write(
+        &cfg,
+        "[[hosts]]\nname = \"本机\"\nlocal = true\ntags = [\"a\"]\n\n[[hosts]]\nname = \"also-local\"\nlocal = true\ntags = [\"b\"]\n",
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    let (_, out, _) = run(yunwei(home.path()).args(["--config", c, "status", "--json", "--tag", "b"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["name"], "also-local");
+    let (_, out, _) = run(yunwei(home.path()).args(["--config", c, "status", "--json", "--host", "本机"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["name"], "本机");
+    let (code, _, err) = run(yunwei(home.path()).args(["--config", c, "status", "--host", "nope"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no such host"), "{err}");
+}
+
+#[test]
+fn remote_hosts_are_reported_not_polled() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("remote.toml");
+    std::fs::write(&cfg, "[[hosts]]\nname = \"app1\"\naddress = \"127.0.0.1\"\n").unwrap();
+    let (code, out, _) =
+        run(yunwei(home.path()).args(["--config", cfg.to_str().unwrap(), "status", "--json"]));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["reachable"], false);
+    assert_eq!(v[0]["error"]["kind"], "unsupported");
+}
+
+fn bad_config_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad-config")
+}
+
+#[test]
+fn check_config_reports_every_bad_fixture_with_its_position() {
+    let home = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(bad_config_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expects: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("# expect: ")).collect();
+        assert!(!expects.is_empty(), "{} has no # expect: line", path.display());
+        let (code, out, err) = run(yunwei(home.path())
+            .current_dir(bad_config_dir())
+            .args(["check-config", path.file_name().unwrap().to_str().unwrap()]));
+        assert_eq!(code, 2, "{}: {out}", path.display());
+        for e in expects {
+            assert!(err.lines().any(|l| l == e), "{}: expected line\n  {e}\nin\n{err}", path.display());
+        }
+        // The console refuses to start with the same messages.
+        let (code, _, err2) = run(yunwei(home.path()).current_dir(bad_config_dir()).args([
+            "--config",
+            path.file_name().unwrap().to_str().unwrap(),
+            "status",
+        ]));
+        assert_eq!(code, 2);
+        assert!(err2.starts_with(err.lines().next().unwrap()), "{err2}");
+        checked += 1;
+    }
+    assert!(checked >= 14, "only {checked} bad configs");
+}
+
+#[test]
+fn check_config_summarises_a_good_file() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("good.toml");
+    std::fs::write(
+        &cfg,
+        "[general]\nlang = \"zh-CN\"\n\n[[hosts]]\nname = \"bastion\"\naddress = \"127.0.0.2\"\n\n[[hosts]]\nname = \"app1\"\naddress = \"127.0.0.3\"\njump = \"bastion\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(yunwei(home.path()).args(["check-config", cfg.to_str().unwrap()]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2"), "{out}");
+    // No file at all: the defaults apply and that is said.
+    let (code, out, _) = run(yunwei(home.path()).args(["check-config"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("no config file"), "{out}");
+    // A --config that does not exist is an error, not the defaults.
+    let (code, _, err) = run(yunwei(home.path()).args(["--config", "/nonexistent/y.toml", "check-config"]));
+    assert_eq!(code, 2, "{err}");
+    // A bad theme or keymap named by the command line is reported too.
+    let (code, _, err) = run(yunwei(home.path()).args(["--theme", "neon", "check-config"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("neither a built-in"), "{err}");
+}
+
+#[test]
+fn env_config_is_honoured() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("env.toml");
+    std::fs::write(&cfg, "[[hosts]]\nname = \"from-env\"\nlocal = true\n").unwrap();
+    let (_, out, _) = run(yunwei(home.path()).env("YUNWEI_CONFIG", &cfg).args(["status", "--json"]));
+    assert!(out.contains("from-env"), "{out}");
+    // XDG_CONFIG_HOME/yunwei/config.toml is the default location.
+    std::fs::create_dir_all(home.path().join("config/yunwei")).unwrap();
+    std::fs::write(
+        home.path().join("config/yunwei/config.toml"),
+        "[[hosts]]\nname = \"from-xdg\"\nlocal = true\n",
+    )
+    .unwrap();
+    let (_, out, _) = run(yunwei(home.path()).args(["status", "--json"]));
+    assert!(out.contains("from-xdg"), "{out}");
+}
+
+#[test]
+fn completions_version_and_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, _) = run(yunwei(home.path()).args(["completions", shell]));
+        assert_eq!(code, 0);
+        assert!(out.contains("check-config"), "{shell} completion lacks subcommands");
+    }
+    let (code, out, _) = run(yunwei(home.path()).arg("--version"));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("yunwei "));
+    let (code, _, err) = run(yunwei(home.path()).args(["--lang", "fr", "status"]));
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = run(yunwei(home.path()).args(["frobnicate"]));
+    assert_eq!(code, 2);
+    // The console needs a terminal and says so instead of garbling a pipe.
+    let (code, _, err) = run(yunwei(home.path()).stdin(std::process::Stdio::null()));
+    assert_eq!(code, 2);
+    assert!(err.contains("needs a terminal"), "{err}");
+}
