@@ -28,12 +28,16 @@ pub fn restore_terminal() {
     let _ = out.flush();
 }
 
-/// On a panic, restore the terminal first so the message is readable, then print it.
+/// On a panic of the main thread, restore the terminal first so the message is readable, then
+/// print it. Worker threads catch their own panics and report them in the status bar; printing
+/// there would scribble over the screen, so the hook stays quiet for them.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous(info);
+        if std::thread::current().name() == Some("main") {
+            restore_terminal();
+            previous(info);
+        }
     }));
 }
 
@@ -73,6 +77,10 @@ pub fn run(
         // The first frame goes out before any worker has answered.
         term.draw(|f| app.render(f))?;
         app.dirty = false;
+        // Fault injection for the end-to-end test of the panic path.
+        if std::env::var_os("YUNWEI_FAULT_PANIC").is_some() {
+            panic!("injected fault (YUNWEI_FAULT_PANIC is set)");
+        }
         while let Some(ev) = rx.recv().await {
             app.on_event(ev);
             while let Ok(ev) = rx.try_recv() {

@@ -84,14 +84,17 @@ impl Workers {
         let mut handles = Vec::new();
 
         let ui_db = ui.clone();
-        handles.push(std::thread::spawn(move || db_loop(db_path, db_rx, ui_db, seed_demo)));
+        handles.push(spawn_guarded("yunwei-store", ui.clone(), move || {
+            db_loop(db_path, db_rx, ui_db, seed_demo)
+        }));
 
         let db_from_probe = db_tx.clone();
-        handles.push(std::thread::spawn(move || {
+        let ui_probe = ui.clone();
+        handles.push(spawn_guarded("yunwei-probe", ui, move || {
             for s in probes.not_polled(lang) {
-                let _ = ui.send(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+                let _ = ui_probe.send(Event::Worker(WorkerMsg::Sample(Box::new(s))));
             }
-            probe_loop(&mut probes, poll, probe_rx, ui, db_from_probe)
+            probe_loop(&mut probes, poll, probe_rx, ui_probe, db_from_probe)
         }));
         Workers { probe_tx, db_tx, handles }
     }
@@ -102,6 +105,35 @@ impl Workers {
         drop(self.probe_tx);
         drop(self.db_tx);
         drop(self.handles);
+    }
+}
+
+/// Runs `f` on a named thread; a panic there becomes a message in the status bar instead of
+/// taking the console down.
+fn spawn_guarded(
+    name: &str,
+    ui: UnboundedSender<Event>,
+    f: impl FnOnce() + Send + 'static,
+) -> JoinHandle<()> {
+    let label = name.to_string();
+    let ui_err = ui.clone();
+    let spawned = std::thread::Builder::new().name(label.clone()).spawn(move || {
+        if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let _ = ui.send(Event::Worker(WorkerMsg::Problem(format!("internal error in {label}: {what}"))));
+        }
+    });
+    match spawned {
+        Ok(h) => h,
+        // Only fails when the system is out of threads: say so, and hand back a finished thread.
+        Err(e) => {
+            let _ = ui_err.send(Event::Worker(WorkerMsg::Problem(format!("cannot start {name}: {e}"))));
+            std::thread::spawn(|| {})
+        }
     }
 }
 

@@ -273,3 +273,26 @@ fn bad_database_and_config_stop_before_the_terminal_is_taken() {
     // The file that was not a database is untouched.
     assert!(std::fs::read_to_string(&garbage).unwrap().starts_with("not a database at all"));
 }
+
+#[test]
+fn a_panic_restores_the_terminal_before_printing() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("panic");
+    let script = format!(
+        "{env}YUNWEI_FAULT_PANIC=1 '{bin}' 2> '{h}/stderr'; echo \"EXIT:$?\"; sleep 60",
+        env = env_prefix(home.path()),
+        bin = bin().display(),
+        h = home.path().display()
+    );
+    t.start("main", &script, true);
+    t.wait_for("main", "the exit", |s| s.contains("EXIT:"));
+    let s = t.screen("main");
+    assert!(s.contains("EXIT:101"), "{s}");
+    assert_eq!(t.format("main", "#{alternate_on}"), "0");
+    assert_eq!(t.format("main", "#{cursor_flag}"), "1");
+    let err = std::fs::read_to_string(home.path().join("stderr")).unwrap();
+    assert!(err.contains("injected fault"), "the panic message is printed: {err}");
+    // It was printed after the restore: no escape sequence follows it.
+    let after = &err[err.find("injected fault").unwrap()..];
+    assert!(!after.contains('\u{1b}'), "{after:?}");
+}

@@ -44,13 +44,8 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
             2
         })?,
     };
-    // NO_COLOR wins over the config's theme, but not over an explicit --theme.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme_name = match (&g.theme, no_color) {
-        (Some(t), _) => t.clone(),
-        (None, true) => "mono".to_string(),
-        (None, false) => cfg.general.theme.clone(),
-    };
+    let theme_name = theme_choice(g.theme.as_deref(), no_color, &cfg.general.theme);
     let theme = Theme::load(&theme_name).map_err(|errs| {
         for e in errs {
             eprintln!("{e}");
@@ -76,6 +71,15 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
         ascii,
     };
     Ok(Prepared { ctx, config: cfg })
+}
+
+/// NO_COLOR wins over the config's theme, but not over an explicit `--theme`.
+pub fn theme_choice(flag: Option<&str>, no_color: bool, configured: &str) -> String {
+    match (flag, no_color) {
+        (Some(t), _) => t.to_string(),
+        (None, true) => "mono".to_string(),
+        (None, false) => configured.to_string(),
+    }
 }
 
 /// The rows of the fleet table and the probes behind them.
@@ -170,5 +174,28 @@ pub fn run(g: &Global, demo: bool) -> i32 {
             eprintln!("yunwei: {e}");
             1
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_selects_mono_unless_a_theme_is_asked_for() {
+        assert_eq!(theme_choice(None, true, "dark"), "mono");
+        assert_eq!(theme_choice(Some("light"), true, "dark"), "light");
+        assert_eq!(theme_choice(None, false, "dark"), "dark");
+    }
+
+    #[test]
+    fn no_config_watches_this_machine_by_its_host_name() {
+        let (rows, probes) = fleet(&Config::default(), false);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].name, hostname());
+        assert_eq!(probes.local.len(), 1);
+        let (rows, probes) = fleet(&Config::default(), true);
+        assert_eq!(rows.len(), 1 + DemoFleet.hosts().len());
+        assert!(probes.demo.is_some());
     }
 }
