@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::action::Action;
-use crate::text::{line_col, nearest};
+use crate::text::{line_col, nearest, FileError};
 
 const DEFAULT_TOML: &str = include_str!("../keymaps/default.toml");
 const VIM_TOML: &str = include_str!("../keymaps/vim.toml");
@@ -210,14 +210,7 @@ impl fmt::Display for KeyChord {
 }
 
 /// A keymap error with its position: `file:line:col: message`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{col}: {message}")]
-pub struct KeymapError {
-    pub file: String,
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
+pub type KeymapError = FileError;
 
 /// The live keymap: bindings per scope, in file order (the help overlay lists them that way).
 #[derive(Debug, Clone, Default)]
@@ -246,15 +239,13 @@ impl Keymap {
         }
         let path = crate::config::expand_tilde(name_or_path);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![KeymapError {
-                file: path.display().to_string(),
-                line: 0,
-                col: 0,
-                message: format!(
+            vec![FileError::whole(
+                &path.display().to_string(),
+                format!(
                     "keymap `{name_or_path}` is neither a built-in ({}) nor a readable file: {e}",
                     BUILTIN.join(", ")
                 ),
-            }]
+            )]
         })?;
         Keymap::from_str_with_base(&text, &path)
     }
@@ -271,10 +262,7 @@ impl Keymap {
     /// file says otherwise; the default file itself has no base).
     pub fn from_str_with_base(text: &str, path: &Path) -> Result<Keymap, Vec<KeymapError>> {
         let file = path.display().to_string();
-        let err_at = |offset: usize, message: String| {
-            let (line, col) = line_col(text, offset);
-            KeymapError { file: file.clone(), line, col, message }
-        };
+        let err_at = |offset: usize, message: String| FileError::at(&file, text, offset, message);
         let raw: RawKeymap = toml::from_str(text).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
             vec![err_at(offset, e.message().trim().to_string())]

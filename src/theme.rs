@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::text::{line_col, nearest};
+use crate::text::{nearest, FileError};
 
 const BUILTIN_THEMES: [(&str, &str); 5] = [
     ("default", include_str!("../themes/default.toml")),
@@ -72,14 +72,8 @@ pub struct Theme {
     pub roles: Roles,
 }
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{col}: {message}")]
-pub struct ThemeError {
-    pub file: String,
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
+/// A theme error with its position: `file:line:col: message`.
+pub type ThemeError = FileError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,15 +101,11 @@ impl Theme {
         }
         let path = crate::config::expand_tilde(name_or_path);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![ThemeError {
-                file: path.display().to_string(),
-                line: 0,
-                col: 0,
-                message: format!(
-                    "theme `{name_or_path}` is neither a built-in ({}) nor a readable file: {e}",
-                    builtin_names().collect::<Vec<_>>().join(", ")
-                ),
-            }]
+            let builtins = builtin_names().collect::<Vec<_>>().join(", ");
+            vec![FileError::whole(
+                &path.display().to_string(),
+                format!("theme `{name_or_path}` is neither a built-in ({builtins}) nor a readable file: {e}"),
+            )]
         })?;
         Theme::parse(&text, &path, None)
     }
@@ -132,10 +122,7 @@ impl Theme {
     /// roots pass an empty theme, user files get the default theme).
     fn parse(text: &str, path: &Path, root: Option<Theme>) -> Result<Theme, Vec<ThemeError>> {
         let file = path.display().to_string();
-        let err_at = |offset: usize, message: String| {
-            let (line, col) = line_col(text, offset);
-            ThemeError { file: file.clone(), line, col, message }
-        };
+        let err_at = |offset: usize, message: String| FileError::at(&file, text, offset, message);
         let raw: RawTheme = toml::from_str(text).map_err(|e| {
             vec![err_at(e.span().map(|s| s.start).unwrap_or(0), e.message().trim().to_string())]
         })?;

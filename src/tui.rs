@@ -51,8 +51,16 @@ fn setup_terminal() -> io::Result<Term> {
     let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, io::stdout()));
     let mut term = Terminal::new(backend)?;
     term.hide_cursor()?;
-    term.clear()?;
+    repaint_all(&mut term)?;
     Ok(term)
+}
+
+/// Clears the screen and makes the next draw send every cell. `Terminal::clear` would ask the
+/// terminal for the cursor position first: a round trip that delays the first frame on a slow
+/// link, and a two-second stall on terminals that never answer.
+fn repaint_all(term: &mut Term) -> io::Result<()> {
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 /// The channel every source of events writes into.
@@ -100,7 +108,7 @@ pub fn run(
                 break;
             }
             if app.force_clear {
-                term.clear()?;
+                repaint_all(&mut term)?;
                 app.force_clear = false;
                 app.dirty = true;
             }

@@ -28,11 +28,14 @@ pub enum DbCmd {
 }
 
 /// What the prober watches.
+#[derive(Default)]
 pub struct ProbeSet {
     pub local: Vec<LocalProbe>,
     pub demo: Option<DemoFleet>,
     /// Remote hosts from the config, reported once as not polled (SSH polling is not built).
     pub remote: Vec<String>,
+    /// The partial failures last reported per host, so each is said once, not every round.
+    reported: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl ProbeSet {
@@ -41,6 +44,20 @@ impl ProbeSet {
         let mut out: Vec<HostSample> = self.local.iter_mut().map(LocalProbe::sample).collect();
         if let Some(demo) = &self.demo {
             out.extend(demo.samples_at(now));
+        }
+        out
+    }
+
+    /// Sources that newly failed (a `df` that timed out on a hung mount, an unreadable file),
+    /// one line per host whose list changed since the last round.
+    pub fn new_warnings(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.local {
+            let now = p.last_warnings().to_vec();
+            let before = self.reported.insert(p.name().to_string(), now.clone()).unwrap_or_default();
+            if !now.is_empty() && now != before {
+                out.push(format!("{}: {}", p.name(), now.join("; ")));
+            }
         }
         out
     }
@@ -155,6 +172,9 @@ fn probe_loop(
                 return;
             }
         }
+        for w in probes.new_warnings() {
+            let _ = ui.send(Event::Worker(WorkerMsg::Problem(w)));
+        }
         if db.send(DbCmd::Record(samples)).is_err() {
             return;
         }
@@ -212,5 +232,28 @@ fn db_loop(path: PathBuf, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>, seed_
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_failures_are_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // stat and meminfo readable, the rest missing: reachable, with warnings.
+        std::fs::write(dir.path().join("stat"), "cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n")
+            .unwrap();
+        std::fs::write(dir.path().join("meminfo"), "MemTotal: 1000 kB\nMemAvailable: 500 kB\n").unwrap();
+        let probe = LocalProbe::with_root("h".into(), dir.path().to_path_buf()).with_commands(false);
+        let mut set = ProbeSet { local: vec![probe], ..Default::default() };
+        let s = set.sample_all();
+        assert!(s[0].reachable);
+        let first = set.new_warnings();
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert!(first[0].starts_with("h: "), "{first:?}");
+        set.sample_all();
+        assert!(set.new_warnings().is_empty(), "the same failure is not repeated every round");
     }
 }

@@ -85,7 +85,7 @@ pub fn theme_choice(flag: Option<&str>, no_color: bool, configured: &str) -> Str
 /// The rows of the fleet table and the probes behind them.
 pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet) {
     let mut rows = Vec::new();
-    let mut probes = ProbeSet { local: Vec::new(), demo: None, remote: Vec::new() };
+    let mut probes = ProbeSet::default();
     if cfg.hosts.is_empty() {
         let name = hostname();
         rows.push(HostRow::new(name.clone(), vec!["local".into()], HostKind::Local));
