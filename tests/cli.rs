@@ -225,3 +225,38 @@ fn completions_version_and_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("needs a terminal"), "{err}");
 }
+
+#[test]
+fn a_process_named_with_escape_sequences_cannot_reach_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    // A process whose name is an OSC title change, big enough to be among the top processes.
+    let mut hostile = Command::new("python3")
+        .args([
+            "-c",
+            "import ctypes,sys,time; ctypes.CDLL(None).prctl(15, b'\\x1b]0;pwned\\x07', 0, 0, 0); \
+             x = b'y' * (1200 << 20); print('ready', flush=True); time.sleep(60)",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(hostile.stdout.take().unwrap()), &mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    let (_, json, _) = run(yunwei(home.path()).args(["status", "--json"]));
+    let (_, table, _) = run(yunwei(home.path()).args(["status"]));
+    let _ = hostile.kill();
+    let _ = hostile.wait();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<String> = v[0]["top_processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "\u{FFFD}]0;pwned\u{FFFD}"),
+        "the hostile process is listed, made visible: {names:?}"
+    );
+    assert!(!json.contains('\u{1b}') && !table.contains('\u{1b}'));
+}

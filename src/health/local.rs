@@ -153,6 +153,8 @@ impl LocalProbe {
         }
         self.warnings.extend(stat_error);
         self.warnings.extend(mem_error);
+        // Process names, mount points and unit names are chosen by whoever runs them.
+        s.sanitize();
         s
     }
 

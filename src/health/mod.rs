@@ -80,7 +80,46 @@ pub struct ProcessMem {
     pub rss_kib: u64,
 }
 
+/// Makes text from a probed system safe to print: control characters (C0, DEL, C1, and so every
+/// escape sequence's introducer) and the bidirectional overrides, which could rewrite the screen
+/// or reorder what the user reads, become a visible U+FFFD.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if s.chars().any(bad) {
+        std::borrow::Cow::Owned(s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+fn clean(s: &mut String) {
+    if let std::borrow::Cow::Owned(o) = printable(s) {
+        *s = o;
+    }
+}
+
 impl HostSample {
+    /// Applies [`printable`] to every string that came from the probed system.
+    pub fn sanitize(&mut self) {
+        clean(&mut self.name);
+        if let Some(e) = &mut self.error {
+            clean(&mut e.message);
+        }
+        for d in &mut self.disks {
+            clean(&mut d.mount);
+            clean(&mut d.fs_type);
+        }
+        for n in &mut self.net {
+            clean(&mut n.iface);
+        }
+        for p in &mut self.top_processes {
+            clean(&mut p.name);
+        }
+        for u in &mut self.failed_units {
+            clean(u);
+        }
+    }
+
     /// The disk with the highest `used_pct`.
     pub fn fullest_disk(&self) -> Option<&DiskUsage> {
         self.disks.iter().max_by(|a, b| a.used_pct.total_cmp(&b.used_pct))
@@ -200,5 +239,35 @@ mod tests {
         assert_eq!(v["top_processes"][0]["rss_kib"], 844);
         let back: HostSample = serde_json::from_value(v).unwrap();
         assert_eq!(back, s);
+    }
+}
+
+#[cfg(test)]
+mod sanitize_tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_from_the_host_never_survive() {
+        let mut s = HostSample {
+            name: "ok".into(),
+            top_processes: vec![ProcessMem { pid: 1, name: "\u{1b}]0;pwned\u{7}evil".into(), rss_kib: 1 }],
+            disks: vec![DiskUsage {
+                mount: "/mnt/\u{1b}[2Jx\u{9b}31m".into(),
+                fs_type: "ext4".into(),
+                size_kib: 1,
+                used_kib: 0,
+                avail_kib: 1,
+                used_pct: 0.0,
+                inodes_used_pct: None,
+            }],
+            failed_units: vec!["a\u{202E}txt.exe.service".into()],
+            ..Default::default()
+        };
+        s.sanitize();
+        let all = format!("{} {} {}", s.top_processes[0].name, s.disks[0].mount, s.failed_units[0]);
+        assert!(!all.chars().any(|c| c.is_control() || c == '\u{202E}'), "{all:?}");
+        assert_eq!(s.top_processes[0].name, "\u{FFFD}]0;pwned\u{FFFD}evil");
+        // Ordinary text, Chinese included, is left alone and not copied.
+        assert!(matches!(printable("海口 /data"), std::borrow::Cow::Borrowed(_)));
     }
 }
