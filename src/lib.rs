@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod event;
 pub mod health;
+pub mod hosts;
 pub mod i18n;
 pub mod keymap;
 pub mod panes;

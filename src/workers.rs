@@ -32,8 +32,8 @@ pub enum DbCmd {
 pub struct ProbeSet {
     pub local: Vec<LocalProbe>,
     pub demo: Option<DemoFleet>,
-    /// Remote hosts from the config, reported once as not polled (SSH polling is not built).
-    pub remote: Vec<String>,
+    /// Hosts reached over SSH.
+    pub remote: Vec<crate::hosts::FleetHost>,
     /// The partial failures last reported per host, so each is said once, not every round.
     reported: std::collections::HashMap<String, Vec<String>>,
 }
@@ -66,8 +66,8 @@ impl ProbeSet {
         let now = chrono::Utc::now().timestamp();
         self.remote
             .iter()
-            .map(|name| HostSample {
-                name: name.clone(),
+            .map(|h| HostSample {
+                name: h.name.clone(),
                 reachable: false,
                 error: Some(HostError {
                     kind: "unsupported".into(),

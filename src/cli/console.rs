@@ -10,6 +10,7 @@ use crate::cli::{db_path, hostname, Global};
 use crate::config::{self, Config};
 use crate::demo::DemoFleet;
 use crate::health::LocalProbe;
+use crate::hosts::{self, Access};
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
@@ -82,22 +83,27 @@ pub fn theme_choice(flag: Option<&str>, no_color: bool, configured: &str) -> Str
     }
 }
 
-/// The rows of the fleet table and the probes behind them.
-pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet) {
+/// The rows of the fleet table, the probes behind them, and what could not be imported. The
+/// demo watches only this machine and the demo hosts, whatever the config lists.
+pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
     let mut rows = Vec::new();
     let mut probes = ProbeSet::default();
-    if cfg.hosts.is_empty() {
-        let name = hostname();
-        rows.push(HostRow::new(name.clone(), vec!["local".into()], HostKind::Local));
-        probes.local.push(LocalProbe::new(name));
-    }
-    for h in &cfg.hosts {
-        if h.local {
-            rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Local));
-            probes.local.push(LocalProbe::new(h.name.clone()));
-        } else {
-            rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Remote));
-            probes.remote.push(h.name.clone());
+    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
+    let resolved = if demo {
+        hosts::resolve(&Config::default(), None, &login, &hostname())
+    } else {
+        hosts::resolve(cfg, hosts::default_ssh_config().as_deref(), &login, &hostname())
+    };
+    for h in resolved.hosts {
+        match h.access {
+            Access::Local => {
+                rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Local));
+                probes.local.push(LocalProbe::new(h.name));
+            }
+            Access::Ssh { .. } => {
+                rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Remote));
+                probes.remote.push(h);
+            }
         }
     }
     if demo {
@@ -107,7 +113,7 @@ pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet) {
         }
         probes.demo = Some(fleet);
     }
-    (rows, probes)
+    (rows, probes, resolved.warnings)
 }
 
 /// A private temporary directory for the demo database, removed when dropped.
@@ -162,10 +168,13 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         }
     };
     drop(store);
-    let (rows, probes) = fleet(&prepared.config, demo);
+    let (rows, probes, warnings) = fleet(&prepared.config, demo);
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
     let lang = prepared.ctx.lang;
-    let app = App::new(prepared.ctx, rows);
+    let mut app = App::new(prepared.ctx, rows);
+    if !warnings.is_empty() {
+        app.flash = Some(crate::ui::bars::Flash { text: warnings.join("; "), error: true });
+    }
     let (tx, rx) = crate::tui::channel();
     let workers = Workers::start(probes, poll, db, tx.clone(), lang, demo);
     match crate::tui::run(app, tx, rx, workers) {
@@ -190,11 +199,11 @@ mod tests {
 
     #[test]
     fn no_config_watches_this_machine_by_its_host_name() {
-        let (rows, probes) = fleet(&Config::default(), false);
+        let (rows, probes, _) = fleet(&Config::default(), false);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].name, hostname());
         assert_eq!(probes.local.len(), 1);
-        let (rows, probes) = fleet(&Config::default(), true);
+        let (rows, probes, _) = fleet(&Config::default(), true);
         assert_eq!(rows.len(), 1 + DemoFleet.hosts().len());
         assert!(probes.demo.is_some());
     }

@@ -26,7 +26,10 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     };
     let cfg = &prepared.config;
     let lang = prepared.ctx.lang;
-    let (rows, mut probes) = fleet(cfg, false);
+    let (rows, mut probes, warnings) = fleet(cfg, false);
+    for w in &warnings {
+        eprintln!("yunwei status: {w}");
+    }
     for h in &args.hosts {
         if !rows.iter().any(|r| &r.name == h) {
             let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
@@ -41,7 +44,7 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     let keep: Vec<String> =
         rows.iter().filter(|r| wanted(&r.name, &r.tags)).map(|r| r.name.clone()).collect();
     probes.local.retain(|p| keep.iter().any(|k| k == p.name()));
-    probes.remote.retain(|n| keep.contains(n));
+    probes.remote.retain(|h| keep.contains(&h.name));
 
     // CPU % needs two readings: take them half a second apart.
     let _ = probes.sample_all();
