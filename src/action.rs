@@ -27,11 +27,12 @@ pub enum Action {
     Refresh,
     RangeNext,
     Redraw,
+    GroupByTag,
 }
 
 impl Action {
     /// Every bindable action, in the order the help overlay lists them.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::Quit,
         Action::Help,
         Action::CommandLine,
@@ -53,6 +54,7 @@ impl Action {
         Action::Refresh,
         Action::RangeNext,
         Action::Redraw,
+        Action::GroupByTag,
     ];
 
     /// The name used in keymap files.
@@ -79,6 +81,7 @@ impl Action {
             Action::Refresh => "refresh",
             Action::RangeNext => "range_next",
             Action::Redraw => "redraw",
+            Action::GroupByTag => "group_by_tag",
         }
     }
 
@@ -98,7 +101,8 @@ mod tests {
         assert_eq!(
             names.join(" "),
             "quit help command_line next_pane prev_pane up down page_up page_down top bottom \
-             open back filter clear_filter sort_next sort_prev sort_reverse refresh range_next redraw"
+             open back filter clear_filter sort_next sort_prev sort_reverse refresh range_next redraw \
+             group_by_tag"
         );
     }
 

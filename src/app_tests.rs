@@ -343,3 +343,50 @@ fn ascii_borders_use_no_box_characters() {
         assert!(!text.contains(c), "{c} drawn in ascii mode:\n{text}");
     }
 }
+
+#[test]
+fn group_by_tag_shows_headers_and_keeps_selection_on_hosts() {
+    let mut app = app(Lang::En);
+    app.on_event(key(KeyCode::Char('T')));
+    assert!(app.fleet.group_by_tag);
+    let term = draw(&mut app, 80, 24);
+    let text = screen(&term);
+    insta::assert_snapshot!("fleet_grouped_80x24", text);
+    // Every group has a header with its size; moving down never lands on a header.
+    assert!(text.contains("▸ app (3)"), "{text}");
+    for _ in 0..10 {
+        app.on_event(key(KeyCode::Down));
+        assert!(app.fleet.selected_host(&app.ctx).is_some());
+    }
+}
+
+#[test]
+fn stale_figures_are_dimmed_with_their_age() {
+    let mut app = app(Lang::En);
+    // The local host's sample is from T0; make the clock 95 s later (poll interval 10 s).
+    app.ctx.now = chrono::DateTime::from_timestamp(T0 + 95, 0).unwrap().fixed_offset();
+    // Only the local host is old: the demo hosts have fresh samples.
+    for s in DemoFleet.samples_at(T0 + 90) {
+        app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+    }
+    let term = draw(&mut app, 80, 24);
+    let text = screen(&term);
+    let (_, y) = find(&term, "海口-应用1").unwrap();
+    let line = text.lines().nth(y as usize).unwrap();
+    assert!(line.contains(" 1m "), "the age is shown in the state column: {line}");
+    let x = unicode_width::UnicodeWidthStr::width(&line[..line.find(" 1m ").unwrap()]) as u16 + 1;
+    assert!(term.backend().buffer()[(x, y)].modifier.contains(ratatui::style::Modifier::DIM));
+    assert_eq!(text.matches(" 1m ").count(), 1, "fresh hosts are not marked stale:\n{text}");
+}
+
+#[test]
+fn down_hosts_say_why_in_words() {
+    let mut app = app(Lang::ZhCn);
+    let mut s = local_sample();
+    s.reachable = false;
+    s.error =
+        Some(crate::health::HostError { kind: "host_key_changed".into(), message: "SHA256:abc".into() });
+    app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("主机密钥已变更: SHA256:abc"), "{text}");
+}

@@ -23,13 +23,13 @@ enum Profile {
 }
 
 pub const DEMO_HOSTS: [DemoHost; 5] = [
-    DemoHost { name: "demo-app1", tags: &["demo", "app", "haikou"], profile: Profile::App },
-    DemoHost { name: "demo-db1", tags: &["demo", "db", "oracle"], profile: Profile::Database },
+    DemoHost { name: "demo-app1", tags: &["app", "haikou", "demo"], profile: Profile::App },
+    DemoHost { name: "demo-db1", tags: &["db", "oracle", "demo"], profile: Profile::Database },
     DemoHost {
-        name: "演示-海口应用2", tags: &["demo", "app", "海口"], profile: Profile::AppWithFailedUnit
+        name: "演示-海口应用2", tags: &["app", "海口", "demo"], profile: Profile::AppWithFailedUnit
     },
-    DemoHost { name: "demo-exchange", tags: &["demo", "exchange"], profile: Profile::Exchange },
-    DemoHost { name: "demo-backup", tags: &["demo", "backup"], profile: Profile::Down },
+    DemoHost { name: "demo-exchange", tags: &["exchange", "demo"], profile: Profile::Exchange },
+    DemoHost { name: "demo-backup", tags: &["backup", "demo"], profile: Profile::Down },
 ];
 
 #[derive(Debug, Clone, Default)]

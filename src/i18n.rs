@@ -169,6 +169,20 @@ catalogue! {
     HintRange => "range", "范围";
     HintScroll => "scroll", "滚动";
     HelpMore => "more", "更多";
+    GroupedByTag => "grouped by tag", "按标签分组";
+    Untagged => "(no tag)", "（无标签）";
+    ErrAuthFailed => "authentication failed", "认证失败";
+    ErrHostKeyChanged => "host key changed", "主机密钥已变更";
+    ErrHostKeyUnknown => "unknown host key", "主机密钥未知";
+    ErrTimeout => "timed out", "超时";
+    ErrRefused => "connection refused", "连接被拒绝";
+    ErrNameNotResolved => "name not resolved", "无法解析主机名";
+    ErrJumpHostDown => "jump host down", "跳板机不可达";
+    ErrDisconnected => "disconnected", "连接断开";
+    ErrProtocol => "SSH protocol error", "SSH 协议错误";
+    ErrProbe => "probe failed", "采集失败";
+    ActGroupByTag => "group by tag", "按标签分组";
+    HintGroup => "group", "分组";
     Unreachable => "unreachable", "不可达";
     Critical => "critical", "严重";
     Warning => "warning", "警告";
@@ -200,6 +214,7 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Refresh => Msg::ActRefresh,
         A::RangeNext => Msg::ActRangeNext,
         A::Redraw => Msg::ActRedraw,
+        A::GroupByTag => Msg::ActGroupByTag,
     };
     msg.text(lang)
 }
@@ -219,6 +234,7 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Back => Msg::HintBack,
         A::RangeNext => Msg::HintRange,
         A::Up | A::Down | A::PageUp | A::PageDown => Msg::HintScroll,
+        A::GroupByTag => Msg::HintGroup,
         other => return action_label(other, lang),
     };
     msg.text(lang)

@@ -38,11 +38,13 @@ pub struct HostRow {
     pub tags: Vec<String>,
     pub kind: HostKind,
     pub sample: Option<HostSample>,
+    /// The worst open alert of the host, marked in the table.
+    pub alert: Option<Level>,
 }
 
 impl HostRow {
     pub fn new(name: impl Into<String>, tags: Vec<String>, kind: HostKind) -> HostRow {
-        HostRow { name: name.into(), tags, kind, sample: None }
+        HostRow { name: name.into(), tags, kind, sample: None, alert: None }
     }
 }
 
@@ -163,7 +165,11 @@ pub struct HealthPane {
     pub reverse: bool,
     pub filter: String,
     filter_input: Option<TextArea<'static>>,
+    /// The selection among the hosts shown (group headers are not selectable).
     pub table: TableState,
+    /// What the table widget draws: host rows and group headers, with its scroll offset.
+    render_state: TableState,
+    pub group_by_tag: bool,
     pub view: View,
     /// Rows of the table's body at the last draw, for page up/down.
     page: usize,
@@ -182,6 +188,8 @@ impl HealthPane {
             filter: String::new(),
             filter_input: None,
             table,
+            render_state: TableState::default(),
+            group_by_tag: false,
             view: View::Table,
             page: 10,
         }
@@ -210,9 +218,11 @@ impl HealthPane {
             })
             .collect();
         idx.sort_by(|&a, &b| {
+            let group =
+                if self.group_by_tag { group_order(&self.hosts[a], &self.hosts[b]) } else { Ordering::Equal };
             let o = self.compare(&self.hosts[a], &self.hosts[b], ctx);
             let o = if self.reverse { o.reverse() } else { o };
-            o.then_with(|| self.hosts[a].name.cmp(&self.hosts[b].name))
+            group.then(o).then_with(|| self.hosts[a].name.cmp(&self.hosts[b].name))
         });
         idx
     }
@@ -382,6 +392,13 @@ impl HealthPane {
                         }
                     }
                     Action::Refresh => out.push(Command::PollNow),
+                    Action::GroupByTag => {
+                        let keep = self.selected_host(ctx).map(|h| h.name.clone());
+                        self.group_by_tag = !self.group_by_tag;
+                        if let Some(k) = keep {
+                            self.select_name(&k, ctx);
+                        }
+                    }
                     _ => return Handled::No,
                 }
                 self.clamp_selection(ctx);
@@ -441,7 +458,7 @@ impl HealthPane {
             (false, true) => "v",
             (true, true) => "^",
         };
-        let title = format!(
+        let mut title = format!(
             "{} ({}/{}) {} {}{}",
             ctx.t(Msg::PaneFleet),
             vis.len(),
@@ -450,6 +467,9 @@ impl HealthPane {
             sort_name,
             arrow
         );
+        if self.group_by_tag {
+            title.push_str(&format!(" · {}", ctx.t(Msg::GroupedByTag)));
+        }
         let block = ctx.block(title);
         let inner = block.inner(area);
         f.render_widget(block, area);
@@ -463,14 +483,15 @@ impl HealthPane {
             [inner, Rect::new(inner.x, inner.y + inner.height, inner.width, 0)]
         };
 
-        // Choose the columns that fit, by priority, then show them in display order.
+        // Choose the columns that fit, by priority, then show them in display order. The host
+        // column keeps two cells for the alert mark.
         let host_w = self
             .hosts
             .iter()
-            .map(|h| width(&h.name))
+            .map(|h| width(&h.name) + 2)
             .max()
             .unwrap_or(4)
-            .clamp(width(ctx.t(Msg::ColHost)).max(6), 22);
+            .clamp(width(ctx.t(Msg::ColHost)).max(6), 24);
         let state_w = [Msg::StateUp, Msg::StateDown, Msg::StateNotPolled, Msg::ColState]
             .iter()
             .map(|m| width(ctx.t(*m)))
@@ -496,33 +517,44 @@ impl HealthPane {
         shown.sort_by_key(|c| Column::ALL.iter().position(|x| x == c));
         // The host column takes what is left over when it was squeezed.
         let host_actual = if used > avail { host_w.saturating_sub(used - avail).max(4) } else { host_w };
+        let width_of = |c: Column| if c == Column::Host { host_actual } else { col_w(c) };
 
         let header = Row::new(shown.iter().map(|c| {
-            let w = if *c == Column::Host { host_actual } else { col_w(*c) };
+            let w = width_of(*c);
             let mut text = ctx.t(c.header()).to_string();
             if *c == self.sort {
                 text = truncate(&text, w.saturating_sub(1), "");
                 text.push_str(arrow);
             }
-            let text = if *c == Column::Host { pad_right(&text, w) } else { pad_left(&text, w) };
+            let text =
+                if *c == Column::Host { pad_right(&format!("  {text}"), w) } else { pad_left(&text, w) };
             Cell::from(text)
         }))
         .style(ctx.theme.roles.header);
 
-        let rows: Vec<Row> = vis
-            .iter()
-            .map(|&i| {
-                let h = &self.hosts[i];
-                Row::new(shown.iter().map(|c| {
-                    let w = if *c == Column::Host { host_actual } else { col_w(*c) };
-                    cell(h, *c, w, ctx)
-                }))
-            })
-            .collect();
-        let widths: Vec<Constraint> = shown
-            .iter()
-            .map(|c| Constraint::Length(if *c == Column::Host { host_actual } else { col_w(*c) } as u16))
-            .collect();
+        // Display rows: hosts, with a header before each tag group when grouping.
+        let mut display: Vec<Option<usize>> = Vec::with_capacity(vis.len() + 8);
+        let mut rows: Vec<Row> = Vec::with_capacity(vis.len() + 8);
+        let mut last_group: Option<String> = None;
+        for &i in &vis {
+            let h = &self.hosts[i];
+            if self.group_by_tag {
+                let g = group_key(h);
+                if last_group.as_deref() != Some(g.as_str()) {
+                    let count = vis.iter().filter(|&&j| group_key(&self.hosts[j]) == g).count();
+                    let label = if g.is_empty() { ctx.t(Msg::Untagged).to_string() } else { g.clone() };
+                    rows.push(Row::new(vec![Cell::from(Span::styled(
+                        format!("{} {label} ({count})", if ctx.ascii { ">" } else { "▸" }),
+                        ctx.theme.roles.title,
+                    ))]));
+                    display.push(None);
+                    last_group = Some(g);
+                }
+            }
+            rows.push(Row::new(shown.iter().map(|c| cell(h, *c, width_of(*c), ctx))));
+            display.push(Some(i));
+        }
+        let widths: Vec<Constraint> = shown.iter().map(|c| Constraint::Length(width_of(*c) as u16)).collect();
         self.page = usize::from(table_area.height.saturating_sub(1)).max(1);
         if vis.is_empty() {
             let msg = Paragraph::new(vec![
@@ -535,11 +567,49 @@ impl HealthPane {
                 Rect { y: table_area.y + 1, height: table_area.height.saturating_sub(1), ..table_area },
             );
         } else {
+            let selected_host = self.table.selected().and_then(|s| vis.get(s)).copied();
+            let pos = selected_host.and_then(|h| display.iter().position(|d| *d == Some(h)));
+            self.render_state.select(pos);
             let table = Table::new(rows, widths)
                 .header(header)
                 .column_spacing(1)
                 .row_highlight_style(ctx.theme.roles.selected);
-            f.render_stateful_widget(table, table_area, &mut self.table);
+            f.render_stateful_widget(table, table_area, &mut self.render_state);
+            // A down host has no figures: say why, in words, across the figure columns.
+            let figures_x = table_area.x
+                + shown
+                    .iter()
+                    .take_while(|c| matches!(c, Column::Host | Column::State))
+                    .map(|c| width_of(*c) as u16 + 1)
+                    .sum::<u16>();
+            let offset = self.render_state.offset();
+            let body_h = usize::from(table_area.height.saturating_sub(1));
+            for (row, d) in display.iter().enumerate().skip(offset).take(body_h) {
+                let Some(i) = d else { continue };
+                let Some(reason) = down_reason(&self.hosts[*i], ctx) else { continue };
+                let y = table_area.y + 1 + (row - offset) as u16;
+                let right = table_area.x + table_area.width;
+                if figures_x >= right {
+                    continue;
+                }
+                let mut style = if self.hosts[*i].kind == HostKind::Remote
+                    && self.hosts[*i]
+                        .sample
+                        .as_ref()
+                        .and_then(|s| s.error.as_ref())
+                        .is_some_and(|e| e.kind == "unsupported")
+                {
+                    ctx.theme.roles.muted
+                } else {
+                    ctx.theme.roles.crit
+                };
+                if pos == Some(row) {
+                    style = style.patch(ctx.theme.roles.selected);
+                }
+                let room = usize::from(right - figures_x);
+                let text = pad_right(&truncate(&reason, room, ctx.ellipsis()), room);
+                f.buffer_mut().set_stringn(figures_x, y, text, room, style);
+            }
         }
 
         if filter_area.height > 0 {
@@ -559,6 +629,43 @@ impl HealthPane {
     }
 }
 
+/// The group of a host when grouping by tag: its first tag ("" for none).
+fn group_key(h: &HostRow) -> String {
+    h.tags.first().cloned().unwrap_or_default()
+}
+
+/// Groups in name order, the untagged hosts last.
+fn group_order(a: &HostRow, b: &HostRow) -> Ordering {
+    let (ka, kb) = (group_key(a), group_key(b));
+    (ka.is_empty(), ka).cmp(&(kb.is_empty(), kb))
+}
+
+/// Why a host is down, in the user's language: "timed out: …".
+pub fn down_reason(h: &HostRow, ctx: &Ctx) -> Option<String> {
+    let s = h.sample.as_ref().filter(|s| !s.reachable)?;
+    let e = s.error.as_ref()?;
+    let words = error_kind_words(&e.kind, ctx);
+    Some(if e.message.is_empty() { words.to_string() } else { format!("{words}: {}", e.message) })
+}
+
+/// The kind of a host error in words.
+pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
+    let m = match kind {
+        "auth_failed" => Msg::ErrAuthFailed,
+        "host_key_changed" => Msg::ErrHostKeyChanged,
+        "host_key_unknown" => Msg::ErrHostKeyUnknown,
+        "timeout" => Msg::ErrTimeout,
+        "refused" => Msg::ErrRefused,
+        "name_not_resolved" => Msg::ErrNameNotResolved,
+        "jump_host_down" => Msg::ErrJumpHostDown,
+        "disconnected" => Msg::ErrDisconnected,
+        "protocol" => Msg::ErrProtocol,
+        "unsupported" => Msg::StateNotPolled,
+        _ => Msg::ErrProbe,
+    };
+    ctx.t(m)
+}
+
 fn state_rank(h: &HostRow, ctx: &Ctx) -> (u8, u8) {
     match &h.sample {
         None => (0, 0),
@@ -575,45 +682,58 @@ fn level_style(level: Level, ctx: &Ctx) -> Style {
     }
 }
 
+/// Seconds since the sample when it is older than two poll intervals.
+fn stale_age(s: &HostSample, ctx: &Ctx) -> Option<i64> {
+    let age = ctx.now.timestamp() - s.sampled_at;
+    (age > 2 * ctx.poll_interval_s as i64).then_some(age)
+}
+
 fn cell<'a>(h: &HostRow, c: Column, w: usize, ctx: &Ctx) -> Cell<'a> {
     let roles = &ctx.theme.roles;
     let th = &ctx.thresholds;
     if c == Column::Host {
         let style = if h.kind == HostKind::Demo { roles.accent } else { roles.text };
-        return Cell::from(Span::styled(pad_right(&truncate(&h.name, w, ctx.ellipsis()), w), style));
+        let (mark, mark_style) = match h.alert {
+            Some(Level::Crit) => ("!", roles.crit),
+            Some(Level::Warn) => ("!", roles.warn),
+            _ => (" ", roles.text),
+        };
+        let name = pad_right(&truncate(&h.name, w.saturating_sub(2), ctx.ellipsis()), w.saturating_sub(2));
+        return Cell::from(Line::from(vec![
+            Span::styled(mark, mark_style),
+            Span::raw(" "),
+            Span::styled(name, style),
+        ]));
     }
     let Some(s) = &h.sample else {
-        let (text, style) = match (c, h.kind) {
-            (Column::State, HostKind::Remote) => (ctx.t(Msg::StateNotPolled), roles.muted),
-            (Column::State, _) => (ctx.t(Msg::StateWaiting), roles.muted),
-            _ => ("", roles.muted),
-        };
+        // Waiting for the first sample.
+        let waiting = if ctx.ascii { "..." } else { ctx.t(Msg::StateWaiting) };
+        let (text, style) = if c == Column::State { (waiting, roles.muted) } else { ("", roles.muted) };
         return Cell::from(Span::styled(pad_left(text, w), style));
     };
     if !s.reachable {
+        // The figure columns are overdrawn with the reason by the table.
         return match c {
-            Column::State => {
-                let text = if h.kind == HostKind::Remote
-                    && s.error.as_ref().is_some_and(|e| e.kind == "unsupported")
-                {
-                    return Cell::from(Span::styled(pad_left(ctx.t(Msg::StateNotPolled), w), roles.muted));
-                } else {
-                    ctx.t(Msg::StateDown)
-                };
-                Cell::from(Span::styled(pad_left(text, w), roles.crit))
+            Column::State if s.error.as_ref().is_some_and(|e| e.kind == "unsupported") => {
+                Cell::from(Span::styled(pad_left(ctx.t(Msg::StateNotPolled), w), roles.muted))
             }
-            _ => Cell::from(Span::styled(pad_left("-", w), roles.muted)),
+            Column::State => Cell::from(Span::styled(pad_left(ctx.t(Msg::StateDown), w), roles.crit)),
+            _ => Cell::from(Span::styled(pad_left("", w), roles.muted)),
         };
     }
+    // Figures older than two poll intervals are dimmed, and the state says how old they are.
+    let stale = stale_age(s, ctx);
     let (text, style) = match c {
-        Column::State => {
-            let level = th.host_level(s);
-            let st = match level {
-                Level::Ok => roles.ok,
-                other => level_style(other, ctx),
-            };
-            (ctx.t(Msg::StateUp).to_string(), st)
-        }
+        Column::State => match stale {
+            Some(age) => (fmt::duration(age.max(0) as u64), roles.stale),
+            None => {
+                let st = match th.host_level(s) {
+                    Level::Ok => roles.ok,
+                    other => level_style(other, ctx),
+                };
+                (ctx.t(Msg::StateUp).to_string(), st)
+            }
+        },
         Column::Cpu => {
             (fmt::pct(s.cpu_pct), s.cpu_pct.map(|v| level_style(th.cpu_level(v), ctx)).unwrap_or(roles.muted))
         }
@@ -650,15 +770,10 @@ fn cell<'a>(h: &HostRow, c: Column, w: usize, ctx: &Ctx) -> Cell<'a> {
             let n = s.failed_units.len();
             (n.to_string(), if n > 0 { roles.warn } else { roles.muted })
         }
-        Column::Host => unreachable_host_column(),
+        Column::Host => (String::new(), Style::default()),
     };
+    let style = if stale.is_some() { roles.stale } else { style };
     Cell::from(Span::styled(pad_left(&text, w), style))
-}
-
-/// The host column returns before the match above; this keeps the match exhaustive without a
-/// panic path.
-fn unreachable_host_column() -> (String, Style) {
-    (String::new(), Style::default())
 }
 
 /// One sparkline of the detail view: label, how to read the value, full-scale value, formatting.
