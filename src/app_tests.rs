@@ -30,6 +30,7 @@ fn ctx(lang: Lang) -> Ctx {
         now: chrono::DateTime::parse_from_rfc3339("2026-11-27T03:04:05+08:00").unwrap(),
         poll_interval_s: 10,
         ascii: false,
+        host_keys_unverified: false,
     }
 }
 
@@ -389,4 +390,20 @@ fn down_hosts_say_why_in_words() {
     app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
     let text = screen(&draw(&mut app, 80, 24));
     assert!(text.contains("主机密钥已变更: SHA256:abc"), "{text}");
+}
+
+#[test]
+fn host_key_check_off_is_warned_about_on_every_screen() {
+    let mut app = app(Lang::En);
+    app.ctx.host_keys_unverified = true;
+    for (w, h) in [(80, 24), (40, 12)] {
+        let text = screen(&draw(&mut app, w, h));
+        assert!(text.lines().next().unwrap().contains("UNVERIFIED"), "{w}x{h}:\n{text}");
+    }
+    app.on_event(key(KeyCode::Enter));
+    assert!(
+        screen(&draw(&mut app, 80, 24)).lines().next().unwrap().contains("UNVERIFIED"),
+        "the detail view warns too"
+    );
+    assert!(screen(&draw(&mut app, 140, 30)).lines().next().unwrap().contains("HOST KEYS NOT VERIFIED"));
 }

@@ -170,6 +170,8 @@ catalogue! {
     HintScroll => "scroll", "滚动";
     HelpMore => "more", "更多";
     GroupedByTag => "grouped by tag", "按标签分组";
+    HostKeysUnverified => "HOST KEYS NOT VERIFIED (host_key_check = off)", "未校验主机密钥（host_key_check = off）";
+    HostKeysUnverifiedShort => "KEYS UNVERIFIED", "未校验密钥";
     Untagged => "(no tag)", "（无标签）";
     ErrAuthFailed => "authentication failed", "认证失败";
     ErrHostKeyChanged => "host key changed", "主机密钥已变更";

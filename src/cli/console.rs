@@ -70,6 +70,8 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
         now: chrono::Local::now().fixed_offset(),
         poll_interval_s: cfg.ssh.poll_interval_s,
         ascii,
+        host_keys_unverified: cfg.ssh.host_key_check == config::HostKeyCheck::Off
+            && cfg.hosts.iter().any(|h| !h.local),
     };
     Ok(Prepared { ctx, config: cfg })
 }

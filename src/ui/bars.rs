@@ -27,6 +27,10 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
     }
     let left_w: usize = spans.iter().map(|s| width(&s.content)).sum();
     let mut right = vec![];
+    if ctx.host_keys_unverified {
+        right.push(Span::styled(format!(" {} ", ctx.t(Msg::HostKeysUnverified)), roles.error));
+        right.push(Span::raw(" "));
+    }
     if ctx.demo {
         right.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));
         right.push(Span::raw(" "));
@@ -37,6 +41,17 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
     if left_w + right_w < total {
         spans.push(Span::raw(" ".repeat(total - left_w - right_w)));
         spans.extend(right);
+    } else if ctx.host_keys_unverified {
+        // The warning wins over the tabs when space is short.
+        let warn = format!(" {} ", ctx.t(Msg::HostKeysUnverifiedShort));
+        let keep = total.saturating_sub(width(&warn) + 1);
+        let mut used = 0;
+        spans.retain(|s| {
+            used += width(&s.content);
+            used <= keep
+        });
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(warn, roles.error));
     } else if ctx.demo && left_w + 8 <= total {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));

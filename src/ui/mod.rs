@@ -25,6 +25,8 @@ pub struct Ctx {
     pub poll_interval_s: u64,
     /// ASCII borders and marks: from the config or the theme.
     pub ascii: bool,
+    /// `host_key_check = "off"` with hosts reached over SSH: warned about on every screen.
+    pub host_keys_unverified: bool,
 }
 
 const ASCII_BORDER: border::Set<'static> = border::Set {
