@@ -83,7 +83,9 @@ impl Store {
     /// engine, so every write is guarded by the change's time and never moves a row back:
     /// * an open upserts: when the alert is already open (another process opened it), that
     ///   row takes the new level, value and message, unless it was updated later than this
-    ///   change, and keeps its `opened_at`;
+    ///   change, and keeps its `opened_at`; an open at a time when the same alert has
+    ///   already been recorded as cleared (at or after it) is skipped, so a lagging process
+    ///   does not record an episode twice;
     /// * a level change updates the open row unless it was updated later; with no open row
     ///   (another process cleared it) it does nothing rather than bring the alert back;
     /// * a clear closes the open row unless that row was opened after the clear's time;
@@ -101,7 +103,9 @@ impl Store {
         {
             let mut open = tx.prepare_cached(&format!(
                 "INSERT INTO alerts (host, metric, subject, level, value, message, opened_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7
+                 WHERE NOT EXISTS (SELECT 1 FROM alerts
+                                   WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at >= ?7)
                  ON CONFLICT (host, metric, subject) WHERE cleared_at IS NULL DO UPDATE SET
                      acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
                      acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
@@ -434,15 +438,18 @@ mod tests {
             .map(|(i, &v)| sample("db1", v, T0 + i as i64 * 60))
             .collect();
         // Two processes at once, each with its own engine restored from the database.
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
         let handles: Vec<_> = (0..2)
             .map(|_| {
                 let path = tmp.path().join("alerts.db");
                 let series = series.clone();
                 let th = th.clone();
+                let barrier = barrier.clone();
                 std::thread::spawn(move || {
                     let mut store = Store::open(&path).unwrap();
                     let mut engine = AlertEngine::new();
                     engine.restore(store.open_alert_keys().unwrap());
+                    barrier.wait();
                     for s in &series {
                         let changes = engine.evaluate(s, &th, s.sampled_at);
                         store.apply_alert_changes(&changes).unwrap();
@@ -461,6 +468,34 @@ mod tests {
         let hist = store.alert_history(None, 10).unwrap();
         assert_eq!(hist.len(), 2, "{hist:?}");
         assert_eq!((hist[1].opened_at, hist[1].cleared_at), (T0 + 60, Some(T0 + 360)));
+
+        // A process that lags a whole series behind (restored before or after the first one
+        // ran) records nothing twice.
+        for restore_first in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut a = open_store(&dir);
+            let mut b = open_store(&dir);
+            let (mut ea, mut eb) = (AlertEngine::new(), AlertEngine::new());
+            if restore_first {
+                eb.restore(b.open_alert_keys().unwrap());
+            }
+            for s in &series {
+                a.apply_alert_changes(&ea.evaluate(s, &th, s.sampled_at)).unwrap();
+            }
+            if !restore_first {
+                eb.restore(b.open_alert_keys().unwrap());
+            }
+            for s in &series {
+                b.apply_alert_changes(&eb.evaluate(s, &th, s.sampled_at)).unwrap();
+            }
+            let hist = a.alert_history(None, 10).unwrap();
+            let times: Vec<_> = hist.iter().map(|r| (r.opened_at, r.cleared_at, r.level)).collect();
+            assert_eq!(
+                times,
+                [(T0 + 420, None, Level::Crit), (T0 + 60, Some(T0 + 360), Level::Warn)],
+                "restore_first: {restore_first}"
+            );
+        }
 
         // A third engine started now restores the open alert and opens nothing.
         let mut engine = AlertEngine::new();
