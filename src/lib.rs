@@ -2,6 +2,7 @@
 //! fleets. The binary's `main.rs` parses the command line and calls into this library.
 
 pub mod action;
+pub mod alerts;
 pub mod app;
 pub mod cli;
 pub mod config;

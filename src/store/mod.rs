@@ -1,6 +1,7 @@
 //! The SQLite store: opening the file safely (modes 0600/0700, WAL, busy timeout), versioned
 //! migrations, and one module per table family. The only place in yunwei that speaks SQL.
 
+pub mod alerts;
 pub mod audit;
 pub mod health;
 
@@ -87,6 +88,26 @@ const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
+    // 2: alerts; at most one open (not cleared) row per host, metric and subject.
+    r#"
+    CREATE TABLE alerts (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        host        TEXT NOT NULL,
+        metric      TEXT NOT NULL,
+        subject     TEXT NOT NULL DEFAULT '',
+        level       TEXT NOT NULL,
+        value       REAL,
+        message     TEXT NOT NULL,
+        opened_at   INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        acked_at    INTEGER,
+        acked_by    TEXT,
+        cleared_at  INTEGER
+    );
+    CREATE UNIQUE INDEX alerts_open_key ON alerts (host, metric, subject) WHERE cleared_at IS NULL;
+    CREATE INDEX alerts_opened ON alerts (opened_at);
+    CREATE INDEX alerts_host_opened ON alerts (host, opened_at);
     "#,
 ];
 

@@ -1,0 +1,557 @@
+//! Alerts in SQLite: the changes of [`crate::alerts::AlertEngine`] recorded as rows that open,
+//! may be acknowledged, and clear, each with its time. A UNIQUE partial index on
+//! (host, metric, subject) over the rows not yet cleared means two yunwei processes sharing one
+//! database cannot open the same alert twice: an open upserts into the row that is already open.
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use super::{Result, Store};
+use crate::alerts::{level_str, parse_level, AlertKey, Change, Metric};
+use crate::health::Level;
+
+/// One alert as stored, open or cleared.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AlertRow {
+    pub id: i64,
+    pub host: String,
+    pub metric: Metric,
+    /// The mount point for disk and inode alerts, empty otherwise.
+    pub subject: String,
+    pub level: Level,
+    pub value: Option<f64>,
+    pub message: String,
+    pub opened_at: i64,
+    /// The last open or level change.
+    pub updated_at: i64,
+    pub acked_at: Option<i64>,
+    pub acked_by: Option<String>,
+    pub cleared_at: Option<i64>,
+}
+
+impl AlertRow {
+    pub fn key(&self) -> AlertKey {
+        AlertKey::new(self.host.clone(), self.metric, self.subject.clone())
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.cleared_at.is_none()
+    }
+}
+
+const COLUMNS: &str =
+    "id, host, metric, subject, level, value, message, opened_at, updated_at, acked_at, acked_by, cleared_at";
+
+fn conversion_error(col: usize, what: &str, found: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        col,
+        rusqlite::types::Type::Text,
+        format!("unknown alert {what} {found:?} (written by a newer yunwei?)").into(),
+    )
+}
+
+fn metric_at(r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<Metric> {
+    let s: String = r.get(col)?;
+    Metric::parse(&s).ok_or_else(|| conversion_error(col, "metric", s))
+}
+
+fn level_at(r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<Level> {
+    let s: String = r.get(col)?;
+    parse_level(&s).ok_or_else(|| conversion_error(col, "level", s))
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.get(0)?,
+        host: r.get(1)?,
+        metric: metric_at(r, 2)?,
+        subject: r.get(3)?,
+        level: level_at(r, 4)?,
+        value: r.get(5)?,
+        message: r.get(6)?,
+        opened_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        acked_at: r.get(9)?,
+        acked_by: r.get(10)?,
+        cleared_at: r.get(11)?,
+    })
+}
+
+impl Store {
+    /// Records the engine's changes in one immediate transaction.
+    ///
+    /// Two yunwei processes may poll the same hosts into one database, each with its own
+    /// engine, so every write is guarded by the change's time and never moves a row back:
+    /// * an open upserts: when the alert is already open (another process opened it), that
+    ///   row takes the new level, value and message, unless it was updated later than this
+    ///   change, and keeps its `opened_at`; an open at a time when the same alert has
+    ///   already been recorded as cleared (at or after it) is skipped, so a lagging process
+    ///   does not record an episode twice;
+    /// * a level change updates the open row unless it was updated later; with no open row
+    ///   (another process cleared it) it does nothing rather than bring the alert back;
+    /// * a clear closes the open row unless that row was opened after the clear's time;
+    ///   clearing twice is harmless.
+    ///
+    /// A move up to Crit withdraws an earlier acknowledgement (the alert needs a look again);
+    /// a move down keeps it.
+    pub fn apply_alert_changes(&mut self, changes: &[Change]) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        // ?4 is the new level, ?7 the change's time; the ack columns are set before the level.
+        const REACK: &str = "CASE WHEN ?4 = 'crit' AND alerts.level <> 'crit'";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut open = tx.prepare_cached(&format!(
+                "INSERT INTO alerts (host, metric, subject, level, value, message, opened_at, updated_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7
+                 WHERE NOT EXISTS (SELECT 1 FROM alerts
+                                   WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at >= ?7)
+                 ON CONFLICT (host, metric, subject) WHERE cleared_at IS NULL DO UPDATE SET
+                     acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
+                     acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
+                     level = ?4, value = ?5, message = ?6, updated_at = ?7
+                 WHERE alerts.updated_at <= ?7"
+            ))?;
+            let mut escalate = tx.prepare_cached(&format!(
+                "UPDATE alerts SET
+                     acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
+                     acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
+                     level = ?4, value = ?5, message = ?6, updated_at = ?7
+                 WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at IS NULL
+                   AND updated_at <= ?7"
+            ))?;
+            let mut clear = tx.prepare_cached(
+                "UPDATE alerts SET cleared_at = ?4, updated_at = ?4
+                 WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at IS NULL
+                   AND opened_at <= ?4",
+            )?;
+            for change in changes {
+                match change {
+                    Change::Open { key, level, value, message, at } => {
+                        let p = params![
+                            key.host,
+                            key.metric.as_str(),
+                            key.subject,
+                            level_str(*level),
+                            value,
+                            message,
+                            at
+                        ];
+                        open.execute(p)?;
+                    }
+                    Change::Escalate { key, level, value, message, at } => {
+                        let p = params![
+                            key.host,
+                            key.metric.as_str(),
+                            key.subject,
+                            level_str(*level),
+                            value,
+                            message,
+                            at
+                        ];
+                        escalate.execute(p)?;
+                    }
+                    Change::Clear { key, at } => {
+                        clear.execute(params![key.host, key.metric.as_str(), key.subject, at])?;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every open alert, newest first.
+    pub fn open_alerts(&self) -> Result<Vec<AlertRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM alerts WHERE cleared_at IS NULL ORDER BY opened_at DESC, id DESC"
+        ))?;
+        let rows = stmt.query_map([], row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The newest `limit` alerts, open and cleared, of one host or of all, newest first.
+    pub fn alert_history(&self, host: Option<&str>, limit: usize) -> Result<Vec<AlertRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM alerts WHERE ?1 IS NULL OR host = ?1
+             ORDER BY opened_at DESC, id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![host, limit], row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Acknowledges the open alert `id` for `operator` and writes an audit row
+    /// (`alert.ack`, target `host metric subject`). False when there is no such open alert or
+    /// it is already acknowledged (the first acknowledgement stands).
+    pub fn ack_alert(&mut self, id: i64, operator: &str) -> Result<bool> {
+        let tx = rusqlite::Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
+        let now = chrono::Utc::now().timestamp();
+        let changed = tx.execute(
+            "UPDATE alerts SET acked_at = ?2, acked_by = ?3
+             WHERE id = ?1 AND cleared_at IS NULL AND acked_at IS NULL",
+            params![id, now, operator],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        let (target, message): (String, String) = tx.query_row(
+            "SELECT trim(host || ' ' || metric || ' ' || subject), message FROM alerts WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        self.audit(operator, "alert.ack", &target, &format!("#{id} {message}"))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    pub fn count_open_alerts(&self) -> Result<usize> {
+        let n: i64 =
+            self.conn()
+                .query_row("SELECT count(*) FROM alerts WHERE cleared_at IS NULL", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// The keys and levels of the open alerts, for [`crate::alerts::AlertEngine::restore`].
+    pub fn open_alert_keys(&self) -> Result<Vec<(AlertKey, Level)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT host, metric, subject, level FROM alerts WHERE cleared_at IS NULL")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                AlertKey::new(r.get::<_, String>(0)?, metric_at(r, 1)?, r.get::<_, String>(2)?),
+                level_at(r, 3)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The open alert with this key, if any.
+    pub fn open_alert(&self, key: &AlertKey) -> Result<Option<AlertRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM alerts
+             WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at IS NULL"
+        ))?;
+        Ok(stmt.query_row(params![key.host, key.metric.as_str(), key.subject], row).optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::AlertEngine;
+    use crate::health::{DiskUsage, HostSample, Thresholds};
+
+    const T0: i64 = 1_800_000_000;
+
+    fn open_store(dir: &tempfile::TempDir) -> Store {
+        Store::open(&dir.path().join("alerts.db")).unwrap()
+    }
+
+    fn disk_key(host: &str) -> AlertKey {
+        AlertKey::new(host, Metric::Disk, "/u01")
+    }
+
+    fn open_change(host: &str, level: Level, at: i64) -> Change {
+        Change::Open {
+            key: disk_key(host),
+            level,
+            value: Some(92.0),
+            message: "disk /u01 at 92 %".into(),
+            at,
+        }
+    }
+
+    fn sample(host: &str, disk_pct: f64, at: i64) -> HostSample {
+        HostSample {
+            name: host.into(),
+            reachable: true,
+            disks: vec![DiskUsage {
+                mount: "/u01".into(),
+                fs_type: "xfs".into(),
+                size_kib: 100,
+                used_kib: 90,
+                avail_kib: 10,
+                used_pct: disk_pct,
+                inodes_used_pct: None,
+            }],
+            sampled_at: at,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn open_ack_clear_with_audit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = open_store(&tmp);
+        store.apply_alert_changes(&[open_change("db1", Level::Crit, T0)]).unwrap();
+        let open = store.open_alerts().unwrap();
+        assert_eq!(open.len(), 1);
+        let a = &open[0];
+        assert_eq!(
+            (a.host.as_str(), a.metric, a.subject.as_str(), a.level),
+            ("db1", Metric::Disk, "/u01", Level::Crit)
+        );
+        assert_eq!(
+            (a.value, a.opened_at, a.updated_at, a.acked_at, a.cleared_at),
+            (Some(92.0), T0, T0, None, None)
+        );
+        assert_eq!(store.count_open_alerts().unwrap(), 1);
+
+        assert!(store.ack_alert(a.id, "zhang.san").unwrap());
+        let acked = store.open_alert(&disk_key("db1")).unwrap().unwrap();
+        assert_eq!(acked.acked_by.as_deref(), Some("zhang.san"));
+        assert!(acked.acked_at.is_some());
+        let audit = store.audit_recent(10).unwrap();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(
+            (audit[0].operator.as_str(), audit[0].action.as_str(), audit[0].target.as_str()),
+            ("zhang.san", "alert.ack", "db1 disk /u01")
+        );
+        assert!(audit[0].detail.contains("disk /u01 at 92 %"), "{}", audit[0].detail);
+        // The first acknowledgement stands; no audit row for a second one.
+        assert!(!store.ack_alert(a.id, "li.si").unwrap());
+        assert!(!store.ack_alert(a.id + 100, "li.si").unwrap());
+        assert_eq!(store.audit_recent(10).unwrap().len(), 1);
+
+        store.apply_alert_changes(&[Change::Clear { key: disk_key("db1"), at: T0 + 600 }]).unwrap();
+        assert_eq!(store.count_open_alerts().unwrap(), 0);
+        assert!(store.open_alerts().unwrap().is_empty());
+        assert!(store.open_alert_keys().unwrap().is_empty());
+        // A cleared alert cannot be acknowledged.
+        assert!(!store.ack_alert(a.id, "li.si").unwrap());
+        let hist = store.alert_history(None, 10).unwrap();
+        assert_eq!(hist.len(), 1);
+        assert_eq!((hist[0].cleared_at, hist[0].updated_at), (Some(T0 + 600), T0 + 600));
+        assert_eq!(hist[0].acked_by.as_deref(), Some("zhang.san"));
+        // Clearing again is harmless.
+        store.apply_alert_changes(&[Change::Clear { key: disk_key("db1"), at: T0 + 900 }]).unwrap();
+        assert_eq!(store.alert_history(None, 10).unwrap()[0].cleared_at, Some(T0 + 600));
+    }
+
+    #[test]
+    fn escalation_to_crit_withdraws_the_ack_and_de_escalation_keeps_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = open_store(&tmp);
+        store.apply_alert_changes(&[open_change("db1", Level::Warn, T0)]).unwrap();
+        let id = store.open_alerts().unwrap()[0].id;
+        assert!(store.ack_alert(id, "op").unwrap());
+        let up = Change::Escalate {
+            key: disk_key("db1"),
+            level: Level::Crit,
+            value: Some(95.0),
+            message: "disk /u01 at 95 % (crit 90 %)".into(),
+            at: T0 + 60,
+        };
+        store.apply_alert_changes(&[up]).unwrap();
+        let row = store.open_alert(&disk_key("db1")).unwrap().unwrap();
+        assert_eq!(
+            (row.id, row.level, row.value, row.opened_at, row.updated_at),
+            (id, Level::Crit, Some(95.0), T0, T0 + 60)
+        );
+        assert_eq!((row.acked_at, row.acked_by), (None, None));
+        assert_eq!(row.message, "disk /u01 at 95 % (crit 90 %)");
+        assert!(store.ack_alert(id, "op").unwrap());
+        let down = Change::Escalate {
+            key: disk_key("db1"),
+            level: Level::Warn,
+            value: Some(85.0),
+            message: "disk /u01 at 85 % (warn 80 %)".into(),
+            at: T0 + 120,
+        };
+        store.apply_alert_changes(&[down]).unwrap();
+        let row = store.open_alert(&disk_key("db1")).unwrap().unwrap();
+        assert_eq!(row.level, Level::Warn);
+        assert_eq!(row.acked_by.as_deref(), Some("op"));
+    }
+
+    #[test]
+    fn unique_index_stops_a_duplicate_from_a_second_connection() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut a = open_store(&tmp);
+        let mut b = open_store(&tmp);
+        a.apply_alert_changes(&[open_change("db1", Level::Warn, T0)]).unwrap();
+        // A plain second insert of the same open alert is refused by the index…
+        let err = b
+            .conn()
+            .execute(
+                "INSERT INTO alerts (host, metric, subject, level, message, opened_at, updated_at)
+                 VALUES ('db1', 'disk', '/u01', 'warn', 'x', 1, 1)",
+                [],
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("UNIQUE"), "{err}");
+        // …and the store's own open lands in the existing row.
+        b.apply_alert_changes(&[open_change("db1", Level::Crit, T0 + 5)]).unwrap();
+        let open = a.open_alerts().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].level, open[0].opened_at, open[0].updated_at), (Level::Crit, T0, T0 + 5));
+        // Once cleared, the same key may open again as a new row.
+        a.apply_alert_changes(&[Change::Clear { key: disk_key("db1"), at: T0 + 60 }]).unwrap();
+        b.apply_alert_changes(&[open_change("db1", Level::Warn, T0 + 120)]).unwrap();
+        assert_eq!(a.count_open_alerts().unwrap(), 1);
+        assert_eq!(a.alert_history(Some("db1"), 10).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn stale_changes_from_a_lagging_process_do_not_move_rows_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = open_store(&tmp);
+        store.apply_alert_changes(&[open_change("db1", Level::Crit, T0 + 100)]).unwrap();
+        // An older open, an older level change and a clear from before it opened: no effect.
+        let stale = [
+            open_change("db1", Level::Warn, T0 + 50),
+            Change::Escalate {
+                key: disk_key("db1"),
+                level: Level::Warn,
+                value: Some(85.0),
+                message: "old".into(),
+                at: T0 + 60,
+            },
+            Change::Clear { key: disk_key("db1"), at: T0 + 70 },
+        ];
+        store.apply_alert_changes(&stale).unwrap();
+        let row = store.open_alert(&disk_key("db1")).unwrap().unwrap();
+        assert_eq!((row.level, row.opened_at, row.updated_at), (Level::Crit, T0 + 100, T0 + 100));
+        // A level change for an alert another process has cleared does not bring it back.
+        store.apply_alert_changes(&[Change::Clear { key: disk_key("db1"), at: T0 + 200 }]).unwrap();
+        let late = Change::Escalate {
+            key: disk_key("db1"),
+            level: Level::Crit,
+            value: Some(95.0),
+            message: "late".into(),
+            at: T0 + 300,
+        };
+        store.apply_alert_changes(&[late]).unwrap();
+        assert_eq!(store.count_open_alerts().unwrap(), 0);
+        assert_eq!(store.alert_history(None, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn two_connections_evaluating_the_same_samples_end_with_one_alert() {
+        let tmp = tempfile::tempdir().unwrap();
+        let th = Thresholds::default();
+        let series: Vec<HostSample> = [50.0, 85.0, 93.0, 89.5, 90.5, 85.0, 60.0, 95.0]
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| sample("db1", v, T0 + i as i64 * 60))
+            .collect();
+        // Two processes at once, each with its own engine restored from the database.
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let path = tmp.path().join("alerts.db");
+                let series = series.clone();
+                let th = th.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let mut store = Store::open(&path).unwrap();
+                    let mut engine = AlertEngine::new();
+                    engine.restore(store.open_alert_keys().unwrap());
+                    barrier.wait();
+                    for s in &series {
+                        let changes = engine.evaluate(s, &th, s.sampled_at);
+                        store.apply_alert_changes(&changes).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let store = open_store(&tmp);
+        let open = store.open_alerts().unwrap();
+        assert_eq!(open.len(), 1, "{open:?}");
+        assert_eq!((open[0].level, open[0].opened_at), (Level::Crit, T0 + 7 * 60));
+        // 85 opened (T0+60), 60 cleared (T0+360), 95 opened again: two rows, one cleared.
+        let hist = store.alert_history(None, 10).unwrap();
+        assert_eq!(hist.len(), 2, "{hist:?}");
+        assert_eq!((hist[1].opened_at, hist[1].cleared_at), (T0 + 60, Some(T0 + 360)));
+
+        // A process that lags a whole series behind (restored before or after the first one
+        // ran) records nothing twice.
+        for restore_first in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut a = open_store(&dir);
+            let mut b = open_store(&dir);
+            let (mut ea, mut eb) = (AlertEngine::new(), AlertEngine::new());
+            if restore_first {
+                eb.restore(b.open_alert_keys().unwrap());
+            }
+            for s in &series {
+                a.apply_alert_changes(&ea.evaluate(s, &th, s.sampled_at)).unwrap();
+            }
+            if !restore_first {
+                eb.restore(b.open_alert_keys().unwrap());
+            }
+            for s in &series {
+                b.apply_alert_changes(&eb.evaluate(s, &th, s.sampled_at)).unwrap();
+            }
+            let hist = a.alert_history(None, 10).unwrap();
+            let times: Vec<_> = hist.iter().map(|r| (r.opened_at, r.cleared_at, r.level)).collect();
+            assert_eq!(
+                times,
+                [(T0 + 420, None, Level::Crit), (T0 + 60, Some(T0 + 360), Level::Warn)],
+                "restore_first: {restore_first}"
+            );
+        }
+
+        // A third engine started now restores the open alert and opens nothing.
+        let mut engine = AlertEngine::new();
+        engine.restore(store.open_alert_keys().unwrap());
+        assert!(engine.evaluate(&sample("db1", 96.0, T0 + 600), &th, T0 + 600).is_empty());
+    }
+
+    #[test]
+    fn history_keeps_cleared_alerts_with_their_times() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = open_store(&tmp);
+        let down = |host: &str| AlertKey::new(host, Metric::Unreachable, "");
+        let open_down = |host: &str, at| Change::Open {
+            key: down(host),
+            level: Level::Crit,
+            value: None,
+            message: "host unreachable (timeout)".into(),
+            at,
+        };
+        store.apply_alert_changes(&[open_down("a", T0), open_down("b", T0 + 10)]).unwrap();
+        store.apply_alert_changes(&[Change::Clear { key: down("a"), at: T0 + 100 }]).unwrap();
+        store.apply_alert_changes(&[open_down("a", T0 + 200)]).unwrap();
+
+        let all = store.alert_history(None, 10).unwrap();
+        let summary: Vec<_> = all.iter().map(|r| (r.host.as_str(), r.opened_at, r.cleared_at)).collect();
+        assert_eq!(summary, [("a", T0 + 200, None), ("b", T0 + 10, None), ("a", T0, Some(T0 + 100))]);
+        assert_eq!(all[2].value, None);
+        assert_eq!(store.alert_history(Some("a"), 10).unwrap().len(), 2);
+        assert_eq!(store.alert_history(Some("a"), 1).unwrap()[0].opened_at, T0 + 200);
+        assert!(store.alert_history(Some("nobody"), 10).unwrap().is_empty());
+        // Open alerts, newest first.
+        let open: Vec<_> = store.open_alerts().unwrap().into_iter().map(|r| r.host).collect();
+        assert_eq!(open, ["a", "b"]);
+        let mut keys = store.open_alert_keys().unwrap();
+        keys.sort();
+        assert_eq!(keys, [(down("a"), Level::Crit), (down("b"), Level::Crit)]);
+        // Rows serialize with structured metric and level.
+        let json = serde_json::to_value(&all[2]).unwrap();
+        assert_eq!(json["metric"], "unreachable");
+        assert_eq!(json["level"], "crit");
+        assert_eq!(json["cleared_at"], T0 + 100);
+    }
+
+    #[test]
+    fn an_unknown_metric_is_an_error_not_a_panic() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open_store(&tmp);
+        store
+            .conn()
+            .execute(
+                "INSERT INTO alerts (host, metric, subject, level, message, opened_at, updated_at)
+                 VALUES ('x', 'temperature', '', 'warn', 'hot', 1, 1)",
+                [],
+            )
+            .unwrap();
+        let err = store.open_alerts().unwrap_err().to_string();
+        assert!(err.contains("temperature"), "{err}");
+    }
+}
