@@ -28,11 +28,12 @@ pub enum Action {
     RangeNext,
     Redraw,
     GroupByTag,
+    AckAlerts,
 }
 
 impl Action {
     /// Every bindable action, in the order the help overlay lists them.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Quit,
         Action::Help,
         Action::CommandLine,
@@ -55,6 +56,7 @@ impl Action {
         Action::RangeNext,
         Action::Redraw,
         Action::GroupByTag,
+        Action::AckAlerts,
     ];
 
     /// The name used in keymap files.
@@ -82,6 +84,7 @@ impl Action {
             Action::RangeNext => "range_next",
             Action::Redraw => "redraw",
             Action::GroupByTag => "group_by_tag",
+            Action::AckAlerts => "ack_alerts",
         }
     }
 
@@ -102,7 +105,7 @@ mod tests {
             names.join(" "),
             "quit help command_line next_pane prev_pane up down page_up page_down top bottom \
              open back filter clear_filter sort_next sort_prev sort_reverse refresh range_next redraw \
-             group_by_tag"
+             group_by_tag ack_alerts"
         );
     }
 

@@ -11,7 +11,6 @@ use ratatui_textarea::TextArea;
 
 use crate::action::Action;
 use crate::event::{Command, Event, WorkerMsg};
-use crate::health::thresholds::Level;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{KeyChord, Scope};
 use crate::panes::health::{HealthPane, HostRow};
@@ -61,6 +60,8 @@ pub struct App {
     pub outbox: Vec<Command>,
     /// Set when the user changed the language with `:lang`.
     pub lang_changed: bool,
+    /// Every open alert, as the store last reported.
+    pub alerts: Vec<crate::store::alerts::AlertRow>,
 }
 
 impl App {
@@ -76,23 +77,13 @@ impl App {
             force_clear: false,
             outbox: Vec::new(),
             lang_changed: false,
+            alerts: Vec::new(),
         }
     }
 
-    /// Hosts in a critical state (down, or a figure past its critical threshold).
+    /// Open alerts not yet acknowledged (the status bar's count).
     pub fn open_alerts(&self) -> usize {
-        self.fleet
-            .hosts
-            .iter()
-            .filter_map(|h| h.sample.as_ref())
-            .filter(|s| {
-                if !s.reachable {
-                    // A remote host this build cannot poll is not an alert.
-                    return s.error.as_ref().is_none_or(|e| e.kind != "unsupported");
-                }
-                self.ctx.thresholds.host_level(s) == Level::Crit
-            })
-            .count()
+        self.alerts.iter().filter(|a| a.acked_at.is_none()).count()
     }
 
     pub fn help_open(&self) -> bool {
@@ -115,6 +106,13 @@ impl App {
             WorkerMsg::Sample(s) => self.fleet.on_sample(*s, &self.ctx, &mut self.outbox),
             WorkerMsg::History { host, range, points } => self.fleet.on_history(&host, range, points),
             WorkerMsg::Problem(text) => self.flash = Some(Flash { text, error: true }),
+            WorkerMsg::Alerts(rows) => {
+                for h in &mut self.fleet.hosts {
+                    h.alert = rows.iter().filter(|a| a.host == h.name).map(|a| a.level).max();
+                }
+                self.fleet.alerts = rows.clone();
+                self.alerts = rows;
+            }
         }
         self.dirty = true;
     }

@@ -306,13 +306,60 @@ fn command_line_switches_language_and_theme_and_quits() {
     assert!(app.quit);
 }
 
+/// The open alerts the real engine and store make of the app's samples.
+fn alerts_of(app: &App) -> Vec<crate::store::alerts::AlertRow> {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = crate::store::Store::open(&tmp.path().join("a.db")).unwrap();
+    let mut engine = crate::alerts::AlertEngine::new();
+    let changes: Vec<_> = app
+        .fleet
+        .hosts
+        .iter()
+        .filter_map(|h| h.sample.as_ref())
+        .flat_map(|s| engine.evaluate(s, &app.ctx.thresholds, T0))
+        .collect();
+    store.apply_alert_changes(&changes).unwrap();
+    let open = store.open_alerts().unwrap();
+    // Acknowledge demo-exchange's to see that the count leaves acknowledged alerts out.
+    for a in open.iter().filter(|a| a.host == "demo-exchange") {
+        store.ack_alert(a.id, "zhang.san").unwrap();
+    }
+    store.open_alerts().unwrap()
+}
+
 #[test]
-fn ctrl_c_and_q_quit_and_status_bar_counts_alerts() {
+fn alerts_mark_hosts_count_in_the_status_bar_and_show_in_the_detail() {
     let mut app = app(Lang::En);
-    // demo-db1's disk is critical and demo-backup is down; the remote host is not polled.
-    assert_eq!(app.open_alerts(), 2);
-    let text = screen(&draw(&mut app, 80, 24));
-    assert!(text.lines().last().unwrap().contains("alerts 2"));
+    let rows = alerts_of(&app);
+    let unacked = rows.iter().filter(|a| a.acked_at.is_none()).count();
+    assert!(unacked >= 3, "{rows:?}");
+    app.on_event(Event::Worker(WorkerMsg::Alerts(rows)));
+    assert_eq!(app.open_alerts(), unacked);
+    let term = draw(&mut app, 80, 24);
+    let text = screen(&term);
+    assert!(text.lines().last().unwrap().contains(&format!("alerts {unacked}")), "{text}");
+    // Hosts with an alert are marked; the critical ones in red.
+    let (x, y) = find(&term, "! demo-db1").unwrap();
+    assert_eq!(term.backend().buffer()[(x, y)].fg, Color::Red);
+    assert!(find(&term, "! demo-backup").is_some());
+    assert!(find(&term, "  demo-app1").is_some(), "no alert, no mark:\n{text}");
+    // The detail lists them in words, with who acknowledged.
+    for _ in 0..3 {
+        app.on_event(key(KeyCode::Down));
+    }
+    assert_eq!(app.fleet.selected_host(&app.ctx).unwrap().name, "demo-exchange");
+    app.on_event(key(KeyCode::Enter));
+    let text = screen(&draw(&mut app, 100, 40));
+    assert!(text.contains("Open alerts"), "{text}");
+    assert!(text.contains("acknowledged by zhang.san"), "{text}");
+    app.outbox.clear();
+    app.on_event(key(KeyCode::Char('a')));
+    assert_eq!(app.outbox, vec![Command::AckHostAlerts { host: "demo-exchange".into() }]);
+}
+
+#[test]
+fn ctrl_c_and_q_quit() {
+    let mut app = app(Lang::En);
     app.on_event(Event::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))));
     assert!(app.quit);
     let mut app2 = self::app(Lang::En);

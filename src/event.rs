@@ -24,13 +24,22 @@ pub enum WorkerMsg {
     },
     /// A worker failed at something the user should know about (shown in the status bar).
     Problem(String),
+    /// Every open alert (of every yunwei process on this database), after a change.
+    Alerts(Vec<crate::store::alerts::AlertRow>),
 }
 
 /// Commands from the app to its workers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     PollNow,
-    LoadHistory { host: String, range: HistRange },
+    LoadHistory {
+        host: String,
+        range: HistRange,
+    },
+    /// Acknowledge every open alert of a host, in the operator's name.
+    AckHostAlerts {
+        host: String,
+    },
 }
 
 /// The time span of the detail view's sparklines.

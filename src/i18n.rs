@@ -170,6 +170,14 @@ catalogue! {
     HintScroll => "scroll", "滚动";
     HelpMore => "more", "更多";
     GroupedByTag => "grouped by tag", "按标签分组";
+    OpenAlerts => "Open alerts", "未关闭的告警";
+    MetricDisk => "disk", "磁盘";
+    MetricInodes => "inodes", "inode";
+    NoOpenAlerts => "none", "无";
+    Since => "since", "开始于";
+    AckedBy => "acknowledged by", "已确认：";
+    ActAckAlerts => "acknowledge the host's alerts", "确认该主机的告警";
+    HintAck => "ack", "确认";
     HostKeysUnverified => "HOST KEYS NOT VERIFIED (host_key_check = off)", "未校验主机密钥（host_key_check = off）";
     HostKeysUnverifiedShort => "KEYS UNVERIFIED", "未校验密钥";
     Untagged => "(no tag)", "（无标签）";
@@ -217,6 +225,7 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::RangeNext => Msg::ActRangeNext,
         A::Redraw => Msg::ActRedraw,
         A::GroupByTag => Msg::ActGroupByTag,
+        A::AckAlerts => Msg::ActAckAlerts,
     };
     msg.text(lang)
 }
@@ -237,6 +246,7 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::RangeNext => Msg::HintRange,
         A::Up | A::Down | A::PageUp | A::PageDown => Msg::HintScroll,
         A::GroupByTag => Msg::HintGroup,
+        A::AckAlerts => Msg::HintAck,
         other => return action_label(other, lang),
     };
     msg.text(lang)

@@ -102,6 +102,9 @@ pub fn run(
                     Command::LoadHistory { host, range } => {
                         let _ = workers.db_tx.send(DbCmd::History { host, range });
                     }
+                    Command::AckHostAlerts { host } => {
+                        let _ = workers.db_tx.send(DbCmd::AckHostAlerts { host });
+                    }
                 }
             }
             if app.quit {

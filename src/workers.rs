@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::alerts::AlertEngine;
 use crate::demo::DemoFleet;
 use crate::event::{Event, HistRange, WorkerMsg};
 use crate::health::{HostError, HostSample, LocalProbe};
 use crate::i18n::{Lang, Msg};
+use crate::store::alerts::AlertRow;
 use crate::store::Store;
 
 /// How often the store thread aggregates and prunes health history.
@@ -25,6 +27,17 @@ pub enum ProbeCmd {
 pub enum DbCmd {
     Record(Vec<HostSample>),
     History { host: String, range: HistRange },
+    AckHostAlerts { host: String },
+}
+
+/// What the store thread needs besides the database: the thresholds alerts are judged by, and
+/// who is at the keyboard (for acknowledgements in the audit log).
+#[derive(Clone)]
+pub struct StoreSetup {
+    pub db_path: PathBuf,
+    pub thresholds: crate::health::thresholds::Thresholds,
+    pub operator: String,
+    pub seed_demo: bool,
 }
 
 /// What the prober watches.
@@ -91,19 +104,16 @@ impl Workers {
     pub fn start(
         mut probes: ProbeSet,
         poll: Duration,
-        db_path: PathBuf,
+        setup: StoreSetup,
         ui: UnboundedSender<Event>,
         lang: Lang,
-        seed_demo: bool,
     ) -> Workers {
         let (probe_tx, probe_rx) = mpsc::channel::<ProbeCmd>();
         let (db_tx, db_rx) = mpsc::channel::<DbCmd>();
         let mut handles = Vec::new();
 
         let ui_db = ui.clone();
-        handles.push(spawn_guarded("yunwei-store", ui.clone(), move || {
-            db_loop(db_path, db_rx, ui_db, seed_demo)
-        }));
+        handles.push(spawn_guarded("yunwei-store", ui.clone(), move || db_loop(setup, db_rx, ui_db)));
 
         let db_from_probe = db_tx.clone();
         let ui_probe = ui.clone();
@@ -187,22 +197,39 @@ fn probe_loop(
     }
 }
 
-fn db_loop(path: PathBuf, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>, seed_demo: bool) {
+fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
     let problem = |text: String| {
         let _ = ui.send(Event::Worker(WorkerMsg::Problem(text)));
     };
-    let mut store = match Store::open(&path) {
+    let mut store = match Store::open(&setup.db_path) {
         Ok(s) => s,
         Err(e) => {
             problem(e.to_string());
             return;
         }
     };
-    if seed_demo {
+    if setup.seed_demo {
         if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
             problem(format!("writing the demo history: {e}"));
         }
     }
+    // Alerts already open (from an earlier run, or another process) are not opened again.
+    let mut engine = AlertEngine::new();
+    match store.open_alert_keys() {
+        Ok(keys) => engine.restore(keys),
+        Err(e) => problem(format!("reading open alerts: {e}")),
+    }
+    let mut last_sent: Option<Vec<AlertRow>> = None;
+    let send_alerts = |store: &Store, last_sent: &mut Option<Vec<AlertRow>>| match store.open_alerts() {
+        Ok(rows) => {
+            if last_sent.as_ref() != Some(&rows) {
+                let _ = ui.send(Event::Worker(WorkerMsg::Alerts(rows.clone())));
+                *last_sent = Some(rows);
+            }
+        }
+        Err(e) => problem(format!("reading open alerts: {e}")),
+    };
+    send_alerts(&store, &mut last_sent);
     let mut next_maintenance = Instant::now();
     loop {
         if Instant::now() >= next_maintenance {
@@ -221,6 +248,16 @@ fn db_loop(path: PathBuf, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>, seed_
                 if let Err(e) = store.record_samples(&samples) {
                     problem(format!("recording health samples: {e}"));
                 }
+                let now = chrono::Utc::now().timestamp();
+                let changes: Vec<_> =
+                    samples.iter().flat_map(|s| engine.evaluate(s, &setup.thresholds, now)).collect();
+                if !changes.is_empty() {
+                    if let Err(e) = store.apply_alert_changes(&changes) {
+                        problem(format!("recording alerts: {e}"));
+                    }
+                }
+                // Another process may have changed alerts too: the list is read back every time.
+                send_alerts(&store, &mut last_sent);
             }
             DbCmd::History { host, range } => {
                 let since = chrono::Utc::now().timestamp() - range.seconds();
@@ -230,6 +267,15 @@ fn db_loop(path: PathBuf, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>, seed_
                     }
                     Err(e) => problem(format!("reading history of {host}: {e}")),
                 }
+            }
+            DbCmd::AckHostAlerts { host } => {
+                let open = store.open_alerts().unwrap_or_default();
+                for row in open.iter().filter(|r| r.host == host && r.acked_at.is_none()) {
+                    if let Err(e) = store.ack_alert(row.id, &setup.operator) {
+                        problem(format!("acknowledging alert #{}: {e}", row.id));
+                    }
+                }
+                send_alerts(&store, &mut last_sent);
             }
         }
     }

@@ -17,7 +17,7 @@ use crate::panes::health::{HostKind, HostRow};
 use crate::store::Store;
 use crate::theme::Theme;
 use crate::ui::Ctx;
-use crate::workers::{ProbeSet, Workers};
+use crate::workers::{ProbeSet, StoreSetup, Workers};
 
 /// Everything the console needs, loaded and validated.
 pub struct Prepared {
@@ -178,7 +178,13 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         app.flash = Some(crate::ui::bars::Flash { text: warnings.join("; "), error: true });
     }
     let (tx, rx) = crate::tui::channel();
-    let workers = Workers::start(probes, poll, db, tx.clone(), lang, demo);
+    let setup = StoreSetup {
+        db_path: db,
+        thresholds: prepared.config.thresholds.clone(),
+        operator: crate::store::audit::resolve_operator(prepared.config.general.operator.as_deref()),
+        seed_demo: demo,
+    };
+    let workers = Workers::start(probes, poll, setup, tx.clone(), lang);
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {

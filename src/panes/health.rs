@@ -14,12 +14,14 @@ use yunwei_widgets::width::{pad_left, pad_right, truncate, width};
 use yunwei_widgets::{fmt, spark};
 
 use crate::action::Action;
+use crate::alerts::Metric;
 use crate::event::{Command, HistRange};
 use crate::health::thresholds::Level;
 use crate::health::HostSample;
 use crate::i18n::Msg;
 use crate::keymap::Scope;
 use crate::panes::Handled;
+use crate::store::alerts::AlertRow;
 use crate::store::health::HistPoint;
 use crate::ui::Ctx;
 
@@ -170,6 +172,8 @@ pub struct HealthPane {
     /// What the table widget draws: host rows and group headers, with its scroll offset.
     render_state: TableState,
     pub group_by_tag: bool,
+    /// Every open alert, for the host detail.
+    pub alerts: Vec<AlertRow>,
     pub view: View,
     /// Rows of the table's body at the last draw, for page up/down.
     page: usize,
@@ -190,6 +194,7 @@ impl HealthPane {
             table,
             render_state: TableState::default(),
             group_by_tag: false,
+            alerts: Vec::new(),
             view: View::Table,
             page: 10,
         }
@@ -334,6 +339,7 @@ impl HealthPane {
                         out.push(Command::LoadHistory { host: d.host.clone(), range: d.range });
                     }
                     Action::Refresh => out.push(Command::PollNow),
+                    Action::AckAlerts => out.push(Command::AckHostAlerts { host: d.host.clone() }),
                     _ => return Handled::No,
                 }
                 Handled::Yes
@@ -421,9 +427,15 @@ impl HealthPane {
                 Action::CommandLine,
                 Action::Quit,
             ],
-            View::Detail(_) => {
-                &[Action::Help, Action::Back, Action::RangeNext, Action::Down, Action::Refresh, Action::Quit]
-            }
+            View::Detail(_) => &[
+                Action::Help,
+                Action::Back,
+                Action::AckAlerts,
+                Action::RangeNext,
+                Action::Down,
+                Action::Refresh,
+                Action::Quit,
+            ],
         };
         actions
             .iter()
@@ -441,7 +453,8 @@ impl HealthPane {
             View::Detail(d) => {
                 let d = d.clone();
                 let row = self.hosts.iter().find(|h| h.name == d.host).cloned();
-                render_detail(f, area, ctx, &d, row.as_ref());
+                let alerts: Vec<&AlertRow> = self.alerts.iter().filter(|a| a.host == d.host).collect();
+                render_detail(f, area, ctx, &d, row.as_ref(), &alerts);
                 if let View::Detail(live) = &mut self.view {
                     live.scroll = d.scroll.min(live.scroll);
                 }
@@ -629,6 +642,34 @@ impl HealthPane {
     }
 }
 
+fn level_words(level: Level, ctx: &Ctx) -> &'static str {
+    match level {
+        Level::Crit => ctx.t(Msg::Critical),
+        Level::Warn => ctx.t(Msg::Warning),
+        Level::Ok => ctx.t(Msg::StateUp),
+    }
+}
+
+/// An alert in the user's language, from its structured fields.
+pub fn alert_words(a: &AlertRow, ctx: &Ctx) -> String {
+    let metric = ctx.t(match a.metric {
+        Metric::Unreachable => Msg::Unreachable,
+        Metric::Cpu => Msg::Cpu,
+        Metric::Load => Msg::ColLoad,
+        Metric::Mem => Msg::Memory,
+        Metric::Swap => Msg::Swap,
+        Metric::Disk => Msg::MetricDisk,
+        Metric::Inodes => Msg::MetricInodes,
+        Metric::FailedUnits => Msg::FailedUnits,
+    });
+    match (a.metric, a.value) {
+        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => format!("{metric}: {}", a.message),
+        (Metric::Load, Some(v)) => format!("{metric} {v:.2}"),
+        (_, Some(v)) if a.subject.is_empty() => format!("{metric} {v:.0}%"),
+        (_, Some(v)) => format!("{metric} {} {v:.0}%", a.subject),
+    }
+}
+
 /// The group of a host when grouping by tag: its first tag ("" for none).
 fn group_key(h: &HostRow) -> String {
     h.tags.first().cloned().unwrap_or_default()
@@ -779,7 +820,14 @@ fn cell<'a>(h: &HostRow, c: Column, w: usize, ctx: &Ctx) -> Cell<'a> {
 /// One sparkline of the detail view: label, how to read the value, full-scale value, formatting.
 type Series = (Msg, fn(&HistPoint) -> Option<f64>, Option<f64>, fn(f64) -> String);
 
-fn render_detail(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, d: &Detail, row: Option<&HostRow>) {
+fn render_detail(
+    f: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Ctx,
+    d: &Detail,
+    row: Option<&HostRow>,
+    alerts: &[&AlertRow],
+) {
     let roles = &ctx.theme.roles;
     let title =
         format!("{}: {} [{} {}]", ctx.t(Msg::DetailTitle), d.host, ctx.t(Msg::Range), d.range.label());
@@ -880,6 +928,30 @@ fn render_detail(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, d: &Detail, row: Opti
                 ]));
             }
         }
+    }
+    lines.push(Line::default());
+
+    // Open alerts of this host, worst first.
+    lines.push(Line::styled(ctx.t(Msg::OpenAlerts), roles.header));
+    if alerts.is_empty() {
+        lines.push(Line::styled(ctx.t(Msg::NoOpenAlerts), roles.ok));
+    }
+    let mut alerts = alerts.to_vec();
+    alerts.sort_by(|a, b| b.level.cmp(&a.level).then(a.opened_at.cmp(&b.opened_at)));
+    for a in alerts {
+        let since = chrono::DateTime::from_timestamp(a.opened_at, 0)
+            .map(|t| t.with_timezone(&ctx.now.timezone()).format("%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let what = alert_words(a, ctx);
+        let mut spans = vec![
+            Span::styled(format!("{} ", level_words(a.level, ctx)), level_style(a.level, ctx)),
+            Span::styled(what, roles.text),
+            Span::styled(format!("  {} {since}", ctx.t(Msg::Since)), roles.muted),
+        ];
+        if let (Some(by), Some(_)) = (&a.acked_by, a.acked_at) {
+            spans.push(Span::styled(format!("  {} {by}", ctx.t(Msg::AckedBy)), roles.muted));
+        }
+        lines.push(Line::from(spans));
     }
     lines.push(Line::default());
 
