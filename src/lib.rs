@@ -11,6 +11,7 @@ pub mod health;
 pub mod i18n;
 pub mod keymap;
 pub mod panes;
+pub mod ssh;
 pub mod store;
 pub mod text;
 pub mod theme;
