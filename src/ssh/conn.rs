@@ -54,7 +54,7 @@ impl SshConn {
         let deadline = Instant::now() + self.command_timeout;
         let result = self.exec_until(command, deadline);
         if let Err(err) = &result {
-            if matches!(err.kind, ErrorKind::Timeout | ErrorKind::Disconnected | ErrorKind::Protocol) {
+            if matches!(err.kind, ErrorKind::Timeout | ErrorKind::Disconnected) {
                 self.broken = Some(err.clone());
             }
         }
@@ -125,13 +125,17 @@ impl SshConn {
             match call() {
                 Ok(value) => return Ok(value),
                 Err(err) if session_code(&err) == LIBSSH2_ERROR_EAGAIN => self.wait(deadline)?,
+                Err(err) if is_transport_failure(session_code(&err)) => {
+                    return Err(SshError::new(
+                        ErrorKind::Disconnected,
+                        format!("{}: {what}: connection lost ({})", self.name, err.message()),
+                    ));
+                }
                 Err(err) => {
-                    let kind = if is_transport_failure(session_code(&err)) {
-                        ErrorKind::Disconnected
-                    } else {
-                        ErrorKind::Protocol
-                    };
-                    return Err(SshError::new(kind, format!("{}: {what}: {}", self.name, err.message())));
+                    return Err(SshError::new(
+                        ErrorKind::Protocol,
+                        format!("{}: {what}: {}", self.name, err.message()),
+                    ));
                 }
             }
         }
@@ -139,9 +143,7 @@ impl SshConn {
 
     /// Channel reads report errors as io::Error; the libssh2 code is recovered from the session.
     fn io_failure(&self, what: &str, err: &io::Error) -> SshError {
-        let mut raw = self.session.raw();
-        let last = ssh2::Error::last_session_error_raw(&mut *raw);
-        drop(raw);
+        let last = ssh2::Error::last_session_error(&self.session);
         let transport = last.as_ref().is_some_and(|last| is_transport_failure(session_code(last)));
         let kind = if transport { ErrorKind::Disconnected } else { ErrorKind::Protocol };
         SshError::new(kind, format!("{}: {what}: connection lost ({err})", self.name))

@@ -346,9 +346,7 @@ impl Pump {
         what: &str,
         err: &dyn std::fmt::Display,
     ) -> Op {
-        let mut raw = session.raw();
-        let last = ssh2::Error::last_session_error_raw(&mut *raw);
-        drop(raw);
+        let last = ssh2::Error::last_session_error(session);
         if let Some(last) = last {
             if is_transport_failure(session_code(&last)) {
                 return Op::SessionDead(format!("connection lost ({})", last.message()));
@@ -575,14 +573,22 @@ impl Pump {
                 Err(err) => {
                     self.open_in_progress = false;
                     progress = true;
-                    let code = session_code(&err);
+                    // A jump host that went away while idle shows up here: its requester hears
+                    // "dead" (and the pool connects a fresh session), not "refused".
+                    let dead = is_transport_failure(session_code(&err));
+                    let reason = format!("connection lost ({})", err.message());
                     if let Some((request, answered)) = self.queue.pop_front() {
                         if !answered {
-                            let _ = request.reply.send(Err(OpenError::Failed(err.message().to_string())));
+                            let error = if dead {
+                                OpenError::Dead(reason.clone())
+                            } else {
+                                OpenError::Failed(err.message().to_string())
+                            };
+                            let _ = request.reply.send(Err(error));
                         }
                     }
-                    if is_transport_failure(code) {
-                        return Op::SessionDead(format!("connection lost ({})", err.message()));
+                    if dead {
+                        return Op::SessionDead(reason);
                     }
                 }
             }
@@ -635,7 +641,8 @@ impl Pump {
             }
             fds.push(libc::pollfd { fd: bridge.local.as_raw_fd(), events, revents: 0 });
         }
-        let mut timeout = Duration::from_secs(1);
+        // Idle, only the wake-up socket and the bridges matter, and they wake poll themselves.
+        let mut timeout = Duration::from_secs(30);
         if let Some((request, _)) = self.queue.front() {
             timeout = timeout.min(request.deadline.saturating_duration_since(Instant::now()));
         }
