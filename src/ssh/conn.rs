@@ -1,0 +1,196 @@
+//! A connected, authenticated session to one target, owned by one poller thread: runs commands
+//! in non-blocking mode under one deadline per command, so a frozen host costs at most
+//! `command_timeout` and never blocks another thread.
+
+use std::io::{self, Read};
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
+
+use ssh2::{BlockDirections, Session};
+
+use super::connect::{is_transport_failure, session_code, Established, LIBSSH2_ERROR_EAGAIN};
+use super::pump::poll_fds;
+use super::{ErrorKind, ExecOutput, SshError};
+
+/// More output than any probe prints; a runaway command fails instead of exhausting memory.
+const MAX_OUTPUT: usize = 64 * 1024 * 1024;
+
+/// A session to one target. `Send`: it moves into the poller thread that owns it.
+pub struct SshConn {
+    session: Session,
+    fd: RawFd,
+    name: String,
+    command_timeout: Duration,
+    host_key_unverified: bool,
+    /// After a timeout or a lost connection the session is unusable; later execs say so at once.
+    broken: Option<SshError>,
+}
+
+impl SshConn {
+    pub(crate) fn new(established: Established, name: &str, command_timeout: Duration) -> SshConn {
+        established.session.set_blocking(false);
+        SshConn {
+            session: established.session,
+            fd: established.fd,
+            name: name.to_string(),
+            command_timeout,
+            host_key_unverified: established.host_key_unverified,
+            broken: None,
+        }
+    }
+
+    /// Runs one command (already quoted by the caller), reads stdout and stderr to the end,
+    /// within command_timeout.
+    pub fn exec(&mut self, command: &str) -> Result<ExecOutput, SshError> {
+        if let Some(err) = &self.broken {
+            return Err(SshError::new(
+                ErrorKind::Disconnected,
+                format!(
+                    "{}: the session is no longer usable after an earlier error ({err}); reconnect",
+                    self.name
+                ),
+            ));
+        }
+        let deadline = Instant::now() + self.command_timeout;
+        let result = self.exec_until(command, deadline);
+        if let Err(err) = &result {
+            if matches!(err.kind, ErrorKind::Timeout | ErrorKind::Disconnected) {
+                self.broken = Some(err.clone());
+            }
+        }
+        result
+    }
+
+    /// true when host_key_check = off let an unverified key through (the UI warns).
+    pub fn host_key_unverified(&self) -> bool {
+        self.host_key_unverified
+    }
+
+    fn exec_until(&self, command: &str, deadline: Instant) -> Result<ExecOutput, SshError> {
+        let mut channel = self.retry(deadline, "opening a channel", || self.session.channel_session())?;
+        self.retry(deadline, "starting the command", || channel.exec(command))?;
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        loop {
+            let out = self.read_stream(&mut channel.stream(0), &mut stdout)?;
+            let err = self.read_stream(&mut channel.stderr(), &mut stderr)?;
+            if out == Got::Eof && err == Got::Eof {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return Err(self.timeout());
+            }
+            if out == Got::Data || err == Got::Data {
+                continue;
+            }
+            // Data for one stream may have been queued while reading the other.
+            if channel.read_window().available > 0 {
+                continue;
+            }
+            self.wait(deadline)?;
+        }
+        self.retry(deadline, "closing the channel", || channel.close())?;
+        self.retry(deadline, "waiting for the exit status", || channel.wait_close())?;
+        let killed = channel.exit_signal().ok().and_then(|signal| signal.exit_signal).is_some();
+        let exit_status = if killed { -1 } else { channel.exit_status().unwrap_or(-1) };
+        Ok(ExecOutput { stdout, stderr, exit_status })
+    }
+
+    fn read_stream(&self, stream: &mut ssh2::Stream, into: &mut Vec<u8>) -> Result<Got, SshError> {
+        let mut chunk = [0u8; 32 * 1024];
+        match stream.read(&mut chunk) {
+            Ok(0) => Ok(Got::Eof),
+            Ok(n) => {
+                if into.len() + n > MAX_OUTPUT {
+                    return Err(SshError::new(
+                        ErrorKind::Protocol,
+                        format!("{}: the command printed more than {} MiB", self.name, MAX_OUTPUT >> 20),
+                    ));
+                }
+                into.extend_from_slice(&chunk[..n]);
+                Ok(Got::Data)
+            }
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Ok(Got::Nothing),
+            Err(err) => Err(self.io_failure("reading the output", &err)),
+        }
+    }
+
+    /// Repeats a libssh2 call that would block until it completes or the deadline passes.
+    fn retry<T>(
+        &self,
+        deadline: Instant,
+        what: &str,
+        mut call: impl FnMut() -> Result<T, ssh2::Error>,
+    ) -> Result<T, SshError> {
+        loop {
+            match call() {
+                Ok(value) => return Ok(value),
+                Err(err) if session_code(&err) == LIBSSH2_ERROR_EAGAIN => self.wait(deadline)?,
+                Err(err) if is_transport_failure(session_code(&err)) => {
+                    return Err(SshError::new(
+                        ErrorKind::Disconnected,
+                        format!("{}: {what}: connection lost ({})", self.name, err.message()),
+                    ));
+                }
+                Err(err) => {
+                    return Err(SshError::new(
+                        ErrorKind::Protocol,
+                        format!("{}: {what}: {}", self.name, err.message()),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Channel reads report errors as io::Error; the libssh2 code is recovered from the session.
+    fn io_failure(&self, what: &str, err: &io::Error) -> SshError {
+        let last = ssh2::Error::last_session_error(&self.session);
+        let transport = last.as_ref().is_some_and(|last| is_transport_failure(session_code(last)));
+        let kind = if transport { ErrorKind::Disconnected } else { ErrorKind::Protocol };
+        SshError::new(kind, format!("{}: {what}: connection lost ({err})", self.name))
+    }
+
+    fn timeout(&self) -> SshError {
+        SshError::new(
+            ErrorKind::Timeout,
+            format!(
+                "{}: no answer within {} s (command_timeout_s)",
+                self.name,
+                self.command_timeout.as_secs_f64()
+            ),
+        )
+    }
+
+    /// Waits until the socket is ready in the direction libssh2 is blocked on.
+    fn wait(&self, deadline: Instant) -> Result<(), SshError> {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(self.timeout());
+        }
+        let events = match self.session.block_directions() {
+            BlockDirections::Outbound => libc::POLLOUT,
+            BlockDirections::Both => libc::POLLIN | libc::POLLOUT,
+            _ => libc::POLLIN,
+        };
+        let mut fds = [libc::pollfd { fd: self.fd, events, revents: 0 }];
+        poll_fds(&mut fds, remaining).map_err(|err| {
+            SshError::new(ErrorKind::Disconnected, format!("{}: waiting for the server: {err}", self.name))
+        })?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Got {
+    Data,
+    Nothing,
+    Eof,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn conn_is_send() {
+        fn is_send<T: Send>() {}
+        is_send::<super::SshConn>();
+    }
+}

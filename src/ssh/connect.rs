@@ -1,0 +1,532 @@
+//! Establishing one SSH session over a given transport (a TCP socket, or one end of a socket pair
+//! bridged through a jump host): TCP connect, handshake, host-key check, authentication. Every
+//! step is bounded: the TCP connect by `connect_timeout`, every protocol step by
+//! `command_timeout` through `Session::set_timeout`, set before the handshake.
+
+use std::fs;
+use std::io::{self, Read};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use ssh2::{ErrorCode, MethodType, Session};
+
+use super::known_hosts::{self, Verdict};
+use super::{Endpoint, ErrorKind, SshError, SshSettings};
+use crate::config::HostKeyCheck;
+
+// libssh2 error codes (libssh2.h) that the classification below distinguishes.
+const LIBSSH2_ERROR_BANNER_RECV: i32 = -2;
+const LIBSSH2_ERROR_BANNER_SEND: i32 = -3;
+const LIBSSH2_ERROR_SOCKET_SEND: i32 = -7;
+const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
+const LIBSSH2_ERROR_SOCKET_DISCONNECT: i32 = -13;
+const LIBSSH2_ERROR_FILE: i32 = -16;
+const LIBSSH2_ERROR_AUTHENTICATION_FAILED: i32 = -18;
+const LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED: i32 = -19;
+const LIBSSH2_ERROR_SOCKET_TIMEOUT: i32 = -30;
+pub(crate) const LIBSSH2_ERROR_EAGAIN: i32 = -37;
+const LIBSSH2_ERROR_SOCKET_RECV: i32 = -43;
+const LIBSSH2_ERROR_BAD_SOCKET: i32 = -45;
+const LIBSSH2_ERROR_KEYFILE_AUTH_FAILED: i32 = -48;
+
+/// A session that passed the host-key check and authenticated, in blocking mode.
+pub(crate) struct Established {
+    pub session: Session,
+    /// The transport's descriptor (owned by the session), for poll().
+    pub fd: RawFd,
+    pub host_key_unverified: bool,
+}
+
+pub(crate) fn session_code(err: &ssh2::Error) -> i32 {
+    match err.code() {
+        ErrorCode::Session(code) => code,
+        ErrorCode::SFTP(_) => 0,
+    }
+}
+
+/// Whether the error means the transport itself failed (as opposed to a refusal by the server).
+pub(crate) fn is_transport_failure(code: i32) -> bool {
+    matches!(
+        code,
+        LIBSSH2_ERROR_TIMEOUT
+            | LIBSSH2_ERROR_SOCKET_TIMEOUT
+            | LIBSSH2_ERROR_SOCKET_DISCONNECT
+            | LIBSSH2_ERROR_SOCKET_RECV
+            | LIBSSH2_ERROR_SOCKET_SEND
+            | LIBSSH2_ERROR_BANNER_RECV
+            | LIBSSH2_ERROR_BANNER_SEND
+            | LIBSSH2_ERROR_BAD_SOCKET
+    )
+}
+
+/// Maps a libssh2 error of a blocking step that started at `started` to an [`SshError`]. libssh2
+/// reports some expired timeouts under another code (a banner that never came is
+/// "Failed getting banner"), so a failure at the end of the step's time is a timeout too.
+pub(crate) fn classify(err: &ssh2::Error, what: &str, started: Instant, timeout: Duration) -> SshError {
+    let code = session_code(err);
+    let timed_out = code == LIBSSH2_ERROR_TIMEOUT
+        || code == LIBSSH2_ERROR_SOCKET_TIMEOUT
+        || (is_transport_failure(code) && started.elapsed() + Duration::from_millis(100) >= timeout);
+    if timed_out {
+        SshError::new(ErrorKind::Timeout, format!("{what}: no answer within {} s", timeout.as_secs_f64()))
+    } else if is_transport_failure(code) {
+        SshError::new(ErrorKind::Disconnected, format!("{what}: connection lost ({})", err.message()))
+    } else {
+        SshError::new(ErrorKind::Protocol, format!("{what}: {}", err.message()))
+    }
+}
+
+fn endpoint_label(endpoint: &Endpoint) -> String {
+    format!("{} ({}@{}:{})", endpoint.name, endpoint.user, endpoint.address, endpoint.port)
+}
+
+/// Resolves the endpoint's address and connects to each address in turn, all within `timeout`.
+pub(crate) fn tcp_connect(endpoint: &Endpoint, timeout: Duration) -> Result<TcpStream, SshError> {
+    let started = Instant::now();
+    let addresses = resolve(endpoint, timeout)?;
+    let mut last_error = None;
+    for address in &addresses {
+        let remaining = timeout.saturating_sub(started.elapsed());
+        if remaining.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(address, remaining) {
+            Ok(stream) => {
+                // libssh2 writes small packets; Nagle would delay each request.
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(err) => last_error = Some((*address, err)),
+        }
+    }
+    let label = endpoint_label(endpoint);
+    Err(match last_error {
+        Some((address, err)) => match err.kind() {
+            io::ErrorKind::ConnectionRefused => SshError::new(
+                ErrorKind::Refused,
+                format!(
+                    "{label}: connection refused by {address}; is sshd running on port {}?",
+                    endpoint.port
+                ),
+            ),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => SshError::new(
+                ErrorKind::Timeout,
+                format!("{label}: no answer from {address} within {} s", timeout.as_secs_f64()),
+            ),
+            _ => SshError::new(ErrorKind::Refused, format!("{label}: cannot connect to {address}: {err}")),
+        },
+        None => SshError::new(
+            ErrorKind::Timeout,
+            format!("{label}: no answer within {} s", timeout.as_secs_f64()),
+        ),
+    })
+}
+
+/// getaddrinfo has no timeout of its own: a name is resolved on a helper thread and abandoned
+/// when it takes longer than `timeout` (the thread ends when the resolver gives up).
+fn resolve(endpoint: &Endpoint, timeout: Duration) -> Result<Vec<SocketAddr>, SshError> {
+    let host = endpoint.address.trim_start_matches('[').trim_end_matches(']').to_string();
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, endpoint.port)]);
+    }
+    let label = endpoint_label(endpoint);
+    let port = endpoint.port;
+    let (sender, receiver) = mpsc::channel();
+    let lookup_host = host.clone();
+    let spawned = thread::Builder::new().name("yunwei-resolve".into()).spawn(move || {
+        let _ = sender.send((lookup_host.as_str(), port).to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
+    });
+    if let Err(err) = spawned {
+        return Err(SshError::new(
+            ErrorKind::Protocol,
+            format!("{label}: cannot start name resolution: {err}"),
+        ));
+    }
+    match receiver.recv_timeout(timeout) {
+        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
+        Ok(Ok(_)) => Err(SshError::new(
+            ErrorKind::NameNotResolved,
+            format!("{label}: host name {host} has no address"),
+        )),
+        Ok(Err(err)) => Err(SshError::new(
+            ErrorKind::NameNotResolved,
+            format!("{label}: cannot resolve host name {host}: {err}"),
+        )),
+        Err(_) => Err(SshError::new(
+            ErrorKind::NameNotResolved,
+            format!("{label}: resolving host name {host} took longer than {} s", timeout.as_secs_f64()),
+        )),
+    }
+}
+
+/// Runs the SSH handshake over `stream`, checks the host key and authenticates.
+/// `known_hosts_lock` serialises the re-check and append of accept-new between threads.
+pub(crate) fn establish<S: AsRawFd + 'static>(
+    stream: S,
+    endpoint: &Endpoint,
+    settings: &SshSettings,
+    known_hosts_lock: &Mutex<()>,
+) -> Result<Established, SshError> {
+    let label = endpoint_label(endpoint);
+    let timeout = settings.command_timeout;
+    let session = Session::new().map_err(|err| {
+        SshError::new(ErrorKind::Protocol, format!("{label}: cannot create a session: {err}"))
+    })?;
+    // Without a timeout a host that accepts TCP and never speaks blocks the handshake forever.
+    session.set_timeout(u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX).max(1));
+
+    let known = match known_hosts::lookup(&settings.known_hosts, &endpoint.address, endpoint.port) {
+        Ok(known) => known,
+        Err(_) if settings.host_key_check == HostKeyCheck::Off => Vec::new(),
+        Err(err) => {
+            return Err(SshError::new(
+                ErrorKind::HostKeyUnknown,
+                format!("{label}: cannot read known_hosts file {}: {err}", settings.known_hosts.display()),
+            ))
+        }
+    };
+    prefer_recorded_key_types(&session, &known);
+
+    let fd = stream.as_raw_fd();
+    let mut session = session;
+    session.set_tcp_stream(stream);
+    let started = Instant::now();
+    session
+        .handshake()
+        .map_err(|err| classify(&err, &format!("{label}: SSH handshake"), started, timeout))?;
+
+    let host_key_unverified = check_host_key(&session, endpoint, settings, &known, known_hosts_lock)?;
+    authenticate(&session, endpoint, timeout)?;
+    Ok(Established { session, fd, host_key_unverified })
+}
+
+/// libssh2 compares a host key without its type, so a host known by ed25519 that happens to offer
+/// ecdsa first would look "changed": ask for the recorded types first.
+fn prefer_recorded_key_types(session: &Session, known: &[known_hosts::KnownKey]) {
+    let mut types: Vec<String> = Vec::new();
+    for key in known.iter().filter(|k| !k.revoked) {
+        if !types.contains(&key.key_type) {
+            types.push(key.key_type.clone());
+        }
+    }
+    let preferred = known_hosts::algorithms_for_types(&types);
+    if preferred.is_empty() {
+        return;
+    }
+    let supported = session.supported_algs(MethodType::HostKey).unwrap_or_default();
+    let mut order: Vec<&str> = preferred.iter().copied().filter(|a| supported.contains(a)).collect();
+    if order.is_empty() {
+        return;
+    }
+    order.extend(supported.iter().copied().filter(|a| !preferred.contains(a)));
+    // A refused preference list only loses the optimisation; the check below stays type-aware.
+    let _ = session.method_pref(MethodType::HostKey, &order.join(","));
+}
+
+/// Applies `host_key_check`; returns whether an unverified key was let through (`off`).
+fn check_host_key(
+    session: &Session,
+    endpoint: &Endpoint,
+    settings: &SshSettings,
+    known: &[known_hosts::KnownKey],
+    known_hosts_lock: &Mutex<()>,
+) -> Result<bool, SshError> {
+    let label = endpoint_label(endpoint);
+    let Some((blob, _)) = session.host_key() else {
+        return Err(SshError::new(ErrorKind::Protocol, format!("{label}: the server sent no host key")));
+    };
+    let blob = blob.to_vec();
+    let key_type = known_hosts::blob_key_type(&blob).unwrap_or_else(|| "unknown-key-type".to_string());
+    let fingerprint = known_hosts::fingerprint(&blob);
+    let file = settings.known_hosts.display().to_string();
+    let host = known_hosts::host_name(&endpoint.address, endpoint.port);
+    let mut verdict = known_hosts::verify(known, &key_type, &blob);
+
+    if settings.host_key_check == HostKeyCheck::Off {
+        return Ok(verdict != Verdict::Known);
+    }
+    if settings.host_key_check == HostKeyCheck::AcceptNew
+        && matches!(&verdict, Verdict::Unknown { other_types } if other_types.is_empty())
+    {
+        // Re-read under the lock: another thread may have recorded this host meanwhile.
+        let _guard = known_hosts_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let again =
+            known_hosts::lookup(&settings.known_hosts, &endpoint.address, endpoint.port).map_err(|err| {
+                SshError::new(ErrorKind::HostKeyUnknown, format!("{label}: cannot read {file}: {err}"))
+            })?;
+        verdict = known_hosts::verify(&again, &key_type, &blob);
+        if matches!(&verdict, Verdict::Unknown { other_types } if other_types.is_empty()) {
+            known_hosts::append(&settings.known_hosts, &endpoint.address, endpoint.port, &blob).map_err(|err| {
+                SshError::new(
+                    ErrorKind::HostKeyUnknown,
+                    format!("{label}: cannot record the new host key {key_type} {fingerprint} in {file}: {err}"),
+                )
+            })?;
+            return Ok(false);
+        }
+    }
+    match verdict {
+        Verdict::Known => Ok(false),
+        Verdict::Changed { line } => Err(SshError::new(
+            ErrorKind::HostKeyChanged,
+            format!(
+                "HOST KEY CHANGED for {label}: the server offers {key_type} key {fingerprint}, but {file} \
+                 line {line} records a different {key_type} key for {host}. This may be an attack, or the \
+                 server was reinstalled; if the change is expected, remove that line \
+                 (ssh-keygen -R '{host}' -f {file}) and connect again."
+            ),
+        )),
+        Verdict::Revoked { line } => Err(SshError::new(
+            ErrorKind::HostKeyChanged,
+            format!("{label}: the server offers {key_type} key {fingerprint}, which {file} line {line} marks @revoked"),
+        )),
+        Verdict::Unknown { other_types } => {
+            let mode = match settings.host_key_check {
+                HostKeyCheck::Strict => "host_key_check = \"strict\"",
+                _ => "it is known by keys of another type, so it is not recorded automatically",
+            };
+            let recorded = if other_types.is_empty() {
+                String::new()
+            } else {
+                format!(" ({file} records only {} keys for it)", other_types.join(", "))
+            };
+            Err(SshError::new(
+                ErrorKind::HostKeyUnknown,
+                format!(
+                    "{label}: host key not known: the server offers {key_type} key {fingerprint}, and {host} \
+                     has no {key_type} key in {file}{recorded}; {mode}. Check the fingerprint with the \
+                     server's administrator, then add it (ssh-keyscan -p {port} {address} >> {file})",
+                    port = endpoint.port,
+                    address = endpoint.address,
+                ),
+            ))
+        }
+    }
+}
+
+/// Public-key authentication only: ssh-agent first (when `SSH_AUTH_SOCK` is set), then each
+/// identity file. Passwords and passphrases are never asked for or stored.
+fn authenticate(session: &Session, endpoint: &Endpoint, timeout: Duration) -> Result<(), SshError> {
+    let label = endpoint_label(endpoint);
+    let who = format!("{}@{}", endpoint.user, endpoint.address);
+    let user = endpoint.user.as_str();
+    let started = Instant::now();
+    let methods = session.auth_methods(user).map(str::to_string).map_err(|err| {
+        classify(&err, &format!("{label}: asking for authentication methods"), started, timeout)
+    })?;
+    if session.authenticated() {
+        return Ok(());
+    }
+    if !methods.split(',').any(|method| method == "publickey") {
+        return Err(SshError::new(
+            ErrorKind::AuthFailed,
+            format!(
+                "authentication failed for {who} ({}): the server accepts only {methods}; yunwei logs in \
+                 with keys (ssh-agent or identity_file)",
+                endpoint.name
+            ),
+        ));
+    }
+
+    let mut tried = Vec::new();
+    if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|sock| !sock.is_empty()) {
+        match try_agent(session, user, &label, timeout)? {
+            None => return Ok(()),
+            Some(outcome) => tried.push(outcome),
+        }
+    } else {
+        tried.push("ssh-agent (SSH_AUTH_SOCK not set)".to_string());
+    }
+
+    let explicit = !endpoint.identity_files.is_empty();
+    let files = if explicit { endpoint.identity_files.clone() } else { default_identity_files() };
+    for path in &files {
+        let shown = path.display();
+        if !path.exists() {
+            tried.push(format!("{shown} (missing)"));
+            continue;
+        }
+        match key_file_state(path) {
+            KeyFileState::Encrypted => {
+                tried.push(format!(
+                    "{shown} (protected by a passphrase, which yunwei never asks for: load it into ssh-agent)"
+                ));
+                continue;
+            }
+            KeyFileState::Unreadable(err) => {
+                tried.push(format!("{shown} (unreadable: {err})"));
+                continue;
+            }
+            KeyFileState::Plain => {}
+        }
+        let started = Instant::now();
+        match session.userauth_pubkey_file(user, None, path, None) {
+            Ok(()) if session.authenticated() => return Ok(()),
+            Ok(()) => tried.push(format!("{shown} (not accepted)")),
+            Err(err) => {
+                let code = session_code(&err);
+                if is_transport_failure(code) {
+                    return Err(classify(
+                        &err,
+                        &format!("{label}: authenticating with {shown}"),
+                        started,
+                        timeout,
+                    ));
+                }
+                tried.push(match code {
+                    LIBSSH2_ERROR_AUTHENTICATION_FAILED | LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED => {
+                        format!("{shown} (rejected by the server)")
+                    }
+                    LIBSSH2_ERROR_FILE | LIBSSH2_ERROR_KEYFILE_AUTH_FAILED => {
+                        format!("{shown} (cannot use the key file: {})", err.message())
+                    }
+                    _ => format!("{shown} ({})", err.message()),
+                });
+            }
+        }
+    }
+    if files.is_empty() {
+        tried.push("no identity file (~/.ssh/id_ed25519, id_ecdsa, id_rsa do not exist)".to_string());
+    }
+    Err(SshError::new(
+        ErrorKind::AuthFailed,
+        format!(
+            "authentication failed for {who} ({}): tried {}. Check the key in the server's \
+             authorized_keys, or identity_file in the config",
+            endpoint.name,
+            tried.join("; ")
+        ),
+    ))
+}
+
+/// `Ok(None)` when the agent logged us in, `Ok(Some(what happened))` when it did not.
+fn try_agent(
+    session: &Session,
+    user: &str,
+    label: &str,
+    timeout: Duration,
+) -> Result<Option<String>, SshError> {
+    let mut agent = match session.agent() {
+        Ok(agent) => agent,
+        Err(err) => return Ok(Some(format!("ssh-agent (unavailable: {})", err.message()))),
+    };
+    if let Err(err) = agent.connect() {
+        return Ok(Some(format!("ssh-agent (cannot connect: {})", err.message())));
+    }
+    let outcome = (|| {
+        if let Err(err) = agent.list_identities() {
+            return Ok(Some(format!("ssh-agent (cannot list keys: {})", err.message())));
+        }
+        let identities = agent.identities().unwrap_or_default();
+        if identities.is_empty() {
+            return Ok(Some("ssh-agent (no keys)".to_string()));
+        }
+        for identity in &identities {
+            let started = Instant::now();
+            match agent.userauth(user, identity) {
+                Ok(()) if session.authenticated() => return Ok(None),
+                Ok(()) => {}
+                Err(err) if is_transport_failure(session_code(&err)) => {
+                    return Err(classify(
+                        &err,
+                        &format!("{label}: authenticating with ssh-agent"),
+                        started,
+                        timeout,
+                    ))
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(Some(format!("ssh-agent ({} keys, none accepted)", identities.len())))
+    })();
+    let _ = agent.disconnect();
+    outcome
+}
+
+fn default_identity_files() -> Vec<PathBuf> {
+    let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else { return Vec::new() };
+    ["id_ed25519", "id_ecdsa", "id_rsa"]
+        .iter()
+        .map(|name| Path::new(&home).join(".ssh").join(name))
+        .filter(|path| path.exists())
+        .collect()
+}
+
+enum KeyFileState {
+    Plain,
+    Encrypted,
+    Unreadable(io::Error),
+}
+
+/// Recognises passphrase-protected keys (OpenSSH format with a cipher, or encrypted PEM) so that
+/// the user is told why the key was not used instead of libssh2's generic parse error.
+fn key_file_state(path: &Path) -> KeyFileState {
+    let mut text = String::new();
+    let read = fs::File::open(path).and_then(|file| file.take(1 << 20).read_to_string(&mut text));
+    if let Err(err) = read {
+        return KeyFileState::Unreadable(err);
+    }
+    if text.contains("Proc-Type: 4,ENCRYPTED") || text.contains("BEGIN ENCRYPTED PRIVATE KEY") {
+        return KeyFileState::Encrypted;
+    }
+    const BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
+    if let Some(start) = text.find(BEGIN) {
+        let body: String = text[start + BEGIN.len()..]
+            .lines()
+            .take_while(|line| !line.starts_with("-----END"))
+            .flat_map(|line| line.trim().chars())
+            .collect();
+        if let Ok(bytes) = STANDARD.decode(body) {
+            const MAGIC: &[u8] = b"openssh-key-v1\0";
+            if let Some(rest) = bytes.strip_prefix(MAGIC) {
+                if known_hosts::blob_key_type(rest).is_some_and(|cipher| cipher != "none") {
+                    return KeyFileState::Encrypted;
+                }
+            }
+        }
+    }
+    KeyFileState::Plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_encrypted_openssh_and_pem_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let encrypted = dir.path().join("enc");
+        let mut body = b"openssh-key-v1\0".to_vec();
+        body.extend_from_slice(&10u32.to_be_bytes());
+        body.extend_from_slice(b"aes256-ctr");
+        fs::write(
+            &encrypted,
+            format!(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+                STANDARD.encode(&body)
+            ),
+        )
+        .unwrap();
+        assert!(matches!(key_file_state(&encrypted), KeyFileState::Encrypted));
+        let mut plain_body = b"openssh-key-v1\0".to_vec();
+        plain_body.extend_from_slice(&4u32.to_be_bytes());
+        plain_body.extend_from_slice(b"none");
+        fs::write(
+            &encrypted,
+            format!(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+                STANDARD.encode(&plain_body)
+            ),
+        )
+        .unwrap();
+        assert!(matches!(key_file_state(&encrypted), KeyFileState::Plain));
+        fs::write(&encrypted, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n").unwrap();
+        assert!(matches!(key_file_state(&encrypted), KeyFileState::Encrypted));
+    }
+}

@@ -1,0 +1,207 @@
+//! SSH to the fleet: sessions, jump hosts, host-key checks against `known_hosts` and command
+//! execution. This is the only module that talks to libssh2 (through the `ssh2` crate).
+//!
+//! Threads: an [`SshConn`] belongs to one poller thread and blocks only it. Jump hosts are shared:
+//! the [`SshPool`] keeps one session per bastion, driven by one pump thread that multiplexes the
+//! `direct-tcpip` channels of every target behind it (see `pump`).
+
+mod conn;
+mod connect;
+mod known_hosts;
+mod pool;
+mod pump;
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use conn::SshConn;
+pub use pool::SshPool;
+
+use crate::config::HostKeyCheck;
+
+/// One SSH server: where it is and whom to log in as.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    /// The name shown to the user (the `[[hosts]]` entry's name).
+    pub name: String,
+    /// Host name or IP address to connect to (and to look up in `known_hosts`).
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    /// Private keys to offer, in order; empty means `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
+    pub identity_files: Vec<PathBuf>,
+}
+
+/// A host to reach, through zero or more jump hosts (outermost bastion first).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub endpoint: Endpoint,
+    pub via: Vec<Endpoint>,
+}
+
+/// The `[ssh]` settings the SSH layer needs.
+#[derive(Debug, Clone)]
+pub struct SshSettings {
+    pub known_hosts: PathBuf,
+    pub host_key_check: HostKeyCheck,
+    /// Bounds the TCP connect (and the opening of a channel through a jump host).
+    pub connect_timeout: Duration,
+    /// Bounds every protocol step: the handshake, each authentication attempt, a whole exec.
+    pub command_timeout: Duration,
+}
+
+/// What a remote command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// The command's exit status; -1 when it was killed by a signal or none was reported.
+    pub exit_status: i32,
+}
+
+/// Why a host could not be reached or a command did not run, in the words the UI shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    AuthFailed,
+    HostKeyChanged,
+    HostKeyUnknown,
+    Timeout,
+    Refused,
+    NameNotResolved,
+    JumpHostDown,
+    Disconnected,
+    Protocol,
+}
+
+impl ErrorKind {
+    /// The serde name, e.g. `"host_key_changed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::AuthFailed => "auth_failed",
+            ErrorKind::HostKeyChanged => "host_key_changed",
+            ErrorKind::HostKeyUnknown => "host_key_unknown",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Refused => "refused",
+            ErrorKind::NameNotResolved => "name_not_resolved",
+            ErrorKind::JumpHostDown => "jump_host_down",
+            ErrorKind::Disconnected => "disconnected",
+            ErrorKind::Protocol => "protocol",
+        }
+    }
+}
+
+/// An SSH failure: a kind for the UI's "why is it down" column and a message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SshError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl SshError {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        SshError { kind, message: message.into() }
+    }
+}
+
+/// POSIX single-quoting for a remote shell argument: every argument of every remote command goes
+/// through this. `it's` becomes `'it'\''s'`; the result is one word for any POSIX shell, whatever
+/// bytes the argument holds (newlines, `$(...)`, non-ASCII).
+pub fn shell_quote(arg: &str) -> String {
+    let mut quoted = String::with_capacity(arg.len() + 2);
+    quoted.push('\'');
+    for c in arg.chars() {
+        if c == '\'' {
+            quoted.push_str("'\\''");
+        } else {
+            quoted.push(c);
+        }
+    }
+    quoted.push('\'');
+    quoted
+}
+
+/// Reconnect pacing: capped exponential backoff with ±20 % jitter, so that a fleet that lost its
+/// network at once does not reconnect in lockstep.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    base: Duration,
+    cap: Duration,
+    attempt: u32,
+    rng: u64,
+}
+
+impl Backoff {
+    pub fn new(base: Duration, cap: Duration) -> Self {
+        // RandomState is seeded randomly per process and per instance: enough for jitter.
+        let seed = RandomState::new().build_hasher().finish() | 1;
+        Backoff { base, cap: cap.max(base), attempt: 0, rng: seed }
+    }
+
+    /// The delay before the next attempt: base, 2×base, 4×base … up to cap, each ±20 %.
+    pub fn next_delay(&mut self) -> Duration {
+        let factor = 1u32.checked_shl(self.attempt.min(31)).unwrap_or(u32::MAX);
+        let nominal = self.base.checked_mul(factor).unwrap_or(self.cap).min(self.cap);
+        self.attempt = self.attempt.saturating_add(1);
+        // xorshift64: a uniform fraction in [0, 1).
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        let unit = (self.rng >> 11) as f64 / (1u64 << 53) as f64;
+        nominal.mul_f64(0.8 + 0.4 * unit)
+    }
+
+    /// After a success: the next failure starts again from base.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_wraps_and_escapes_single_quotes() {
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("abc"), "'abc'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("$(rm -rf /)\n"), "'$(rm -rf /)\n'");
+    }
+
+    #[test]
+    fn backoff_doubles_to_the_cap_with_jitter_and_resets() {
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+        let nominal = [1u64, 2, 4, 8, 16, 32, 60, 60, 60];
+        for secs in nominal {
+            let delay = backoff.next_delay().as_secs_f64();
+            let secs = secs as f64;
+            assert!(delay >= secs * 0.8 - 1e-9 && delay <= secs * 1.2 + 1e-9, "{delay} vs {secs}");
+        }
+        for _ in 0..100 {
+            assert!(backoff.next_delay() <= Duration::from_secs(72));
+        }
+        backoff.reset();
+        assert!(backoff.next_delay() <= Duration::from_millis(1200));
+    }
+
+    #[test]
+    fn error_kind_names_match_serde() {
+        for kind in [
+            ErrorKind::AuthFailed,
+            ErrorKind::HostKeyChanged,
+            ErrorKind::HostKeyUnknown,
+            ErrorKind::Timeout,
+            ErrorKind::Refused,
+            ErrorKind::NameNotResolved,
+            ErrorKind::JumpHostDown,
+            ErrorKind::Disconnected,
+            ErrorKind::Protocol,
+        ] {
+            assert_eq!(serde_json::to_string(&kind).ok(), Some(format!("\"{}\"", kind.as_str())));
+        }
+    }
+}

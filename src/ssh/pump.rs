@@ -1,0 +1,662 @@
+//! One session to a jump host carries the connections to every target behind it: each target
+//! gets a `direct-tcpip` channel, bridged to one end of a `UnixStream::pair()` whose other end
+//! becomes the target session's transport.
+//!
+//! libssh2 sessions are not safe for concurrent blocking use (a blocking read on one channel
+//! holds the session lock and starves the others), so one pump thread per jump-host session owns
+//! it in non-blocking mode and multiplexes all its channels with poll(), through bounded buffers.
+//! Channel opens are requested over an mpsc channel and answered when the jump host replies, so a
+//! slow target delays only its own connect. A closed side of a bridge closes the other.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::Shutdown;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ssh2::{BlockDirections, Channel, ExtendedData, Session};
+
+use super::connect::{is_transport_failure, session_code, Established, LIBSSH2_ERROR_EAGAIN};
+
+/// Per direction and channel: bounds memory when one side is slower than the other.
+const BUFFER_CAP: usize = 64 * 1024;
+const CHUNK: usize = 16 * 1024;
+/// How long a finished channel may take to close before it is dropped regardless.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+/// Why a channel could not be opened through the jump host.
+#[derive(Debug, Clone)]
+pub(crate) enum OpenError {
+    /// The jump host answered: it could not connect (refused, unreachable, unknown name …).
+    Failed(String),
+    /// No answer in time.
+    Timeout,
+    /// The session to the jump host is gone.
+    Dead(String),
+}
+
+struct OpenRequest {
+    host: String,
+    port: u16,
+    deadline: Instant,
+    reply: mpsc::SyncSender<Result<UnixStream, OpenError>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    dead: AtomicBool,
+    /// No new channels: an open hung on it, so it may be frozen (see `Pump::drive_opens`).
+    retired: AtomicBool,
+    reason: Mutex<String>,
+}
+
+/// The handle the pool keeps for a jump-host session; dropping every handle ends the pump once
+/// its channels have closed.
+pub(crate) struct Bastion {
+    name: String,
+    requests: mpsc::Sender<OpenRequest>,
+    waker: UnixStream,
+    shared: Arc<Shared>,
+}
+
+impl Bastion {
+    /// Starts the pump thread for an established session. `is_tcp` asks for TCP_QUICKACK on
+    /// its socket (a hop reached through another jump host runs over a Unix socket).
+    pub(crate) fn start(established: Established, is_tcp: bool, name: &str) -> io::Result<Arc<Bastion>> {
+        let (wake_ours, wake_theirs) = UnixStream::pair()?;
+        wake_ours.set_nonblocking(true)?;
+        wake_theirs.set_nonblocking(true)?;
+        let (sender, receiver) = mpsc::channel();
+        let shared = Arc::new(Shared::default());
+        established.session.set_blocking(false);
+        let mut pump = Pump {
+            session: established.session,
+            fd: established.fd,
+            is_tcp,
+            requests: receiver,
+            requests_open: true,
+            wake: wake_theirs,
+            wake_open: true,
+            queue: VecDeque::new(),
+            open_in_progress: false,
+            bridges: Vec::new(),
+            closing: Vec::new(),
+            owner: None,
+            shared: Arc::clone(&shared),
+            next_id: 0,
+        };
+        thread::Builder::new().name(format!("yunwei-jump-{name}")).spawn(move || pump.run())?;
+        Ok(Arc::new(Bastion { name: name.to_string(), requests: sender, waker: wake_ours, shared }))
+    }
+
+    /// Whether new targets may use this session.
+    pub(crate) fn is_usable(&self) -> bool {
+        !self.shared.dead.load(Ordering::Acquire) && !self.shared.retired.load(Ordering::Acquire)
+    }
+
+    fn dead_reason(&self) -> String {
+        let reason = self.shared.reason.lock().map(|r| r.clone()).unwrap_or_default();
+        if reason.is_empty() {
+            format!("the session to jump host {} has ended", self.name)
+        } else {
+            reason
+        }
+    }
+
+    /// Opens a `direct-tcpip` channel to `host:port` (resolved by the jump host) and returns the
+    /// local end of its bridge.
+    pub(crate) fn open(&self, host: &str, port: u16, timeout: Duration) -> Result<UnixStream, OpenError> {
+        if self.shared.dead.load(Ordering::Acquire) {
+            return Err(OpenError::Dead(self.dead_reason()));
+        }
+        let (reply, answer) = mpsc::sync_channel(1);
+        let request = OpenRequest { host: host.to_string(), port, deadline: Instant::now() + timeout, reply };
+        if self.requests.send(request).is_err() {
+            return Err(OpenError::Dead(self.dead_reason()));
+        }
+        // A full wake pipe already holds a pending wake-up.
+        let _ = (&self.waker).write(&[1]);
+        match answer.recv_timeout(timeout + Duration::from_secs(1)) {
+            Ok(result) => result,
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(OpenError::Timeout),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(OpenError::Dead(self.dead_reason())),
+        }
+    }
+}
+
+/// poll(2) over `fds`; EINTR counts as "nothing ready".
+pub(crate) fn poll_fds(fds: &mut [libc::pollfd], timeout: Duration) -> io::Result<usize> {
+    let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd for the call's duration.
+    let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, millis) };
+    if ready < 0 {
+        let err = io::Error::last_os_error();
+        return if err.kind() == io::ErrorKind::Interrupted { Ok(0) } else { Err(err) };
+    }
+    Ok(ready as usize)
+}
+
+/// Delayed ACKs make every request/response exchange through the jump host wait ~40 ms; the
+/// kernel clears QUICKACK again after a while, hence setting it on every pass.
+fn set_quickack(fd: RawFd) {
+    let on: libc::c_int = 1;
+    // SAFETY: setsockopt reads `on` (a c_int of the size given) and does not keep the pointer.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
+/// The libssh2 operation that left a packet half-sent. libssh2 lets only the same call finish
+/// it (any other send fails with LIBSSH2_ERROR_BAD_USE), so it is resumed before anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Open,
+    Read(u64),
+    Write(u64),
+    SendEof(u64),
+    Close(u64),
+}
+
+struct Bridge {
+    id: u64,
+    channel: Channel,
+    local: UnixStream,
+    to_local: Vec<u8>,
+    to_remote: Vec<u8>,
+    remote_eof: bool,
+    local_eof: bool,
+    eof_sent: bool,
+    local_shut: bool,
+    failed: bool,
+}
+
+impl Bridge {
+    fn wants_remote_input(&self) -> bool {
+        !self.failed && !self.remote_eof && self.to_local.len() < BUFFER_CAP
+    }
+
+    fn finished(&self) -> bool {
+        self.failed || (self.local_shut && self.eof_sent)
+    }
+}
+
+enum Op {
+    Done(bool),
+    /// EAGAIN with a half-sent packet: stop the pass, resume this operation first.
+    OutboundBlocked,
+    SessionDead(String),
+}
+
+struct Pump {
+    session: Session,
+    fd: RawFd,
+    is_tcp: bool,
+    requests: mpsc::Receiver<OpenRequest>,
+    requests_open: bool,
+    wake: UnixStream,
+    wake_open: bool,
+    queue: VecDeque<(OpenRequest, bool)>,
+    open_in_progress: bool,
+    bridges: Vec<Bridge>,
+    closing: Vec<(u64, Channel, Instant)>,
+    owner: Option<Owner>,
+    shared: Arc<Shared>,
+    next_id: u64,
+}
+
+impl Pump {
+    fn run(&mut self) {
+        let reason = loop {
+            if self.is_tcp {
+                set_quickack(self.fd);
+            }
+            self.take_requests();
+            if !self.requests_open
+                && self.bridges.is_empty()
+                && self.queue.is_empty()
+                && self.closing.is_empty()
+            {
+                break String::new();
+            }
+            let progress = match self.pass() {
+                Ok(progress) => progress,
+                Err(reason) => break reason,
+            };
+            if progress || self.data_pending() {
+                continue;
+            }
+            if let Err(err) = self.wait() {
+                break format!("poll failed: {err}");
+            }
+        };
+        if !reason.is_empty() {
+            if let Ok(mut shared_reason) = self.shared.reason.lock() {
+                *shared_reason = reason.clone();
+            }
+        }
+        self.shared.dead.store(true, Ordering::Release);
+        for (request, answered) in self.queue.drain(..) {
+            if !answered {
+                let _ = request.reply.send(Err(OpenError::Dead(reason.clone())));
+            }
+        }
+        // Dropping the bridges closes their local ends: the target sessions see end-of-file.
+        self.bridges.clear();
+        self.closing.clear();
+    }
+
+    fn take_requests(&mut self) {
+        let mut byte = [0u8; 64];
+        while self.wake_open {
+            match (&self.wake).read(&mut byte) {
+                Ok(0) => self.wake_open = false,
+                Ok(_) => {}
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        loop {
+            match self.requests.try_recv() {
+                Ok(request) => self.queue.push_back((request, false)),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.requests_open = false;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// One round over everything; true when anything moved.
+    fn pass(&mut self) -> Result<bool, String> {
+        let mut progress = self.local_io();
+        if let Some(owner) = self.owner.take() {
+            match self.run_op(owner, true)? {
+                Some(moved) => progress |= moved,
+                None => return Ok(progress),
+            }
+        }
+        let mut ops = vec![Owner::Open];
+        for bridge in &self.bridges {
+            ops.extend([Owner::Write(bridge.id), Owner::SendEof(bridge.id), Owner::Read(bridge.id)]);
+        }
+        ops.extend(self.closing.iter().map(|(id, _, _)| Owner::Close(*id)));
+        for op in ops {
+            match self.run_op(op, false)? {
+                Some(moved) => progress |= moved,
+                None => break,
+            }
+        }
+        progress |= self.local_io();
+        self.reap();
+        Ok(progress)
+    }
+
+    /// Runs one libssh2 operation: Ok(Some(progress)), Ok(None) when it left a packet half-sent,
+    /// Err when the session died.
+    /// `resume`: the operation left a packet half-sent last pass and must run whatever the
+    /// state of its bridge.
+    fn run_op(&mut self, op: Owner, resume: bool) -> Result<Option<bool>, String> {
+        let outcome = match op {
+            Owner::Open => self.drive_opens(),
+            Owner::Read(id) => self.with_bridge(id, resume, Self::channel_read),
+            Owner::Write(id) => self.with_bridge(id, resume, Self::channel_write),
+            Owner::SendEof(id) => self.with_bridge(id, resume, Self::channel_send_eof),
+            Owner::Close(id) => self.close_channel(id),
+        };
+        match outcome {
+            Op::Done(moved) => Ok(Some(moved)),
+            Op::OutboundBlocked => {
+                self.owner = Some(op);
+                Ok(None)
+            }
+            Op::SessionDead(reason) => Err(reason),
+        }
+    }
+
+    fn with_bridge(&mut self, id: u64, resume: bool, step: fn(&Session, &mut Bridge, bool) -> Op) -> Op {
+        match self.bridges.iter_mut().find(|b| b.id == id) {
+            Some(bridge) => step(&self.session, bridge, resume),
+            None => Op::Done(false),
+        }
+    }
+
+    /// What an EAGAIN means here: a half-sent packet must be resumed first.
+    fn would_block(session: &Session) -> Op {
+        match session.block_directions() {
+            BlockDirections::Outbound | BlockDirections::Both => Op::OutboundBlocked,
+            _ => Op::Done(false),
+        }
+    }
+
+    /// After a failed channel call: did the session die, or only this channel?
+    fn channel_failure(
+        session: &Session,
+        bridge: &mut Bridge,
+        what: &str,
+        err: &dyn std::fmt::Display,
+    ) -> Op {
+        let last = ssh2::Error::last_session_error(session);
+        if let Some(last) = last {
+            if is_transport_failure(session_code(&last)) {
+                return Op::SessionDead(format!("connection lost ({})", last.message()));
+            }
+        }
+        // Only this channel failed (e.g. closed by the far end): `what` and `err` matter no more.
+        let _ = (what, err);
+        bridge.failed = true;
+        Op::Done(true)
+    }
+
+    fn channel_read(session: &Session, bridge: &mut Bridge, resume: bool) -> Op {
+        if !resume && !bridge.wants_remote_input() {
+            return Op::Done(false);
+        }
+        let room = BUFFER_CAP.saturating_sub(bridge.to_local.len()).clamp(1, CHUNK);
+        let mut chunk = [0u8; CHUNK];
+        match bridge.channel.read(&mut chunk[..room]) {
+            Ok(0) => {
+                bridge.remote_eof = true;
+                Op::Done(true)
+            }
+            Ok(n) => {
+                bridge.to_local.extend_from_slice(&chunk[..n]);
+                Op::Done(true)
+            }
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Self::would_block(session),
+            Err(err) => Self::channel_failure(session, bridge, "read", &err),
+        }
+    }
+
+    fn channel_write(session: &Session, bridge: &mut Bridge, resume: bool) -> Op {
+        if (bridge.failed && !resume) || bridge.to_remote.is_empty() {
+            return Op::Done(false);
+        }
+        match bridge.channel.write(&bridge.to_remote) {
+            Ok(n) => {
+                bridge.to_remote.drain(..n);
+                Op::Done(n > 0)
+            }
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Self::would_block(session),
+            Err(err) => Self::channel_failure(session, bridge, "write", &err),
+        }
+    }
+
+    fn channel_send_eof(session: &Session, bridge: &mut Bridge, resume: bool) -> Op {
+        if !resume && (bridge.failed || bridge.eof_sent || !bridge.local_eof || !bridge.to_remote.is_empty())
+        {
+            return Op::Done(false);
+        }
+        match bridge.channel.send_eof() {
+            Ok(()) => {
+                bridge.eof_sent = true;
+                Op::Done(true)
+            }
+            Err(err) if session_code(&err) == LIBSSH2_ERROR_EAGAIN => Self::would_block(session),
+            Err(err) => Self::channel_failure(session, bridge, "send EOF", &err),
+        }
+    }
+
+    /// Unix-socket side of every bridge (no libssh2): fill `to_remote`, drain `to_local`.
+    fn local_io(&mut self) -> bool {
+        let mut progress = false;
+        for bridge in self.bridges.iter_mut().filter(|b| !b.failed) {
+            while !bridge.to_local.is_empty() {
+                match bridge.local.write(&bridge.to_local) {
+                    Ok(n) => {
+                        bridge.to_local.drain(..n);
+                        progress = true;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        // The target session is gone: nothing more to carry either way.
+                        bridge.failed = true;
+                        break;
+                    }
+                }
+            }
+            if bridge.failed {
+                progress = true;
+                continue;
+            }
+            if bridge.remote_eof && bridge.to_local.is_empty() && !bridge.local_shut {
+                let _ = bridge.local.shutdown(Shutdown::Write);
+                bridge.local_shut = true;
+                progress = true;
+            }
+            while !bridge.local_eof && bridge.to_remote.len() < BUFFER_CAP {
+                let room = (BUFFER_CAP - bridge.to_remote.len()).min(CHUNK);
+                let mut chunk = [0u8; CHUNK];
+                match bridge.local.read(&mut chunk[..room]) {
+                    Ok(0) => {
+                        bridge.local_eof = true;
+                        progress = true;
+                    }
+                    Ok(n) => {
+                        bridge.to_remote.extend_from_slice(&chunk[..n]);
+                        progress = true;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        bridge.failed = true;
+                        progress = true;
+                        break;
+                    }
+                }
+            }
+        }
+        progress
+    }
+
+    /// Finished bridges move to `closing`; their channel is closed politely for a few seconds.
+    fn reap(&mut self) {
+        let owner = self.owner;
+        let mut index = 0;
+        while index < self.bridges.len() {
+            let bridge = &self.bridges[index];
+            let owns_transport = matches!(owner, Some(Owner::Read(id) | Owner::Write(id) | Owner::SendEof(id)) if id == bridge.id);
+            if bridge.finished() && !owns_transport {
+                let bridge = self.bridges.swap_remove(index);
+                self.closing.push((bridge.id, bridge.channel, Instant::now() + CLOSE_GRACE));
+            } else {
+                index += 1;
+            }
+        }
+    }
+
+    fn close_channel(&mut self, id: u64) -> Op {
+        let Some(index) = self.closing.iter().position(|(cid, _, _)| *cid == id) else {
+            return Op::Done(false);
+        };
+        let (_, channel, deadline) = &mut self.closing[index];
+        let result = channel.close();
+        let expired = Instant::now() >= *deadline;
+        match result {
+            Err(err) if session_code(&err) == LIBSSH2_ERROR_EAGAIN && !expired => {
+                Self::would_block(&self.session)
+            }
+            _ => {
+                self.closing.swap_remove(index);
+                Op::Done(true)
+            }
+        }
+    }
+
+    /// Opens are serialised (libssh2 keeps one open in flight per session). An open the jump
+    /// host does not answer in time is reported as a timeout to its requester but still driven
+    /// to its end (its channel then closed), and the session is retired from new targets: a
+    /// jump host that stopped answering must not swallow every later connect.
+    fn drive_opens(&mut self) -> Op {
+        let mut progress = false;
+        while let Some((request, answered)) = self.queue.front_mut() {
+            let now = Instant::now();
+            if !self.open_in_progress && (*answered || now >= request.deadline) {
+                if !*answered {
+                    let _ = request.reply.send(Err(OpenError::Timeout));
+                }
+                self.queue.pop_front();
+                progress = true;
+                continue;
+            }
+            match self.session.channel_direct_tcpip(&request.host, request.port, None) {
+                Ok(mut channel) => {
+                    self.open_in_progress = false;
+                    progress = true;
+                    let (request, answered) = match self.queue.pop_front() {
+                        Some(entry) => entry,
+                        None => break,
+                    };
+                    let id = self.next_id;
+                    self.next_id += 1;
+                    if answered {
+                        self.closing.push((id, channel, Instant::now() + CLOSE_GRACE));
+                        continue;
+                    }
+                    // Best effort: a tcpip channel carries no stderr, and queued extended data
+                    // would never be read.
+                    let _ = channel.handle_extended_data(ExtendedData::Ignore);
+                    let pair = UnixStream::pair().and_then(|(ours, theirs)| {
+                        ours.set_nonblocking(true)?;
+                        Ok((ours, theirs))
+                    });
+                    match pair {
+                        Ok((ours, theirs)) => {
+                            if request.reply.send(Ok(theirs)).is_ok() {
+                                self.bridges.push(Bridge {
+                                    id,
+                                    channel,
+                                    local: ours,
+                                    to_local: Vec::new(),
+                                    to_remote: Vec::new(),
+                                    remote_eof: false,
+                                    local_eof: false,
+                                    eof_sent: false,
+                                    local_shut: false,
+                                    failed: false,
+                                });
+                            } else {
+                                self.closing.push((id, channel, Instant::now() + CLOSE_GRACE));
+                            }
+                        }
+                        Err(err) => {
+                            let _ = request
+                                .reply
+                                .send(Err(OpenError::Failed(format!("cannot create a socket pair: {err}"))));
+                            self.closing.push((id, channel, Instant::now() + CLOSE_GRACE));
+                        }
+                    }
+                }
+                Err(err) if session_code(&err) == LIBSSH2_ERROR_EAGAIN => {
+                    self.open_in_progress = true;
+                    if !*answered && now >= request.deadline {
+                        let _ = request.reply.send(Err(OpenError::Timeout));
+                        *answered = true;
+                        self.shared.retired.store(true, Ordering::Release);
+                    }
+                    return match Self::would_block(&self.session) {
+                        Op::Done(moved) => Op::Done(moved || progress),
+                        other => other,
+                    };
+                }
+                Err(err) => {
+                    self.open_in_progress = false;
+                    progress = true;
+                    // A jump host that went away while idle shows up here: its requester hears
+                    // "dead" (and the pool connects a fresh session), not "refused".
+                    let dead = is_transport_failure(session_code(&err));
+                    let reason = format!("connection lost ({})", err.message());
+                    if let Some((request, answered)) = self.queue.pop_front() {
+                        if !answered {
+                            let error = if dead {
+                                OpenError::Dead(reason.clone())
+                            } else {
+                                OpenError::Failed(err.message().to_string())
+                            };
+                            let _ = request.reply.send(Err(error));
+                        }
+                    }
+                    if dead {
+                        return Op::SessionDead(reason);
+                    }
+                }
+            }
+        }
+        Op::Done(progress)
+    }
+
+    /// Data libssh2 already took off the socket (while serving another channel) that poll()
+    /// cannot see.
+    fn data_pending(&self) -> bool {
+        self.bridges
+            .iter()
+            .any(|b| b.wants_remote_input() && (b.channel.read_window().available > 0 || b.channel.eof()))
+    }
+
+    fn wait(&mut self) -> io::Result<()> {
+        let mut fds = Vec::with_capacity(self.bridges.len() + 2);
+        let mut session_events = 0;
+        if self.owner.is_some() {
+            session_events = match self.session.block_directions() {
+                BlockDirections::Inbound => libc::POLLIN,
+                BlockDirections::Outbound => libc::POLLOUT,
+                _ => libc::POLLIN | libc::POLLOUT,
+            };
+        } else {
+            let wants_input = !self.queue.is_empty()
+                || !self.closing.is_empty()
+                || self.bridges.iter().any(|b| b.wants_remote_input() || !b.to_remote.is_empty());
+            if wants_input {
+                session_events |= libc::POLLIN;
+            }
+            if matches!(self.session.block_directions(), BlockDirections::Outbound | BlockDirections::Both) {
+                session_events |= libc::POLLOUT;
+            }
+        }
+        if session_events != 0 {
+            fds.push(libc::pollfd { fd: self.fd, events: session_events, revents: 0 });
+        }
+        if self.wake_open {
+            fds.push(libc::pollfd { fd: self.wake.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+        }
+        let first_bridge = fds.len();
+        for bridge in &self.bridges {
+            let mut events = 0;
+            if !bridge.local_eof && bridge.to_remote.len() < BUFFER_CAP {
+                events |= libc::POLLIN;
+            }
+            if !bridge.to_local.is_empty() {
+                events |= libc::POLLOUT;
+            }
+            fds.push(libc::pollfd { fd: bridge.local.as_raw_fd(), events, revents: 0 });
+        }
+        // Idle, only the wake-up socket and the bridges matter, and they wake poll themselves.
+        let mut timeout = Duration::from_secs(30);
+        if let Some((request, _)) = self.queue.front() {
+            timeout = timeout.min(request.deadline.saturating_duration_since(Instant::now()));
+        }
+        if !self.closing.is_empty() {
+            timeout = timeout.min(Duration::from_millis(100));
+        }
+        poll_fds(&mut fds, timeout)?;
+        // A target session that closed its end entirely (hang-up after its EOF) is finished.
+        for (bridge, pollfd) in self.bridges.iter_mut().zip(&fds[first_bridge..]) {
+            let hung_up = pollfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0;
+            if hung_up && (bridge.local_eof || pollfd.revents & libc::POLLIN == 0) {
+                bridge.failed = true;
+            }
+        }
+        Ok(())
+    }
+}
