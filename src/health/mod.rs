@@ -3,6 +3,7 @@
 
 pub mod local;
 pub mod parse;
+pub mod remote;
 pub mod thresholds;
 
 pub use local::LocalProbe;
