@@ -4,6 +4,7 @@
 pub mod local;
 pub mod parse;
 pub mod remote;
+pub mod security;
 pub mod thresholds;
 
 pub use local::LocalProbe;

@@ -13,7 +13,8 @@
 //! Output format: the first line is `@@yunwei:begin:<nonce>` with a nonce read from
 //! `/proc/sys/kernel/random/uuid` (the shell's pid where that is missing); every later marker is
 //! `@@yunwei:<nonce>:<section>`, `@@yunwei:<nonce>:rc <exit status>` after a command's output,
-//! and `@@yunwei:<nonce>:end` last. A process name or mount point cannot forge a marker because
+//! and `@@yunwei:<nonce>:end` last. Every marker is preceded by a newline, so output without a
+//! final newline cannot swallow it (the blank lines this leaves are dropped). A process name or mount point cannot forge a marker because
 //! it cannot know the nonce. A section counts only when the next marker follows it, so output
 //! cut short by a dropped connection loses only the section it was cut in.
 //!
@@ -45,7 +46,7 @@ N=
 read N 2>/dev/null </proc/sys/kernel/random/uuid
 [ -n "$N" ] || N=$$
 echo "@@yunwei:begin:$N"
-s() { echo "@@yunwei:$N:$1"; }
+s() { echo; echo "@@yunwei:$N:$1"; }
 W=5
 tmo() {
   "$@" &
@@ -231,7 +232,7 @@ pub(crate) fn split_sections(output: &str) -> Sections<'_> {
             }
             continue;
         }
-        out.list.extend(current.take());
+        out.list.extend(current.take().map(trim_blank_tail));
         if tag == "end" {
             out.ended = true;
             return out;
@@ -242,12 +243,22 @@ pub(crate) fn split_sections(output: &str) -> Sections<'_> {
     // its `rc` line (printed after all of its output) arrived.
     if let Some(sec) = current {
         if sec.rc.is_some() {
-            out.list.push(sec);
+            out.list.push(trim_blank_tail(sec));
         } else {
             out.cut_in = Some(sec.name);
         }
     }
     out
+}
+
+/// Drops the blank lines at the end of a section: the marker function prints a newline before
+/// every marker, so output without a final newline (`/sys/fs/selinux/enforce`) cannot swallow
+/// the marker; where the output had one, that leaves a blank line.
+fn trim_blank_tail(mut sec: Section<'_>) -> Section<'_> {
+    while sec.lines.last().is_some_and(|l| l.trim().is_empty()) {
+        sec.lines.pop();
+    }
+    sec
 }
 
 // ---------------------------------------------------------------------------------------------
