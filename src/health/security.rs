@@ -551,7 +551,7 @@ const MONTHS: [&str; 12] =
 fn log_time(line: &str, now: NaiveDateTime) -> Option<NaiveDateTime> {
     let mut fields = line.split_whitespace();
     let first = fields.next()?;
-    if first.len() > 10 && first.as_bytes()[0].is_ascii_digit() {
+    if first.len() > 10 && first.starts_with(|c: char| c.is_ascii_digit()) {
         return DateTime::parse_from_rfc3339(first).ok().map(|d| d.naive_local());
     }
     let month = MONTHS.iter().position(|m| *m == first)? + 1;
