@@ -3,6 +3,8 @@
 
 pub mod local;
 pub mod parse;
+pub mod remote;
+pub mod security;
 pub mod thresholds;
 
 pub use local::LocalProbe;
