@@ -95,7 +95,6 @@ catalogue! {
     StateUp => "up", "正常";
     StateDown => "down", "不可达";
     StateWaiting => "…", "…";
-    StateNotPolled => "n/a", "未轮询";
     Filter => "filter", "筛选";
     FilterPrompt => "Filter (name or tag): ", "筛选（主机名或标签）：";
     NoHostsMatch => "No host matches the filter.", "没有符合筛选条件的主机。";
@@ -171,6 +170,17 @@ catalogue! {
     HelpMore => "more", "更多";
     GroupedByTag => "grouped by tag", "按标签分组";
     OpenAlerts => "Open alerts", "未关闭的告警";
+    Security => "Security", "安全状况";
+    Unknown => "unknown", "未知";
+    Firewall => "firewall", "防火墙";
+    FirewallOff => "not active", "未启用";
+    ListeningPorts => "listening TCP ports", "监听的 TCP 端口";
+    FailedLogins => "failed SSH logins (24 h)", "SSH 登录失败（24 小时）";
+    Selinux => "SELinux", "SELinux";
+    ClockSynced => "clock synced", "时钟同步";
+    SecurityUpdates => "pending security updates", "待装安全更新";
+    Yes => "yes", "是";
+    No => "no", "否";
     MetricDisk => "disk", "磁盘";
     MetricInodes => "inodes", "inode";
     NoOpenAlerts => "none", "无";
@@ -196,7 +206,6 @@ catalogue! {
     Unreachable => "unreachable", "不可达";
     Critical => "critical", "严重";
     Warning => "warning", "警告";
-    NotPolledYet => "SSH polling of remote hosts is not available in this version", "此版本尚不支持通过 SSH 轮询远程主机";
 }
 
 /// Message for a bindable action, used by the help overlay and the status-bar hints.

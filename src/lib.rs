@@ -13,6 +13,7 @@ pub mod hosts;
 pub mod i18n;
 pub mod keymap;
 pub mod panes;
+pub mod remote_poll;
 pub mod ssh;
 pub mod store;
 pub mod text;

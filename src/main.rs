@@ -48,6 +48,10 @@ enum Cmd {
         /// Only hosts with this tag (repeatable)
         #[arg(long = "tag", value_name = "TAG")]
         tags: Vec<String>,
+        /// Also collect the security posture (firewall, listening ports, failed logins, SELinux,
+        /// clock sync, pending security updates) of hosts reached over SSH
+        #[arg(long)]
+        security: bool,
     },
     /// Validate the config file: print a summary (exit 0) or every error (exit 2)
     CheckConfig {
@@ -80,8 +84,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         None => cli::console::run(&g, false),
         Some(Cmd::Demo) => cli::console::run(&g, true),
-        Some(Cmd::Status { json, hosts, tags }) => {
-            cli::status::run(&g, &cli::status::StatusArgs { json, hosts, tags })
+        Some(Cmd::Status { json, hosts, tags, security }) => {
+            cli::status::run(&g, &cli::status::StatusArgs { json, security, hosts, tags })
         }
         Some(Cmd::CheckConfig { file }) => cli::check_config::run(&g, file.as_deref()),
         Some(Cmd::Completions { shell }) => {

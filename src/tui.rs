@@ -14,7 +14,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::app::App;
 use crate::event::{Command, Event};
-use crate::workers::{DbCmd, ProbeCmd, Workers};
+use crate::workers::{DbCmd, Workers};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
@@ -96,9 +96,7 @@ pub fn run(
             }
             for cmd in app.outbox.drain(..) {
                 match cmd {
-                    Command::PollNow => {
-                        let _ = workers.probe_tx.send(ProbeCmd::PollNow);
-                    }
+                    Command::PollNow => workers.poll_now(),
                     Command::LoadHistory { host, range } => {
                         let _ = workers.db_tx.send(DbCmd::History { host, range });
                     }

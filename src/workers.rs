@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -12,8 +13,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::alerts::AlertEngine;
 use crate::demo::DemoFleet;
 use crate::event::{Event, HistRange, WorkerMsg};
-use crate::health::{HostError, HostSample, LocalProbe};
-use crate::i18n::{Lang, Msg};
+use crate::health::{HostSample, LocalProbe};
+use crate::remote_poll::{remote_loop, RemoteHost};
+use crate::ssh::SshPool;
 use crate::store::alerts::AlertRow;
 use crate::store::Store;
 
@@ -74,62 +76,68 @@ impl ProbeSet {
         }
         out
     }
-
-    pub fn not_polled(&self, lang: Lang) -> Vec<HostSample> {
-        let now = chrono::Utc::now().timestamp();
-        self.remote
-            .iter()
-            .map(|h| HostSample {
-                name: h.name.clone(),
-                reachable: false,
-                error: Some(HostError {
-                    kind: "unsupported".into(),
-                    message: Msg::NotPolledYet.text(lang).into(),
-                }),
-                sampled_at: now,
-                ..Default::default()
-            })
-            .collect()
-    }
 }
 
 pub struct Workers {
-    pub probe_tx: Sender<ProbeCmd>,
+    /// The local prober and every remote host's poller.
+    probe_txs: Vec<Sender<ProbeCmd>>,
     pub db_tx: Sender<DbCmd>,
     handles: Vec<JoinHandle<()>>,
 }
 
 impl Workers {
     /// Starts the prober and the store thread. `poll` is the interval between rounds.
+    /// Starts the local prober, one poller thread per host reached over SSH (sharing `pool`,
+    /// so many targets behind one bastion share its session), and the store thread.
     pub fn start(
         mut probes: ProbeSet,
         poll: Duration,
+        pool: Option<Arc<SshPool>>,
         setup: StoreSetup,
         ui: UnboundedSender<Event>,
-        lang: Lang,
     ) -> Workers {
         let (probe_tx, probe_rx) = mpsc::channel::<ProbeCmd>();
         let (db_tx, db_rx) = mpsc::channel::<DbCmd>();
         let mut handles = Vec::new();
+        let mut probe_txs = vec![probe_tx];
 
         let ui_db = ui.clone();
         handles.push(spawn_guarded("yunwei-store", ui.clone(), move || db_loop(setup, db_rx, ui_db)));
 
+        let remote = std::mem::take(&mut probes.remote);
+        if let Some(pool) = pool {
+            for host in remote {
+                let Some(target) = crate::remote_poll::target_of(&host) else { continue };
+                let (tx, rx) = mpsc::channel::<ProbeCmd>();
+                probe_txs.push(tx);
+                let poller = RemoteHost::new(host.name.clone(), target, pool.clone());
+                let (ui_r, db_r) = (ui.clone(), db_tx.clone());
+                let name = format!("yunwei-ssh-{}", host.name);
+                handles.push(spawn_guarded(&name, ui.clone(), move || {
+                    remote_loop(poller, poll, rx, ui_r, db_r)
+                }));
+            }
+        }
+
         let db_from_probe = db_tx.clone();
         let ui_probe = ui.clone();
         handles.push(spawn_guarded("yunwei-probe", ui, move || {
-            for s in probes.not_polled(lang) {
-                let _ = ui_probe.send(Event::Worker(WorkerMsg::Sample(Box::new(s))));
-            }
             probe_loop(&mut probes, poll, probe_rx, ui_probe, db_from_probe)
         }));
-        Workers { probe_tx, db_tx, handles }
+        Workers { probe_txs, db_tx, handles }
+    }
+
+    /// Every poller takes a round now.
+    pub fn poll_now(&self) {
+        for tx in &self.probe_txs {
+            let _ = tx.send(ProbeCmd::PollNow);
+        }
     }
 
     /// Closes the channels; the threads end at their next wake-up. Not joined: a probe stuck in
     /// a hung filesystem must not hold up quitting.
     pub fn stop(self) {
-        drop(self.probe_tx);
+        drop(self.probe_txs);
         drop(self.db_tx);
         drop(self.handles);
     }

@@ -117,16 +117,21 @@ fn status_filters_by_host_and_tag() {
 }
 
 #[test]
-fn remote_hosts_are_reported_not_polled() {
+fn a_remote_host_that_refuses_is_down_with_an_error_object() {
     let home = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let cfg = home.path().join("remote.toml");
-    std::fs::write(&cfg, "[[hosts]]\nname = \"app1\"\naddress = \"127.0.0.1\"\n").unwrap();
+    std::fs::write(&cfg, format!("[[hosts]]\nname = \"app1\"\naddress = \"127.0.0.1\"\nport = {port}\n"))
+        .unwrap();
     let (code, out, _) =
         run(yunwei(home.path()).args(["--config", cfg.to_str().unwrap(), "status", "--json"]));
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["reachable"], false);
-    assert_eq!(v[0]["error"]["kind"], "unsupported");
+    assert_eq!(v[0]["error"]["kind"], "refused");
+    assert!(v[0]["error"]["message"].as_str().unwrap().contains("127.0.0.1"), "{out}");
+    let (_, table, _) = run(yunwei(home.path()).args(["--config", cfg.to_str().unwrap(), "status"]));
+    assert!(table.contains("refused"), "{table}");
 }
 
 fn bad_config_dir() -> PathBuf {

@@ -2,130 +2,14 @@
 //! capture-pane. Sees the local host, opens help, quits, and checks the terminal is restored;
 //! two consoles share one database, one is killed with SIGKILL, and the data stays intact.
 
-use std::path::{Path, PathBuf};
+mod support {
+    pub mod tmux;
+}
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(tag: &str) -> Tmux {
-        let ok = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
-        assert!(
-            ok,
-            "tmux is required for the end-to-end tests: apt-get install -y tmux (scripts/test does it)"
-        );
-        Tmux { socket: format!("yunwei-e2e-{}-{tag}", std::process::id()) }
-    }
-
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Starts a window running `script` under sh, at a fixed size. Options are set in the same
-    /// tmux call that creates the session, so a command that ends at once is still captured.
-    fn start(&self, name: &str, script: &str, first: bool) {
-        if first {
-            self.cmd(&[
-                "-f",
-                "/dev/null",
-                "start-server",
-                ";",
-                "set-option",
-                "-g",
-                "remain-on-exit",
-                "on",
-                ";",
-                "set-option",
-                "-g",
-                "history-limit",
-                "5000",
-                ";",
-                "new-session",
-                "-d",
-                "-s",
-                "e2e",
-                "-n",
-                name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                "sh",
-                "-c",
-                script,
-            ]);
-        } else {
-            self.cmd(&["new-window", "-d", "-t", "e2e", "-n", name, "sh", "-c", script]);
-        }
-    }
-
-    fn screen(&self, name: &str) -> String {
-        self.cmd(&["capture-pane", "-p", "-J", "-S", "-200", "-t", &format!("e2e:{name}")])
-    }
-
-    fn keys(&self, name: &str, keys: &[&str]) {
-        for k in keys {
-            self.cmd(&["send-keys", "-t", &format!("e2e:{name}"), k]);
-            // A lone Esc followed at once by a key reads as Alt+key; type like a person.
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn format(&self, name: &str, fmt: &str) -> String {
-        self.cmd(&["display-message", "-p", "-t", &format!("e2e:{name}"), fmt]).trim().to_string()
-    }
-
-    fn wait_for(&self, name: &str, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen(name);
-            if cond(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; the screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
-    }
-}
-
-/// The pid of a process whose parent is `parent`.
-fn child_of(parent: u32) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.filter_map(|e| e.ok()).find_map(|e| {
-        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // The command name is in parentheses and may hold spaces: read after the last ')'.
-        let rest = &stat[stat.rfind(')')? + 2..];
-        let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
-        (ppid == parent).then_some(pid)
-    })
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string()
-}
-
-/// A shell prefix that isolates the run from the developer's own config and data.
-fn env_prefix(home: &Path) -> String {
-    format!(
-        "export HOME='{h}' XDG_CONFIG_HOME='{h}/config' XDG_DATA_HOME='{h}/data' LANG=C.UTF-8 TERM=xterm-256color; \
-         unset YUNWEI_CONFIG YUNWEI_DB LC_ALL NO_COLOR; ",
-        h = home.display()
-    )
-}
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_yunwei"))
-}
+use support::tmux::{bin, child_of, env_prefix, hostname, Tmux};
 
 #[test]
 fn console_shows_local_host_opens_help_quits_and_restores_the_terminal() {

@@ -172,7 +172,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     drop(store);
     let (rows, probes, warnings) = fleet(&prepared.config, demo);
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
-    let lang = prepared.ctx.lang;
+
     let mut app = App::new(prepared.ctx, rows);
     if !warnings.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: warnings.join("; "), error: true });
@@ -184,7 +184,8 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         operator: crate::store::audit::resolve_operator(prepared.config.general.operator.as_deref()),
         seed_demo: demo,
     };
-    let workers = Workers::start(probes, poll, setup, tx.clone(), lang);
+    let pool = (!probes.remote.is_empty()).then(|| crate::remote_poll::pool_for(&prepared.config));
+    let workers = Workers::start(probes, poll, pool, setup, tx.clone());
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {

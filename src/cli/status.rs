@@ -15,6 +15,8 @@ use crate::i18n::{Lang, Msg};
 
 pub struct StatusArgs {
     pub json: bool,
+    /// Also collect the security posture of hosts reached over SSH.
+    pub security: bool,
     pub hosts: Vec<String>,
     pub tags: Vec<String>,
 }
@@ -46,11 +48,22 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     probes.local.retain(|p| keep.iter().any(|k| k == p.name()));
     probes.remote.retain(|h| keep.contains(&h.name));
 
-    // CPU % needs two readings: take them half a second apart.
+    // Remote hosts all at once, each on its own thread; CPU % needs two readings, so local
+    // hosts are read twice half a second apart meanwhile.
+    let remote = std::mem::take(&mut probes.remote);
+    let pool = crate::remote_poll::pool_for(cfg);
+    let security = args.security;
+    let remote_thread = std::thread::spawn(move || crate::remote_poll::poll_once(remote, &pool, security));
     let _ = probes.sample_all();
     std::thread::sleep(Duration::from_millis(500));
     let mut samples = probes.sample_all();
-    samples.extend(probes.not_polled(lang));
+    match remote_thread.join() {
+        Ok(r) => samples.extend(r),
+        Err(_) => {
+            eprintln!("yunwei status: internal error while polling remote hosts");
+            return 1;
+        }
+    }
     samples.sort_by_key(|s| keep.iter().position(|k| *k == s.name));
 
     if args.json {

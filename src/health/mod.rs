@@ -41,6 +41,9 @@ pub struct HostSample {
     pub net: Vec<NetRate>,
     pub top_processes: Vec<ProcessMem>,
     pub failed_units: Vec<String>,
+    /// Security posture, collected every 30 minutes on hosts polled over SSH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<security::Security>,
     /// Unix seconds.
     pub sampled_at: i64,
 }

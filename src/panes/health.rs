@@ -16,6 +16,7 @@ use yunwei_widgets::{fmt, spark};
 use crate::action::Action;
 use crate::alerts::Metric;
 use crate::event::{Command, HistRange};
+use crate::health::security::Security;
 use crate::health::thresholds::Level;
 use crate::health::HostSample;
 use crate::i18n::Msg;
@@ -505,11 +506,8 @@ impl HealthPane {
             .max()
             .unwrap_or(4)
             .clamp(width(ctx.t(Msg::ColHost)).max(6), 24);
-        let state_w = [Msg::StateUp, Msg::StateDown, Msg::StateNotPolled, Msg::ColState]
-            .iter()
-            .map(|m| width(ctx.t(*m)))
-            .max()
-            .unwrap_or(4);
+        let state_w =
+            [Msg::StateUp, Msg::StateDown, Msg::ColState].iter().map(|m| width(ctx.t(*m))).max().unwrap_or(4);
         let col_w = |c: Column| match c {
             Column::Host => host_w,
             Column::State => state_w,
@@ -605,17 +603,7 @@ impl HealthPane {
                 if figures_x >= right {
                     continue;
                 }
-                let mut style = if self.hosts[*i].kind == HostKind::Remote
-                    && self.hosts[*i]
-                        .sample
-                        .as_ref()
-                        .and_then(|s| s.error.as_ref())
-                        .is_some_and(|e| e.kind == "unsupported")
-                {
-                    ctx.theme.roles.muted
-                } else {
-                    ctx.theme.roles.crit
-                };
+                let mut style = ctx.theme.roles.crit;
                 if pos == Some(row) {
                     style = style.patch(ctx.theme.roles.selected);
                 }
@@ -640,6 +628,67 @@ impl HealthPane {
             }
         }
     }
+}
+
+/// The security posture of a host, for the detail view.
+fn security_lines(sec: &Security, ctx: &Ctx) -> Vec<Line<'static>> {
+    let roles = &ctx.theme.roles;
+    let unknown = || Span::styled(ctx.t(Msg::Unknown).to_string(), roles.muted);
+    let mut lines = vec![Line::styled(
+        format!(
+            "{} ({})",
+            ctx.t(Msg::Security),
+            chrono::DateTime::from_timestamp(sec.collected_at, 0)
+                .map(|t| t.with_timezone(&ctx.now.timezone()).format("%m-%d %H:%M").to_string())
+                .unwrap_or_default()
+        ),
+        roles.header,
+    )];
+    let label = |m: Msg| Span::styled(format!("{}: ", ctx.t(m)), roles.muted);
+    let firewall = match &sec.firewall {
+        Some(fw) if fw.active => Span::styled(
+            format!("{} {}", fw.kind, fw.rules.map(|r| format!("({r})")).unwrap_or_default()),
+            roles.ok,
+        ),
+        Some(_) => Span::styled(ctx.t(Msg::FirewallOff).to_string(), roles.warn),
+        None => unknown(),
+    };
+    lines.push(Line::from(vec![label(Msg::Firewall), firewall]));
+    let ports = if sec.listening_tcp_ports.is_empty() {
+        "-".to_string()
+    } else {
+        sec.listening_tcp_ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" ")
+    };
+    lines.push(Line::from(vec![label(Msg::ListeningPorts), Span::styled(ports, roles.text)]));
+    let logins = match sec.failed_ssh_logins_24h {
+        Some(n) => Span::styled(n.to_string(), if n > 0 { roles.warn } else { roles.ok }),
+        None => unknown(),
+    };
+    lines.push(Line::from(vec![label(Msg::FailedLogins), logins]));
+    let selinux = match &sec.selinux {
+        Some(m) => Span::styled(m.clone(), if m == "enforcing" { roles.ok } else { roles.warn }),
+        None => unknown(),
+    };
+    let clock = match sec.clock_synced {
+        Some(true) => Span::styled(ctx.t(Msg::Yes).to_string(), roles.ok),
+        Some(false) => Span::styled(ctx.t(Msg::No).to_string(), roles.warn),
+        None => unknown(),
+    };
+    let updates = match sec.pending_security_updates {
+        Some(n) => Span::styled(n.to_string(), if n > 0 { roles.warn } else { roles.ok }),
+        None => unknown(),
+    };
+    lines.push(Line::from(vec![
+        label(Msg::Selinux),
+        selinux,
+        Span::raw("  "),
+        label(Msg::ClockSynced),
+        clock,
+        Span::raw("  "),
+        label(Msg::SecurityUpdates),
+        updates,
+    ]));
+    lines
 }
 
 fn level_words(level: Level, ctx: &Ctx) -> &'static str {
@@ -701,7 +750,6 @@ pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
         "jump_host_down" => Msg::ErrJumpHostDown,
         "disconnected" => Msg::ErrDisconnected,
         "protocol" => Msg::ErrProtocol,
-        "unsupported" => Msg::StateNotPolled,
         _ => Msg::ErrProbe,
     };
     ctx.t(m)
@@ -755,9 +803,6 @@ fn cell<'a>(h: &HostRow, c: Column, w: usize, ctx: &Ctx) -> Cell<'a> {
     if !s.reachable {
         // The figure columns are overdrawn with the reason by the table.
         return match c {
-            Column::State if s.error.as_ref().is_some_and(|e| e.kind == "unsupported") => {
-                Cell::from(Span::styled(pad_left(ctx.t(Msg::StateNotPolled), w), roles.muted))
-            }
             Column::State => Cell::from(Span::styled(pad_left(ctx.t(Msg::StateDown), w), roles.crit)),
             _ => Cell::from(Span::styled(pad_left("", w), roles.muted)),
         };
@@ -1026,6 +1071,10 @@ fn render_detail(
         }
         lines.push(Line::default());
 
+        if let Some(sec) = &s.security {
+            lines.push(Line::default());
+            lines.extend(security_lines(sec, ctx));
+        }
         // Failed units.
         let failed = if s.failed_units.is_empty() {
             Span::styled(ctx.t(Msg::NoFailedUnits).to_string(), roles.ok)

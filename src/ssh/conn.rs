@@ -42,6 +42,12 @@ impl SshConn {
     /// Runs one command (already quoted by the caller), reads stdout and stderr to the end,
     /// within command_timeout.
     pub fn exec(&mut self, command: &str) -> Result<ExecOutput, SshError> {
+        self.exec_with_timeout(command, self.command_timeout)
+    }
+
+    /// As [`SshConn::exec`], with its own time limit (a slow, occasional command such as the
+    /// security posture query).
+    pub fn exec_with_timeout(&mut self, command: &str, timeout: Duration) -> Result<ExecOutput, SshError> {
         if let Some(err) = &self.broken {
             return Err(SshError::new(
                 ErrorKind::Disconnected,
@@ -51,7 +57,7 @@ impl SshConn {
                 ),
             ));
         }
-        let deadline = Instant::now() + self.command_timeout;
+        let deadline = Instant::now() + timeout;
         let result = self.exec_until(command, deadline);
         if let Err(err) = &result {
             if matches!(err.kind, ErrorKind::Timeout | ErrorKind::Disconnected) {

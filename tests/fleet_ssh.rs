@@ -1,0 +1,213 @@
+//! The fleet over SSH, end to end through the built binary: real OpenSSH servers on loopback
+//! (direct, behind a jump host, a two-hop chain), a dead port, frozen listeners and a changed
+//! host key, polled all at once by `yunwei status`, and in the console a host whose sshd is
+//! killed goes down with its reason and recovers by itself when sshd is back.
+
+mod support {
+    pub mod sshd;
+    pub mod tmux;
+}
+
+use std::fs;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::sshd::{self, Sshd, UserKey};
+use support::tmux::{bin, env_prefix, Tmux};
+
+/// Accepts connections and never says a word, like a hung host.
+fn frozen_listener() -> (TcpListener, String, u16) {
+    let ip = sshd::loopback_ip();
+    let l = TcpListener::bind((ip, 0)).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let keep = l.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in keep.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    (l, ip.to_string(), port)
+}
+
+struct Fleet {
+    dir: tempfile::TempDir,
+    key: UserKey,
+    bastion: Sshd,
+    direct: Sshd,
+    inner: Sshd,
+    behind: Sshd,
+    changed: Sshd,
+    _frozen: Vec<TcpListener>,
+    config: PathBuf,
+}
+
+fn host(name: &str, s: &Sshd, key: &UserKey, jump: Option<&str>, tags: &[&str]) -> String {
+    let mut h = format!(
+        "[[hosts]]\nname = \"{name}\"\naddress = \"{}\"\nport = {}\nuser = \"{}\"\nidentity_file = \"{}\"\ntags = [{}]\n",
+        s.ip,
+        s.port,
+        sshd::current_user(),
+        key.private.display(),
+        tags.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")
+    );
+    if let Some(j) = jump {
+        h.push_str(&format!("jump = \"{j}\"\n"));
+    }
+    h + "\n"
+}
+
+fn fleet(poll_s: u64) -> Fleet {
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let start = || Sshd::start(&["ed25519"], &[&key]);
+    let (bastion, direct, inner, behind, changed) = (start(), start(), start(), start(), start());
+    let other = start();
+    // known_hosts: every server's real key, except `changed`, recorded with another server's key.
+    let mut kh = String::new();
+    for s in [&bastion, &direct, &inner, &behind] {
+        kh.push_str(&s.known_hosts_line("ed25519"));
+        kh.push('\n');
+    }
+    let wrong = other.known_hosts_line("ed25519");
+    let wrong_key = wrong.split_once(' ').unwrap().1;
+    kh.push_str(&format!("[{}]:{} {wrong_key}\n", changed.ip, changed.port));
+    let known_hosts = dir.path().join("known_hosts");
+    fs::write(&known_hosts, kh).unwrap();
+
+    let mut cfg = format!(
+        "[ssh]\nknown_hosts = \"{}\"\nconnect_timeout_s = 2\ncommand_timeout_s = 3\npoll_interval_s = {poll_s}\nimport_ssh_config = false\n\n",
+        known_hosts.display()
+    );
+    cfg += &host("bastion", &bastion, &key, None, &["jump"]);
+    cfg += &host("direct-1", &direct, &key, None, &["app"]);
+    cfg += &host("inner-hop", &inner, &key, Some("bastion"), &["jump"]);
+    cfg += &host("海口-应用-behind", &behind, &key, Some("inner-hop"), &["app"]);
+    cfg += &host("changed-key", &changed, &key, None, &["db"]);
+    let dead_ip = sshd::loopback_ip();
+    let dead_port = sshd::free_port(dead_ip);
+    cfg += &format!("[[hosts]]\nname = \"dead-port\"\naddress = \"{dead_ip}\"\nport = {dead_port}\n\n");
+    let mut frozen = Vec::new();
+    for i in 0..3 {
+        let (l, ip, port) = frozen_listener();
+        cfg += &format!("[[hosts]]\nname = \"frozen-{i}\"\naddress = \"{ip}\"\nport = {port}\n\n");
+        frozen.push(l);
+    }
+    let config = dir.path().join("fleet.toml");
+    fs::File::create(&config).unwrap().write_all(cfg.as_bytes()).unwrap();
+    drop(other);
+    Fleet { dir, key, bastion, direct, inner, behind, changed, _frozen: frozen, config }
+}
+
+fn yunwei(home: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("SSH_AUTH_SOCK")
+        .env("LANG", "C.UTF-8");
+    c
+}
+
+#[test]
+fn status_polls_the_whole_fleet_at_once_and_says_why_hosts_are_down() {
+    let f = fleet(10);
+    let started = Instant::now();
+    let out = yunwei(f.dir.path())
+        .args(["--config", f.config.to_str().unwrap(), "status", "--json"])
+        .output()
+        .unwrap();
+    let wall = started.elapsed();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "some hosts are down: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let by = |name: &str| v.as_array().unwrap().iter().find(|h| h["name"] == name).cloned().unwrap();
+    for name in ["bastion", "direct-1", "inner-hop", "海口-应用-behind"] {
+        let h = by(name);
+        assert_eq!(h["reachable"], true, "{name}: {h}");
+        assert!(h["cpu_pct"].as_f64().is_some(), "{name}: two readings give CPU %: {h}");
+        assert!(h["mem_total_kib"].as_u64().unwrap() > 0);
+        assert!(!h["disks"].as_array().unwrap().is_empty(), "{name}: {h}");
+        assert!(h.get("security").is_none(), "no posture unless asked for");
+    }
+    let kind = |name: &str| by(name)["error"]["kind"].as_str().unwrap().to_string();
+    assert_eq!(kind("dead-port"), "refused");
+    for i in 0..3 {
+        assert_eq!(kind(&format!("frozen-{i}")), "timeout");
+    }
+    assert_eq!(kind("changed-key"), "host_key_changed");
+    let msg = by("changed-key")["error"]["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("SHA256:") && msg.contains("known_hosts"), "{msg}");
+    // Three frozen hosts at 3 s each would take 9 s one after the other.
+    assert!(wall < Duration::from_secs(7), "polled one after the other? {wall:?}");
+    // --security adds the posture: the sshd's own port is among the listening ones.
+    let out = yunwei(f.dir.path())
+        .args([
+            "--config",
+            f.config.to_str().unwrap(),
+            "status",
+            "--json",
+            "--security",
+            "--host",
+            "海口-应用-behind",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ports: Vec<u64> = v[0]["security"]["listening_tcp_ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_u64())
+        .collect();
+    assert!(ports.contains(&u64::from(f.behind.port)), "{ports:?}");
+    // Each jump host carried its targets over one login.
+    assert_eq!(f.bastion.accepted_logins(), 3, "bastion: its own poll and one chain per status run");
+    let _ = (&f.direct, &f.inner, &f.behind, &f.changed, &f.key);
+}
+
+#[test]
+fn a_host_whose_sshd_dies_goes_down_with_its_reason_and_recovers_by_itself() {
+    let mut f = fleet(1);
+    let t = Tmux::new("fleet");
+    let script = format!(
+        "{env}unset SSH_AUTH_SOCK; exec '{bin}' --config '{cfg}' --db '{db}'",
+        env = env_prefix(f.dir.path()),
+        bin = bin().display(),
+        cfg = f.config.display(),
+        db = f.dir.path().join("y.db").display()
+    );
+    t.start("main", &script, true);
+    let row = |s: &str, name: &str| s.lines().find(|l| l.contains(name)).unwrap_or("").to_string();
+    let s = t.wait_for("main", "every host polled", |s| {
+        row(s, "direct-1").contains(" up ")
+            && row(s, "海口-应用-behind").contains(" up ")
+            && row(s, "frozen-2").contains("timed out")
+    });
+    assert!(row(&s, "dead-port").contains("connection refused"), "{s}");
+    assert!(row(&s, "changed-key").contains("host key changed"), "{s}");
+    // Kill the direct host's sshd: the row says why; start it again: it comes back alone.
+    f.direct.kill();
+    let s = t.wait_for("main", "direct-1 down", |s| row(s, "direct-1").contains("down"));
+    let reason = row(&s, "direct-1");
+    assert!(
+        reason.contains("refused") || reason.contains("disconnected") || reason.contains("timed out"),
+        "{reason}"
+    );
+    f.direct.restart();
+    t.wait_for("main", "direct-1 back up", |s| row(s, "direct-1").contains(" up "));
+    // A host behind two jump hosts keeps its figures all along.
+    assert!(row(&t.screen("main"), "海口-应用-behind").contains(" up "));
+    // The detail of a remote host shows its filesystems and security posture.
+    t.keys("main", &["/"]);
+    t.keys("main", &["direct-1", "Enter", "Enter"]);
+    let s = t.wait_for("main", "the remote detail", |s| s.contains("Filesystems"));
+    assert!(s.contains("Host detail: direct-1"), "{s}");
+    t.keys("main", &["End"]);
+    let s = t.wait_for("main", "the security posture", |s| s.contains("Security ("));
+    assert!(s.contains("listening TCP ports"), "{s}");
+    t.keys("main", &["Escape", "q"]);
+}
