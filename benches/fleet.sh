@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Fleet polling over SSH, measured against real OpenSSH servers on loopback (127.0.0.x only):
+#  1. one poll round (`yunwei status --json`) over 50 and over 200 host entries, aliases of a
+#     few sshd servers, half of them behind a jump host: wall time and client CPU per round;
+#  2. the console idling with 50 hosts polled every 10 s: CPU share and resident memory.
+#   benches/fleet.sh [IDLE_SECONDS]     (default 300)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-300}
+servers=4
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+[ -x /usr/sbin/sshd ] || { echo "benches/fleet.sh: needs openssh-server (scripts/test installs it)" >&2; exit 2; }
+cargo build --release -q
+bin=$PWD/target/release/yunwei
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+mkdir -p /run/sshd "$work/home"
+user=$(id -un)
+ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519"
+: > "$work/known_hosts"
+ports=()
+for i in $(seq 1 $servers); do
+    d="$work/sshd$i"; mkdir -p "$d"
+    ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
+    cp "$work/id_ed25519.pub" "$d/authorized_keys"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    ports+=("$port")
+    cat > "$d/sshd_config" <<CFG
+ListenAddress 127.0.0.1:$port
+HostKey $d/host_key
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+MaxStartups 400
+MaxSessions 400
+SetEnv HOME=$work/home
+CFG
+    /usr/sbin/sshd -D -e -f "$d/sshd_config" 2>"$d/log" &
+    pids+=($!)
+    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_key.pub")" >> "$work/known_hosts"
+done
+sleep 1
+
+# N host entries: server i % servers; every other one through the first server as a jump host.
+make_config() {
+    local n=$1 poll=$2 out=$3
+    {
+        printf '[ssh]\nknown_hosts = "%s"\nconnect_timeout_s = 5\ncommand_timeout_s = 10\npoll_interval_s = %s\nimport_ssh_config = false\n\n' "$work/known_hosts" "$poll"
+        printf '[[hosts]]\nname = "bastion"\naddress = "127.0.0.1"\nport = %s\nuser = "%s"\nidentity_file = "%s"\n\n' "${ports[0]}" "$user" "$work/id_ed25519"
+        for h in $(seq 2 "$n"); do
+            p=${ports[$((h % servers))]}
+            printf '[[hosts]]\nname = "host-%03d"\naddress = "127.0.0.1"\nport = %s\nuser = "%s"\nidentity_file = "%s"\n' "$h" "$p" "$user" "$work/id_ed25519"
+            [ $((h % 2)) -eq 0 ] && printf 'jump = "bastion"\n'
+            printf '\n'
+        done
+    } > "$out"
+}
+export HOME=$work/home XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data LANG=C.UTF-8
+unset SSH_AUTH_SOCK
+for n in 50 200; do
+    make_config "$n" 10 "$work/fleet$n.toml"
+    for run in 1 2 3; do
+        /usr/bin/time -f "hosts=$n run=$run wall_s=%e user_s=%U sys_s=%S max_rss_kib=%M" \
+            "$bin" --config "$work/fleet$n.toml" status --json > "$work/out$n.json" 2> "$work/time$n" || true
+        tail -1 "$work/time$n"
+    done
+    python3 -c "import json,sys; v=json.load(open('$work/out$n.json')); print(f'hosts={len(v)} reachable={sum(h[\"reachable\"] for h in v)}')"
+done
+make_config 50 10 "$work/idle50.toml"
+python3 benches/ptybench.py idle --seconds "$secs" --warmup 15 --marker "Fleet health" -- \
+    "$bin" --config "$work/idle50.toml" --db "$work/idle.db"
