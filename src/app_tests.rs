@@ -454,3 +454,41 @@ fn host_key_check_off_is_warned_about_on_every_screen() {
     );
     assert!(screen(&draw(&mut app, 140, 30)).lines().next().unwrap().contains("HOST KEYS NOT VERIFIED"));
 }
+
+#[test]
+fn security_posture_is_shown_in_the_detail() {
+    use crate::health::security::{Firewall, Security};
+    let mut app = app(Lang::ZhCn);
+    let mut s = local_sample();
+    s.security = Some(Security {
+        firewall: Some(Firewall { active: true, kind: "firewalld".into(), rules: Some(12) }),
+        listening_tcp_ports: vec![22, 1521, 8080],
+        failed_ssh_logins_24h: Some(37),
+        selinux: Some("enforcing".into()),
+        clock_synced: Some(false),
+        pending_security_updates: Some(4),
+        collected_at: T0,
+    });
+    app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+    // 海口-应用1 sorts after the Latin names: the sixth row.
+    for _ in 0..5 {
+        app.on_event(key(KeyCode::Down));
+    }
+    assert_eq!(app.fleet.selected_host(&app.ctx).unwrap().name, "海口-应用1");
+    app.on_event(key(KeyCode::Enter));
+    let term = draw(&mut app, 100, 50);
+    let text = screen(&term);
+    for want in [
+        "安全状况",
+        "防火墙: firewalld (12)",
+        "监听的 TCP 端口: 22 1521 8080",
+        "SSH 登录失败（24 小时）: 37",
+        "时钟同步: 否",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    // Failed logins and an unsynchronised clock are warnings.
+    let (x, y) = find(&term, "时钟同步: 否").unwrap();
+    assert_eq!(term.backend().buffer()[(x + 10, y)].symbol(), "否");
+    assert_eq!(term.backend().buffer()[(x + 10, y)].fg, Color::Yellow);
+}

@@ -172,6 +172,7 @@ catalogue! {
     OpenAlerts => "Open alerts", "未关闭的告警";
     Security => "Security", "安全状况";
     Unknown => "unknown", "未知";
+    NotPresent => "not present", "未安装";
     Firewall => "firewall", "防火墙";
     FirewallOff => "not active", "未启用";
     ListeningPorts => "listening TCP ports", "监听的 TCP 端口";

@@ -4,7 +4,11 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use crate::health::security::{
+    parse_security, Security, SECURITY_INTERVAL, SECURITY_SCRIPT, SECURITY_TIMEOUT,
+};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -51,12 +55,23 @@ pub struct ProbeSet {
     pub remote: Vec<crate::hosts::FleetHost>,
     /// The partial failures last reported per host, so each is said once, not every round.
     reported: std::collections::HashMap<String, Vec<String>>,
+    /// This machine's security posture, refreshed by its own thread every 30 minutes.
+    local_security: Arc<Mutex<Option<Security>>>,
 }
 
 impl ProbeSet {
     pub fn sample_all(&mut self) -> Vec<HostSample> {
         let now = chrono::Utc::now().timestamp();
-        let mut out: Vec<HostSample> = self.local.iter_mut().map(LocalProbe::sample).collect();
+        let security = self.local_security.lock().ok().and_then(|s| s.clone());
+        let mut out: Vec<HostSample> = self
+            .local
+            .iter_mut()
+            .map(|p| {
+                let mut s = p.sample();
+                s.security = security.clone();
+                s
+            })
+            .collect();
         if let Some(demo) = &self.demo {
             out.extend(demo.samples_at(now));
         }
@@ -119,6 +134,15 @@ impl Workers {
             }
         }
 
+        if !probes.local.is_empty() {
+            let slot = probes.local_security.clone();
+            let (stop_tx, stop_rx) = mpsc::channel::<ProbeCmd>();
+            probe_txs.push(stop_tx);
+            handles.push(spawn_guarded("yunwei-security", ui.clone(), move || {
+                local_security_loop(slot, stop_rx)
+            }));
+        }
+
         let db_from_probe = db_tx.clone();
         let ui_probe = ui.clone();
         handles.push(spawn_guarded("yunwei-probe", ui, move || {
@@ -168,6 +192,28 @@ fn spawn_guarded(
         Err(e) => {
             let _ = ui_err.send(Event::Worker(WorkerMsg::Problem(format!("cannot start {name}: {e}"))));
             std::thread::spawn(|| {})
+        }
+    }
+}
+
+/// Runs the security script on this machine every 30 minutes, on its own thread: some of its
+/// queries take seconds, which must not delay the health figures.
+fn local_security_loop(slot: Arc<Mutex<Option<Security>>>, rx: Receiver<ProbeCmd>) {
+    loop {
+        if let Ok(out) = crate::health::local::run_command("sh", &["-c", SECURITY_SCRIPT], SECURITY_TIMEOUT) {
+            let sec = parse_security(&out, chrono::Utc::now().timestamp());
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(sec);
+            }
+        }
+        // Wakes early only to stop; a poll-now does not re-run the posture.
+        let deadline = Instant::now() + SECURITY_INTERVAL;
+        loop {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(ProbeCmd::PollNow) => continue,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
         }
     }
 }

@@ -242,7 +242,7 @@ fn unix_now() -> i64 {
 /// A non-zero exit still returns the output when there is some (`df` exits 1 when one mount
 /// cannot be read but prints the others). Past `timeout` the child is killed and an error
 /// returned; the call itself never waits much longer than `timeout`.
-fn run_command(program: &str, args: &[&str], timeout: Duration) -> Result<String, String> {
+pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Result<String, String> {
     let label = || format!("{program} {}", args.join(" "));
     let mut child = Command::new(program)
         .args(args)

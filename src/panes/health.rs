@@ -667,7 +667,7 @@ fn security_lines(sec: &Security, ctx: &Ctx) -> Vec<Line<'static>> {
     lines.push(Line::from(vec![label(Msg::FailedLogins), logins]));
     let selinux = match &sec.selinux {
         Some(m) => Span::styled(m.clone(), if m == "enforcing" { roles.ok } else { roles.warn }),
-        None => unknown(),
+        None => Span::styled(ctx.t(Msg::NotPresent).to_string(), roles.muted),
     };
     let clock = match sec.clock_synced {
         Some(true) => Span::styled(ctx.t(Msg::Yes).to_string(), roles.ok),
@@ -1072,8 +1072,8 @@ fn render_detail(
         lines.push(Line::default());
 
         if let Some(sec) = &s.security {
-            lines.push(Line::default());
             lines.extend(security_lines(sec, ctx));
+            lines.push(Line::default());
         }
         // Failed units.
         let failed = if s.failed_units.is_empty() {
