@@ -323,6 +323,30 @@ identity_file = "/keys/id"
     }
 
     #[test]
+    fn ssh_config_include_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let ssh = dir.path().join(".ssh");
+        std::fs::create_dir_all(ssh.join("conf.d")).unwrap();
+        std::fs::write(ssh.join("conf.d/dc1.conf"), "Host dc1-app\n  HostName 127.0.0.9\n  User app\n")
+            .unwrap();
+        let path = ssh.join("config");
+        std::fs::write(
+            &path,
+            format!("Include {}/conf.d/*.conf\n\nHost gw\n  HostName 127.0.0.5\n", ssh.display()),
+        )
+        .unwrap();
+        let f = resolve(&Config::default(), Some(&path), "ops", "vm");
+        let app = f.hosts.iter().find(|h| h.name == "dc1-app").unwrap_or_else(|| panic!("{f:?}"));
+        match &app.access {
+            Access::Ssh { endpoint, .. } => {
+                assert_eq!(endpoint.address, "127.0.0.9");
+                assert_eq!(endpoint.user, "app");
+            }
+            Access::Local => panic!(),
+        }
+    }
+
+    #[test]
     fn import_can_be_switched_off() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config");

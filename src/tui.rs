@@ -18,6 +18,9 @@ use crate::workers::{DbCmd, Workers};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
+/// The shortest time between two frames drawn for worker data (not for keys).
+const WORKER_FRAME: Duration = Duration::from_millis(200);
+
 /// Puts the terminal back as it was. Safe to call more than once.
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
@@ -89,10 +92,32 @@ pub fn run(
         if std::env::var_os("YUNWEI_FAULT_PANIC").is_some() {
             panic!("injected fault (YUNWEI_FAULT_PANIC is set)");
         }
-        while let Some(ev) = rx.recv().await {
-            app.on_event(ev);
-            while let Ok(ev) = rx.try_recv() {
+        // Keys draw at once; data from the workers is drawn at most every WORKER_FRAME, so a
+        // fleet whose samples arrive one by one costs a few frames a round, not one per host.
+        let mut last_draw = tokio::time::Instant::now();
+        let mut urgent = false;
+        loop {
+            let ev = if app.dirty && !urgent {
+                let due = last_draw + WORKER_FRAME;
+                tokio::select! {
+                    ev = rx.recv() => ev,
+                    _ = tokio::time::sleep_until(due) => None,
+                }
+            } else if app.dirty {
+                None
+            } else {
+                match rx.recv().await {
+                    Some(ev) => Some(ev),
+                    None => break,
+                }
+            };
+            if let Some(ev) = ev {
+                urgent |= matches!(ev, Event::Terminal(_) | Event::Terminate);
                 app.on_event(ev);
+                while let Ok(ev) = rx.try_recv() {
+                    urgent |= matches!(ev, Event::Terminal(_) | Event::Terminate);
+                    app.on_event(ev);
+                }
             }
             for cmd in app.outbox.drain(..) {
                 match cmd {
@@ -113,10 +138,12 @@ pub fn run(
                 app.force_clear = false;
                 app.dirty = true;
             }
-            if app.dirty {
+            if app.dirty && (urgent || last_draw.elapsed() >= WORKER_FRAME) {
                 app.ctx.now = chrono::Local::now().fixed_offset();
                 term.draw(|f| app.render(f))?;
                 app.dirty = false;
+                urgent = false;
+                last_draw = tokio::time::Instant::now();
             }
         }
         anyhow::Ok(())

@@ -284,6 +284,7 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
         Err(e) => problem(format!("reading open alerts: {e}")),
     };
     send_alerts(&store, &mut last_sent);
+    let mut queue: std::collections::VecDeque<DbCmd> = std::collections::VecDeque::new();
     let mut next_maintenance = Instant::now();
     loop {
         if Instant::now() >= next_maintenance {
@@ -292,13 +293,28 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
             }
             next_maintenance = Instant::now() + MAINTENANCE_EVERY;
         }
-        let cmd = match rx.recv_timeout(next_maintenance.saturating_duration_since(Instant::now())) {
-            Ok(c) => c,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return,
+        let cmd = match queue.pop_front() {
+            Some(c) => c,
+            None => match rx.recv_timeout(next_maintenance.saturating_duration_since(Instant::now())) {
+                Ok(c) => c,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
         };
         match cmd {
-            DbCmd::Record(samples) => {
+            DbCmd::Record(mut samples) => {
+                // Samples of many hosts arrive one by one: gather what comes within a moment
+                // into one transaction and one read-back of the alerts.
+                let linger = Instant::now() + Duration::from_millis(100);
+                while let Ok(next) = rx.recv_timeout(linger.saturating_duration_since(Instant::now())) {
+                    match next {
+                        DbCmd::Record(more) => samples.extend(more),
+                        other => {
+                            queue.push_back(other);
+                            break;
+                        }
+                    }
+                }
                 if let Err(e) = store.record_samples(&samples) {
                     problem(format!("recording health samples: {e}"));
                 }
