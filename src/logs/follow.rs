@@ -177,7 +177,9 @@ impl Follower {
             Ok(meta) => {
                 let same = self.cur.as_ref().is_some_and(|c| c.dev == meta.dev() && c.inode == meta.ino());
                 if same {
-                    self.follow_same(meta.len(), &mut out, &mut budget);
+                    if self.follow_same(meta.len(), &mut out, &mut budget) {
+                        self.last_error = None;
+                    }
                 } else {
                     if self.cur.is_some() {
                         if !self.finish_old(&mut out, &mut budget) {
@@ -212,9 +214,9 @@ impl Follower {
         out.events
     }
 
-    /// The name still points to the open file, now `size` bytes long.
-    fn follow_same(&mut self, size: u64, out: &mut Out, budget: &mut u64) {
-        let Some(mut offset) = self.cur.as_ref().map(|c| c.offset) else { return };
+    /// The name still points to the open file, now `size` bytes long. False when a read failed.
+    fn follow_same(&mut self, size: u64, out: &mut Out, budget: &mut u64) -> bool {
+        let Some(mut offset) = self.cur.as_ref().map(|c| c.offset) else { return true };
         if size < offset {
             self.lines.flush(&mut |l| out.line(l));
             if let Some(cur) = self.cur.as_mut() {
@@ -223,15 +225,13 @@ impl Follower {
             offset = 0;
             out.event(FollowEvent::Truncated);
         }
-        if size > offset {
-            self.read_on(out, budget);
-        }
+        size <= offset || self.read_on(out, budget) != ReadEnd::Failed
     }
 
     /// Reads the open file on to its end or until the budget is spent, then forgets it, flushing
     /// a partial last line. False when the budget ran out first (the next poll goes on).
     fn finish_old(&mut self, out: &mut Out, budget: &mut u64) -> bool {
-        if !self.read_on(out, budget) {
+        if self.read_on(out, budget) == ReadEnd::Budget {
             return false;
         }
         self.lines.flush(&mut |l| out.line(l));
@@ -240,15 +240,15 @@ impl Follower {
     }
 
     /// Reads the open file from its offset until a read returns nothing or the budget is spent.
-    /// True when the end was reached (or a read failed, which is reported).
-    fn read_on(&mut self, out: &mut Out, budget: &mut u64) -> bool {
-        let Some(cur) = self.cur.as_mut() else { return true };
+    /// A failed read is reported.
+    fn read_on(&mut self, out: &mut Out, budget: &mut u64) -> ReadEnd {
+        let Some(cur) = self.cur.as_mut() else { return ReadEnd::End };
         if self.buf.len() < CHUNK {
             self.buf.resize(CHUNK, 0);
         }
         loop {
             if *budget == 0 {
-                return false;
+                return ReadEnd::Budget;
             }
             let want = (CHUNK as u64).min(*budget) as usize;
             self.reads += 1;
@@ -261,12 +261,11 @@ impl Follower {
                         out.event(FollowEvent::Error(msg.clone()));
                         self.last_error = Some(msg);
                     }
-                    return true;
+                    return ReadEnd::Failed;
                 }
             };
             if n == 0 {
-                self.last_error = None;
-                return true;
+                return ReadEnd::End;
             }
             cur.offset += n as u64;
             *budget -= n as u64;
@@ -391,6 +390,17 @@ pub fn read_lines(path: &Path, mut f: impl FnMut(&[u8])) -> io::Result<u64> {
     }
     lines.flush(&mut each);
     Ok(count)
+}
+
+/// How a [`Follower::read_on`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadEnd {
+    /// A read returned nothing: the end of the file, for now.
+    End,
+    /// The bytes one poll may read were read.
+    Budget,
+    /// A read failed (reported).
+    Failed,
 }
 
 /// The events of one poll, with consecutive lines gathered into one `Lines`.
@@ -838,41 +848,55 @@ mod tests {
         println!("READ_LINES {lines} {bytes} {growth}");
     }
 
+    /// Runs `body` in a thread whose file access is checked like an unprivileged user's, giving
+    /// it a `chmod` that works either way. Not root: as is. Root ignores file modes, but Linux
+    /// keeps the file-system user id per thread, so this thread alone becomes `nobody` for file
+    /// access (losing CAP_DAC_OVERRIDE with it). None (test skipped) when that is not allowed.
+    fn unprivileged<T: Send + 'static>(
+        body: impl FnOnce(&dyn Fn(&Path, u32)) -> T + Send + 'static,
+    ) -> Option<T> {
+        let root = unsafe { libc::geteuid() } == 0;
+        let worker = std::thread::spawn(move || {
+            let fsuid = |uid: u32| unsafe {
+                libc::setfsuid(uid);
+                libc::setfsuid(u32::MAX) as u32 == uid
+            };
+            if root && !fsuid(65534) {
+                eprintln!("skipped: cannot change the file-system user id");
+                return None;
+            }
+            let chmod = |path: &Path, mode: u32| {
+                if root {
+                    fsuid(0);
+                }
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+                if root {
+                    fsuid(65534);
+                }
+            };
+            let result = body(&chmod);
+            if root {
+                fsuid(0);
+            }
+            Some(result)
+        });
+        worker.join().unwrap()
+    }
+
     #[test]
     fn permission_denied_is_said_once_then_read_when_allowed() {
         let (dir, path) = setup(b"secret\n");
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let root = unsafe { libc::geteuid() } == 0;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(if root { 0o600 } else { 0o000 }))
-            .unwrap();
-        let worker = std::thread::spawn(move || {
-            // Root ignores file modes. Linux keeps the file-system user id per thread, so this
-            // thread alone becomes `nobody` for file access (losing CAP_DAC_OVERRIDE with it).
-            let as_nobody = |on: bool| unsafe {
-                libc::setfsuid(if on { 65534 } else { 0 });
-                libc::setfsuid(u32::MAX) == if on { 65534 } else { 0 }
-            };
-            if root && !as_nobody(true) {
-                eprintln!("skipped: cannot change the file-system user id");
-                return None;
-            }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let Some((first, second, third)) = unprivileged(move |chmod| {
             let mut f = Follower::open(&path, Start::Beginning);
             let first = render(f.poll());
             let second = render(f.poll());
-            if root {
-                as_nobody(false);
-            }
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-            if root {
-                as_nobody(true);
-            }
-            let third = render(f.poll());
-            if root {
-                as_nobody(false);
-            }
-            Some((first, second, third))
-        });
-        let Some((first, second, third)) = worker.join().unwrap() else { return };
+            chmod(&path, 0o644);
+            (first, second, render(f.poll()))
+        }) else {
+            return;
+        };
         assert_eq!(first.len(), 1, "{first:?}");
         assert!(
             first[0].starts_with("<Error cannot open") && first[0].contains("ermission denied"),
@@ -880,6 +904,38 @@ mod tests {
         );
         assert_eq!(second, Vec::<String>::new(), "the same error is said once");
         assert_eq!(third, ["secret"]);
+    }
+
+    #[test]
+    fn an_open_file_is_read_on_while_its_name_is_out_of_reach() {
+        let (dir, path) = setup(b"a\n");
+        let dir_path = dir.path().to_path_buf();
+        std::fs::set_permissions(&dir_path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let Some(seen) = unprivileged(move |chmod| {
+            let mut writer = OpenOptions::new().append(true).open(&path).unwrap();
+            let mut f = Follower::open(&path, Start::Beginning);
+            let mut seen = vec![render(f.poll())];
+            chmod(&dir_path, 0o000);
+            writer.write_all(b"b\n").unwrap();
+            seen.push(render(f.poll()));
+            writer.write_all(b"c\n").unwrap();
+            seen.push(render(f.poll()));
+            seen.push(render(f.poll()));
+            chmod(&dir_path, 0o755);
+            writer.write_all(b"d\n").unwrap();
+            seen.push(render(f.poll()));
+            seen
+        }) else {
+            return;
+        };
+        assert_eq!(seen[0], ["a"]);
+        assert_eq!(seen[1].len(), 2, "{:?}", seen[1]);
+        assert!(seen[1][0].starts_with("<Error cannot stat") && seen[1][0].contains("ermission denied"));
+        assert_eq!(seen[1][1], "b");
+        assert_eq!(seen[2], ["c"], "the same error is said once, and what is open is read on");
+        assert_eq!(seen[3], Vec::<String>::new());
+        assert_eq!(seen[4], ["d"]);
     }
 
     #[test]
