@@ -1,0 +1,3 @@
+//! Log sources and records.
+
+pub mod follow;
