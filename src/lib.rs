@@ -12,6 +12,7 @@ pub mod health;
 pub mod hosts;
 pub mod i18n;
 pub mod keymap;
+pub mod logs;
 pub mod panes;
 pub mod remote_poll;
 pub mod ssh;
