@@ -2,9 +2,10 @@
 //! (split on raw bytes, decode, sanitise, mask, filter) and writes the kept lines to standard
 //! output.
 //!
-//! `logfilter [--exclude RE]... [--records] RE FILE...`: keeps the lines matching `RE` (like
-//! `grep -E RE`); with `--records`, groups lines into multi-line records first and keeps whole
-//! records. Run without arguments (as `cargo bench` does) it only prints its usage.
+//! `logfilter [--exclude RE]... [--lines | --records] RE FILE...`: keeps the lines matching `RE`
+//! (like `grep -E RE`), processing blocks of complete lines at a time; with `--lines` it does the
+//! same line by line, and with `--records` it groups lines into multi-line records first and keeps
+//! whole records. Run without arguments (as `cargo bench` does) it only prints its usage.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -14,19 +15,31 @@ use yunwei::logs::decode::{split_lines, Decoder, Encoding};
 use yunwei::logs::filter::Filter;
 use yunwei::logs::mask::mask;
 use yunwei::logs::record::{Record, RecordBuilder};
-use yunwei::logs::sanitize::sanitize_text;
+use yunwei::logs::sanitize::{sanitize_lines, sanitize_text};
 
-const USAGE: &str = "usage: logfilter [--exclude RE]... [--records] RE FILE...";
+const USAGE: &str = "usage: logfilter [--exclude RE]... [--lines | --records] RE FILE...";
+
+/// How the file is processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Blocks of complete lines at a time, searched like grep (the default).
+    Blocks,
+    /// Line by line.
+    Lines,
+    /// Line by line, grouped into multi-line records; whole records are kept or dropped.
+    Records,
+}
 
 fn main() -> ExitCode {
     let mut excludes = Vec::new();
-    let mut records = false;
+    let mut mode = Mode::Blocks;
     let mut rest = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--bench" => {}
-            "--records" => records = true,
+            "--records" => mode = Mode::Records,
+            "--lines" => mode = Mode::Lines,
             "--exclude" => excludes.extend(args.next()),
             _ => rest.push(arg),
         }
@@ -46,7 +59,7 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     for path in &rest[1..] {
-        if let Err(e) = run(path, &filter, records, &mut out) {
+        if let Err(e) = run(path, &filter, mode, &mut out) {
             eprintln!("logfilter: {path}: {e}");
             return ExitCode::FAILURE;
         }
@@ -57,11 +70,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(path: &str, filter: &Filter, records: bool, out: &mut impl Write) -> io::Result<()> {
+fn run(path: &str, filter: &Filter, mode: Mode, out: &mut impl Write) -> io::Result<()> {
     let mut file = File::open(path)?;
     let mut decoder = Decoder::new(Encoding::Auto);
     let mut builder = RecordBuilder::new(chrono::Local::now().fixed_offset());
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; 1 << 16];
     let mut filled = 0;
     loop {
         if filled == buf.len() {
@@ -70,19 +83,42 @@ fn run(path: &str, filter: &Filter, records: bool, out: &mut impl Write) -> io::
         let n = file.read(&mut buf[filled..])?;
         let eof = n == 0;
         filled += n;
-        let (lines, used) = split_lines(&buf[..filled]);
-        let last: Option<&[u8]> = (eof && used < filled).then(|| &buf[used..filled]);
-        for raw in lines.into_iter().chain(last) {
-            let text = decoder.decode(raw);
-            let clean = sanitize_text(&text);
-            let masked = mask(&clean);
-            if records {
-                if let Some(record) = builder.push(masked.into_owned()) {
-                    write_record(&record, filter, out)?;
+        // Complete lines (all that is left at the end of the file).
+        let used =
+            if eof { filled } else { buf[..filled].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1) };
+        match mode {
+            Mode::Blocks => {
+                // The whole block of lines at once: decode, sanitise, mask, then search it
+                // like grep does.
+                let text = decoder.decode(&buf[..used]);
+                let clean = sanitize_lines(&text);
+                let masked = mask(&clean);
+                let mut result = Ok(());
+                filter.for_each_matching_line(&masked, |line| {
+                    if result.is_ok() {
+                        result = out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n"));
+                    }
+                });
+                result?;
+            }
+            Mode::Lines | Mode::Records => {
+                let (mut lines, consumed) = split_lines(&buf[..used]);
+                if consumed < used {
+                    lines.push(&buf[consumed..used]);
                 }
-            } else if filter.matches(&masked) {
-                out.write_all(masked.as_bytes())?;
-                out.write_all(b"\n")?;
+                for raw in lines {
+                    let text = decoder.decode(raw);
+                    let clean = sanitize_text(&text);
+                    let masked = mask(&clean);
+                    if mode == Mode::Records {
+                        if let Some(record) = builder.push(masked.into_owned()) {
+                            write_record(&record, filter, out)?;
+                        }
+                    } else if filter.matches(&masked) {
+                        out.write_all(masked.as_bytes())?;
+                        out.write_all(b"\n")?;
+                    }
+                }
             }
         }
         if eof {

@@ -18,6 +18,9 @@ pub struct Filter {
     /// The enabled include patterns as one set; `None` when none is enabled.
     include_set: Option<RegexSet>,
     exclude_set: Option<RegexSet>,
+    /// The enabled include patterns as one multi-line regex for searching blocks of lines,
+    /// when that is equivalent to matching line by line (see [`Filter::for_each_matching_line`]).
+    block_include: Option<Regex>,
 }
 
 /// Which side of a filter a pattern is on.
@@ -38,6 +41,7 @@ impl Filter {
             exclude: compile(exclude)?,
             include_set: None,
             exclude_set: None,
+            block_include: None,
         };
         filter.rebuild()?;
         Ok(filter)
@@ -45,7 +49,13 @@ impl Filter {
 
     /// A filter that keeps everything.
     pub fn none() -> Filter {
-        Filter { include: Vec::new(), exclude: Vec::new(), include_set: None, exclude_set: None }
+        Filter {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            include_set: None,
+            exclude_set: None,
+            block_include: None,
+        }
     }
 
     /// Whether a record (its lines joined with `\n`) is kept.
@@ -138,6 +148,7 @@ impl Filter {
     fn rebuild(&mut self) -> Result<(), regex::Error> {
         self.include_set = set_of(&self.include)?;
         self.exclude_set = set_of(&self.exclude)?;
+        self.block_include = block_regex(&self.include);
         Ok(())
     }
 
@@ -147,7 +158,60 @@ impl Filter {
     fn rebuild_quietly(&mut self) {
         self.include_set = set_of(&self.include).unwrap_or(None);
         self.exclude_set = set_of(&self.exclude).unwrap_or(None);
+        self.block_include = block_regex(&self.include);
     }
+
+    /// Calls `f` with each line of `block` (lines separated by `\n`; a final `\n` does not start
+    /// another line) that [`matches`](Self::matches), in order: what `grep -E` does with a file.
+    ///
+    /// The same as testing each line, but faster: like grep, the enabled include patterns are
+    /// searched for in the whole block at once (as one multi-line regex), and only the lines they
+    /// match are looked at further. A match that runs over a newline (`\s`, `[^x]` can match one)
+    /// is checked again on its first line alone. Patterns using `\A`, `\z` or `#` (an `(?x)`
+    /// comment could swallow the grouping) are tested line by line instead.
+    pub fn for_each_matching_line<'a>(&self, block: &'a str, mut f: impl FnMut(&'a str)) {
+        if block.is_empty() {
+            return; // no lines at all (whereas "\n" is one empty line)
+        }
+        let block = block.strip_suffix('\n').unwrap_or(block);
+        let Some(re) = &self.block_include else {
+            for line in block.split('\n') {
+                if self.matches(line) {
+                    f(line);
+                }
+            }
+            return;
+        };
+        let b = block.as_bytes();
+        let mut pos = 0;
+        while pos <= block.len() {
+            let Some(m) = re.find_at(block, pos) else { break };
+            let start = b[..m.start()].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+            let end = b[m.start()..].iter().position(|&c| c == b'\n').map_or(block.len(), |p| m.start() + p);
+            let line = block.get(start..end).unwrap_or_default();
+            let keep = if m.end() <= end {
+                self.exclude_set.as_ref().is_none_or(|set| !set.is_match(line))
+            } else {
+                self.matches(line)
+            };
+            if keep {
+                f(line);
+            }
+            pos = end + 1;
+        }
+    }
+}
+
+/// The enabled patterns as one multi-line alternation, or `None` when there are none or one of
+/// them could mean something else inside a block (see [`Filter::for_each_matching_line`]).
+fn block_regex(patterns: &[(Regex, bool)]) -> Option<Regex> {
+    let enabled: Vec<&str> = patterns.iter().filter(|(_, on)| *on).map(|(re, _)| re.as_str()).collect();
+    if enabled.is_empty() || enabled.iter().any(|p| p.contains("\\A") || p.contains("\\z") || p.contains('#'))
+    {
+        return None;
+    }
+    let alternation = enabled.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+    regex::RegexBuilder::new(&alternation).multi_line(true).build().ok()
 }
 
 fn set_of(patterns: &[(Regex, bool)]) -> Result<Option<RegexSet>, regex::Error> {
@@ -235,6 +299,51 @@ mod tests {
         assert!(err.to_string().contains("\"(unclosed\""), "{err}");
         let err = Filter::new(&[], &["a{2,1}"]).unwrap_err();
         assert!(err.to_string().contains("\"a{2,1}\""), "{err}");
+    }
+
+    /// The lines `for_each_matching_line` keeps, and a check that they are the lines that
+    /// `matches` keeps.
+    fn kept<'a>(f: &Filter, block: &'a str) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        f.for_each_matching_line(block, |l| out.push(l));
+        let lines = if block.is_empty() {
+            vec![]
+        } else {
+            block.strip_suffix('\n').unwrap_or(block).split('\n').collect()
+        };
+        let by_line: Vec<&str> = lines.into_iter().filter(|l| f.matches(l)).collect();
+        assert_eq!(out, by_line, "block and line matching differ");
+        out
+    }
+
+    #[test]
+    fn blocks_like_grep() {
+        let block = "INFO a\nERROR b\nWARN timeout\nERROR healthcheck\n\nERROR\nend ERROR\n";
+        let f = Filter::new(&["ERROR", "(?i)TIMEOUT"], &["health"]).unwrap();
+        assert_eq!(kept(&f, block), vec!["ERROR b", "WARN timeout", "ERROR", "end ERROR"]);
+        // Anchors mean line starts and ends, as in grep.
+        let f = Filter::new(&["^ERROR$", "^end"], &[]).unwrap();
+        assert_eq!(kept(&f, block), vec!["ERROR", "end ERROR"]);
+        // Matches that could run over a newline.
+        let f = Filter::new(&[r"b\s+WARN", r"a[^x]+ERROR", r"timeout\s*$"], &[]).unwrap();
+        assert_eq!(kept(&f, block), vec!["WARN timeout"]);
+        // \A and (?x) comments fall back to line by line.
+        let f = Filter::new(&[r"\AERROR", "(?x) end # a comment"], &[]).unwrap();
+        assert_eq!(kept(&f, block), vec!["ERROR b", "ERROR healthcheck", "ERROR", "end ERROR"]);
+        // Empty lines and empty matches.
+        let f = Filter::new(&["^$"], &[]).unwrap();
+        assert_eq!(kept(&f, block), vec![""]);
+        let f = Filter::new(&["x*"], &["ERROR"]).unwrap();
+        assert_eq!(kept(&f, block), vec!["INFO a", "WARN timeout", ""]);
+        // No include: excludes only; no pattern at all: every line.
+        let f = Filter::new(&[], &["ERROR|WARN"]).unwrap();
+        assert_eq!(kept(&f, block), vec!["INFO a", ""]);
+        assert_eq!(kept(&Filter::none(), "a\nb"), vec!["a", "b"]);
+        assert_eq!(kept(&Filter::none(), ""), Vec::<&str>::new());
+        assert_eq!(kept(&Filter::new(&["^$"], &[]).unwrap(), "\n"), vec![""]);
+        // Multi-byte text and word boundaries at line starts.
+        let f = Filter::new(&[r"\b错误", r"失败\b"], &[]).unwrap();
+        assert_eq!(kept(&f, "错误 x\n数据库连接失败\n无错误"), vec!["错误 x", "数据库连接失败"]);
     }
 
     #[test]

@@ -51,7 +51,9 @@ fn local_today() -> NaiveDate {
 }
 
 fn mask_at(text: &str, today: impl Fn() -> NaiveDate) -> Cow<'_, str> {
-    let found = find_personal_at(text, today);
+    // Today's date at most once per call, however many ID numbers there are.
+    let once = std::cell::OnceCell::new();
+    let found = find_personal_at(text, || *once.get_or_init(&today));
     if found.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -229,6 +231,15 @@ mod tests {
         assert_eq!(masked("008613812345678"), "0086138****5678");
         assert_eq!(masked("0086-13812345678"), "0086-138****5678");
         assert_eq!(find_personal_at("联系人张三13812345678", today), vec![(15..26, Kind::Mobile)]);
+    }
+
+    #[test]
+    fn blocks_of_lines_mask_like_single_lines() {
+        // A newline is not a digit, so a block masks exactly as its lines one by one do.
+        let block = "13812345678\n+8613912345678\n11010519491231002X\n9\n13712345678\n";
+        let by_line: Vec<String> = block.split('\n').map(masked).collect();
+        assert_eq!(masked(block), by_line.join("\n"));
+        assert_eq!(masked(block), "138****5678\n+86139****5678\n110105********002X\n9\n137****5678\n");
     }
 
     #[test]

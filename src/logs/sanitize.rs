@@ -55,7 +55,7 @@ pub struct Sanitized {
 /// Removes escape sequences, controls and bidirectional overrides from `line` (see the module
 /// documentation), keeping SGR styles as spans.
 pub fn sanitize(line: &str) -> Sanitized {
-    match first_unsafe(line.as_bytes(), 0) {
+    match first_unsafe::<false>(line.as_bytes(), 0) {
         None => Sanitized { text: line.to_string(), spans: Vec::new() },
         Some(at) => {
             let mut out = Writer::new(line.len(), true);
@@ -68,7 +68,7 @@ pub fn sanitize(line: &str) -> Sanitized {
 /// Like [`sanitize`] but without styles, and borrowing `line` when there is nothing to remove:
 /// for plain output, such as `yunwei logs` on standard output.
 pub fn sanitize_text(line: &str) -> Cow<'_, str> {
-    match first_unsafe(line.as_bytes(), 0) {
+    match first_unsafe::<false>(line.as_bytes(), 0) {
         None => Cow::Borrowed(line),
         Some(at) => {
             let mut out = Writer::new(line.len(), false);
@@ -76,6 +76,32 @@ pub fn sanitize_text(line: &str) -> Cow<'_, str> {
             Cow::Owned(out.finish().text)
         }
     }
+}
+
+/// [`sanitize_text`] applied to each line of a block of lines separated by `\n`, keeping the
+/// newlines: the same result as sanitising line by line (no sequence runs on past the end of its
+/// line), but a block without anything to remove is scanned in one go and borrowed.
+pub fn sanitize_lines(block: &str) -> Cow<'_, str> {
+    let b = block.as_bytes();
+    let Some(mut at) = first_unsafe::<true>(b, 0) else {
+        return Cow::Borrowed(block);
+    };
+    let mut out = String::with_capacity(block.len());
+    let mut copied = 0;
+    loop {
+        let start = b[..at].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+        let end = b[at..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| at + p);
+        // Both ends are at newlines (or the ends of the block): character boundaries.
+        out.push_str(block.get(copied..start).unwrap_or_default());
+        out.push_str(&sanitize_text(block.get(start..end).unwrap_or_default()));
+        copied = end;
+        match first_unsafe::<true>(b, end) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.push_str(block.get(copied..).unwrap_or_default());
+    Cow::Owned(out)
 }
 
 /// Bytes that may start something to remove: C0 controls (tab is filtered out later), DEL,
@@ -96,23 +122,24 @@ const fn candidate_table() -> [bool; 256] {
 
 static CANDIDATE: [bool; 256] = candidate_table();
 
-/// The position of the next byte that may start something to remove, at or after `from`.
-/// Scans 16 bytes at a time without branching per byte, so the compiler can vectorise it.
+/// The position of the next byte that may start something to remove, at or after `from`
+/// (newlines excepted when `NL`). Scans 16 bytes at a time without branching per byte, so the
+/// compiler can vectorise it.
 #[inline]
-fn next_candidate(b: &[u8], from: usize) -> Option<usize> {
+fn next_candidate<const NL: bool>(b: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while i + 16 <= b.len() {
         let chunk = &b[i..i + 16];
         let mut any = false;
         for &c in chunk {
-            any |= (c < 0x20) & (c != b'\t') | (c == 0x7F) | (c == 0xC2) | (c == 0xE2);
+            any |= (c < 0x20) & (c != b'\t') & !(NL & (c == b'\n')) | (c == 0x7F) | (c == 0xC2) | (c == 0xE2);
         }
         if any {
             break;
         }
         i += 16;
     }
-    b[i..].iter().position(|&c| CANDIDATE[c as usize]).map(|p| i + p)
+    b[i..].iter().position(|&c| CANDIDATE[c as usize] && !(NL && c == b'\n')).map(|p| i + p)
 }
 
 /// What the bytes at `i` are, when they are not ordinary text.
@@ -145,11 +172,12 @@ fn classify(b: &[u8], i: usize) -> Option<Unsafe> {
     }
 }
 
-/// The first position at or after `from` where something must be removed.
+/// The first position at or after `from` where something must be removed (newlines excepted
+/// when `NL`).
 #[inline]
-fn first_unsafe(b: &[u8], from: usize) -> Option<usize> {
+fn first_unsafe<const NL: bool>(b: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
-    while let Some(at) = next_candidate(b, i) {
+    while let Some(at) = next_candidate::<NL>(b, i) {
         if classify(b, at).is_some() {
             return Some(at);
         }
@@ -224,7 +252,7 @@ fn clean(line: &str, start: usize, out: &mut Writer) {
             None => {
                 // Ordinary text up to the next removable thing. Candidates are ASCII bytes or
                 // UTF-8 lead bytes, so both ends are character boundaries.
-                let end = first_unsafe(b, i + 1).unwrap_or(b.len());
+                let end = first_unsafe::<false>(b, i + 1).unwrap_or(b.len());
                 out.push(line.get(i..end).unwrap_or("\u{FFFD}"));
                 i = end;
             }
@@ -492,6 +520,16 @@ mod tests {
         // A span reaching the end of the line is closed; same styles merge.
         let s = sanitize("\x1b[1mbo\x1b[1mld");
         assert_eq!(s.spans, vec![(0..4, Sgr { fg: None, bold: true })]);
+    }
+
+    #[test]
+    fn blocks_of_lines() {
+        let block = "plain\nuser \x1b]0;pwned\x07root\n\x1b[31mred\nunterminated \x1b]0;title\nnext\r\n\n中文\u{202E}";
+        let by_line: Vec<String> = block.split('\n').map(text).collect();
+        assert_eq!(sanitize_lines(block), by_line.join("\n"));
+        assert_eq!(sanitize_lines(block), "plain\nuser root\nred\nunterminated \nnext\n\n中文");
+        assert!(matches!(sanitize_lines("a\nb\tc\n中文\n"), Cow::Borrowed(_)));
+        assert_eq!(sanitize_lines("a\x07\n"), "a\n");
     }
 
     #[test]
