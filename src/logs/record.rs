@@ -173,7 +173,12 @@ impl Cursor<'_> {
                 _ => -1,
             };
             let h = self.number(2, 2)?;
-            let m = if self.eat(b':') { self.number(2, 2)? } else { self.number(2, 2).unwrap_or(0) };
+            let m = if self.eat(b':') || spaced {
+                // After a space only the full forms: `-12 items` is not an offset.
+                self.number(2, 2)?
+            } else {
+                self.number(2, 2).unwrap_or(0)
+            };
             if h > 14 || m > 59 {
                 return None;
             }
@@ -488,6 +493,8 @@ mod tests {
         );
         // A space then something that is not an offset is not part of the time.
         assert_eq!(ts("2026-11-27 03:04:05 -- note"), Some(("2026-11-27T03:04:05+08:00".into(), 0..19)));
+        assert_eq!(ts("2026-11-27 03:04:05 -12 items"), Some(("2026-11-27T03:04:05+08:00".into(), 0..19)));
+        assert_eq!(ts("2026-11-27T03:04:05+05 x"), Some(("2026-11-27T03:04:05+05:00".into(), 0..22)));
     }
 
     #[test]
