@@ -53,6 +53,30 @@ enum Cmd {
         #[arg(long)]
         security: bool,
     },
+    /// Print log files decoded, sanitised and masked; filter like grep -E; follow like tail -F
+    Logs {
+        /// Keep the lines that match any of these patterns (like grep -E)
+        #[arg(long = "grep", value_name = "RE")]
+        grep: Vec<String>,
+        /// Drop the lines that match any of these patterns
+        #[arg(long = "exclude", value_name = "RE")]
+        exclude: Vec<String>,
+        /// auto (UTF-8 when valid, else GB18030), utf-8 or gb18030
+        #[arg(long, default_value = "auto", value_name = "E")]
+        encoding: String,
+        /// Show resident ID and mobile numbers unmasked
+        #[arg(long)]
+        no_mask: bool,
+        /// Follow like tail -F: by name, across rotation and truncation
+        #[arg(short = 'f', long)]
+        follow: bool,
+        /// With --follow, start with the last N lines
+        #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+        lines: usize,
+        /// The files
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Validate the config file: print a summary (exit 0) or every error (exit 2)
     CheckConfig {
         /// The file to check [default: as for --config]
@@ -86,6 +110,9 @@ fn main() -> ExitCode {
         Some(Cmd::Demo) => cli::console::run(&g, true),
         Some(Cmd::Status { json, hosts, tags, security }) => {
             cli::status::run(&g, &cli::status::StatusArgs { json, security, hosts, tags })
+        }
+        Some(Cmd::Logs { grep, exclude, encoding, no_mask, follow, lines, paths }) => {
+            cli::logs::run(&cli::logs::LogsArgs { grep, exclude, encoding, no_mask, follow, lines, paths })
         }
         Some(Cmd::CheckConfig { file }) => cli::check_config::run(&g, file.as_deref()),
         Some(Cmd::Completions { shell }) => {

@@ -4,6 +4,7 @@
 
 pub mod check_config;
 pub mod console;
+pub mod logs;
 pub mod status;
 
 use std::path::PathBuf;

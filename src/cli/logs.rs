@@ -1,0 +1,214 @@
+//! `yunwei logs`: prints log files decoded (UTF-8 or GB18030), sanitised (no escape sequence
+//! reaches the terminal) and masked (resident ID and mobile numbers), filtered like `grep -E`;
+//! with `--follow`, like `tail -n N -F` over several files at once.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use std::fs::File;
+use std::io::Read;
+
+use crate::logs::decode::{Decoder, Encoding};
+use crate::logs::filter::Filter;
+use crate::logs::follow::{FollowEvent, Follower, Start};
+use crate::logs::mask::mask;
+use crate::logs::sanitize::{sanitize_lines, sanitize_text};
+
+pub struct LogsArgs {
+    pub grep: Vec<String>,
+    pub exclude: Vec<String>,
+    pub encoding: String,
+    pub no_mask: bool,
+    pub follow: bool,
+    pub lines: usize,
+    pub paths: Vec<PathBuf>,
+}
+
+/// How often followed files are checked for new lines.
+const FOLLOW_EVERY: Duration = Duration::from_millis(200);
+
+/// Lines longer than this are cut, so memory stays bounded whatever the file holds.
+const MAX_LINE: usize = 1 << 20;
+/// Whole files are read in blocks of about this size (complete lines each).
+const BLOCK: usize = 1 << 16;
+
+/// The pipeline: decode, sanitise, mask (unless `--no-mask`), then filter, so that what is
+/// searched is what would be shown.
+pub struct LinePipeline {
+    filter: Filter,
+    no_mask: bool,
+}
+
+impl LinePipeline {
+    pub fn new(grep: &[String], exclude: &[String], no_mask: bool) -> Result<LinePipeline, String> {
+        let inc: Vec<&str> = grep.iter().map(String::as_str).collect();
+        let exc: Vec<&str> = exclude.iter().map(String::as_str).collect();
+        let filter = Filter::new(&inc, &exc).map_err(|e| format!("bad pattern: {e}"))?;
+        Ok(LinePipeline { filter, no_mask })
+    }
+
+    /// The printable line, or None when the filter drops it.
+    pub fn process(&self, decoder: &mut Decoder, raw: &[u8]) -> Option<String> {
+        let decoded = decoder.decode(raw);
+        let clean = sanitize_text(&decoded);
+        let shown = if self.no_mask { clean } else { std::borrow::Cow::Owned(mask(&clean).into_owned()) };
+        self.filter.matches(&shown).then(|| shown.into_owned())
+    }
+
+    /// A block of complete lines at once (same result as line by line, much faster).
+    pub fn process_block(&self, decoder: &mut Decoder, raw: &[u8], mut f: impl FnMut(&str)) {
+        let decoded = decoder.decode(raw);
+        let clean = sanitize_lines(&decoded);
+        if self.no_mask {
+            self.filter.for_each_matching_line(&clean, &mut f);
+        } else {
+            self.filter.for_each_matching_line(&mask(&clean), &mut f);
+        }
+    }
+}
+
+pub fn run(args: &LogsArgs) -> i32 {
+    let encoding: Encoding = match args.encoding.parse() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("yunwei logs: --encoding: {e}");
+            return 2;
+        }
+    };
+    let pipeline = match LinePipeline::new(&args.grep, &args.exclude, args.no_mask) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("yunwei logs: {e}");
+            return 2;
+        }
+    };
+    if args.paths.is_empty() {
+        eprintln!("yunwei logs: name at least one file");
+        return 2;
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let result = if args.follow {
+        follow(args, encoding, &pipeline, &mut out)
+    } else {
+        read_all(args, encoding, &pipeline, &mut out)
+    };
+    match result.and_then(|code| out.flush().map(|_| code)) {
+        Ok(code) => code,
+        // The reader went away (`| head`): not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("yunwei logs: {e}");
+            1
+        }
+    }
+}
+
+fn label(path: &Path, many: bool) -> String {
+    if many {
+        format!("{}:", crate::health::printable(&path.display().to_string()))
+    } else {
+        String::new()
+    }
+}
+
+/// Whole files, one after the other, in blocks of complete lines; memory stays bounded
+/// whatever their size.
+fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl Write) -> io::Result<i32> {
+    let many = args.paths.len() > 1;
+    let mut code = 0;
+    for path in &args.paths {
+        let prefix = label(path, many);
+        let mut file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("yunwei logs: {}: {e}", path.display());
+                code = 1;
+                continue;
+            }
+        };
+        let mut decoder = Decoder::new(encoding);
+        let mut buf = vec![0u8; BLOCK * 2];
+        let mut filled = 0;
+        loop {
+            if filled == buf.len() {
+                buf.resize((buf.len() * 2).min(MAX_LINE + BLOCK), 0);
+            }
+            let n = match file.read(&mut buf[filled..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    eprintln!("yunwei logs: {}: {e}", path.display());
+                    code = 1;
+                    break;
+                }
+            };
+            let eof = n == 0;
+            filled += n;
+            // Complete lines only; a line longer than MAX_LINE is cut where the buffer ends.
+            let used = match buf[..filled].iter().rposition(|&c| c == b'\n') {
+                _ if eof => filled,
+                Some(last) => last + 1,
+                None if filled >= MAX_LINE => filled,
+                None => continue,
+            };
+            let mut result = Ok(());
+            p.process_block(&mut decoder, &buf[..used], |line| {
+                if result.is_ok() {
+                    result = writeln!(out, "{prefix}{line}");
+                }
+            });
+            result?;
+            if eof {
+                break;
+            }
+            buf.copy_within(used..filled, 0);
+            filled -= used;
+        }
+    }
+    Ok(code)
+}
+
+/// `tail -n N -F` over every path: the last lines, then what is appended, across rotation and
+/// truncation, and files that appear later. Runs until interrupted.
+fn follow(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl Write) -> io::Result<i32> {
+    let many = args.paths.len() > 1;
+    let mut sources: Vec<(Follower, Decoder)> = args
+        .paths
+        .iter()
+        .map(|path| (Follower::open(path, Start::LastLines(args.lines)), Decoder::new(encoding)))
+        .collect();
+    let mut last_header: Option<usize> = None;
+    loop {
+        for (i, (follower, decoder)) in sources.iter_mut().enumerate() {
+            for ev in follower.poll() {
+                let name = follower.path().display().to_string();
+                match ev {
+                    FollowEvent::Lines(lines) => {
+                        let kept: Vec<String> = lines.iter().filter_map(|l| p.process(decoder, l)).collect();
+                        if kept.is_empty() {
+                            continue;
+                        }
+                        if many && last_header != Some(i) {
+                            writeln!(out, "==> {} <==", crate::health::printable(&name))?;
+                            last_header = Some(i);
+                        }
+                        for line in kept {
+                            writeln!(out, "{line}")?;
+                        }
+                    }
+                    FollowEvent::Rotated => eprintln!("yunwei logs: {name}: rotated; following the new file"),
+                    FollowEvent::Truncated => {
+                        eprintln!("yunwei logs: {name}: truncated; reading from the start")
+                    }
+                    FollowEvent::Missing => eprintln!("yunwei logs: {name}: missing; waiting for it"),
+                    FollowEvent::Appeared => eprintln!("yunwei logs: {name}: appeared; following it"),
+                    FollowEvent::Error(e) => eprintln!("yunwei logs: {name}: {e}"),
+                }
+            }
+        }
+        out.flush()?;
+        std::thread::sleep(FOLLOW_EVERY);
+    }
+}
