@@ -93,6 +93,9 @@ read -r gn_t _ < <(best sh -c 'grep -E "$1" "$2" > /dev/null' sh "$re" "$log")
 read -r y_t y_m < <(best sh -c '"$1" "$2" "$3" > "$4"' sh "$bin" "$re" "$log" "$work/yunwei.out")
 read -r l_t l_m < <(best sh -c '"$1" --lines "$2" "$3" > "$4"' sh "$bin" "$re" "$log" "$work/lines.out")
 read -r r_t r_m < <(best sh -c '"$1" --records "$2" "$3" > "$4"' sh "$bin" "$re" "$log" "$work/records.out")
+cargo build --release -q
+yw=$PWD/target/release/yunwei
+read -r w_t w_m < <(best sh -c '"$1" logs --grep "$2" "$3" > "$4"' sh "$yw" "$re" "$log" "$work/yunwei-logs.out")
 echo "kept lines: grep $(wc -l < "$work/grep.out"), logfilter $(wc -l < "$work/yunwei.out"), --lines $(wc -l < "$work/lines.out")"
 printf '%-44s %8s %10s\n' "command" "wall s" "max RSS KiB"
 printf '%-44s %8s %10s\n' "grep -E RE file > out" "$g_t" "$g_m"
@@ -100,4 +103,7 @@ printf '%-44s %8s %10s\n' "grep -E RE file > /dev/null (stops early)" "$gn_t" "-
 printf '%-44s %8s %10s\n' "logfilter RE file > out (blocks of lines)" "$y_t" "$y_m"
 printf '%-44s %8s %10s\n' "logfilter --lines RE file > out" "$l_t" "$l_m"
 printf '%-44s %8s %10s\n' "logfilter --records RE file > out" "$r_t" "$r_m"
+printf '%-44s %8s %10s\n' "yunwei logs --grep RE file > out" "$w_t" "$w_m"
+echo "kept lines: yunwei logs $(wc -l < "$work/yunwei-logs.out")"
+awk -v w="$w_t" -v g="$g_t" 'BEGIN { if (g > 0) printf "yunwei logs --grep / grep -E: %.2f\n", w / g }'
 awk -v y="$y_t" -v l="$l_t" -v g="$g_t" -v r="$r_t" 'BEGIN { if (g > 0) printf "ratio to grep: blocks %.2f, --lines %.2f, --records %.2f   (aim: <= 2)\n", y / g, l / g, r / g }'

@@ -26,7 +26,7 @@ pub struct LogsArgs {
 }
 
 /// How often followed files are checked for new lines.
-const FOLLOW_EVERY: Duration = Duration::from_millis(200);
+const FOLLOW_EVERY: Duration = Duration::from_millis(100);
 
 /// Lines longer than this are cut, so memory stays bounded whatever the file holds.
 const MAX_LINE: usize = 1 << 20;
