@@ -9,10 +9,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::parse::{
-    cpu_busy_pct, merge_disks, net_rates, parse_df, parse_failed_units, parse_loadavg, parse_meminfo,
-    parse_net_dev, parse_proc_stat, parse_proc_status, parse_uptime, CpuTimes, DfKind, NetCounters,
-};
+use super::figures::{fill_proc_figures, Rates};
+use super::parse::{merge_disks, parse_df, parse_failed_units, parse_proc_status, DfKind};
 use super::{HostError, HostSample, ProcessMem};
 
 /// How long `df` and `systemctl` may run before they are killed.
@@ -30,8 +28,7 @@ pub struct LocalProbe {
     proc_root: PathBuf,
     run_commands: bool,
     timeout: Duration,
-    prev_cpu: Option<CpuTimes>,
-    prev_net: Option<(Vec<NetCounters>, Instant)>,
+    rates: Rates,
     warnings: Vec<String>,
 }
 
@@ -50,8 +47,7 @@ impl LocalProbe {
             proc_root,
             run_commands: true,
             timeout: COMMAND_TIMEOUT,
-            prev_cpu: None,
-            prev_net: None,
+            rates: Rates::default(),
             warnings: Vec::new(),
         }
     }
@@ -90,56 +86,14 @@ impl LocalProbe {
             ..Default::default()
         };
 
-        let stat = self.read("stat").and_then(|t| parse_proc_stat(&t).map_err(|e| e.to_string()));
-        let stat_error = match stat {
-            Ok(stat) => {
-                s.cores = (stat.cores > 0).then_some(stat.cores);
-                if let Some(prev) = &self.prev_cpu {
-                    s.cpu_pct = cpu_busy_pct(prev, &stat.total);
-                }
-                self.prev_cpu = Some(stat.total);
-                None
-            }
-            Err(e) => Some(e),
+        let mut warnings = std::mem::take(&mut self.warnings);
+        let root = self.proc_root.clone();
+        let read = |rel: &str| {
+            let path = root.join(rel);
+            fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
         };
-
-        match self.read("loadavg").and_then(|t| parse_loadavg(&t).map_err(|e| e.to_string())) {
-            Ok(l) => {
-                s.load1 = Some(l.load1);
-                s.load5 = Some(l.load5);
-                s.load15 = Some(l.load15);
-            }
-            Err(e) => self.warnings.push(e),
-        }
-
-        match self.read("uptime").and_then(|t| parse_uptime(&t).map_err(|e| e.to_string())) {
-            Ok(up) => s.uptime_s = Some(up),
-            Err(e) => self.warnings.push(e),
-        }
-
-        let mem = self.read("meminfo").and_then(|t| parse_meminfo(&t).map_err(|e| e.to_string()));
-        let mem_error = match mem {
-            Ok(m) => {
-                s.mem_total_kib = Some(m.mem_total_kib);
-                s.mem_available_kib = Some(m.mem_available_kib);
-                s.mem_used_pct = Some(m.used_pct());
-                s.swap_total_kib = Some(m.swap_total_kib);
-                s.swap_used_pct = m.swap_used_pct();
-                None
-            }
-            Err(e) => Some(e),
-        };
-
-        match self.read("net/dev").and_then(|t| parse_net_dev(&t).map_err(|e| e.to_string())) {
-            Ok(cur) => {
-                let now = Instant::now();
-                if let Some((prev, at)) = &self.prev_net {
-                    s.net = net_rates(prev, &cur, now.duration_since(*at).as_secs_f64());
-                }
-                self.prev_net = Some((cur, now));
-            }
-            Err(e) => self.warnings.push(e),
-        }
+        let essentials = fill_proc_figures(&mut s, read, &mut self.rates, Instant::now(), &mut warnings);
+        self.warnings = warnings;
 
         s.top_processes = self.top_processes();
 
@@ -147,20 +101,15 @@ impl LocalProbe {
             self.sample_commands(&mut s);
         }
 
-        if let (Some(stat_error), Some(mem_error)) = (&stat_error, &mem_error) {
+        if let Some(message) = essentials.both_missing() {
             s.reachable = false;
-            s.error = Some(HostError { kind: "probe".into(), message: format!("{stat_error}; {mem_error}") });
+            s.error = Some(HostError { kind: "probe".into(), message });
         }
-        self.warnings.extend(stat_error);
-        self.warnings.extend(mem_error);
+        self.warnings.extend(essentials.stat_error);
+        self.warnings.extend(essentials.meminfo_error);
         // Process names, mount points and unit names are chosen by whoever runs them.
         s.sanitize();
         s
-    }
-
-    fn read(&self, rel: &str) -> Result<String, String> {
-        let path = self.proc_root.join(rel);
-        fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Largest RSS first; processes that vanish while being read are skipped silently.

@@ -1,6 +1,7 @@
 //! Host health: the sample of one machine (CPU, memory, disks, network, processes, failed
 //! units), the pure parsers that build it from /proc and command output, thresholds, and the local probe.
 
+pub mod figures;
 pub mod local;
 pub mod parse;
 pub mod remote;

@@ -24,11 +24,9 @@
 
 use std::time::Instant;
 
+use super::figures::{fill_proc_figures, Rates};
 use super::local::TOP_PROCESSES;
-use super::parse::{
-    cpu_busy_pct, merge_disks, net_rates, parse_df, parse_failed_units, parse_loadavg, parse_meminfo,
-    parse_net_dev, parse_proc_stat, parse_uptime, CpuTimes, DfKind, NetCounters,
-};
+use super::parse::{merge_disks, parse_df, parse_failed_units, DfKind};
 use super::{HostError, HostSample, ProcessMem};
 
 /// The common start of the probe and security scripts: C locale, a PATH that includes the
@@ -269,8 +267,7 @@ fn trim_blank_tail(mut sec: Section<'_>) -> Section<'_> {
 /// and the warnings of the last [`parse_probe`].
 #[derive(Debug, Clone, Default)]
 pub struct RemoteState {
-    prev_cpu: Option<CpuTimes>,
-    prev_net: Option<(Vec<NetCounters>, Instant)>,
+    rates: Rates,
     warnings: Vec<String>,
 }
 
@@ -321,55 +318,15 @@ pub fn parse_probe(
         }
     };
 
-    let stat_error =
-        match body("stat", "/proc/stat").and_then(|t| parse_proc_stat(&t).map_err(|e| e.to_string())) {
-            Ok(stat) => {
-                s.cores = (stat.cores > 0).then_some(stat.cores);
-                if let Some(prev) = &state.prev_cpu {
-                    s.cpu_pct = cpu_busy_pct(prev, &stat.total);
-                }
-                state.prev_cpu = Some(stat.total);
-                None
-            }
-            Err(e) => Some(e),
-        };
-
-    match body("loadavg", "/proc/loadavg").and_then(|t| parse_loadavg(&t).map_err(|e| e.to_string())) {
-        Ok(l) => {
-            s.load1 = Some(l.load1);
-            s.load5 = Some(l.load5);
-            s.load15 = Some(l.load15);
-        }
-        Err(e) => state.warnings.push(e),
-    }
-
-    let mem_error =
-        match body("meminfo", "/proc/meminfo").and_then(|t| parse_meminfo(&t).map_err(|e| e.to_string())) {
-            Ok(m) => {
-                s.mem_total_kib = Some(m.mem_total_kib);
-                s.mem_available_kib = Some(m.mem_available_kib);
-                s.mem_used_pct = Some(m.used_pct());
-                s.swap_total_kib = Some(m.swap_total_kib);
-                s.swap_used_pct = m.swap_used_pct();
-                None
-            }
-            Err(e) => Some(e),
-        };
-
-    match body("uptime", "/proc/uptime").and_then(|t| parse_uptime(&t).map_err(|e| e.to_string())) {
-        Ok(up) => s.uptime_s = Some(up),
-        Err(e) => state.warnings.push(e),
-    }
-
-    match body("net/dev", "/proc/net/dev").and_then(|t| parse_net_dev(&t).map_err(|e| e.to_string())) {
-        Ok(cur) => {
-            if let Some((prev, at)) = &state.prev_net {
-                s.net = net_rates(prev, &cur, now.saturating_duration_since(*at).as_secs_f64());
-            }
-            state.prev_net = Some((cur, now));
-        }
-        Err(e) => state.warnings.push(e),
-    }
+    let mut warnings = std::mem::take(&mut state.warnings);
+    let essentials = fill_proc_figures(
+        &mut s,
+        |key| body(key, &format!("/proc/{key}")),
+        &mut state.rates,
+        now,
+        &mut warnings,
+    );
+    state.warnings = warnings;
 
     match sections.get("ps") {
         Some(sec) => {
@@ -395,15 +352,15 @@ pub fn parse_probe(
 
     s.disks = disks(&sections, &mut state.warnings);
 
-    if let (Some(stat_error), Some(mem_error)) = (&stat_error, &mem_error) {
+    if let Some(both) = essentials.both_missing() {
         s.reachable = false;
         s.error = Some(HostError {
             kind: "probe".into(),
-            message: format!("the host answered but is not a Linux /proc system: {stat_error}; {mem_error}"),
+            message: format!("the host answered but is not a Linux /proc system: {both}"),
         });
     }
-    state.warnings.extend(stat_error);
-    state.warnings.extend(mem_error);
+    state.warnings.extend(essentials.stat_error);
+    state.warnings.extend(essentials.meminfo_error);
     s.sanitize();
     s
 }
