@@ -73,6 +73,9 @@ enum Cmd {
         /// With --follow, start with the last N lines
         #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
         lines: usize,
+        /// Read the files on this host (from the config or ~/.ssh/config), over SSH
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
         /// The files
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -111,9 +114,10 @@ fn main() -> ExitCode {
         Some(Cmd::Status { json, hosts, tags, security }) => {
             cli::status::run(&g, &cli::status::StatusArgs { json, security, hosts, tags })
         }
-        Some(Cmd::Logs { grep, exclude, encoding, no_mask, follow, lines, paths }) => {
-            cli::logs::run(&cli::logs::LogsArgs { grep, exclude, encoding, no_mask, follow, lines, paths })
-        }
+        Some(Cmd::Logs { grep, exclude, encoding, no_mask, follow, lines, host, paths }) => cli::logs::run(
+            &g,
+            &cli::logs::LogsArgs { host, grep, exclude, encoding, no_mask, follow, lines, paths },
+        ),
         Some(Cmd::CheckConfig { file }) => cli::check_config::run(&g, file.as_deref()),
         Some(Cmd::Completions { shell }) => {
             let shell = match shell {

@@ -211,3 +211,67 @@ fn a_host_whose_sshd_dies_goes_down_with_its_reason_and_recovers_by_itself() {
     assert!(s.contains("listening TCP ports"), "{s}");
     t.keys("main", &["Escape", "q"]);
 }
+
+#[test]
+fn logs_on_a_host_behind_two_jump_hosts_survive_an_sshd_restart_without_loss_or_repeats() {
+    use std::io::{BufRead, BufReader};
+    let mut f = fleet(10);
+    let log = f.dir.path().join("remote app.log");
+    // GBK bytes and an ID number, read whole first.
+    let mut first = b"2026-11-27 03:04:05 ERROR id 11010519491231002X ".to_vec();
+    first.extend([0xbe, 0xaf, 0xb8, 0xe6, b'\n']);
+    first.extend(b"line-2\n");
+    fs::write(&log, &first).unwrap();
+    let out = yunwei(f.dir.path())
+        .args(["--config", f.config.to_str().unwrap(), "logs", "--host", "海口-应用-behind"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, "2026-11-27 03:04:05 ERROR id 110105********002X 警告\nline-2\n");
+
+    // Follow, kill the host's sshd, write meanwhile, start it again: every line once, in order.
+    let mut child = yunwei(f.dir.path())
+        .args([
+            "--config",
+            f.config.to_str().unwrap(),
+            "logs",
+            "--follow",
+            "--lines",
+            "1",
+            "--host",
+            "海口-应用-behind",
+        ])
+        .arg(&log)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || rx.recv_timeout(Duration::from_secs(15)).expect("a line in time");
+    assert_eq!(next(), "line-2");
+    let append = |s: &str| {
+        let mut h = fs::OpenOptions::new().append(true).open(&log).unwrap();
+        h.write_all(s.as_bytes()).unwrap();
+    };
+    append("a-1\n");
+    assert_eq!(next(), "a-1");
+    f.behind.kill();
+    append("b-1\nb-2\n");
+    std::thread::sleep(Duration::from_secs(2));
+    f.behind.restart();
+    assert_eq!(next(), "b-1");
+    assert_eq!(next(), "b-2");
+    append("c-1\n");
+    assert_eq!(next(), "c-1");
+    assert!(rx.recv_timeout(Duration::from_secs(2)).is_err(), "a line was repeated");
+    let _ = child.kill();
+    let _ = child.wait();
+}

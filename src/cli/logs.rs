@@ -16,6 +16,8 @@ use crate::logs::mask::mask;
 use crate::logs::sanitize::{sanitize_lines, sanitize_text};
 
 pub struct LogsArgs {
+    /// A host of the config (or ~/.ssh/config) to read the files on, over SSH.
+    pub host: Option<String>,
     pub grep: Vec<String>,
     pub exclude: Vec<String>,
     pub encoding: String,
@@ -68,7 +70,7 @@ impl LinePipeline {
     }
 }
 
-pub fn run(args: &LogsArgs) -> i32 {
+pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
     let encoding: Encoding = match args.encoding.parse() {
         Ok(e) => e,
         Err(e) => {
@@ -89,7 +91,16 @@ pub fn run(args: &LogsArgs) -> i32 {
     }
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
-    let result = if args.follow {
+    let remote_target = match &args.host {
+        None => None,
+        Some(name) => match remote_target(g, name) {
+            Ok(t) => t,
+            Err(code) => return code,
+        },
+    };
+    let result = if let Some((target, pool)) = remote_target {
+        remote(args, encoding, &pipeline, &target, &pool, &mut out)
+    } else if args.follow {
         follow(args, encoding, &pipeline, &mut out)
     } else {
         read_all(args, encoding, &pipeline, &mut out)
@@ -212,3 +223,175 @@ fn follow(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl 
         std::thread::sleep(FOLLOW_EVERY);
     }
 }
+
+/// The SSH target of `--host NAME` (None when the host is this machine), with the pool.
+fn remote_target(
+    g: &crate::cli::Global,
+    name: &str,
+) -> Result<Option<(crate::ssh::Target, std::sync::Arc<crate::ssh::SshPool>)>, i32> {
+    let cfg = crate::config::load(g.config.as_deref()).map_err(|errors| {
+        for e in &errors.0 {
+            eprintln!("{e}");
+        }
+        2
+    })?;
+    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
+    let fleet = crate::hosts::resolve(
+        &cfg,
+        crate::hosts::default_ssh_config().as_deref(),
+        &login,
+        &crate::cli::hostname(),
+    );
+    let Some(host) = fleet.hosts.iter().find(|h| h.name == name) else {
+        let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
+        eprintln!("yunwei logs: --host {name}: no such host (hosts: {})", names.join(", "));
+        return Err(2);
+    };
+    Ok(crate::remote_poll::target_of(host).map(|t| (t, crate::remote_poll::pool_for(&cfg))))
+}
+
+/// Files on a host reached over SSH: whole (up to their size when we started), or followed
+/// every second. The cursor (inode and offset) survives a lost connection, so a reconnect
+/// resumes exactly where reading stopped.
+fn remote(
+    args: &LogsArgs,
+    encoding: Encoding,
+    p: &LinePipeline,
+    target: &crate::ssh::Target,
+    pool: &std::sync::Arc<crate::ssh::SshPool>,
+    out: &mut impl Write,
+) -> io::Result<i32> {
+    use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
+    let many = args.paths.len() > 1;
+    let begin = if args.follow { Begin::LastLines(args.lines) } else { Begin::Start };
+    struct Source {
+        path: String,
+        cursor: RemoteCursor,
+        partial: Vec<u8>,
+        decoder: Decoder,
+        done: bool,
+        said: Option<String>,
+    }
+    let mut sources: Vec<Source> = args
+        .paths
+        .iter()
+        .map(|p| Source {
+            path: p.to_string_lossy().into_owned(),
+            cursor: RemoteCursor::default(),
+            partial: Vec::new(),
+            decoder: Decoder::new(encoding),
+            done: false,
+            said: None,
+        })
+        .collect();
+    let mut conn: Option<crate::ssh::SshConn> = None;
+    let mut backoff = crate::ssh::Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut code = 0;
+    let mut last_header: Option<usize> = None;
+    loop {
+        let mut busy = false;
+        for (i, src) in sources.iter_mut().enumerate() {
+            if src.done {
+                continue;
+            }
+            if conn.is_none() {
+                match pool.connect(target) {
+                    Ok(c) => {
+                        conn = Some(c);
+                        backoff.reset();
+                    }
+                    Err(e) => {
+                        if !args.follow {
+                            eprintln!("yunwei logs: {}: {e}", target.endpoint.name);
+                            return Ok(1);
+                        }
+                        eprintln!("yunwei logs: {}: {e}; retrying", target.endpoint.name);
+                        std::thread::sleep(backoff.next_delay());
+                        continue;
+                    }
+                }
+            }
+            let Some(c) = conn.as_mut() else { continue };
+            let output = match c.exec(&command(&src.path, &src.cursor, begin)) {
+                Ok(o) => o.stdout,
+                Err(e) => {
+                    eprintln!("yunwei logs: {}: {e}; reconnecting", target.endpoint.name);
+                    conn = None;
+                    if !args.follow {
+                        return Ok(1);
+                    }
+                    continue;
+                }
+            };
+            let name = crate::health::printable(&src.path).into_owned();
+            let note = |src: &mut Source, text: String| {
+                if src.said.as_deref() != Some(text.as_str()) {
+                    eprintln!("yunwei logs: {}:{name}: {text}", target.endpoint.name);
+                    src.said = Some(text);
+                }
+            };
+            match apply(&mut src.cursor, &output) {
+                Ok(Chunk::Data { bytes, more }) => {
+                    busy |= more;
+                    let lines = complete_lines(&mut src.partial, &bytes);
+                    let kept: Vec<String> =
+                        lines.iter().filter_map(|l| p.process(&mut src.decoder, l)).collect();
+                    if !kept.is_empty() {
+                        src.said = None;
+                        if many && last_header != Some(i) {
+                            writeln!(out, "==> {}:{name} <==", target.endpoint.name)?;
+                            last_header = Some(i);
+                        }
+                        for line in kept {
+                            writeln!(out, "{line}")?;
+                        }
+                    }
+                    if !more && !args.follow && src.cursor.inode.is_some() && bytes.is_empty() {
+                        // The end of the file as it was: the last line may lack its newline.
+                        if !src.partial.is_empty() {
+                            let rest = std::mem::take(&mut src.partial);
+                            if let Some(line) = p.process(&mut src.decoder, &rest) {
+                                writeln!(out, "{line}")?;
+                            }
+                        }
+                        src.done = true;
+                    }
+                }
+                Ok(Chunk::Rotated) => {
+                    src.partial.clear();
+                    note(src, "rotated; following the new file".into());
+                    busy = true;
+                }
+                Ok(Chunk::Truncated) => {
+                    src.partial.clear();
+                    note(src, "truncated; reading from the start".into());
+                    busy = true;
+                }
+                Ok(Chunk::Missing) | Ok(Chunk::Unreadable) if !args.follow => {
+                    eprintln!("yunwei logs: {}:{name}: missing or unreadable", target.endpoint.name);
+                    code = 1;
+                    src.done = true;
+                }
+                Ok(Chunk::Missing) => note(src, "missing; waiting for it".into()),
+                Ok(Chunk::Unreadable) => note(src, "not readable".into()),
+                Err(e) => {
+                    eprintln!("yunwei logs: {}:{name}: {e}", target.endpoint.name);
+                    if !args.follow {
+                        code = 1;
+                        src.done = true;
+                    }
+                }
+            }
+        }
+        out.flush()?;
+        if sources.iter().all(|s| s.done) {
+            return Ok(code);
+        }
+        if !busy {
+            std::thread::sleep(REMOTE_EVERY);
+        }
+    }
+}
+
+/// How often a followed remote file is asked for new lines.
+const REMOTE_EVERY: Duration = Duration::from_millis(500);

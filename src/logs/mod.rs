@@ -26,4 +26,5 @@ pub mod filter;
 pub mod follow;
 pub mod mask;
 pub mod record;
+pub mod remote;
 pub mod sanitize;
