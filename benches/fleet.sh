@@ -71,6 +71,8 @@ for n in 50 200; do
     done
     python3 -c "import json,sys; v=json.load(open('$work/out$n.json')); print(f'hosts={len(v)} reachable={sum(h[\"reachable\"] for h in v)}')"
 done
+# Time from a line appended to a file on host-002 (behind the jump host) to yunwei's output.
+python3 benches/follow_bench.py "$bin" --lines 200000 --rounds 30 --args "--config $work/fleet50.toml --host host-002"
 make_config 50 10 "$work/idle50.toml"
 python3 benches/ptybench.py idle --seconds "$secs" --warmup 15 --marker "Fleet health" -- \
     "$bin" --config "$work/idle50.toml" --db "$work/idle.db"

@@ -17,6 +17,7 @@ p = argparse.ArgumentParser()
 p.add_argument("binary")
 p.add_argument("--lines", type=int, default=10_000_000)
 p.add_argument("--rounds", type=int, default=50)
+p.add_argument("--args", default="", help="extra yunwei arguments, e.g. '--config F --host NAME'")
 a = p.parse_args()
 
 
@@ -30,11 +31,15 @@ def hwm(pid):
 with tempfile.TemporaryDirectory() as d:
     log = os.path.join(d, "app.log")
     open(log, "w").close()
-    proc = subprocess.Popen([a.binary, "logs", "--follow", "--lines", "0", log],
+    extra = a.args.split()
+    global_args = [x for x in extra if x != "--host" and (extra.index(x) == 0 or extra[extra.index(x) - 1] != "--host")]
+    host = [extra[extra.index("--host") + 1]] if "--host" in extra else []
+    cmd = [a.binary] + global_args + ["logs", "--follow", "--lines", "0"] + (["--host"] + host if host else []) + [log]
+    proc = subprocess.Popen(cmd,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.fileno()
     os.set_blocking(out, False)
-    time.sleep(0.5)
+    time.sleep(2.0 if host else 0.5)
 
     def drain(until=None, limit=10.0):
         buf = b""
