@@ -275,3 +275,61 @@ fn logs_on_a_host_behind_two_jump_hosts_survive_an_sshd_restart_without_loss_or_
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn ssh_agent_is_tried_first_and_passphrases_are_never_asked_for() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // An encrypted key: usable only through the agent, where the user loaded it.
+    let key = sshd::user_key(dir.path(), "id_locked", "ed25519", "correct horse");
+    let server = Sshd::start(&["ed25519"], &[&key]);
+    let known_hosts = dir.path().join("known_hosts");
+    fs::write(&known_hosts, server.known_hosts_line("ed25519") + "\n").unwrap();
+    let cfg = dir.path().join("agent.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "[ssh]\nknown_hosts = \"{}\"\nimport_ssh_config = false\n\n{}",
+            known_hosts.display(),
+            host("locked", &server, &key, None, &[])
+        ),
+    )
+    .unwrap();
+    let sock = dir.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent").arg("-D").arg("-a").arg(&sock).spawn().expect("ssh-agent runs");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !sock.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let askpass = dir.path().join("askpass.sh");
+    fs::write(&askpass, "#!/bin/sh\necho 'correct horse'\n").unwrap();
+    fs::set_permissions(&askpass, fs::Permissions::from_mode(0o700)).unwrap();
+    let added = Command::new("ssh-add")
+        .arg(&key.private)
+        .env("SSH_AUTH_SOCK", &sock)
+        .env("SSH_ASKPASS", &askpass)
+        .env("SSH_ASKPASS_REQUIRE", "force")
+        .env("DISPLAY", ":0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "ssh-add: {}", String::from_utf8_lossy(&added.stderr));
+
+    let status = |with_agent: bool| {
+        let mut c = yunwei(dir.path());
+        c.args(["--config", cfg.to_str().unwrap(), "status", "--json"]);
+        if with_agent {
+            c.env("SSH_AUTH_SOCK", &sock);
+        }
+        let out = c.stdin(std::process::Stdio::null()).output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = status(true);
+    assert_eq!(v[0]["reachable"], true, "through the agent: {v}");
+    let v = status(false);
+    assert_eq!(v[0]["error"]["kind"], "auth_failed", "without the agent the encrypted key is refused: {v}");
+    let msg = v[0]["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("id_locked"), "names the key: {msg}");
+    let _ = agent.kill();
+    let _ = agent.wait();
+}
