@@ -265,3 +265,36 @@ fn a_process_named_with_escape_sequences_cannot_reach_the_terminal() {
     );
     assert!(!json.contains('\u{1b}') && !table.contains('\u{1b}'));
 }
+
+#[test]
+fn status_security_covers_this_machine() {
+    let home = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (code, out, err) = run(yunwei(home.path()).args(["status", "--json", "--security"]));
+    assert!(code == 0 || code == 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ports: Vec<u64> = v[0]["security"]["listening_tcp_ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_u64())
+        .collect();
+    assert!(ports.contains(&u64::from(port)), "{ports:?}");
+    drop(listener);
+}
+
+#[test]
+fn check_config_says_what_ssh_config_adds_and_skips() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".ssh")).unwrap();
+    std::fs::write(
+        home.path().join(".ssh/config"),
+        "Host gw\n  HostName 127.0.0.5\n\nMatch user root\n  Port 2222\n\nHost db1\n  ProxyJump gw\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(yunwei(home.path()).args(["check-config"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("from ~/.ssh/config: 2 host(s): gw, db1"), "{out}");
+    assert!(out.contains("warning:") && out.contains("Match"), "{out}");
+}

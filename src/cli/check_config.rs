@@ -43,5 +43,25 @@ pub fn run(g: &Global, file: Option<&Path>) -> i32 {
         println!("{}: no config file; the defaults apply", location.path().display());
     }
     println!("{}", cfg.summary());
+    // What the fleet really is once ~/.ssh/config is read, and what could not be imported.
+    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
+    let fleet = crate::hosts::resolve(
+        &cfg,
+        crate::hosts::default_ssh_config().as_deref(),
+        &login,
+        &crate::cli::hostname(),
+    );
+    let imported: Vec<&str> = fleet
+        .hosts
+        .iter()
+        .filter(|h| h.tags.iter().any(|t| t == "ssh_config"))
+        .map(|h| h.name.as_str())
+        .collect();
+    if !imported.is_empty() {
+        println!("from ~/.ssh/config: {} host(s): {}", imported.len(), imported.join(", "));
+    }
+    for w in &fleet.warnings {
+        println!("warning: {w}");
+    }
     0
 }

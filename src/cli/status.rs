@@ -54,9 +54,26 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     let pool = crate::remote_poll::pool_for(cfg);
     let security = args.security;
     let remote_thread = std::thread::spawn(move || crate::remote_poll::poll_once(remote, &pool, security));
+    // This machine's posture, when asked for, runs alongside (some of its queries take seconds).
+    let local_security = (security && !probes.local.is_empty()).then(|| {
+        std::thread::spawn(|| {
+            crate::health::local::run_command(
+                "sh",
+                &["-c", crate::health::security::SECURITY_SCRIPT],
+                crate::health::security::SECURITY_TIMEOUT,
+            )
+            .ok()
+            .map(|out| crate::health::security::parse_security(&out, chrono::Utc::now().timestamp()))
+        })
+    });
     let _ = probes.sample_all();
     std::thread::sleep(Duration::from_millis(500));
     let mut samples = probes.sample_all();
+    if let Some(sec) = local_security.and_then(|t| t.join().ok()).flatten() {
+        for s in &mut samples {
+            s.security = Some(sec.clone());
+        }
+    }
     match remote_thread.join() {
         Ok(r) => samples.extend(r),
         Err(_) => {
