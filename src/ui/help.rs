@@ -75,6 +75,7 @@ pub fn render_help(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, scroll: u16) -> u16
     let w = (content_w.max(width(&title) + 4) + 4) as u16;
     let h = lines.len() as u16 + 2;
     let popup = centered(area, w, h);
+    yunwei_widgets::layout::clear_wide_overlap(f.buffer_mut(), popup);
     f.render_widget(Clear, popup);
     let block = ctx.block(title).style(ctx.theme.roles.text);
     let inner = block.inner(popup);
