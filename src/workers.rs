@@ -18,6 +18,11 @@ use crate::alerts::AlertEngine;
 use crate::demo::DemoFleet;
 use crate::event::{Event, HistRange, WorkerMsg};
 use crate::health::{HostSample, LocalProbe};
+use crate::logs::decode::Decoder;
+use crate::logs::follow::{FollowEvent, Follower, Start};
+use crate::logs::record::RecordBuilder;
+use crate::logs::sanitize::sanitize_text;
+use crate::logs::sources::{SourceSpec, SourceStatus};
 use crate::remote_poll::{remote_loop, RemoteHost};
 use crate::ssh::SshPool;
 use crate::store::alerts::AlertRow;
@@ -32,8 +37,19 @@ pub enum ProbeCmd {
 
 pub enum DbCmd {
     Record(Vec<HostSample>),
-    History { host: String, range: HistRange },
-    AckHostAlerts { host: String },
+    History {
+        host: String,
+        range: HistRange,
+    },
+    AckHostAlerts {
+        host: String,
+    },
+    /// One audit row: `action` on `target` by the operator.
+    Audit {
+        action: String,
+        target: String,
+        detail: String,
+    },
 }
 
 /// What the store thread needs besides the database: the thresholds alerts are judged by, and
@@ -149,6 +165,17 @@ impl Workers {
             probe_loop(&mut probes, poll, probe_rx, ui_probe, db_from_probe)
         }));
         Workers { probe_txs, db_tx, handles }
+    }
+
+    /// Starts the log worker: follows every local source and sends its records to the pane.
+    pub fn start_logs(&mut self, specs: Vec<SourceSpec>, ui: UnboundedSender<Event>) {
+        if specs.is_empty() {
+            return;
+        }
+        let (tx, rx) = mpsc::channel::<ProbeCmd>();
+        self.probe_txs.push(tx);
+        let ui_logs = ui.clone();
+        self.handles.push(spawn_guarded("yunwei-logs", ui, move || log_loop(specs, rx, ui_logs)));
     }
 
     /// Every poller takes a round now.
@@ -338,6 +365,11 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
                     Err(e) => problem(format!("reading history of {host}: {e}")),
                 }
             }
+            DbCmd::Audit { action, target, detail } => {
+                if let Err(e) = store.audit(&setup.operator, &action, &target, &detail) {
+                    problem(format!("writing the audit log: {e}"));
+                }
+            }
             DbCmd::AckHostAlerts { host } => {
                 let open = store.open_alerts().unwrap_or_default();
                 for row in open.iter().filter(|r| r.host == host && r.acked_at.is_none()) {
@@ -347,6 +379,120 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
                 }
                 send_alerts(&store, &mut last_sent);
             }
+        }
+    }
+}
+
+/// How often followed log files are checked for new lines.
+const LOG_POLL: Duration = Duration::from_millis(100);
+/// How many lines the pane starts with from each file.
+const LOG_START_LINES: usize = 1000;
+/// How often a source's glob is expanded again, for files that appear later.
+const LOG_RESCAN: Duration = Duration::from_secs(10);
+
+/// One followed file of a source.
+struct LogFile {
+    follower: Follower,
+    decoder: Decoder,
+    records: RecordBuilder,
+}
+
+/// One source: its files, and the status last sent.
+struct LogSourceState {
+    spec: SourceSpec,
+    files: Vec<LogFile>,
+    status: Option<SourceStatus>,
+}
+
+impl LogSourceState {
+    fn add_files(&mut self, start: Start) {
+        let now = chrono::Local::now().fixed_offset();
+        for path in crate::logs::sources::expand(&self.spec.pattern) {
+            if self.files.iter().any(|f| f.follower.path() == path) {
+                continue;
+            }
+            self.files.push(LogFile {
+                follower: Follower::open(&path, start),
+                decoder: Decoder::new(self.spec.encoding.decoding()),
+                records: RecordBuilder::new(now),
+            });
+        }
+    }
+}
+
+/// Follows every local source (one [`Follower`] per file), decodes, sanitises and groups the
+/// lines into records, and sends them in one batch per source and poll, so the channel carries
+/// at most a few messages every 100 ms whatever the files write. A failing source says so in its
+/// status; the others go on.
+fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<Event>) {
+    let mut sources: Vec<LogSourceState> =
+        specs.into_iter().map(|spec| LogSourceState { spec, files: Vec::new(), status: None }).collect();
+    for s in &mut sources {
+        if s.spec.host.is_none() {
+            s.add_files(Start::LastLines(LOG_START_LINES));
+        }
+    }
+    let mut next_rescan = Instant::now() + LOG_RESCAN;
+    loop {
+        let rescan = Instant::now() >= next_rescan;
+        if rescan {
+            next_rescan = Instant::now() + LOG_RESCAN;
+        }
+        for (index, source) in sources.iter_mut().enumerate() {
+            let mut status = None;
+            if source.spec.host.is_some() {
+                status = Some(SourceStatus::RemoteUnsupported);
+            } else {
+                if rescan {
+                    source.add_files(Start::Beginning);
+                }
+                let mut batch = Vec::new();
+                let n = source.files.len();
+                let now = chrono::Local::now().fixed_offset();
+                for file in &mut source.files {
+                    file.records.set_now(now);
+                    let mut got_lines = false;
+                    for ev in file.follower.poll() {
+                        if let Some(s) = SourceStatus::from_event(&ev, n) {
+                            status = Some(s);
+                            continue;
+                        }
+                        if let FollowEvent::Lines(lines) = ev {
+                            got_lines |= !lines.is_empty();
+                            for raw in lines {
+                                let text = file.decoder.decode_line(&raw);
+                                let clean = sanitize_text(&text).into_owned();
+                                batch.extend(file.records.push(clean));
+                            }
+                        }
+                    }
+                    // A quiet poll ends the record being built: nothing more is coming for now.
+                    if !got_lines {
+                        batch.extend(file.records.flush());
+                    }
+                }
+                if source.files.is_empty() {
+                    status = Some(SourceStatus::NoFiles);
+                } else if status.is_none() && source.status.is_none() {
+                    status = Some(SourceStatus::Following(n));
+                }
+                if !batch.is_empty() {
+                    let msg = WorkerMsg::LogRecords { source: index, records: batch };
+                    if ui.send(Event::Worker(msg)).is_err() {
+                        return;
+                    }
+                }
+            }
+            if let Some(status) = status {
+                if source.status.as_ref() != Some(&status) {
+                    source.status = Some(status.clone());
+                    let _ = ui.send(Event::Worker(WorkerMsg::LogStatus { source: index, status }));
+                }
+            }
+        }
+        match rx.recv_timeout(LOG_POLL) {
+            Ok(ProbeCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }

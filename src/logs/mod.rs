@@ -27,3 +27,4 @@ pub mod follow;
 pub mod mask;
 pub mod record;
 pub mod sanitize;
+pub mod sources;
