@@ -518,4 +518,52 @@ mod tests {
         set.sample_all();
         assert!(set.new_warnings().is_empty(), "the same failure is not repeated every round");
     }
+
+    #[test]
+    fn log_worker_batches_records_and_reports_each_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        std::fs::write(&log, "2026-11-27 03:00:01 INFO a\n2026-11-27 03:00:02 ERROR b\n\tat X(Y.java:1)\n")
+            .unwrap();
+        let spec = |name: &str, host: Option<&str>, pattern: String| SourceSpec {
+            name: name.into(),
+            host: host.map(str::to_string),
+            pattern,
+            encoding: crate::config::LogEncoding::Auto,
+        };
+        let specs = vec![
+            spec("app", None, format!("{}/*.log", dir.path().display())),
+            spec("none", None, format!("{}/*.gz", dir.path().display())),
+            spec("web", Some("web1"), "/var/log/x".into()),
+        ];
+        let (ui, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (stop_tx, stop_rx) = mpsc::channel::<ProbeCmd>();
+        let handle = std::thread::spawn(move || log_loop(specs, stop_rx, ui));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut records = Vec::new();
+        let mut statuses = std::collections::HashMap::new();
+        let mut messages = 0;
+        while Instant::now() < deadline && (records.len() < 2 || statuses.len() < 3) {
+            match rx.try_recv() {
+                Ok(Event::Worker(WorkerMsg::LogRecords { source, records: batch })) => {
+                    assert_eq!(source, 0);
+                    messages += 1;
+                    records.extend(batch);
+                }
+                Ok(Event::Worker(WorkerMsg::LogStatus { source, status })) => {
+                    statuses.insert(source, status);
+                }
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        drop(stop_tx);
+        handle.join().unwrap();
+        assert_eq!(records.len(), 2, "{records:?}");
+        assert_eq!(records[1].lines, vec!["2026-11-27 03:00:02 ERROR b", "\tat X(Y.java:1)"]);
+        assert!(messages <= 2, "batched per poll, not per line: {messages}");
+        assert_eq!(statuses.get(&0), Some(&SourceStatus::Following(1)));
+        assert_eq!(statuses.get(&1), Some(&SourceStatus::NoFiles));
+        assert_eq!(statuses.get(&2), Some(&SourceStatus::RemoteUnsupported));
+    }
 }
