@@ -4,6 +4,7 @@
 //! (revealed on request, with an audit row) and writing the visible records to a file.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::VecDeque;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -50,6 +51,9 @@ pub struct Entry {
     /// the record before it (of its source, else of the buffer), so it keeps its arrival order.
     pub key: i64,
     pub record: Record,
+    /// Whether the filters keep the record, and for which filters (see [`LogsPane::view_key`]):
+    /// masking and matching a record once per filter change, not on every draw.
+    visible: Cell<Option<(u64, bool)>>,
 }
 
 /// What the one-line input at the bottom of the pane is for.
@@ -163,7 +167,7 @@ impl LogsPane {
             } else {
                 self.entries.partition_point(|e| e.key <= key)
             };
-            self.entries.insert(at, Entry { source, key, record });
+            self.entries.insert(at, Entry { source, key, record, visible: Cell::new(None) });
             if !self.entries.is_empty() && at <= self.cursor && at < self.entries.len() - 1 {
                 self.cursor += 1;
             }
@@ -199,7 +203,29 @@ impl LogsPane {
         if !self.filters_on || !self.filter.is_active() {
             return true;
         }
-        self.filter.matches(&self.shown_text(e))
+        let key = self.view_key();
+        if let Some((k, v)) = e.visible.get() {
+            if k == key {
+                return v;
+            }
+        }
+        let v = self.filter.matches(&self.shown_text(e));
+        e.visible.set(Some((key, v)));
+        v
+    }
+
+    /// A fingerprint of what decides visibility: the enabled patterns and the mask state.
+    fn view_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.revealed.hash(&mut h);
+        for side in [Side::Include, Side::Exclude] {
+            for (p, on) in self.filter.patterns(side) {
+                (side == Side::Include, p, on).hash(&mut h);
+            }
+            0xffu8.hash(&mut h);
+        }
+        h.finish()
     }
 
     /// The indices of the records the filters keep, in order.
@@ -628,6 +654,8 @@ impl LogsPane {
         // following or when it moved below the screen).
         let height_of = |i: usize| self.rows_of(&self.entries[i], text_w).len().max(1);
         let mut top = if self.follow { current } else { self.top.min(current) };
+        // Rows of the first record drawn that are above the screen.
+        let mut skip = 0;
         if !self.follow && self.is_visible(top) {
             let mut used = 0;
             let mut i = top;
@@ -657,6 +685,11 @@ impl LogsPane {
             while let Some(prev) = self.prev_visible(i, |_| true) {
                 let ph = height_of(prev);
                 if used + ph > h {
+                    // The screen ends inside this record: its last rows fill the top.
+                    if used < h {
+                        skip = ph - (h - used);
+                        i = prev;
+                    }
                     break;
                 }
                 used += ph;
@@ -698,7 +731,8 @@ impl LogsPane {
             } else {
                 " "
             };
-            for (row_n, row) in self.rows_of(e, text_w).into_iter().enumerate() {
+            let first_row = if i == top { skip } else { 0 };
+            for (row_n, row) in self.rows_of(e, text_w).into_iter().enumerate().skip(first_row) {
                 if y >= area.y + area.height {
                     break;
                 }
@@ -920,6 +954,26 @@ mod tests {
         assert_eq!(p.export(), "[app] 2026-11-27 03:00:01 INFO id 110105********002X\n");
         p.revealed = true;
         assert!(p.export().contains("11010519491231002X"));
+    }
+
+    #[test]
+    fn visibility_is_cached_and_the_cache_follows_filter_and_mask_changes() {
+        let mut p = LogsPane::new(vec![spec("app")], 200_000);
+        let lines: Vec<String> = (0..50_000)
+            .map(|i| format!("2026-11-27 03:{:02}:{:02} INFO n{i} 13812345678", i / 3600 % 60, i % 60))
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        p.on_records(0, records(&refs));
+        p.filter.add(Side::Include, "n49999 ").unwrap();
+        assert_eq!(p.visible().len(), 1);
+        // The second look at every record uses the cached answer.
+        assert!(p.entries.iter().all(|e| e.visible.get().is_some()));
+        assert!(p.current().is_some());
+        p.filter = Filter::none();
+        p.filter.add(Side::Include, "13812345678").unwrap();
+        assert_eq!(p.visible().len(), 0, "masked text is matched");
+        p.revealed = true;
+        assert_eq!(p.visible().len(), 50_000);
     }
 
     #[test]
