@@ -231,6 +231,12 @@ impl Config {
         out.push_str(&format!("borders:        {}\n", self.general.borders));
         out.push_str(&format!("operator:       {operator}\n"));
         out.push_str(&format!("poll interval:  {} s\n", self.ssh.poll_interval_s));
+        let logs = if self.logs.is_empty() {
+            "none (the system logs)".to_string()
+        } else {
+            self.logs.len().to_string()
+        };
+        out.push_str(&format!("log sources:    {logs}\n"));
         out.push_str(&format!("host key check: {}", self.ssh.host_key_check));
         out
     }

@@ -471,9 +471,12 @@ fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<
                         batch.extend(file.records.flush());
                     }
                 }
+                let recovered =
+                    !batch.is_empty() && source.status.as_ref().is_some_and(SourceStatus::is_problem);
                 if source.files.is_empty() {
                     status = Some(SourceStatus::NoFiles);
-                } else if status.is_none() && source.status.is_none() {
+                } else if status.is_none() && (source.status.is_none() || recovered) {
+                    // Lines again after an error: the header stops saying it.
                     status = Some(SourceStatus::Following(n));
                 }
                 if !batch.is_empty() {
