@@ -217,6 +217,8 @@ impl App {
                 let next = if action == Action::NextPane { (pos + 1) % n } else { (pos + n - 1) % n };
                 self.focus = Focus::ALL[next];
             }
+            Action::PaneFleet => self.focus = Focus::Fleet,
+            Action::PaneLogs => self.focus = Focus::Logs,
             Action::Redraw => self.force_clear = true,
             _ => {}
         }

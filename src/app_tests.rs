@@ -640,4 +640,8 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     // Tab goes back to the fleet.
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Fleet);
+    app.on_event(key(KeyCode::Char('2')));
+    assert_eq!(app.focus, crate::app::Focus::Logs);
+    app.on_event(key(KeyCode::Char('1')));
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
 }

@@ -228,6 +228,8 @@ catalogue! {
     ActWriteFile => "write visible records to a file", "将可见记录写入文件";
     HintWriteFile => "write", "写文件";
     PaneLogs => "Logs", "日志";
+    ActPaneFleet => "fleet health tab", "主机健康标签页";
+    ActPaneLogs => "logs tab", "日志标签页";
     HelpScopeLogs => "Logs", "日志";
     LogsRecords => "records", "条记录";
     LogsFollowing => "following", "跟随中";
@@ -296,6 +298,8 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Wrap => Msg::ActWrap,
         A::Reveal => Msg::ActReveal,
         A::WriteFile => Msg::ActWriteFile,
+        A::PaneFleet => Msg::ActPaneFleet,
+        A::PaneLogs => Msg::ActPaneLogs,
     };
     msg.text(lang)
 }
