@@ -173,7 +173,8 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let (rows, probes, warnings) = fleet(&prepared.config, demo);
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
 
-    let log_specs = if demo { Vec::new() } else { crate::logs::sources::specs(&prepared.config.logs) };
+    // The demo watches this machine live, so its Logs tab follows this machine's system logs.
+    let log_specs = crate::logs::sources::specs(if demo { &[] } else { &prepared.config.logs });
     let mut app = App::new(prepared.ctx, rows);
     app.logs = crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     if !warnings.is_empty() {
