@@ -402,17 +402,22 @@ struct LogSourceState {
     spec: SourceSpec,
     files: Vec<LogFile>,
     status: Option<SourceStatus>,
+    /// Every file (device, inode) read so far: a rotated file that the glob also matches under
+    /// its new name (`app.log` renamed to `app-20261127.log`) is not read a second time.
+    seen: std::collections::HashSet<(u64, u64)>,
 }
 
 impl LogSourceState {
     fn add_files(&mut self, start: Start) {
+        use std::os::unix::fs::MetadataExt;
         let now = chrono::Local::now().fixed_offset();
         for path in crate::logs::sources::expand(&self.spec.pattern) {
             if self.files.iter().any(|f| f.follower.path() == path) {
                 continue;
             }
+            let known = std::fs::metadata(&path).is_ok_and(|m| self.seen.contains(&(m.dev(), m.ino())));
             self.files.push(LogFile {
-                follower: Follower::open(&path, start),
+                follower: Follower::open(&path, if known { Start::End } else { start }),
                 decoder: Decoder::new(self.spec.encoding.decoding()),
                 records: RecordBuilder::new(now),
             });
@@ -425,8 +430,10 @@ impl LogSourceState {
 /// at most a few messages every 100 ms whatever the files write. A failing source says so in its
 /// status; the others go on.
 fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<Event>) {
-    let mut sources: Vec<LogSourceState> =
-        specs.into_iter().map(|spec| LogSourceState { spec, files: Vec::new(), status: None }).collect();
+    let mut sources: Vec<LogSourceState> = specs
+        .into_iter()
+        .map(|spec| LogSourceState { spec, files: Vec::new(), status: None, seen: Default::default() })
+        .collect();
     for s in &mut sources {
         if s.spec.host.is_none() {
             s.add_files(Start::LastLines(LOG_START_LINES));
@@ -469,6 +476,9 @@ fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<
                     // A quiet poll ends the record being built: nothing more is coming for now.
                     if !got_lines {
                         batch.extend(file.records.flush());
+                    }
+                    if let Some(p) = file.follower.position() {
+                        source.seen.insert((p.dev, p.inode));
                     }
                 }
                 let recovered =
@@ -568,5 +578,45 @@ mod tests {
         assert_eq!(statuses.get(&0), Some(&SourceStatus::Following(1)));
         assert_eq!(statuses.get(&1), Some(&SourceStatus::NoFiles));
         assert_eq!(statuses.get(&2), Some(&SourceStatus::RemoteUnsupported));
+    }
+
+    #[test]
+    fn a_rotated_file_the_glob_also_matches_is_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        std::fs::write(&log, "2026-11-27 03:00:01 INFO a\n").unwrap();
+        let mut source = LogSourceState {
+            spec: SourceSpec {
+                name: "app".into(),
+                host: None,
+                pattern: format!("{}/*.log", dir.path().display()),
+                encoding: crate::config::LogEncoding::Auto,
+            },
+            files: Vec::new(),
+            status: None,
+            seen: Default::default(),
+        };
+        source.add_files(Start::Beginning);
+        let lines = |source: &mut LogSourceState| -> usize {
+            let mut n = 0;
+            for f in &mut source.files {
+                for ev in f.follower.poll() {
+                    if let FollowEvent::Lines(l) = ev {
+                        n += l.len();
+                    }
+                }
+                if let Some(p) = f.follower.position() {
+                    source.seen.insert((p.dev, p.inode));
+                }
+            }
+            n
+        };
+        assert_eq!(lines(&mut source), 1);
+        std::fs::rename(&log, dir.path().join("app-20261127.log")).unwrap();
+        std::fs::write(&log, "2026-11-27 03:00:02 INFO b\n").unwrap();
+        assert_eq!(lines(&mut source), 1, "the new app.log");
+        source.add_files(Start::Beginning);
+        assert_eq!(source.files.len(), 2);
+        assert_eq!(lines(&mut source), 0, "the renamed file was read already");
     }
 }
