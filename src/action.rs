@@ -29,11 +29,25 @@ pub enum Action {
     Redraw,
     GroupByTag,
     AckAlerts,
+    Search,
+    SearchNext,
+    SearchPrev,
+    NextError,
+    PrevError,
+    IncludeFilter,
+    ExcludeFilter,
+    ToggleFilters,
+    Follow,
+    Wrap,
+    Reveal,
+    WriteFile,
+    PaneFleet,
+    PaneLogs,
 }
 
 impl Action {
     /// Every bindable action, in the order the help overlay lists them.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 37] = [
         Action::Quit,
         Action::Help,
         Action::CommandLine,
@@ -57,6 +71,20 @@ impl Action {
         Action::Redraw,
         Action::GroupByTag,
         Action::AckAlerts,
+        Action::Search,
+        Action::SearchNext,
+        Action::SearchPrev,
+        Action::NextError,
+        Action::PrevError,
+        Action::IncludeFilter,
+        Action::ExcludeFilter,
+        Action::ToggleFilters,
+        Action::Follow,
+        Action::Wrap,
+        Action::Reveal,
+        Action::WriteFile,
+        Action::PaneFleet,
+        Action::PaneLogs,
     ];
 
     /// The name used in keymap files.
@@ -85,6 +113,20 @@ impl Action {
             Action::Redraw => "redraw",
             Action::GroupByTag => "group_by_tag",
             Action::AckAlerts => "ack_alerts",
+            Action::Search => "search",
+            Action::SearchNext => "search_next",
+            Action::SearchPrev => "search_prev",
+            Action::NextError => "next_error",
+            Action::PrevError => "prev_error",
+            Action::IncludeFilter => "include_filter",
+            Action::ExcludeFilter => "exclude_filter",
+            Action::ToggleFilters => "toggle_filters",
+            Action::Follow => "follow",
+            Action::Wrap => "wrap",
+            Action::Reveal => "reveal",
+            Action::WriteFile => "write_file",
+            Action::PaneFleet => "pane_fleet",
+            Action::PaneLogs => "pane_logs",
         }
     }
 
@@ -105,7 +147,8 @@ mod tests {
             names.join(" "),
             "quit help command_line next_pane prev_pane up down page_up page_down top bottom \
              open back filter clear_filter sort_next sort_prev sort_reverse refresh range_next redraw \
-             group_by_tag ack_alerts"
+             group_by_tag ack_alerts search search_next search_prev next_error prev_error include_filter \
+             exclude_filter toggle_filters follow wrap reveal write_file pane_fleet pane_logs"
         );
     }
 

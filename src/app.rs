@@ -14,6 +14,7 @@ use crate::event::{Command, Event, WorkerMsg};
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{KeyChord, Scope};
 use crate::panes::health::{HealthPane, HostRow};
+use crate::panes::logs::LogsPane;
 use crate::panes::Handled;
 use crate::theme::Theme;
 use crate::ui::bars::{render_status_bar, render_tab_bar, Flash};
@@ -24,14 +25,16 @@ use crate::ui::Ctx;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Fleet,
+    Logs,
 }
 
 impl Focus {
-    const ALL: [Focus; 1] = [Focus::Fleet];
+    const ALL: [Focus; 2] = [Focus::Fleet, Focus::Logs];
 
     fn title(self) -> Msg {
         match self {
             Focus::Fleet => Msg::PaneFleet,
+            Focus::Logs => Msg::PaneLogs,
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct App {
     pub ctx: Ctx,
     pub focus: Focus,
     pub fleet: HealthPane,
+    pub logs: LogsPane,
     overlay: Overlay,
     pub flash: Option<Flash>,
     pub dirty: bool,
@@ -70,6 +74,7 @@ impl App {
             ctx,
             focus: Focus::Fleet,
             fleet: HealthPane::new(hosts),
+            logs: LogsPane::new(Vec::new(), crate::config::LogPane::default().max_records),
             overlay: Overlay::None,
             flash: None,
             dirty: true,
@@ -113,6 +118,13 @@ impl App {
                 self.fleet.alerts = rows.clone();
                 self.alerts = rows;
             }
+            WorkerMsg::LogRecords { source, records } => {
+                self.logs.on_records(source, records);
+                if self.focus != Focus::Logs {
+                    return;
+                }
+            }
+            WorkerMsg::LogStatus { source, status } => self.logs.on_status(source, status),
         }
         self.dirty = true;
     }
@@ -139,10 +151,24 @@ impl App {
             }
             return;
         }
-        if self.fleet.is_editing() && self.fleet.on_key_editing(key, &self.ctx) {
-            return;
+        match self.focus {
+            Focus::Fleet if self.fleet.is_editing() && self.fleet.on_key_editing(key, &self.ctx) => return,
+            Focus::Logs if self.logs.is_editing() => {
+                if let Some(text) = self.logs.on_key_editing(key, &self.ctx, &mut self.outbox) {
+                    self.flash = Some(Flash { text, error: true });
+                }
+                return;
+            }
+            _ => {}
         }
-        let scope = if self.help_open() { Scope::Help } else { self.fleet.scope() };
+        let scope = if self.help_open() {
+            Scope::Help
+        } else {
+            match self.focus {
+                Focus::Fleet => self.fleet.scope(),
+                Focus::Logs => self.logs.scope(),
+            }
+        };
         let Some(chord) = KeyChord::from_event(&key) else { return };
         if let Some(action) = self.ctx.keymap.lookup(scope, &chord) {
             self.update(action);
@@ -169,6 +195,7 @@ impl App {
         }
         let handled = match self.focus {
             Focus::Fleet => self.fleet.handle(action, &self.ctx, &mut self.outbox),
+            Focus::Logs => self.logs.handle(action, &self.ctx, &mut self.outbox),
         };
         if handled == Handled::Yes {
             if action == Action::Refresh {
@@ -190,6 +217,8 @@ impl App {
                 let next = if action == Action::NextPane { (pos + 1) % n } else { (pos + n - 1) % n };
                 self.focus = Focus::ALL[next];
             }
+            Action::PaneFleet => self.focus = Focus::Fleet,
+            Action::PaneLogs => self.focus = Focus::Logs,
             Action::Redraw => self.force_clear = true,
             _ => {}
         }
@@ -255,6 +284,7 @@ impl App {
         render_tab_bar(f, top, &self.ctx, &tabs, &self.summary());
         match self.focus {
             Focus::Fleet => self.fleet.render(f, body, &self.ctx),
+            Focus::Logs => self.logs.render(f, body, &self.ctx),
         }
         match &mut self.overlay {
             Overlay::Help { scroll, max } => {
@@ -275,7 +305,10 @@ impl App {
             }
             Overlay::None => {}
         }
-        let hints = self.fleet.hints(&self.ctx);
+        let hints = match self.focus {
+            Focus::Fleet => self.fleet.hints(&self.ctx),
+            Focus::Logs => self.logs.hints(&self.ctx),
+        };
         render_status_bar(f, bottom, &self.ctx, hints, self.flash.as_ref(), self.open_alerts());
     }
 }

@@ -492,3 +492,156 @@ fn security_posture_is_shown_in_the_detail() {
     assert_eq!(term.backend().buffer()[(x + 10, y)].symbol(), "否");
     assert_eq!(term.backend().buffer()[(x + 10, y)].fg, Color::Yellow);
 }
+
+// ---------------------------------------------------------------------------
+// The Logs pane
+// ---------------------------------------------------------------------------
+
+fn log_spec(name: &str, host: Option<&str>) -> crate::logs::sources::SourceSpec {
+    crate::logs::sources::SourceSpec {
+        name: name.into(),
+        host: host.map(str::to_string),
+        pattern: format!("/var/log/{name}.log"),
+        encoding: crate::config::LogEncoding::Auto,
+    }
+}
+
+fn log_records(lines: &[&str]) -> Vec<crate::logs::record::Record> {
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T12:00:00+08:00").unwrap();
+    let mut b = crate::logs::record::RecordBuilder::new(now);
+    let mut out: Vec<_> = lines.iter().filter_map(|l| b.push(l.to_string())).collect();
+    out.extend(b.flush());
+    out
+}
+
+/// The app on the Logs tab (reached with Tab, as a user would) with two local sources and one
+/// remote, fed through worker messages.
+fn logs_app(lang: Lang) -> App {
+    let mut app = app(lang);
+    app.logs = crate::panes::logs::LogsPane::new(
+        vec![log_spec("app", None), log_spec("系统", None), log_spec("web", Some("web1"))],
+        1000,
+    );
+    app.on_event(key(KeyCode::Tab));
+    assert_eq!(app.focus, crate::app::Focus::Logs);
+    let status = |source, status| Event::Worker(WorkerMsg::LogStatus { source, status });
+    use crate::logs::sources::SourceStatus;
+    app.on_event(status(0, SourceStatus::Following(1)));
+    app.on_event(status(1, SourceStatus::Missing));
+    app.on_event(Event::Worker(WorkerMsg::LogRecords {
+        source: 0,
+        records: log_records(&[
+            "2026-11-27 03:00:01 INFO 用户 13812345678 登录成功",
+            "2026-11-27 03:00:04 ERROR payment failed for 11010519491231002X",
+            "java.lang.IllegalStateException: 余额不足",
+            "\tat com.example.Pay.run(Pay.java:42)",
+            "2026-11-27 03:00:06 WARN slow query 1200 ms",
+            "2026-11-27 03:00:08 DEBUG cache hit",
+        ]),
+    }));
+    app.on_event(Event::Worker(WorkerMsg::LogRecords {
+        source: 1,
+        records: log_records(&[
+            "Nov 27 03:00:02 host sshd[1]: Accepted publickey",
+            "Nov 27 03:00:07 host kernel: 警告 温度过高",
+        ]),
+    }));
+    app
+}
+
+#[test]
+fn logs_80x24_and_40x12_with_severity_colours() {
+    let mut app = logs_app(Lang::En);
+    let term = draw(&mut app, 80, 24);
+    let text = screen(&term);
+    insta::assert_snapshot!("logs_80x24", text);
+    assert!(text.contains("138****5678") && text.contains("110105********002X"), "masked:\n{text}");
+    assert!(!text.contains("13812345678"), "{text}");
+    assert!(text.contains("remote sources: not yet supported"), "{text}");
+    assert!(text.contains("missing"), "{text}");
+    let buf = term.backend().buffer();
+    let (x, y) = find(&term, "ERROR payment").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Red, "errors are red (crit)");
+    let (x, y) = find(&term, "WARN slow").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Yellow, "warnings are yellow");
+    let (x, y) = find(&term, "DEBUG cache").unwrap();
+    assert_ne!(buf[(x, y)].fg, Color::Red);
+    // Records merged by time across sources.
+    let order: Vec<usize> = ["登录成功", "Accepted", "ERROR payment", "WARN slow", "温度过高", "DEBUG"]
+        .iter()
+        .map(|n| find(&term, n).unwrap().1 as usize)
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{text}");
+
+    let mut zh = logs_app(Lang::ZhCn);
+    let term = draw(&mut zh, 40, 12);
+    insta::assert_snapshot!("logs_zh_40x12", screen(&term));
+}
+
+#[test]
+fn logs_flow_search_filters_errors_reveal_and_write() {
+    let mut app = logs_app(Lang::En);
+    // e from following: the last error before the newest record.
+    app.on_event(key(KeyCode::Char('E')));
+    assert!(!app.logs.follow);
+    let cur = app.logs.current().unwrap();
+    assert!(app.logs.entries[cur].record.lines[0].contains("ERROR payment"));
+    // Search for a word of the stack trace: the whole record is the match.
+    app.on_event(key(KeyCode::Char('/')));
+    typed(&mut app, "Pay.java");
+    app.on_event(key(KeyCode::Enter));
+    let cur = app.logs.current().unwrap();
+    assert!(app.logs.entries[cur].record.lines[0].contains("ERROR payment"));
+    let term = draw(&mut app, 80, 24);
+    let (x, y) = find(&term, "(Pay.java").unwrap();
+    let x = x + 1;
+    assert!(
+        term.backend().buffer()[(x, y)].modifier.contains(ratatui::style::Modifier::REVERSED),
+        "highlighted"
+    );
+    // An exclude filter drops whole records; F switches the filters off and on.
+    app.on_event(key(KeyCode::Char('-')));
+    typed(&mut app, "sshd|kernel");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.logs.visible().len(), 4);
+    app.on_event(key(KeyCode::Char('F')));
+    assert_eq!(app.logs.visible().len(), 6);
+    app.on_event(key(KeyCode::Char('F')));
+    app.on_event(key(KeyCode::Char('+')));
+    typed(&mut app, "(");
+    app.on_event(key(KeyCode::Enter));
+    assert!(app.flash.as_ref().is_some_and(|f| f.error), "a bad pattern is said");
+    app.on_event(key(KeyCode::Char('x')));
+    assert_eq!(app.logs.visible().len(), 6);
+    // Reveal: unmasked on screen, and an audit command per source shown.
+    app.outbox.clear();
+    app.on_event(key(KeyCode::Char('v')));
+    assert_eq!(app.outbox, vec![Command::AuditLogReveal { sources: vec!["app".into(), "系统".into()] }]);
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("13812345678") && text.contains("REVEALED"), "{text}");
+    app.on_event(key(KeyCode::Char('v')));
+    assert!(screen(&draw(&mut app, 80, 24)).contains("138****5678"));
+    // Write: the default name, masked text.
+    app.outbox.clear();
+    app.on_event(key(KeyCode::Char('W')));
+    app.on_event(key(KeyCode::Enter));
+    match app.outbox.as_slice() {
+        [Command::WriteFile { path, text }] => {
+            assert!(path.to_string_lossy().starts_with("./yunwei-logs-20261127-"), "{path:?}");
+            assert!(text.contains("[app] 2026-11-27 03:00:01 INFO 用户 138****5678 登录成功"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // End resumes following; w wraps.
+    app.on_event(key(KeyCode::End));
+    assert!(app.logs.follow);
+    app.on_event(key(KeyCode::Char('w')));
+    assert!(app.logs.wrap);
+    // Tab goes back to the fleet.
+    app.on_event(key(KeyCode::Tab));
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
+    app.on_event(key(KeyCode::Char('2')));
+    assert_eq!(app.focus, crate::app::Focus::Logs);
+    app.on_event(key(KeyCode::Char('1')));
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
+}

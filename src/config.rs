@@ -24,6 +24,10 @@ pub struct Config {
     pub ssh: Ssh,
     pub hosts: Vec<HostEntry>,
     pub thresholds: Thresholds,
+    /// `[[logs]]`: the log sources of the Logs pane (none: the system logs that exist).
+    pub logs: Vec<LogEntry>,
+    /// `[log_pane]`: settings of the Logs pane.
+    pub log_pane: LogPane,
     /// The file this was loaded from; `None` for built-in defaults.
     pub source: Option<PathBuf>,
 }
@@ -131,6 +135,57 @@ pub struct HostEntry {
     pub local: bool,
 }
 
+/// One `[[logs]]` entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntry {
+    pub name: String,
+    /// A host of `[[hosts]]`; `None` for this machine.
+    pub host: Option<String>,
+    /// A path, `*` and `?` allowed (expanded when the console starts).
+    pub path: String,
+    pub encoding: LogEncoding,
+}
+
+/// `encoding` of a `[[logs]]` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum LogEncoding {
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "gb18030")]
+    Gb18030,
+}
+
+impl LogEncoding {
+    pub fn decoding(self) -> crate::logs::decode::Encoding {
+        use crate::logs::decode::Encoding;
+        match self {
+            LogEncoding::Auto => Encoding::Auto,
+            LogEncoding::Utf8 => Encoding::Utf8,
+            LogEncoding::Gb18030 => Encoding::Gb18030,
+        }
+    }
+}
+
+const ENCODING_CHOICES: &[(&str, LogEncoding)] =
+    &[("auto", LogEncoding::Auto), ("utf-8", LogEncoding::Utf8), ("gb18030", LogEncoding::Gb18030)];
+
+/// `[log_pane]`. (`[[logs]]` is an array of tables, so TOML cannot also have a `[logs]` table:
+/// the pane's own settings live here.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogPane {
+    /// The most records kept in the pane; the oldest are dropped.
+    pub max_records: usize,
+}
+
+impl Default for LogPane {
+    fn default() -> Self {
+        LogPane { max_records: 200_000 }
+    }
+}
+
 fn choice_name<T: Copy + PartialEq>(choices: &[(&'static str, T)], value: T) -> &'static str {
     choices.iter().find(|(_, v)| *v == value).map_or("?", |(name, _)| *name)
 }
@@ -176,6 +231,12 @@ impl Config {
         out.push_str(&format!("borders:        {}\n", self.general.borders));
         out.push_str(&format!("operator:       {operator}\n"));
         out.push_str(&format!("poll interval:  {} s\n", self.ssh.poll_interval_s));
+        let logs = if self.logs.is_empty() {
+            "none (the system logs)".to_string()
+        } else {
+            self.logs.len().to_string()
+        };
+        out.push_str(&format!("log sources:    {logs}\n"));
         out.push_str(&format!("host key check: {}", self.ssh.host_key_check));
         out
     }
@@ -368,7 +429,9 @@ pub fn parse_str(text: &str, origin: &Path) -> Result<Config, ConfigErrors> {
 // Checking
 // ---------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &["general", "ssh", "hosts", "thresholds"];
+const TOP_KEYS: &[&str] = &["general", "ssh", "hosts", "thresholds", "logs", "log_pane"];
+const LOG_KEYS: &[&str] = &["name", "host", "path", "encoding"];
+const LOG_PANE_KEYS: &[&str] = &["max_records"];
 const GENERAL_KEYS: &[&str] = &["lang", "theme", "keymap", "operator", "borders"];
 const SSH_KEYS: &[&str] = &[
     "known_hosts",
@@ -620,13 +683,122 @@ impl Checker<'_> {
                     host_spans = spans;
                 }
                 "thresholds" => config.thresholds = self.thresholds(key, value),
+                "logs" => config.logs = self.logs(value),
+                "log_pane" => {
+                    if let Some(table) = self.table(value, "log_pane") {
+                        config.log_pane = self.log_pane(table);
+                    }
+                }
                 _ => {
                     self.unknown_key(key, "", TOP_KEYS);
                 }
             }
         }
         self.cross_check_hosts(&config.hosts, &host_spans);
+        self.cross_check_logs(root, &config);
         config
+    }
+
+    fn log_pane(&mut self, table: &DeTable<'_>) -> LogPane {
+        let sec = Section::named("log_pane");
+        let mut pane = LogPane::default();
+        for (key, value) in table.iter() {
+            match key_str(key) {
+                "max_records" => {
+                    let n = self.ranged(&sec, "max_records", value, 100, 10_000_000, " records");
+                    if let Some(n) = n.and_then(|n| usize::try_from(n).ok()) {
+                        pane.max_records = n;
+                    }
+                }
+                _ => {
+                    self.unknown_key(key, &sec.label, LOG_PANE_KEYS);
+                }
+            }
+        }
+        pane
+    }
+
+    fn logs(&mut self, value: &Value<'_>) -> Vec<LogEntry> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(
+                value,
+                "an array of tables (write each log source as [[logs]]; max_records goes in [log_pane])",
+                "logs",
+            );
+            return Vec::new();
+        };
+        let mut logs = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let number = i + 1;
+            let Some(table) = self.table(item, &format!("[[logs]] #{number}")) else {
+                continue;
+            };
+            let label_name =
+                find(table, "name").and_then(|v| v.get_ref().as_str()).filter(|s| !s.trim().is_empty());
+            let label = match label_name {
+                Some(name) => format!("[[logs]] #{number} ({name})"),
+                None => format!("[[logs]] #{number}"),
+            };
+            let sec = Section { label, prefix: None };
+            let mut entry = LogEntry {
+                name: String::new(),
+                host: None,
+                path: String::new(),
+                encoding: LogEncoding::Auto,
+            };
+            let (mut has_name, mut has_path) = (false, false);
+            let mut misspelt = Vec::new();
+            for (key, value) in table.iter() {
+                let name = key_str(key);
+                match name {
+                    "name" => {
+                        has_name = true;
+                        entry.name = self.nonempty_string(&sec, name, value).unwrap_or_default();
+                    }
+                    "host" => entry.host = self.nonempty_string(&sec, name, value),
+                    "path" => {
+                        has_path = true;
+                        entry.path = self.nonempty_string(&sec, name, value).unwrap_or_default();
+                    }
+                    "encoding" => {
+                        if let Some(e) = self.choice(&sec, name, value, ENCODING_CHOICES) {
+                            entry.encoding = e;
+                        }
+                    }
+                    _ => misspelt.extend(self.unknown_key(key, &sec.label, LOG_KEYS)),
+                }
+            }
+            if !has_name && !misspelt.contains(&"name") {
+                self.report(item.span(), format!("{} has no `name`; every log source needs one", sec.label));
+            }
+            if !has_path && !misspelt.contains(&"path") {
+                self.report(
+                    item.span(),
+                    format!("{} has no `path`; name the file (globs allowed)", sec.label),
+                );
+            }
+            logs.push(entry);
+        }
+        logs
+    }
+
+    /// A `[[logs]]` entry's `host` must be one of the `[[hosts]]`.
+    fn cross_check_logs(&mut self, root: &DeTable<'_>, config: &Config) {
+        let Some(DeValue::Array(items)) = find(root, "logs").map(|v| v.get_ref()) else { return };
+        for (i, item) in items.iter().enumerate() {
+            let DeValue::Table(table) = item.get_ref() else { continue };
+            let Some(value) = find(table, "host") else { continue };
+            let Some(host) = value.get_ref().as_str() else { continue };
+            if host.trim().is_empty() || config.hosts.iter().any(|h| h.name == host) {
+                continue;
+            }
+            let near = suggest(host, config.hosts.iter().map(|h| h.name.as_str()));
+            let hint = match near {
+                Some(near) => format!("; did you mean \"{near}\"?"),
+                None => String::new(),
+            };
+            self.report(value.span(), format!("[[logs]] #{} names unknown host \"{host}\"{hint}", i + 1));
+        }
     }
 
     fn general(&mut self, table: &DeTable<'_>) -> General {
@@ -1190,9 +1362,27 @@ load_per_core = { warn = 2, crit = 4 }
                 HostEntry { local: true, ..host("this-server") },
             ],
             thresholds,
+            logs: Vec::new(),
+            log_pane: LogPane::default(),
             source: Some(PathBuf::from("/etc/yunwei/config.toml")),
         };
         assert_eq!(config, expected);
+    }
+
+    #[test]
+    fn log_sources_and_pane_settings() {
+        let c = parse(
+            "[[logs]]\nname = \"应用\"\npath = \"/var/log/app/*.log\"\nencoding = \"gb18030\"\n\
+             [[logs]]\nname = \"sys\"\npath = \"/var/log/messages\"\n[log_pane]\nmax_records = 5000\n",
+        )
+        .unwrap();
+        assert_eq!(c.logs.len(), 2);
+        assert_eq!(c.logs[0].name, "应用");
+        assert_eq!(c.logs[0].encoding, LogEncoding::Gb18030);
+        assert_eq!(c.logs[1].encoding, LogEncoding::Auto);
+        assert_eq!(c.logs[1].host, None);
+        assert_eq!(c.log_pane.max_records, 5000);
+        assert_eq!(Config::default().log_pane.max_records, 200_000);
     }
 
     #[test]

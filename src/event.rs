@@ -26,6 +26,17 @@ pub enum WorkerMsg {
     Problem(String),
     /// Every open alert (of every yunwei process on this database), after a change.
     Alerts(Vec<crate::store::alerts::AlertRow>),
+    /// New records of one log source (index into the sources the pane was given), one batch
+    /// per poll of the log worker.
+    LogRecords {
+        source: usize,
+        records: Vec<crate::logs::record::Record>,
+    },
+    /// What a log source's header line says now.
+    LogStatus {
+        source: usize,
+        status: crate::logs::sources::SourceStatus,
+    },
 }
 
 /// Commands from the app to its workers.
@@ -39,6 +50,15 @@ pub enum Command {
     /// Acknowledge every open alert of a host, in the operator's name.
     AckHostAlerts {
         host: String,
+    },
+    /// Record in the audit log that the operator revealed the unmasked logs of these sources.
+    AuditLogReveal {
+        sources: Vec<String>,
+    },
+    /// Write text (the visible log records) to a file; the outcome comes back as a message.
+    WriteFile {
+        path: std::path::PathBuf,
+        text: String,
     },
 }
 

@@ -207,6 +207,56 @@ catalogue! {
     Unreachable => "unreachable", "不可达";
     Critical => "critical", "严重";
     Warning => "warning", "警告";
+    ActSearch => "search", "搜索";
+    HintSearch => "search", "搜索";
+    ActSearchNext => "next match", "下一个匹配";
+    ActSearchPrev => "previous match", "上一个匹配";
+    ActNextError => "next error", "下一个错误";
+    HintNextError => "error", "错误";
+    ActPrevError => "previous error", "上一个错误";
+    ActIncludeFilter => "add an include filter", "添加包含筛选";
+    HintIncludeFilter => "+filter", "+筛选";
+    ActExcludeFilter => "add an exclude filter", "添加排除筛选";
+    HintExcludeFilter => "-filter", "-筛选";
+    ActToggleFilters => "filters on/off", "筛选开/关";
+    ActFollow => "follow / pause", "跟随/暂停";
+    HintFollow => "follow", "跟随";
+    ActWrap => "wrap long lines", "自动换行";
+    HintWrap => "wrap", "换行";
+    ActReveal => "reveal masked data (audited)", "显示被遮盖的数据（记入审计）";
+    HintReveal => "reveal", "显示";
+    ActWriteFile => "write visible records to a file", "将可见记录写入文件";
+    HintWriteFile => "write", "写文件";
+    PaneLogs => "Logs", "日志";
+    ActPaneFleet => "fleet health tab", "主机健康标签页";
+    ActPaneLogs => "logs tab", "日志标签页";
+    HelpScopeLogs => "Logs", "日志";
+    LogsRecords => "records", "条记录";
+    LogsFollowing => "following", "跟随中";
+    LogsPaused => "paused", "已暂停";
+    LogsWrap => "wrap", "换行";
+    LogsMasked => "masked", "已遮盖";
+    LogsRevealed => "REVEALED", "已显示原文";
+    LogsStarting => "starting", "启动中";
+    LogsFollowingFiles => "following", "跟随";
+    LogsRotated => "rotated; following the new file", "已轮转，跟随新文件";
+    LogsTruncated => "truncated; reading from the start", "已截断，从头读取";
+    LogsMissing => "missing; waiting for it", "文件不存在，等待中";
+    LogsNoFiles => "no file matches", "没有匹配的文件";
+    LogsRemoteUnsupported => "remote sources: not yet supported", "远程日志源：尚不支持";
+    LogsError => "error", "错误";
+    LogsNoSources => "No log source: add [[logs]] entries to the config (no readable system log found).", "没有日志源：请在配置中添加 [[logs]]（未找到可读的系统日志）。";
+    LogsMoreSources => "more sources", "个其他日志源";
+    LogsFiltersOff => "filters off", "筛选已关闭";
+    LogsEmpty => "No records yet.", "暂无记录。";
+    LogsNoneMatch => "No record matches the filters.", "没有符合筛选条件的记录。";
+    LogsNotFound => "not found", "未找到";
+    LogsBadPattern => "bad pattern", "无效的表达式";
+    LogsSearchPrompt => "/", "/";
+    LogsIncludePrompt => "include: ", "包含：";
+    LogsExcludePrompt => "exclude: ", "排除：";
+    LogsWritePrompt => "write to: ", "写入文件：";
+    LogsWritten => "written", "已写入";
 }
 
 /// Message for a bindable action, used by the help overlay and the status-bar hints.
@@ -236,6 +286,20 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Redraw => Msg::ActRedraw,
         A::GroupByTag => Msg::ActGroupByTag,
         A::AckAlerts => Msg::ActAckAlerts,
+        A::Search => Msg::ActSearch,
+        A::SearchNext => Msg::ActSearchNext,
+        A::SearchPrev => Msg::ActSearchPrev,
+        A::NextError => Msg::ActNextError,
+        A::PrevError => Msg::ActPrevError,
+        A::IncludeFilter => Msg::ActIncludeFilter,
+        A::ExcludeFilter => Msg::ActExcludeFilter,
+        A::ToggleFilters => Msg::ActToggleFilters,
+        A::Follow => Msg::ActFollow,
+        A::Wrap => Msg::ActWrap,
+        A::Reveal => Msg::ActReveal,
+        A::WriteFile => Msg::ActWriteFile,
+        A::PaneFleet => Msg::ActPaneFleet,
+        A::PaneLogs => Msg::ActPaneLogs,
     };
     msg.text(lang)
 }
@@ -257,6 +321,14 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Up | A::Down | A::PageUp | A::PageDown => Msg::HintScroll,
         A::GroupByTag => Msg::HintGroup,
         A::AckAlerts => Msg::HintAck,
+        A::Search => Msg::HintSearch,
+        A::NextError => Msg::HintNextError,
+        A::IncludeFilter => Msg::HintIncludeFilter,
+        A::ExcludeFilter => Msg::HintExcludeFilter,
+        A::Follow => Msg::HintFollow,
+        A::Wrap => Msg::HintWrap,
+        A::Reveal => Msg::HintReveal,
+        A::WriteFile => Msg::HintWriteFile,
         other => return action_label(other, lang),
     };
     msg.text(lang)

@@ -24,17 +24,19 @@ pub enum Scope {
     Global,
     Fleet,
     Detail,
+    Logs,
     Help,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Global, Scope::Fleet, Scope::Detail, Scope::Help];
+    pub const ALL: [Scope; 5] = [Scope::Global, Scope::Fleet, Scope::Detail, Scope::Logs, Scope::Help];
 
     pub fn name(self) -> &'static str {
         match self {
             Scope::Global => "global",
             Scope::Fleet => "fleet",
             Scope::Detail => "detail",
+            Scope::Logs => "logs",
             Scope::Help => "help",
         }
     }
@@ -228,6 +230,7 @@ struct RawKeymap {
     global: Option<RawTable>,
     fleet: Option<RawTable>,
     detail: Option<RawTable>,
+    logs: Option<RawTable>,
     help: Option<RawTable>,
 }
 
@@ -292,6 +295,7 @@ impl Keymap {
             (Scope::Global, &raw.global),
             (Scope::Fleet, &raw.fleet),
             (Scope::Detail, &raw.detail),
+            (Scope::Logs, &raw.logs),
             (Scope::Help, &raw.help),
         ];
         for (scope, table) in tables {

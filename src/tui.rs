@@ -128,6 +128,19 @@ pub fn run(
                     Command::AckHostAlerts { host } => {
                         let _ = workers.db_tx.send(DbCmd::AckHostAlerts { host });
                     }
+                    Command::AuditLogReveal { sources } => {
+                        for source in sources {
+                            let _ = workers.db_tx.send(DbCmd::Audit {
+                                action: "logs.reveal".into(),
+                                target: source,
+                                detail: "unmasked personal data in the Logs pane".into(),
+                            });
+                        }
+                    }
+                    Command::WriteFile { path, text } => {
+                        app.flash = Some(write_file(&path, &text, &app.ctx));
+                        app.dirty = true;
+                    }
                 }
             }
             if app.quit {
@@ -152,6 +165,24 @@ pub fn run(
     workers.stop();
     rt.shutdown_timeout(Duration::from_millis(100));
     result
+}
+
+/// Writes the Logs pane's visible records; never over an existing file. The status bar says
+/// what happened.
+fn write_file(path: &std::path::Path, text: &str, ctx: &crate::ui::Ctx) -> crate::ui::bars::Flash {
+    use std::fs::OpenOptions;
+    let result = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    match result {
+        Ok(()) => crate::ui::bars::Flash {
+            text: format!("{}: {}", ctx.t(crate::i18n::Msg::LogsWritten), path.display()),
+            error: false,
+        },
+        Err(e) => crate::ui::bars::Flash { text: format!("{}: {e}", path.display()), error: true },
+    }
 }
 
 /// crossterm's blocking reader on its own thread; it ends with the process.

@@ -18,6 +18,11 @@ use crate::alerts::AlertEngine;
 use crate::demo::DemoFleet;
 use crate::event::{Event, HistRange, WorkerMsg};
 use crate::health::{HostSample, LocalProbe};
+use crate::logs::decode::Decoder;
+use crate::logs::follow::{FollowEvent, Follower, Start};
+use crate::logs::record::RecordBuilder;
+use crate::logs::sanitize::sanitize_text;
+use crate::logs::sources::{SourceSpec, SourceStatus};
 use crate::remote_poll::{remote_loop, RemoteHost};
 use crate::ssh::SshPool;
 use crate::store::alerts::AlertRow;
@@ -32,8 +37,19 @@ pub enum ProbeCmd {
 
 pub enum DbCmd {
     Record(Vec<HostSample>),
-    History { host: String, range: HistRange },
-    AckHostAlerts { host: String },
+    History {
+        host: String,
+        range: HistRange,
+    },
+    AckHostAlerts {
+        host: String,
+    },
+    /// One audit row: `action` on `target` by the operator.
+    Audit {
+        action: String,
+        target: String,
+        detail: String,
+    },
 }
 
 /// What the store thread needs besides the database: the thresholds alerts are judged by, and
@@ -149,6 +165,17 @@ impl Workers {
             probe_loop(&mut probes, poll, probe_rx, ui_probe, db_from_probe)
         }));
         Workers { probe_txs, db_tx, handles }
+    }
+
+    /// Starts the log worker: follows every local source and sends its records to the pane.
+    pub fn start_logs(&mut self, specs: Vec<SourceSpec>, ui: UnboundedSender<Event>) {
+        if specs.is_empty() {
+            return;
+        }
+        let (tx, rx) = mpsc::channel::<ProbeCmd>();
+        self.probe_txs.push(tx);
+        let ui_logs = ui.clone();
+        self.handles.push(spawn_guarded("yunwei-logs", ui, move || log_loop(specs, rx, ui_logs)));
     }
 
     /// Every poller takes a round now.
@@ -338,6 +365,11 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
                     Err(e) => problem(format!("reading history of {host}: {e}")),
                 }
             }
+            DbCmd::Audit { action, target, detail } => {
+                if let Err(e) = store.audit(&setup.operator, &action, &target, &detail) {
+                    problem(format!("writing the audit log: {e}"));
+                }
+            }
             DbCmd::AckHostAlerts { host } => {
                 let open = store.open_alerts().unwrap_or_default();
                 for row in open.iter().filter(|r| r.host == host && r.acked_at.is_none()) {
@@ -347,6 +379,133 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
                 }
                 send_alerts(&store, &mut last_sent);
             }
+        }
+    }
+}
+
+/// How often followed log files are checked for new lines.
+const LOG_POLL: Duration = Duration::from_millis(100);
+/// How many lines the pane starts with from each file.
+const LOG_START_LINES: usize = 1000;
+/// How often a source's glob is expanded again, for files that appear later.
+const LOG_RESCAN: Duration = Duration::from_secs(10);
+
+/// One followed file of a source.
+struct LogFile {
+    follower: Follower,
+    decoder: Decoder,
+    records: RecordBuilder,
+}
+
+/// One source: its files, and the status last sent.
+struct LogSourceState {
+    spec: SourceSpec,
+    files: Vec<LogFile>,
+    status: Option<SourceStatus>,
+    /// Every file (device, inode) read so far: a rotated file that the glob also matches under
+    /// its new name (`app.log` renamed to `app-20261127.log`) is not read a second time.
+    seen: std::collections::HashSet<(u64, u64)>,
+}
+
+impl LogSourceState {
+    fn add_files(&mut self, start: Start) {
+        use std::os::unix::fs::MetadataExt;
+        let now = chrono::Local::now().fixed_offset();
+        for path in crate::logs::sources::expand(&self.spec.pattern) {
+            if self.files.iter().any(|f| f.follower.path() == path) {
+                continue;
+            }
+            let known = std::fs::metadata(&path).is_ok_and(|m| self.seen.contains(&(m.dev(), m.ino())));
+            self.files.push(LogFile {
+                follower: Follower::open(&path, if known { Start::End } else { start }),
+                decoder: Decoder::new(self.spec.encoding.decoding()),
+                records: RecordBuilder::new(now),
+            });
+        }
+    }
+}
+
+/// Follows every local source (one [`Follower`] per file), decodes, sanitises and groups the
+/// lines into records, and sends them in one batch per source and poll, so the channel carries
+/// at most a few messages every 100 ms whatever the files write. A failing source says so in its
+/// status; the others go on.
+fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<Event>) {
+    let mut sources: Vec<LogSourceState> = specs
+        .into_iter()
+        .map(|spec| LogSourceState { spec, files: Vec::new(), status: None, seen: Default::default() })
+        .collect();
+    for s in &mut sources {
+        if s.spec.host.is_none() {
+            s.add_files(Start::LastLines(LOG_START_LINES));
+        }
+    }
+    let mut next_rescan = Instant::now() + LOG_RESCAN;
+    loop {
+        let rescan = Instant::now() >= next_rescan;
+        if rescan {
+            next_rescan = Instant::now() + LOG_RESCAN;
+        }
+        for (index, source) in sources.iter_mut().enumerate() {
+            let mut status = None;
+            if source.spec.host.is_some() {
+                status = Some(SourceStatus::RemoteUnsupported);
+            } else {
+                if rescan {
+                    source.add_files(Start::Beginning);
+                }
+                let mut batch = Vec::new();
+                let n = source.files.len();
+                let now = chrono::Local::now().fixed_offset();
+                for file in &mut source.files {
+                    file.records.set_now(now);
+                    let mut got_lines = false;
+                    for ev in file.follower.poll() {
+                        if let Some(s) = SourceStatus::from_event(&ev, n) {
+                            status = Some(s);
+                            continue;
+                        }
+                        if let FollowEvent::Lines(lines) = ev {
+                            got_lines |= !lines.is_empty();
+                            for raw in lines {
+                                let text = file.decoder.decode_line(&raw);
+                                let clean = sanitize_text(&text).into_owned();
+                                batch.extend(file.records.push(clean));
+                            }
+                        }
+                    }
+                    // A quiet poll ends the record being built: nothing more is coming for now.
+                    if !got_lines {
+                        batch.extend(file.records.flush());
+                    }
+                    if let Some(p) = file.follower.position() {
+                        source.seen.insert((p.dev, p.inode));
+                    }
+                }
+                let recovered =
+                    !batch.is_empty() && source.status.as_ref().is_some_and(SourceStatus::is_problem);
+                if source.files.is_empty() {
+                    status = Some(SourceStatus::NoFiles);
+                } else if status.is_none() && (source.status.is_none() || recovered) {
+                    // Lines again after an error: the header stops saying it.
+                    status = Some(SourceStatus::Following(n));
+                }
+                if !batch.is_empty() {
+                    let msg = WorkerMsg::LogRecords { source: index, records: batch };
+                    if ui.send(Event::Worker(msg)).is_err() {
+                        return;
+                    }
+                }
+            }
+            if let Some(status) = status {
+                if source.status.as_ref() != Some(&status) {
+                    source.status = Some(status.clone());
+                    let _ = ui.send(Event::Worker(WorkerMsg::LogStatus { source: index, status }));
+                }
+            }
+        }
+        match rx.recv_timeout(LOG_POLL) {
+            Ok(ProbeCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }
@@ -371,5 +530,93 @@ mod tests {
         assert!(first[0].starts_with("h: "), "{first:?}");
         set.sample_all();
         assert!(set.new_warnings().is_empty(), "the same failure is not repeated every round");
+    }
+
+    #[test]
+    fn log_worker_batches_records_and_reports_each_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        std::fs::write(&log, "2026-11-27 03:00:01 INFO a\n2026-11-27 03:00:02 ERROR b\n\tat X(Y.java:1)\n")
+            .unwrap();
+        let spec = |name: &str, host: Option<&str>, pattern: String| SourceSpec {
+            name: name.into(),
+            host: host.map(str::to_string),
+            pattern,
+            encoding: crate::config::LogEncoding::Auto,
+        };
+        let specs = vec![
+            spec("app", None, format!("{}/*.log", dir.path().display())),
+            spec("none", None, format!("{}/*.gz", dir.path().display())),
+            spec("web", Some("web1"), "/var/log/x".into()),
+        ];
+        let (ui, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let (stop_tx, stop_rx) = mpsc::channel::<ProbeCmd>();
+        let handle = std::thread::spawn(move || log_loop(specs, stop_rx, ui));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut records = Vec::new();
+        let mut statuses = std::collections::HashMap::new();
+        let mut messages = 0;
+        while Instant::now() < deadline && (records.len() < 2 || statuses.len() < 3) {
+            match rx.try_recv() {
+                Ok(Event::Worker(WorkerMsg::LogRecords { source, records: batch })) => {
+                    assert_eq!(source, 0);
+                    messages += 1;
+                    records.extend(batch);
+                }
+                Ok(Event::Worker(WorkerMsg::LogStatus { source, status })) => {
+                    statuses.insert(source, status);
+                }
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        drop(stop_tx);
+        handle.join().unwrap();
+        assert_eq!(records.len(), 2, "{records:?}");
+        assert_eq!(records[1].lines, vec!["2026-11-27 03:00:02 ERROR b", "\tat X(Y.java:1)"]);
+        assert!(messages <= 2, "batched per poll, not per line: {messages}");
+        assert_eq!(statuses.get(&0), Some(&SourceStatus::Following(1)));
+        assert_eq!(statuses.get(&1), Some(&SourceStatus::NoFiles));
+        assert_eq!(statuses.get(&2), Some(&SourceStatus::RemoteUnsupported));
+    }
+
+    #[test]
+    fn a_rotated_file_the_glob_also_matches_is_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        std::fs::write(&log, "2026-11-27 03:00:01 INFO a\n").unwrap();
+        let mut source = LogSourceState {
+            spec: SourceSpec {
+                name: "app".into(),
+                host: None,
+                pattern: format!("{}/*.log", dir.path().display()),
+                encoding: crate::config::LogEncoding::Auto,
+            },
+            files: Vec::new(),
+            status: None,
+            seen: Default::default(),
+        };
+        source.add_files(Start::Beginning);
+        let lines = |source: &mut LogSourceState| -> usize {
+            let mut n = 0;
+            for f in &mut source.files {
+                for ev in f.follower.poll() {
+                    if let FollowEvent::Lines(l) = ev {
+                        n += l.len();
+                    }
+                }
+                if let Some(p) = f.follower.position() {
+                    source.seen.insert((p.dev, p.inode));
+                }
+            }
+            n
+        };
+        assert_eq!(lines(&mut source), 1);
+        std::fs::rename(&log, dir.path().join("app-20261127.log")).unwrap();
+        std::fs::write(&log, "2026-11-27 03:00:02 INFO b\n").unwrap();
+        assert_eq!(lines(&mut source), 1, "the new app.log");
+        source.add_files(Start::Beginning);
+        assert_eq!(source.files.len(), 2);
+        assert_eq!(lines(&mut source), 0, "the renamed file was read already");
     }
 }

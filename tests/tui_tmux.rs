@@ -180,3 +180,63 @@ fn a_panic_restores_the_terminal_before_printing() {
     let after = &err[err.find("injected fault").unwrap()..];
     assert!(!after.contains('\u{1b}'), "{after:?}");
 }
+
+/// The Logs tab follows a configured file: lines appended while the console runs appear, ID
+/// numbers masked and escape sequences gone (the terminal's title is untouched); a search finds
+/// a record; a reveal writes an audit row; `q` quits cleanly.
+#[test]
+fn logs_tab_follows_a_file_masked_and_clean_and_searches() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().display().to_string();
+    let log = home.path().join("app.log");
+    std::fs::write(&log, "2026-11-27 03:00:00 INFO started\n").unwrap();
+    std::fs::create_dir_all(home.path().join("config/yunwei")).unwrap();
+    std::fs::write(
+        home.path().join("config/yunwei/config.toml"),
+        format!("[general]\noperator = \"值班员\"\n\n[[logs]]\nname = \"应用\"\npath = \"{h}/*.log\"\n"),
+    )
+    .unwrap();
+    let t = Tmux::new("logs");
+    let script = format!(
+        "{env}'{bin}'; echo \"EXIT:$?\"; sleep 60",
+        env = env_prefix(home.path()),
+        bin = bin().display()
+    );
+    t.start("main", &script, true);
+    t.wait_for("main", "the fleet", |s| s.contains("Fleet health"));
+    t.cmd(&["select-pane", "-t", "e2e:main", "-T", "original-title"]);
+    t.keys("main", &["Tab"]);
+    t.wait_for("main", "the Logs tab with the first line", |s| s.contains("Logs ·") && s.contains("started"));
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all("2026-11-27 03:00:01 INFO 用户 11010519491231002X 登录 手机 13812345678\n".as_bytes())
+            .unwrap();
+        f.write_all(b"2026-11-27 03:00:02 ERROR \x1b]0;pwned\x07payment \x1b[31mfailed\x1b[0m \x1b]8;;http://evil/\x07link\x1b]8;;\x07 end\n")
+            .unwrap();
+    }
+    let s = t.wait_for("main", "the appended lines", |s| s.contains("payment failed link end"));
+    assert!(s.contains("110105********002X") && s.contains("138****5678"), "masked:\n{s}");
+    assert!(!s.contains("11010519491231002X") && !s.contains("13812345678"), "{s}");
+    assert!(!s.contains("pwned") && !s.contains("evil"), "{s}");
+    assert_eq!(t.format("main", "#{pane_title}"), "original-title", "no title change got through");
+    // Search: the record is found and following pauses.
+    t.keys("main", &["/"]);
+    for c in ["s", "t", "a", "r", "t", "e", "d"] {
+        t.keys("main", &[c]);
+    }
+    t.keys("main", &["Enter"]);
+    let s = t.wait_for("main", "the search", |s| s.contains("paused") && s.contains("/started"));
+    assert!(s.contains("▶"), "the found record is marked:\n{s}");
+    // Reveal: the numbers show, and the audit log says who looked.
+    t.keys("main", &["v"]);
+    t.wait_for("main", "the reveal", |s| s.contains("REVEALED") && s.contains("11010519491231002X"));
+    t.keys("main", &["v", "q"]);
+    t.wait_for("main", "the exit", |s| s.contains("EXIT:0"));
+    let store = yunwei::store::Store::open(&home.path().join("data/yunwei/yunwei.db")).unwrap();
+    let rows = store.audit_recent(10).unwrap();
+    assert!(
+        rows.iter().any(|r| r.action == "logs.reveal" && r.target == "应用" && r.operator == "值班员"),
+        "{rows:?}"
+    );
+}

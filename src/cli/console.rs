@@ -173,7 +173,10 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let (rows, probes, warnings) = fleet(&prepared.config, demo);
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
 
+    // The demo watches this machine live, so its Logs tab follows this machine's system logs.
+    let log_specs = crate::logs::sources::specs(if demo { &[] } else { &prepared.config.logs });
     let mut app = App::new(prepared.ctx, rows);
+    app.logs = crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     if !warnings.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: warnings.join("; "), error: true });
     }
@@ -185,7 +188,8 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         seed_demo: demo,
     };
     let pool = (!probes.remote.is_empty()).then(|| crate::remote_poll::pool_for(&prepared.config));
-    let workers = Workers::start(probes, poll, pool, setup, tx.clone());
+    let mut workers = Workers::start(probes, poll, pool, setup, tx.clone());
+    workers.start_logs(log_specs, tx.clone());
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {

@@ -28,3 +28,4 @@ pub mod mask;
 pub mod record;
 pub mod remote;
 pub mod sanitize;
+pub mod sources;

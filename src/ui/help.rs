@@ -20,6 +20,7 @@ pub fn help_lines(ctx: &Ctx) -> Vec<Line<'static>> {
         (Scope::Global, Msg::HelpScopeGlobal),
         (Scope::Fleet, Msg::HelpScopeFleet),
         (Scope::Detail, Msg::HelpScopeDetail),
+        (Scope::Logs, Msg::HelpScopeLogs),
         (Scope::Help, Msg::HelpScopeHelp),
     ];
     let key_w = 12;
