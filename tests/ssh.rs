@@ -489,8 +489,10 @@ fn exec_through_a_bastion_is_not_delayed_by_delayed_acks() {
         }
         started.elapsed()
     };
-    let direct_time = time(&mut direct);
-    let jumped_time = time(&mut jumped);
+    // The best of three rounds each: a busy machine adds noise, delayed ACKs add 40 ms to
+    // every exec of every round.
+    let direct_time = (0..3).map(|_| time(&mut direct)).min().unwrap();
+    let jumped_time = (0..3).map(|_| time(&mut jumped)).min().unwrap();
     eprintln!("20 sequential execs: direct {direct_time:?}, through the bastion {jumped_time:?}");
     // A sanity bound: 40 ms of delayed ACK per exec would add 800 ms.
     assert!(jumped_time < direct_time + Duration::from_millis(400), "{jumped_time:?} vs {direct_time:?}");
