@@ -557,7 +557,7 @@ fn logs_80x24_and_40x12_with_severity_colours() {
     insta::assert_snapshot!("logs_80x24", text);
     assert!(text.contains("138****5678") && text.contains("110105********002X"), "masked:\n{text}");
     assert!(!text.contains("13812345678"), "{text}");
-    assert!(text.contains("remote sources: not yet supported"), "{text}");
+    assert!(text.contains("connecting…"), "a remote source waits for its session: {text}");
     assert!(text.contains("missing"), "{text}");
     let buf = term.backend().buffer();
     let (x, y) = find(&term, "ERROR payment").unwrap();

@@ -243,7 +243,7 @@ catalogue! {
     LogsTruncated => "truncated; reading from the start", "已截断，从头读取";
     LogsMissing => "missing; waiting for it", "文件不存在，等待中";
     LogsNoFiles => "no file matches", "没有匹配的文件";
-    LogsRemoteUnsupported => "remote sources: not yet supported", "远程日志源：尚不支持";
+    LogsConnecting => "connecting…", "正在连接…";
     LogsError => "error", "错误";
     LogsNoSources => "No log source: add [[logs]] entries to the config (no readable system log found).", "没有日志源：请在配置中添加 [[logs]]（未找到可读的系统日志）。";
     LogsMoreSources => "more sources", "个其他日志源";

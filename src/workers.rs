@@ -167,10 +167,33 @@ impl Workers {
         Workers { probe_txs, db_tx, handles }
     }
 
-    /// Starts the log worker: follows every local source and sends its records to the pane.
-    pub fn start_logs(&mut self, specs: Vec<SourceSpec>, ui: UnboundedSender<Event>) {
+    /// Starts the log workers: one thread follows every local source; each source on a host
+    /// reached over SSH has a thread of its own (through `pool`, to the target `remote` gives
+    /// for its host), so a slow host holds up nothing else. Records go to the pane.
+    pub fn start_logs(
+        &mut self,
+        specs: Vec<SourceSpec>,
+        remote: impl Fn(&str) -> Option<crate::ssh::Target>,
+        pool: Option<Arc<SshPool>>,
+        ui: UnboundedSender<Event>,
+    ) {
         if specs.is_empty() {
             return;
+        }
+        for (index, spec) in specs.iter().enumerate() {
+            let Some(host) = &spec.host else { continue };
+            let target = remote(host);
+            let (tx, rx) = mpsc::channel::<ProbeCmd>();
+            self.probe_txs.push(tx);
+            let (ui_r, spec, pool) = (ui.clone(), spec.clone(), pool.clone());
+            let name = format!("yunwei-log-{}", spec.name);
+            self.handles.push(spawn_guarded(&name, ui.clone(), move || match (target, pool) {
+                (Some(target), Some(pool)) => remote_log_loop(index, spec, target, pool, rx, ui_r),
+                _ => {
+                    let status = SourceStatus::Error("no such host reached over SSH".into());
+                    let _ = ui_r.send(Event::Worker(WorkerMsg::LogStatus { source: index, status }));
+                }
+            }));
         }
         let (tx, rx) = mpsc::channel::<ProbeCmd>();
         self.probe_txs.push(tx);
@@ -447,9 +470,8 @@ fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<
         }
         for (index, source) in sources.iter_mut().enumerate() {
             let mut status = None;
-            if source.spec.host.is_some() {
-                status = Some(SourceStatus::RemoteUnsupported);
-            } else {
+            // Remote sources have threads of their own.
+            if source.spec.host.is_none() {
                 if rescan {
                     source.add_files(Start::Beginning);
                 }
@@ -510,9 +532,209 @@ fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<
     }
 }
 
+/// How often a remote source is asked for new lines (one exec per file).
+const REMOTE_LOG_POLL: Duration = Duration::from_millis(500);
+
+/// The command listing the files a remote source's path names: the path itself, or the matches
+/// of a glob in its last component (matched by the remote shell's `case`, with nothing evaluated).
+fn remote_list_command(pattern: &str) -> String {
+    let (dir, base) = match pattern.rsplit_once('/') {
+        Some((d, b)) => (if d.is_empty() { "/" } else { d }, b),
+        None => (".", pattern),
+    };
+    // Hidden files match only a pattern that starts with a dot, as in the shell.
+    let script = r#"d=$1; p=$2
+case "$p" in
+  .*) set -- "$d"/.* ;;
+  *) set -- "$d"/* ;;
+esac
+for f do
+  case "${f##*/}" in
+    $p) [ -f "$f" ] && printf '%s\n' "$f" ;;
+  esac
+done
+exit 0"#;
+    format!(
+        "sh -c {} yunwei-list {} {}",
+        crate::ssh::shell_quote(script),
+        crate::ssh::shell_quote(dir),
+        crate::ssh::shell_quote(base)
+    )
+}
+
+/// Follows one source on a host reached over SSH: the files its path names (rescanned every
+/// few seconds), each read by inode and byte offset, so a reconnect resumes exactly; records
+/// go to the pane in one batch per round, and the source's header says what goes wrong.
+fn remote_log_loop(
+    index: usize,
+    spec: SourceSpec,
+    target: crate::ssh::Target,
+    pool: Arc<SshPool>,
+    rx: Receiver<ProbeCmd>,
+    ui: UnboundedSender<Event>,
+) {
+    use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
+    struct RemoteFile {
+        path: String,
+        cursor: RemoteCursor,
+        begin: Begin,
+        partial: Vec<u8>,
+        decoder: Decoder,
+        records: RecordBuilder,
+    }
+    let mut files: Vec<RemoteFile> = Vec::new();
+    let mut conn: Option<crate::ssh::SshConn> = None;
+    let mut backoff = crate::ssh::Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+    let mut last_status: Option<SourceStatus> = None;
+    let mut next_rescan = Instant::now();
+    let mut first_scan = true;
+    let send_status = |status: SourceStatus, last: &mut Option<SourceStatus>| {
+        if last.as_ref() != Some(&status) {
+            *last = Some(status.clone());
+            let _ = ui.send(Event::Worker(WorkerMsg::LogStatus { source: index, status }));
+        }
+    };
+    loop {
+        let mut wait = REMOTE_LOG_POLL;
+        let mut status: Option<SourceStatus> = None;
+        if conn.is_none() {
+            match pool.connect(&target) {
+                Ok(c) => {
+                    conn = Some(c);
+                    backoff.reset();
+                }
+                Err(e) => {
+                    send_status(SourceStatus::Error(e.to_string()), &mut last_status);
+                    wait = backoff.next_delay();
+                }
+            }
+        }
+        if let Some(c) = conn.as_mut() {
+            let mut failed: Option<String> = None;
+            if Instant::now() >= next_rescan {
+                next_rescan = Instant::now() + LOG_RESCAN;
+                match c.exec(&remote_list_command(&spec.pattern)) {
+                    Ok(out) => {
+                        for path in String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()) {
+                            if files.iter().any(|f| f.path == path) {
+                                continue;
+                            }
+                            let now = chrono::Local::now().fixed_offset();
+                            files.push(RemoteFile {
+                                path: path.to_string(),
+                                cursor: RemoteCursor::default(),
+                                begin: if first_scan {
+                                    Begin::LastLines(LOG_START_LINES)
+                                } else {
+                                    Begin::Start
+                                },
+                                partial: Vec::new(),
+                                decoder: Decoder::new(spec.encoding.decoding()),
+                                records: RecordBuilder::new(now),
+                            });
+                        }
+                        first_scan = false;
+                    }
+                    Err(e) => failed = Some(e.to_string()),
+                }
+            }
+            let mut batch = Vec::new();
+            let now = chrono::Local::now().fixed_offset();
+            for f in files.iter_mut().filter(|_| failed.is_none()) {
+                f.records.set_now(now);
+                let out = match c.exec(&command(&f.path, &f.cursor, f.begin)) {
+                    Ok(o) => o.stdout,
+                    Err(e) => {
+                        failed = Some(e.to_string());
+                        break;
+                    }
+                };
+                match apply(&mut f.cursor, &out) {
+                    Ok(Chunk::Data { bytes, more }) => {
+                        if more {
+                            wait = Duration::ZERO;
+                        }
+                        let lines = complete_lines(&mut f.partial, &bytes);
+                        let quiet = lines.is_empty();
+                        for raw in lines {
+                            let text = f.decoder.decode_line(&raw);
+                            batch.extend(f.records.push(sanitize_text(&text).into_owned()));
+                        }
+                        if quiet {
+                            batch.extend(f.records.flush());
+                        }
+                    }
+                    Ok(Chunk::Rotated) => {
+                        f.partial.clear();
+                        status = Some(SourceStatus::Rotated);
+                        wait = Duration::ZERO;
+                    }
+                    Ok(Chunk::Truncated) => {
+                        f.partial.clear();
+                        status = Some(SourceStatus::Truncated);
+                        wait = Duration::ZERO;
+                    }
+                    Ok(Chunk::Missing) => status = Some(SourceStatus::Missing),
+                    Ok(Chunk::Unreadable) => status = Some(SourceStatus::Error("not readable".into())),
+                    Err(e) => status = Some(SourceStatus::Error(e)),
+                }
+            }
+            if let Some(e) = failed {
+                // The cursors stay: the next session resumes where this one stopped.
+                conn = None;
+                send_status(SourceStatus::Error(e), &mut last_status);
+                wait = backoff.next_delay();
+            } else {
+                let status = match status {
+                    Some(s) => s,
+                    None if files.is_empty() => SourceStatus::NoFiles,
+                    None => SourceStatus::Following(files.len()),
+                };
+                send_status(status, &mut last_status);
+            }
+            if !batch.is_empty()
+                && ui.send(Event::Worker(WorkerMsg::LogRecords { source: index, records: batch })).is_err()
+            {
+                return;
+            }
+        }
+        match rx.recv_timeout(wait) {
+            Ok(ProbeCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_listing_matches_the_glob_and_evaluates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["app.log", "app-2.log", "other.txt", "$(touch pwned).log", ".hidden.log"] {
+            std::fs::write(dir.path().join(name), "x\n").unwrap();
+        }
+        let list = |pattern: &str| {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(remote_list_command(pattern))
+                .output()
+                .unwrap();
+            let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| l.rsplit('/').next().unwrap_or("").to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        let d = dir.path().display();
+        assert_eq!(list(&format!("{d}/app*.log")), vec!["app-2.log", "app.log"]);
+        assert_eq!(list(&format!("{d}/*.log")), vec!["$(touch pwned).log", "app-2.log", "app.log"]);
+        assert_eq!(list(&format!("{d}/other.txt")), vec!["other.txt"]);
+        assert_eq!(list(&format!("{d}/.*.log")), vec![".hidden.log"]);
+        assert!(!std::path::Path::new("pwned").exists() && !dir.path().join("pwned").exists());
+    }
 
     #[test]
     fn partial_failures_are_reported_once() {
@@ -577,7 +799,7 @@ mod tests {
         assert!(messages <= 2, "batched per poll, not per line: {messages}");
         assert_eq!(statuses.get(&0), Some(&SourceStatus::Following(1)));
         assert_eq!(statuses.get(&1), Some(&SourceStatus::NoFiles));
-        assert_eq!(statuses.get(&2), Some(&SourceStatus::RemoteUnsupported));
+        assert_eq!(statuses.get(&2), None, "remote sources have threads of their own");
     }
 
     #[test]

@@ -334,3 +334,44 @@ fn ssh_agent_is_tried_first_and_passphrases_are_never_asked_for() {
     let _ = agent.kill();
     let _ = agent.wait();
 }
+
+#[test]
+fn a_remote_log_source_in_the_logs_tab_survives_an_sshd_restart() {
+    let mut f = fleet(10);
+    let log = f.dir.path().join("remote-app.log");
+    fs::write(&log, "2026-11-27 03:04:05 INFO r-0 身份证11010519491231002X\n").unwrap();
+    let mut cfg = fs::read_to_string(&f.config).unwrap();
+    cfg += &format!(
+        "[[logs]]\nname = \"远程\"\nhost = \"海口-应用-behind\"\npath = \"{}/remote-*.log\"\n",
+        f.dir.path().display()
+    );
+    fs::write(&f.config, cfg).unwrap();
+    let t = Tmux::new("remotelogs");
+    let script = format!(
+        "{env}unset SSH_AUTH_SOCK; exec '{bin}' --config '{cfg}' --db '{db}'",
+        env = env_prefix(f.dir.path()),
+        bin = bin().display(),
+        cfg = f.config.display(),
+        db = f.dir.path().join("y.db").display()
+    );
+    t.start("main", &script, true);
+    t.wait_for("main", "the fleet", |s| s.contains("Fleet health"));
+    t.keys("main", &["Tab"]);
+    let s = t.wait_for("main", "the remote record", |s| s.contains("r-0"));
+    assert!(s.contains("110105********002X") && !s.contains("11010519491231002X"), "masked:\n{s}");
+    let append = |text: &str| {
+        let mut h = fs::OpenOptions::new().append(true).open(&log).unwrap();
+        h.write_all(text.as_bytes()).unwrap();
+    };
+    append("2026-11-27 03:04:06 WARN r-1\n");
+    t.wait_for("main", "r-1", |s| s.contains("r-1"));
+    f.behind.kill();
+    append("2026-11-27 03:04:07 ERROR r-2\n2026-11-27 03:04:08 INFO r-3\n");
+    std::thread::sleep(Duration::from_secs(2));
+    f.behind.restart();
+    let s = t.wait_for("main", "r-2 and r-3 after the restart", |s| s.contains("r-2") && s.contains("r-3"));
+    for marker in ["r-0", "r-1", "r-2", "r-3"] {
+        assert_eq!(s.matches(marker).count(), 1, "{marker} once:\n{s}");
+    }
+    t.keys("main", &["q"]);
+}

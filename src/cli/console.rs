@@ -187,9 +187,18 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         operator: crate::store::audit::resolve_operator(prepared.config.general.operator.as_deref()),
         seed_demo: demo,
     };
-    let pool = (!probes.remote.is_empty()).then(|| crate::remote_poll::pool_for(&prepared.config));
-    let mut workers = Workers::start(probes, poll, pool, setup, tx.clone());
-    workers.start_logs(log_specs, tx.clone());
+    let remote_logs = log_specs.iter().any(|s| s.host.is_some());
+    let pool =
+        (!probes.remote.is_empty() || remote_logs).then(|| crate::remote_poll::pool_for(&prepared.config));
+    // The SSH targets of the hosts log sources name.
+    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
+    let resolved =
+        hosts::resolve(&prepared.config, hosts::default_ssh_config().as_deref(), &login, &hostname());
+    let target_of = move |name: &str| {
+        resolved.hosts.iter().find(|h| h.name == name).and_then(crate::remote_poll::target_of)
+    };
+    let mut workers = Workers::start(probes, poll, pool.clone(), setup, tx.clone());
+    workers.start_logs(log_specs, target_of, pool, tx.clone());
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {

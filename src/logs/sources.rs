@@ -15,7 +15,7 @@ pub const SYSTEM_LOGS: [&str; 4] =
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceSpec {
     pub name: String,
-    /// `Some` for a remote host (not followed yet).
+    /// `Some` for a host reached over SSH.
     pub host: Option<String>,
     /// The path as configured (a glob perhaps).
     pub pattern: String,
@@ -34,8 +34,8 @@ pub enum SourceStatus {
     Missing,
     /// The glob matched no file (yet).
     NoFiles,
-    /// Remote sources are not followed yet.
-    RemoteUnsupported,
+    /// A remote source waiting for its SSH session.
+    Connecting,
     Error(String),
 }
 

@@ -105,11 +105,8 @@ impl LogsPane {
         let sources = specs
             .into_iter()
             .map(|spec| {
-                let status = if spec.host.is_some() {
-                    SourceStatus::RemoteUnsupported
-                } else {
-                    SourceStatus::Starting
-                };
+                let status =
+                    if spec.host.is_some() { SourceStatus::Connecting } else { SourceStatus::Starting };
                 Source { spec, status, last_key: None }
             })
             .collect();
@@ -502,7 +499,7 @@ impl LogsPane {
             SourceStatus::Truncated => ctx.t(Msg::LogsTruncated).to_string(),
             SourceStatus::Missing => ctx.t(Msg::LogsMissing).to_string(),
             SourceStatus::NoFiles => ctx.t(Msg::LogsNoFiles).to_string(),
-            SourceStatus::RemoteUnsupported => ctx.t(Msg::LogsRemoteUnsupported).to_string(),
+            SourceStatus::Connecting => ctx.t(Msg::LogsConnecting).to_string(),
             SourceStatus::Error(e) => format!("{}: {}", ctx.t(Msg::LogsError), crate::health::printable(e)),
         }
     }
@@ -553,7 +550,7 @@ impl LogsPane {
                 break;
             }
             let status = LogsPane::status_text(ctx, &s.status);
-            let status_style = if s.status.is_problem() || s.status == SourceStatus::RemoteUnsupported {
+            let status_style = if s.status.is_problem() || s.status == SourceStatus::Connecting {
                 roles.error
             } else {
                 roles.muted
