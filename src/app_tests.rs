@@ -623,7 +623,7 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     assert!(screen(&draw(&mut app, 80, 24)).contains("138****5678"));
     // Write: the default name, masked text.
     app.outbox.clear();
-    app.on_event(key(KeyCode::Char('W')));
+    app.on_event(key(KeyCode::Char('w')));
     app.on_event(key(KeyCode::Enter));
     match app.outbox.as_slice() {
         [Command::WriteFile { path, text }] => {
@@ -632,10 +632,10 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
         }
         other => panic!("{other:?}"),
     }
-    // End resumes following; w wraps.
+    // End resumes following; W wraps.
     app.on_event(key(KeyCode::End));
     assert!(app.logs.follow);
-    app.on_event(key(KeyCode::Char('w')));
+    app.on_event(key(KeyCode::Char('W')));
     assert!(app.logs.wrap);
     // Tab goes back to the fleet.
     app.on_event(key(KeyCode::Tab));

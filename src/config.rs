@@ -430,7 +430,9 @@ pub fn parse_str(text: &str, origin: &Path) -> Result<Config, ConfigErrors> {
 // ---------------------------------------------------------------------------
 
 const TOP_KEYS: &[&str] = &["general", "ssh", "hosts", "thresholds", "logs", "log_pane"];
-const LOG_KEYS: &[&str] = &["name", "host", "path", "encoding"];
+const LOG_KEYS: &[&str] = &["name", "host", "path", "encoding", "format"];
+/// Record formats a log source may name; `auto` recognises every known timestamp form.
+const FORMAT_CHOICES: &[(&str, ())] = &[("auto", ())];
 const LOG_PANE_KEYS: &[&str] = &["max_records"];
 const GENERAL_KEYS: &[&str] = &["lang", "theme", "keymap", "operator", "borders"];
 const SSH_KEYS: &[&str] = &[
@@ -764,6 +766,9 @@ impl Checker<'_> {
                         if let Some(e) = self.choice(&sec, name, value, ENCODING_CHOICES) {
                             entry.encoding = e;
                         }
+                    }
+                    "format" => {
+                        let _ = self.choice(&sec, name, value, FORMAT_CHOICES);
                     }
                     _ => misspelt.extend(self.unknown_key(key, &sec.label, LOG_KEYS)),
                 }
