@@ -645,3 +645,24 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     app.on_event(key(KeyCode::Char('1')));
     assert_eq!(app.focus, crate::app::Focus::Fleet);
 }
+
+#[test]
+fn a_log_file_can_be_opened_from_the_pane() {
+    let mut app = logs_app(Lang::En);
+    let before = app.logs.sources.len();
+    app.outbox.clear();
+    app.on_event(key(KeyCode::Char('o')));
+    typed(&mut app, "/var/log/extra.log");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.logs.sources.len(), before + 1);
+    match app.outbox.as_slice() {
+        [Command::OpenLogFile { index, spec }] => {
+            assert_eq!(*index, before);
+            assert_eq!(spec.name, "extra.log");
+            assert_eq!(spec.pattern, "/var/log/extra.log");
+            assert!(spec.host.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(screen(&draw(&mut app, 80, 24)).contains("extra.log"));
+}

@@ -60,6 +60,11 @@ pub enum Command {
         path: std::path::PathBuf,
         text: String,
     },
+    /// Follow one more local file, opened from the Logs pane (the source's index in the pane).
+    OpenLogFile {
+        index: usize,
+        spec: crate::logs::sources::SourceSpec,
+    },
 }
 
 /// The time span of the detail view's sparklines.

@@ -226,6 +226,9 @@ catalogue! {
     ActReveal => "reveal masked data (audited)", "显示被遮盖的数据（记入审计）";
     HintReveal => "reveal", "显示";
     ActWriteFile => "write visible records to a file", "将可见记录写入文件";
+    ActOpenFile => "open a log file", "打开日志文件";
+    HintOpenFile => "open", "打开";
+    LogsOpenPrompt => "open file: ", "打开文件：";
     HintWriteFile => "write", "写文件";
     PaneLogs => "Logs", "日志";
     ActPaneFleet => "fleet health tab", "主机健康标签页";
@@ -298,6 +301,7 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Wrap => Msg::ActWrap,
         A::Reveal => Msg::ActReveal,
         A::WriteFile => Msg::ActWriteFile,
+        A::OpenFile => Msg::ActOpenFile,
         A::PaneFleet => Msg::ActPaneFleet,
         A::PaneLogs => Msg::ActPaneLogs,
     };
@@ -329,6 +333,7 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Wrap => Msg::HintWrap,
         A::Reveal => Msg::HintReveal,
         A::WriteFile => Msg::HintWriteFile,
+        A::OpenFile => Msg::HintOpenFile,
         other => return action_label(other, lang),
     };
     msg.text(lang)

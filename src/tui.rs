@@ -137,6 +137,7 @@ pub fn run(
                             });
                         }
                     }
+                    Command::OpenLogFile { index, spec } => workers.open_log_file(index, spec),
                     Command::WriteFile { path, text } => {
                         app.flash = Some(write_file(&path, &text, &app.ctx));
                         app.dirty = true;

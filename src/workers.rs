@@ -112,6 +112,8 @@ impl ProbeSet {
 pub struct Workers {
     /// The local prober and every remote host's poller.
     probe_txs: Vec<Sender<ProbeCmd>>,
+    /// Sources opened from the Logs pane go to the local log worker this way.
+    log_add_tx: Option<Sender<(usize, SourceSpec)>>,
     pub db_tx: Sender<DbCmd>,
     handles: Vec<JoinHandle<()>>,
 }
@@ -164,7 +166,7 @@ impl Workers {
         handles.push(spawn_guarded("yunwei-probe", ui, move || {
             probe_loop(&mut probes, poll, probe_rx, ui_probe, db_from_probe)
         }));
-        Workers { probe_txs, db_tx, handles }
+        Workers { probe_txs, log_add_tx: None, db_tx, handles }
     }
 
     /// Starts the log workers: one thread follows every local source; each source on a host
@@ -177,9 +179,6 @@ impl Workers {
         pool: Option<Arc<SshPool>>,
         ui: UnboundedSender<Event>,
     ) {
-        if specs.is_empty() {
-            return;
-        }
         for (index, spec) in specs.iter().enumerate() {
             let Some(host) = &spec.host else { continue };
             let target = remote(host);
@@ -197,8 +196,17 @@ impl Workers {
         }
         let (tx, rx) = mpsc::channel::<ProbeCmd>();
         self.probe_txs.push(tx);
+        let (add_tx, add_rx) = mpsc::channel::<(usize, SourceSpec)>();
+        self.log_add_tx = Some(add_tx);
         let ui_logs = ui.clone();
-        self.handles.push(spawn_guarded("yunwei-logs", ui, move || log_loop(specs, rx, ui_logs)));
+        self.handles.push(spawn_guarded("yunwei-logs", ui, move || log_loop(specs, rx, add_rx, ui_logs)));
+    }
+
+    /// Follows one more local file, opened from the Logs pane.
+    pub fn open_log_file(&self, index: usize, spec: SourceSpec) {
+        if let Some(tx) = &self.log_add_tx {
+            let _ = tx.send((index, spec));
+        }
     }
 
     /// Every poller takes a round now.
@@ -452,7 +460,12 @@ impl LogSourceState {
 /// lines into records, and sends them in one batch per source and poll, so the channel carries
 /// at most a few messages every 100 ms whatever the files write. A failing source says so in its
 /// status; the others go on.
-fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<Event>) {
+fn log_loop(
+    specs: Vec<SourceSpec>,
+    rx: Receiver<ProbeCmd>,
+    add_rx: Receiver<(usize, SourceSpec)>,
+    ui: UnboundedSender<Event>,
+) {
     let mut sources: Vec<LogSourceState> = specs
         .into_iter()
         .map(|spec| LogSourceState { spec, files: Vec::new(), status: None, seen: Default::default() })
@@ -464,6 +477,28 @@ fn log_loop(specs: Vec<SourceSpec>, rx: Receiver<ProbeCmd>, ui: UnboundedSender<
     }
     let mut next_rescan = Instant::now() + LOG_RESCAN;
     loop {
+        // Files opened from the pane: placed at the index the pane gave them.
+        while let Ok((index, spec)) = add_rx.try_recv() {
+            let mut state =
+                LogSourceState { spec, files: Vec::new(), status: None, seen: Default::default() };
+            state.add_files(Start::LastLines(LOG_START_LINES));
+            while sources.len() < index {
+                // A remote source of the config holds this index; its thread serves it.
+                let spec = SourceSpec {
+                    name: String::new(),
+                    host: Some(String::new()),
+                    pattern: String::new(),
+                    encoding: Default::default(),
+                };
+                sources.push(LogSourceState {
+                    spec,
+                    files: Vec::new(),
+                    status: None,
+                    seen: Default::default(),
+                });
+            }
+            sources.insert(index.min(sources.len()), state);
+        }
         let rescan = Instant::now() >= next_rescan;
         if rescan {
             next_rescan = Instant::now() + LOG_RESCAN;
@@ -773,13 +808,24 @@ mod tests {
         ];
         let (ui, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = mpsc::channel::<ProbeCmd>();
-        let handle = std::thread::spawn(move || log_loop(specs, stop_rx, ui));
+        let (add_tx, add_rx) = mpsc::channel::<(usize, SourceSpec)>();
+        // A file opened from the pane while the worker runs, as the fourth source.
+        let opened = dir.path().join("opened.txt");
+        std::fs::write(&opened, "2026-11-27 03:00:03 WARN opened\n").unwrap();
+        add_tx.send((3, spec("opened", None, opened.display().to_string()))).unwrap();
+        let handle = std::thread::spawn(move || log_loop(specs, stop_rx, add_rx, ui));
         let deadline = Instant::now() + Duration::from_secs(5);
         let mut records = Vec::new();
+        let mut opened_records = Vec::new();
         let mut statuses = std::collections::HashMap::new();
         let mut messages = 0;
-        while Instant::now() < deadline && (records.len() < 2 || statuses.len() < 3) {
+        while Instant::now() < deadline
+            && (records.len() < 2 || statuses.len() < 3 || opened_records.is_empty())
+        {
             match rx.try_recv() {
+                Ok(Event::Worker(WorkerMsg::LogRecords { source: 3, records: batch })) => {
+                    opened_records.extend(batch);
+                }
                 Ok(Event::Worker(WorkerMsg::LogRecords { source, records: batch })) => {
                     assert_eq!(source, 0);
                     messages += 1;
@@ -800,6 +846,8 @@ mod tests {
         assert_eq!(statuses.get(&0), Some(&SourceStatus::Following(1)));
         assert_eq!(statuses.get(&1), Some(&SourceStatus::NoFiles));
         assert_eq!(statuses.get(&2), None, "remote sources have threads of their own");
+        assert_eq!(statuses.get(&3), Some(&SourceStatus::Following(1)));
+        assert_eq!(opened_records.len(), 1, "{opened_records:?}");
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub enum InputKind {
     Include,
     Exclude,
     WritePath,
+    OpenPath,
 }
 
 impl InputKind {
@@ -72,6 +73,7 @@ impl InputKind {
             InputKind::Include => Msg::LogsIncludePrompt,
             InputKind::Exclude => Msg::LogsExcludePrompt,
             InputKind::WritePath => Msg::LogsWritePrompt,
+            InputKind::OpenPath => Msg::LogsOpenPrompt,
         }
     }
 }
@@ -384,6 +386,26 @@ impl LogsPane {
                     Err(e) => Some(format!("{}: {e}", ctx.t(Msg::LogsBadPattern))),
                 }
             }
+            InputKind::OpenPath if text.is_empty() => None,
+            InputKind::OpenPath => {
+                let spec = crate::logs::sources::SourceSpec {
+                    name: std::path::Path::new(text)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| text.to_string()),
+                    host: None,
+                    pattern: text.to_string(),
+                    encoding: Default::default(),
+                };
+                let index = self.sources.len();
+                self.sources.push(Source {
+                    spec: spec.clone(),
+                    status: SourceStatus::Starting,
+                    last_key: None,
+                });
+                out.push(Command::OpenLogFile { index, spec });
+                None
+            }
             InputKind::WritePath if text.is_empty() => None,
             InputKind::WritePath => {
                 out.push(Command::WriteFile { path: crate::config::expand_tilde(text), text: self.export() });
@@ -455,6 +477,7 @@ impl LogsPane {
                 let name = format!("./yunwei-logs-{}.txt", ctx.now.format("%Y%m%d-%H%M%S"));
                 self.open_input(InputKind::WritePath, name);
             }
+            Action::OpenFile => self.open_input(InputKind::OpenPath, String::new()),
             _ => return Handled::No,
         }
         Handled::Yes
