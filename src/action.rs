@@ -42,13 +42,14 @@ pub enum Action {
     Reveal,
     WriteFile,
     OpenFile,
+    ToggleFilter,
     PaneFleet,
     PaneLogs,
 }
 
 impl Action {
     /// Every bindable action, in the order the help overlay lists them.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Help,
         Action::CommandLine,
@@ -85,6 +86,7 @@ impl Action {
         Action::Reveal,
         Action::WriteFile,
         Action::OpenFile,
+        Action::ToggleFilter,
         Action::PaneFleet,
         Action::PaneLogs,
     ];
@@ -128,6 +130,7 @@ impl Action {
             Action::Reveal => "reveal",
             Action::WriteFile => "write_file",
             Action::OpenFile => "open_file",
+            Action::ToggleFilter => "toggle_filter",
             Action::PaneFleet => "pane_fleet",
             Action::PaneLogs => "pane_logs",
         }
@@ -151,7 +154,7 @@ mod tests {
             "quit help command_line next_pane prev_pane up down page_up page_down top bottom \
              open back filter clear_filter sort_next sort_prev sort_reverse refresh range_next redraw \
              group_by_tag ack_alerts search search_next search_prev next_error prev_error include_filter \
-             exclude_filter toggle_filters follow wrap reveal write_file open_file pane_fleet pane_logs"
+             exclude_filter toggle_filters follow wrap reveal write_file open_file toggle_filter pane_fleet pane_logs"
         );
     }
 

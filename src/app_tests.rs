@@ -666,3 +666,30 @@ fn a_log_file_can_be_opened_from_the_pane() {
     }
     assert!(screen(&draw(&mut app, 80, 24)).contains("extra.log"));
 }
+
+#[test]
+fn one_filter_can_be_switched_off_and_on() {
+    let mut app = logs_app(Lang::En);
+    let all = app.logs.visible().len();
+    app.on_event(key(KeyCode::Char('+')));
+    typed(&mut app, "ERROR");
+    app.on_event(key(KeyCode::Enter));
+    app.on_event(key(KeyCode::Char('-')));
+    typed(&mut app, "payment");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.logs.visible().len(), 0, "the only ERROR record mentions payment");
+    assert!(screen(&draw(&mut app, 80, 24)).contains("1:+ERROR 2:-payment"));
+    // Filter 2 off: the ERROR record shows again; filter 1 off too: everything.
+    app.on_event(key(KeyCode::Char('t')));
+    typed(&mut app, "2");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.logs.visible().len(), 1);
+    app.on_event(key(KeyCode::Char('t')));
+    typed(&mut app, "1");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.logs.visible().len(), all);
+    app.on_event(key(KeyCode::Char('t')));
+    typed(&mut app, "9");
+    app.on_event(key(KeyCode::Enter));
+    assert!(app.flash.as_ref().is_some_and(|f| f.text.contains("no such filter")), "{:?}", app.flash);
+}

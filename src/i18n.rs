@@ -227,6 +227,10 @@ catalogue! {
     HintReveal => "reveal", "显示";
     ActWriteFile => "write visible records to a file", "将可见记录写入文件";
     ActOpenFile => "open a log file", "打开日志文件";
+    ActToggleFilter => "switch one filter on or off", "启用或停用某个筛选";
+    HintToggleFilter => "filter #", "筛选 #";
+    LogsTogglePrompt => "toggle filter number: ", "切换筛选编号：";
+    LogsNoSuchFilter => "no such filter", "没有这个筛选";
     HintOpenFile => "open", "打开";
     LogsOpenPrompt => "open file: ", "打开文件：";
     HintWriteFile => "write", "写文件";
@@ -302,6 +306,7 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Reveal => Msg::ActReveal,
         A::WriteFile => Msg::ActWriteFile,
         A::OpenFile => Msg::ActOpenFile,
+        A::ToggleFilter => Msg::ActToggleFilter,
         A::PaneFleet => Msg::ActPaneFleet,
         A::PaneLogs => Msg::ActPaneLogs,
     };
@@ -334,6 +339,7 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Reveal => Msg::HintReveal,
         A::WriteFile => Msg::HintWriteFile,
         A::OpenFile => Msg::HintOpenFile,
+        A::ToggleFilter => Msg::HintToggleFilter,
         other => return action_label(other, lang),
     };
     msg.text(lang)

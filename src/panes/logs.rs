@@ -64,6 +64,7 @@ pub enum InputKind {
     Exclude,
     WritePath,
     OpenPath,
+    ToggleFilter,
 }
 
 impl InputKind {
@@ -74,6 +75,7 @@ impl InputKind {
             InputKind::Exclude => Msg::LogsExcludePrompt,
             InputKind::WritePath => Msg::LogsWritePrompt,
             InputKind::OpenPath => Msg::LogsOpenPrompt,
+            InputKind::ToggleFilter => Msg::LogsTogglePrompt,
         }
     }
 }
@@ -386,6 +388,22 @@ impl LogsPane {
                     Err(e) => Some(format!("{}: {e}", ctx.t(Msg::LogsBadPattern))),
                 }
             }
+            InputKind::ToggleFilter => {
+                // Filters are numbered from 1, the include ones first, as the header shows them.
+                let includes = self.filter.patterns(Side::Include).count();
+                let toggled = match text.parse::<usize>() {
+                    Ok(n) if n >= 1 && n <= includes => self.filter.toggle(Side::Include, n - 1),
+                    Ok(n) if n > includes => self.filter.toggle(Side::Exclude, n - 1 - includes),
+                    _ => None,
+                };
+                match toggled {
+                    Some(_) => {
+                        self.filters_on = true;
+                        None
+                    }
+                    None => Some(format!("{}: {text}", ctx.t(Msg::LogsNoSuchFilter))),
+                }
+            }
             InputKind::OpenPath if text.is_empty() => None,
             InputKind::OpenPath => {
                 let spec = crate::logs::sources::SourceSpec {
@@ -478,6 +496,7 @@ impl LogsPane {
                 self.open_input(InputKind::WritePath, name);
             }
             Action::OpenFile => self.open_input(InputKind::OpenPath, String::new()),
+            Action::ToggleFilter => self.open_input(InputKind::ToggleFilter, String::new()),
             _ => return Handled::No,
         }
         Handled::Yes
@@ -605,13 +624,20 @@ impl LogsPane {
             self.filter.patterns(Side::Exclude).map(|(p, on)| (p.to_string(), on)).collect();
         if (!include.is_empty() || !exclude.is_empty() || self.search.is_some()) && y < bottom {
             let mut spans = Vec::new();
-            let style =
-                if self.filters_on { roles.accent } else { roles.muted.add_modifier(Modifier::CROSSED_OUT) };
-            for (p, _) in &include {
-                spans.push(Span::styled(format!("+{p} "), style));
-            }
-            for (p, _) in &exclude {
-                spans.push(Span::styled(format!("-{p} "), style));
+            // Numbered as `t` (toggle one filter) takes them; a filter that is off is struck out.
+            let style_of = |on: bool| {
+                if self.filters_on && on {
+                    roles.accent
+                } else {
+                    roles.muted.add_modifier(Modifier::CROSSED_OUT)
+                }
+            };
+            let numbered = include
+                .iter()
+                .map(|(p, on)| ('+', p, *on))
+                .chain(exclude.iter().map(|(p, on)| ('-', p, *on)));
+            for (n, (sign, p, on)) in numbered.enumerate() {
+                spans.push(Span::styled(format!("{}:{sign}{p} ", n + 1), style_of(on)));
             }
             if !self.filters_on && (!include.is_empty() || !exclude.is_empty()) {
                 spans.push(Span::styled(format!("({}) ", ctx.t(Msg::LogsFiltersOff)), roles.muted));
