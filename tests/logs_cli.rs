@@ -61,6 +61,15 @@ fn whole_files_are_decoded_sanitised_masked_and_filtered() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("11010519491231002X"), "{text}");
+    // A search for a number that is masked finds nothing (as in the pane); --no-mask finds it.
+    let out = yunwei().args(["logs", "--grep", "11010519491231002X"]).arg(&utf8).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "masked numbers cannot be searched for");
+    let out =
+        yunwei().args(["logs", "--no-mask", "--grep", "11010519491231002X"]).arg(&utf8).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let out = yunwei().args(["logs", "--grep", "ERROR"]).arg(&utf8).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("110105********002X") && !text.contains("11010519491231002X"), "{text}");
     // A bad pattern is a usage error; a missing file is reported and the others still printed.
     assert_eq!(yunwei().args(["logs", "--grep", "("]).arg(&utf8).output().unwrap().status.code(), Some(2));
     let out = yunwei().args(["logs"]).arg(dir.path().join("missing.log")).arg(&gbk).output().unwrap();

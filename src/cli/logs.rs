@@ -58,14 +58,25 @@ impl LinePipeline {
         self.filter.matches(&shown).then(|| shown.into_owned())
     }
 
-    /// A block of complete lines at once (same result as line by line, much faster).
+    /// A block of complete lines at once (same result as line by line, much faster). Only the
+    /// lines the filter keeps are masked, and the masked line must still match: a search for a
+    /// number that is masked finds nothing, as in the pane.
     pub fn process_block(&self, decoder: &mut Decoder, raw: &[u8], mut f: impl FnMut(&str)) {
         let decoded = decoder.decode(raw);
         let clean = sanitize_lines(&decoded);
         if self.no_mask {
             self.filter.for_each_matching_line(&clean, &mut f);
+        } else if !self.filter.is_active() {
+            for line in mask(&clean).lines() {
+                f(line);
+            }
         } else {
-            self.filter.for_each_matching_line(&mask(&clean), &mut f);
+            self.filter.for_each_matching_line(&clean, |line| {
+                let shown = mask(line);
+                if matches!(shown, std::borrow::Cow::Borrowed(_)) || self.filter.matches(&shown) {
+                    f(&shown);
+                }
+            });
         }
     }
 }
