@@ -111,6 +111,7 @@ impl App {
             WorkerMsg::Sample(s) => self.fleet.on_sample(*s, &self.ctx, &mut self.outbox),
             WorkerMsg::History { host, range, points } => self.fleet.on_history(&host, range, points),
             WorkerMsg::Problem(text) => self.flash = Some(Flash { text, error: true }),
+            WorkerMsg::Done(text) => self.flash = Some(Flash { text, error: false }),
             WorkerMsg::Alerts(rows) => {
                 for h in &mut self.fleet.hosts {
                     h.alert = rows.iter().filter(|a| a.host == h.name).map(|a| a.level).max();

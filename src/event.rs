@@ -24,6 +24,8 @@ pub enum WorkerMsg {
     },
     /// A worker failed at something the user should know about (shown in the status bar).
     Problem(String),
+    /// A worker finished something the user asked for (shown in the status bar).
+    Done(String),
     /// Every open alert (of every yunwei process on this database), after a change.
     Alerts(Vec<crate::store::alerts::AlertRow>),
     /// New records of one log source (index into the sources the pane was given), one batch

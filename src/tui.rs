@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::app::App;
-use crate::event::{Command, Event};
+use crate::event::{Command, Event, WorkerMsg};
 use crate::workers::{DbCmd, Workers};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
@@ -139,8 +139,17 @@ pub fn run(
                     }
                     Command::OpenLogFile { index, spec } => workers.open_log_file(index, spec),
                     Command::WriteFile { path, text } => {
-                        app.flash = Some(write_file(&path, &text, &app.ctx));
-                        app.dirty = true;
+                        // Off the UI thread: a full buffer can be many megabytes.
+                        let written =
+                            format!("{}: {}", app.ctx.t(crate::i18n::Msg::LogsWritten), path.display());
+                        let tx = tx.clone();
+                        std::thread::spawn(move || {
+                            let msg = match write_file(&path, &text) {
+                                Ok(()) => WorkerMsg::Done(written),
+                                Err(e) => WorkerMsg::Problem(format!("{}: {e}", path.display())),
+                            };
+                            let _ = tx.send(Event::Worker(msg));
+                        });
                     }
                 }
             }
@@ -170,20 +179,9 @@ pub fn run(
 
 /// Writes the Logs pane's visible records; never over an existing file. The status bar says
 /// what happened.
-fn write_file(path: &std::path::Path, text: &str, ctx: &crate::ui::Ctx) -> crate::ui::bars::Flash {
-    use std::fs::OpenOptions;
-    let result = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()));
-    match result {
-        Ok(()) => crate::ui::bars::Flash {
-            text: format!("{}: {}", ctx.t(crate::i18n::Msg::LogsWritten), path.display()),
-            error: false,
-        },
-        Err(e) => crate::ui::bars::Flash { text: format!("{}: {e}", path.display()), error: true },
-    }
+/// Writes a new file (never overwriting one that exists).
+fn write_file(path: &std::path::Path, text: &str) -> io::Result<()> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(text.as_bytes())
 }
 
 /// crossterm's blocking reader on its own thread; it ends with the process.

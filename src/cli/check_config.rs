@@ -44,13 +44,7 @@ pub fn run(g: &Global, file: Option<&Path>) -> i32 {
     }
     println!("{}", cfg.summary());
     // What the fleet really is once ~/.ssh/config is read, and what could not be imported.
-    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
-    let fleet = crate::hosts::resolve(
-        &cfg,
-        crate::hosts::default_ssh_config().as_deref(),
-        &login,
-        &crate::cli::hostname(),
-    );
+    let fleet = crate::cli::resolve_fleet(&cfg);
     let imported: Vec<&str> = fleet
         .hosts
         .iter()

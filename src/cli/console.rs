@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::cli::{db_path, hostname, Global};
+use crate::cli::{db_path, resolve_fleet, Global};
 use crate::config::{self, Config};
 use crate::demo::DemoFleet;
 use crate::health::LocalProbe;
-use crate::hosts::{self, Access};
+use crate::hosts::Access;
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
@@ -90,12 +90,7 @@ pub fn theme_choice(flag: Option<&str>, no_color: bool, configured: &str) -> Str
 pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
     let mut rows = Vec::new();
     let mut probes = ProbeSet::default();
-    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
-    let resolved = if demo {
-        hosts::resolve(&Config::default(), None, &login, &hostname())
-    } else {
-        hosts::resolve(cfg, hosts::default_ssh_config().as_deref(), &login, &hostname())
-    };
+    let resolved = if demo { resolve_fleet(&Config::default()) } else { resolve_fleet(cfg) };
     for h in resolved.hosts {
         match h.access {
             Access::Local => {
@@ -191,9 +186,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let pool =
         (!probes.remote.is_empty() || remote_logs).then(|| crate::remote_poll::pool_for(&prepared.config));
     // The SSH targets of the hosts log sources name.
-    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
-    let resolved =
-        hosts::resolve(&prepared.config, hosts::default_ssh_config().as_deref(), &login, &hostname());
+    let resolved = resolve_fleet(&prepared.config);
     let target_of = move |name: &str| {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::remote_poll::target_of)
     };
@@ -223,7 +216,7 @@ mod tests {
     fn no_config_watches_this_machine_by_its_host_name() {
         let (rows, probes, _) = fleet(&Config::default(), false);
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].name, hostname());
+        assert_eq!(rows[0].name, crate::cli::hostname());
         assert_eq!(probes.local.len(), 1);
         let (rows, probes, _) = fleet(&Config::default(), true);
         assert_eq!(rows.len(), 1 + DemoFleet.hosts().len());

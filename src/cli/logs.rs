@@ -246,13 +246,7 @@ fn remote_target(
         }
         2
     })?;
-    let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
-    let fleet = crate::hosts::resolve(
-        &cfg,
-        crate::hosts::default_ssh_config().as_deref(),
-        &login,
-        &crate::cli::hostname(),
-    );
+    let fleet = crate::cli::resolve_fleet(&cfg);
     let Some(host) = fleet.hosts.iter().find(|h| h.name == name) else {
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
         eprintln!("yunwei logs: --host {name}: no such host (hosts: {})", names.join(", "));

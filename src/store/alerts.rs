@@ -127,8 +127,12 @@ impl Store {
             )?;
             for change in changes {
                 match change {
-                    Change::Open { key, level, value, message, at } => {
-                        let p = params![
+                    Change::Open { key, level, value, message, at }
+                    | Change::Escalate { key, level, value, message, at } => {
+                        // The same parameters; only the statement differs.
+                        let stmt =
+                            if matches!(change, Change::Open { .. }) { &mut open } else { &mut escalate };
+                        stmt.execute(params![
                             key.host,
                             key.metric.as_str(),
                             key.subject,
@@ -136,20 +140,7 @@ impl Store {
                             value,
                             message,
                             at
-                        ];
-                        open.execute(p)?;
-                    }
-                    Change::Escalate { key, level, value, message, at } => {
-                        let p = params![
-                            key.host,
-                            key.metric.as_str(),
-                            key.subject,
-                            level_str(*level),
-                            value,
-                            message,
-                            at
-                        ];
-                        escalate.execute(p)?;
+                        ])?;
                     }
                     Change::Clear { key, at } => {
                         clear.execute(params![key.host, key.metric.as_str(), key.subject, at])?;
