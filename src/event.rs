@@ -1,8 +1,11 @@
 //! What the event loop receives: terminal input, worker messages and clock ticks, all through
-//! one channel; and the commands the app sends back to its workers.
+//! one channel; and the commands the app sends back to its workers. Each worker domain owns its
+//! messages and commands (in `workers/`); here they get one variant each.
 
-use crate::health::HostSample;
-use crate::store::health::HistPoint;
+use crate::workers::health::{HealthCmd, HealthMsg};
+use crate::workers::logs::{LogsCmd, LogsMsg};
+use crate::workers::report::Notice;
+use crate::workers::store::{StoreCmd, StoreMsg};
 
 #[derive(Debug)]
 pub enum Event {
@@ -14,101 +17,39 @@ pub enum Event {
     Terminate,
 }
 
+/// A message from a worker: one variant per domain, plus notices for the status bar.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerMsg {
-    Sample(Box<HostSample>),
-    History {
-        host: String,
-        range: HistRange,
-        points: Vec<HistPoint>,
-    },
-    /// A worker failed at something the user should know about (shown in the status bar).
-    Problem(String),
-    /// A worker finished something the user asked for (shown in the status bar).
-    Done(String),
-    /// Every open alert (of every yunwei process on this database), after a change.
-    Alerts(Vec<crate::store::alerts::AlertRow>),
-    /// New records of one log source (index into the sources the pane was given), one batch
-    /// per poll of the log worker.
-    LogRecords {
-        source: usize,
-        records: Vec<crate::logs::record::Record>,
-    },
-    /// What a log source's header line says now.
-    LogStatus {
-        source: usize,
-        status: crate::logs::sources::SourceStatus,
-    },
+    Health(HealthMsg),
+    Store(StoreMsg),
+    Logs(LogsMsg),
+    /// A worker failed at something the user should know about, or finished something the
+    /// user asked for (shown in the status bar).
+    Notice(Notice),
 }
 
-/// Commands from the app to its workers.
+/// A command from the app to a worker: one variant per domain.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    PollNow,
-    LoadHistory {
-        host: String,
-        range: HistRange,
-    },
-    /// Acknowledge every open alert of a host, in the operator's name.
-    AckHostAlerts {
-        host: String,
-    },
-    /// Record in the audit log that the operator revealed the unmasked logs of these sources.
-    AuditLogReveal {
-        sources: Vec<String>,
-    },
-    /// Write text (the visible log records) to a file; the outcome comes back as a message.
-    WriteFile {
-        path: std::path::PathBuf,
-        text: String,
-    },
-    /// Follow one more local file, opened from the Logs pane (the source's index in the pane).
-    OpenLogFile {
-        index: usize,
-        spec: crate::logs::sources::SourceSpec,
-    },
+    Health(HealthCmd),
+    Store(StoreCmd),
+    Logs(LogsCmd),
 }
 
-/// The time span of the detail view's sparklines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HistRange {
-    #[default]
-    Hour,
-    Day,
-    Week,
-    Month,
+impl From<HealthCmd> for Command {
+    fn from(c: HealthCmd) -> Command {
+        Command::Health(c)
+    }
 }
 
-impl HistRange {
-    pub fn next(self) -> HistRange {
-        match self {
-            HistRange::Hour => HistRange::Day,
-            HistRange::Day => HistRange::Week,
-            HistRange::Week => HistRange::Month,
-            HistRange::Month => HistRange::Hour,
-        }
+impl From<StoreCmd> for Command {
+    fn from(c: StoreCmd) -> Command {
+        Command::Store(c)
     }
+}
 
-    pub fn seconds(self) -> i64 {
-        match self {
-            HistRange::Hour => 3600,
-            HistRange::Day => 86400,
-            HistRange::Week => 7 * 86400,
-            HistRange::Month => 30 * 86400,
-        }
-    }
-
-    /// Longer spans read the 5-minute aggregates rather than raw samples.
-    pub fn bucketed(self) -> bool {
-        self != HistRange::Hour
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            HistRange::Hour => "1h",
-            HistRange::Day => "24h",
-            HistRange::Week => "7d",
-            HistRange::Month => "30d",
-        }
+impl From<LogsCmd> for Command {
+    fn from(c: LogsCmd) -> Command {
+        Command::Logs(c)
     }
 }

@@ -264,6 +264,21 @@ catalogue! {
     LogsExcludePrompt => "exclude: ", "排除：";
     LogsWritePrompt => "write to: ", "写入文件：";
     LogsWritten => "written", "已写入";
+    LogsNoSuchHost => "error: no such host reached over SSH", "错误：没有这台经 SSH 连接的主机";
+    LogsUnreadable => "error: not readable", "错误：无权读取";
+    WriteFailed => "cannot write", "无法写入";
+    WorkerPanicked => "internal error in", "内部错误，线程";
+    WorkerNotStarted => "cannot start", "无法启动线程";
+    ProbeIncomplete => "some figures could not be read", "部分指标无法读取";
+    StoreOpenFailed => "cannot open the database", "无法打开数据库";
+    StoreDemoFailed => "writing the demo history failed", "写入演示历史数据失败";
+    StoreAlertsReadFailed => "reading open alerts failed", "读取未关闭告警失败";
+    StoreAlertsWriteFailed => "recording alerts failed", "记录告警失败";
+    StoreMaintenanceFailed => "health history maintenance failed", "健康历史数据维护失败";
+    StoreRecordFailed => "recording health samples failed", "记录健康采样失败";
+    StoreHistoryFailed => "reading the history failed", "读取历史数据失败";
+    StoreAuditFailed => "writing the audit log failed", "写入审计日志失败";
+    StoreAckFailed => "acknowledging the alert failed", "确认告警失败";
 }
 
 /// Message for a bindable action, used by the help overlay and the status-bar hints.

@@ -8,13 +8,12 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod event;
+pub mod fleet;
 pub mod health;
-pub mod hosts;
 pub mod i18n;
 pub mod keymap;
 pub mod logs;
 pub mod panes;
-pub mod remote_poll;
 pub mod ssh;
 pub mod store;
 pub mod text;
@@ -22,9 +21,6 @@ pub mod theme;
 pub mod tui;
 pub mod ui;
 pub mod workers;
-
-#[cfg(test)]
-mod app_tests;
 
 #[cfg(test)]
 pub mod testdata;

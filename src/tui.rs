@@ -13,8 +13,8 @@ use ratatui::Terminal;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::app::App;
-use crate::event::{Command, Event, WorkerMsg};
-use crate::workers::{DbCmd, Workers};
+use crate::event::Event;
+use crate::workers::Workers;
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
@@ -120,38 +120,7 @@ pub fn run(
                 }
             }
             for cmd in app.outbox.drain(..) {
-                match cmd {
-                    Command::PollNow => workers.poll_now(),
-                    Command::LoadHistory { host, range } => {
-                        let _ = workers.db_tx.send(DbCmd::History { host, range });
-                    }
-                    Command::AckHostAlerts { host } => {
-                        let _ = workers.db_tx.send(DbCmd::AckHostAlerts { host });
-                    }
-                    Command::AuditLogReveal { sources } => {
-                        for source in sources {
-                            let _ = workers.db_tx.send(DbCmd::Audit {
-                                action: "logs.reveal".into(),
-                                target: source,
-                                detail: "unmasked personal data in the Logs pane".into(),
-                            });
-                        }
-                    }
-                    Command::OpenLogFile { index, spec } => workers.open_log_file(index, spec),
-                    Command::WriteFile { path, text } => {
-                        // Off the UI thread: a full buffer can be many megabytes.
-                        let written =
-                            format!("{}: {}", app.ctx.t(crate::i18n::Msg::LogsWritten), path.display());
-                        let tx = tx.clone();
-                        std::thread::spawn(move || {
-                            let msg = match write_file(&path, &text) {
-                                Ok(()) => WorkerMsg::Done(written),
-                                Err(e) => WorkerMsg::Problem(format!("{}: {e}", path.display())),
-                            };
-                            let _ = tx.send(Event::Worker(msg));
-                        });
-                    }
-                }
+                workers.dispatch(cmd);
             }
             if app.quit {
                 break;
@@ -175,13 +144,6 @@ pub fn run(
     workers.stop();
     rt.shutdown_timeout(Duration::from_millis(100));
     result
-}
-
-/// Writes the Logs pane's visible records; never over an existing file. The status bar says
-/// what happened.
-/// Writes a new file (never overwriting one that exists).
-fn write_file(path: &std::path::Path, text: &str) -> io::Result<()> {
-    std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(text.as_bytes())
 }
 
 /// crossterm's blocking reader on its own thread; it ends with the process.

@@ -9,15 +9,15 @@ use crate::app::App;
 use crate::cli::{db_path, resolve_fleet, Global};
 use crate::config::{self, Config};
 use crate::demo::DemoFleet;
+use crate::fleet::Access;
 use crate::health::LocalProbe;
-use crate::hosts::Access;
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
 use crate::store::Store;
 use crate::theme::Theme;
 use crate::ui::Ctx;
-use crate::workers::{ProbeSet, StoreSetup, Workers};
+use crate::workers::{ProbeSet, Setup, StoreSetup, Workers};
 
 /// Everything the console needs, loaded and validated.
 pub struct Prepared {
@@ -99,7 +99,9 @@ pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet, Vec<String>) 
             }
             Access::Ssh { .. } => {
                 rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Remote));
-                probes.remote.push(h);
+                if let Some(target) = h.target() {
+                    probes.remote.push((h.name, target));
+                }
             }
         }
     }
@@ -171,7 +173,8 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     // The demo watches this machine live, so its Logs tab follows this machine's system logs.
     let log_specs = crate::logs::sources::specs(if demo { &[] } else { &prepared.config.logs });
     let mut app = App::new(prepared.ctx, rows);
-    app.logs = crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
+    app.panes.logs =
+        crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     if !warnings.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: warnings.join("; "), error: true });
     }
@@ -183,15 +186,14 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         seed_demo: demo,
     };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
-    let pool =
-        (!probes.remote.is_empty() || remote_logs).then(|| crate::remote_poll::pool_for(&prepared.config));
+    let pool = (!probes.remote.is_empty() || remote_logs).then(|| crate::fleet::pool_for(&prepared.config));
     // The SSH targets of the hosts log sources name.
     let resolved = resolve_fleet(&prepared.config);
-    let target_of = move |name: &str| {
-        resolved.hosts.iter().find(|h| h.name == name).and_then(crate::remote_poll::target_of)
-    };
-    let mut workers = Workers::start(probes, poll, pool.clone(), setup, tx.clone());
-    workers.start_logs(log_specs, target_of, pool, tx.clone());
+    let log_target = Box::new(move |name: &str| {
+        resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
+    });
+    let workers =
+        Workers::start(Setup { probes, poll, store: setup, log_specs, log_target, pool }, tx.clone());
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {

@@ -252,7 +252,7 @@ fn remote_target(
         eprintln!("yunwei logs: --host {name}: no such host (hosts: {})", names.join(", "));
         return Err(2);
     };
-    Ok(crate::remote_poll::target_of(host).map(|t| (t, crate::remote_poll::pool_for(&cfg))))
+    Ok(host.target().map(|t| (t, crate::fleet::pool_for(&cfg))))
 }
 
 /// Files on a host reached over SSH: whole (up to their size when we started), or followed

@@ -30,9 +30,14 @@ pub fn db_path(g: &Global) -> PathBuf {
 /// The fleet of `cfg` as the user running yunwei sees it: their login name as the default SSH
 /// user, their `~/.ssh/config` (when the config imports it), this machine's host name for the
 /// local row.
-pub fn resolve_fleet(cfg: &crate::config::Config) -> crate::hosts::Fleet {
+pub fn resolve_fleet(cfg: &crate::config::Config) -> crate::fleet::Fleet {
     let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
-    crate::hosts::resolve(cfg, crate::hosts::default_ssh_config().as_deref(), &login, &hostname())
+    crate::fleet::inventory::resolve(
+        cfg,
+        crate::fleet::inventory::default_ssh_config().as_deref(),
+        &login,
+        &hostname(),
+    )
 }
 
 /// The machine's host name, for the local host's row when no config names it.

@@ -46,14 +46,15 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     let keep: Vec<String> =
         rows.iter().filter(|r| wanted(&r.name, &r.tags)).map(|r| r.name.clone()).collect();
     probes.local.retain(|p| keep.iter().any(|k| k == p.name()));
-    probes.remote.retain(|h| keep.contains(&h.name));
+    probes.remote.retain(|(name, _)| keep.contains(name));
 
     // Remote hosts all at once, each on its own thread; CPU % needs two readings, so local
     // hosts are read twice half a second apart meanwhile.
     let remote = std::mem::take(&mut probes.remote);
-    let pool = crate::remote_poll::pool_for(cfg);
+    let pool = crate::fleet::pool_for(cfg);
     let security = args.security;
-    let remote_thread = std::thread::spawn(move || crate::remote_poll::poll_once(remote, &pool, security));
+    let remote_thread =
+        std::thread::spawn(move || crate::workers::health::poll_once(remote, &pool, security));
     // This machine's posture, when asked for, runs alongside (some of its queries take seconds).
     let local_security = (security && !probes.local.is_empty()).then(|| {
         std::thread::spawn(|| {

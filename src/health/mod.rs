@@ -153,6 +153,50 @@ impl HostSample {
     }
 }
 
+/// The time span of the detail view's sparklines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistRange {
+    #[default]
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+impl HistRange {
+    pub fn next(self) -> HistRange {
+        match self {
+            HistRange::Hour => HistRange::Day,
+            HistRange::Day => HistRange::Week,
+            HistRange::Week => HistRange::Month,
+            HistRange::Month => HistRange::Hour,
+        }
+    }
+
+    pub fn seconds(self) -> i64 {
+        match self {
+            HistRange::Hour => 3600,
+            HistRange::Day => 86400,
+            HistRange::Week => 7 * 86400,
+            HistRange::Month => 30 * 86400,
+        }
+    }
+
+    /// Longer spans read the 5-minute aggregates rather than raw samples.
+    pub fn bucketed(self) -> bool {
+        self != HistRange::Hour
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HistRange::Hour => "1h",
+            HistRange::Day => "24h",
+            HistRange::Week => "7d",
+            HistRange::Month => "30d",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,10 @@ pub enum SourceStatus {
     NoFiles,
     /// A remote source waiting for its SSH session.
     Connecting,
+    /// A remote source whose host is not one reached over SSH.
+    NoSuchHost,
+    /// The file exists but cannot be read (permissions).
+    Unreadable,
     Error(String),
 }
 
@@ -53,7 +57,14 @@ impl SourceStatus {
     }
 
     pub fn is_problem(&self) -> bool {
-        matches!(self, SourceStatus::Missing | SourceStatus::NoFiles | SourceStatus::Error(_))
+        matches!(
+            self,
+            SourceStatus::Missing
+                | SourceStatus::NoFiles
+                | SourceStatus::NoSuchHost
+                | SourceStatus::Unreadable
+                | SourceStatus::Error(_)
+        )
     }
 }
 

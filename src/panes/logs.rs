@@ -17,15 +17,17 @@ use regex::Regex;
 use yunwei_widgets::width::{pad_right, truncate, width};
 
 use crate::action::Action;
-use crate::event::Command;
+use crate::event::{Command, WorkerMsg};
 use crate::i18n::Msg;
 use crate::keymap::Scope;
 use crate::logs::filter::{highlight, Filter, Side};
 use crate::logs::mask::mask;
 use crate::logs::record::{Record, Severity};
 use crate::logs::sources::{SourceSpec, SourceStatus};
-use crate::panes::Handled;
+use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::ui::Ctx;
+use crate::workers::logs::{LogsCmd, LogsMsg};
+use crate::workers::store::StoreCmd;
 
 /// The colours of the source tags, in order (the `mono` theme uses bold instead).
 const TAG_COLOURS: [Color; 6] =
@@ -130,10 +132,6 @@ impl LogsPane {
             page: 10,
             last_key: i64::MIN,
         }
-    }
-
-    pub fn scope(&self) -> Scope {
-        Scope::Logs
     }
 
     pub fn is_editing(&self) -> bool {
@@ -421,19 +419,22 @@ impl LogsPane {
                     status: SourceStatus::Starting,
                     last_key: None,
                 });
-                out.push(Command::OpenLogFile { index, spec });
+                out.push(Command::Logs(LogsCmd::Open { index, spec }));
                 None
             }
             InputKind::WritePath if text.is_empty() => None,
             InputKind::WritePath => {
-                out.push(Command::WriteFile { path: crate::config::expand_tilde(text), text: self.export() });
+                out.push(Command::Logs(LogsCmd::Export {
+                    path: crate::config::expand_tilde(text),
+                    text: self.export(),
+                }));
                 None
             }
         }
     }
 
     /// Applies an action; the app handles what the pane does not.
-    pub fn handle(&mut self, action: Action, ctx: &Ctx, out: &mut Vec<Command>) -> Handled {
+    fn handle_action(&mut self, action: Action, ctx: &Ctx, out: &mut Vec<Command>) -> Handled {
         match action {
             Action::Up => self.step(1, false),
             Action::Down => self.step(1, true),
@@ -488,7 +489,13 @@ impl LogsPane {
                     if names.is_empty() {
                         names = self.sources.iter().map(|s| s.spec.name.clone()).collect();
                     }
-                    out.push(Command::AuditLogReveal { sources: names });
+                    for source in names {
+                        out.push(Command::Store(StoreCmd::Audit {
+                            action: "logs.reveal".into(),
+                            target: source,
+                            detail: "unmasked personal data in the Logs pane".into(),
+                        }));
+                    }
                 }
             }
             Action::WriteFile => {
@@ -503,7 +510,7 @@ impl LogsPane {
     }
 
     /// Key hints for the status bar, from the live keymap.
-    pub fn hints(&self, ctx: &Ctx) -> Vec<(String, String)> {
+    fn key_hints(&self, ctx: &Ctx) -> Vec<(String, String)> {
         let actions = [
             Action::Help,
             Action::Search,
@@ -542,6 +549,8 @@ impl LogsPane {
             SourceStatus::Missing => ctx.t(Msg::LogsMissing).to_string(),
             SourceStatus::NoFiles => ctx.t(Msg::LogsNoFiles).to_string(),
             SourceStatus::Connecting => ctx.t(Msg::LogsConnecting).to_string(),
+            SourceStatus::NoSuchHost => ctx.t(Msg::LogsNoSuchHost).to_string(),
+            SourceStatus::Unreadable => ctx.t(Msg::LogsUnreadable).to_string(),
             SourceStatus::Error(e) => format!("{}: {}", ctx.t(Msg::LogsError), crate::health::printable(e)),
         }
     }
@@ -556,7 +565,7 @@ impl LogsPane {
         }
     }
 
-    pub fn render(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
+    fn draw(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
         let roles = &ctx.theme.roles;
         let mode = if self.follow { ctx.t(Msg::LogsFollowing) } else { ctx.t(Msg::LogsPaused) };
         let mut title =
@@ -811,6 +820,52 @@ impl LogsPane {
             i += 1;
         }
         self.page = drawn.max(1);
+    }
+}
+
+impl Pane for LogsPane {
+    fn title(&self) -> Msg {
+        Msg::PaneLogs
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Logs
+    }
+
+    fn edit_key(&mut self, key: KeyEvent, ctx: &Ctx, out: &mut Vec<Command>) -> Edit {
+        if !self.is_editing() {
+            return Edit::Ignored;
+        }
+        match self.on_key_editing(key, ctx, out) {
+            Some(text) => Edit::Failed(text),
+            None => Edit::Taken,
+        }
+    }
+
+    fn handle(&mut self, action: Action, ctx: &Ctx, out: &mut Vec<Command>) -> Handled {
+        self.handle_action(action, ctx, out)
+    }
+
+    fn on_message(&mut self, msg: WorkerMsg, _ctx: &Ctx, _out: &mut Vec<Command>) -> Taken {
+        match msg {
+            WorkerMsg::Logs(LogsMsg::Records { source, records }) => {
+                self.on_records(source, records);
+                Taken::IfFocused
+            }
+            WorkerMsg::Logs(LogsMsg::Status { source, status }) => {
+                self.on_status(source, status);
+                Taken::Redraw
+            }
+            other => Taken::Not(other),
+        }
+    }
+
+    fn render(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
+        self.draw(f, area, ctx);
+    }
+
+    fn hints(&self, ctx: &Ctx) -> Vec<(String, String)> {
+        self.key_hints(ctx)
     }
 }
 

@@ -1,417 +1,110 @@
-//! Background threads: the prober (local /proc reads and the demo fleet) and the store thread
-//! (recording samples, retention, history queries). Each owns its resources and reports to the
-//! event loop through the channel; a slow probe never blocks the screen.
+//! The log workers: one thread follows every local source (tail -F semantics, one follower
+//! per file), and each source on a host reached over SSH has a thread of its own, reading its
+//! files by inode and byte offset. Lines are decoded, sanitised and grouped into records, and
+//! sent to the Logs pane in one batch per source and poll.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
-
-use crate::health::security::{
-    parse_security, Security, SECURITY_INTERVAL, SECURITY_SCRIPT, SECURITY_TIMEOUT,
-};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc::UnboundedSender;
-
-use crate::alerts::AlertEngine;
-use crate::demo::DemoFleet;
-use crate::event::{Event, HistRange, WorkerMsg};
-use crate::health::{HostSample, LocalProbe};
+use super::report::Report;
+use super::spawn::spawn_guarded;
+use crate::i18n::Msg;
 use crate::logs::decode::Decoder;
 use crate::logs::follow::{FollowEvent, Follower, Start};
-use crate::logs::record::RecordBuilder;
+use crate::logs::record::{Record, RecordBuilder};
 use crate::logs::sanitize::sanitize_text;
 use crate::logs::sources::{SourceSpec, SourceStatus};
-use crate::remote_poll::{remote_loop, RemoteHost};
-use crate::ssh::SshPool;
-use crate::store::alerts::AlertRow;
-use crate::store::Store;
+use crate::ssh::{SshPool, Target};
 
-/// How often the store thread aggregates and prunes health history.
-const MAINTENANCE_EVERY: Duration = Duration::from_secs(300);
-
-pub enum ProbeCmd {
-    PollNow,
+/// What the Logs pane asks of the log workers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogsCmd {
+    /// Follow one more local file, opened from the Logs pane (the source's index in the pane).
+    Open { index: usize, spec: SourceSpec },
+    /// Write text (the visible records) to a new file; the outcome comes back as a notice.
+    Export { path: std::path::PathBuf, text: String },
 }
 
-pub enum DbCmd {
-    Record(Vec<HostSample>),
-    History {
-        host: String,
-        range: HistRange,
-    },
-    AckHostAlerts {
-        host: String,
-    },
-    /// One audit row: `action` on `target` by the operator.
-    Audit {
-        action: String,
-        target: String,
-        detail: String,
-    },
+/// What the log workers report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogsMsg {
+    /// New records of one source (index into the sources the pane was given), one batch per
+    /// poll.
+    Records { source: usize, records: Vec<Record> },
+    /// What a source's header line says now.
+    Status { source: usize, status: SourceStatus },
 }
 
-/// What the store thread needs besides the database: the thresholds alerts are judged by, and
-/// who is at the keyboard (for acknowledgements in the audit log).
-#[derive(Clone)]
-pub struct StoreSetup {
-    pub db_path: PathBuf,
-    pub thresholds: crate::health::thresholds::Thresholds,
-    pub operator: String,
-    pub seed_demo: bool,
-}
-
-/// What the prober watches.
+/// The running log workers' inboxes.
 #[derive(Default)]
-pub struct ProbeSet {
-    pub local: Vec<LocalProbe>,
-    pub demo: Option<DemoFleet>,
-    /// Hosts reached over SSH.
-    pub remote: Vec<crate::hosts::FleetHost>,
-    /// The partial failures last reported per host, so each is said once, not every round.
-    reported: std::collections::HashMap<String, Vec<String>>,
-    /// This machine's security posture, refreshed by its own thread every 30 minutes.
-    local_security: Arc<Mutex<Option<Security>>>,
+pub struct LogWorkers {
+    /// Sources opened from the pane go to the local log thread this way.
+    open_tx: Option<Sender<(usize, SourceSpec)>>,
+    /// Held only so the threads stop when the console does.
+    _stop: Vec<Sender<()>>,
+    report: Option<Report<LogsMsg>>,
 }
 
-impl ProbeSet {
-    pub fn sample_all(&mut self) -> Vec<HostSample> {
-        let now = chrono::Utc::now().timestamp();
-        let security = self.local_security.lock().ok().and_then(|s| s.clone());
-        let mut out: Vec<HostSample> = self
-            .local
-            .iter_mut()
-            .map(|p| {
-                let mut s = p.sample();
-                s.security = security.clone();
-                s
-            })
-            .collect();
-        if let Some(demo) = &self.demo {
-            out.extend(demo.samples_at(now));
-        }
-        out
-    }
-
-    /// Sources that newly failed (a `df` that timed out on a hung mount, an unreadable file),
-    /// one line per host whose list changed since the last round.
-    pub fn new_warnings(&mut self) -> Vec<String> {
-        let mut out = Vec::new();
-        for p in &self.local {
-            let now = p.last_warnings().to_vec();
-            let before = self.reported.insert(p.name().to_string(), now.clone()).unwrap_or_default();
-            if !now.is_empty() && now != before {
-                out.push(format!("{}: {}", p.name(), now.join("; ")));
-            }
-        }
-        out
-    }
-}
-
-pub struct Workers {
-    /// The local prober and every remote host's poller.
-    probe_txs: Vec<Sender<ProbeCmd>>,
-    /// Sources opened from the Logs pane go to the local log worker this way.
-    log_add_tx: Option<Sender<(usize, SourceSpec)>>,
-    pub db_tx: Sender<DbCmd>,
-    handles: Vec<JoinHandle<()>>,
-}
-
-impl Workers {
-    /// Starts the prober and the store thread. `poll` is the interval between rounds.
-    /// Starts the local prober, one poller thread per host reached over SSH (sharing `pool`,
-    /// so many targets behind one bastion share its session), and the store thread.
-    pub fn start(
-        mut probes: ProbeSet,
-        poll: Duration,
-        pool: Option<Arc<SshPool>>,
-        setup: StoreSetup,
-        ui: UnboundedSender<Event>,
-    ) -> Workers {
-        let (probe_tx, probe_rx) = mpsc::channel::<ProbeCmd>();
-        let (db_tx, db_rx) = mpsc::channel::<DbCmd>();
-        let mut handles = Vec::new();
-        let mut probe_txs = vec![probe_tx];
-
-        let ui_db = ui.clone();
-        handles.push(spawn_guarded("yunwei-store", ui.clone(), move || db_loop(setup, db_rx, ui_db)));
-
-        let remote = std::mem::take(&mut probes.remote);
-        if let Some(pool) = pool {
-            for host in remote {
-                let Some(target) = crate::remote_poll::target_of(&host) else { continue };
-                let (tx, rx) = mpsc::channel::<ProbeCmd>();
-                probe_txs.push(tx);
-                let poller = RemoteHost::new(host.name.clone(), target, pool.clone());
-                let (ui_r, db_r) = (ui.clone(), db_tx.clone());
-                let name = format!("yunwei-ssh-{}", host.name);
-                handles.push(spawn_guarded(&name, ui.clone(), move || {
-                    remote_loop(poller, poll, rx, ui_r, db_r)
-                }));
-            }
-        }
-
-        if !probes.local.is_empty() {
-            let slot = probes.local_security.clone();
-            let (stop_tx, stop_rx) = mpsc::channel::<ProbeCmd>();
-            probe_txs.push(stop_tx);
-            handles.push(spawn_guarded("yunwei-security", ui.clone(), move || {
-                local_security_loop(slot, stop_rx)
-            }));
-        }
-
-        let db_from_probe = db_tx.clone();
-        let ui_probe = ui.clone();
-        handles.push(spawn_guarded("yunwei-probe", ui, move || {
-            probe_loop(&mut probes, poll, probe_rx, ui_probe, db_from_probe)
-        }));
-        Workers { probe_txs, log_add_tx: None, db_tx, handles }
-    }
-
-    /// Starts the log workers: one thread follows every local source; each source on a host
-    /// reached over SSH has a thread of its own (through `pool`, to the target `remote` gives
-    /// for its host), so a slow host holds up nothing else. Records go to the pane.
-    pub fn start_logs(
-        &mut self,
-        specs: Vec<SourceSpec>,
-        remote: impl Fn(&str) -> Option<crate::ssh::Target>,
-        pool: Option<Arc<SshPool>>,
-        ui: UnboundedSender<Event>,
-    ) {
-        for (index, spec) in specs.iter().enumerate() {
-            let Some(host) = &spec.host else { continue };
-            let target = remote(host);
-            let (tx, rx) = mpsc::channel::<ProbeCmd>();
-            self.probe_txs.push(tx);
-            let (ui_r, spec, pool) = (ui.clone(), spec.clone(), pool.clone());
-            let name = format!("yunwei-log-{}", spec.name);
-            self.handles.push(spawn_guarded(&name, ui.clone(), move || match (target, pool) {
-                (Some(target), Some(pool)) => remote_log_loop(index, spec, target, pool, rx, ui_r),
-                _ => {
-                    let status = SourceStatus::Error("no such host reached over SSH".into());
-                    let _ = ui_r.send(Event::Worker(WorkerMsg::LogStatus { source: index, status }));
-                }
-            }));
-        }
-        let (tx, rx) = mpsc::channel::<ProbeCmd>();
-        self.probe_txs.push(tx);
-        let (add_tx, add_rx) = mpsc::channel::<(usize, SourceSpec)>();
-        self.log_add_tx = Some(add_tx);
-        let ui_logs = ui.clone();
-        self.handles.push(spawn_guarded("yunwei-logs", ui, move || log_loop(specs, rx, add_rx, ui_logs)));
-    }
-
-    /// Follows one more local file, opened from the Logs pane.
-    pub fn open_log_file(&self, index: usize, spec: SourceSpec) {
-        if let Some(tx) = &self.log_add_tx {
-            let _ = tx.send((index, spec));
-        }
-    }
-
-    /// Every poller takes a round now.
-    pub fn poll_now(&self) {
-        for tx in &self.probe_txs {
-            let _ = tx.send(ProbeCmd::PollNow);
-        }
-    }
-
-    /// Closes the channels; the threads end at their next wake-up. Not joined: a probe stuck in
-    /// a hung filesystem must not hold up quitting.
-    pub fn stop(self) {
-        drop(self.probe_txs);
-        drop(self.db_tx);
-        drop(self.handles);
-    }
-}
-
-/// Runs `f` on a named thread; a panic there becomes a message in the status bar instead of
-/// taking the console down.
-fn spawn_guarded(
-    name: &str,
-    ui: UnboundedSender<Event>,
-    f: impl FnOnce() + Send + 'static,
-) -> JoinHandle<()> {
-    let label = name.to_string();
-    let ui_err = ui.clone();
-    let spawned = std::thread::Builder::new().name(label.clone()).spawn(move || {
-        if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            let _ = ui.send(Event::Worker(WorkerMsg::Problem(format!("internal error in {label}: {what}"))));
-        }
-    });
-    match spawned {
-        Ok(h) => h,
-        // Only fails when the system is out of threads: say so, and hand back a finished thread.
-        Err(e) => {
-            let _ = ui_err.send(Event::Worker(WorkerMsg::Problem(format!("cannot start {name}: {e}"))));
-            std::thread::spawn(|| {})
-        }
-    }
-}
-
-/// Runs the security script on this machine every 30 minutes, on its own thread: some of its
-/// queries take seconds, which must not delay the health figures.
-fn local_security_loop(slot: Arc<Mutex<Option<Security>>>, rx: Receiver<ProbeCmd>) {
-    loop {
-        if let Ok(out) = crate::health::local::run_command("sh", &["-c", SECURITY_SCRIPT], SECURITY_TIMEOUT) {
-            let sec = parse_security(&out, chrono::Utc::now().timestamp());
-            if let Ok(mut s) = slot.lock() {
-                *s = Some(sec);
-            }
-        }
-        // Wakes early only to stop; a poll-now does not re-run the posture.
-        let deadline = Instant::now() + SECURITY_INTERVAL;
-        loop {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(ProbeCmd::PollNow) => continue,
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
-        }
-    }
-}
-
-fn probe_loop(
-    probes: &mut ProbeSet,
-    poll: Duration,
-    rx: Receiver<ProbeCmd>,
-    ui: UnboundedSender<Event>,
-    db: Sender<DbCmd>,
-) {
-    // The first reading has no CPU figure (it needs two): take the second after one second so
-    // the table fills in at once, then settle into the poll interval.
-    let mut wait = Duration::from_secs(1);
-    loop {
-        let started = Instant::now();
-        let samples = probes.sample_all();
-        for s in &samples {
-            if ui.send(Event::Worker(WorkerMsg::Sample(Box::new(s.clone())))).is_err() {
-                return;
-            }
-        }
-        for w in probes.new_warnings() {
-            let _ = ui.send(Event::Worker(WorkerMsg::Problem(w)));
-        }
-        if db.send(DbCmd::Record(samples)).is_err() {
-            return;
-        }
-        let deadline = started + wait;
-        wait = poll;
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(ProbeCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-    }
-}
-
-fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
-    let problem = |text: String| {
-        let _ = ui.send(Event::Worker(WorkerMsg::Problem(text)));
-    };
-    let mut store = match Store::open(&setup.db_path) {
-        Ok(s) => s,
-        Err(e) => {
-            problem(e.to_string());
-            return;
-        }
-    };
-    if setup.seed_demo {
-        if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
-            problem(format!("writing the demo history: {e}"));
-        }
-    }
-    // Alerts already open (from an earlier run, or another process) are not opened again.
-    let mut engine = AlertEngine::new();
-    match store.open_alert_keys() {
-        Ok(keys) => engine.restore(keys),
-        Err(e) => problem(format!("reading open alerts: {e}")),
-    }
-    let mut last_sent: Option<Vec<AlertRow>> = None;
-    let send_alerts = |store: &Store, last_sent: &mut Option<Vec<AlertRow>>| match store.open_alerts() {
-        Ok(rows) => {
-            if last_sent.as_ref() != Some(&rows) {
-                let _ = ui.send(Event::Worker(WorkerMsg::Alerts(rows.clone())));
-                *last_sent = Some(rows);
-            }
-        }
-        Err(e) => problem(format!("reading open alerts: {e}")),
-    };
-    send_alerts(&store, &mut last_sent);
-    let mut queue: std::collections::VecDeque<DbCmd> = std::collections::VecDeque::new();
-    let mut next_maintenance = Instant::now();
-    loop {
-        if Instant::now() >= next_maintenance {
-            if let Err(e) = store.maintain_health(chrono::Utc::now().timestamp()) {
-                problem(format!("health history maintenance: {e}"));
-            }
-            next_maintenance = Instant::now() + MAINTENANCE_EVERY;
-        }
-        let cmd = match queue.pop_front() {
-            Some(c) => c,
-            None => match rx.recv_timeout(next_maintenance.saturating_duration_since(Instant::now())) {
-                Ok(c) => c,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return,
-            },
-        };
+impl LogWorkers {
+    pub fn dispatch(&self, cmd: LogsCmd) {
         match cmd {
-            DbCmd::Record(mut samples) => {
-                // Samples of many hosts arrive one by one: gather what comes within a moment
-                // into one transaction and one read-back of the alerts.
-                let linger = Instant::now() + Duration::from_millis(100);
-                while let Ok(next) = rx.recv_timeout(linger.saturating_duration_since(Instant::now())) {
-                    match next {
-                        DbCmd::Record(more) => samples.extend(more),
-                        other => {
-                            queue.push_back(other);
-                            break;
-                        }
-                    }
-                }
-                if let Err(e) = store.record_samples(&samples) {
-                    problem(format!("recording health samples: {e}"));
-                }
-                let now = chrono::Utc::now().timestamp();
-                let changes: Vec<_> =
-                    samples.iter().flat_map(|s| engine.evaluate(s, &setup.thresholds, now)).collect();
-                if !changes.is_empty() {
-                    if let Err(e) = store.apply_alert_changes(&changes) {
-                        problem(format!("recording alerts: {e}"));
-                    }
-                }
-                // Another process may have changed alerts too: the list is read back every time.
-                send_alerts(&store, &mut last_sent);
-            }
-            DbCmd::History { host, range } => {
-                let since = chrono::Utc::now().timestamp() - range.seconds();
-                match store.health_history(&host, since, range.bucketed()) {
-                    Ok(points) => {
-                        let _ = ui.send(Event::Worker(WorkerMsg::History { host, range, points }));
-                    }
-                    Err(e) => problem(format!("reading history of {host}: {e}")),
+            LogsCmd::Open { index, spec } => {
+                if let Some(tx) = &self.open_tx {
+                    let _ = tx.send((index, spec));
                 }
             }
-            DbCmd::Audit { action, target, detail } => {
-                if let Err(e) = store.audit(&setup.operator, &action, &target, &detail) {
-                    problem(format!("writing the audit log: {e}"));
-                }
-            }
-            DbCmd::AckHostAlerts { host } => {
-                let open = store.open_alerts().unwrap_or_default();
-                for row in open.iter().filter(|r| r.host == host && r.acked_at.is_none()) {
-                    if let Err(e) = store.ack_alert(row.id, &setup.operator) {
-                        problem(format!("acknowledging alert #{}: {e}", row.id));
-                    }
-                }
-                send_alerts(&store, &mut last_sent);
+            LogsCmd::Export { path, text } => {
+                let Some(report) = self.report.clone() else { return };
+                // Off the UI thread: a full buffer can be many megabytes.
+                std::thread::spawn(move || match write_new_file(&path, &text) {
+                    Ok(()) => report.done(Msg::LogsWritten, path.display()),
+                    Err(e) => report.problem(Msg::WriteFailed, format!("{}: {e}", path.display())),
+                });
             }
         }
     }
+}
+
+/// Writes a new file, never over one that exists.
+fn write_new_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(text.as_bytes())
+}
+
+/// Starts the log workers: one thread follows every local source; each source on a host
+/// reached over SSH has a thread of its own (through `pool`, to the target `remote` gives for
+/// its host), so a slow host holds up nothing else.
+pub fn start(
+    specs: Vec<SourceSpec>,
+    remote: impl Fn(&str) -> Option<Target>,
+    pool: Option<Arc<SshPool>>,
+    report: Report<LogsMsg>,
+    handles: &mut Vec<JoinHandle<()>>,
+) -> LogWorkers {
+    let ui = report.raw();
+    let mut stop = Vec::new();
+    for (index, spec) in specs.iter().enumerate() {
+        let Some(host) = &spec.host else { continue };
+        let target = remote(host);
+        let (tx, rx) = mpsc::channel::<()>();
+        stop.push(tx);
+        let (report, spec, pool) = (report.clone(), spec.clone(), pool.clone());
+        let name = format!("yunwei-log-{}", spec.name);
+        handles.push(spawn_guarded(&name, ui.clone(), move || match (target, pool) {
+            (Some(target), Some(pool)) => remote_log_loop(index, spec, target, pool, rx, report),
+            _ => {
+                report.send(LogsMsg::Status { source: index, status: SourceStatus::NoSuchHost });
+            }
+        }));
+    }
+    let (tx, rx) = mpsc::channel::<()>();
+    stop.push(tx);
+    let (open_tx, open_rx) = mpsc::channel::<(usize, SourceSpec)>();
+    let local_report = report.clone();
+    handles.push(spawn_guarded("yunwei-logs", ui, move || log_loop(specs, rx, open_rx, local_report)));
+    LogWorkers { open_tx: Some(open_tx), _stop: stop, report: Some(report) }
 }
 
 /// How often followed log files are checked for new lines.
@@ -462,9 +155,9 @@ impl LogSourceState {
 /// status; the others go on.
 fn log_loop(
     specs: Vec<SourceSpec>,
-    rx: Receiver<ProbeCmd>,
+    rx: Receiver<()>,
     add_rx: Receiver<(usize, SourceSpec)>,
-    ui: UnboundedSender<Event>,
+    report: Report<LogsMsg>,
 ) {
     let mut sources: Vec<LogSourceState> = specs
         .into_iter()
@@ -546,22 +239,19 @@ fn log_loop(
                     // Lines again after an error: the header stops saying it.
                     status = Some(SourceStatus::Following(n));
                 }
-                if !batch.is_empty() {
-                    let msg = WorkerMsg::LogRecords { source: index, records: batch };
-                    if ui.send(Event::Worker(msg)).is_err() {
-                        return;
-                    }
+                if !batch.is_empty() && !report.send(LogsMsg::Records { source: index, records: batch }) {
+                    return;
                 }
             }
             if let Some(status) = status {
                 if source.status.as_ref() != Some(&status) {
                     source.status = Some(status.clone());
-                    let _ = ui.send(Event::Worker(WorkerMsg::LogStatus { source: index, status }));
+                    report.send(LogsMsg::Status { source: index, status });
                 }
             }
         }
         match rx.recv_timeout(LOG_POLL) {
-            Ok(ProbeCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
     }
@@ -605,8 +295,8 @@ fn remote_log_loop(
     spec: SourceSpec,
     target: crate::ssh::Target,
     pool: Arc<SshPool>,
-    rx: Receiver<ProbeCmd>,
-    ui: UnboundedSender<Event>,
+    rx: Receiver<()>,
+    report: Report<LogsMsg>,
 ) {
     use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
     struct RemoteFile {
@@ -626,7 +316,7 @@ fn remote_log_loop(
     let send_status = |status: SourceStatus, last: &mut Option<SourceStatus>| {
         if last.as_ref() != Some(&status) {
             *last = Some(status.clone());
-            let _ = ui.send(Event::Worker(WorkerMsg::LogStatus { source: index, status }));
+            report.send(LogsMsg::Status { source: index, status });
         }
     };
     loop {
@@ -710,7 +400,7 @@ fn remote_log_loop(
                         wait = Duration::ZERO;
                     }
                     Ok(Chunk::Missing) => status = Some(SourceStatus::Missing),
-                    Ok(Chunk::Unreadable) => status = Some(SourceStatus::Error("not readable".into())),
+                    Ok(Chunk::Unreadable) => status = Some(SourceStatus::Unreadable),
                     Err(e) => status = Some(SourceStatus::Error(e)),
                 }
             }
@@ -727,14 +417,12 @@ fn remote_log_loop(
                 };
                 send_status(status, &mut last_status);
             }
-            if !batch.is_empty()
-                && ui.send(Event::Worker(WorkerMsg::LogRecords { source: index, records: batch })).is_err()
-            {
+            if !batch.is_empty() && !report.send(LogsMsg::Records { source: index, records: batch }) {
                 return;
             }
         }
         match rx.recv_timeout(wait) {
-            Ok(ProbeCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
     }
@@ -743,6 +431,7 @@ fn remote_log_loop(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::{Event, WorkerMsg};
 
     #[test]
     fn remote_listing_matches_the_glob_and_evaluates_nothing() {
@@ -772,24 +461,6 @@ mod tests {
     }
 
     #[test]
-    fn partial_failures_are_reported_once() {
-        let dir = tempfile::tempdir().unwrap();
-        // stat and meminfo readable, the rest missing: reachable, with warnings.
-        std::fs::write(dir.path().join("stat"), "cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n")
-            .unwrap();
-        std::fs::write(dir.path().join("meminfo"), "MemTotal: 1000 kB\nMemAvailable: 500 kB\n").unwrap();
-        let probe = LocalProbe::with_root("h".into(), dir.path().to_path_buf()).with_commands(false);
-        let mut set = ProbeSet { local: vec![probe], ..Default::default() };
-        let s = set.sample_all();
-        assert!(s[0].reachable);
-        let first = set.new_warnings();
-        assert_eq!(first.len(), 1, "{first:?}");
-        assert!(first[0].starts_with("h: "), "{first:?}");
-        set.sample_all();
-        assert!(set.new_warnings().is_empty(), "the same failure is not repeated every round");
-    }
-
-    #[test]
     fn log_worker_batches_records_and_reports_each_source() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("app.log");
@@ -807,13 +478,14 @@ mod tests {
             spec("web", Some("web1"), "/var/log/x".into()),
         ];
         let (ui, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let (stop_tx, stop_rx) = mpsc::channel::<ProbeCmd>();
+        let (stop_tx, stop_rx) = mpsc::channel::<()>();
         let (add_tx, add_rx) = mpsc::channel::<(usize, SourceSpec)>();
         // A file opened from the pane while the worker runs, as the fourth source.
         let opened = dir.path().join("opened.txt");
         std::fs::write(&opened, "2026-11-27 03:00:03 WARN opened\n").unwrap();
         add_tx.send((3, spec("opened", None, opened.display().to_string()))).unwrap();
-        let handle = std::thread::spawn(move || log_loop(specs, stop_rx, add_rx, ui));
+        let report = Report::new(ui, WorkerMsg::Logs);
+        let handle = std::thread::spawn(move || log_loop(specs, stop_rx, add_rx, report));
         let deadline = Instant::now() + Duration::from_secs(5);
         let mut records = Vec::new();
         let mut opened_records = Vec::new();
@@ -823,15 +495,15 @@ mod tests {
             && (records.len() < 2 || statuses.len() < 3 || opened_records.is_empty())
         {
             match rx.try_recv() {
-                Ok(Event::Worker(WorkerMsg::LogRecords { source: 3, records: batch })) => {
+                Ok(Event::Worker(WorkerMsg::Logs(LogsMsg::Records { source: 3, records: batch }))) => {
                     opened_records.extend(batch);
                 }
-                Ok(Event::Worker(WorkerMsg::LogRecords { source, records: batch })) => {
+                Ok(Event::Worker(WorkerMsg::Logs(LogsMsg::Records { source, records: batch }))) => {
                     assert_eq!(source, 0);
                     messages += 1;
                     records.extend(batch);
                 }
-                Ok(Event::Worker(WorkerMsg::LogStatus { source, status })) => {
+                Ok(Event::Worker(WorkerMsg::Logs(LogsMsg::Status { source, status }))) => {
                     statuses.insert(source, status);
                 }
                 Ok(_) => {}

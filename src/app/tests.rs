@@ -9,14 +9,19 @@ use ratatui::Terminal;
 
 use crate::app::App;
 use crate::demo::DemoFleet;
-use crate::event::{Command, Event, HistRange, WorkerMsg};
+use crate::event::{Command, Event, WorkerMsg};
+use crate::health::HistRange;
 use crate::health::{DiskUsage, HostSample, ProcessMem};
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow, View};
+use crate::panes::Pane;
 use crate::store::health::HistPoint;
 use crate::theme::Theme;
 use crate::ui::Ctx;
+use crate::workers::health::HealthMsg;
+use crate::workers::logs::{LogsCmd, LogsMsg};
+use crate::workers::store::{StoreCmd, StoreMsg};
 
 const T0: i64 = 1_800_000_000;
 
@@ -71,9 +76,9 @@ fn app(lang: Lang) -> App {
     }
     rows.push(HostRow::new("remote-1", vec![], HostKind::Remote));
     let mut app = App::new(ctx(lang), rows);
-    app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(local_sample()))));
+    app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(local_sample())))));
     for s in DemoFleet.samples_at(T0) {
-        app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+        app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));
     }
     app
 }
@@ -225,7 +230,7 @@ fn open_detail_requests_history_and_shows_it() {
     app.on_event(key(KeyCode::Enter));
     assert_eq!(
         app.outbox.drain(..).collect::<Vec<_>>(),
-        vec![Command::LoadHistory { host: "demo-db1".into(), range: HistRange::Hour }]
+        vec![Command::Store(StoreCmd::History { host: "demo-db1".into(), range: HistRange::Hour })]
     );
     let points: Vec<HistPoint> = (0..60)
         .map(|i| HistPoint {
@@ -237,21 +242,21 @@ fn open_detail_requests_history_and_shows_it() {
             tx_bps: None,
         })
         .collect();
-    app.on_event(Event::Worker(WorkerMsg::History {
+    app.on_event(Event::Worker(WorkerMsg::Store(StoreMsg::History {
         host: "demo-db1".into(),
         range: HistRange::Hour,
         points,
-    }));
+    })));
     insta::assert_snapshot!("detail_80x24", screen(&draw(&mut app, 80, 24)));
     insta::assert_snapshot!("detail_40x12", screen(&draw(&mut app, 40, 12)));
     // t cycles the range and asks for the new history; Esc goes back to the table.
     app.on_event(key(KeyCode::Char('t')));
     assert_eq!(
         app.outbox.drain(..).collect::<Vec<_>>(),
-        vec![Command::LoadHistory { host: "demo-db1".into(), range: HistRange::Day }]
+        vec![Command::Store(StoreCmd::History { host: "demo-db1".into(), range: HistRange::Day })]
     );
     app.on_event(key(KeyCode::Esc));
-    assert_eq!(app.fleet.view, View::Table);
+    assert_eq!(app.panes.fleet.view, View::Table);
 }
 
 #[test]
@@ -259,24 +264,24 @@ fn filter_sort_and_selection_follow_the_host() {
     let mut app = app(Lang::En);
     app.on_event(key(KeyCode::Char('/')));
     typed(&mut app, "oracle");
-    let vis = app.fleet.visible(&app.ctx);
+    let vis = app.panes.fleet.visible(&app.ctx);
     assert_eq!(vis.len(), 1, "tag filter");
     app.on_event(key(KeyCode::Enter));
-    assert_eq!(app.fleet.filter, "oracle");
+    assert_eq!(app.panes.fleet.filter, "oracle");
     app.on_event(key(KeyCode::Esc));
-    assert_eq!(app.fleet.filter, "");
+    assert_eq!(app.panes.fleet.filter, "");
     // Sort by state: the unreachable host comes first.
     app.on_event(key(KeyCode::Char('s')));
-    let first = app.fleet.visible(&app.ctx)[0];
-    assert_eq!(app.fleet.hosts[first].name, "demo-backup");
+    let first = app.panes.fleet.visible(&app.ctx)[0];
+    assert_eq!(app.panes.fleet.hosts[first].name, "demo-backup");
     // Sort by CPU; the selected host stays selected when a new sample reorders the table.
     app.on_event(key(KeyCode::Char('s')));
     app.on_event(key(KeyCode::Down));
-    let chosen = app.fleet.selected_host(&app.ctx).unwrap().name.clone();
+    let chosen = app.panes.fleet.selected_host(&app.ctx).unwrap().name.clone();
     for s in DemoFleet.samples_at(T0 + 3600 * 6) {
-        app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+        app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));
     }
-    assert_eq!(app.fleet.selected_host(&app.ctx).unwrap().name, chosen);
+    assert_eq!(app.panes.fleet.selected_host(&app.ctx).unwrap().name, chosen);
 }
 
 #[test]
@@ -312,6 +317,7 @@ fn alerts_of(app: &App) -> Vec<crate::store::alerts::AlertRow> {
     let mut store = crate::store::Store::open(&tmp.path().join("a.db")).unwrap();
     let mut engine = crate::alerts::AlertEngine::new();
     let changes: Vec<_> = app
+        .panes
         .fleet
         .hosts
         .iter()
@@ -333,7 +339,7 @@ fn alerts_mark_hosts_count_in_the_status_bar_and_show_in_the_detail() {
     let rows = alerts_of(&app);
     let unacked = rows.iter().filter(|a| a.acked_at.is_none()).count();
     assert!(unacked >= 3, "{rows:?}");
-    app.on_event(Event::Worker(WorkerMsg::Alerts(rows)));
+    app.on_event(Event::Worker(WorkerMsg::Store(StoreMsg::Alerts(rows))));
     assert_eq!(app.open_alerts(), unacked);
     let term = draw(&mut app, 80, 24);
     let text = screen(&term);
@@ -347,14 +353,14 @@ fn alerts_mark_hosts_count_in_the_status_bar_and_show_in_the_detail() {
     for _ in 0..3 {
         app.on_event(key(KeyCode::Down));
     }
-    assert_eq!(app.fleet.selected_host(&app.ctx).unwrap().name, "demo-exchange");
+    assert_eq!(app.panes.fleet.selected_host(&app.ctx).unwrap().name, "demo-exchange");
     app.on_event(key(KeyCode::Enter));
     let text = screen(&draw(&mut app, 100, 40));
     assert!(text.contains("Open alerts"), "{text}");
     assert!(text.contains("acknowledged by zhang.san"), "{text}");
     app.outbox.clear();
     app.on_event(key(KeyCode::Char('a')));
-    assert_eq!(app.outbox, vec![Command::AckHostAlerts { host: "demo-exchange".into() }]);
+    assert_eq!(app.outbox, vec![Command::Store(StoreCmd::AckHostAlerts { host: "demo-exchange".into() })]);
 }
 
 #[test]
@@ -373,11 +379,11 @@ fn vim_keymap_moves_with_j_and_k() {
     app.ctx.keymap = Keymap::load("vim").unwrap();
     app.on_event(key(KeyCode::Char('j')));
     app.on_event(key(KeyCode::Char('j')));
-    assert_eq!(app.fleet.table.selected(), Some(2));
+    assert_eq!(app.panes.fleet.table.selected(), Some(2));
     app.on_event(key(KeyCode::Char('k')));
-    assert_eq!(app.fleet.table.selected(), Some(1));
+    assert_eq!(app.panes.fleet.table.selected(), Some(1));
     // The status-bar hints come from the live keymap.
-    let hints = app.fleet.hints(&app.ctx);
+    let hints = app.panes.fleet.hints(&app.ctx);
     assert!(hints.iter().any(|(k, _)| k == "?"));
 }
 
@@ -396,7 +402,7 @@ fn ascii_borders_use_no_box_characters() {
 fn group_by_tag_shows_headers_and_keeps_selection_on_hosts() {
     let mut app = app(Lang::En);
     app.on_event(key(KeyCode::Char('T')));
-    assert!(app.fleet.group_by_tag);
+    assert!(app.panes.fleet.group_by_tag);
     let term = draw(&mut app, 80, 24);
     let text = screen(&term);
     insta::assert_snapshot!("fleet_grouped_80x24", text);
@@ -404,7 +410,7 @@ fn group_by_tag_shows_headers_and_keeps_selection_on_hosts() {
     assert!(text.contains("▸ app (3)"), "{text}");
     for _ in 0..10 {
         app.on_event(key(KeyCode::Down));
-        assert!(app.fleet.selected_host(&app.ctx).is_some());
+        assert!(app.panes.fleet.selected_host(&app.ctx).is_some());
     }
 }
 
@@ -415,7 +421,7 @@ fn stale_figures_are_dimmed_with_their_age() {
     app.ctx.now = chrono::DateTime::from_timestamp(T0 + 95, 0).unwrap().fixed_offset();
     // Only the local host is old: the demo hosts have fresh samples.
     for s in DemoFleet.samples_at(T0 + 90) {
-        app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+        app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));
     }
     let term = draw(&mut app, 80, 24);
     let text = screen(&term);
@@ -434,7 +440,7 @@ fn down_hosts_say_why_in_words() {
     s.reachable = false;
     s.error =
         Some(crate::health::HostError { kind: "host_key_changed".into(), message: "SHA256:abc".into() });
-    app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+    app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));
     let text = screen(&draw(&mut app, 80, 24));
     assert!(text.contains("主机密钥已变更: SHA256:abc"), "{text}");
 }
@@ -469,12 +475,12 @@ fn security_posture_is_shown_in_the_detail() {
         pending_security_updates: Some(4),
         collected_at: T0,
     });
-    app.on_event(Event::Worker(WorkerMsg::Sample(Box::new(s))));
+    app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));
     // 海口-应用1 sorts after the Latin names: the sixth row.
     for _ in 0..5 {
         app.on_event(key(KeyCode::Down));
     }
-    assert_eq!(app.fleet.selected_host(&app.ctx).unwrap().name, "海口-应用1");
+    assert_eq!(app.panes.fleet.selected_host(&app.ctx).unwrap().name, "海口-应用1");
     app.on_event(key(KeyCode::Enter));
     let term = draw(&mut app, 100, 50);
     let text = screen(&term);
@@ -518,17 +524,17 @@ fn log_records(lines: &[&str]) -> Vec<crate::logs::record::Record> {
 /// remote, fed through worker messages.
 fn logs_app(lang: Lang) -> App {
     let mut app = app(lang);
-    app.logs = crate::panes::logs::LogsPane::new(
+    app.panes.logs = crate::panes::logs::LogsPane::new(
         vec![log_spec("app", None), log_spec("系统", None), log_spec("web", Some("web1"))],
         1000,
     );
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Logs);
-    let status = |source, status| Event::Worker(WorkerMsg::LogStatus { source, status });
+    let status = |source, status| Event::Worker(WorkerMsg::Logs(LogsMsg::Status { source, status }));
     use crate::logs::sources::SourceStatus;
     app.on_event(status(0, SourceStatus::Following(1)));
     app.on_event(status(1, SourceStatus::Missing));
-    app.on_event(Event::Worker(WorkerMsg::LogRecords {
+    app.on_event(Event::Worker(WorkerMsg::Logs(LogsMsg::Records {
         source: 0,
         records: log_records(&[
             "2026-11-27 03:00:01 INFO 用户 13812345678 登录成功",
@@ -538,14 +544,14 @@ fn logs_app(lang: Lang) -> App {
             "2026-11-27 03:00:06 WARN slow query 1200 ms",
             "2026-11-27 03:00:08 DEBUG cache hit",
         ]),
-    }));
-    app.on_event(Event::Worker(WorkerMsg::LogRecords {
+    })));
+    app.on_event(Event::Worker(WorkerMsg::Logs(LogsMsg::Records {
         source: 1,
         records: log_records(&[
             "Nov 27 03:00:02 host sshd[1]: Accepted publickey",
             "Nov 27 03:00:07 host kernel: 警告 温度过高",
         ]),
-    }));
+    })));
     app
 }
 
@@ -583,15 +589,15 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     let mut app = logs_app(Lang::En);
     // e from following: the last error before the newest record.
     app.on_event(key(KeyCode::Char('E')));
-    assert!(!app.logs.follow);
-    let cur = app.logs.current().unwrap();
-    assert!(app.logs.entries[cur].record.lines[0].contains("ERROR payment"));
+    assert!(!app.panes.logs.follow);
+    let cur = app.panes.logs.current().unwrap();
+    assert!(app.panes.logs.entries[cur].record.lines[0].contains("ERROR payment"));
     // Search for a word of the stack trace: the whole record is the match.
     app.on_event(key(KeyCode::Char('/')));
     typed(&mut app, "Pay.java");
     app.on_event(key(KeyCode::Enter));
-    let cur = app.logs.current().unwrap();
-    assert!(app.logs.entries[cur].record.lines[0].contains("ERROR payment"));
+    let cur = app.panes.logs.current().unwrap();
+    assert!(app.panes.logs.entries[cur].record.lines[0].contains("ERROR payment"));
     let term = draw(&mut app, 80, 24);
     let (x, y) = find(&term, "(Pay.java").unwrap();
     let x = x + 1;
@@ -603,20 +609,27 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     app.on_event(key(KeyCode::Char('-')));
     typed(&mut app, "sshd|kernel");
     app.on_event(key(KeyCode::Enter));
-    assert_eq!(app.logs.visible().len(), 4);
+    assert_eq!(app.panes.logs.visible().len(), 4);
     app.on_event(key(KeyCode::Char('F')));
-    assert_eq!(app.logs.visible().len(), 6);
+    assert_eq!(app.panes.logs.visible().len(), 6);
     app.on_event(key(KeyCode::Char('F')));
     app.on_event(key(KeyCode::Char('+')));
     typed(&mut app, "(");
     app.on_event(key(KeyCode::Enter));
     assert!(app.flash.as_ref().is_some_and(|f| f.error), "a bad pattern is said");
     app.on_event(key(KeyCode::Char('x')));
-    assert_eq!(app.logs.visible().len(), 6);
+    assert_eq!(app.panes.logs.visible().len(), 6);
     // Reveal: unmasked on screen, and an audit command per source shown.
     app.outbox.clear();
     app.on_event(key(KeyCode::Char('v')));
-    assert_eq!(app.outbox, vec![Command::AuditLogReveal { sources: vec!["app".into(), "系统".into()] }]);
+    let audit = |target: &str| {
+        Command::Store(StoreCmd::Audit {
+            action: "logs.reveal".into(),
+            target: target.into(),
+            detail: "unmasked personal data in the Logs pane".into(),
+        })
+    };
+    assert_eq!(app.outbox, vec![audit("app"), audit("系统")]);
     let text = screen(&draw(&mut app, 80, 24));
     assert!(text.contains("13812345678") && text.contains("REVEALED"), "{text}");
     app.on_event(key(KeyCode::Char('v')));
@@ -626,7 +639,7 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     app.on_event(key(KeyCode::Char('w')));
     app.on_event(key(KeyCode::Enter));
     match app.outbox.as_slice() {
-        [Command::WriteFile { path, text }] => {
+        [Command::Logs(LogsCmd::Export { path, text })] => {
             assert!(path.to_string_lossy().starts_with("./yunwei-logs-20261127-"), "{path:?}");
             assert!(text.contains("[app] 2026-11-27 03:00:01 INFO 用户 138****5678 登录成功"), "{text}");
         }
@@ -634,9 +647,9 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     }
     // End resumes following; W wraps.
     app.on_event(key(KeyCode::End));
-    assert!(app.logs.follow);
+    assert!(app.panes.logs.follow);
     app.on_event(key(KeyCode::Char('W')));
-    assert!(app.logs.wrap);
+    assert!(app.panes.logs.wrap);
     // Tab goes back to the fleet.
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Fleet);
@@ -649,14 +662,14 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
 #[test]
 fn a_log_file_can_be_opened_from_the_pane() {
     let mut app = logs_app(Lang::En);
-    let before = app.logs.sources.len();
+    let before = app.panes.logs.sources.len();
     app.outbox.clear();
     app.on_event(key(KeyCode::Char('o')));
     typed(&mut app, "/var/log/extra.log");
     app.on_event(key(KeyCode::Enter));
-    assert_eq!(app.logs.sources.len(), before + 1);
+    assert_eq!(app.panes.logs.sources.len(), before + 1);
     match app.outbox.as_slice() {
-        [Command::OpenLogFile { index, spec }] => {
+        [Command::Logs(LogsCmd::Open { index, spec })] => {
             assert_eq!(*index, before);
             assert_eq!(spec.name, "extra.log");
             assert_eq!(spec.pattern, "/var/log/extra.log");
@@ -670,24 +683,24 @@ fn a_log_file_can_be_opened_from_the_pane() {
 #[test]
 fn one_filter_can_be_switched_off_and_on() {
     let mut app = logs_app(Lang::En);
-    let all = app.logs.visible().len();
+    let all = app.panes.logs.visible().len();
     app.on_event(key(KeyCode::Char('+')));
     typed(&mut app, "ERROR");
     app.on_event(key(KeyCode::Enter));
     app.on_event(key(KeyCode::Char('-')));
     typed(&mut app, "payment");
     app.on_event(key(KeyCode::Enter));
-    assert_eq!(app.logs.visible().len(), 0, "the only ERROR record mentions payment");
+    assert_eq!(app.panes.logs.visible().len(), 0, "the only ERROR record mentions payment");
     assert!(screen(&draw(&mut app, 80, 24)).contains("1:+ERROR 2:-payment"));
     // Filter 2 off: the ERROR record shows again; filter 1 off too: everything.
     app.on_event(key(KeyCode::Char('t')));
     typed(&mut app, "2");
     app.on_event(key(KeyCode::Enter));
-    assert_eq!(app.logs.visible().len(), 1);
+    assert_eq!(app.panes.logs.visible().len(), 1);
     app.on_event(key(KeyCode::Char('t')));
     typed(&mut app, "1");
     app.on_event(key(KeyCode::Enter));
-    assert_eq!(app.logs.visible().len(), all);
+    assert_eq!(app.panes.logs.visible().len(), all);
     app.on_event(key(KeyCode::Char('t')));
     typed(&mut app, "9");
     app.on_event(key(KeyCode::Enter));

@@ -15,11 +15,12 @@ use crate::i18n::{Lang, Msg};
 use crate::keymap::{KeyChord, Scope};
 use crate::panes::health::{HealthPane, HostRow};
 use crate::panes::logs::LogsPane;
-use crate::panes::Handled;
+use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::theme::Theme;
 use crate::ui::bars::{render_status_bar, render_tab_bar, Flash};
 use crate::ui::help::render_help;
 use crate::ui::Ctx;
+use crate::workers::store::StoreMsg;
 
 /// The panes that exist. Only working panes are listed; the tab bar shows exactly these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +30,36 @@ pub enum Focus {
 }
 
 impl Focus {
-    const ALL: [Focus; 2] = [Focus::Fleet, Focus::Logs];
+    pub const ALL: [Focus; 2] = [Focus::Fleet, Focus::Logs];
 
-    fn title(self) -> Msg {
-        match self {
-            Focus::Fleet => Msg::PaneFleet,
-            Focus::Logs => Msg::PaneLogs,
+    /// The pane an action switches to (`pane_fleet`, `pane_logs`, …).
+    pub fn for_action(action: Action) -> Option<Focus> {
+        match action {
+            Action::PaneFleet => Some(Focus::Fleet),
+            Action::PaneLogs => Some(Focus::Logs),
+            _ => None,
+        }
+    }
+}
+
+/// Every pane, by name. [`Panes::pane_mut`] is the one place that maps the focus to a pane.
+pub struct Panes {
+    pub fleet: HealthPane,
+    pub logs: LogsPane,
+}
+
+impl Panes {
+    pub fn pane_mut(&mut self, focus: Focus) -> &mut dyn Pane {
+        match focus {
+            Focus::Fleet => &mut self.fleet,
+            Focus::Logs => &mut self.logs,
+        }
+    }
+
+    pub fn pane(&self, focus: Focus) -> &dyn Pane {
+        match focus {
+            Focus::Fleet => &self.fleet,
+            Focus::Logs => &self.logs,
         }
     }
 }
@@ -52,8 +77,7 @@ const MIN_H: u16 = 5;
 pub struct App {
     pub ctx: Ctx,
     pub focus: Focus,
-    pub fleet: HealthPane,
-    pub logs: LogsPane,
+    pub panes: Panes,
     overlay: Overlay,
     pub flash: Option<Flash>,
     pub dirty: bool,
@@ -73,8 +97,10 @@ impl App {
         App {
             ctx,
             focus: Focus::Fleet,
-            fleet: HealthPane::new(hosts),
-            logs: LogsPane::new(Vec::new(), crate::config::LogPane::default().max_records),
+            panes: Panes {
+                fleet: HealthPane::new(hosts),
+                logs: LogsPane::new(Vec::new(), crate::config::LogPane::default().max_records),
+            },
             overlay: Overlay::None,
             flash: None,
             dirty: true,
@@ -106,28 +132,44 @@ impl App {
         }
     }
 
+    /// A worker message: notices and the alert list are the app's; the rest goes to the pane
+    /// that takes it.
     fn on_worker(&mut self, msg: WorkerMsg) {
-        match msg {
-            WorkerMsg::Sample(s) => self.fleet.on_sample(*s, &self.ctx, &mut self.outbox),
-            WorkerMsg::History { host, range, points } => self.fleet.on_history(&host, range, points),
-            WorkerMsg::Problem(text) => self.flash = Some(Flash { text, error: true }),
-            WorkerMsg::Done(text) => self.flash = Some(Flash { text, error: false }),
-            WorkerMsg::Alerts(rows) => {
-                for h in &mut self.fleet.hosts {
-                    h.alert = rows.iter().filter(|a| a.host == h.name).map(|a| a.level).max();
-                }
-                self.fleet.alerts = rows.clone();
-                self.alerts = rows;
+        let msg = match msg {
+            WorkerMsg::Notice(n) => {
+                self.flash = Some(Flash { text: n.text(self.ctx.lang), error: n.error });
+                self.dirty = true;
+                return;
             }
-            WorkerMsg::LogRecords { source, records } => {
-                self.logs.on_records(source, records);
-                if self.focus != Focus::Logs {
+            WorkerMsg::Store(StoreMsg::Alerts(rows)) => {
+                self.on_alerts(rows);
+                self.dirty = true;
+                return;
+            }
+            other => other,
+        };
+        let mut msg = msg;
+        for focus in Focus::ALL {
+            match self.panes.pane_mut(focus).on_message(msg, &self.ctx, &mut self.outbox) {
+                Taken::Redraw => {
+                    self.dirty = true;
                     return;
                 }
+                Taken::IfFocused => {
+                    self.dirty |= focus == self.focus;
+                    return;
+                }
+                Taken::Not(back) => msg = back,
             }
-            WorkerMsg::LogStatus { source, status } => self.logs.on_status(source, status),
         }
-        self.dirty = true;
+    }
+
+    fn on_alerts(&mut self, rows: Vec<crate::store::alerts::AlertRow>) {
+        for h in &mut self.panes.fleet.hosts {
+            h.alert = rows.iter().filter(|a| a.host == h.name).map(|a| a.level).max();
+        }
+        self.panes.fleet.alerts = rows.clone();
+        self.alerts = rows;
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -152,24 +194,15 @@ impl App {
             }
             return;
         }
-        match self.focus {
-            Focus::Fleet if self.fleet.is_editing() && self.fleet.on_key_editing(key, &self.ctx) => return,
-            Focus::Logs if self.logs.is_editing() => {
-                if let Some(text) = self.logs.on_key_editing(key, &self.ctx, &mut self.outbox) {
-                    self.flash = Some(Flash { text, error: true });
-                }
+        match self.panes.pane_mut(self.focus).edit_key(key, &self.ctx, &mut self.outbox) {
+            Edit::Ignored => {}
+            Edit::Taken => return,
+            Edit::Failed(text) => {
+                self.flash = Some(Flash { text, error: true });
                 return;
             }
-            _ => {}
         }
-        let scope = if self.help_open() {
-            Scope::Help
-        } else {
-            match self.focus {
-                Focus::Fleet => self.fleet.scope(),
-                Focus::Logs => self.logs.scope(),
-            }
-        };
+        let scope = if self.help_open() { Scope::Help } else { self.panes.pane(self.focus).scope() };
         let Some(chord) = KeyChord::from_event(&key) else { return };
         if let Some(action) = self.ctx.keymap.lookup(scope, &chord) {
             self.update(action);
@@ -194,10 +227,7 @@ impl App {
             }
             return;
         }
-        let handled = match self.focus {
-            Focus::Fleet => self.fleet.handle(action, &self.ctx, &mut self.outbox),
-            Focus::Logs => self.logs.handle(action, &self.ctx, &mut self.outbox),
-        };
+        let handled = self.panes.pane_mut(self.focus).handle(action, &self.ctx, &mut self.outbox);
         if handled == Handled::Yes {
             if action == Action::Refresh {
                 self.flash = Some(Flash { text: self.ctx.t(Msg::Refreshing).to_string(), error: false });
@@ -218,10 +248,12 @@ impl App {
                 let next = if action == Action::NextPane { (pos + 1) % n } else { (pos + n - 1) % n };
                 self.focus = Focus::ALL[next];
             }
-            Action::PaneFleet => self.focus = Focus::Fleet,
-            Action::PaneLogs => self.focus = Focus::Logs,
             Action::Redraw => self.force_clear = true,
-            _ => {}
+            other => {
+                if let Some(focus) = Focus::for_action(other) {
+                    self.focus = focus;
+                }
+            }
         }
     }
 
@@ -263,8 +295,9 @@ impl App {
     }
 
     fn summary(&self) -> String {
-        let total = self.fleet.hosts.len();
-        let down = self.fleet.hosts.iter().filter_map(|h| h.sample.as_ref()).filter(|s| !s.reachable).count();
+        let total = self.panes.fleet.hosts.len();
+        let down =
+            self.panes.fleet.hosts.iter().filter_map(|h| h.sample.as_ref()).filter(|s| !s.reachable).count();
         if down > 0 {
             format!("{total} {} · {down} {} ", self.ctx.t(Msg::StatusSummary), self.ctx.t(Msg::Unreachable))
         } else {
@@ -281,12 +314,10 @@ impl App {
         }
         let [top, body, bottom] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
-        let tabs: Vec<(Msg, bool)> = Focus::ALL.iter().map(|f| (f.title(), *f == self.focus)).collect();
+        let tabs: Vec<(Msg, bool)> =
+            Focus::ALL.iter().map(|f| (self.panes.pane(*f).title(), *f == self.focus)).collect();
         render_tab_bar(f, top, &self.ctx, &tabs, &self.summary());
-        match self.focus {
-            Focus::Fleet => self.fleet.render(f, body, &self.ctx),
-            Focus::Logs => self.logs.render(f, body, &self.ctx),
-        }
+        self.panes.pane_mut(self.focus).render(f, body, &self.ctx);
         match &mut self.overlay {
             Overlay::Help { scroll, max } => {
                 *max = render_help(f, body, &self.ctx, *scroll);
@@ -306,10 +337,10 @@ impl App {
             }
             Overlay::None => {}
         }
-        let hints = match self.focus {
-            Focus::Fleet => self.fleet.hints(&self.ctx),
-            Focus::Logs => self.logs.hints(&self.ctx),
-        };
+        let hints = self.panes.pane(self.focus).hints(&self.ctx);
         render_status_bar(f, bottom, &self.ctx, hints, self.flash.as_ref(), self.open_alerts());
     }
 }
+
+#[cfg(test)]
+mod tests;

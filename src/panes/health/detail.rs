@@ -1,0 +1,337 @@
+//! The host detail view: the summary, history sparklines, open alerts, filesystems, top
+//! processes, security posture and failed units of one host.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use yunwei_widgets::width::{pad_left, pad_right, truncate, width};
+use yunwei_widgets::{fmt, spark};
+
+use super::{level_style, Detail, HostRow};
+use crate::alerts::Metric;
+use crate::health::security::Security;
+use crate::health::thresholds::Level;
+use crate::i18n::Msg;
+use crate::store::alerts::AlertRow;
+use crate::store::health::HistPoint;
+use crate::ui::Ctx;
+
+/// The security posture of a host, for the detail view.
+fn security_lines(sec: &Security, ctx: &Ctx) -> Vec<Line<'static>> {
+    let roles = &ctx.theme.roles;
+    let unknown = || Span::styled(ctx.t(Msg::Unknown).to_string(), roles.muted);
+    let mut lines = vec![Line::styled(
+        format!(
+            "{} ({})",
+            ctx.t(Msg::Security),
+            chrono::DateTime::from_timestamp(sec.collected_at, 0)
+                .map(|t| t.with_timezone(&ctx.now.timezone()).format("%m-%d %H:%M").to_string())
+                .unwrap_or_default()
+        ),
+        roles.header,
+    )];
+    let label = |m: Msg| Span::styled(format!("{}: ", ctx.t(m)), roles.muted);
+    let firewall = match &sec.firewall {
+        Some(fw) if fw.active => Span::styled(
+            format!("{} {}", fw.kind, fw.rules.map(|r| format!("({r})")).unwrap_or_default()),
+            roles.ok,
+        ),
+        Some(_) => Span::styled(ctx.t(Msg::FirewallOff).to_string(), roles.warn),
+        None => unknown(),
+    };
+    lines.push(Line::from(vec![label(Msg::Firewall), firewall]));
+    let ports = if sec.listening_tcp_ports.is_empty() {
+        "-".to_string()
+    } else {
+        sec.listening_tcp_ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" ")
+    };
+    lines.push(Line::from(vec![label(Msg::ListeningPorts), Span::styled(ports, roles.text)]));
+    let logins = match sec.failed_ssh_logins_24h {
+        Some(n) => Span::styled(n.to_string(), if n > 0 { roles.warn } else { roles.ok }),
+        None => unknown(),
+    };
+    lines.push(Line::from(vec![label(Msg::FailedLogins), logins]));
+    let selinux = match &sec.selinux {
+        Some(m) => Span::styled(m.clone(), if m == "enforcing" { roles.ok } else { roles.warn }),
+        None => Span::styled(ctx.t(Msg::NotPresent).to_string(), roles.muted),
+    };
+    let clock = match sec.clock_synced {
+        Some(true) => Span::styled(ctx.t(Msg::Yes).to_string(), roles.ok),
+        Some(false) => Span::styled(ctx.t(Msg::No).to_string(), roles.warn),
+        None => unknown(),
+    };
+    let updates = match sec.pending_security_updates {
+        Some(n) => Span::styled(n.to_string(), if n > 0 { roles.warn } else { roles.ok }),
+        None => unknown(),
+    };
+    lines.push(Line::from(vec![
+        label(Msg::Selinux),
+        selinux,
+        Span::raw("  "),
+        label(Msg::ClockSynced),
+        clock,
+        Span::raw("  "),
+        label(Msg::SecurityUpdates),
+        updates,
+    ]));
+    lines
+}
+
+fn level_words(level: Level, ctx: &Ctx) -> &'static str {
+    match level {
+        Level::Crit => ctx.t(Msg::Critical),
+        Level::Warn => ctx.t(Msg::Warning),
+        Level::Ok => ctx.t(Msg::StateUp),
+    }
+}
+
+/// An alert in the user's language, from its structured fields.
+pub fn alert_words(a: &AlertRow, ctx: &Ctx) -> String {
+    let metric = ctx.t(match a.metric {
+        Metric::Unreachable => Msg::Unreachable,
+        Metric::Cpu => Msg::Cpu,
+        Metric::Load => Msg::ColLoad,
+        Metric::Mem => Msg::Memory,
+        Metric::Swap => Msg::Swap,
+        Metric::Disk => Msg::MetricDisk,
+        Metric::Inodes => Msg::MetricInodes,
+        Metric::FailedUnits => Msg::FailedUnits,
+    });
+    match (a.metric, a.value) {
+        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => format!("{metric}: {}", a.message),
+        (Metric::Load, Some(v)) => format!("{metric} {v:.2}"),
+        (_, Some(v)) if a.subject.is_empty() => format!("{metric} {v:.0}%"),
+        (_, Some(v)) => format!("{metric} {} {v:.0}%", a.subject),
+    }
+}
+
+/// One sparkline of the detail view: label, how to read the value, full-scale value, formatting.
+type Series = (Msg, fn(&HistPoint) -> Option<f64>, Option<f64>, fn(f64) -> String);
+
+pub(super) fn render_detail(
+    f: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Ctx,
+    d: &Detail,
+    row: Option<&HostRow>,
+    alerts: &[&AlertRow],
+) {
+    let roles = &ctx.theme.roles;
+    let title =
+        format!("{}: {} [{} {}]", ctx.t(Msg::DetailTitle), d.host, ctx.t(Msg::Range), d.range.label());
+    let block = ctx.block(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = usize::from(inner.width);
+    let mut lines: Vec<Line> = Vec::new();
+    let sample = row.and_then(|r| r.sample.as_ref());
+
+    // Summary line.
+    match sample {
+        None => lines.push(Line::styled(ctx.t(Msg::StateWaiting), roles.muted)),
+        Some(s) if !s.reachable => {
+            let why = s.error.as_ref().map(|e| format!("{}: {}", e.kind, e.message)).unwrap_or_default();
+            lines.push(Line::from(vec![
+                Span::styled(ctx.t(Msg::StateDown).to_string(), roles.crit),
+                Span::raw(" "),
+                Span::styled(why, roles.text),
+            ]));
+        }
+        Some(s) => {
+            let mem = match (s.mem_total_kib, s.mem_available_kib) {
+                (Some(t), Some(a)) => format!("{}/{}", fmt::kib(t.saturating_sub(a)), fmt::kib(t)),
+                _ => "-".into(),
+            };
+            let swap = match s.swap_total_kib {
+                Some(0) | None => "-".to_string(),
+                Some(t) => format!("{}% {}", fmt::pct(s.swap_used_pct), fmt::kib(t)),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{} {}", ctx.t(Msg::Uptime), s.uptime_s.map(fmt::duration).unwrap_or_default()),
+                    roles.text,
+                ),
+                Span::raw("  "),
+                Span::styled(
+                    format!("{} {}", s.cores.map(|c| c.to_string()).unwrap_or_default(), ctx.t(Msg::Cores)),
+                    roles.text,
+                ),
+                Span::raw("  "),
+                Span::styled(
+                    format!(
+                        "{} {} {} {}",
+                        ctx.t(Msg::Load),
+                        fmt::ratio(s.load1),
+                        fmt::ratio(s.load5),
+                        fmt::ratio(s.load15)
+                    ),
+                    roles.text,
+                ),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} {mem}", ctx.t(Msg::Memory)), roles.text),
+                Span::raw("  "),
+                Span::styled(format!("{} {swap}", ctx.t(Msg::Swap)), roles.text),
+            ]));
+        }
+    }
+    lines.push(Line::default());
+
+    // Sparklines.
+    lines.push(Line::styled(format!("{} ({})", ctx.t(Msg::History), d.range.label()), roles.header));
+    let label_w = [Msg::Cpu, Msg::Memory, Msg::Load, Msg::NetIn, Msg::NetOut]
+        .iter()
+        .map(|m| width(ctx.t(*m)))
+        .max()
+        .unwrap_or(6);
+    let value_w = 8;
+    let spark_w = w.saturating_sub(label_w + value_w + 2);
+    match &d.history {
+        None => lines.push(Line::styled(ctx.t(Msg::HistoryLoading), roles.muted)),
+        Some(points) if points.is_empty() => lines.push(Line::styled(ctx.t(Msg::HistoryEmpty), roles.muted)),
+        Some(points) => {
+            let series: [Series; 5] = [
+                (Msg::Cpu, |p| p.cpu_pct, Some(100.0), |v| format!("{v:.0}%")),
+                (Msg::Memory, |p| p.mem_used_pct, Some(100.0), |v| format!("{v:.0}%")),
+                (Msg::Load, |p| p.load1, None, |v| format!("{v:.2}")),
+                (Msg::NetIn, |p| p.rx_bps, None, |v| format!("{}/s", fmt::rate(v))),
+                (Msg::NetOut, |p| p.tx_bps, None, |v| format!("{}/s", fmt::rate(v))),
+            ];
+            for (label, get, max, show) in series {
+                let values: Vec<Option<f64>> = points.iter().map(get).collect();
+                let last = values.iter().rev().flatten().next().copied();
+                let bars = spark::render_string(&values, spark_w, max, ctx.ascii);
+                lines.push(Line::from(vec![
+                    Span::styled(pad_right(ctx.t(label), label_w), roles.text),
+                    Span::raw(" "),
+                    Span::styled(bars, roles.accent),
+                    Span::raw(" "),
+                    Span::styled(
+                        pad_left(&last.map(show).unwrap_or_else(|| "-".into()), value_w),
+                        roles.text,
+                    ),
+                ]));
+            }
+        }
+    }
+    lines.push(Line::default());
+
+    // Open alerts of this host, worst first.
+    lines.push(Line::styled(ctx.t(Msg::OpenAlerts), roles.header));
+    if alerts.is_empty() {
+        lines.push(Line::styled(ctx.t(Msg::NoOpenAlerts), roles.ok));
+    }
+    let mut alerts = alerts.to_vec();
+    alerts.sort_by(|a, b| b.level.cmp(&a.level).then(a.opened_at.cmp(&b.opened_at)));
+    for a in alerts {
+        let since = chrono::DateTime::from_timestamp(a.opened_at, 0)
+            .map(|t| t.with_timezone(&ctx.now.timezone()).format("%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let what = alert_words(a, ctx);
+        let mut spans = vec![
+            Span::styled(format!("{} ", level_words(a.level, ctx)), level_style(a.level, ctx)),
+            Span::styled(what, roles.text),
+            Span::styled(format!("  {} {since}", ctx.t(Msg::Since)), roles.muted),
+        ];
+        if let (Some(by), Some(_)) = (&a.acked_by, a.acked_at) {
+            spans.push(Span::styled(format!("  {} {by}", ctx.t(Msg::AckedBy)), roles.muted));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::default());
+
+    if let Some(s) = sample.filter(|s| s.reachable) {
+        // Filesystems.
+        lines.push(Line::styled(ctx.t(Msg::Filesystems), roles.header));
+        let num_w = 6;
+        let type_w = 8;
+        let pct_w = 6;
+        let mount_w = w.saturating_sub(type_w + 3 * num_w + 2 * pct_w + 6).max(8);
+        lines.push(Line::styled(
+            format!(
+                "{} {} {} {} {} {} {}",
+                pad_right(ctx.t(Msg::ColMount), mount_w),
+                pad_right(ctx.t(Msg::ColFsType), type_w),
+                pad_left(ctx.t(Msg::ColSize), num_w),
+                pad_left(ctx.t(Msg::ColUsed), num_w),
+                pad_left(ctx.t(Msg::ColAvail), num_w),
+                pad_left(ctx.t(Msg::ColDisk), pct_w),
+                pad_left(ctx.t(Msg::ColInodes), pct_w),
+            ),
+            roles.muted,
+        ));
+        for disk in &s.disks {
+            let th = &ctx.thresholds;
+            lines.push(Line::from(vec![
+                Span::styled(pad_right(&truncate(&disk.mount, mount_w, ctx.ellipsis()), mount_w), roles.text),
+                Span::raw(" "),
+                Span::styled(pad_right(&disk.fs_type, type_w), roles.muted),
+                Span::raw(" "),
+                Span::styled(pad_left(&fmt::kib(disk.size_kib), num_w), roles.text),
+                Span::raw(" "),
+                Span::styled(pad_left(&fmt::kib(disk.used_kib), num_w), roles.text),
+                Span::raw(" "),
+                Span::styled(pad_left(&fmt::kib(disk.avail_kib), num_w), roles.text),
+                Span::raw(" "),
+                Span::styled(
+                    pad_left(&fmt::pct(Some(disk.used_pct)), pct_w),
+                    level_style(th.disk_level(disk.used_pct), ctx),
+                ),
+                Span::raw(" "),
+                Span::styled(
+                    pad_left(&fmt::pct(disk.inodes_used_pct), pct_w),
+                    disk.inodes_used_pct.map(|v| level_style(th.inodes_level(v), ctx)).unwrap_or(roles.muted),
+                ),
+            ]));
+        }
+        lines.push(Line::default());
+
+        // Top processes.
+        lines.push(Line::styled(ctx.t(Msg::TopProcesses), roles.header));
+        let name_w = w.saturating_sub(8 + 8 + 2).max(8);
+        lines.push(Line::styled(
+            format!(
+                "{} {} {}",
+                pad_left(ctx.t(Msg::ColPid), 8),
+                pad_right(ctx.t(Msg::ColProcess), name_w),
+                pad_left(ctx.t(Msg::ColRss), 8)
+            ),
+            roles.muted,
+        ));
+        for p in &s.top_processes {
+            lines.push(Line::styled(
+                format!(
+                    "{} {} {}",
+                    pad_left(&p.pid.to_string(), 8),
+                    pad_right(&truncate(&p.name, name_w, ctx.ellipsis()), name_w),
+                    pad_left(&fmt::kib(p.rss_kib), 8)
+                ),
+                roles.text,
+            ));
+        }
+        lines.push(Line::default());
+
+        if let Some(sec) = &s.security {
+            lines.extend(security_lines(sec, ctx));
+            lines.push(Line::default());
+        }
+        // Failed units.
+        let failed = if s.failed_units.is_empty() {
+            Span::styled(ctx.t(Msg::NoFailedUnits).to_string(), roles.ok)
+        } else {
+            Span::styled(s.failed_units.join(", "), roles.warn)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", ctx.t(Msg::FailedUnits)), roles.header),
+            failed,
+        ]));
+    }
+
+    let max_scroll = (lines.len() as u16).saturating_sub(inner.height);
+    let scroll = d.scroll.min(max_scroll);
+    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}

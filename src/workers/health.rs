@@ -1,0 +1,341 @@
+//! The health pollers: one thread reads this machine's /proc (and plays the demo fleet), one
+//! refreshes this machine's security posture every 30 minutes, and one thread per host reached
+//! over SSH runs the probe script each round. Every sample goes to the panes and to the store.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::report::Report;
+use super::spawn::spawn_guarded;
+use super::store::StoreCmd;
+use crate::demo::DemoFleet;
+use crate::health::remote::{parse_probe, probe_command, RemoteState};
+use crate::health::security::{
+    parse_security, security_command, Security, SECURITY_INTERVAL, SECURITY_SCRIPT, SECURITY_TIMEOUT,
+};
+use crate::health::{HostError, HostSample, LocalProbe};
+use crate::i18n::Msg;
+use crate::ssh::{Backoff, ErrorKind, SshConn, SshError, SshPool, Target};
+
+/// What the app asks of the pollers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthCmd {
+    /// Every poller takes a round now.
+    PollNow,
+}
+
+/// What the pollers report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HealthMsg {
+    Sample(Box<HostSample>),
+}
+
+/// What the local poller watches, and the hosts reached over SSH.
+#[derive(Default)]
+pub struct ProbeSet {
+    pub local: Vec<LocalProbe>,
+    pub demo: Option<DemoFleet>,
+    /// Hosts reached over SSH, with their targets.
+    pub remote: Vec<(String, Target)>,
+    /// The partial failures last reported per host, so each is said once, not every round.
+    reported: HashMap<String, Vec<String>>,
+    /// This machine's security posture, refreshed by its own thread every 30 minutes.
+    local_security: Arc<Mutex<Option<Security>>>,
+}
+
+impl ProbeSet {
+    pub fn sample_all(&mut self) -> Vec<HostSample> {
+        let now = chrono::Utc::now().timestamp();
+        let security = self.local_security.lock().ok().and_then(|s| s.clone());
+        let mut out: Vec<HostSample> = self
+            .local
+            .iter_mut()
+            .map(|p| {
+                let mut s = p.sample();
+                s.security = security.clone();
+                s
+            })
+            .collect();
+        if let Some(demo) = &self.demo {
+            out.extend(demo.samples_at(now));
+        }
+        out
+    }
+
+    /// Sources that newly failed (a `df` that timed out on a hung mount, an unreadable file),
+    /// one line per host whose list changed since the last round.
+    pub fn new_warnings(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.local {
+            let now = p.last_warnings().to_vec();
+            let before = self.reported.insert(p.name().to_string(), now.clone()).unwrap_or_default();
+            if !now.is_empty() && now != before {
+                out.push(format!("{}: {}", p.name(), now.join("; ")));
+            }
+        }
+        out
+    }
+}
+
+/// The running pollers' inboxes.
+#[derive(Default)]
+pub struct HealthWorkers {
+    txs: Vec<Sender<HealthCmd>>,
+}
+
+impl HealthWorkers {
+    pub fn dispatch(&self, cmd: HealthCmd) {
+        for tx in &self.txs {
+            let _ = tx.send(cmd);
+        }
+    }
+}
+
+/// Starts the local poller, its security thread and one poller thread per host reached over
+/// SSH (sharing `pool`, so many targets behind one bastion share its session). `poll` is the
+/// interval between rounds.
+pub fn start(
+    mut probes: ProbeSet,
+    poll: Duration,
+    pool: Option<Arc<SshPool>>,
+    store: Sender<StoreCmd>,
+    report: Report<HealthMsg>,
+    handles: &mut Vec<JoinHandle<()>>,
+) -> HealthWorkers {
+    let mut txs = Vec::new();
+    let ui = report.raw();
+    if let Some(pool) = pool {
+        for (name, target) in std::mem::take(&mut probes.remote) {
+            let (tx, rx) = mpsc::channel::<HealthCmd>();
+            txs.push(tx);
+            let poller = RemoteHost::new(name.clone(), target, pool.clone());
+            let (report, store) = (report.clone(), store.clone());
+            handles.push(spawn_guarded(&format!("yunwei-ssh-{name}"), ui.clone(), move || {
+                remote_loop(poller, poll, rx, report, store)
+            }));
+        }
+    }
+    if !probes.local.is_empty() {
+        let slot = probes.local_security.clone();
+        let (tx, rx) = mpsc::channel::<HealthCmd>();
+        txs.push(tx);
+        handles.push(spawn_guarded("yunwei-security", ui.clone(), move || local_security_loop(slot, rx)));
+    }
+    let (tx, rx) = mpsc::channel::<HealthCmd>();
+    txs.push(tx);
+    handles.push(spawn_guarded("yunwei-probe", ui, move || probe_loop(&mut probes, poll, rx, report, store)));
+    HealthWorkers { txs }
+}
+
+/// Runs the security script on this machine every 30 minutes, on its own thread: some of its
+/// queries take seconds, which must not delay the health figures.
+fn local_security_loop(slot: Arc<Mutex<Option<Security>>>, rx: Receiver<HealthCmd>) {
+    loop {
+        if let Ok(out) = crate::health::local::run_command("sh", &["-c", SECURITY_SCRIPT], SECURITY_TIMEOUT) {
+            let sec = parse_security(&out, chrono::Utc::now().timestamp());
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(sec);
+            }
+        }
+        // Wakes early only to stop; a poll-now does not re-run the posture.
+        let deadline = Instant::now() + SECURITY_INTERVAL;
+        loop {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(HealthCmd::PollNow) => continue,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+}
+
+fn probe_loop(
+    probes: &mut ProbeSet,
+    poll: Duration,
+    rx: Receiver<HealthCmd>,
+    report: Report<HealthMsg>,
+    store: Sender<StoreCmd>,
+) {
+    // The first reading has no CPU figure (it needs two): take the second after one second so
+    // the table fills in at once, then settle into the poll interval.
+    let mut wait = Duration::from_secs(1);
+    loop {
+        let started = Instant::now();
+        let samples = probes.sample_all();
+        for s in &samples {
+            if !report.send(HealthMsg::Sample(Box::new(s.clone()))) {
+                return;
+            }
+        }
+        for w in probes.new_warnings() {
+            report.problem(Msg::ProbeIncomplete, w);
+        }
+        if store.send(StoreCmd::Record(samples)).is_err() {
+            return;
+        }
+        let deadline = started + wait;
+        wait = poll;
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(HealthCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// Polls hosts once, all at once, each on its own thread: the whole costs what the slowest
+/// host costs (bounded by the timeouts), never the sum. Two readings half a second apart, so
+/// CPU % is known; `security` adds the posture.
+pub fn poll_once(hosts: Vec<(String, Target)>, pool: &Arc<SshPool>, security: bool) -> Vec<HostSample> {
+    let handles: Vec<_> = hosts
+        .into_iter()
+        .map(|(name, target)| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                let mut host = RemoteHost::new(name, target, pool);
+                let first = host.poll(false);
+                if !first.reachable {
+                    return first;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+                host.poll(security)
+            })
+        })
+        .collect();
+    handles.into_iter().filter_map(|h| h.join().ok()).collect()
+}
+
+/// The sample that says a host is down and why.
+pub fn down_sample(name: &str, e: &SshError) -> HostSample {
+    HostSample {
+        name: name.to_string(),
+        reachable: false,
+        error: Some(HostError { kind: e.kind.as_str().to_string(), message: e.message.clone() }),
+        sampled_at: chrono::Utc::now().timestamp(),
+        ..Default::default()
+    }
+}
+
+/// One host's connection and the state its figures are computed from.
+pub struct RemoteHost {
+    pub name: String,
+    target: Target,
+    pool: Arc<SshPool>,
+    conn: Option<SshConn>,
+    state: RemoteState,
+    security: Option<Security>,
+    next_security: Instant,
+}
+
+impl RemoteHost {
+    pub fn new(name: String, target: Target, pool: Arc<SshPool>) -> RemoteHost {
+        RemoteHost {
+            name,
+            target,
+            pool,
+            conn: None,
+            state: RemoteState::default(),
+            security: None,
+            next_security: Instant::now(),
+        }
+    }
+
+    fn connected(&mut self) -> Result<&mut SshConn, SshError> {
+        if self.conn.is_none() {
+            self.conn = Some(self.pool.connect(&self.target)?);
+        }
+        match self.conn.as_mut() {
+            Some(c) => Ok(c),
+            None => Err(SshError { kind: ErrorKind::Disconnected, message: "no session".into() }),
+        }
+    }
+
+    /// One round: connect when needed, run the probe, parse. A failure drops the session so
+    /// the next round reconnects.
+    pub fn poll(&mut self, with_security: bool) -> HostSample {
+        match self.try_poll(with_security) {
+            Ok(s) => s,
+            Err(e) => {
+                self.conn = None;
+                down_sample(&self.name, &e)
+            }
+        }
+    }
+
+    fn try_poll(&mut self, with_security: bool) -> Result<HostSample, SshError> {
+        let name = self.name.clone();
+        let conn = self.connected()?;
+        let out = conn.exec(&probe_command())?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let now = Instant::now();
+        let mut sample = parse_probe(&name, &text, &mut self.state, now, chrono::Utc::now().timestamp());
+        if with_security && now >= self.next_security {
+            // The posture is best effort: a failure keeps the last one and is retried later.
+            if let Some(conn) = self.conn.as_mut() {
+                if let Ok(out) = conn.exec_with_timeout(&security_command(), SECURITY_TIMEOUT) {
+                    let text = String::from_utf8_lossy(&out.stdout);
+                    self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
+                }
+            }
+            self.next_security = now + SECURITY_INTERVAL;
+        }
+        sample.security = self.security.clone();
+        Ok(sample)
+    }
+}
+
+/// The poller thread of one host.
+fn remote_loop(
+    mut host: RemoteHost,
+    poll: Duration,
+    rx: Receiver<HealthCmd>,
+    report: Report<HealthMsg>,
+    store: Sender<StoreCmd>,
+) {
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60).max(poll));
+    loop {
+        let started = Instant::now();
+        let sample = host.poll(true);
+        let wait = if sample.reachable {
+            backoff.reset();
+            poll
+        } else {
+            backoff.next_delay()
+        };
+        if !report.send(HealthMsg::Sample(Box::new(sample.clone()))) {
+            return;
+        }
+        if store.send(StoreCmd::Record(vec![sample])).is_err() {
+            return;
+        }
+        match rx.recv_timeout((started + wait).saturating_duration_since(Instant::now())) {
+            Ok(HealthCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_failures_are_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // stat and meminfo readable, the rest missing: reachable, with warnings.
+        std::fs::write(dir.path().join("stat"), "cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n")
+            .unwrap();
+        std::fs::write(dir.path().join("meminfo"), "MemTotal: 1000 kB\nMemAvailable: 500 kB\n").unwrap();
+        let probe = LocalProbe::with_root("h".into(), dir.path().to_path_buf()).with_commands(false);
+        let mut set = ProbeSet { local: vec![probe], ..Default::default() };
+        let s = set.sample_all();
+        assert!(s[0].reachable);
+        let first = set.new_warnings();
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert!(first[0].starts_with("h: "), "{first:?}");
+        set.sample_all();
+        assert!(set.new_warnings().is_empty(), "the same failure is not repeated every round");
+    }
+}

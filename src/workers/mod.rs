@@ -1,0 +1,98 @@
+//! The workers: blocking work (SQLite, /proc reads, libssh2) on threads of their own, one file
+//! per domain, each owning its command enum and its messages. [`Workers::dispatch`] routes what
+//! the panes ask for; the workers report through the event channel (see [`report::Report`]).
+//!
+//! Adding a domain: a file here with its `…Cmd`, `…Msg` and `start`, one variant in
+//! [`crate::event::Command`] and in [`crate::event::WorkerMsg`], and one arm in `dispatch`.
+
+pub mod health;
+pub mod logs;
+pub mod report;
+pub mod spawn;
+pub mod store;
+
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::event::{Command, Event, WorkerMsg};
+use crate::logs::sources::SourceSpec;
+use crate::ssh::{SshPool, Target};
+use report::Report;
+
+pub use health::ProbeSet;
+pub use store::StoreSetup;
+
+/// Finds the SSH target of a host by name.
+pub type TargetOf = Box<dyn Fn(&str) -> Option<Target>>;
+
+/// Everything the console starts besides the screen.
+pub struct Setup {
+    pub probes: ProbeSet,
+    pub poll: Duration,
+    pub store: StoreSetup,
+    pub log_specs: Vec<SourceSpec>,
+    /// The SSH targets of the hosts log sources name.
+    pub log_target: TargetOf,
+    /// Shared by every worker that reaches a host over SSH; None when no host needs it.
+    pub pool: Option<Arc<SshPool>>,
+}
+
+/// The running workers, one handle per domain.
+pub struct Workers {
+    store: store::StoreWorker,
+    health: health::HealthWorkers,
+    logs: logs::LogWorkers,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Starts the store thread, the health pollers and the log workers.
+    pub fn start(setup: Setup, ui: UnboundedSender<Event>) -> Workers {
+        let mut handles = Vec::new();
+        let (store_tx, store_rx) = mpsc::channel();
+        let store_report = Report::new(ui.clone(), WorkerMsg::Store);
+        let store_setup = setup.store;
+        handles.push(spawn::spawn_guarded("yunwei-store", ui.clone(), move || {
+            store::run(store_setup, store_rx, store_report)
+        }));
+        let store = store::StoreWorker::new(store_tx);
+        let health = health::start(
+            setup.probes,
+            setup.poll,
+            setup.pool.clone(),
+            store.sender(),
+            Report::new(ui.clone(), WorkerMsg::Health),
+            &mut handles,
+        );
+        let logs = logs::start(
+            setup.log_specs,
+            setup.log_target,
+            setup.pool,
+            Report::new(ui, WorkerMsg::Logs),
+            &mut handles,
+        );
+        Workers { store, health, logs, handles }
+    }
+
+    /// Hands a command to the worker of its domain.
+    pub fn dispatch(&self, cmd: Command) {
+        match cmd {
+            Command::Health(c) => self.health.dispatch(c),
+            Command::Store(c) => self.store.dispatch(c),
+            Command::Logs(c) => self.logs.dispatch(c),
+        }
+    }
+
+    /// Closes the channels; the threads end at their next wake-up. Not joined: a probe stuck in
+    /// a hung filesystem must not hold up quitting.
+    pub fn stop(self) {
+        drop(self.store);
+        drop(self.health);
+        drop(self.logs);
+        drop(self.handles);
+    }
+}

@@ -1,0 +1,79 @@
+//! How a worker thread reports to the event loop: its own messages, wrapped into the domain's
+//! variant of [`WorkerMsg`], and notices for the status bar whose words come from the message
+//! catalogue (the detail, a path or an error from outside, is shown as it is).
+
+use std::fmt::Display;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::event::{Event, WorkerMsg};
+use crate::i18n::{Lang, Msg};
+
+/// Something for the status bar: what happened, in the user's language, and its detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// A failure (red) rather than something finished.
+    pub error: bool,
+    pub what: Msg,
+    pub detail: String,
+}
+
+impl Notice {
+    pub fn problem(what: Msg, detail: impl Display) -> Notice {
+        Notice { error: true, what, detail: detail.to_string() }
+    }
+
+    pub fn done(what: Msg, detail: impl Display) -> Notice {
+        Notice { error: false, what, detail: detail.to_string() }
+    }
+
+    /// `what: detail`, or `what` alone when there is no detail.
+    pub fn text(&self, lang: Lang) -> String {
+        let what = self.what.text(lang);
+        if self.detail.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what}: {}", self.detail)
+        }
+    }
+}
+
+/// A worker's line to the event loop, typed by the messages the worker owns.
+pub struct Report<M> {
+    tx: UnboundedSender<Event>,
+    wrap: fn(M) -> WorkerMsg,
+}
+
+impl<M> Clone for Report<M> {
+    fn clone(&self) -> Self {
+        Report { tx: self.tx.clone(), wrap: self.wrap }
+    }
+}
+
+impl<M> Report<M> {
+    pub fn new(tx: UnboundedSender<Event>, wrap: fn(M) -> WorkerMsg) -> Report<M> {
+        Report { tx, wrap }
+    }
+
+    /// Sends one message; false once the event loop is gone (the worker should stop).
+    pub fn send(&self, msg: M) -> bool {
+        self.tx.send(Event::Worker((self.wrap)(msg))).is_ok()
+    }
+
+    pub fn notice(&self, notice: Notice) -> bool {
+        self.tx.send(Event::Worker(WorkerMsg::Notice(notice))).is_ok()
+    }
+
+    pub fn problem(&self, what: Msg, detail: impl Display) {
+        let _ = self.notice(Notice::problem(what, detail));
+    }
+
+    pub fn done(&self, what: Msg, detail: impl Display) {
+        let _ = self.notice(Notice::done(what, detail));
+    }
+
+    /// The same line, for another message type (a worker that starts helpers of other kinds).
+    pub fn raw(&self) -> UnboundedSender<Event> {
+        self.tx.clone()
+    }
+}

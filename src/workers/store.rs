@@ -1,0 +1,190 @@
+//! The store thread: the one SQLite connection of the console. It records health samples
+//! (gathering those that arrive together into one transaction), judges them into alerts,
+//! answers history queries, writes the audit log and keeps the history within its retention.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use super::report::Report;
+use crate::alerts::AlertEngine;
+use crate::demo::DemoFleet;
+use crate::health::{HistRange, HostSample};
+use crate::i18n::Msg;
+use crate::store::alerts::AlertRow;
+use crate::store::health::HistPoint;
+use crate::store::Store;
+
+/// How often the health history is aggregated and pruned.
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(300);
+/// Samples that arrive within this long of each other share one transaction.
+const LINGER: Duration = Duration::from_millis(100);
+
+/// What the store thread is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreCmd {
+    /// Record samples and judge them into alerts.
+    Record(Vec<HostSample>),
+    /// Read a host's history for the detail view's sparklines.
+    History { host: String, range: HistRange },
+    /// Acknowledge every open alert of a host, in the operator's name.
+    AckHostAlerts { host: String },
+    /// One audit row: `action` on `target` by the operator.
+    Audit { action: String, target: String, detail: String },
+}
+
+/// What the store thread reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreMsg {
+    History {
+        host: String,
+        range: HistRange,
+        points: Vec<HistPoint>,
+    },
+    /// Every open alert (of every yunwei process on this database), after a change.
+    Alerts(Vec<AlertRow>),
+}
+
+/// What the store thread needs besides the database: the thresholds alerts are judged by, and
+/// who is at the keyboard (for acknowledgements in the audit log).
+#[derive(Clone)]
+pub struct StoreSetup {
+    pub db_path: PathBuf,
+    pub thresholds: crate::health::thresholds::Thresholds,
+    pub operator: String,
+    pub seed_demo: bool,
+}
+
+/// The running store thread's inbox.
+#[derive(Clone)]
+pub struct StoreWorker {
+    tx: Sender<StoreCmd>,
+}
+
+impl StoreWorker {
+    pub fn new(tx: Sender<StoreCmd>) -> StoreWorker {
+        StoreWorker { tx }
+    }
+
+    pub fn dispatch(&self, cmd: StoreCmd) {
+        let _ = self.tx.send(cmd);
+    }
+
+    /// A sender for other workers (the pollers record their samples through it).
+    pub fn sender(&self) -> Sender<StoreCmd> {
+        self.tx.clone()
+    }
+}
+
+/// The store thread's body; returns when every sender is gone.
+pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) {
+    let mut store = match Store::open(&setup.db_path) {
+        Ok(s) => s,
+        Err(e) => {
+            report.problem(Msg::StoreOpenFailed, e);
+            return;
+        }
+    };
+    if setup.seed_demo {
+        if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
+            report.problem(Msg::StoreDemoFailed, e);
+        }
+    }
+    // Alerts already open (from an earlier run, or another process) are not opened again.
+    let mut engine = AlertEngine::new();
+    match store.open_alert_keys() {
+        Ok(keys) => engine.restore(keys),
+        Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
+    }
+    let mut alerts = AlertsSent::default();
+    alerts.refresh(&store, &report);
+    let mut queue: VecDeque<StoreCmd> = VecDeque::new();
+    let mut next_maintenance = Instant::now();
+    loop {
+        if Instant::now() >= next_maintenance {
+            if let Err(e) = store.maintain_health(chrono::Utc::now().timestamp()) {
+                report.problem(Msg::StoreMaintenanceFailed, e);
+            }
+            next_maintenance = Instant::now() + MAINTENANCE_EVERY;
+        }
+        let cmd = match queue.pop_front() {
+            Some(c) => c,
+            None => match rx.recv_timeout(next_maintenance.saturating_duration_since(Instant::now())) {
+                Ok(c) => c,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+        };
+        match cmd {
+            StoreCmd::Record(mut samples) => {
+                // Samples of many hosts arrive one by one: gather what comes within a moment
+                // into one transaction and one read-back of the alerts.
+                let linger = Instant::now() + LINGER;
+                while let Ok(next) = rx.recv_timeout(linger.saturating_duration_since(Instant::now())) {
+                    match next {
+                        StoreCmd::Record(more) => samples.extend(more),
+                        other => {
+                            queue.push_back(other);
+                            break;
+                        }
+                    }
+                }
+                if let Err(e) = store.record_samples(&samples) {
+                    report.problem(Msg::StoreRecordFailed, e);
+                }
+                let now = chrono::Utc::now().timestamp();
+                let changes: Vec<_> =
+                    samples.iter().flat_map(|s| engine.evaluate(s, &setup.thresholds, now)).collect();
+                if !changes.is_empty() {
+                    if let Err(e) = store.apply_alert_changes(&changes) {
+                        report.problem(Msg::StoreAlertsWriteFailed, e);
+                    }
+                }
+                // Another process may have changed alerts too: the list is read back every time.
+                alerts.refresh(&store, &report);
+            }
+            StoreCmd::History { host, range } => {
+                let since = chrono::Utc::now().timestamp() - range.seconds();
+                match store.health_history(&host, since, range.bucketed()) {
+                    Ok(points) => {
+                        report.send(StoreMsg::History { host, range, points });
+                    }
+                    Err(e) => report.problem(Msg::StoreHistoryFailed, format!("{host}: {e}")),
+                }
+            }
+            StoreCmd::Audit { action, target, detail } => {
+                if let Err(e) = store.audit(&setup.operator, &action, &target, &detail) {
+                    report.problem(Msg::StoreAuditFailed, e);
+                }
+            }
+            StoreCmd::AckHostAlerts { host } => {
+                let open = store.open_alerts().unwrap_or_default();
+                for row in open.iter().filter(|r| r.host == host && r.acked_at.is_none()) {
+                    if let Err(e) = store.ack_alert(row.id, &setup.operator) {
+                        report.problem(Msg::StoreAckFailed, format!("#{}: {e}", row.id));
+                    }
+                }
+                alerts.refresh(&store, &report);
+            }
+        }
+    }
+}
+
+/// The alert list last sent, so an unchanged list is not sent again.
+#[derive(Default)]
+struct AlertsSent(Option<Vec<AlertRow>>);
+
+impl AlertsSent {
+    fn refresh(&mut self, store: &Store, report: &Report<StoreMsg>) {
+        match store.open_alerts() {
+            Ok(rows) => {
+                if self.0.as_ref() != Some(&rows) {
+                    report.send(StoreMsg::Alerts(rows.clone()));
+                    self.0 = Some(rows);
+                }
+            }
+            Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
+        }
+    }
+}
