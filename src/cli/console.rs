@@ -169,11 +169,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
 
     // The demo watches this machine live, so its Logs tab follows this machine's system logs.
-    let log_specs = crate::logs::sources::specs(if demo {
-        Vec::new()
-    } else {
-        prepared.config.logs.iter().map(config::LogEntry::spec).collect()
-    });
+    let log_specs = crate::logs::sources::specs(if demo { Vec::new() } else { prepared.config.log_specs() });
     let mut app = App::new(prepared.ctx, rows);
     app.logs = crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     if !warnings.is_empty() {

@@ -31,6 +31,13 @@ impl LogEntry {
     }
 }
 
+impl super::Config {
+    /// The `[[logs]]` entries as the logs domain's sources (empty when there are none).
+    pub fn log_specs(&self) -> Vec<SourceSpec> {
+        self.logs.iter().map(LogEntry::spec).collect()
+    }
+}
+
 /// `[log_pane]`
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogPane {

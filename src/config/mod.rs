@@ -310,9 +310,6 @@ pub(crate) mod tests {
         }
     }
 
-    /// Every file in tests/fixtures/bad-config starts with `# expect:` lines; the errors
-    /// reported for it (named by base name) must begin with exactly those lines, in order.
-
     const FULL: &str = r#"
 [general]
 lang = "zh-CN"
