@@ -1,5 +1,7 @@
 //! Small text helpers shared by the config, keymap and theme loaders: positions in a file and
-//! "did you mean" suggestions.
+//! "did you mean" suggestions, `~` in paths.
+
+use std::path::{Path, PathBuf};
 
 /// A problem at a place in a file: `file:line:col: message`, or `file: message` when the file
 /// could not be read at all (line 0). Used by the keymap and theme loaders.
@@ -50,30 +52,51 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+/// The crate's one "did you mean" helper: the candidate nearest to `word` (ignoring case), when
+/// it is close enough to be a likely typo. Close enough means a Levenshtein distance of at most 1
+/// for a word of one or two characters (anything is two edits from `en`), otherwise at most 2 or
+/// a third of the candidate's length, whichever is more. When no candidate is that close, a word
+/// of three or more characters may still be a part of one (`identity` for `identity_file`), or
+/// contain one. Ties go to the earlier candidate.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let lower = word.to_lowercase();
+    let short = lower.chars().count() <= 2;
+    let closest = candidates
+        .iter()
+        .map(|&c| {
+            let c_lower = c.to_lowercase();
+            let limit = if short { 1 } else { 2.max(c_lower.chars().count() / 3) };
+            (strsim::levenshtein(&lower, &c_lower), limit, c)
+        })
+        .filter(|(distance, limit, _)| distance <= limit)
+        .min_by_key(|(distance, _, _)| *distance)
+        .map(|(_, _, c)| c);
+    if closest.is_some() || short {
+        return closest;
     }
-    prev[b.len()]
+    candidates.into_iter().find(|c| {
+        let c = c.to_lowercase();
+        c.contains(&lower) || (c.chars().count() >= 3 && lower.contains(&c))
+    })
 }
 
-/// The candidate nearest to `word`, when it is close enough to be a likely typo.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.chars().count() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+/// Expands a leading `~` or `~/` to `$HOME`; anything else (including `~user`) is kept.
+pub fn expand_tilde(s: &str) -> PathBuf {
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    expand_tilde_with(s, home.as_deref())
+}
+
+/// [`expand_tilde`] with the home directory passed in.
+pub fn expand_tilde_with(s: &str, home: Option<&Path>) -> PathBuf {
+    match home {
+        Some(home) if s == "~" => home.to_path_buf(),
+        Some(home) => match s.strip_prefix("~/") {
+            Some(rest) => home.join(rest.trim_start_matches('/')),
+            None => PathBuf::from(s),
+        },
+        None => PathBuf::from(s),
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +116,39 @@ mod tests {
     fn suggestions() {
         assert_eq!(nearest("refesh", ["refresh", "quit"]), Some("refresh"));
         assert_eq!(nearest("zzzzzz", ["refresh", "quit"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        // From the config loader's own suggestion tests, now sharing this helper.
+        let host_keys = ["name", "address", "port", "user", "identity_file", "jump", "tags", "local"];
+        assert_eq!(nearest("adress", host_keys), Some("address"));
+        assert_eq!(nearest("Name", host_keys), Some("name"));
+        assert_eq!(nearest("identity", host_keys), Some("identity_file"));
+        assert_eq!(nearest("xyzzy", host_keys), None);
+        assert_eq!(nearest("q", host_keys), None);
+        assert_eq!(
+            nearest("poll_interval", ["connect_timeout_s", "poll_interval_s"]),
+            Some("poll_interval_s")
+        );
+        // Distances count characters, not bytes.
+        assert_eq!(nearest("海口-跳版机", ["海口-应用1", "海口-跳板机"]), Some("海口-跳板机"));
+        // A two-letter word gets one edit only: `fr` is not offered `en`.
+        assert_eq!(nearest("fr", ["auto", "en", "zh-CN"]), None);
+        assert_eq!(nearest("eb", ["auto", "en", "zh-CN"]), Some("en"));
+        // Three edits are too many for a short candidate, fine for a long one.
+        assert_eq!(nearest("kitten", ["sitting"]), None);
+        assert_eq!(nearest("connect_timeuot_sec", ["connect_timeout_s"]), Some("connect_timeout_s"));
+    }
+
+    #[test]
+    fn tilde_expansion() {
+        let home = Some(Path::new("/home/ops"));
+        assert_eq!(expand_tilde_with("~", home), PathBuf::from("/home/ops"));
+        assert_eq!(expand_tilde_with("~/.ssh/id_ed25519", home), PathBuf::from("/home/ops/.ssh/id_ed25519"));
+        assert_eq!(expand_tilde_with("/etc/x", home), PathBuf::from("/etc/x"));
+        assert_eq!(expand_tilde_with("rel/~", home), PathBuf::from("rel/~"));
+        assert_eq!(expand_tilde_with("~other/x", home), PathBuf::from("~other/x"));
+        assert_eq!(expand_tilde_with("~/x", None), PathBuf::from("~/x"));
+        // The real one uses $HOME, whatever it is here.
+        if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+            assert_eq!(expand_tilde("~/a"), PathBuf::from(home).join("a"));
+        }
     }
 }

@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use support::sshd::{self, Sshd, UserKey};
-use yunwei::config::HostKeyCheck;
+use yunwei::ssh::HostKeyCheck;
 use yunwei::ssh::{shell_quote, Endpoint, ErrorKind, SshPool, SshSettings, Target};
 
 const CONNECT: Duration = Duration::from_secs(2);

@@ -508,7 +508,7 @@ fn log_spec(name: &str, host: Option<&str>) -> crate::logs::sources::SourceSpec 
         name: name.into(),
         host: host.map(str::to_string),
         pattern: format!("/var/log/{name}.log"),
-        encoding: crate::config::LogEncoding::Auto,
+        encoding: crate::logs::sources::LogEncoding::Auto,
     }
 }
 

@@ -70,7 +70,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
         now: chrono::Local::now().fixed_offset(),
         poll_interval_s: cfg.ssh.poll_interval_s,
         ascii,
-        host_keys_unverified: cfg.ssh.host_key_check == config::HostKeyCheck::Off
+        host_keys_unverified: cfg.ssh.host_key_check == crate::ssh::HostKeyCheck::Off
             && cfg.hosts.iter().any(|h| !h.local),
     };
     Ok(Prepared { ctx, config: cfg })
@@ -171,7 +171,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
 
     // The demo watches this machine live, so its Logs tab follows this machine's system logs.
-    let log_specs = crate::logs::sources::specs(if demo { &[] } else { &prepared.config.logs });
+    let log_specs = crate::logs::sources::specs(if demo { Vec::new() } else { prepared.config.log_specs() });
     let mut app = App::new(prepared.ctx, rows);
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{LogEncoding, LogEntry};
+use serde::Serialize;
+
 use crate::logs::follow::FollowEvent;
 
 /// The system logs followed when the config has no `[[logs]]` entry (those that exist and are
@@ -20,6 +21,43 @@ pub struct SourceSpec {
     /// The path as configured (a glob perhaps).
     pub pattern: String,
     pub encoding: LogEncoding,
+}
+
+/// How a source's bytes are decoded, as its `encoding` is written.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+pub enum LogEncoding {
+    #[default]
+    #[serde(rename = "auto")]
+    #[strum(serialize = "auto")]
+    Auto,
+    #[serde(rename = "utf-8")]
+    #[strum(serialize = "utf-8")]
+    Utf8,
+    #[serde(rename = "gb18030")]
+    #[strum(serialize = "gb18030")]
+    Gb18030,
+}
+
+impl LogEncoding {
+    pub fn decoding(self) -> crate::logs::decode::Encoding {
+        use crate::logs::decode::Encoding;
+        match self {
+            LogEncoding::Auto => Encoding::Auto,
+            LogEncoding::Utf8 => Encoding::Utf8,
+            LogEncoding::Gb18030 => Encoding::Gb18030,
+        }
+    }
 }
 
 /// What a source's header line says.
@@ -68,9 +106,9 @@ impl SourceStatus {
     }
 }
 
-/// The sources of the config, or the readable system logs when there are none.
-pub fn specs(entries: &[LogEntry]) -> Vec<SourceSpec> {
-    if entries.is_empty() {
+/// The configured sources, or the readable system logs when there are none.
+pub fn specs(configured: Vec<SourceSpec>) -> Vec<SourceSpec> {
+    if configured.is_empty() {
         return SYSTEM_LOGS
             .iter()
             .filter(|p| std::fs::File::open(p).is_ok())
@@ -82,21 +120,13 @@ pub fn specs(entries: &[LogEntry]) -> Vec<SourceSpec> {
             })
             .collect();
     }
-    entries
-        .iter()
-        .map(|e| SourceSpec {
-            name: e.name.clone(),
-            host: e.host.clone(),
-            pattern: e.path.clone(),
-            encoding: e.encoding,
-        })
-        .collect()
+    configured
 }
 
 /// The files a path names: itself when it has no `*`, `?` or `[`, else every match of the
 /// glob (component by component, sorted). A `~/` prefix is the home directory.
 pub fn expand(pattern: &str) -> Vec<PathBuf> {
-    let path = crate::config::expand_tilde(pattern);
+    let path = crate::text::expand_tilde(pattern);
     let text = path.to_string_lossy().into_owned();
     if !text.contains(['*', '?', '[']) {
         return vec![path];
@@ -197,13 +227,13 @@ mod tests {
 
     #[test]
     fn remote_and_configured_sources() {
-        let entries = vec![LogEntry {
+        let configured = vec![SourceSpec {
             name: "app".into(),
             host: Some("web1".into()),
-            path: "/x".into(),
+            pattern: "/x".into(),
             encoding: LogEncoding::Utf8,
         }];
-        let s = specs(&entries);
+        let s = specs(configured);
         assert_eq!(s[0].host.as_deref(), Some("web1"));
         assert_eq!(s[0].encoding, LogEncoding::Utf8);
     }

@@ -912,8 +912,8 @@ fn wrap_width(text: &str, w: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::LogEncoding;
     use crate::logs::record::RecordBuilder;
+    use crate::logs::sources::LogEncoding;
 
     fn spec(name: &str) -> SourceSpec {
         SourceSpec {

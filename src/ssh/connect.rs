@@ -17,8 +17,7 @@ use base64::Engine;
 use ssh2::{ErrorCode, MethodType, Session};
 
 use super::known_hosts::{self, Verdict};
-use super::{Endpoint, ErrorKind, SshError, SshSettings};
-use crate::config::HostKeyCheck;
+use super::{Endpoint, ErrorKind, HostKeyCheck, SshError, SshSettings};
 
 // libssh2 error codes (libssh2.h) that the classification below distinguishes.
 const LIBSSH2_ERROR_BANNER_RECV: i32 = -2;

@@ -18,6 +18,30 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+/// What to do with a host key that `known_hosts` does not confirm (`ssh.host_key_check`):
+/// `"strict"` refuses it, `"accept-new"` records a key for a host that has none (a changed key
+/// is still refused), `"off"` takes any key.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum HostKeyCheck {
+    #[default]
+    Strict,
+    AcceptNew,
+    Off,
+}
+
 /// One key recorded for the host being checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct KnownKey {

@@ -17,9 +17,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use conn::SshConn;
+pub use known_hosts::HostKeyCheck;
 pub use pool::SshPool;
-
-use crate::config::HostKeyCheck;
 
 /// One SSH server: where it is and whom to log in as.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

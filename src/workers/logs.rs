@@ -470,7 +470,7 @@ mod tests {
             name: name.into(),
             host: host.map(str::to_string),
             pattern,
-            encoding: crate::config::LogEncoding::Auto,
+            encoding: crate::logs::sources::LogEncoding::Auto,
         };
         let specs = vec![
             spec("app", None, format!("{}/*.log", dir.path().display())),
@@ -532,7 +532,7 @@ mod tests {
                 name: "app".into(),
                 host: None,
                 pattern: format!("{}/*.log", dir.path().display()),
-                encoding: crate::config::LogEncoding::Auto,
+                encoding: crate::logs::sources::LogEncoding::Auto,
             },
             files: Vec::new(),
             status: None,
