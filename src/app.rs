@@ -64,8 +64,6 @@ pub struct App {
     pub outbox: Vec<Command>,
     /// Set when the user changed the language with `:lang`.
     pub lang_changed: bool,
-    /// Every open alert, as the store last reported.
-    pub alerts: Vec<crate::store::alerts::AlertRow>,
 }
 
 impl App {
@@ -82,13 +80,12 @@ impl App {
             force_clear: false,
             outbox: Vec::new(),
             lang_changed: false,
-            alerts: Vec::new(),
         }
     }
 
     /// Open alerts not yet acknowledged (the status bar's count).
     pub fn open_alerts(&self) -> usize {
-        self.alerts.iter().filter(|a| a.acked_at.is_none()).count()
+        self.ctx.alerts.unacknowledged()
     }
 
     pub fn help_open(&self) -> bool {
@@ -112,13 +109,8 @@ impl App {
             WorkerMsg::History { host, range, points } => self.fleet.on_history(&host, range, points),
             WorkerMsg::Problem(text) => self.flash = Some(Flash { text, error: true }),
             WorkerMsg::Done(text) => self.flash = Some(Flash { text, error: false }),
-            WorkerMsg::Alerts(rows) => {
-                for h in &mut self.fleet.hosts {
-                    h.alert = rows.iter().filter(|a| a.host == h.name).map(|a| a.level).max();
-                }
-                self.fleet.alerts = rows.clone();
-                self.alerts = rows;
-            }
+            // The one list of open alerts lives in the context every pane is lent.
+            WorkerMsg::Alerts(rows) => self.ctx.alerts = crate::alerts::OpenAlerts::new(rows),
             WorkerMsg::LogRecords { source, records } => {
                 self.logs.on_records(source, records);
                 if self.focus != Focus::Logs {

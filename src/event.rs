@@ -27,7 +27,7 @@ pub enum WorkerMsg {
     /// A worker finished something the user asked for (shown in the status bar).
     Done(String),
     /// Every open alert (of every yunwei process on this database), after a change.
-    Alerts(Vec<crate::store::alerts::AlertRow>),
+    Alerts(Vec<crate::alerts::Alert>),
     /// New records of one log source (index into the sources the pane was given), one batch
     /// per poll of the log worker.
     LogRecords {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::alerts::AlertEngine;
+use crate::alerts::{Alert, AlertEngine};
 use crate::demo::DemoFleet;
 use crate::event::{Event, HistRange, WorkerMsg};
 use crate::health::{HostSample, LocalProbe};
@@ -25,7 +25,6 @@ use crate::logs::sanitize::sanitize_text;
 use crate::logs::sources::{SourceSpec, SourceStatus};
 use crate::remote_poll::{remote_loop, RemoteHost};
 use crate::ssh::SshPool;
-use crate::store::alerts::AlertRow;
 use crate::store::Store;
 
 /// How often the store thread aggregates and prunes health history.
@@ -331,8 +330,8 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
         Ok(keys) => engine.restore(keys),
         Err(e) => problem(format!("reading open alerts: {e}")),
     }
-    let mut last_sent: Option<Vec<AlertRow>> = None;
-    let send_alerts = |store: &Store, last_sent: &mut Option<Vec<AlertRow>>| match store.open_alerts() {
+    let mut last_sent: Option<Vec<Alert>> = None;
+    let send_alerts = |store: &Store, last_sent: &mut Option<Vec<Alert>>| match store.open_alerts() {
         Ok(rows) => {
             if last_sent.as_ref() != Some(&rows) {
                 let _ = ui.send(Event::Worker(WorkerMsg::Alerts(rows.clone())));
@@ -403,7 +402,7 @@ fn db_loop(setup: StoreSetup, rx: Receiver<DbCmd>, ui: UnboundedSender<Event>) {
             }
             DbCmd::AckHostAlerts { host } => {
                 let open = store.open_alerts().unwrap_or_default();
-                for row in open.iter().filter(|r| r.host == host && r.acked_at.is_none()) {
+                for row in open.iter().filter(|r| r.key.host() == Some(&*host) && !r.is_acked()) {
                     if let Err(e) = store.ack_alert(row.id, &setup.operator) {
                         problem(format!("acknowledging alert #{}: {e}", row.id));
                     }

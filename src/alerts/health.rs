@@ -1,11 +1,10 @@
-//! Health alerts: the pure engine that turns [`HostSample`]s into alert [`Change`]s (open, escalate,
+//! Health alerts: the engine that turns [`HostSample`]s into alert [`Change`]s (open, escalate,
 //! de-escalate, clear), with hysteresis so that a figure wobbling at a threshold does not flap.
-//! No SQL and no terminal here: `crate::store::alerts` records the changes, the UI shows them.
 //!
 //! # Rules
 //!
-//! * An alert is keyed by host, [`Metric`] and subject (the mount point for disk and inode
-//!   alerts, empty otherwise). It opens when a figure reaches `warn` ([`Level::Warn`]) or `crit`
+//! * A health alert is keyed `health/<host>/<metric>`, with the mount point after it for disk
+//!   and inode alerts ([`AlertKey::Health`]). It opens when a figure reaches `warn` ([`Level::Warn`]) or `crit`
 //!   ([`Level::Crit`]) of its [`Thresholds`] entry, and moves up from Warn to Crit as soon as the
 //!   figure reaches `crit`.
 //! * **Hysteresis.** The margin is [`hysteresis_margin`]: 5 % of the `warn` value, at least 2
@@ -38,6 +37,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::{level_str, AlertKey, Change};
 use crate::health::{printable, HostSample, Level, Limits, Thresholds};
 
 /// How long CPU must stay over a threshold before its alert opens (or escalates), in seconds.
@@ -98,65 +98,6 @@ impl std::fmt::Display for Metric {
     }
 }
 
-/// The name of an alert level in the database and in JSON (`"warn"`, `"crit"`; `"ok"`).
-pub fn level_str(level: Level) -> &'static str {
-    match level {
-        Level::Ok => "ok",
-        Level::Warn => "warn",
-        Level::Crit => "crit",
-    }
-}
-
-/// The inverse of [`level_str`].
-pub fn parse_level(s: &str) -> Option<Level> {
-    match s {
-        "ok" => Some(Level::Ok),
-        "warn" => Some(Level::Warn),
-        "crit" => Some(Level::Crit),
-        _ => None,
-    }
-}
-
-/// Identifies one alert: at most one is open per key at a time.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct AlertKey {
-    pub host: String,
-    pub metric: Metric,
-    /// The mount point for [`Metric::Disk`] and [`Metric::Inodes`], empty otherwise.
-    pub subject: String,
-}
-
-impl AlertKey {
-    pub fn new(host: impl Into<String>, metric: Metric, subject: impl Into<String>) -> Self {
-        AlertKey { host: host.into(), metric, subject: subject.into() }
-    }
-}
-
-/// One thing that happened to an alert, to be recorded by the store.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    /// A new alert.
-    Open { key: AlertKey, level: Level, value: Option<f64>, message: String, at: i64 },
-    /// The level of an open alert changed: Warn to Crit, or Crit to Warn.
-    Escalate { key: AlertKey, level: Level, value: Option<f64>, message: String, at: i64 },
-    /// The alert is over.
-    Clear { key: AlertKey, at: i64 },
-}
-
-impl Change {
-    pub fn key(&self) -> &AlertKey {
-        match self {
-            Change::Open { key, .. } | Change::Escalate { key, .. } | Change::Clear { key, .. } => key,
-        }
-    }
-
-    pub fn at(&self) -> i64 {
-        match self {
-            Change::Open { at, .. } | Change::Escalate { at, .. } | Change::Clear { at, .. } => *at,
-        }
-    }
-}
-
 /// The hysteresis margin of a threshold pair: 5 % of `warn`, at least 2 points for
 /// percentages and at least 0.05 otherwise (load per core).
 pub fn hysteresis_margin(limits: &Limits, is_pct: bool) -> f64 {
@@ -206,14 +147,14 @@ impl AlertEngine {
 
     /// The worst level over the host's open alerts (Ok when it has none).
     pub fn host_level(&self, host: &str) -> Level {
-        self.open.iter().filter(|(k, _)| k.host == host).map(|(_, l)| *l).max().unwrap_or(Level::Ok)
+        self.open.iter().filter(|(k, _)| k.host() == Some(host)).map(|(_, l)| *l).max().unwrap_or(Level::Ok)
     }
 
     /// Evaluates one sample of one host at time `now` (Unix seconds) against the thresholds.
     pub fn evaluate(&mut self, sample: &HostSample, th: &Thresholds, now: i64) -> Vec<Change> {
         let mut out = Vec::new();
         let host = sample.name.as_str();
-        let unreachable_key = AlertKey::new(host, Metric::Unreachable, "");
+        let unreachable_key = AlertKey::health(host, Metric::Unreachable, "");
 
         if !sample.reachable {
             self.cpu.remove(host);
@@ -243,7 +184,7 @@ impl AlertEngine {
         let allowed = self.tick_cpu_clock(host, cpu, &th.cpu_pct, now);
         let since = self.cpu.get(host).and_then(|c| c.warn_since);
         self.gauge(
-            AlertKey::new(host, Metric::Cpu, ""),
+            AlertKey::health(host, Metric::Cpu, ""),
             cpu,
             &th.cpu_pct,
             true,
@@ -265,7 +206,7 @@ impl AlertEngine {
         );
 
         self.gauge(
-            AlertKey::new(host, Metric::Load, ""),
+            AlertKey::health(host, Metric::Load, ""),
             sample.load_per_core().filter(|v| v.is_finite()),
             &th.load_per_core,
             false,
@@ -275,7 +216,7 @@ impl AlertEngine {
             &mut out,
         );
         self.gauge(
-            AlertKey::new(host, Metric::Mem, ""),
+            AlertKey::health(host, Metric::Mem, ""),
             sample.mem_used_pct.filter(|v| v.is_finite()),
             &th.mem_pct,
             true,
@@ -285,7 +226,7 @@ impl AlertEngine {
             &mut out,
         );
         self.gauge(
-            AlertKey::new(host, Metric::Swap, ""),
+            AlertKey::health(host, Metric::Swap, ""),
             sample.swap_used_pct.filter(|v| v.is_finite()),
             &th.swap_pct,
             true,
@@ -299,7 +240,7 @@ impl AlertEngine {
         for disk in &sample.disks {
             let mount = disk.mount.as_str();
             self.gauge(
-                AlertKey::new(host, Metric::Disk, mount),
+                AlertKey::health(host, Metric::Disk, mount),
                 Some(disk.used_pct).filter(|v| v.is_finite()),
                 &th.disk_pct,
                 true,
@@ -311,7 +252,7 @@ impl AlertEngine {
                 &mut out,
             );
             self.gauge(
-                AlertKey::new(host, Metric::Inodes, mount),
+                AlertKey::health(host, Metric::Inodes, mount),
                 disk.inodes_used_pct.filter(|v| v.is_finite()),
                 &th.inodes_pct,
                 true,
@@ -329,9 +270,8 @@ impl AlertEngine {
                 .open
                 .keys()
                 .filter(|k| {
-                    k.host == host
-                        && matches!(k.metric, Metric::Disk | Metric::Inodes)
-                        && !mounts.contains(k.subject.as_str())
+                    matches!(k, AlertKey::Health { host: h, metric: Metric::Disk | Metric::Inodes, mount }
+                        if h == host && !mounts.contains(mount.as_str()))
                 })
                 .cloned()
                 .collect();
@@ -342,7 +282,7 @@ impl AlertEngine {
         }
 
         // Failed systemd units.
-        let units_key = AlertKey::new(host, Metric::FailedUnits, "");
+        let units_key = AlertKey::health(host, Metric::FailedUnits, "");
         match (sample.failed_units.is_empty(), self.open.contains_key(&units_key)) {
             (false, false) => {
                 self.open.insert(units_key.clone(), Level::Warn);
@@ -498,16 +438,20 @@ mod tests {
     }
 
     fn u01() -> AlertKey {
-        AlertKey::new("db1", Metric::Disk, "/u01")
+        AlertKey::health("db1", Metric::Disk, "/u01")
+    }
+
+    fn metric_of(key: &AlertKey) -> Metric {
+        key.metric().unwrap_or_else(|| panic!("not a health key: {key}"))
     }
 
     fn kinds(changes: &[Change]) -> Vec<(&'static str, Metric, Option<Level>)> {
         changes
             .iter()
             .map(|c| match c {
-                Change::Open { key, level, .. } => ("open", key.metric, Some(*level)),
-                Change::Escalate { key, level, .. } => ("escalate", key.metric, Some(*level)),
-                Change::Clear { key, .. } => ("clear", key.metric, None),
+                Change::Open { key, level, .. } => ("open", metric_of(key), Some(*level)),
+                Change::Escalate { key, level, .. } => ("escalate", metric_of(key), Some(*level)),
+                Change::Clear { key, .. } => ("clear", metric_of(key), None),
             })
             .collect()
     }
@@ -578,7 +522,7 @@ mod tests {
                 "inodes on / at 91 % (crit 90 %)",
             ]
         );
-        assert_eq!(c[3].key(), &AlertKey::new("db1", Metric::Inodes, "/"));
+        assert_eq!(c[3].key(), &AlertKey::health("db1", Metric::Inodes, "/"));
         assert_eq!(e.host_level("db1"), Level::Crit);
     }
 
@@ -676,7 +620,7 @@ mod tests {
         assert_eq!(
             c,
             [Change::Open {
-                key: AlertKey::new("app1", Metric::Cpu, ""),
+                key: AlertKey::health("app1", Metric::Cpu, ""),
                 level: Level::Crit,
                 value: Some(95.0),
                 message: "cpu at 95 % for 5 min (crit 90 %)".into(),
@@ -746,7 +690,7 @@ mod tests {
         assert_eq!(
             c,
             [Change::Open {
-                key: AlertKey::new("db1", Metric::Unreachable, ""),
+                key: AlertKey::health("db1", Metric::Unreachable, ""),
                 level: Level::Crit,
                 value: None,
                 message: "host unreachable (timeout): connect timed out after 10 s".into(),
@@ -782,7 +726,7 @@ mod tests {
     fn restore_prevents_duplicates() {
         let th = Thresholds::default();
         let mut e = AlertEngine::new();
-        e.restore([(u01(), Level::Crit), (AlertKey::new("db1", Metric::Unreachable, ""), Level::Crit)]);
+        e.restore([(u01(), Level::Crit), (AlertKey::health("db1", Metric::Unreachable, ""), Level::Crit)]);
         // Same disk figure: nothing opens; the host answered, so unreachable clears.
         let c = e.evaluate(&with_disk(93.0), &th, T0);
         assert_eq!(kinds(&c), [("clear", Metric::Unreachable, None)]);
@@ -791,7 +735,7 @@ mod tests {
         assert_eq!(kinds(&c), [("escalate", Metric::Disk, Some(Level::Warn))]);
         // Restored failed-units alert is not opened again.
         let mut e = AlertEngine::new();
-        e.restore([(AlertKey::new("db1", Metric::FailedUnits, ""), Level::Warn)]);
+        e.restore([(AlertKey::health("db1", Metric::FailedUnits, ""), Level::Warn)]);
         let mut s = healthy("db1");
         s.failed_units = vec!["smartd.service".into()];
         assert!(e.evaluate(&s, &th, T0).is_empty());
@@ -818,7 +762,7 @@ mod tests {
             c,
             [
                 Change::Clear { key: u01(), at: T0 + 60 },
-                Change::Clear { key: AlertKey::new("db1", Metric::Inodes, "/u01"), at: T0 + 60 },
+                Change::Clear { key: AlertKey::health("db1", Metric::Inodes, "/u01"), at: T0 + 60 },
             ]
         );
         assert_eq!(e.open_alerts().count(), 0);
@@ -834,7 +778,7 @@ mod tests {
         assert_eq!(
             c,
             [Change::Open {
-                key: AlertKey::new("db1", Metric::FailedUnits, ""),
+                key: AlertKey::health("db1", Metric::FailedUnits, ""),
                 level: Level::Warn,
                 value: Some(2.0),
                 message: "2 failed units: smartd.service, backup.service".into(),
@@ -876,8 +820,5 @@ mod tests {
             assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{}\"", m.as_str()));
         }
         assert_eq!(Metric::parse("nope"), None);
-        for l in [Level::Ok, Level::Warn, Level::Crit] {
-            assert_eq!(parse_level(level_str(l)), Some(l));
-        }
     }
 }

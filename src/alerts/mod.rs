@@ -1,5 +1,78 @@
-//! Alerts. The health rules live in `health`; this module re-exports them.
+//! Alerts: one stream of everything that crossed a threshold or failed, whichever domain saw it.
+//!
+//! * [`AlertKey`] (in `key`) names an alert by its source and subject, written
+//!   `health/<host>/<metric>[/<mount>]`, `backup/<job>`, `ticket/<id>`, `log/<source>/<rule>`.
+//!   At most one alert is open per key at a time.
+//! * A source turns what it observes into [`Change`]s (open, change level, clear). The health
+//!   rules (thresholds, hysteresis, the 5-minute CPU rule) are [`AlertEngine`] in `health`.
+//! * `crate::store::alerts` records the changes and reads them back as [`Alert`]s; the app keeps
+//!   the open ones in one [`OpenAlerts`] list (in `list`), which every pane reads from.
+//!
+//! No SQL, no terminal and no config types here.
 
 pub mod health;
+pub mod key;
+pub mod list;
 
-pub use health::*;
+pub use health::{hysteresis_margin, AlertEngine, Metric, CPU_SUSTAIN_S};
+pub use key::{AlertKey, KeyError, Source};
+pub use list::{Alert, OpenAlerts};
+
+use crate::health::Level;
+
+/// The name of an alert level in the database and in JSON (`"warn"`, `"crit"`; `"ok"`).
+pub fn level_str(level: Level) -> &'static str {
+    match level {
+        Level::Ok => "ok",
+        Level::Warn => "warn",
+        Level::Crit => "crit",
+    }
+}
+
+/// The inverse of [`level_str`].
+pub fn parse_level(s: &str) -> Option<Level> {
+    match s {
+        "ok" => Some(Level::Ok),
+        "warn" => Some(Level::Warn),
+        "crit" => Some(Level::Crit),
+        _ => None,
+    }
+}
+
+/// One thing that happened to an alert, to be recorded by the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A new alert.
+    Open { key: AlertKey, level: Level, value: Option<f64>, message: String, at: i64 },
+    /// The level of an open alert changed: Warn to Crit, or Crit to Warn.
+    Escalate { key: AlertKey, level: Level, value: Option<f64>, message: String, at: i64 },
+    /// The alert is over.
+    Clear { key: AlertKey, at: i64 },
+}
+
+impl Change {
+    pub fn key(&self) -> &AlertKey {
+        match self {
+            Change::Open { key, .. } | Change::Escalate { key, .. } | Change::Clear { key, .. } => key,
+        }
+    }
+
+    pub fn at(&self) -> i64 {
+        match self {
+            Change::Open { at, .. } | Change::Escalate { at, .. } | Change::Clear { at, .. } => *at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_names_round_trip() {
+        for l in [Level::Ok, Level::Warn, Level::Crit] {
+            assert_eq!(parse_level(level_str(l)), Some(l));
+        }
+        assert_eq!(parse_level("fatal"), None);
+    }
+}

@@ -14,7 +14,7 @@ use yunwei_widgets::width::{pad_left, pad_right, truncate, width};
 use yunwei_widgets::{fmt, spark};
 
 use crate::action::Action;
-use crate::alerts::Metric;
+use crate::alerts::{Alert, AlertKey, Metric};
 use crate::event::{Command, HistRange};
 use crate::health::security::Security;
 use crate::health::thresholds::Level;
@@ -22,7 +22,6 @@ use crate::health::HostSample;
 use crate::i18n::Msg;
 use crate::keymap::Scope;
 use crate::panes::Handled;
-use crate::store::alerts::AlertRow;
 use crate::store::health::HistPoint;
 use crate::ui::Ctx;
 
@@ -41,13 +40,11 @@ pub struct HostRow {
     pub tags: Vec<String>,
     pub kind: HostKind,
     pub sample: Option<HostSample>,
-    /// The worst open alert of the host, marked in the table.
-    pub alert: Option<Level>,
 }
 
 impl HostRow {
     pub fn new(name: impl Into<String>, tags: Vec<String>, kind: HostKind) -> HostRow {
-        HostRow { name: name.into(), tags, kind, sample: None, alert: None }
+        HostRow { name: name.into(), tags, kind, sample: None }
     }
 }
 
@@ -173,8 +170,6 @@ pub struct HealthPane {
     /// What the table widget draws: host rows and group headers, with its scroll offset.
     render_state: TableState,
     pub group_by_tag: bool,
-    /// Every open alert, for the host detail.
-    pub alerts: Vec<AlertRow>,
     pub view: View,
     /// Rows of the table's body at the last draw, for page up/down.
     page: usize,
@@ -195,7 +190,6 @@ impl HealthPane {
             table,
             render_state: TableState::default(),
             group_by_tag: false,
-            alerts: Vec::new(),
             view: View::Table,
             page: 10,
         }
@@ -454,7 +448,7 @@ impl HealthPane {
             View::Detail(d) => {
                 let d = d.clone();
                 let row = self.hosts.iter().find(|h| h.name == d.host).cloned();
-                let alerts: Vec<&AlertRow> = self.alerts.iter().filter(|a| a.host == d.host).collect();
+                let alerts: Vec<&Alert> = ctx.alerts.of_host(&d.host).collect();
                 render_detail(f, area, ctx, &d, row.as_ref(), &alerts);
                 if let View::Detail(live) = &mut self.view {
                     live.scroll = d.scroll.min(live.scroll);
@@ -700,8 +694,11 @@ fn level_words(level: Level, ctx: &Ctx) -> &'static str {
 }
 
 /// An alert in the user's language, from its structured fields.
-pub fn alert_words(a: &AlertRow, ctx: &Ctx) -> String {
-    let metric = ctx.t(match a.metric {
+pub fn alert_words(a: &Alert, ctx: &Ctx) -> String {
+    let AlertKey::Health { metric, mount, .. } = &a.key else {
+        return a.message.clone();
+    };
+    let metric_name = ctx.t(match metric {
         Metric::Unreachable => Msg::Unreachable,
         Metric::Cpu => Msg::Cpu,
         Metric::Load => Msg::ColLoad,
@@ -711,11 +708,11 @@ pub fn alert_words(a: &AlertRow, ctx: &Ctx) -> String {
         Metric::Inodes => Msg::MetricInodes,
         Metric::FailedUnits => Msg::FailedUnits,
     });
-    match (a.metric, a.value) {
-        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => format!("{metric}: {}", a.message),
-        (Metric::Load, Some(v)) => format!("{metric} {v:.2}"),
-        (_, Some(v)) if a.subject.is_empty() => format!("{metric} {v:.0}%"),
-        (_, Some(v)) => format!("{metric} {} {v:.0}%", a.subject),
+    match (metric, a.value) {
+        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => format!("{metric_name}: {}", a.message),
+        (Metric::Load, Some(v)) => format!("{metric_name} {v:.2}"),
+        (_, Some(v)) if mount.is_empty() => format!("{metric_name} {v:.0}%"),
+        (_, Some(v)) => format!("{metric_name} {mount} {v:.0}%"),
     }
 }
 
@@ -782,7 +779,7 @@ fn cell<'a>(h: &HostRow, c: Column, w: usize, ctx: &Ctx) -> Cell<'a> {
     let th = &ctx.thresholds;
     if c == Column::Host {
         let style = if h.kind == HostKind::Demo { roles.accent } else { roles.text };
-        let (mark, mark_style) = match h.alert {
+        let (mark, mark_style) = match ctx.alerts.host_level(&h.name) {
             Some(Level::Crit) => ("!", roles.crit),
             Some(Level::Warn) => ("!", roles.warn),
             _ => (" ", roles.text),
@@ -871,7 +868,7 @@ fn render_detail(
     ctx: &Ctx,
     d: &Detail,
     row: Option<&HostRow>,
-    alerts: &[&AlertRow],
+    alerts: &[&Alert],
 ) {
     let roles = &ctx.theme.roles;
     let title =
