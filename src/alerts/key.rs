@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn keys_order_by_host_then_metric_then_mount() {
-        let mut keys = vec![
+        let mut keys = [
             AlertKey::health("db2", Metric::Cpu, ""),
             AlertKey::health("db1", Metric::Disk, "/u01"),
             AlertKey::health("db1", Metric::Disk, "/"),
