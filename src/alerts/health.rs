@@ -4,9 +4,9 @@
 //! # Rules
 //!
 //! * A health alert is keyed `health/<host>/<metric>`, with the mount point after it for disk
-//!   and inode alerts ([`AlertKey::Health`]). It opens when a figure reaches `warn` ([`Level::Warn`]) or `crit`
-//!   ([`Level::Crit`]) of its [`Thresholds`] entry, and moves up from Warn to Crit as soon as the
-//!   figure reaches `crit`.
+//!   and inode alerts ([`AlertKey::Health`]). It opens when a figure reaches `warn`
+//!   ([`Level::Warn`]) or `crit` ([`Level::Crit`]) of its [`Thresholds`] entry, and moves up
+//!   from Warn to Crit as soon as the figure reaches `crit`.
 //! * **Hysteresis.** The margin is [`hysteresis_margin`]: 5 % of the `warn` value, at least 2
 //!   points for percentages and at least 0.05 for load per core (disk 80/90: margin 4). An open
 //!   alert clears only when its figure falls below `warn - margin`, and moves down from Crit to
