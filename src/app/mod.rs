@@ -88,8 +88,6 @@ pub struct App {
     pub outbox: Vec<Command>,
     /// Set when the user changed the language with `:lang`.
     pub lang_changed: bool,
-    /// Every open alert, as the store last reported.
-    pub alerts: Vec<crate::store::alerts::AlertRow>,
 }
 
 impl App {
@@ -108,13 +106,12 @@ impl App {
             force_clear: false,
             outbox: Vec::new(),
             lang_changed: false,
-            alerts: Vec::new(),
         }
     }
 
     /// Open alerts not yet acknowledged (the status bar's count).
     pub fn open_alerts(&self) -> usize {
-        self.alerts.iter().filter(|a| a.acked_at.is_none()).count()
+        self.ctx.alerts.unacknowledged()
     }
 
     pub fn help_open(&self) -> bool {
@@ -141,8 +138,9 @@ impl App {
                 self.dirty = true;
                 return;
             }
+            // The one list of open alerts lives in the context every pane is lent.
             WorkerMsg::Store(StoreMsg::Alerts(rows)) => {
-                self.on_alerts(rows);
+                self.ctx.alerts = crate::alerts::OpenAlerts::new(rows);
                 self.dirty = true;
                 return;
             }
@@ -162,14 +160,6 @@ impl App {
                 Taken::Not(back) => msg = back,
             }
         }
-    }
-
-    fn on_alerts(&mut self, rows: Vec<crate::store::alerts::AlertRow>) {
-        for h in &mut self.panes.fleet.hosts {
-            h.alert = rows.iter().filter(|a| a.host == h.name).map(|a| a.level).max();
-        }
-        self.panes.fleet.alerts = rows.clone();
-        self.alerts = rows;
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {

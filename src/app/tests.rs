@@ -36,6 +36,7 @@ fn ctx(lang: Lang) -> Ctx {
         poll_interval_s: 10,
         ascii: false,
         host_keys_unverified: false,
+        alerts: Default::default(),
     }
 }
 
@@ -312,7 +313,7 @@ fn command_line_switches_language_and_theme_and_quits() {
 }
 
 /// The open alerts the real engine and store make of the app's samples.
-fn alerts_of(app: &App) -> Vec<crate::store::alerts::AlertRow> {
+fn alerts_of(app: &App) -> Vec<crate::alerts::Alert> {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = crate::store::Store::open(&tmp.path().join("a.db")).unwrap();
     let mut engine = crate::alerts::AlertEngine::new();
@@ -327,7 +328,7 @@ fn alerts_of(app: &App) -> Vec<crate::store::alerts::AlertRow> {
     store.apply_alert_changes(&changes).unwrap();
     let open = store.open_alerts().unwrap();
     // Acknowledge demo-exchange's to see that the count leaves acknowledged alerts out.
-    for a in open.iter().filter(|a| a.host == "demo-exchange") {
+    for a in open.iter().filter(|a| a.key.host() == Some("demo-exchange")) {
         store.ack_alert(a.id, "zhang.san").unwrap();
     }
     store.open_alerts().unwrap()

@@ -72,6 +72,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
         ascii,
         host_keys_unverified: cfg.ssh.host_key_check == crate::ssh::HostKeyCheck::Off
             && cfg.hosts.iter().any(|h| !h.local),
+        alerts: Default::default(),
     };
     Ok(Prepared { ctx, config: cfg })
 }

@@ -1,45 +1,18 @@
-//! Alerts in SQLite: the changes of [`crate::alerts::AlertEngine`] recorded as rows that open,
-//! may be acknowledged, and clear, each with its time. A UNIQUE partial index on
-//! (host, metric, subject) over the rows not yet cleared means two yunwei processes sharing one
-//! database cannot open the same alert twice: an open upserts into the row that is already open.
+//! Alerts in SQLite: the changes of every alert source ([`crate::alerts::Change`]) recorded as
+//! rows that open, may be acknowledged, and clear, each with its time. A row is keyed by
+//! `source` and `subject` (the two halves of [`AlertKey`]'s slash form); a UNIQUE partial index
+//! on them over the rows not yet cleared means two yunwei processes sharing one database cannot
+//! open the same alert twice: an open upserts into the row that is already open. `host` is the
+//! host the key names (NULL when it names none), for per-host lists.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{Result, Store};
-use crate::alerts::{level_str, parse_level, AlertKey, Change, Metric};
+use crate::alerts::{level_str, parse_level, Alert, AlertKey, Change};
 use crate::health::Level;
 
-/// One alert as stored, open or cleared.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AlertRow {
-    pub id: i64,
-    pub host: String,
-    pub metric: Metric,
-    /// The mount point for disk and inode alerts, empty otherwise.
-    pub subject: String,
-    pub level: Level,
-    pub value: Option<f64>,
-    pub message: String,
-    pub opened_at: i64,
-    /// The last open or level change.
-    pub updated_at: i64,
-    pub acked_at: Option<i64>,
-    pub acked_by: Option<String>,
-    pub cleared_at: Option<i64>,
-}
-
-impl AlertRow {
-    pub fn key(&self) -> AlertKey {
-        AlertKey::new(self.host.clone(), self.metric, self.subject.clone())
-    }
-
-    pub fn is_open(&self) -> bool {
-        self.cleared_at.is_none()
-    }
-}
-
 const COLUMNS: &str =
-    "id, host, metric, subject, level, value, message, opened_at, updated_at, acked_at, acked_by, cleared_at";
+    "id, source, subject, level, value, message, opened_at, updated_at, acked_at, acked_by, cleared_at";
 
 fn conversion_error(col: usize, what: &str, found: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -49,9 +22,17 @@ fn conversion_error(col: usize, what: &str, found: String) -> rusqlite::Error {
     )
 }
 
-fn metric_at(r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<Metric> {
-    let s: String = r.get(col)?;
-    Metric::parse(&s).ok_or_else(|| conversion_error(col, "metric", s))
+/// The key from the `source` and `subject` columns at `col` and `col + 1`.
+fn key_at(r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<AlertKey> {
+    let source: String = r.get(col)?;
+    let subject: String = r.get(col + 1)?;
+    AlertKey::from_parts(&source, &subject).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            col,
+            rusqlite::types::Type::Text,
+            format!("{e} (written by a newer yunwei?)").into(),
+        )
+    })
 }
 
 fn level_at(r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<Level> {
@@ -59,25 +40,23 @@ fn level_at(r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<Level> {
     parse_level(&s).ok_or_else(|| conversion_error(col, "level", s))
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
-    Ok(AlertRow {
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+    Ok(Alert {
         id: r.get(0)?,
-        host: r.get(1)?,
-        metric: metric_at(r, 2)?,
-        subject: r.get(3)?,
-        level: level_at(r, 4)?,
-        value: r.get(5)?,
-        message: r.get(6)?,
-        opened_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        acked_at: r.get(9)?,
-        acked_by: r.get(10)?,
-        cleared_at: r.get(11)?,
+        key: key_at(r, 1)?,
+        level: level_at(r, 3)?,
+        value: r.get(4)?,
+        message: r.get(5)?,
+        opened_at: r.get(6)?,
+        updated_at: r.get(7)?,
+        acked_at: r.get(8)?,
+        acked_by: r.get(9)?,
+        cleared_at: r.get(10)?,
     })
 }
 
 impl Store {
-    /// Records the engine's changes in one immediate transaction.
+    /// Records the changes in one immediate transaction.
     ///
     /// Two yunwei processes may poll the same hosts into one database, each with its own
     /// engine, so every write is guarded by the change's time and never moves a row back:
@@ -97,16 +76,17 @@ impl Store {
         if changes.is_empty() {
             return Ok(());
         }
-        // ?4 is the new level, ?7 the change's time; the ack columns are set before the level.
+        // ?1 source, ?2 subject, ?3 host, ?4 the new level, ?5 value, ?6 message, ?7 the
+        // change's time; the ack columns are set before the level.
         const REACK: &str = "CASE WHEN ?4 = 'crit' AND alerts.level <> 'crit'";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut open = tx.prepare_cached(&format!(
-                "INSERT INTO alerts (host, metric, subject, level, value, message, opened_at, updated_at)
+                "INSERT INTO alerts (source, subject, host, level, value, message, opened_at, updated_at)
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7
                  WHERE NOT EXISTS (SELECT 1 FROM alerts
-                                   WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at >= ?7)
-                 ON CONFLICT (host, metric, subject) WHERE cleared_at IS NULL DO UPDATE SET
+                                   WHERE source = ?1 AND subject = ?2 AND cleared_at >= ?7)
+                 ON CONFLICT (source, subject) WHERE cleared_at IS NULL DO UPDATE SET
                      acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
                      acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
                      level = ?4, value = ?5, message = ?6, updated_at = ?7
@@ -117,33 +97,35 @@ impl Store {
                      acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
                      acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
                      level = ?4, value = ?5, message = ?6, updated_at = ?7
-                 WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at IS NULL
+                 WHERE source = ?1 AND subject = ?2 AND cleared_at IS NULL
                    AND updated_at <= ?7"
             ))?;
             let mut clear = tx.prepare_cached(
-                "UPDATE alerts SET cleared_at = ?4, updated_at = ?4
-                 WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at IS NULL
-                   AND opened_at <= ?4",
+                "UPDATE alerts SET cleared_at = ?3, updated_at = ?3
+                 WHERE source = ?1 AND subject = ?2 AND cleared_at IS NULL
+                   AND opened_at <= ?3",
             )?;
             for change in changes {
+                let key = change.key();
+                let (source, subject) = (key.source().as_str(), key.subject());
                 match change {
-                    Change::Open { key, level, value, message, at }
-                    | Change::Escalate { key, level, value, message, at } => {
+                    Change::Open { level, value, message, at, .. }
+                    | Change::Escalate { level, value, message, at, .. } => {
                         // The same parameters; only the statement differs.
                         let stmt =
                             if matches!(change, Change::Open { .. }) { &mut open } else { &mut escalate };
                         stmt.execute(params![
-                            key.host,
-                            key.metric.as_str(),
-                            key.subject,
+                            source,
+                            subject,
+                            key.host(),
                             level_str(*level),
                             value,
                             message,
                             at
                         ])?;
                     }
-                    Change::Clear { key, at } => {
-                        clear.execute(params![key.host, key.metric.as_str(), key.subject, at])?;
+                    Change::Clear { at, .. } => {
+                        clear.execute(params![source, subject, at])?;
                     }
                 }
             }
@@ -153,7 +135,7 @@ impl Store {
     }
 
     /// Every open alert, newest first.
-    pub fn open_alerts(&self) -> Result<Vec<AlertRow>> {
+    pub fn open_alerts(&self) -> Result<Vec<Alert>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {COLUMNS} FROM alerts WHERE cleared_at IS NULL ORDER BY opened_at DESC, id DESC"
         ))?;
@@ -161,8 +143,8 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// The newest `limit` alerts, open and cleared, of one host or of all, newest first.
-    pub fn alert_history(&self, host: Option<&str>, limit: usize) -> Result<Vec<AlertRow>> {
+    /// The newest `limit` alerts, open and cleared, about one host or of all, newest first.
+    pub fn alert_history(&self, host: Option<&str>, limit: usize) -> Result<Vec<Alert>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {COLUMNS} FROM alerts WHERE ?1 IS NULL OR host = ?1
@@ -173,8 +155,8 @@ impl Store {
     }
 
     /// Acknowledges the open alert `id` for `operator` and writes an audit row
-    /// (`alert.ack`, target `host metric subject`). False when there is no such open alert or
-    /// it is already acknowledged (the first acknowledgement stands).
+    /// (`alert.ack`, target the alert's key, `health/db1/disk/%2Fu01`). False when there is no
+    /// such open alert or it is already acknowledged (the first acknowledgement stands).
     pub fn ack_alert(&mut self, id: i64, operator: &str) -> Result<bool> {
         let tx = rusqlite::Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
         let now = chrono::Utc::now().timestamp();
@@ -186,11 +168,10 @@ impl Store {
         if changed == 0 {
             return Ok(false);
         }
-        let (target, message): (String, String) = tx.query_row(
-            "SELECT trim(host || ' ' || metric || ' ' || subject), message FROM alerts WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (target, message): (String, String) =
+            tx.query_row("SELECT source || '/' || subject, message FROM alerts WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         self.audit(operator, "alert.ack", &target, &format!("#{id} {message}"))?;
         tx.commit()?;
         Ok(true)
@@ -207,30 +188,24 @@ impl Store {
     pub fn open_alert_keys(&self) -> Result<Vec<(AlertKey, Level)>> {
         let mut stmt = self
             .conn()
-            .prepare_cached("SELECT host, metric, subject, level FROM alerts WHERE cleared_at IS NULL")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                AlertKey::new(r.get::<_, String>(0)?, metric_at(r, 1)?, r.get::<_, String>(2)?),
-                level_at(r, 3)?,
-            ))
-        })?;
+            .prepare_cached("SELECT source, subject, level FROM alerts WHERE cleared_at IS NULL")?;
+        let rows = stmt.query_map([], |r| Ok((key_at(r, 0)?, level_at(r, 2)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// The open alert with this key, if any.
-    pub fn open_alert(&self, key: &AlertKey) -> Result<Option<AlertRow>> {
+    pub fn open_alert(&self, key: &AlertKey) -> Result<Option<Alert>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM alerts
-             WHERE host = ?1 AND metric = ?2 AND subject = ?3 AND cleared_at IS NULL"
+            "SELECT {COLUMNS} FROM alerts WHERE source = ?1 AND subject = ?2 AND cleared_at IS NULL"
         ))?;
-        Ok(stmt.query_row(params![key.host, key.metric.as_str(), key.subject], row).optional()?)
+        Ok(stmt.query_row(params![key.source().as_str(), key.subject()], row).optional()?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alerts::AlertEngine;
+    use crate::alerts::{AlertEngine, Metric};
     use crate::health::{DiskUsage, HostSample, Thresholds};
 
     const T0: i64 = 1_800_000_000;
@@ -240,7 +215,7 @@ mod tests {
     }
 
     fn disk_key(host: &str) -> AlertKey {
-        AlertKey::new(host, Metric::Disk, "/u01")
+        AlertKey::health(host, Metric::Disk, "/u01")
     }
 
     fn open_change(host: &str, level: Level, at: i64) -> Change {
@@ -280,8 +255,8 @@ mod tests {
         assert_eq!(open.len(), 1);
         let a = &open[0];
         assert_eq!(
-            (a.host.as_str(), a.metric, a.subject.as_str(), a.level),
-            ("db1", Metric::Disk, "/u01", Level::Crit)
+            (a.key.host(), a.key.metric(), a.key.to_string().as_str(), a.level),
+            (Some("db1"), Some(Metric::Disk), "health/db1/disk/%2Fu01", Level::Crit)
         );
         assert_eq!(
             (a.value, a.opened_at, a.updated_at, a.acked_at, a.cleared_at),
@@ -297,7 +272,7 @@ mod tests {
         assert_eq!(audit.len(), 1);
         assert_eq!(
             (audit[0].operator.as_str(), audit[0].action.as_str(), audit[0].target.as_str()),
-            ("zhang.san", "alert.ack", "db1 disk /u01")
+            ("zhang.san", "alert.ack", "health/db1/disk/%2Fu01")
         );
         assert!(audit[0].detail.contains("disk /u01 at 92 %"), "{}", audit[0].detail);
         // The first acknowledgement stands; no audit row for a second one.
@@ -366,8 +341,8 @@ mod tests {
         let err = b
             .conn()
             .execute(
-                "INSERT INTO alerts (host, metric, subject, level, message, opened_at, updated_at)
-                 VALUES ('db1', 'disk', '/u01', 'warn', 'x', 1, 1)",
+                "INSERT INTO alerts (source, subject, host, level, message, opened_at, updated_at)
+                 VALUES ('health', 'db1/disk/%2Fu01', 'db1', 'warn', 'x', 1, 1)",
                 [],
             )
             .unwrap_err()
@@ -498,7 +473,7 @@ mod tests {
     fn history_keeps_cleared_alerts_with_their_times() {
         let tmp = tempfile::tempdir().unwrap();
         let mut store = open_store(&tmp);
-        let down = |host: &str| AlertKey::new(host, Metric::Unreachable, "");
+        let down = |host: &str| AlertKey::health(host, Metric::Unreachable, "");
         let open_down = |host: &str, at| Change::Open {
             key: down(host),
             level: Level::Crit,
@@ -511,38 +486,259 @@ mod tests {
         store.apply_alert_changes(&[open_down("a", T0 + 200)]).unwrap();
 
         let all = store.alert_history(None, 10).unwrap();
-        let summary: Vec<_> = all.iter().map(|r| (r.host.as_str(), r.opened_at, r.cleared_at)).collect();
+        let summary: Vec<_> =
+            all.iter().map(|r| (r.key.host().unwrap_or_default(), r.opened_at, r.cleared_at)).collect();
         assert_eq!(summary, [("a", T0 + 200, None), ("b", T0 + 10, None), ("a", T0, Some(T0 + 100))]);
         assert_eq!(all[2].value, None);
         assert_eq!(store.alert_history(Some("a"), 10).unwrap().len(), 2);
         assert_eq!(store.alert_history(Some("a"), 1).unwrap()[0].opened_at, T0 + 200);
         assert!(store.alert_history(Some("nobody"), 10).unwrap().is_empty());
         // Open alerts, newest first.
-        let open: Vec<_> = store.open_alerts().unwrap().into_iter().map(|r| r.host).collect();
-        assert_eq!(open, ["a", "b"]);
+        let open: Vec<_> = store.open_alerts().unwrap().into_iter().map(|r| r.key.to_string()).collect();
+        assert_eq!(open, ["health/a/unreachable", "health/b/unreachable"]);
         let mut keys = store.open_alert_keys().unwrap();
         keys.sort();
         assert_eq!(keys, [(down("a"), Level::Crit), (down("b"), Level::Crit)]);
         // Rows serialize with structured metric and level.
         let json = serde_json::to_value(&all[2]).unwrap();
+        assert_eq!(json["key"], "health/a/unreachable");
+        assert_eq!((&json["source"], &json["host"]), (&"health".into(), &"a".into()));
         assert_eq!(json["metric"], "unreachable");
         assert_eq!(json["level"], "crit");
         assert_eq!(json["cleared_at"], T0 + 100);
     }
 
     #[test]
-    fn an_unknown_metric_is_an_error_not_a_panic() {
+    fn an_unknown_metric_or_source_is_an_error_not_a_panic() {
         let tmp = tempfile::tempdir().unwrap();
         let store = open_store(&tmp);
-        store
-            .conn()
-            .execute(
-                "INSERT INTO alerts (host, metric, subject, level, message, opened_at, updated_at)
-                 VALUES ('x', 'temperature', '', 'warn', 'hot', 1, 1)",
-                [],
-            )
-            .unwrap();
+        let insert = |source: &str, subject: &str| {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO alerts (source, subject, host, level, message, opened_at, updated_at)
+                     VALUES (?1, ?2, 'x', 'warn', 'hot', 1, 1)",
+                    [source, subject],
+                )
+                .unwrap();
+        };
+        insert("health", "x/temperature");
         let err = store.open_alerts().unwrap_err().to_string();
         assert!(err.contains("temperature"), "{err}");
+        store.conn().execute("DELETE FROM alerts", []).unwrap();
+        insert("weather", "haikou/typhoon");
+        let err = store.open_alert_keys().unwrap_err().to_string();
+        assert!(err.contains("weather/haikou/typhoon") && err.contains("unknown source"), "{err}");
+    }
+
+    #[test]
+    fn alerts_of_other_sources_share_the_table() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = open_store(&tmp);
+        let backup = AlertKey::Backup { job: "nightly/db".into() };
+        let rule = AlertKey::Log { source: "syslog".into(), rule: "oom-killer".into() };
+        let open = |key: &AlertKey, at| Change::Open {
+            key: key.clone(),
+            level: Level::Crit,
+            value: None,
+            message: "failed".into(),
+            at,
+        };
+        store
+            .apply_alert_changes(&[
+                open(&backup, T0),
+                open(&rule, T0 + 1),
+                open_change("db1", Level::Warn, T0 + 2),
+            ])
+            .unwrap();
+        let keys: Vec<String> = store.open_alerts().unwrap().iter().map(|a| a.key.to_string()).collect();
+        assert_eq!(keys, ["health/db1/disk/%2Fu01", "log/syslog/oom-killer", "backup/nightly%2Fdb"]);
+        // Keys that name no host have no host: they are in no host's history.
+        let host: Option<String> = store
+            .conn()
+            .query_row("SELECT host FROM alerts WHERE source = 'backup'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(host, None);
+        assert_eq!(store.alert_history(Some("db1"), 10).unwrap().len(), 1);
+        let id = store.open_alert(&backup).unwrap().unwrap().id;
+        assert!(store.ack_alert(id, "zhang.san").unwrap());
+        assert_eq!(store.audit_recent(1).unwrap()[0].target, "backup/nightly%2Fdb");
+        store.apply_alert_changes(&[Change::Clear { key: backup.clone(), at: T0 + 60 }]).unwrap();
+        assert_eq!(store.open_alert(&backup).unwrap(), None);
+        assert_eq!(store.count_open_alerts().unwrap(), 2);
+    }
+
+    /// Runs the `sqlite3` command-line shell on the file; `None` (with the reason printed)
+    /// when it is not installed.
+    fn sqlite3(path: &std::path::Path, sql: &str) -> Option<std::process::Output> {
+        match std::process::Command::new("sqlite3").arg("-batch").arg(path).arg(sql).output() {
+            Ok(out) => Some(out),
+            Err(e) => {
+                eprintln!("skipping the sqlite3 oracle: cannot run sqlite3 ({e})");
+                None
+            }
+        }
+    }
+
+    fn stdout(out: &std::process::Output) -> String {
+        assert!(out.status.success(), "sqlite3 failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    #[test]
+    fn migration_3_keeps_every_alert_under_its_new_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("v2.db");
+        // A database as yunwei wrote it at schema version 2, with open, acknowledged and
+        // cleared alerts, names with '/' and '%' in them, and ids given out up to 40.
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL)").unwrap();
+            for sql in &crate::store::MIGRATIONS[..2] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute("INSERT INTO schema_version (version) VALUES (2)", []).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO alerts (id, host, metric, subject, level, value, message, opened_at, updated_at,
+                                     acked_at, acked_by, cleared_at) VALUES
+                 (1, 'db1', 'disk', '/u01', 'crit', 92.0, 'disk /u01 at 92 % (crit 90 %)', {t0}, {t60}, {t30}, 'zhang.san', NULL),
+                 (2, 'db1', 'unreachable', '', 'crit', NULL, 'host unreachable (timeout)', {t0}, {t100}, NULL, NULL, {t100}),
+                 (3, 'db1', 'unreachable', '', 'crit', NULL, 'host unreachable (refused)', {t200}, {t200}, NULL, NULL, NULL),
+                 (4, 'rack/7%', 'mem', '', 'warn', 88.5, 'memory at 88.5 % (warn 85 %)', {t30}, {t30}, NULL, NULL, NULL),
+                 (5, '海口-应用1', 'inodes', '/', 'warn', 81.0, 'inodes on / at 81 % (warn 80 %)', {t0}, {t100}, {t60}, '李四', {t100}),
+                 (6, 'db2', 'failed_units', '', 'warn', 2.0, '2 failed units: a.service, b.service', {t60}, {t60}, NULL, NULL, NULL);
+                 UPDATE sqlite_sequence SET seq = 40 WHERE name = 'alerts';",
+                t0 = T0,
+                t30 = T0 + 30,
+                t60 = T0 + 60,
+                t100 = T0 + 100,
+                t200 = T0 + 200,
+            ))
+            .unwrap();
+        }
+        let before: Vec<(i64, String, String, String)> = {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let mut stmt = conn.prepare("SELECT id, host, metric, subject FROM alerts ORDER BY id").unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+            rows.collect::<rusqlite::Result<_>>().unwrap()
+        };
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 3);
+        let mut all = store.alert_history(None, 100).unwrap();
+        all.sort_by_key(|a| a.id);
+        assert_eq!(all.len(), 6);
+        // Each row is the key the domain makes of its old host, metric and subject.
+        for (a, (id, host, metric, subject)) in all.iter().zip(&before) {
+            let metric = Metric::parse(metric).unwrap();
+            assert_eq!((a.id, &a.key), (*id, &AlertKey::health(host.as_str(), metric, subject.as_str())));
+        }
+        let by_id = |id: i64| all.iter().find(|a| a.id == id).unwrap();
+        let a = by_id(1);
+        assert_eq!(
+            (a.level, a.value, a.message.as_str(), a.opened_at, a.updated_at),
+            (Level::Crit, Some(92.0), "disk /u01 at 92 % (crit 90 %)", T0, T0 + 60)
+        );
+        assert_eq!(
+            (a.acked_at, a.acked_by.as_deref(), a.cleared_at),
+            (Some(T0 + 30), Some("zhang.san"), None)
+        );
+        let a = by_id(5);
+        assert_eq!(a.key.to_string(), "health/海口-应用1/inodes/%2F");
+        assert_eq!(
+            (a.acked_by.as_deref(), a.cleared_at, a.value),
+            (Some("李四"), Some(T0 + 100), Some(81.0))
+        );
+        assert_eq!(by_id(2).cleared_at, Some(T0 + 100));
+        assert_eq!(by_id(4).key.to_string(), "health/rack%2F7%25/mem");
+        assert_eq!(store.count_open_alerts().unwrap(), 4);
+        assert_eq!(store.alert_history(Some("db1"), 10).unwrap().len(), 3);
+        assert_eq!(store.alert_history(Some("rack/7%"), 10).unwrap()[0].id, 4);
+        let mut keys = store.open_alert_keys().unwrap();
+        keys.sort();
+        let keys: Vec<(String, Level)> = keys.into_iter().map(|(k, l)| (k.to_string(), l)).collect();
+        assert_eq!(
+            keys,
+            [
+                ("health/db1/unreachable".to_string(), Level::Crit),
+                ("health/db1/disk/%2Fu01".to_string(), Level::Crit),
+                ("health/db2/failed_units".to_string(), Level::Warn),
+                ("health/rack%2F7%25/mem".to_string(), Level::Warn),
+            ]
+        );
+        drop(store);
+
+        if let Some(out) = sqlite3(&path, "PRAGMA integrity_check; PRAGMA foreign_key_check;") {
+            assert_eq!(stdout(&out), "ok\n");
+            let columns = stdout(
+                &sqlite3(&path, "SELECT group_concat(name, ',') FROM pragma_table_info('alerts')").unwrap(),
+            );
+            assert_eq!(
+                columns,
+                "id,source,subject,host,level,value,message,opened_at,updated_at,acked_at,acked_by,cleared_at\n"
+            );
+            let schema = stdout(&sqlite3(&path, ".schema alerts").unwrap());
+            assert!(
+                schema.contains(
+                    "CREATE UNIQUE INDEX alerts_open_key ON alerts (source, subject) WHERE cleared_at IS NULL;"
+                ),
+                "{schema}"
+            );
+            assert!(
+                schema.contains("CREATE INDEX alerts_host_opened ON alerts (host, opened_at);"),
+                "{schema}"
+            );
+            assert!(!schema.contains("alerts_v3") && !schema.contains("metric"), "{schema}");
+            let rows = stdout(
+                &sqlite3(
+                    &path,
+                    "SELECT id, source, subject, host, level, quote(value), message, opened_at - 1800000000,
+                            updated_at - 1800000000, quote(acked_at - 1800000000), quote(acked_by),
+                            quote(cleared_at - 1800000000)
+                     FROM alerts ORDER BY id",
+                )
+                .unwrap(),
+            );
+            assert_eq!(
+                rows,
+                "1|health|db1/disk/%2Fu01|db1|crit|92.0|disk /u01 at 92 % (crit 90 %)|0|60|30|'zhang.san'|NULL\n\
+                 2|health|db1/unreachable|db1|crit|NULL|host unreachable (timeout)|0|100|NULL|NULL|100\n\
+                 3|health|db1/unreachable|db1|crit|NULL|host unreachable (refused)|200|200|NULL|NULL|NULL\n\
+                 4|health|rack%2F7%25/mem|rack/7%|warn|88.5|memory at 88.5 % (warn 85 %)|30|30|NULL|NULL|NULL\n\
+                 5|health|海口-应用1/inodes/%2F|海口-应用1|warn|81.0|inodes on / at 81 % (warn 80 %)|0|100|60|'李四'|100\n\
+                 6|health|db2/failed_units|db2|warn|2.0|2 failed units: a.service, b.service|60|60|NULL|NULL|NULL\n"
+            );
+            let seq =
+                stdout(&sqlite3(&path, "SELECT seq FROM sqlite_sequence WHERE name = 'alerts'").unwrap());
+            assert_eq!(seq, "40\n", "the id counter is carried over");
+            let dup = sqlite3(
+                &path,
+                "INSERT INTO alerts (source, subject, host, level, message, opened_at, updated_at)
+                 VALUES ('health', 'db1/unreachable', 'db1', 'crit', 'x', 1, 1)",
+            )
+            .unwrap();
+            assert!(!dup.status.success());
+            let err = String::from_utf8_lossy(&dup.stderr);
+            assert!(err.contains("UNIQUE constraint failed: alerts.source, alerts.subject"), "{err}");
+        }
+
+        // Life goes on under the new keys: an engine restored from the database opens nothing
+        // twice, a new alert gets an id never used before, reopening migrates nothing more.
+        let mut store = Store::open(&path).unwrap();
+        let mut engine = AlertEngine::new();
+        engine.restore(store.open_alert_keys().unwrap());
+        let changes = engine.evaluate(&sample("db1", 95.0, T0 + 300), &Thresholds::default(), T0 + 300);
+        let text: Vec<String> = changes.iter().map(|c| c.key().to_string()).collect();
+        assert_eq!(text, ["health/db1/unreachable"], "only the outage clears: {changes:?}");
+        store.apply_alert_changes(&changes).unwrap();
+        store.apply_alert_changes(&[open_change("db3", Level::Warn, T0 + 300)]).unwrap();
+        assert_eq!(store.open_alert(&disk_key("db3")).unwrap().unwrap().id, 41);
+        assert_eq!(
+            store.open_alert(&disk_key("db1")).unwrap().unwrap().acked_by.as_deref(),
+            Some("zhang.san")
+        );
+        assert_eq!(store.alert_history(None, 100).unwrap().len(), 7);
+        drop(store);
+        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 3);
     }
 }

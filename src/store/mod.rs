@@ -109,6 +109,44 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX alerts_opened ON alerts (opened_at);
     CREATE INDEX alerts_host_opened ON alerts (host, opened_at);
     "#,
+    // 3: alerts keyed by source and subject (`crate::alerts::AlertKey`), so that every domain's
+    // alerts share one table. Every row is kept, with its id, under its new key:
+    // source 'health', subject '<host>/<metric>' or '<host>/<metric>/<mount>', each part with
+    // '%' written '%25' and '/' written '%2F' (the '%' first, as `key::escape` does). `host`
+    // stays as a plain column (NULL when a key names no host) for per-host lists and
+    // acknowledgements. The table is rebuilt, SQLite's way of changing a UNIQUE index's
+    // columns; the AUTOINCREMENT counter is carried over so no id is ever handed out twice.
+    r#"
+    CREATE TABLE alerts_v3 (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        source      TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        host        TEXT,
+        level       TEXT NOT NULL,
+        value       REAL,
+        message     TEXT NOT NULL,
+        opened_at   INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        acked_at    INTEGER,
+        acked_by    TEXT,
+        cleared_at  INTEGER
+    );
+    INSERT INTO alerts_v3 (id, source, subject, host, level, value, message,
+                           opened_at, updated_at, acked_at, acked_by, cleared_at)
+        SELECT id, 'health',
+               replace(replace(host, '%', '%25'), '/', '%2F') || '/' || metric
+                   || CASE WHEN subject = '' THEN ''
+                           ELSE '/' || replace(replace(subject, '%', '%25'), '/', '%2F') END,
+               host, level, value, message, opened_at, updated_at, acked_at, acked_by, cleared_at
+        FROM alerts ORDER BY id;
+    DELETE FROM sqlite_sequence WHERE name = 'alerts_v3';
+    INSERT INTO sqlite_sequence (name, seq) SELECT 'alerts_v3', seq FROM sqlite_sequence WHERE name = 'alerts';
+    DROP TABLE alerts;
+    ALTER TABLE alerts_v3 RENAME TO alerts;
+    CREATE UNIQUE INDEX alerts_open_key ON alerts (source, subject) WHERE cleared_at IS NULL;
+    CREATE INDEX alerts_opened ON alerts (opened_at);
+    CREATE INDEX alerts_host_opened ON alerts (host, opened_at);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@ use ratatui::symbols::border;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders};
 
+use crate::alerts::OpenAlerts;
 use crate::health::thresholds::Thresholds;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::Keymap;
@@ -27,6 +28,9 @@ pub struct Ctx {
     pub ascii: bool,
     /// `host_key_check = "off"` with hosts reached over SSH: warned about on every screen.
     pub host_keys_unverified: bool,
+    /// Every open alert: the app's one list, replaced when the store reports a change; the
+    /// status bar, the fleet table's marks and the host detail all read it here.
+    pub alerts: OpenAlerts,
 }
 
 const ASCII_BORDER: border::Set<'static> = border::Set {

@@ -8,11 +8,10 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use super::report::Report;
-use crate::alerts::AlertEngine;
+use crate::alerts::{Alert, AlertEngine};
 use crate::demo::DemoFleet;
 use crate::health::{HistRange, HostSample};
 use crate::i18n::Msg;
-use crate::store::alerts::AlertRow;
 use crate::store::health::HistPoint;
 use crate::store::Store;
 
@@ -43,7 +42,7 @@ pub enum StoreMsg {
         points: Vec<HistPoint>,
     },
     /// Every open alert (of every yunwei process on this database), after a change.
-    Alerts(Vec<AlertRow>),
+    Alerts(Vec<Alert>),
 }
 
 /// What the store thread needs besides the database: the thresholds alerts are judged by, and
@@ -160,7 +159,7 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
             }
             StoreCmd::AckHostAlerts { host } => {
                 let open = store.open_alerts().unwrap_or_default();
-                for row in open.iter().filter(|r| r.host == host && r.acked_at.is_none()) {
+                for row in open.iter().filter(|r| r.key.host() == Some(&*host) && !r.is_acked()) {
                     if let Err(e) = store.ack_alert(row.id, &setup.operator) {
                         report.problem(Msg::StoreAckFailed, format!("#{}: {e}", row.id));
                     }
@@ -173,7 +172,7 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
 
 /// The alert list last sent, so an unchanged list is not sent again.
 #[derive(Default)]
-struct AlertsSent(Option<Vec<AlertRow>>);
+struct AlertsSent(Option<Vec<Alert>>);
 
 impl AlertsSent {
     fn refresh(&mut self, store: &Store, report: &Report<StoreMsg>) {

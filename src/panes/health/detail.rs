@@ -9,11 +9,10 @@ use yunwei_widgets::width::{pad_left, pad_right, truncate, width};
 use yunwei_widgets::{fmt, spark};
 
 use super::{level_style, Detail, HostRow};
-use crate::alerts::Metric;
+use crate::alerts::{Alert, AlertKey, Metric};
 use crate::health::security::Security;
 use crate::health::thresholds::Level;
 use crate::i18n::Msg;
-use crate::store::alerts::AlertRow;
 use crate::store::health::HistPoint;
 use crate::ui::Ctx;
 
@@ -87,8 +86,11 @@ fn level_words(level: Level, ctx: &Ctx) -> &'static str {
 }
 
 /// An alert in the user's language, from its structured fields.
-pub fn alert_words(a: &AlertRow, ctx: &Ctx) -> String {
-    let metric = ctx.t(match a.metric {
+pub fn alert_words(a: &Alert, ctx: &Ctx) -> String {
+    let AlertKey::Health { metric, mount, .. } = &a.key else {
+        return a.message.clone();
+    };
+    let metric_name = ctx.t(match metric {
         Metric::Unreachable => Msg::Unreachable,
         Metric::Cpu => Msg::Cpu,
         Metric::Load => Msg::ColLoad,
@@ -98,11 +100,11 @@ pub fn alert_words(a: &AlertRow, ctx: &Ctx) -> String {
         Metric::Inodes => Msg::MetricInodes,
         Metric::FailedUnits => Msg::FailedUnits,
     });
-    match (a.metric, a.value) {
-        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => format!("{metric}: {}", a.message),
-        (Metric::Load, Some(v)) => format!("{metric} {v:.2}"),
-        (_, Some(v)) if a.subject.is_empty() => format!("{metric} {v:.0}%"),
-        (_, Some(v)) => format!("{metric} {} {v:.0}%", a.subject),
+    match (metric, a.value) {
+        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => format!("{metric_name}: {}", a.message),
+        (Metric::Load, Some(v)) => format!("{metric_name} {v:.2}"),
+        (_, Some(v)) if mount.is_empty() => format!("{metric_name} {v:.0}%"),
+        (_, Some(v)) => format!("{metric_name} {mount} {v:.0}%"),
     }
 }
 
@@ -115,7 +117,7 @@ pub(super) fn render_detail(
     ctx: &Ctx,
     d: &Detail,
     row: Option<&HostRow>,
-    alerts: &[&AlertRow],
+    alerts: &[&Alert],
 ) {
     let roles = &ctx.theme.roles;
     let title =

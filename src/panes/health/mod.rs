@@ -23,7 +23,7 @@ use crate::health::{HistRange, HostSample};
 use crate::i18n::Msg;
 use crate::keymap::Scope;
 use crate::panes::{Edit, Handled, Pane, Taken};
-use crate::store::alerts::AlertRow;
+use crate::alerts::Alert;
 use crate::store::health::HistPoint;
 use crate::ui::Ctx;
 use crate::workers::health::{HealthCmd, HealthMsg};
@@ -45,13 +45,11 @@ pub struct HostRow {
     pub tags: Vec<String>,
     pub kind: HostKind,
     pub sample: Option<HostSample>,
-    /// The worst open alert of the host, marked in the table.
-    pub alert: Option<Level>,
 }
 
 impl HostRow {
     pub fn new(name: impl Into<String>, tags: Vec<String>, kind: HostKind) -> HostRow {
-        HostRow { name: name.into(), tags, kind, sample: None, alert: None }
+        HostRow { name: name.into(), tags, kind, sample: None }
     }
 }
 
@@ -81,8 +79,6 @@ pub struct HealthPane {
     /// What the table widget draws: host rows and group headers, with its scroll offset.
     render_state: TableState,
     pub group_by_tag: bool,
-    /// Every open alert, for the host detail.
-    pub alerts: Vec<AlertRow>,
     pub view: View,
     /// Rows of the table's body at the last draw, for page up/down.
     page: usize,
@@ -103,7 +99,6 @@ impl HealthPane {
             table,
             render_state: TableState::default(),
             group_by_tag: false,
-            alerts: Vec::new(),
             view: View::Table,
             page: 10,
         }
@@ -392,7 +387,7 @@ impl Pane for HealthPane {
             View::Detail(d) => {
                 let d = d.clone();
                 let row = self.hosts.iter().find(|h| h.name == d.host).cloned();
-                let alerts: Vec<&AlertRow> = self.alerts.iter().filter(|a| a.host == d.host).collect();
+                let alerts: Vec<&Alert> = ctx.alerts.of_host(&d.host).collect();
                 render_detail(f, area, ctx, &d, row.as_ref(), &alerts);
                 if let View::Detail(live) = &mut self.view {
                     live.scroll = d.scroll.min(live.scroll);

@@ -284,7 +284,7 @@ fn cell<'a>(h: &HostRow, c: Column, w: usize, ctx: &Ctx) -> Cell<'a> {
     let th = &ctx.thresholds;
     if c == Column::Host {
         let style = if h.kind == HostKind::Demo { roles.accent } else { roles.text };
-        let (mark, mark_style) = match h.alert {
+        let (mark, mark_style) = match ctx.alerts.host_level(&h.name) {
             Some(Level::Crit) => ("!", roles.crit),
             Some(Level::Warn) => ("!", roles.warn),
             _ => (" ", roles.text),
