@@ -446,3 +446,6 @@ mod tests {
         assert!(took < Duration::from_secs(5), "{took:?}");
     }
 }
+
+#[cfg(test)]
+mod own_fixtures;
