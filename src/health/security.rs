@@ -1107,3 +1107,6 @@ Jan  1 09:40:00 h sshd[106]: Disconnecting: Too many authentication failures [pr
         assert!(json["selinux"].is_null());
     }
 }
+
+#[cfg(test)]
+mod own_fixtures;
