@@ -26,6 +26,15 @@ pub fn own_fixture(rel: &str) -> String {
     }
 }
 
+/// The bytes of the project's own capture `rel`, for files that are not UTF-8 (GBK logs).
+pub fn own_fixture_bytes(rel: &str) -> Vec<u8> {
+    let path = Path::new(OWN_CAPTURES).join(rel);
+    match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => panic!("own fixture {} is not readable ({e})", path.display()),
+    }
+}
+
 fn shared_dir() -> (PathBuf, bool) {
     match std::env::var_os("YUNWEI_SHARED_DATA").filter(|d| !d.is_empty()) {
         Some(dir) => (PathBuf::from(dir).join("fixtures"), true),

@@ -722,3 +722,6 @@ mod tests {
         assert_eq!(r.text(), "2026-11-27 03:04:05 [worker] job 7\nCaused by: ERROR in step 2");
     }
 }
+
+#[cfg(test)]
+mod own_fixtures;
