@@ -59,6 +59,17 @@ pub fn shared_data(what: &str) -> bool {
          cover the same cases",
         dir.display()
     );
+    // The test harness keeps a passing test's `eprintln!` to itself; say once per test binary,
+    // past the capture, that some tests were skipped.
+    static NOTICE: std::sync::Once = std::sync::Once::new();
+    NOTICE.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: tests on the shared real captures are skipped: {} not found (--nocapture shows which)",
+            dir.display()
+        );
+    });
     false
 }
 
