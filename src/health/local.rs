@@ -259,7 +259,7 @@ fn kill_and_reap(mut child: Child) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::read_fixture;
+    use crate::testdata::{read_fixture, shared_data};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A fresh directory under the system temp dir, removed on drop (also on panic).
@@ -293,6 +293,9 @@ mod tests {
 
     #[test]
     fn fixture_root_two_samples() {
+        if !shared_data("fixture_root_two_samples") {
+            return;
+        }
         let root = TempRoot::new();
         let dir = "proc/sysstat-root1-5.x-simulated";
         let stat = read_fixture(&format!("{dir}/stat"));
@@ -357,6 +360,9 @@ mod tests {
 
     #[test]
     fn partial_sources_still_give_a_sample() {
+        if !shared_data("partial_sources_still_give_a_sample") {
+            return;
+        }
         let root = TempRoot::new();
         root.write("meminfo", &read_fixture("proc/pcp-collectl-rhel6.4-2.6.32-220/meminfo"));
         root.write("stat", "garbage\n");
@@ -440,3 +446,6 @@ mod tests {
         assert!(took < Duration::from_secs(5), "{took:?}");
     }
 }
+
+#[cfg(test)]
+mod own_fixtures;

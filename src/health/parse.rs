@@ -644,12 +644,15 @@ pub fn parse_failed_units(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::read_fixture;
+    use crate::testdata::{read_fixture, shared_data};
 
     // ----- /proc/stat
 
     #[test]
     fn stat_modern_10_columns() {
+        if !shared_data("stat_modern_10_columns") {
+            return;
+        }
         let s = parse_proc_stat(&read_fixture("proc/procfs-2014-2016-kernel3.x/stat")).unwrap();
         assert_eq!(s.cores, 8);
         assert_eq!(
@@ -669,6 +672,9 @@ mod tests {
 
     #[test]
     fn stat_with_steal_and_no_trailing_newline() {
+        if !shared_data("stat_with_steal_and_no_trailing_newline") {
+            return;
+        }
         let s = parse_proc_stat(&read_fixture("proc/gopsutil-2017/stat")).unwrap();
         assert_eq!(s.cores, 4);
         assert_eq!(s.total.user, 23644);
@@ -679,6 +685,9 @@ mod tests {
 
     #[test]
     fn stat_480_cpus() {
+        if !shared_data("stat_480_cpus") {
+            return;
+        }
         let s = parse_proc_stat(&read_fixture("proc/pcp-bigsys-hp-bl920gen8-2014/stat")).unwrap();
         assert_eq!(s.cores, 480);
         assert_eq!(s.total.idle, 869208946);
@@ -687,6 +696,9 @@ mod tests {
 
     #[test]
     fn stat_partial_collectl_2_6_32_nine_columns() {
+        if !shared_data("stat_partial_collectl_2_6_32_nine_columns") {
+            return;
+        }
         let s = parse_proc_stat(&read_fixture("proc/pcp-collectl-rhel6.4-2.6.32-220/stat.partial")).unwrap();
         assert_eq!(s.cores, 80);
         assert_eq!(s.total.user, 65838609);
@@ -746,6 +758,9 @@ mod tests {
 
     #[test]
     fn busy_pct_on_fixture_pair() {
+        if !shared_data("busy_pct_on_fixture_pair") {
+            return;
+        }
         let a = parse_proc_stat(&read_fixture("proc/pcp-meminfo-root-001-2016/stat")).unwrap();
         let mut b = a.total;
         b.user += 300;
@@ -757,6 +772,9 @@ mod tests {
 
     #[test]
     fn loadavg_fixtures() {
+        if !shared_data("loadavg_fixtures") {
+            return;
+        }
         let cases = [
             ("proc/node_exporter-2014-kernel3.x/loadavg", 0.21, 0.37, 0.39),
             ("proc/pcp-collectl-rhel6.4-2.6.32-220/loadavg", 1.31, 1.42, 1.41),
@@ -778,8 +796,15 @@ mod tests {
 
     #[test]
     fn uptime_fixture_and_errors() {
+        if !shared_data("uptime_fixture_and_errors") {
+            return;
+        }
         let up = parse_uptime(&read_fixture("proc/sysstat-root1-5.x-simulated/uptime")).unwrap();
         assert_eq!(up, 7192);
+    }
+
+    #[test]
+    fn uptime_inline_and_errors() {
         assert_eq!(parse_uptime("350735.47 234388.90").unwrap(), 350735);
         assert!(parse_uptime("-3 1").is_err());
         assert!(parse_uptime("").is_err());
@@ -789,6 +814,9 @@ mod tests {
 
     #[test]
     fn meminfo_with_mem_available() {
+        if !shared_data("meminfo_with_mem_available") {
+            return;
+        }
         let cases = [
             // path, total, available, swap total, swap free
             ("proc/insights-core-rhel7.1-3.10/meminfo", 8009912, 6820236, 3145724, 3136352),
@@ -815,6 +843,9 @@ mod tests {
 
     #[test]
     fn meminfo_2_6_32_estimates_available() {
+        if !shared_data("meminfo_2_6_32_estimates_available") {
+            return;
+        }
         let m = parse_meminfo(&read_fixture("proc/pcp-collectl-rhel6.4-2.6.32-220/meminfo")).unwrap();
         assert!(m.available_estimated);
         assert_eq!(m.mem_total_kib, 793659976);
@@ -825,6 +856,9 @@ mod tests {
 
     #[test]
     fn meminfo_3x_without_available_and_swap_in_use() {
+        if !shared_data("meminfo_3x_without_available_and_swap_in_use") {
+            return;
+        }
         let m = parse_meminfo(&read_fixture("proc/node_exporter-2014-kernel3.x/meminfo")).unwrap();
         assert!(m.available_estimated);
         assert_eq!(m.mem_available_kib, 225472 + 22040 + 930888 + 44772);
@@ -837,6 +871,9 @@ mod tests {
 
     #[test]
     fn meminfo_32bit_pae_highmem() {
+        if !shared_data("meminfo_32bit_pae_highmem") {
+            return;
+        }
         let m =
             parse_meminfo(&read_fixture("proc/pcp-collectl-debian-sid-3.2.0-4-rt-686-pae/meminfo")).unwrap();
         assert!(m.available_estimated);
@@ -846,6 +883,9 @@ mod tests {
 
     #[test]
     fn meminfo_without_trailing_newline_and_no_swap() {
+        if !shared_data("meminfo_without_trailing_newline_and_no_swap") {
+            return;
+        }
         let text = read_fixture("proc/procfs-2014-2016-kernel3.x/meminfo");
         assert!(!text.ends_with('\n'), "fixture changed: expected no final newline");
         let m = parse_meminfo(&text).unwrap();
@@ -858,6 +898,9 @@ mod tests {
 
     #[test]
     fn meminfo_embedded_2_4_style_header_is_ignored() {
+        if !shared_data("meminfo_embedded_2_4_style_header_is_ignored") {
+            return;
+        }
         let m = parse_meminfo(&read_fixture("proc/gopsutil-issue1002-embedded/meminfo")).unwrap();
         // "Mem:  260579328 ..." (bytes) must not be taken for anything.
         assert_eq!(m.mem_total_kib, 254472);
@@ -890,6 +933,9 @@ mod tests {
 
     #[test]
     fn net_dev_no_space_after_colon_3x() {
+        if !shared_data("net_dev_no_space_after_colon_3x") {
+            return;
+        }
         let list = parse_net_dev(&read_fixture("proc/node_exporter-2014-kernel3.x/net_dev")).unwrap();
         assert_eq!(list.len(), 7);
         let eth0 = counters(&list, "eth0");
@@ -900,6 +946,9 @@ mod tests {
 
     #[test]
     fn net_dev_collectl_2_6_32_without_header() {
+        if !shared_data("net_dev_collectl_2_6_32_without_header") {
+            return;
+        }
         let list =
             parse_net_dev(&read_fixture("proc/pcp-collectl-rhel6.4-2.6.32-220/net_dev.iflines")).unwrap();
         assert_eq!(list[0].iface, "lo");
@@ -918,6 +967,9 @@ mod tests {
 
     #[test]
     fn net_dev_4x_5x_and_bigsys() {
+        if !shared_data("net_dev_4x_5x_and_bigsys") {
+            return;
+        }
         let list = parse_net_dev(&read_fixture("proc/pcp-procnet-4.15.14/net_dev")).unwrap();
         let enp = counters(&list, "enp0s25");
         assert_eq!((enp.rx_bytes, enp.tx_bytes), (18690974820, 3777745438));
@@ -955,6 +1007,9 @@ mod tests {
 
     #[test]
     fn rates_per_second_and_counter_reset() {
+        if !shared_data("rates_per_second_and_counter_reset") {
+            return;
+        }
         let prev = parse_net_dev(&read_fixture("proc/procfs-2014-2016-kernel3.x/net_dev")).unwrap();
         let mut cur = prev.clone();
         for c in &mut cur {
@@ -987,6 +1042,9 @@ mod tests {
 
     #[test]
     fn df_alp_without_type_column() {
+        if !shared_data("df_alp_without_type_column") {
+            return;
+        }
         let rows = parse_df(&read_fixture("df/insights-core-2016-df_-alP.txt"), DfKind::Blocks).unwrap();
         assert_eq!(rows.len(), 9);
         let root = row(&rows, "/");
@@ -1002,6 +1060,9 @@ mod tests {
 
     #[test]
     fn df_dashes_and_spaces_in_mount() {
+        if !shared_data("df_dashes_and_spaces_in_mount") {
+            return;
+        }
         let rows =
             parse_df(&read_fixture("df/insights-core-df_-alP-systemd-autofs-dashes.txt"), DfKind::Blocks)
                 .unwrap();
@@ -1017,12 +1078,18 @@ mod tests {
 
     #[test]
     fn df_skips_stderr_and_blank_lines() {
+        if !shared_data("df_skips_stderr_and_blank_lines") {
+            return;
+        }
         let rows =
             parse_df(&read_fixture("df/insights-core-df_-alP-with-stderr.txt"), DfKind::Blocks).unwrap();
         assert_eq!(rows.len(), 9);
         assert_eq!(rows[0].mount, "/");
         assert_eq!(rows[8].mount, "/sys/fs/cgroup");
-        // Diagnostics after the header, too.
+    }
+
+    #[test]
+    fn df_skips_stderr_after_the_header() {
         let text = "Filesystem     Type 1024-blocks    Used Available Capacity Mounted on\n/dev/sda2      xfs     17813504 2127172  15686332      12% /\ndf: '/mnt/x': Permission denied\n/dev/sda1      xfs      1038336  185676    852660      18% /boot\n";
         let rows = parse_df(text, DfKind::Blocks).unwrap();
         assert_eq!(rows.len(), 2);
@@ -1031,6 +1098,9 @@ mod tests {
 
     #[test]
     fn df_wrapped_device_inodes() {
+        if !shared_data("df_wrapped_device_inodes") {
+            return;
+        }
         let rows =
             parse_df(&read_fixture("df/insights-core-2016-df_-li-wrapped.txt"), DfKind::Inodes).unwrap();
         assert_eq!(rows.len(), 10);
@@ -1047,6 +1117,9 @@ mod tests {
 
     #[test]
     fn df_wrapped_nfs_device_with_type() {
+        if !shared_data("df_wrapped_nfs_device_with_type") {
+            return;
+        }
         let rows =
             parse_df(&read_fixture("df/dd-agent-centos-df-Tk-wrapped-nfs.txt"), DfKind::Blocks).unwrap();
         assert_eq!(rows.len(), 4);
@@ -1144,6 +1217,9 @@ overlay        overlay    497006592 312457784 182548040      64% /var/lib/docker
 
     #[test]
     fn merge_real_df_outputs_without_type_column() {
+        if !shared_data("merge_real_df_outputs_without_type_column") {
+            return;
+        }
         let blocks =
             parse_df(&read_fixture("df/insights-core-df_-alP-systemd-autofs-dashes.txt"), DfKind::Blocks)
                 .unwrap();
@@ -1187,6 +1263,9 @@ overlay        overlay    497006592 312457784 182548040      64% /var/lib/docker
 
     #[test]
     fn status_across_kernels() {
+        if !shared_data("status_across_kernels") {
+            return;
+        }
         let cases = [
             ("proc/pcp-procpid-2.6.32-rhel6/2858_status", 2858, "qemu-kvm", 1791644),
             ("proc/pcp-procpid-2.6.32-rhel6/1_status", 1, "init", 1540),
@@ -1210,6 +1289,9 @@ overlay        overlay    497006592 312457784 182548040      64% /var/lib/docker
 
     #[test]
     fn status_kernel_threads_have_no_rss() {
+        if !shared_data("status_kernel_threads_have_no_rss") {
+            return;
+        }
         for path in [
             "proc/pcp-procpid-2.6.32-rhel6/2_status",
             "proc/pcp-procpid-3.2.0-debian7/2_status",
@@ -1217,6 +1299,10 @@ overlay        overlay    497006592 312457784 182548040      64% /var/lib/docker
         ] {
             assert_eq!(parse_proc_status(&read_fixture(path), 2), None, "{path}");
         }
+    }
+
+    #[test]
+    fn status_of_nothing_is_none() {
         assert_eq!(parse_proc_status("", 5), None);
     }
 
@@ -1232,6 +1318,9 @@ overlay        overlay    497006592 312457784 182548040      64% /var/lib/docker
 
     #[test]
     fn failed_units_full_list_units_forms() {
+        if !shared_data("failed_units_full_list_units_forms") {
+            return;
+        }
         assert_eq!(
             parse_failed_units(&read_fixture("systemctl/check_systemd-list-units-failed.txt")),
             ["smartd.service"]
@@ -1254,3 +1343,6 @@ overlay        overlay    497006592 312457784 182548040      64% /var/lib/docker
         );
     }
 }
+
+#[cfg(test)]
+mod own_fixtures;

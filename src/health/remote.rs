@@ -909,3 +909,6 @@ tmpfs        tmpfs    490547       1  490546    1% /dev/shm
         assert_eq!(s.cut_in, None);
     }
 }
+
+#[cfg(test)]
+mod own_fixtures;
