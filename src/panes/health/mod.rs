@@ -17,13 +17,13 @@ pub use detail::alert_words;
 pub use table::Column;
 
 use crate::action::Action;
+use crate::alerts::Alert;
 use crate::event::{Command, WorkerMsg};
 use crate::health::thresholds::Level;
 use crate::health::{HistRange, HostSample};
 use crate::i18n::Msg;
 use crate::keymap::Scope;
 use crate::panes::{Edit, Handled, Pane, Taken};
-use crate::alerts::Alert;
 use crate::store::health::HistPoint;
 use crate::ui::Ctx;
 use crate::workers::health::{HealthCmd, HealthMsg};
