@@ -13,12 +13,22 @@ use crate::health::thresholds::{Level, Thresholds};
 use crate::health::HostSample;
 use crate::i18n::{Lang, Msg};
 
+/// The arguments of `yunwei status`.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct StatusArgs {
+    /// Print a JSON array, one object per host
+    #[arg(long)]
     pub json: bool,
-    /// Also collect the security posture of hosts reached over SSH.
-    pub security: bool,
+    /// Only this host (repeatable)
+    #[arg(long = "host", value_name = "NAME")]
     pub hosts: Vec<String>,
+    /// Only hosts with this tag (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Also collect the security posture (firewall, listening ports, failed logins, SELinux,
+    /// clock sync, pending security updates) of hosts reached over SSH
+    #[arg(long)]
+    pub security: bool,
 }
 
 pub fn run(g: &Global, args: &StatusArgs) -> i32 {
