@@ -38,21 +38,15 @@ pub fn resolve_fleet(cfg: &crate::config::Config) -> crate::hosts::Fleet {
     crate::hosts::resolve(cfg, crate::hosts::default_ssh_config().as_deref(), &login, &hostname())
 }
 
-/// The machine's host name, for the local host's row when no config names it.
+/// The machine's host name, for the local host's row when no config names it; `localhost`
+/// when the system has none.
 pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most buf.len() bytes into our buffer.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
-    if rc == 0 {
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        let name = String::from_utf8_lossy(&buf[..end]).trim().to_string();
-        if !name.is_empty() {
-            return name;
-        }
+    let name = gethostname::gethostname();
+    let name = name.to_string_lossy();
+    let name = name.trim();
+    if name.is_empty() {
+        "localhost".into()
+    } else {
+        name.to_string()
     }
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "localhost".into())
 }
