@@ -2,9 +2,27 @@
 //! names, so renaming a variant is a breaking change for users' keymaps (pinned by a test).
 
 use serde::{Deserialize, Serialize};
+use strum::VariantArray;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// The serde names and the names of [`Action::name`] / [`Action::from_name`] (strum) are both
+/// the variant in snake_case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Quit,
     Help,
@@ -48,97 +66,30 @@ pub enum Action {
 }
 
 impl Action {
-    /// Every bindable action, in the order the help overlay lists them.
-    pub const ALL: [Action; 39] = [
-        Action::Quit,
-        Action::Help,
-        Action::CommandLine,
-        Action::NextPane,
-        Action::PrevPane,
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-        Action::Open,
-        Action::Back,
-        Action::Filter,
-        Action::ClearFilter,
-        Action::SortNext,
-        Action::SortPrev,
-        Action::SortReverse,
-        Action::Refresh,
-        Action::RangeNext,
-        Action::Redraw,
-        Action::GroupByTag,
-        Action::AckAlerts,
-        Action::Search,
-        Action::SearchNext,
-        Action::SearchPrev,
-        Action::NextError,
-        Action::PrevError,
-        Action::IncludeFilter,
-        Action::ExcludeFilter,
-        Action::ToggleFilters,
-        Action::Follow,
-        Action::Wrap,
-        Action::Reveal,
-        Action::WriteFile,
-        Action::OpenFile,
-        Action::ToggleFilter,
-        Action::PaneFleet,
-        Action::PaneLogs,
-    ];
+    /// Every bindable action, in the order the help overlay lists them (the order of the enum).
+    pub const ALL: [Action; <Action as VariantArray>::VARIANTS.len()] = variants(Action::VARIANTS);
 
     /// The name used in keymap files.
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::Help => "help",
-            Action::CommandLine => "command_line",
-            Action::NextPane => "next_pane",
-            Action::PrevPane => "prev_pane",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::PageUp => "page_up",
-            Action::PageDown => "page_down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::Open => "open",
-            Action::Back => "back",
-            Action::Filter => "filter",
-            Action::ClearFilter => "clear_filter",
-            Action::SortNext => "sort_next",
-            Action::SortPrev => "sort_prev",
-            Action::SortReverse => "sort_reverse",
-            Action::Refresh => "refresh",
-            Action::RangeNext => "range_next",
-            Action::Redraw => "redraw",
-            Action::GroupByTag => "group_by_tag",
-            Action::AckAlerts => "ack_alerts",
-            Action::Search => "search",
-            Action::SearchNext => "search_next",
-            Action::SearchPrev => "search_prev",
-            Action::NextError => "next_error",
-            Action::PrevError => "prev_error",
-            Action::IncludeFilter => "include_filter",
-            Action::ExcludeFilter => "exclude_filter",
-            Action::ToggleFilters => "toggle_filters",
-            Action::Follow => "follow",
-            Action::Wrap => "wrap",
-            Action::Reveal => "reveal",
-            Action::WriteFile => "write_file",
-            Action::OpenFile => "open_file",
-            Action::ToggleFilter => "toggle_filter",
-            Action::PaneFleet => "pane_fleet",
-            Action::PaneLogs => "pane_logs",
-        }
+        self.into()
     }
 
     pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
+        name.parse().ok()
     }
+}
+
+/// An enum's `VARIANTS` (from `strum::VariantArray`) as an array, so that `for a in T::ALL`
+/// yields values. `N` is the slice's length; a mismatch fails at compile time.
+pub(crate) const fn variants<T: Copy, const N: usize>(all: &[T]) -> [T; N] {
+    assert!(all.len() == N && N > 0);
+    let mut out = [all[0]; N];
+    let mut i = 1;
+    while i < N {
+        out[i] = all[i];
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]

@@ -18,8 +18,12 @@ const VIM_TOML: &str = include_str!("../keymaps/vim.toml");
 /// Built-in keymap names, for `--keymap` and error messages.
 pub const BUILTIN: [&str; 2] = ["default", "vim"];
 
-/// Where a binding applies. Lookups try the focused scope, then `global`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Where a binding applies. Lookups try the focused scope, then `global`. Its name (the table
+/// of the keymap file) is the variant in lower case.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Scope {
     Global,
     Fleet,
@@ -29,16 +33,11 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [Scope::Global, Scope::Fleet, Scope::Detail, Scope::Logs, Scope::Help];
+    pub const ALL: [Scope; <Scope as strum::VariantArray>::VARIANTS.len()] =
+        crate::action::variants(<Scope as strum::VariantArray>::VARIANTS);
 
     pub fn name(self) -> &'static str {
-        match self {
-            Scope::Global => "global",
-            Scope::Fleet => "fleet",
-            Scope::Detail => "detail",
-            Scope::Logs => "logs",
-            Scope::Help => "help",
-        }
+        self.into()
     }
 }
 

@@ -1,9 +1,11 @@
-//! The `yunwei` binary: command-line parsing and dispatch; everything else is in the library.
+//! The `yunwei` binary: the top-level command (global options and the list of subcommands) and
+//! dispatch. Each subcommand's arguments and code live in `src/cli/<command>.rs`; adding one is
+//! a new file there, a variant here and a line in the `match`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand};
 use yunwei::cli::{self, Global};
 
 #[derive(Parser)]
@@ -38,65 +40,13 @@ enum Cmd {
     /// Open the console on a self-contained demo data set (localhost live plus demo hosts)
     Demo,
     /// Poll every host once and print a table (or JSON); exit 1 if any host is down or critical
-    Status {
-        /// Print a JSON array, one object per host
-        #[arg(long)]
-        json: bool,
-        /// Only this host (repeatable)
-        #[arg(long = "host", value_name = "NAME")]
-        hosts: Vec<String>,
-        /// Only hosts with this tag (repeatable)
-        #[arg(long = "tag", value_name = "TAG")]
-        tags: Vec<String>,
-        /// Also collect the security posture (firewall, listening ports, failed logins, SELinux,
-        /// clock sync, pending security updates) of hosts reached over SSH
-        #[arg(long)]
-        security: bool,
-    },
+    Status(cli::status::StatusArgs),
     /// Print log files decoded, sanitised and masked; filter like grep -E; follow like tail -F
-    Logs {
-        /// Keep the lines that match any of these patterns (like grep -E)
-        #[arg(long = "grep", value_name = "RE")]
-        grep: Vec<String>,
-        /// Drop the lines that match any of these patterns
-        #[arg(long = "exclude", value_name = "RE")]
-        exclude: Vec<String>,
-        /// auto (UTF-8 when valid, else GB18030), utf-8 or gb18030
-        #[arg(long, default_value = "auto", value_name = "E")]
-        encoding: String,
-        /// Show resident ID and mobile numbers unmasked
-        #[arg(long)]
-        no_mask: bool,
-        /// Follow like tail -F: by name, across rotation and truncation
-        #[arg(short = 'f', long)]
-        follow: bool,
-        /// With --follow, start with the last N lines
-        #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
-        lines: usize,
-        /// Read the files on this host (from the config or ~/.ssh/config), over SSH
-        #[arg(long, value_name = "NAME")]
-        host: Option<String>,
-        /// The files
-        #[arg(required = true, value_name = "PATH")]
-        paths: Vec<PathBuf>,
-    },
+    Logs(cli::logs::LogsArgs),
     /// Validate the config file: print a summary (exit 0) or every error (exit 2)
-    CheckConfig {
-        /// The file to check [default: as for --config]
-        file: Option<PathBuf>,
-    },
+    CheckConfig(cli::check_config::CheckConfigArgs),
     /// Print a shell completion script
-    Completions {
-        #[arg(value_enum)]
-        shell: Shell,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Shell {
-    Bash,
-    Zsh,
-    Fish,
+    Completions(cli::completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
@@ -111,23 +61,10 @@ fn main() -> ExitCode {
     let code = match cli.command {
         None => cli::console::run(&g, false),
         Some(Cmd::Demo) => cli::console::run(&g, true),
-        Some(Cmd::Status { json, hosts, tags, security }) => {
-            cli::status::run(&g, &cli::status::StatusArgs { json, security, hosts, tags })
-        }
-        Some(Cmd::Logs { grep, exclude, encoding, no_mask, follow, lines, host, paths }) => cli::logs::run(
-            &g,
-            &cli::logs::LogsArgs { host, grep, exclude, encoding, no_mask, follow, lines, paths },
-        ),
-        Some(Cmd::CheckConfig { file }) => cli::check_config::run(&g, file.as_deref()),
-        Some(Cmd::Completions { shell }) => {
-            let shell = match shell {
-                Shell::Bash => clap_complete::Shell::Bash,
-                Shell::Zsh => clap_complete::Shell::Zsh,
-                Shell::Fish => clap_complete::Shell::Fish,
-            };
-            clap_complete::generate(shell, &mut Cli::command(), "yunwei", &mut std::io::stdout());
-            0
-        }
+        Some(Cmd::Status(args)) => cli::status::run(&g, &args),
+        Some(Cmd::Logs(args)) => cli::logs::run(&g, &args),
+        Some(Cmd::CheckConfig(args)) => cli::check_config::run(&g, &args),
+        Some(Cmd::Completions(args)) => cli::completions::run(&args, Cli::command()),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

@@ -47,8 +47,25 @@ pub const CPU_SUSTAIN_S: i64 = 5 * 60;
 const MAX_UNITS_NAMED: usize = 5;
 
 /// What an alert is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+/// The stable name of a metric, in the database and in JSON, is the variant in snake_case
+/// (serde, and strum for [`Metric::as_str`], [`Metric::parse`] and `Display`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Metric {
     Unreachable,
     Cpu,
@@ -61,40 +78,17 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 8] = [
-        Metric::Unreachable,
-        Metric::Cpu,
-        Metric::Load,
-        Metric::Mem,
-        Metric::Swap,
-        Metric::Disk,
-        Metric::Inodes,
-        Metric::FailedUnits,
-    ];
+    pub const ALL: [Metric; <Metric as strum::VariantArray>::VARIANTS.len()] =
+        crate::action::variants(<Metric as strum::VariantArray>::VARIANTS);
 
     /// The stable name used in the database and in JSON (snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Metric::Unreachable => "unreachable",
-            Metric::Cpu => "cpu",
-            Metric::Load => "load",
-            Metric::Mem => "mem",
-            Metric::Swap => "swap",
-            Metric::Disk => "disk",
-            Metric::Inodes => "inodes",
-            Metric::FailedUnits => "failed_units",
-        }
+        self.into()
     }
 
     /// The inverse of [`Metric::as_str`].
     pub fn parse(s: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Metric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 

@@ -22,21 +22,12 @@ use crate::health::Level;
 
 /// The name of an alert level in the database and in JSON (`"warn"`, `"crit"`; `"ok"`).
 pub fn level_str(level: Level) -> &'static str {
-    match level {
-        Level::Ok => "ok",
-        Level::Warn => "warn",
-        Level::Crit => "crit",
-    }
+    level.into()
 }
 
 /// The inverse of [`level_str`].
 pub fn parse_level(s: &str) -> Option<Level> {
-    match s {
-        "ok" => Some(Level::Ok),
-        "warn" => Some(Level::Warn),
-        "crit" => Some(Level::Crit),
-        _ => None,
-    }
+    s.parse().ok()
 }
 
 /// One thing that happened to an alert, to be recorded by the store.
@@ -74,5 +65,17 @@ mod tests {
             assert_eq!(parse_level(level_str(l)), Some(l));
         }
         assert_eq!(parse_level("fatal"), None);
+    }
+
+    /// Stored alerts and `--json` readers depend on these names: they are derived now, so
+    /// they are pinned here.
+    #[test]
+    fn stored_names_are_pinned() {
+        let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(metrics.join(" "), "unreachable cpu load mem swap disk inodes failed_units");
+        assert_eq!(Metric::FailedUnits.to_string(), "failed_units");
+        let levels: Vec<&str> = [Level::Ok, Level::Warn, Level::Crit].map(level_str).to_vec();
+        assert_eq!(levels.join(" "), "ok warn crit");
+        assert_eq!(parse_level("Crit"), None);
     }
 }

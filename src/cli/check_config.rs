@@ -1,15 +1,22 @@
 //! `yunwei check-config [FILE]`: validates the config (and the theme and keymap it names),
 //! prints a summary and exits 0, or prints every error and exits 2.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::cli::Global;
 use crate::config;
 use crate::keymap::Keymap;
 use crate::theme::Theme;
 
-pub fn run(g: &Global, file: Option<&Path>) -> i32 {
-    let flag = file.or(g.config.as_deref());
+/// The arguments of `yunwei check-config`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CheckConfigArgs {
+    /// The file to check [default: as for --config]
+    pub file: Option<PathBuf>,
+}
+
+pub fn run(g: &Global, args: &CheckConfigArgs) -> i32 {
+    let flag = args.file.as_deref().or(g.config.as_deref());
     let location = config::locate(flag);
     let cfg = match config::load_location(&location) {
         Ok(c) => c,

@@ -15,15 +15,32 @@ use crate::logs::follow::{FollowEvent, Follower, Start};
 use crate::logs::mask::mask;
 use crate::logs::sanitize::{sanitize_lines, sanitize_text};
 
+/// The arguments of `yunwei logs`.
+#[derive(Debug, Clone, clap::Args)]
 pub struct LogsArgs {
-    /// A host of the config (or ~/.ssh/config) to read the files on, over SSH.
-    pub host: Option<String>,
+    /// Keep the lines that match any of these patterns (like grep -E)
+    #[arg(long = "grep", value_name = "RE")]
     pub grep: Vec<String>,
+    /// Drop the lines that match any of these patterns
+    #[arg(long = "exclude", value_name = "RE")]
     pub exclude: Vec<String>,
+    /// auto (UTF-8 when valid, else GB18030), utf-8 or gb18030
+    #[arg(long, default_value = "auto", value_name = "E")]
     pub encoding: String,
+    /// Show resident ID and mobile numbers unmasked
+    #[arg(long)]
     pub no_mask: bool,
+    /// Follow like tail -F: by name, across rotation and truncation
+    #[arg(short = 'f', long)]
     pub follow: bool,
+    /// With --follow, start with the last N lines
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
     pub lines: usize,
+    /// Read the files on this host (from the config or ~/.ssh/config), over SSH
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// The files
+    #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
 

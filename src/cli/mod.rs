@@ -1,8 +1,11 @@
-//! The subcommands: the console itself, the demo, `status`, `check-config`, `completions`.
-//! Each returns the process exit code: 0 fine, 1 something is wrong with the fleet or the
-//! data, 2 a usage or configuration error.
+//! The subcommands, one file each holding its clap arguments (`#[derive(clap::Args)]`) and its
+//! `run()`: the console itself and the demo (`console`), `status`, `logs`, `check-config`,
+//! `completions`. The binary's `main.rs` only names them in its `Subcommand` enum and dispatches.
+//! Each `run()` returns the process exit code: 0 fine, 1 something is wrong with the fleet or
+//! the data, 2 a usage or configuration error.
 
 pub mod check_config;
+pub mod completions;
 pub mod console;
 pub mod logs;
 pub mod status;
@@ -40,21 +43,15 @@ pub fn resolve_fleet(cfg: &crate::config::Config) -> crate::fleet::Fleet {
     )
 }
 
-/// The machine's host name, for the local host's row when no config names it.
+/// The machine's host name, for the local host's row when no config names it; `localhost`
+/// when the system has none.
 pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most buf.len() bytes into our buffer.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
-    if rc == 0 {
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        let name = String::from_utf8_lossy(&buf[..end]).trim().to_string();
-        if !name.is_empty() {
-            return name;
-        }
+    let name = gethostname::gethostname();
+    let name = name.to_string_lossy();
+    let name = name.trim();
+    if name.is_empty() {
+        "localhost".into()
+    } else {
+        name.to_string()
     }
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "localhost".into())
 }

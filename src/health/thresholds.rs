@@ -6,8 +6,22 @@ use serde::{Deserialize, Serialize};
 use super::HostSample;
 
 /// Severity of one figure or of a whole host; ordered, so `max` gives the worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// Its name (JSON, the alerts table) is the variant in lower case, through serde and strum.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Level {
     Ok,
     Warn,

@@ -123,92 +123,102 @@ pub fn specs(configured: Vec<SourceSpec>) -> Vec<SourceSpec> {
     configured
 }
 
-/// The files a path names: itself when it has no `*`, `?` or `[`, else every match of the
-/// glob (component by component, sorted). A `~/` prefix is the home directory.
+/// How local globs match: `*`, `?` and `[…]` stay within one path component and case counts.
+/// Hidden names are left out by [`expand`] itself: the glob crate's own option for them (0.3)
+/// drops every hidden name, even for a pattern that starts with a dot, and panics on a name
+/// that is not UTF-8.
+const GLOB_OPTIONS: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: false,
+};
+
+/// The files a path names: itself when it has no `*`, `?` or `[`, else every existing file
+/// the glob matches (each directory's names sorted, directories left out). As in the shell, a
+/// hidden name matches only a pattern component that starts with a dot. A `~/` prefix is the
+/// home directory; `[!x]` and `[^x]` both negate, `**` is `*` (no recursion), and a `[` that
+/// closes nothing is literal.
 pub fn expand(pattern: &str) -> Vec<PathBuf> {
     let path = crate::text::expand_tilde(pattern);
     let text = path.to_string_lossy().into_owned();
     if !text.contains(['*', '?', '[']) {
         return vec![path];
     }
-    let absolute = text.starts_with('/');
-    let mut found = vec![if absolute { PathBuf::from("/") } else { PathBuf::from(".") }];
-    for part in text.split('/').filter(|p| !p.is_empty()) {
-        let mut next = Vec::new();
-        for dir in &found {
-            if !part.contains(['*', '?', '[']) {
-                next.push(dir.join(part));
-                continue;
-            }
-            let Ok(entries) = std::fs::read_dir(dir) else { continue };
-            let mut names: Vec<String> = entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| (!n.starts_with('.') || part.starts_with('.')) && wildcard(part, n))
-                .collect();
-            names.sort();
-            next.extend(names.into_iter().map(|n| dir.join(n)));
-        }
-        found = next;
+    let mut text = text.replace("[^", "[!");
+    while text.contains("**") {
+        text = text.replace("**", "*");
     }
-    found
-        .into_iter()
-        .filter(|p| !p.is_dir())
-        .map(|p| p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p))
-        .collect()
+    let matches = match glob::glob_with(&text, GLOB_OPTIONS) {
+        Ok(m) => m,
+        Err(_) => match glob::glob_with(&text.replace('[', "[[]"), GLOB_OPTIONS) {
+            Ok(m) => m,
+            Err(_) => return Vec::new(),
+        },
+    };
+    let parts: Vec<&str> = text.split('/').filter(|p| !p.is_empty()).collect();
+    // Unreadable directories are skipped, as the shell does.
+    matches.filter_map(Result::ok).filter(|p| !p.is_dir() && !hidden_by_wildcard(&parts, p)).collect()
 }
 
-/// Shell wildcard match of one path component: `*`, `?` and `[abc]` / `[a-z]` / `[!x]`.
-pub fn wildcard(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    matches_at(&p, &n)
-}
-
-fn matches_at(p: &[char], n: &[char]) -> bool {
-    match p.first() {
-        None => n.is_empty(),
-        Some('*') => (0..=n.len()).any(|i| matches_at(&p[1..], &n[i..])),
-        Some('?') => !n.is_empty() && matches_at(&p[1..], &n[1..]),
-        Some('[') => {
-            let Some(close) = p.iter().skip(2).position(|&c| c == ']').map(|i| i + 2) else {
-                return n.first() == Some(&'[') && matches_at(&p[1..], &n[1..]);
-            };
-            let Some(&c) = n.first() else { return false };
-            let mut set = &p[1..close];
-            let negate = matches!(set.first(), Some('!' | '^'));
-            if negate {
-                set = &set[1..];
-            }
-            let mut hit = false;
-            let mut i = 0;
-            while i < set.len() {
-                if i + 2 < set.len() && set[i + 1] == '-' {
-                    hit |= set[i] <= c && c <= set[i + 2];
-                    i += 3;
-                } else {
-                    hit |= set[i] == c;
-                    i += 1;
-                }
-            }
-            hit != negate && matches_at(&p[close + 1..], &n[1..])
-        }
-        Some(&c) => n.first() == Some(&c) && matches_at(&p[1..], &n[1..]),
-    }
+/// Whether a name of `found` that starts with a dot was matched by a pattern component that
+/// does not (components pair up from the end: a wildcard never spans a `/`).
+fn hidden_by_wildcard(parts: &[&str], found: &Path) -> bool {
+    let found = found.to_string_lossy();
+    let names = found.split('/').filter(|n| !n.is_empty());
+    names.rev().zip(parts.iter().rev()).any(|(name, part)| name.starts_with('.') && !part.starts_with('.'))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The shell's wildcards, matched against real files (the glob crate reads directories).
     #[test]
     fn wildcards() {
-        assert!(wildcard("*.log", "app.log"));
-        assert!(!wildcard("*.log", "app.log.1"));
-        assert!(wildcard("app-?.log", "app-1.log"));
-        assert!(wildcard("app-[0-9].log", "app-7.log"));
-        assert!(!wildcard("app-[!0-9].log", "app-7.log"));
-        assert!(wildcard("应用*", "应用日志"));
+        let dir = tempfile::tempdir().unwrap();
+        for n in ["app.log", "app.log.1", "app-1.log", "app-7.log", "app-x.log", "应用日志", "a[b.log"] {
+            std::fs::write(dir.path().join(n), "x\n").unwrap();
+        }
+        let names = |pattern: &str| -> Vec<String> {
+            expand(&format!("{}/{pattern}", dir.path().display()))
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect()
+        };
+        let has = |pattern: &str, name: &str| names(pattern).iter().any(|n| n == name);
+        assert!(has("*.log", "app.log"));
+        assert!(!has("*.log", "app.log.1"));
+        assert!(has("app-?.log", "app-1.log"));
+        assert!(has("app-[0-9].log", "app-7.log"));
+        assert!(!has("app-[!0-9].log", "app-7.log"));
+        assert!(has("应用*", "应用日志"));
+        // The shell's other spelling of negation, and a `[` that closes nothing.
+        assert_eq!(names("app-[^0-9].log"), vec!["app-x.log"]);
+        assert_eq!(names("a[b.*"), vec!["a[b.log"]);
+        // `*` stays within one component.
+        assert!(names("*").iter().all(|n| !n.contains('/')));
+    }
+
+    #[test]
+    fn hidden_files_need_a_dot_and_subdirectories_sort() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["b", "a", ".h"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("x.log"), "x\n").unwrap();
+        }
+        std::fs::write(dir.path().join(".hidden.log"), "x\n").unwrap();
+        let d = dir.path();
+        assert_eq!(expand(&format!("{}/*/x.log", d.display())), vec![d.join("a/x.log"), d.join("b/x.log")]);
+        assert_eq!(expand(&format!("{}/.*.log", d.display())), vec![d.join(".hidden.log")]);
+        // A directory the glob names that has no such file adds nothing.
+        assert!(expand(&format!("{}/*/y.log", d.display())).is_empty());
+        // `**` is `*`. A name that is not UTF-8 (a GBK name, say) is not matched, and breaks
+        // nothing (it was not matched before either: its lossy name named no file).
+        assert_eq!(expand(&format!("{}/**/x.log", d.display())), vec![d.join("a/x.log"), d.join("b/x.log")]);
+        use std::os::unix::ffi::OsStrExt;
+        std::fs::write(d.join(std::ffi::OsStr::from_bytes(b"\xc8\xd5\xd6\xbe.log")), "x\n").unwrap();
+        assert_eq!(expand(&format!("{}/.h*/*.log", d.display())), vec![d.join(".h/x.log")]);
+        assert!(expand(&format!("{}/*.log", d.display())).is_empty());
     }
 
     #[test]

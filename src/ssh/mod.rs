@@ -60,9 +60,11 @@ pub struct ExecOutput {
     pub exit_status: i32,
 }
 
-/// Why a host could not be reached or a command did not run, in the words the UI shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// Why a host could not be reached or a command did not run, in the words the UI shows. The
+/// name ([`ErrorKind::as_str`], JSON, the UI) is the variant in snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, strum::IntoStaticStr, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorKind {
     AuthFailed,
     HostKeyChanged,
@@ -78,17 +80,7 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// The serde name, e.g. `"host_key_changed"`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::AuthFailed => "auth_failed",
-            ErrorKind::HostKeyChanged => "host_key_changed",
-            ErrorKind::HostKeyUnknown => "host_key_unknown",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Refused => "refused",
-            ErrorKind::NameNotResolved => "name_not_resolved",
-            ErrorKind::JumpHostDown => "jump_host_down",
-            ErrorKind::Disconnected => "disconnected",
-            ErrorKind::Protocol => "protocol",
-        }
+        self.into()
     }
 }
 
@@ -189,18 +181,16 @@ mod tests {
 
     #[test]
     fn error_kind_names_match_serde() {
-        for kind in [
-            ErrorKind::AuthFailed,
-            ErrorKind::HostKeyChanged,
-            ErrorKind::HostKeyUnknown,
-            ErrorKind::Timeout,
-            ErrorKind::Refused,
-            ErrorKind::NameNotResolved,
-            ErrorKind::JumpHostDown,
-            ErrorKind::Disconnected,
-            ErrorKind::Protocol,
-        ] {
+        use strum::VariantArray;
+        for &kind in ErrorKind::VARIANTS {
             assert_eq!(serde_json::to_string(&kind).ok(), Some(format!("\"{}\"", kind.as_str())));
         }
+        // `yunwei status --json` and scripts reading it depend on these names.
+        let names: Vec<&str> = ErrorKind::VARIANTS.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names.join(" "),
+            "auth_failed host_key_changed host_key_unknown timeout refused name_not_resolved \
+             jump_host_down disconnected protocol"
+        );
     }
 }

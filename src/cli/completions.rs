@@ -1,0 +1,34 @@
+//! `yunwei completions SHELL`: prints a completion script generated from the command tree, so
+//! it always knows every subcommand and option of this build.
+
+/// The shells a completion script can be printed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl From<Shell> for clap_complete::Shell {
+    fn from(shell: Shell) -> Self {
+        match shell {
+            Shell::Bash => clap_complete::Shell::Bash,
+            Shell::Zsh => clap_complete::Shell::Zsh,
+            Shell::Fish => clap_complete::Shell::Fish,
+        }
+    }
+}
+
+/// The arguments of `yunwei completions`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Prints the script for `command` (the whole `yunwei` command tree) on standard output.
+pub fn run(args: &CompletionsArgs, mut command: clap::Command) -> i32 {
+    let shell = clap_complete::Shell::from(args.shell);
+    clap_complete::generate(shell, &mut command, "yunwei", &mut std::io::stdout());
+    0
+}
