@@ -2,9 +2,11 @@
 //! one channel; and the commands the app sends back to its workers. Each worker domain owns its
 //! messages and commands (in `workers/`); here they get one variant each.
 
+use std::fmt::Display;
+
+use crate::i18n::{Lang, Msg};
 use crate::workers::health::{HealthCmd, HealthMsg};
 use crate::workers::logs::{LogsCmd, LogsMsg};
-use crate::workers::report::Notice;
 use crate::workers::store::{StoreCmd, StoreMsg};
 
 #[derive(Debug)]
@@ -51,5 +53,35 @@ impl From<StoreCmd> for Command {
 impl From<LogsCmd> for Command {
     fn from(c: LogsCmd) -> Command {
         Command::Logs(c)
+    }
+}
+
+/// Something for the status bar: what happened, in the user's language (from the catalogue),
+/// and its detail (a path, a host, an error from outside), shown as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// A failure (red) rather than something finished.
+    pub error: bool,
+    pub what: Msg,
+    pub detail: String,
+}
+
+impl Notice {
+    pub fn problem(what: Msg, detail: impl Display) -> Notice {
+        Notice { error: true, what, detail: detail.to_string() }
+    }
+
+    pub fn done(what: Msg, detail: impl Display) -> Notice {
+        Notice { error: false, what, detail: detail.to_string() }
+    }
+
+    /// `what: detail`, or `what` alone when there is no detail.
+    pub fn text(&self, lang: Lang) -> String {
+        let what = self.what.text(lang);
+        if self.detail.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what}: {}", self.detail)
+        }
     }
 }

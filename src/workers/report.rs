@@ -1,42 +1,12 @@
 //! How a worker thread reports to the event loop: its own messages, wrapped into the domain's
-//! variant of [`WorkerMsg`], and notices for the status bar whose words come from the message
-//! catalogue (the detail, a path or an error from outside, is shown as it is).
+//! variant of [`WorkerMsg`], and [`Notice`]s for the status bar.
 
 use std::fmt::Display;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::event::{Event, WorkerMsg};
-use crate::i18n::{Lang, Msg};
-
-/// Something for the status bar: what happened, in the user's language, and its detail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    /// A failure (red) rather than something finished.
-    pub error: bool,
-    pub what: Msg,
-    pub detail: String,
-}
-
-impl Notice {
-    pub fn problem(what: Msg, detail: impl Display) -> Notice {
-        Notice { error: true, what, detail: detail.to_string() }
-    }
-
-    pub fn done(what: Msg, detail: impl Display) -> Notice {
-        Notice { error: false, what, detail: detail.to_string() }
-    }
-
-    /// `what: detail`, or `what` alone when there is no detail.
-    pub fn text(&self, lang: Lang) -> String {
-        let what = self.what.text(lang);
-        if self.detail.is_empty() {
-            what.to_string()
-        } else {
-            format!("{what}: {}", self.detail)
-        }
-    }
-}
+use crate::event::{Event, Notice, WorkerMsg};
+use crate::i18n::Msg;
 
 /// A worker's line to the event loop, typed by the messages the worker owns.
 pub struct Report<M> {

@@ -5,8 +5,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::report::Notice;
-use crate::event::{Event, WorkerMsg};
+use crate::event::{Event, Notice, WorkerMsg};
 use crate::i18n::Msg;
 
 /// Runs `f` on a thread called `name`.
