@@ -4,6 +4,8 @@
 
 pub mod health;
 pub mod logs;
+#[cfg(test)]
+pub mod testing;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;

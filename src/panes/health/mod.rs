@@ -454,3 +454,6 @@ fn stale_age(s: &HostSample, ctx: &Ctx) -> Option<i64> {
     let age = ctx.now.timestamp() - s.sampled_at;
     (age > 2 * ctx.poll_interval_s as i64).then_some(age)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1083,3 +1083,6 @@ mod tests {
         assert_eq!(wrap_width("", 3), vec![""]);
     }
 }
+
+#[cfg(test)]
+mod view_tests;

@@ -1,0 +1,150 @@
+//! The fleet pane alone: its table and detail at 80x24 and 40x12, in both languages, with the
+//! colours that carry meaning asserted cell by cell.
+
+use ratatui::style::Color;
+
+use super::*;
+use crate::alerts::{Alert, AlertKey, Metric, OpenAlerts};
+use crate::health::{DiskUsage, HostError, ProcessMem};
+use crate::i18n::Lang;
+use crate::panes::testing::{cell_at, ctx, draw, pos, screen};
+use crate::store::health::HistPoint;
+
+/// 2026-11-27 03:04:00 +08:00, just before the context's clock.
+const NOW: i64 = 1_795_719_840;
+
+fn sample(name: &str, cpu: f64, disk: f64) -> HostSample {
+    HostSample {
+        name: name.into(),
+        reachable: true,
+        cpu_pct: Some(cpu),
+        load1: Some(0.4),
+        load5: Some(0.3),
+        load15: Some(0.2),
+        cores: Some(4),
+        mem_total_kib: Some(8 * 1024 * 1024),
+        mem_available_kib: Some(4 * 1024 * 1024),
+        mem_used_pct: Some(50.0),
+        swap_total_kib: Some(0),
+        uptime_s: Some(86400 * 3 + 3600),
+        disks: vec![DiskUsage {
+            mount: "/data 数据".into(),
+            fs_type: "ext4".into(),
+            size_kib: 1024 * 1024,
+            used_kib: (disk * 10485.76) as u64,
+            avail_kib: 512 * 1024,
+            used_pct: disk,
+            inodes_used_pct: None,
+        }],
+        top_processes: vec![ProcessMem { pid: 42, name: "java".into(), rss_kib: 2 * 1024 * 1024 }],
+        sampled_at: NOW,
+        ..Default::default()
+    }
+}
+
+/// Four hosts: a quiet one with a Chinese name, one hot (CPU crit, disk warn, an open alert),
+/// one down with its reason, one whose last figures are ten minutes old.
+fn pane() -> (HealthPane, Ctx) {
+    let rows = vec![
+        HostRow::new("海口-应用1", vec!["app".into()], HostKind::Local),
+        HostRow::new("db1", vec!["db".into()], HostKind::Remote),
+        HostRow::new("exchange", vec![], HostKind::Remote),
+        HostRow::new("old-nfs", vec![], HostKind::Remote),
+    ];
+    let mut pane = HealthPane::new(rows);
+    let mut c = ctx(Lang::En);
+    let mut out = Vec::new();
+    pane.on_sample(sample("海口-应用1", 12.0, 40.0), &c, &mut out);
+    pane.on_sample(sample("db1", 97.0, 85.0), &c, &mut out);
+    let down = HostSample {
+        name: "exchange".into(),
+        reachable: false,
+        error: Some(HostError { kind: "timeout".into(), message: "no answer within 10 s".into() }),
+        sampled_at: NOW,
+        ..Default::default()
+    };
+    pane.on_sample(down, &c, &mut out);
+    let mut stale = sample("old-nfs", 30.0, 20.0);
+    stale.sampled_at = NOW - 600;
+    pane.on_sample(stale, &c, &mut out);
+    c.alerts = OpenAlerts::new(vec![Alert {
+        id: 1,
+        key: AlertKey::health("db1", Metric::Cpu, ""),
+        level: Level::Crit,
+        value: Some(97.0),
+        message: "CPU 97%".into(),
+        opened_at: NOW - 300,
+        updated_at: NOW - 300,
+        acked_at: None,
+        acked_by: None,
+        cleared_at: None,
+    }]);
+    (pane, c)
+}
+
+#[test]
+fn table_80x24_and_40x12_in_both_languages() {
+    let (mut pane, mut c) = pane();
+    let term = draw(&mut pane, &c, 80, 24);
+    insta::assert_snapshot!("table_80x24", screen(&term));
+    // Colour carries meaning: a critical figure red, a warning yellow, a down host's reason
+    // red, the alert mark red, stale figures dimmed.
+    let text = screen(&term);
+    let (_, row) = pos(&term, "db1");
+    let (cpu_x, _) = pos(&term, "CPU%");
+    let (disk_x, _) = pos(&term, "Disk%");
+    let buf = term.backend().buffer();
+    assert_eq!(buf[(cpu_x + 2, row)].fg, Color::Red, "CPU 97 % is critical:\n{text}");
+    assert_eq!(buf[(disk_x + 3, row)].fg, Color::Yellow, "disk 85 % warns:\n{text}");
+    assert_eq!(buf[(1, row)].symbol(), "!", "{text}");
+    assert_eq!(buf[(1, row)].fg, Color::Red, "a critical alert's mark is red");
+    let (_, quiet) = pos(&term, "old-nfs");
+    assert_eq!(buf[(1, quiet)].symbol(), " ", "no alert, no mark");
+    assert_eq!(cell_at(&term, "timed out").fg, Color::Red, "a down host says why, in red");
+    assert_eq!(cell_at(&term, "10m").fg, c.theme.roles.stale.fg.unwrap_or(Color::Reset), "stale age dimmed");
+    insta::assert_snapshot!("table_40x12", screen(&draw(&mut pane, &c, 40, 12)));
+    c.lang = Lang::ZhCn;
+    let term = draw(&mut pane, &c, 80, 24);
+    insta::assert_snapshot!("table_zh_80x24", screen(&term));
+    assert_eq!(cell_at(&term, "超时").fg, Color::Red, "{}", screen(&term));
+    insta::assert_snapshot!("table_zh_40x12", screen(&draw(&mut pane, &c, 40, 12)));
+}
+
+#[test]
+fn detail_80x24_and_40x12_with_history_and_alerts() {
+    let (mut pane, mut c) = pane();
+    let mut out = Vec::new();
+    pane.handle(Action::Open, &c, &mut out);
+    assert!(matches!(&pane.view, View::Detail(d) if d.host == "db1"), "the first host sorted by name");
+    let history = Command::Store(StoreCmd::History { host: "db1".into(), range: HistRange::Hour });
+    assert_eq!(out, vec![history], "opening the detail asks the store for the history");
+    let points: Vec<HistPoint> = (0..60)
+        .map(|i| HistPoint {
+            ts: NOW - 3600 + i * 60,
+            cpu_pct: Some(40.0 + (i % 30) as f64 * 2.0),
+            mem_used_pct: Some(50.0),
+            load1: Some(0.5),
+            rx_bps: Some(1000.0),
+            tx_bps: None,
+        })
+        .collect();
+    let msg = WorkerMsg::Store(StoreMsg::History { host: "db1".into(), range: HistRange::Hour, points });
+    assert_eq!(pane.on_message(msg, &c, &mut out), Taken::Redraw);
+    let term = draw(&mut pane, &c, 80, 24);
+    insta::assert_snapshot!("detail_80x24", screen(&term));
+    assert_eq!(cell_at(&term, "critical").fg, Color::Red, "the open alert's level in its colour");
+    insta::assert_snapshot!("detail_40x12", screen(&draw(&mut pane, &c, 40, 12)));
+    c.lang = Lang::ZhCn;
+    insta::assert_snapshot!("detail_zh_80x24", screen(&draw(&mut pane, &c, 80, 24)));
+    insta::assert_snapshot!("detail_zh_40x12", screen(&draw(&mut pane, &c, 40, 12)));
+}
+
+#[test]
+fn messages_of_other_panes_are_handed_back() {
+    let (mut pane, c) = pane();
+    let msg = WorkerMsg::Logs(crate::workers::logs::LogsMsg::Status {
+        source: 0,
+        status: crate::logs::sources::SourceStatus::Missing,
+    });
+    assert_eq!(pane.on_message(msg.clone(), &c, &mut Vec::new()), Taken::Not(msg));
+}

@@ -1,0 +1,73 @@
+//! What the panes' own tests share: a fixed context, rendering one pane alone into ratatui's
+//! TestBackend, and reading the screen back as text and cells.
+
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Cell;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+
+use super::Pane;
+use crate::i18n::Lang;
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+use crate::ui::Ctx;
+
+/// The default theme and keymap at a fixed moment (2026-11-27 03:04:05 +08:00).
+pub fn ctx(lang: Lang) -> Ctx {
+    Ctx {
+        lang,
+        theme: Theme::load("default").unwrap(),
+        keymap: Keymap::load("default").unwrap(),
+        thresholds: Default::default(),
+        demo: false,
+        now: chrono::DateTime::parse_from_rfc3339("2026-11-27T03:04:05+08:00").unwrap(),
+        poll_interval_s: 10,
+        ascii: false,
+        host_keys_unverified: false,
+        alerts: Default::default(),
+    }
+}
+
+/// The pane drawn alone over the whole `w`×`h` screen.
+pub fn draw(pane: &mut dyn Pane, ctx: &Ctx, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| pane.render(f, Rect::new(0, 0, w, h), ctx)).unwrap();
+    term
+}
+
+/// The screen as text, one line per row, wide characters once.
+pub fn screen(term: &Terminal<TestBackend>) -> String {
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Where `needle` first starts on the screen, in cells (so after Chinese text too).
+pub fn pos(term: &Terminal<TestBackend>, needle: &str) -> (u16, u16) {
+    let text = screen(term);
+    for (y, line) in text.lines().enumerate() {
+        if let Some(i) = line.find(needle) {
+            let x = unicode_width::UnicodeWidthStr::width(&line[..i]);
+            return (x as u16, y as u16);
+        }
+    }
+    panic!("{needle:?} is not on the screen:\n{text}");
+}
+
+/// The cell where `needle` starts.
+pub fn cell_at<'t>(term: &'t Terminal<TestBackend>, needle: &str) -> &'t Cell {
+    &term.backend().buffer()[pos(term, needle)]
+}
