@@ -22,46 +22,45 @@ use crate::ui::help::render_help;
 use crate::ui::Ctx;
 use crate::workers::store::StoreMsg;
 
-/// The panes that exist. Only working panes are listed; the tab bar shows exactly these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Fleet,
-    Logs,
+/// The one list of panes: each line names the focus, the app's field, the pane's type and the
+/// action that switches to it. It makes [`Focus`] (in tab order), [`Panes`] and
+/// [`Panes::pane_mut`], the one place that maps the focus to a pane.
+macro_rules! panes {
+    ($($focus:ident: $field:ident: $pane:ty => $action:ident,)*) => {
+        /// The panes that exist. Only working panes are listed; the tab bar shows exactly these.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Focus { $($focus),* }
+
+        impl Focus {
+            pub const ALL: &'static [Focus] = &[$(Focus::$focus),*];
+
+            /// The pane an action switches to (`pane_fleet`, `pane_logs`, …).
+            pub fn for_action(action: Action) -> Option<Focus> {
+                match action {
+                    $(Action::$action => Some(Focus::$focus),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// Every pane, by name.
+        pub struct Panes { $(pub $field: $pane),* }
+
+        impl Panes {
+            pub fn pane_mut(&mut self, focus: Focus) -> &mut dyn Pane {
+                match focus { $(Focus::$focus => &mut self.$field),* }
+            }
+
+            pub fn pane(&self, focus: Focus) -> &dyn Pane {
+                match focus { $(Focus::$focus => &self.$field),* }
+            }
+        }
+    };
 }
 
-impl Focus {
-    pub const ALL: [Focus; 2] = [Focus::Fleet, Focus::Logs];
-
-    /// The pane an action switches to (`pane_fleet`, `pane_logs`, …).
-    pub fn for_action(action: Action) -> Option<Focus> {
-        match action {
-            Action::PaneFleet => Some(Focus::Fleet),
-            Action::PaneLogs => Some(Focus::Logs),
-            _ => None,
-        }
-    }
-}
-
-/// Every pane, by name. [`Panes::pane_mut`] is the one place that maps the focus to a pane.
-pub struct Panes {
-    pub fleet: HealthPane,
-    pub logs: LogsPane,
-}
-
-impl Panes {
-    pub fn pane_mut(&mut self, focus: Focus) -> &mut dyn Pane {
-        match focus {
-            Focus::Fleet => &mut self.fleet,
-            Focus::Logs => &mut self.logs,
-        }
-    }
-
-    pub fn pane(&self, focus: Focus) -> &dyn Pane {
-        match focus {
-            Focus::Fleet => &self.fleet,
-            Focus::Logs => &self.logs,
-        }
-    }
+panes! {
+    Fleet: fleet: HealthPane => PaneFleet,
+    Logs: logs: LogsPane => PaneLogs,
 }
 
 enum Overlay {
@@ -147,7 +146,7 @@ impl App {
             other => other,
         };
         let mut msg = msg;
-        for focus in Focus::ALL {
+        for &focus in Focus::ALL {
             match self.panes.pane_mut(focus).on_message(msg, &self.ctx, &mut self.outbox) {
                 Taken::Redraw => {
                     self.dirty = true;
