@@ -67,7 +67,8 @@ pub enum Action {
 
 impl Action {
     /// Every bindable action, in the order the help overlay lists them (the order of the enum).
-    pub const ALL: [Action; <Action as VariantArray>::VARIANTS.len()] = variants(Action::VARIANTS);
+    pub const ALL: [Action; <Action as VariantArray>::VARIANTS.len()] =
+        crate::text::variants(Action::VARIANTS);
 
     /// The name used in keymap files.
     pub fn name(self) -> &'static str {
@@ -77,19 +78,6 @@ impl Action {
     pub fn from_name(name: &str) -> Option<Action> {
         name.parse().ok()
     }
-}
-
-/// An enum's `VARIANTS` (from `strum::VariantArray`) as an array, so that `for a in T::ALL`
-/// yields values. `N` is the slice's length; a mismatch fails at compile time.
-pub(crate) const fn variants<T: Copy, const N: usize>(all: &[T]) -> [T; N] {
-    assert!(all.len() == N && N > 0);
-    let mut out = [all[0]; N];
-    let mut i = 1;
-    while i < N {
-        out[i] = all[i];
-        i += 1;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub enum Scope {
 
 impl Scope {
     pub const ALL: [Scope; <Scope as strum::VariantArray>::VARIANTS.len()] =
-        crate::action::variants(<Scope as strum::VariantArray>::VARIANTS);
+        crate::text::variants(<Scope as strum::VariantArray>::VARIANTS);
 
     pub fn name(self) -> &'static str {
         self.into()

@@ -23,4 +23,6 @@ pub mod ui;
 pub mod workers;
 
 #[cfg(test)]
+mod layout;
+#[cfg(test)]
 pub mod testdata;

@@ -99,6 +99,36 @@ pub fn expand_tilde_with(s: &str, home: Option<&Path>) -> PathBuf {
     }
 }
 
+/// An enum's `VARIANTS` (from `strum::VariantArray`) as an array, so that `for a in T::ALL`
+/// yields values. `N` is the slice's length; a mismatch fails at compile time.
+pub const fn variants<T: Copy, const N: usize>(all: &[T]) -> [T; N] {
+    assert!(all.len() == N && N > 0);
+    let mut out = [all[0]; N];
+    let mut i = 1;
+    while i < N {
+        out[i] = all[i];
+        i += 1;
+    }
+    out
+}
+
+/// POSIX single-quoting for a remote shell argument: every argument of every remote command goes
+/// through this. `it's` becomes `'it'\''s'`; the result is one word for any POSIX shell, whatever
+/// bytes the argument holds (newlines, `$(...)`, non-ASCII).
+pub fn shell_quote(arg: &str) -> String {
+    let mut quoted = String::with_capacity(arg.len() + 2);
+    quoted.push('\'');
+    for c in arg.chars() {
+        if c == '\'' {
+            quoted.push_str("'\\''");
+        } else {
+            quoted.push(c);
+        }
+    }
+    quoted.push('\'');
+    quoted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,7 +79,7 @@ pub enum Metric {
 
 impl Metric {
     pub const ALL: [Metric; <Metric as strum::VariantArray>::VARIANTS.len()] =
-        crate::action::variants(<Metric as strum::VariantArray>::VARIANTS);
+        crate::text::variants(<Metric as strum::VariantArray>::VARIANTS);
 
     /// The stable name used in the database and in JSON (snake_case).
     pub fn as_str(self) -> &'static str {

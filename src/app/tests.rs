@@ -15,30 +15,14 @@ use crate::health::{DiskUsage, HostSample, ProcessMem};
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow, View};
+use crate::panes::testing::{ctx, screen};
 use crate::panes::Pane;
 use crate::store::health::HistPoint;
-use crate::theme::Theme;
-use crate::ui::Ctx;
 use crate::workers::health::HealthMsg;
 use crate::workers::logs::{LogsCmd, LogsMsg};
 use crate::workers::store::{StoreCmd, StoreMsg};
 
 const T0: i64 = 1_800_000_000;
-
-fn ctx(lang: Lang) -> Ctx {
-    Ctx {
-        lang,
-        theme: Theme::load("default").unwrap(),
-        keymap: Keymap::load("default").unwrap(),
-        thresholds: Default::default(),
-        demo: false,
-        now: chrono::DateTime::parse_from_rfc3339("2026-11-27T03:04:05+08:00").unwrap(),
-        poll_interval_s: 10,
-        ascii: false,
-        host_keys_unverified: false,
-        alerts: Default::default(),
-    }
-}
 
 fn local_sample() -> HostSample {
     HostSample {
@@ -100,35 +84,9 @@ fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     term
 }
 
-fn screen(term: &Terminal<TestBackend>) -> String {
-    let buf = term.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            out.push_str(sym);
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// The cell where `needle` starts on the screen, in columns.
 fn find(term: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {
-    let text = screen(term);
-    for (y, line) in text.lines().enumerate() {
-        if let Some(i) = line.find(needle) {
-            let x = unicode_width::UnicodeWidthStr::width(&line[..i]);
-            return Some((x as u16, y as u16));
-        }
-    }
-    None
+    screen(term).contains(needle).then(|| crate::panes::testing::pos(term, needle))
 }
 
 #[test]

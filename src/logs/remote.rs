@@ -3,7 +3,7 @@
 //! copy-truncate never loses or repeats a line. The script is POSIX `sh`; every argument is
 //! quoted; the bytes come back raw (decoded by the caller, GBK included).
 
-use crate::ssh::shell_quote;
+use crate::text::shell_quote;
 
 /// Most bytes one exec brings back.
 pub const MAX_CHUNK: u64 = 4 << 20;

@@ -16,6 +16,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::text::shell_quote;
 pub use conn::SshConn;
 pub use known_hosts::HostKeyCheck;
 pub use pool::SshPool;
@@ -96,23 +97,6 @@ impl SshError {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         SshError { kind, message: message.into() }
     }
-}
-
-/// POSIX single-quoting for a remote shell argument: every argument of every remote command goes
-/// through this. `it's` becomes `'it'\''s'`; the result is one word for any POSIX shell, whatever
-/// bytes the argument holds (newlines, `$(...)`, non-ASCII).
-pub fn shell_quote(arg: &str) -> String {
-    let mut quoted = String::with_capacity(arg.len() + 2);
-    quoted.push('\'');
-    for c in arg.chars() {
-        if c == '\'' {
-            quoted.push_str("'\\''");
-        } else {
-            quoted.push(c);
-        }
-    }
-    quoted.push('\'');
-    quoted
 }
 
 /// Reconnect pacing: capped exponential backoff with ±20 % jitter, so that a fleet that lost its
