@@ -7,6 +7,7 @@
 #   benches/fleet.sh --status-only [RUNS]   only the status rounds over 200 hosts (default 5
 #                                           runs), each with its reachable count and wall time
 #                                           (FLEET_STDERR=FILE appends yunwei's stderr there)
+#   YUNWEI_BIN=PATH benches/fleet.sh ...    measures that binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status_only=
@@ -19,8 +20,12 @@ secs=${1:-300}
 servers=4
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 [ -x /usr/sbin/sshd ] || { echo "benches/fleet.sh: needs openssh-server (scripts/test installs it)" >&2; exit 2; }
-cargo build --release -q
-bin=$PWD/target/release/yunwei
+if [ -n "${YUNWEI_BIN:-}" ]; then
+    bin=$YUNWEI_BIN     # a binary built earlier (before/after comparisons); no build
+else
+    cargo build --release -q
+    bin=$PWD/target/release/yunwei
+fi
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
