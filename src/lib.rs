@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod event;
+pub mod fleet;
 pub mod health;
 pub mod hosts;
 pub mod i18n;
