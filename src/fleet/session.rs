@@ -86,6 +86,9 @@ struct Queue {
     waiting: [VecDeque<Request>; CLASSES],
     /// Every link is gone: the owner ends once the queue is empty.
     closed: bool,
+    /// The owner thread has ended (it can only have panicked while links remain): commands
+    /// fail at once instead of waiting for an answer that cannot come.
+    stopped: bool,
 }
 
 struct Shared {
@@ -159,8 +162,16 @@ impl HostLink {
         }
         let (reply, answer) = mpsc::sync_channel(1);
         let request = Request { command: command.to_string(), timeout, reply };
-        lock(&self.shared.queue).waiting[class.rank()].push_back(request);
+        {
+            let mut queue = lock(&self.shared.queue);
+            if queue.stopped {
+                drop(request);
+            } else {
+                queue.waiting[class.rank()].push_back(request);
+            }
+        }
         self.shared.ready.notify_one();
+        // A stopped owner dropped the request (or never got it): its reply sender is gone.
         answer.recv().unwrap_or_else(|_| {
             Err(SshError::new(
                 ErrorKind::Disconnected,
@@ -197,8 +208,21 @@ struct Owner {
     down: Option<(Instant, SshError)>,
 }
 
+/// Ends the queue with the owner thread, however it ends: waiting callers are answered (their
+/// reply senders dropped) rather than left blocked.
+struct Stopped(Arc<Shared>);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let mut queue = lock(&self.0.queue);
+        queue.stopped = true;
+        queue.waiting.iter_mut().for_each(VecDeque::clear);
+    }
+}
+
 impl Owner {
     fn run(mut self) {
+        let _stopped = Stopped(Arc::clone(&self.shared));
         while let Some(request) = self.next() {
             let result = self.serve(&request);
             // The caller may have gone (its thread ended): nothing to tell then.
@@ -296,6 +320,86 @@ mod tests {
         assert!(Class::Health.rank() < Class::Probe.rank());
         assert!(Class::Probe.rank() < Class::Logs.rank());
         assert_eq!(Class::Logs.rank(), CLASSES - 1);
+    }
+
+    fn idle_owner() -> Owner {
+        let endpoint = crate::ssh::Endpoint {
+            name: "web1".into(),
+            address: "127.0.0.1".into(),
+            port: 1,
+            user: "ops".into(),
+            identity_files: Vec::new(),
+        };
+        let pool = SshPool::new(crate::ssh::SshSettings {
+            known_hosts: "/nonexistent/known_hosts".into(),
+            host_key_check: crate::config::HostKeyCheck::Strict,
+            connect_timeout: Duration::from_secs(1),
+            command_timeout: Duration::from_secs(1),
+        });
+        Owner {
+            shared: Arc::new(Shared {
+                name: "web1".into(),
+                queue: Mutex::new(Queue::default()),
+                ready: Condvar::new(),
+                host_key_unverified: AtomicBool::new(false),
+                logins: AtomicU64::new(0),
+            }),
+            pool,
+            target: Target { endpoint, via: Vec::new() },
+            conn: None,
+            backoff: Backoff::new(BACKOFF_BASE, BACKOFF_CAP),
+            down: None,
+        }
+    }
+
+    #[test]
+    fn waiting_commands_are_taken_by_class_then_in_order() {
+        let owner = idle_owner();
+        let mut answers = Vec::new();
+        for (command, class) in [
+            ("log-1", Class::Logs),
+            ("log-2", Class::Logs),
+            ("probe", Class::Probe),
+            ("health-1", Class::Health),
+            ("health-2", Class::Health),
+        ] {
+            let (reply, answer) = mpsc::sync_channel(1);
+            answers.push(answer);
+            let request = Request { command: command.into(), timeout: Duration::from_secs(1), reply };
+            lock(&owner.shared.queue).waiting[class.rank()].push_back(request);
+        }
+        lock(&owner.shared.queue).closed = true;
+        let order: Vec<String> = std::iter::from_fn(|| owner.next()).map(|r| r.command).collect();
+        assert_eq!(order, ["health-1", "health-2", "probe", "log-1", "log-2"]);
+    }
+
+    #[test]
+    fn a_stopped_owner_answers_waiting_and_later_commands_at_once() {
+        let owner = idle_owner();
+        let (reply, answer) = mpsc::sync_channel(1);
+        let request = Request { command: "uptime".into(), timeout: Duration::from_secs(1), reply };
+        lock(&owner.shared.queue).waiting[Class::Health.rank()].push_back(request);
+        drop(Stopped(Arc::clone(&owner.shared)));
+        assert!(answer.recv().is_err(), "the waiting caller is released");
+        let link = HostLink {
+            shared: Arc::clone(&owner.shared),
+            _alive: Arc::new(Alive(Arc::clone(&owner.shared))),
+            unavailable: None,
+        };
+        let err = link.exec("uptime", Duration::from_secs(1), Class::Logs).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Disconnected, "{err}");
+    }
+
+    #[test]
+    fn a_host_that_refuses_fails_fast_then_waits_for_its_backoff() {
+        let mut owner = idle_owner();
+        // Port 1 on loopback: nothing listens there.
+        let err = owner.connected().err().map(|e| e.kind);
+        assert_eq!(err, Some(ErrorKind::Refused));
+        let started = Instant::now();
+        assert_eq!(owner.connected().err().map(|e| e.kind), Some(ErrorKind::Refused));
+        assert!(started.elapsed() < Duration::from_millis(50), "answered from the backoff");
+        assert_eq!(owner.shared.logins.load(Ordering::Relaxed), 0);
     }
 
     #[test]
