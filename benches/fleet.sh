@@ -4,14 +4,28 @@
 #     few sshd servers, half of them behind a jump host: wall time and client CPU per round;
 #  2. the console idling with 50 hosts polled every 10 s: CPU share and resident memory.
 #   benches/fleet.sh [IDLE_SECONDS]     (default 300)
+#   benches/fleet.sh --status-only [RUNS]   only the status rounds over 200 hosts (default 5
+#                                           runs), each with its reachable count and wall time
+#                                           (FLEET_STDERR=FILE appends yunwei's stderr there)
+#   YUNWEI_BIN=PATH benches/fleet.sh ...    measures that binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
+status_only=
+if [ "${1:-}" = "--status-only" ]; then
+    status_only=1
+    runs=${2:-5}
+    shift $(( $# > 1 ? 2 : 1 ))
+fi
 secs=${1:-300}
 servers=4
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 [ -x /usr/sbin/sshd ] || { echo "benches/fleet.sh: needs openssh-server (scripts/test installs it)" >&2; exit 2; }
-cargo build --release -q
-bin=$PWD/target/release/yunwei
+if [ -n "${YUNWEI_BIN:-}" ]; then
+    bin=$YUNWEI_BIN     # a binary built earlier (before/after comparisons); no build
+else
+    cargo build --release -q
+    bin=$PWD/target/release/yunwei
+fi
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -62,6 +76,16 @@ make_config() {
 }
 export HOME=$work/home XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data LANG=C.UTF-8
 unset SSH_AUTH_SOCK
+if [ -n "$status_only" ]; then
+    make_config 200 10 "$work/fleet200.toml"
+    for run in $(seq 1 "$runs"); do
+        start=$(date +%s.%N)
+        "$bin" --config "$work/fleet200.toml" status --json > "$work/out.json" 2>>"${FLEET_STDERR:-/dev/null}" || true
+        end=$(date +%s.%N)
+        python3 -c "import json,sys; v=json.load(open('$work/out.json')); bad=[h for h in v if not h['reachable']]; print(f'run=$run hosts={len(v)} reachable={len(v)-len(bad)} wall_s={$end-$start:.2f}', *sorted({(h.get('error') or {}).get('message','')[:70] for h in bad})[:3], sep='\n  ' if bad else '')"
+    done
+    exit 0
+fi
 for n in 50 200; do
     make_config "$n" 10 "$work/fleet$n.toml"
     for run in 1 2 3; do

@@ -375,3 +375,256 @@ fn a_remote_log_source_in_the_logs_tab_survives_an_sshd_restart() {
     }
     t.keys("main", &["q"]);
 }
+
+// --- One SSH session per host, shared (`yunwei::fleet`), at the API level. ---
+
+use std::sync::Arc;
+use yunwei::config::HostKeyCheck;
+use yunwei::fleet::{Class, HostLink, Sessions};
+use yunwei::health::remote::probe_command;
+use yunwei::ssh::{ErrorKind, SshPool, SshSettings, Target};
+
+const EXEC: Duration = Duration::from_secs(5);
+
+/// A user key, a known_hosts file trusting `servers`, and the registry of host links.
+fn sessions_for(dir: &Path, servers: &[&Sshd]) -> Arc<Sessions> {
+    let known_hosts = dir.join("known_hosts");
+    let lines: String = servers.iter().map(|s| s.known_hosts_line("ed25519") + "\n").collect();
+    fs::write(&known_hosts, lines).unwrap();
+    Sessions::new(SshPool::new(SshSettings {
+        known_hosts,
+        host_key_check: HostKeyCheck::Strict,
+        connect_timeout: Duration::from_secs(2),
+        command_timeout: Duration::from_secs(5),
+    }))
+}
+
+fn direct(server: &Sshd, name: &str, key: &UserKey) -> Target {
+    Target { endpoint: server.endpoint(name, key), via: Vec::new() }
+}
+
+/// Follows `path` on the link as the remote log reader does, one bounded chunk per exec, from
+/// the start to the end of the file: the bytes read.
+fn catch_up(link: &HostLink, path: &Path) -> u64 {
+    use yunwei::logs::remote::{apply, command, Begin, Chunk, RemoteCursor};
+    let mut cursor = RemoteCursor::default();
+    let mut total = 0;
+    loop {
+        let out =
+            link.exec(&command(&path.to_string_lossy(), &cursor, Begin::Start), EXEC, Class::Logs).unwrap();
+        match apply(&mut cursor, &out.stdout).unwrap() {
+            Chunk::Data { bytes, more } => {
+                total += bytes.len() as u64;
+                if !more {
+                    return total;
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+fn log_file(dir: &Path, name: &str, bytes: usize) -> PathBuf {
+    let line = "2026-11-27 03:04:05 INFO a line of a busy application log, long enough to count\n";
+    let path = dir.join(name);
+    fs::write(&path, line.repeat(bytes / line.len() + 1)).unwrap();
+    path
+}
+
+#[test]
+fn four_clients_of_one_host_make_one_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let server = Sshd::start(&["ed25519"], &[&key]);
+    let sessions = sessions_for(dir.path(), &[&server]);
+    let target = direct(&server, "web1", &key);
+    let classes = [Class::Health, Class::Logs, Class::Logs, Class::Probe];
+    let clients: Vec<_> = classes
+        .into_iter()
+        .enumerate()
+        .map(|(i, class)| {
+            let link = sessions.link(&target);
+            std::thread::spawn(move || {
+                for round in 0..5 {
+                    let out = link.exec(&format!("echo {i}-{round}"), EXEC, class).unwrap();
+                    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{i}-{round}\n"));
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+    assert_eq!(server.accepted_logins(), 1, "{}", server.log());
+    assert_eq!(sessions.link(&target).logins(), 1);
+}
+
+#[test]
+fn a_log_catch_up_holds_the_health_poll_up_by_one_chunk_at_most() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let server = Sshd::start(&["ed25519"], &[&key]);
+    let sessions = sessions_for(dir.path(), &[&server]);
+    let target = direct(&server, "app1", &key);
+    let link = sessions.link(&target);
+    // One chunk alone: what a health poll may have to wait for.
+    let big = log_file(dir.path(), "big.log", 10 << 20);
+    let alone = Instant::now();
+    let out = link.exec(
+        &format!("head -c {} {}", yunwei::logs::remote::MAX_CHUNK, big.display()),
+        EXEC,
+        Class::Logs,
+    );
+    assert_eq!(out.unwrap().stdout.len() as u64, yunwei::logs::remote::MAX_CHUNK);
+    let chunk = alone.elapsed();
+    // Four log sources of the host catch up at once (10 MB each) while the health poll runs.
+    let readers: Vec<_> = (0..4)
+        .map(|i| {
+            let link = sessions.link(&target);
+            let path = log_file(dir.path(), &format!("app{i}.log"), 10 << 20);
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let size = fs::metadata(&path).unwrap().len();
+                assert_eq!(catch_up(&link, &path), size);
+                started.elapsed()
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let mut waits = Vec::new();
+    while !readers.iter().all(|r| r.is_finished()) && started.elapsed() < Duration::from_secs(60) {
+        let asked = Instant::now();
+        let out = link.exec("echo ok", EXEC, Class::Health).unwrap();
+        assert_eq!(out.stdout, b"ok\n");
+        waits.push(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let catch_ups: Vec<Duration> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    let worst = waits.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "one {} MiB chunk alone: {chunk:?}; 4 x 10 MB catch-ups: {catch_ups:?}; {} health polls meanwhile, \
+         the slowest answered in {worst:?}",
+        yunwei::logs::remote::MAX_CHUNK >> 20,
+        waits.len()
+    );
+    assert!(waits.len() >= 3, "the health poll ran during the catch-up: {waits:?}");
+    // One chunk in flight (with room for a busy machine), far from the catch-up as a whole and
+    // from a poll interval (10 s by default).
+    assert!(worst < chunk * 3 + Duration::from_millis(500), "{worst:?} vs one chunk {chunk:?}");
+    assert!(worst < Duration::from_secs(10));
+    assert_eq!(server.accepted_logins(), 1);
+}
+
+#[test]
+fn a_shared_session_comes_back_after_sshd_is_killed_and_restarted() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let mut server = Sshd::start(&["ed25519"], &[&key]);
+    let sessions = sessions_for(dir.path(), &[&server]);
+    let link = sessions.link(&direct(&server, "db1", &key));
+    assert_eq!(link.exec("echo hi", EXEC, Class::Health).unwrap().stdout, b"hi\n");
+    server.kill();
+    let err = link.exec("echo hi", EXEC, Class::Health).unwrap_err();
+    assert!(matches!(err.kind, ErrorKind::Disconnected | ErrorKind::Timeout), "{err}");
+    // Reconnecting to a dead port: refused, then the same answer at once until the backoff ends.
+    let err = link.exec("echo hi", EXEC, Class::Logs).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused, "{err}");
+    let asked = Instant::now();
+    assert_eq!(link.exec("echo hi", EXEC, Class::Logs).unwrap_err().kind, ErrorKind::Refused);
+    assert!(asked.elapsed() < Duration::from_millis(100), "during the backoff: {:?}", asked.elapsed());
+    server.restart();
+    let started = Instant::now();
+    let back = loop {
+        match link.exec("echo back", EXEC, Class::Health) {
+            Ok(out) => break out,
+            Err(err) => {
+                assert!(started.elapsed() < Duration::from_secs(5), "still down: {err}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    };
+    assert_eq!(back.stdout, b"back\n");
+    assert_eq!(link.logins(), 2);
+}
+
+#[test]
+fn five_hosts_with_health_polling_and_twenty_log_sources_make_five_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let servers: Vec<Sshd> = (0..5).map(|_| Sshd::start(&["ed25519"], &[&key])).collect();
+    let sessions = sessions_for(dir.path(), &servers.iter().collect::<Vec<_>>());
+    let mut clients = Vec::new();
+    for (h, server) in servers.iter().enumerate() {
+        let target = direct(server, &format!("host-{h}"), &key);
+        let health = sessions.link(&target);
+        clients.push(std::thread::spawn(move || {
+            for _ in 0..3 {
+                let out = health.exec(&yunwei::health::remote::probe_command(), EXEC, Class::Health).unwrap();
+                assert!(String::from_utf8_lossy(&out.stdout).contains("MemTotal"));
+            }
+        }));
+        for s in 0..4 {
+            let link = sessions.link(&target);
+            let path = log_file(dir.path(), &format!("h{h}-s{s}.log"), 64 << 10);
+            clients.push(std::thread::spawn(move || {
+                let size = fs::metadata(&path).unwrap().len();
+                assert_eq!(catch_up(&link, &path), size);
+            }));
+        }
+    }
+    for client in clients {
+        client.join().unwrap();
+    }
+    let logins: Vec<usize> = servers.iter().map(Sshd::accepted_logins).collect();
+    eprintln!("logins per host with 1 health poller and 4 log sources each: {logins:?}");
+    assert_eq!(logins, vec![1; 5]);
+}
+
+/// The jump-host scale of `benches/fleet.sh` in small: many targets (aliases of a few servers)
+/// behind one bastion, connected all at once while direct hosts connect too. Before the open
+/// timeout counted from the moment the open was sent, the targets at the end of the bastion's
+/// queue of channel opens timed out without their open ever being sent.
+#[test]
+fn a_hundred_targets_behind_one_bastion_connect_at_once_and_all_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let servers: Vec<Sshd> = (0..4).map(|_| Sshd::start(&["ed25519"], &[&key])).collect();
+    let known_hosts = dir.path().join("known_hosts");
+    let lines: String = servers.iter().map(|s| s.known_hosts_line("ed25519") + "\n").collect();
+    fs::write(&known_hosts, lines).unwrap();
+    // A short connect timeout, as a cron check would set it: the queue alone used to exceed it.
+    let pool = SshPool::new(SshSettings {
+        known_hosts,
+        host_key_check: HostKeyCheck::Strict,
+        connect_timeout: Duration::from_secs(2),
+        command_timeout: Duration::from_secs(10),
+    });
+    let bastion = servers[0].endpoint("bastion", &key);
+    let started = Instant::now();
+    let clients: Vec<_> = (0..200)
+        .map(|i| {
+            let server = &servers[1 + i % 3];
+            let jumped = i % 2 == 0;
+            let via = if jumped { vec![bastion.clone()] } else { Vec::new() };
+            let target = Target { endpoint: server.endpoint(&format!("host-{i:03}"), &key), via };
+            let pool = Arc::clone(&pool);
+            std::thread::spawn(move || {
+                // The health probe, as `yunwei status` runs it: the load the opens queue under.
+                let result = pool.connect(&target).and_then(|mut conn| conn.exec(&probe_command()));
+                (i, jumped, result.map(|out| String::from_utf8_lossy(&out.stdout).contains("MemTotal")))
+            })
+        })
+        .collect();
+    let results: Vec<_> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let took = started.elapsed();
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|(_, _, r)| !matches!(r, Ok(true)))
+        .map(|(i, jumped, r)| format!("host-{i:03} (jumped: {jumped}): {r:?}"))
+        .collect();
+    let jumped = results.iter().filter(|(_, j, _)| *j).count();
+    let logins = servers[0].accepted_logins();
+    eprintln!("{} hosts, {jumped} behind one bastion: {took:?}, {logins} bastion sessions", results.len());
+    assert!(failed.is_empty(), "{} of {} failed:\n{}", failed.len(), results.len(), failed.join("\n"));
+    assert!((1..=4).contains(&logins), "{logins} sessions to the bastion");
+}

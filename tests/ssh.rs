@@ -497,3 +497,72 @@ fn exec_through_a_bastion_is_not_delayed_by_delayed_acks() {
     // A sanity bound: 40 ms of delayed ACK per exec would add 800 ms.
     assert!(jumped_time < direct_time + Duration::from_millis(400), "{jumped_time:?} vs {direct_time:?}");
 }
+
+/// A port where TCP connects hang: a listener that never accepts, its accept queue full, so the
+/// kernel drops every further SYN. A jump host's channel open to it gets no answer.
+fn unanswered_port() -> (TcpListener, Vec<std::net::TcpStream>, std::net::Ipv4Addr, u16) {
+    use std::os::fd::AsRawFd;
+    let ip = sshd::loopback_ip();
+    let listener = TcpListener::bind((ip, 0)).unwrap();
+    // SAFETY: listen(2) on a socket we own; it only changes the length of the accept queue.
+    unsafe {
+        libc::listen(listener.as_raw_fd(), 0);
+    }
+    let port = listener.local_addr().unwrap().port();
+    let filled = (0..3)
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(&(ip, port).into(), Duration::from_millis(300)).ok()
+        })
+        .collect();
+    (listener, filled, ip, port)
+}
+
+#[test]
+fn targets_queued_behind_a_hung_open_move_to_a_new_bastion_session() {
+    let client = Client::new();
+    let bastion = server(&client);
+    let hosts: Vec<Sshd> = (0..3).map(|_| server(&client)).collect();
+    let mut all: Vec<&Sshd> = hosts.iter().collect();
+    all.push(&bastion);
+    client.trust(&all);
+    let pool = client.pool(HostKeyCheck::Strict);
+    // The bastion's first session is up before the hung open is queued on it.
+    let mut first = pool.connect(&client.via(&hosts[0], "first", &[&bastion])).unwrap();
+    assert_eq!(first.exec("echo ok").unwrap().stdout, b"ok\n");
+    let (_listener, _filled, ip, port) = unanswered_port();
+    let hung = Target {
+        endpoint: Endpoint {
+            name: "hung".into(),
+            address: ip.to_string(),
+            port,
+            user: sshd::current_user(),
+            identity_files: vec![client.key.private.clone()],
+        },
+        via: vec![bastion.endpoint("bastion0", &client.key)],
+    };
+    let hung_pool = Arc::clone(&pool);
+    let started = Instant::now();
+    let hung = thread::spawn(move || hung_pool.connect(&hung).err());
+    thread::sleep(Duration::from_millis(300));
+    // These queue behind the open that gets no answer.
+    let behind: Vec<_> = hosts
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let target = client.via(host, &format!("behind{i}"), &[&bastion]);
+            let pool = Arc::clone(&pool);
+            thread::spawn(move || {
+                let mut conn = pool.connect(&target)?;
+                conn.exec(&format!("echo {i}")).map(|out| (out.stdout, started.elapsed()))
+            })
+        })
+        .collect();
+    let err = hung.join().unwrap().unwrap();
+    assert_eq!(err.kind, ErrorKind::Timeout, "{err}");
+    for (i, worker) in behind.into_iter().enumerate() {
+        let (stdout, took) = worker.join().unwrap().unwrap_or_else(|err| panic!("behind{i}: {err}"));
+        assert_eq!(stdout, format!("{i}\n").into_bytes());
+        assert!(took < CONNECT + COMMAND + Duration::from_secs(2), "behind{i}: {took:?}");
+    }
+    assert_eq!(bastion.accepted_logins(), 2, "a second session took the queued targets");
+}

@@ -1,12 +1,15 @@
 //! The fleet: the inventory (hosts from the config and `~/.ssh/config`, resolved into a local
-//! probe or an SSH route) and the SSH pool that every worker reaching a host goes through.
+//! probe or an SSH route), the SSH pool, and the one session per host that every worker
+//! reaching the host shares (see [`session`]).
 
 pub mod inventory;
+pub mod session;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use inventory::{Access, EndpointSpec, Fleet, FleetHost};
+pub use session::{Class, HostLink, Sessions};
 
 use crate::ssh::{Endpoint, SshPool, SshSettings, Target};
 

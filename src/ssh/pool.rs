@@ -1,23 +1,35 @@
-//! The pool every poller thread shares: settings, the known_hosts lock, and one session per jump
-//! host chain, reused by every target behind it and replaced when it dies.
+//! The pool every poller thread shares: settings, the known_hosts lock, and the sessions to jump
+//! hosts, reused by every target behind them and replaced when they die.
+//!
+//! One session per jump host carries every target behind it, until it is saturated: when every
+//! session to a bastion already has [`SATURATED`] targets waiting for a channel (libssh2 opens
+//! one at a time per session), another session is opened beside them, up to
+//! [`MAX_SESSIONS_PER_BASTION`]. A few targets thus cost the bastion one login; a hundred polled
+//! at once (the `benches/fleet.sh` fleet) have their channels opened over four sessions in
+//! parallel instead of queueing behind each other on one.
 
 use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::connect::{establish, tcp_connect, Established};
-use super::pump::{Bastion, OpenError};
+use super::pump::{Bastion, OpenError, Reservation, QUEUE_FACTOR};
 use super::{Endpoint, ErrorKind, SshConn, SshError, SshSettings, Target};
 
-type Slot = Arc<Mutex<Option<Arc<Bastion>>>>;
+/// Targets waiting for a channel on one session beyond which a new target gets a new session.
+pub(crate) const SATURATED: usize = 16;
+/// Sessions to one bastion at most (each one a login and an sshd process there).
+pub(crate) const MAX_SESSIONS_PER_BASTION: usize = 4;
+
+type Slot = Arc<Mutex<Vec<Arc<Bastion>>>>;
 
 /// Shared by every poller thread (Arc): keeps one session per bastion so many targets share it.
 pub struct SshPool {
     settings: SshSettings,
     known_hosts_lock: Mutex<()>,
-    /// Keyed by the whole chain up to and including the bastion. Each slot has its own lock so
-    /// that threads wanting the same bastion wait for one connect instead of racing N of them,
-    /// while other bastions are unaffected.
+    /// Keyed by the whole chain up to and including the bastion: its live sessions. Each slot
+    /// has its own lock so that threads wanting the same bastion wait for one connect instead of
+    /// racing N of them, while other bastions are unaffected.
     bastions: Mutex<HashMap<Vec<Endpoint>, Slot>>,
 }
 
@@ -51,14 +63,16 @@ impl SshPool {
     }
 
     /// A channel to `endpoint` through the bastion at the end of `chain`. A bastion session that
-    /// turns out to be dead is replaced once.
+    /// turns out to be dead is replaced once; an open sent back unsent by a session that was
+    /// retired meanwhile goes to another one.
     fn open_through(&self, chain: &[Endpoint], endpoint: &Endpoint) -> Result<UnixStream, ThroughError> {
         let mut retried = false;
         loop {
-            let bastion = self.bastion(chain).map_err(ThroughError::Bastion)?;
-            match bastion.open(&endpoint.address, endpoint.port, self.settings.connect_timeout) {
+            let reservation = self.bastion(chain).map_err(ThroughError::Bastion)?;
+            let bastion = Arc::clone(reservation.bastion());
+            match reservation.open(&endpoint.address, endpoint.port, self.settings.connect_timeout) {
                 Ok(stream) => return Ok(stream),
-                Err(OpenError::Dead(_)) if !retried => {
+                Err(OpenError::Dead(_) | OpenError::Retired) if !retried => {
                     retried = true;
                     self.forget(chain, &bastion);
                 }
@@ -70,26 +84,43 @@ impl SshPool {
     fn forget(&self, chain: &[Endpoint], bastion: &Arc<Bastion>) {
         let slot = lock(&self.bastions).get(chain).cloned();
         if let Some(slot) = slot {
-            let mut current = lock(&slot);
-            if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, bastion)) {
-                *current = None;
-            }
+            lock(&slot).retain(|b| !Arc::ptr_eq(b, bastion));
         }
     }
 
-    /// The live session to the last bastion of `chain`, connecting it (through the earlier ones)
-    /// when there is none or it died.
-    fn bastion(&self, chain: &[Endpoint]) -> Result<Arc<Bastion>, SshError> {
+    /// A live session to the last bastion of `chain`, with this target counted on it: the least
+    /// busy one, or a new one (connected through the earlier hops) when there is none or every
+    /// one is saturated and there is room for another.
+    fn bastion(&self, chain: &[Endpoint]) -> Result<Reservation, SshError> {
         let Some((hop, before)) = chain.split_last() else {
             return Err(SshError::new(ErrorKind::Protocol, "internal: an empty jump chain"));
         };
         let slot = Arc::clone(lock(&self.bastions).entry(chain.to_vec()).or_default());
-        let mut current = lock(&slot);
-        if let Some(bastion) = current.as_ref().filter(|b| b.is_usable()) {
-            return Ok(Arc::clone(bastion));
+        let mut sessions = lock(&slot);
+        // Drop the dead and retired ones: their pumps end once their last channels close.
+        sessions.retain(|b| b.is_usable());
+        let least = sessions.iter().min_by_key(|b| b.pending()).cloned();
+        if let Some(bastion) = &least {
+            if bastion.pending() < SATURATED || sessions.len() >= MAX_SESSIONS_PER_BASTION {
+                return Ok(bastion.reserve());
+            }
         }
-        // Drop the dead or retired one: its pump ends once its last channel closes.
-        *current = None;
+        match self.connect_bastion(hop, before) {
+            Ok(bastion) => {
+                let reservation = bastion.reserve();
+                sessions.push(bastion);
+                Ok(reservation)
+            }
+            // Saturated but alive: queueing there beats failing.
+            Err(err) => match least {
+                Some(bastion) => Ok(bastion.reserve()),
+                None => Err(err),
+            },
+        }
+    }
+
+    /// A new session to `hop`, through `before` (the hops ahead of it, outermost first).
+    fn connect_bastion(&self, hop: &Endpoint, before: &[Endpoint]) -> Result<Arc<Bastion>, SshError> {
         let down = |reason: &str| {
             SshError::new(ErrorKind::JumpHostDown, format!("jump host {} is down: {reason}", hop.name))
         };
@@ -112,10 +143,8 @@ impl SshPool {
                 .map_err(|err| down(&err.message))?;
             (established, false)
         };
-        let bastion = Bastion::start(established, is_tcp, &hop.name)
-            .map_err(|err| down(&format!("cannot start its connection thread: {err}")))?;
-        *current = Some(Arc::clone(&bastion));
-        Ok(bastion)
+        Bastion::start(established, is_tcp, &hop.name)
+            .map_err(|err| down(&format!("cannot start its connection thread: {err}")))
     }
 }
 
@@ -139,6 +168,18 @@ fn open_error(err: OpenError, bastion: &Endpoint, endpoint: &Endpoint, settings:
                 bastion.name,
                 settings.connect_timeout.as_secs_f64()
             ),
+        ),
+        OpenError::Busy => SshError::new(
+            ErrorKind::Timeout,
+            format!(
+                "jump host {} is too busy: no channel to {to} could be opened within {} s",
+                bastion.name,
+                (settings.connect_timeout * QUEUE_FACTOR).as_secs_f64()
+            ),
+        ),
+        OpenError::Retired => SshError::new(
+            ErrorKind::JumpHostDown,
+            format!("jump host {} stopped answering while {to} waited for a channel", bastion.name),
         ),
         OpenError::Dead(reason) => {
             SshError::new(ErrorKind::JumpHostDown, format!("jump host {} is down: {reason}", bastion.name))

@@ -7,13 +7,21 @@
 //! it in non-blocking mode and multiplexes all its channels with poll(), through bounded buffers.
 //! Channel opens are requested over an mpsc channel and answered when the jump host replies, so a
 //! slow target delays only its own connect. A closed side of a bridge closes the other.
+//!
+//! libssh2 keeps one channel open in flight per session, so opens through one session queue up.
+//! Measured with 100 targets behind one bastion polled at once (`benches/fleet.sh`), each open
+//! took ~30 ms (up to ~400 ms) while the other targets' handshakes loaded the machine, so the
+//! last request of the queue waited ~4.7 s before its open was even sent. The connect timeout
+//! therefore counts from the moment an open is sent (it bounds the jump host's answer, not our
+//! queue); the wait in the queue has a bound of its own ([`QUEUE_FACTOR`] × the timeout), and
+//! the pool spreads the targets over more than one session when one is saturated (see `pool`).
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -28,13 +36,22 @@ const CHUNK: usize = 16 * 1024;
 /// How long a finished channel may take to close before it is dropped regardless.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// An open request may wait in the queue this many connect timeouts before it gives up, even
+/// when every open ahead of it is answered in time (a jump host that answers but slowly).
+pub(crate) const QUEUE_FACTOR: u32 = 4;
+
 /// Why a channel could not be opened through the jump host.
 #[derive(Debug, Clone)]
 pub(crate) enum OpenError {
     /// The jump host answered: it could not connect (refused, unreachable, unknown name …).
     Failed(String),
-    /// No answer in time.
+    /// No answer in time, counted from when the open was sent.
     Timeout,
+    /// The open was never sent: the opens queued ahead of it took the whole queue bound.
+    Busy,
+    /// The open was never sent: the session stopped taking targets (an open hung on it); the
+    /// request may go to another session.
+    Retired,
     /// The session to the jump host is gone.
     Dead(String),
 }
@@ -42,8 +59,20 @@ pub(crate) enum OpenError {
 struct OpenRequest {
     host: String,
     port: u16,
-    deadline: Instant,
+    /// Bounds the jump host's answer, from the moment the open is sent.
+    timeout: Duration,
+    /// Set when the open is sent: `sent + timeout`.
+    deadline: Option<Instant>,
+    /// The latest moment the open may still be sent.
+    queue_deadline: Instant,
     reply: mpsc::SyncSender<Result<UnixStream, OpenError>>,
+}
+
+impl OpenRequest {
+    /// When the pump must look at this request again at the latest.
+    fn next_deadline(&self) -> Instant {
+        self.deadline.unwrap_or(self.queue_deadline)
+    }
 }
 
 #[derive(Default)]
@@ -52,6 +81,9 @@ struct Shared {
     /// No new channels: an open hung on it, so it may be frozen (see `Pump::drive_opens`).
     retired: AtomicBool,
     reason: Mutex<String>,
+    /// Targets between `Bastion::reserve` and the answer to their open: how busy the session
+    /// is, for the pool's choice among several.
+    pending: AtomicUsize,
 }
 
 /// The handle the pool keeps for a jump-host session; dropping every handle ends the pump once
@@ -107,24 +139,70 @@ impl Bastion {
         }
     }
 
+    /// Opens, queued or in flight, of the targets that reserved this session.
+    pub(crate) fn pending(&self) -> usize {
+        self.shared.pending.load(Ordering::Acquire)
+    }
+
+    /// Counts a target in [`Bastion::pending`] until the returned reservation is used or
+    /// dropped. The pool reserves under its lock, so that many threads choosing a session at
+    /// once see each other's choices.
+    pub(crate) fn reserve(self: &Arc<Self>) -> Reservation {
+        self.shared.pending.fetch_add(1, Ordering::AcqRel);
+        Reservation { bastion: Arc::clone(self) }
+    }
+
     /// Opens a `direct-tcpip` channel to `host:port` (resolved by the jump host) and returns the
-    /// local end of its bridge.
-    pub(crate) fn open(&self, host: &str, port: u16, timeout: Duration) -> Result<UnixStream, OpenError> {
+    /// local end of its bridge. `timeout` bounds the jump host's answer once the open is sent;
+    /// the wait before (other targets' opens ahead) is bounded by `QUEUE_FACTOR × timeout`.
+    fn open(&self, host: &str, port: u16, timeout: Duration) -> Result<UnixStream, OpenError> {
         if self.shared.dead.load(Ordering::Acquire) {
             return Err(OpenError::Dead(self.dead_reason()));
         }
         let (reply, answer) = mpsc::sync_channel(1);
-        let request = OpenRequest { host: host.to_string(), port, deadline: Instant::now() + timeout, reply };
+        let queue_limit = timeout.saturating_mul(QUEUE_FACTOR);
+        let request = OpenRequest {
+            host: host.to_string(),
+            port,
+            timeout,
+            deadline: None,
+            queue_deadline: Instant::now() + queue_limit,
+            reply,
+        };
         if self.requests.send(request).is_err() {
             return Err(OpenError::Dead(self.dead_reason()));
         }
         // A full wake pipe already holds a pending wake-up.
         let _ = (&self.waker).write(&[1]);
-        match answer.recv_timeout(timeout + Duration::from_secs(1)) {
+        // The pump answers every request by its deadlines; this only guards against a pump
+        // that stopped answering altogether.
+        match answer.recv_timeout(queue_limit + timeout + Duration::from_secs(1)) {
             Ok(result) => result,
             Err(mpsc::RecvTimeoutError::Timeout) => Err(OpenError::Timeout),
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(OpenError::Dead(self.dead_reason())),
         }
+    }
+}
+
+/// A target's place in a session's count of pending opens (see [`Bastion::reserve`]).
+pub(crate) struct Reservation {
+    bastion: Arc<Bastion>,
+}
+
+impl Reservation {
+    pub(crate) fn bastion(&self) -> &Arc<Bastion> {
+        &self.bastion
+    }
+
+    /// See [`Bastion::open`]; the target stops counting as pending once answered.
+    pub(crate) fn open(self, host: &str, port: u16, timeout: Duration) -> Result<UnixStream, OpenError> {
+        self.bastion.open(host, port, timeout)
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.bastion.shared.pending.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -255,6 +333,17 @@ impl Pump {
         self.closing.clear();
     }
 
+    /// No new targets on this session; those queued behind the hung open go elsewhere.
+    fn retire(&mut self) {
+        self.shared.retired.store(true, Ordering::Release);
+        for (request, answered) in self.queue.iter_mut().skip(1) {
+            if !*answered {
+                let _ = request.reply.send(Err(OpenError::Retired));
+                *answered = true;
+            }
+        }
+    }
+
     fn take_requests(&mut self) {
         let mut byte = [0u8; 64];
         while self.wake_open {
@@ -267,6 +356,9 @@ impl Pump {
         }
         loop {
             match self.requests.try_recv() {
+                Ok(request) if self.shared.retired.load(Ordering::Acquire) => {
+                    let _ = request.reply.send(Err(OpenError::Retired));
+                }
                 Ok(request) => self.queue.push_back((request, false)),
                 Err(mpsc::TryRecvError::Empty) => break,
                 Err(mpsc::TryRecvError::Disconnected) => {
@@ -494,22 +586,36 @@ impl Pump {
         }
     }
 
-    /// Opens are serialised (libssh2 keeps one open in flight per session). An open the jump
-    /// host does not answer in time is reported as a timeout to its requester but still driven
-    /// to its end (its channel then closed), and the session is retired from new targets: a
-    /// jump host that stopped answering must not swallow every later connect.
+    /// Opens are serialised (libssh2 keeps one open in flight per session). Each one's timeout
+    /// starts when it is sent. An open the jump host does not answer in time is reported as a
+    /// timeout to its requester but still driven to its end (its channel then closed), and the
+    /// session is retired from new targets: a jump host that stopped answering must not swallow
+    /// every later connect. The requests still queued behind it are sent back unsent
+    /// (`Retired`), for the pool to try them on another session.
     fn drive_opens(&mut self) -> Op {
         let mut progress = false;
         while let Some((request, answered)) = self.queue.front_mut() {
             let now = Instant::now();
-            if !self.open_in_progress && (*answered || now >= request.deadline) {
-                if !*answered {
-                    let _ = request.reply.send(Err(OpenError::Timeout));
+            if !self.open_in_progress {
+                let unsent = if *answered {
+                    None
+                } else if self.shared.retired.load(Ordering::Acquire) {
+                    Some(OpenError::Retired)
+                } else if now >= request.queue_deadline {
+                    Some(OpenError::Busy)
+                } else {
+                    None
+                };
+                if *answered || unsent.is_some() {
+                    if let Some(err) = unsent {
+                        let _ = request.reply.send(Err(err));
+                    }
+                    self.queue.pop_front();
+                    progress = true;
+                    continue;
                 }
-                self.queue.pop_front();
-                progress = true;
-                continue;
             }
+            let deadline = *request.deadline.get_or_insert(now + request.timeout);
             match self.session.channel_direct_tcpip(&request.host, request.port, None) {
                 Ok(mut channel) => {
                     self.open_in_progress = false;
@@ -560,10 +666,10 @@ impl Pump {
                 }
                 Err(err) if session_code(&err) == LIBSSH2_ERROR_EAGAIN => {
                     self.open_in_progress = true;
-                    if !*answered && now >= request.deadline {
+                    if !*answered && now >= deadline {
                         let _ = request.reply.send(Err(OpenError::Timeout));
                         *answered = true;
-                        self.shared.retired.store(true, Ordering::Release);
+                        self.retire();
                     }
                     return match Self::would_block(&self.session) {
                         Op::Done(moved) => Op::Done(moved || progress),
@@ -644,7 +750,7 @@ impl Pump {
         // Idle, only the wake-up socket and the bridges matter, and they wake poll themselves.
         let mut timeout = Duration::from_secs(30);
         if let Some((request, _)) = self.queue.front() {
-            timeout = timeout.min(request.deadline.saturating_duration_since(Instant::now()));
+            timeout = timeout.min(request.next_deadline().saturating_duration_since(Instant::now()));
         }
         if !self.closing.is_empty() {
             timeout = timeout.min(Duration::from_millis(100));
