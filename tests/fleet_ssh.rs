@@ -628,3 +628,56 @@ fn a_hundred_targets_behind_one_bastion_connect_at_once_and_all_answer() {
     assert!(failed.is_empty(), "{} of {} failed:\n{}", failed.len(), results.len(), failed.join("\n"));
     assert!((1..=4).contains(&logins), "{logins} sessions to the bastion");
 }
+
+/// The console itself, as the issue measures it: five hosts polled for health and twenty log
+/// sources (four a host) in the Logs tab make five logins, one per host, counted in each test
+/// sshd's own log, not 25.
+#[test]
+fn the_console_with_five_hosts_and_twenty_remote_log_sources_logs_in_five_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let servers: Vec<Sshd> = (0..5).map(|_| Sshd::start(&["ed25519"], &[&key])).collect();
+    let known_hosts = dir.path().join("known_hosts");
+    let lines: String = servers.iter().map(|s| s.known_hosts_line("ed25519") + "\n").collect();
+    fs::write(&known_hosts, lines).unwrap();
+    let mut cfg = format!(
+        "[ssh]\nknown_hosts = \"{}\"\nconnect_timeout_s = 3\ncommand_timeout_s = 5\npoll_interval_s = 1\nimport_ssh_config = false\n\n",
+        known_hosts.display()
+    );
+    for (h, server) in servers.iter().enumerate() {
+        cfg += &host(&format!("host-{h}"), server, &key, None, &[]);
+    }
+    for h in 0..5 {
+        for s in 0..4 {
+            let path = dir.path().join(format!("h{h}-s{s}.log"));
+            fs::write(&path, format!("2026-11-27 03:04:05 INFO mark-{h}-{s}\n")).unwrap();
+            cfg += &format!(
+                "[[logs]]\nname = \"h{h}s{s}\"\nhost = \"host-{h}\"\npath = \"{}\"\n\n",
+                path.display()
+            );
+        }
+    }
+    let config = dir.path().join("fleet.toml");
+    fs::write(&config, cfg).unwrap();
+    let t = Tmux::new("sharedsessions");
+    let script = format!(
+        "{env}unset SSH_AUTH_SOCK; exec '{bin}' --config '{cfg}' --db '{db}'",
+        env = env_prefix(dir.path()),
+        bin = bin().display(),
+        cfg = config.display(),
+        db = dir.path().join("y.db").display()
+    );
+    t.start("main", &script, true);
+    t.wait_for("main", "five hosts up", |s| s.contains("Fleet health") && s.matches(" up ").count() >= 5);
+    t.keys("main", &["Tab"]);
+    // Each file holds one record: 20 records means every source delivered (the screen shows
+    // eight source headers and "+12 more sources").
+    let shown = t.wait_for("main", "a record of each of the 20 sources", |s| s.contains("· 20 records ·"));
+    assert!(!shown.contains("error:"), "no source failed:\n{shown}");
+    // A few more health rounds and log polls on the same sessions.
+    std::thread::sleep(Duration::from_secs(3));
+    let logins: Vec<usize> = servers.iter().map(Sshd::accepted_logins).collect();
+    eprintln!("logins per host (1 health poller + 4 log sources each): {logins:?}");
+    assert_eq!(logins, vec![1; 5], "one login per host:\n{shown}");
+    t.keys("main", &["q"]);
+}

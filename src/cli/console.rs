@@ -187,14 +187,15 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         seed_demo: demo,
     };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
-    let pool = (!probes.remote.is_empty() || remote_logs).then(|| crate::fleet::pool_for(&prepared.config));
+    let sessions = (!probes.remote.is_empty() || remote_logs)
+        .then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&prepared.config)));
     // The SSH targets of the hosts log sources name.
     let resolved = resolve_fleet(&prepared.config);
     let log_target = Box::new(move |name: &str| {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
     });
     let workers =
-        Workers::start(Setup { probes, poll, store: setup, log_specs, log_target, pool }, tx.clone());
+        Workers::start(Setup { probes, poll, store: setup, log_specs, log_target, sessions }, tx.clone());
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {

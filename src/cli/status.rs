@@ -61,10 +61,10 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     // Remote hosts all at once, each on its own thread; CPU % needs two readings, so local
     // hosts are read twice half a second apart meanwhile.
     let remote = std::mem::take(&mut probes.remote);
-    let pool = crate::fleet::pool_for(cfg);
+    let sessions = crate::fleet::Sessions::new(crate::fleet::pool_for(cfg));
     let security = args.security;
     let remote_thread =
-        std::thread::spawn(move || crate::workers::health::poll_once(remote, &pool, security));
+        std::thread::spawn(move || crate::workers::health::poll_once(remote, &sessions, security));
     // This machine's posture, when asked for, runs alongside (some of its queries take seconds).
     let local_security = (security && !probes.local.is_empty()).then(|| {
         std::thread::spawn(|| {

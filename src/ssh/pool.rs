@@ -43,6 +43,11 @@ impl SshPool {
         Arc::new(SshPool { settings, known_hosts_lock: Mutex::new(()), bastions: Mutex::new(HashMap::new()) })
     }
 
+    /// The `[ssh]` settings (timeouts, known_hosts, policy) every session is made with.
+    pub fn settings(&self) -> &SshSettings {
+        &self.settings
+    }
+
     /// Connects (through the jump chain), verifies the host key, authenticates.
     pub fn connect(self: &Arc<Self>, target: &Target) -> Result<SshConn, SshError> {
         let endpoint = &target.endpoint;

@@ -12,13 +12,14 @@ use super::report::Report;
 use super::spawn::spawn_guarded;
 use super::store::StoreCmd;
 use crate::demo::DemoFleet;
+use crate::fleet::{Class, HostLink, Sessions};
 use crate::health::remote::{parse_probe, probe_command, RemoteState};
 use crate::health::security::{
     parse_security, security_command, Security, SECURITY_INTERVAL, SECURITY_SCRIPT, SECURITY_TIMEOUT,
 };
 use crate::health::{HostError, HostSample, LocalProbe};
 use crate::i18n::Msg;
-use crate::ssh::{Backoff, ErrorKind, SshConn, SshError, SshPool, Target};
+use crate::ssh::{Backoff, SshError, Target};
 
 /// What the app asks of the pollers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,23 +96,23 @@ impl HealthWorkers {
 }
 
 /// Starts the local poller, its security thread and one poller thread per host reached over
-/// SSH (sharing `pool`, so many targets behind one bastion share its session). `poll` is the
-/// interval between rounds.
+/// SSH; each runs its commands on the host's one shared session from `sessions` (which the
+/// host's log sources share too). `poll` is the interval between rounds.
 pub fn start(
     mut probes: ProbeSet,
     poll: Duration,
-    pool: Option<Arc<SshPool>>,
+    sessions: Option<Arc<Sessions>>,
     store: Sender<StoreCmd>,
     report: Report<HealthMsg>,
     handles: &mut Vec<JoinHandle<()>>,
 ) -> HealthWorkers {
     let mut txs = Vec::new();
     let ui = report.raw();
-    if let Some(pool) = pool {
+    if let Some(sessions) = sessions {
         for (name, target) in std::mem::take(&mut probes.remote) {
             let (tx, rx) = mpsc::channel::<HealthCmd>();
             txs.push(tx);
-            let poller = RemoteHost::new(name.clone(), target, pool.clone());
+            let poller = RemoteHost::new(name.clone(), sessions.link(&target), command_timeout(&sessions));
             let (report, store) = (report.clone(), store.clone());
             handles.push(spawn_guarded(&format!("yunwei-ssh-{name}"), ui.clone(), move || {
                 remote_loop(poller, poll, rx, report, store)
@@ -188,13 +189,14 @@ fn probe_loop(
 /// Polls hosts once, all at once, each on its own thread: the whole costs what the slowest
 /// host costs (bounded by the timeouts), never the sum. Two readings half a second apart, so
 /// CPU % is known; `security` adds the posture.
-pub fn poll_once(hosts: Vec<(String, Target)>, pool: &Arc<SshPool>, security: bool) -> Vec<HostSample> {
+pub fn poll_once(hosts: Vec<(String, Target)>, sessions: &Arc<Sessions>, security: bool) -> Vec<HostSample> {
+    let timeout = command_timeout(sessions);
     let handles: Vec<_> = hosts
         .into_iter()
         .map(|(name, target)| {
-            let pool = pool.clone();
+            let link = sessions.link(&target);
             std::thread::spawn(move || {
-                let mut host = RemoteHost::new(name, target, pool);
+                let mut host = RemoteHost::new(name, link, timeout);
                 let first = host.poll(false);
                 if !first.reachable {
                     return first;
@@ -218,66 +220,54 @@ pub fn down_sample(name: &str, e: &SshError) -> HostSample {
     }
 }
 
-/// One host's connection and the state its figures are computed from.
+/// The `[ssh] command_timeout_s` the probe runs under.
+fn command_timeout(sessions: &Sessions) -> Duration {
+    sessions.pool().settings().command_timeout
+}
+
+/// One host's poller: its link to the host's shared session and the state its figures are
+/// computed from.
 pub struct RemoteHost {
     pub name: String,
-    target: Target,
-    pool: Arc<SshPool>,
-    conn: Option<SshConn>,
+    link: HostLink,
+    command_timeout: Duration,
     state: RemoteState,
     security: Option<Security>,
     next_security: Instant,
 }
 
 impl RemoteHost {
-    pub fn new(name: String, target: Target, pool: Arc<SshPool>) -> RemoteHost {
+    pub fn new(name: String, link: HostLink, command_timeout: Duration) -> RemoteHost {
         RemoteHost {
             name,
-            target,
-            pool,
-            conn: None,
+            link,
+            command_timeout,
             state: RemoteState::default(),
             security: None,
             next_security: Instant::now(),
         }
     }
 
-    fn connected(&mut self) -> Result<&mut SshConn, SshError> {
-        if self.conn.is_none() {
-            self.conn = Some(self.pool.connect(&self.target)?);
-        }
-        match self.conn.as_mut() {
-            Some(c) => Ok(c),
-            None => Err(SshError { kind: ErrorKind::Disconnected, message: "no session".into() }),
-        }
-    }
-
-    /// One round: connect when needed, run the probe, parse. A failure drops the session so
-    /// the next round reconnects.
+    /// One round: run the probe on the host's session (its owner connects and reconnects),
+    /// parse.
     pub fn poll(&mut self, with_security: bool) -> HostSample {
         match self.try_poll(with_security) {
             Ok(s) => s,
-            Err(e) => {
-                self.conn = None;
-                down_sample(&self.name, &e)
-            }
+            Err(e) => down_sample(&self.name, &e),
         }
     }
 
     fn try_poll(&mut self, with_security: bool) -> Result<HostSample, SshError> {
         let name = self.name.clone();
-        let conn = self.connected()?;
-        let out = conn.exec(&probe_command())?;
+        let out = self.link.exec(&probe_command(), self.command_timeout, Class::Health)?;
         let text = String::from_utf8_lossy(&out.stdout);
         let now = Instant::now();
         let mut sample = parse_probe(&name, &text, &mut self.state, now, chrono::Utc::now().timestamp());
         if with_security && now >= self.next_security {
             // The posture is best effort: a failure keeps the last one and is retried later.
-            if let Some(conn) = self.conn.as_mut() {
-                if let Ok(out) = conn.exec_with_timeout(&security_command(), SECURITY_TIMEOUT) {
-                    let text = String::from_utf8_lossy(&out.stdout);
-                    self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
-                }
+            if let Ok(out) = self.link.exec(&security_command(), SECURITY_TIMEOUT, Class::Probe) {
+                let text = String::from_utf8_lossy(&out.stdout);
+                self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
             }
             self.next_security = now + SECURITY_INTERVAL;
         }

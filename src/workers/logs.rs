@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 
 use super::report::Report;
 use super::spawn::spawn_guarded;
+use crate::fleet::{Class, HostLink, Sessions};
 use crate::i18n::Msg;
 use crate::logs::decode::Decoder;
 use crate::logs::follow::{FollowEvent, Follower, Start};
 use crate::logs::record::{Record, RecordBuilder};
 use crate::logs::sanitize::sanitize_text;
 use crate::logs::sources::{SourceSpec, SourceStatus};
-use crate::ssh::{SshPool, Target};
+use crate::ssh::Target;
 
 /// What the Logs pane asks of the log workers.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,12 +75,13 @@ fn write_new_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Starts the log workers: one thread follows every local source; each source on a host
-/// reached over SSH has a thread of its own (through `pool`, to the target `remote` gives for
-/// its host), so a slow host holds up nothing else.
+/// reached over SSH has a thread of its own, running its commands on the host's one shared
+/// session from `sessions` (to the target `remote` gives for its host), so a slow host holds up
+/// nothing else, and a host's health poll goes before its log reads.
 pub fn start(
     specs: Vec<SourceSpec>,
     remote: impl Fn(&str) -> Option<Target>,
-    pool: Option<Arc<SshPool>>,
+    sessions: Option<Arc<Sessions>>,
     report: Report<LogsMsg>,
     handles: &mut Vec<JoinHandle<()>>,
 ) -> LogWorkers {
@@ -90,10 +92,12 @@ pub fn start(
         let target = remote(host);
         let (tx, rx) = mpsc::channel::<()>();
         stop.push(tx);
-        let (report, spec, pool) = (report.clone(), spec.clone(), pool.clone());
+        let link =
+            target.and_then(|t| sessions.as_ref().map(|s| (s.link(&t), s.pool().settings().command_timeout)));
+        let (report, spec) = (report.clone(), spec.clone());
         let name = format!("yunwei-log-{}", spec.name);
-        handles.push(spawn_guarded(&name, ui.clone(), move || match (target, pool) {
-            (Some(target), Some(pool)) => remote_log_loop(index, spec, target, pool, rx, report),
+        handles.push(spawn_guarded(&name, ui.clone(), move || match link {
+            Some((link, timeout)) => remote_log_loop(index, spec, link, timeout, rx, report),
             _ => {
                 report.send(LogsMsg::Status { source: index, status: SourceStatus::NoSuchHost });
             }
@@ -289,12 +293,14 @@ exit 0"#;
 
 /// Follows one source on a host reached over SSH: the files its path names (rescanned every
 /// few seconds), each read by inode and byte offset, so a reconnect resumes exactly; records
-/// go to the pane in one batch per round, and the source's header says what goes wrong.
+/// go to the pane in one batch per round, and the source's header says what goes wrong. Every
+/// command runs on the host's shared session as a log read: one bounded chunk per exec, after
+/// the host's health poll.
 fn remote_log_loop(
     index: usize,
     spec: SourceSpec,
-    target: crate::ssh::Target,
-    pool: Arc<SshPool>,
+    link: HostLink,
+    timeout: Duration,
     rx: Receiver<()>,
     report: Report<LogsMsg>,
 ) {
@@ -308,7 +314,7 @@ fn remote_log_loop(
         records: RecordBuilder,
     }
     let mut files: Vec<RemoteFile> = Vec::new();
-    let mut conn: Option<crate::ssh::SshConn> = None;
+    let exec = |command: &str| link.exec(command, timeout, Class::Logs);
     let mut backoff = crate::ssh::Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
     let mut last_status: Option<SourceStatus> = None;
     let mut next_rescan = Instant::now();
@@ -322,23 +328,11 @@ fn remote_log_loop(
     loop {
         let mut wait = REMOTE_LOG_POLL;
         let mut status: Option<SourceStatus> = None;
-        if conn.is_none() {
-            match pool.connect(&target) {
-                Ok(c) => {
-                    conn = Some(c);
-                    backoff.reset();
-                }
-                Err(e) => {
-                    send_status(SourceStatus::Error(e.to_string()), &mut last_status);
-                    wait = backoff.next_delay();
-                }
-            }
-        }
-        if let Some(c) = conn.as_mut() {
+        {
             let mut failed: Option<String> = None;
             if Instant::now() >= next_rescan {
                 next_rescan = Instant::now() + LOG_RESCAN;
-                match c.exec(&remote_list_command(&spec.pattern)) {
+                match exec(&remote_list_command(&spec.pattern)) {
                     Ok(out) => {
                         for path in String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()) {
                             if files.iter().any(|f| f.path == path) {
@@ -367,7 +361,7 @@ fn remote_log_loop(
             let now = chrono::Local::now().fixed_offset();
             for f in files.iter_mut().filter(|_| failed.is_none()) {
                 f.records.set_now(now);
-                let out = match c.exec(&command(&f.path, &f.cursor, f.begin)) {
+                let out = match exec(&command(&f.path, &f.cursor, f.begin)) {
                     Ok(o) => o.stdout,
                     Err(e) => {
                         failed = Some(e.to_string());
@@ -406,10 +400,10 @@ fn remote_log_loop(
             }
             if let Some(e) = failed {
                 // The cursors stay: the next session resumes where this one stopped.
-                conn = None;
                 send_status(SourceStatus::Error(e), &mut last_status);
                 wait = backoff.next_delay();
             } else {
+                backoff.reset();
                 let status = match status {
                     Some(s) => s,
                     None if files.is_empty() => SourceStatus::NoFiles,

@@ -19,8 +19,9 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::event::{Command, Event, WorkerMsg};
+use crate::fleet::Sessions;
 use crate::logs::sources::SourceSpec;
-use crate::ssh::{SshPool, Target};
+use crate::ssh::Target;
 use report::Report;
 
 pub use health::ProbeSet;
@@ -37,8 +38,9 @@ pub struct Setup {
     pub log_specs: Vec<SourceSpec>,
     /// The SSH targets of the hosts log sources name.
     pub log_target: TargetOf,
-    /// Shared by every worker that reaches a host over SSH; None when no host needs it.
-    pub pool: Option<Arc<SshPool>>,
+    /// One session per host, shared by every worker that reaches it over SSH (health, logs);
+    /// None when no host needs SSH.
+    pub sessions: Option<Arc<Sessions>>,
 }
 
 /// The running workers, one handle per domain.
@@ -63,7 +65,7 @@ impl Workers {
         let health = health::start(
             setup.probes,
             setup.poll,
-            setup.pool.clone(),
+            setup.sessions.clone(),
             store.sender(),
             Report::new(ui.clone(), WorkerMsg::Health),
             &mut handles,
@@ -71,7 +73,7 @@ impl Workers {
         let logs = logs::start(
             setup.log_specs,
             setup.log_target,
-            setup.pool,
+            setup.sessions,
             Report::new(ui, WorkerMsg::Logs),
             &mut handles,
         );
