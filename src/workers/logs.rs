@@ -68,10 +68,17 @@ impl LogWorkers {
     }
 }
 
-/// Writes a new file, never over one that exists.
+/// Writes a new file, never over one that exists, readable by its owner only (log records are
+/// personal data).
 fn write_new_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
-    std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(text.as_bytes())
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 /// Starts the log workers: one thread follows every local source; each source on a host
@@ -426,6 +433,19 @@ fn remote_log_loop(
 mod tests {
     use super::*;
     use crate::event::{Event, WorkerMsg};
+
+    #[test]
+    fn exports_are_new_files_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.txt");
+        write_new_file(&path, "a\n").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a\n");
+        let again = write_new_file(&path, "b\n").unwrap_err();
+        assert_eq!(again.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a\n", "never over an existing file");
+    }
 
     #[test]
     fn remote_listing_matches_the_glob_and_evaluates_nothing() {
