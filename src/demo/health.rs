@@ -1,4 +1,4 @@
-//! The demo data set behind `yunwei demo`: a few clearly named demo hosts whose figures are a
+//! The demo fleet of `yunwei demo`: a few clearly named demo hosts whose figures are a
 //! deterministic recording (the same at the same moment, so history and live rows agree), and
 //! thirty days of their history written into the demo database.
 
