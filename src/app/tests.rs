@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::demo::DemoFleet;
 use crate::event::{Command, Event, WorkerMsg};
 use crate::health::HistRange;
-use crate::health::{DiskUsage, HostSample, ProcessMem};
+use crate::health::HostSample;
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow, View};
@@ -25,32 +25,7 @@ use crate::workers::store::{StoreCmd, StoreMsg};
 const T0: i64 = 1_800_000_000;
 
 fn local_sample() -> HostSample {
-    HostSample {
-        name: "海口-应用1".into(),
-        reachable: true,
-        cpu_pct: Some(12.0),
-        load1: Some(0.4),
-        load5: Some(0.3),
-        load15: Some(0.2),
-        cores: Some(4),
-        mem_total_kib: Some(8 * 1024 * 1024),
-        mem_available_kib: Some(4 * 1024 * 1024),
-        mem_used_pct: Some(50.0),
-        swap_total_kib: Some(0),
-        uptime_s: Some(86400 * 3 + 3600),
-        disks: vec![DiskUsage {
-            mount: "/data 数据".into(),
-            fs_type: "ext4".into(),
-            size_kib: 1024 * 1024,
-            used_kib: 512 * 1024,
-            avail_kib: 512 * 1024,
-            used_pct: 50.0,
-            inodes_used_pct: None,
-        }],
-        top_processes: vec![ProcessMem { pid: 42, name: "java".into(), rss_kib: 2 * 1024 * 1024 }],
-        sampled_at: T0,
-        ..Default::default()
-    }
+    crate::panes::testing::sample("海口-应用1", 12.0, 50.0, T0)
 }
 
 /// An app with a Chinese-named local host and the demo fleet at a fixed moment.

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 
 use super::Pane;
+use crate::health::{DiskUsage, HostSample, ProcessMem};
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::theme::Theme;
@@ -70,4 +71,35 @@ pub fn pos(term: &Terminal<TestBackend>, needle: &str) -> (u16, u16) {
 /// The cell where `needle` starts.
 pub fn cell_at<'t>(term: &'t Terminal<TestBackend>, needle: &str) -> &'t Cell {
     &term.backend().buffer()[pos(term, needle)]
+}
+
+/// A reachable 4-core host with 8 GiB (half used), one filesystem `/data 数据` of 1 GiB at
+/// `disk` %, and one process, sampled at `at`.
+pub fn sample(name: &str, cpu: f64, disk: f64, at: i64) -> HostSample {
+    HostSample {
+        name: name.into(),
+        reachable: true,
+        cpu_pct: Some(cpu),
+        load1: Some(0.4),
+        load5: Some(0.3),
+        load15: Some(0.2),
+        cores: Some(4),
+        mem_total_kib: Some(8 * 1024 * 1024),
+        mem_available_kib: Some(4 * 1024 * 1024),
+        mem_used_pct: Some(50.0),
+        swap_total_kib: Some(0),
+        uptime_s: Some(86400 * 3 + 3600),
+        disks: vec![DiskUsage {
+            mount: "/data 数据".into(),
+            fs_type: "ext4".into(),
+            size_kib: 1024 * 1024,
+            used_kib: (disk / 100.0 * 1024.0 * 1024.0).round() as u64,
+            avail_kib: 512 * 1024,
+            used_pct: disk,
+            inodes_used_pct: None,
+        }],
+        top_processes: vec![ProcessMem { pid: 42, name: "java".into(), rss_kib: 2 * 1024 * 1024 }],
+        sampled_at: at,
+        ..Default::default()
+    }
 }

@@ -5,42 +5,13 @@ use ratatui::style::Color;
 
 use super::*;
 use crate::alerts::{Alert, AlertKey, Metric, OpenAlerts};
-use crate::health::{DiskUsage, HostError, ProcessMem};
+use crate::health::HostError;
 use crate::i18n::Lang;
-use crate::panes::testing::{cell_at, ctx, draw, pos, screen};
+use crate::panes::testing::{cell_at, ctx, draw, pos, sample, screen};
 use crate::store::health::HistPoint;
 
 /// 2026-11-27 03:04:00 +08:00, just before the context's clock.
 const NOW: i64 = 1_795_719_840;
-
-fn sample(name: &str, cpu: f64, disk: f64) -> HostSample {
-    HostSample {
-        name: name.into(),
-        reachable: true,
-        cpu_pct: Some(cpu),
-        load1: Some(0.4),
-        load5: Some(0.3),
-        load15: Some(0.2),
-        cores: Some(4),
-        mem_total_kib: Some(8 * 1024 * 1024),
-        mem_available_kib: Some(4 * 1024 * 1024),
-        mem_used_pct: Some(50.0),
-        swap_total_kib: Some(0),
-        uptime_s: Some(86400 * 3 + 3600),
-        disks: vec![DiskUsage {
-            mount: "/data 数据".into(),
-            fs_type: "ext4".into(),
-            size_kib: 1024 * 1024,
-            used_kib: (disk * 10485.76) as u64,
-            avail_kib: 512 * 1024,
-            used_pct: disk,
-            inodes_used_pct: None,
-        }],
-        top_processes: vec![ProcessMem { pid: 42, name: "java".into(), rss_kib: 2 * 1024 * 1024 }],
-        sampled_at: NOW,
-        ..Default::default()
-    }
-}
 
 /// Four hosts: a quiet one with a Chinese name, one hot (CPU crit, disk warn, an open alert),
 /// one down with its reason, one whose last figures are ten minutes old.
@@ -54,8 +25,8 @@ fn pane() -> (HealthPane, Ctx) {
     let mut pane = HealthPane::new(rows);
     let mut c = ctx(Lang::En);
     let mut out = Vec::new();
-    pane.on_sample(sample("海口-应用1", 12.0, 40.0), &c, &mut out);
-    pane.on_sample(sample("db1", 97.0, 85.0), &c, &mut out);
+    pane.on_sample(sample("海口-应用1", 12.0, 40.0, NOW), &c, &mut out);
+    pane.on_sample(sample("db1", 97.0, 85.0, NOW), &c, &mut out);
     let down = HostSample {
         name: "exchange".into(),
         reachable: false,
@@ -64,8 +35,7 @@ fn pane() -> (HealthPane, Ctx) {
         ..Default::default()
     };
     pane.on_sample(down, &c, &mut out);
-    let mut stale = sample("old-nfs", 30.0, 20.0);
-    stale.sampled_at = NOW - 600;
+    let stale = sample("old-nfs", 30.0, 20.0, NOW - 600);
     pane.on_sample(stale, &c, &mut out);
     c.alerts = OpenAlerts::new(vec![Alert {
         id: 1,
