@@ -129,9 +129,39 @@ pub fn shell_quote(arg: &str) -> String {
     quoted
 }
 
+/// A character that must never reach the terminal from outside: a control character, or a
+/// bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069).
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every [`is_unprintable`] character written as `\u{…}`, for messages that quote
+/// text from outside (a config value, a file name).
+pub fn escape_unprintable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unprintable) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unprintable(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unprintable_characters_are_escaped_in_messages() {
+        assert_eq!(escape_unprintable("plain 中文"), "plain 中文");
+        assert_eq!(escape_unprintable("a\u{202E}b\x1b]0;x\x07"), "a\\u{202e}b\\u{1b}]0;x\\u{7}");
+        assert!(is_unprintable('\u{2066}') && !is_unprintable('海'));
+    }
 
     #[test]
     fn positions_count_characters() {

@@ -181,7 +181,10 @@ pub(crate) fn find<'a, 'i>(table: &'a DeTable<'i>, name: &str) -> Option<&'a Val
 
 /// The `name` of an entry, when it is a non-empty string, for labels such as `[[hosts]] #2 (app1)`.
 pub(crate) fn entry_name<'a>(table: &'a DeTable<'_>) -> Option<&'a str> {
-    find(table, "name").and_then(|v| v.get_ref().as_str()).filter(|s| !s.trim().is_empty())
+    // A name that is no plain text is an error of its own and no label for the others.
+    find(table, "name")
+        .and_then(|v| v.get_ref().as_str())
+        .filter(|s| !s.trim().is_empty() && !s.chars().any(crate::text::is_unprintable))
 }
 
 impl<'t> Checker<'t> {
@@ -301,6 +304,25 @@ impl<'t> Checker<'t> {
         let s = self.string(place, key, value)?;
         if s.trim().is_empty() {
             self.report(value.span(), format!("{} must not be empty", place.path(key)));
+            return None;
+        }
+        Some(s)
+    }
+
+    /// A name shown on screen (a host, a log source): not empty, and no control character or
+    /// bidirectional override, which could move the cursor or reorder what the user reads.
+    pub fn shown_name(&mut self, place: &Place, key: &str, value: &Value<'_>) -> Option<String> {
+        let s = self.nonempty_string(place, key, value)?;
+        if let Some(c) = s.chars().find(|&c| crate::text::is_unprintable(c)) {
+            self.report(
+                value.span(),
+                format!(
+                    "{} holds the control or bidirectional character U+{:04X}; names are shown on \
+                     every screen and must be plain text",
+                    place.path(key),
+                    u32::from(c)
+                ),
+            );
             return None;
         }
         Some(s)

@@ -79,7 +79,7 @@ fn host(
         match name {
             "name" => {
                 has_name = true;
-                if let Some(v) = ck.nonempty_string(&place, name, value) {
+                if let Some(v) = ck.shown_name(&place, name, value) {
                     host.name = v;
                     spans.name = Some(value.span());
                 }

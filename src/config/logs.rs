@@ -81,7 +81,7 @@ impl Section for Vec<LogEntry> {
                 match name {
                     "name" => {
                         has_name = true;
-                        entry.name = ck.nonempty_string(&place, name, value).unwrap_or_default();
+                        entry.name = ck.shown_name(&place, name, value).unwrap_or_default();
                     }
                     "host" => entry.host = ck.host_ref(&place, name, &format!("[[logs]] #{number}"), value),
                     "path" => {

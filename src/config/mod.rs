@@ -132,10 +132,13 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Messages quote what the file says; whatever could act on the terminal is shown escaped.
+        let file = crate::text::escape_unprintable(&self.file.to_string_lossy()).into_owned();
+        let message = crate::text::escape_unprintable(&self.message);
         if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.message)
+            write!(f, "{file}: {message}")
         } else {
-            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.col, self.message)
+            write!(f, "{file}:{}:{}: {message}", self.line, self.col)
         }
     }
 }

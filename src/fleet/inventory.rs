@@ -180,6 +180,15 @@ fn import_ssh_config(fleet: &mut Fleet, path: &Path, login: &str) {
         if fleet.hosts.iter().any(|h| &h.name == alias) {
             continue;
         }
+        // A name that could act on the terminal is shown on no screen.
+        if alias.chars().any(crate::text::is_unprintable) {
+            fleet.warnings.push(format!(
+                "{}: host {}: the name holds a control or bidirectional character; not imported",
+                path.display(),
+                crate::text::escape_unprintable(alias)
+            ));
+            continue;
+        }
         // Follow ProxyJump hops, each possibly an alias with its own ProxyJump.
         let mut via: Vec<EndpointSpec> = Vec::new();
         let mut pending: Vec<String> = parsed.query(alias).proxy_jump.clone().unwrap_or_default();
@@ -230,6 +239,24 @@ pub fn default_ssh_config() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ssh_config_hosts_whose_names_could_act_on_the_terminal_are_skipped_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            "Host good\n  HostName 127.0.0.5\n\nHost evil\u{202E}gpj.exe\n  HostName 127.0.0.6\n",
+        )
+        .unwrap();
+        let mut fleet = Fleet::default();
+        import_ssh_config(&mut fleet, &path, "ops");
+        let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["good"]);
+        assert_eq!(fleet.warnings.len(), 1, "{:?}", fleet.warnings);
+        assert!(fleet.warnings[0].contains("evil\\u{202e}gpj.exe"), "{:?}", fleet.warnings);
+        assert!(!fleet.warnings[0].contains('\u{202E}'));
+    }
     use crate::config::parse_str;
 
     fn cfg(text: &str) -> Config {

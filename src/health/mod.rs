@@ -90,7 +90,7 @@ pub struct ProcessMem {
 /// escape sequence's introducer) and the bidirectional overrides, which could rewrite the screen
 /// or reorder what the user reads, become a visible U+FFFD.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let bad = crate::text::is_unprintable;
     if s.chars().any(bad) {
         std::borrow::Cow::Owned(s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect())
     } else {
