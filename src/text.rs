@@ -152,9 +152,34 @@ pub fn escape_unprintable(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `bytes` as text, with every byte that is not part of valid UTF-8 written as `\xHH`, so text
+/// from outside (a process name, a mount point) is shown as it is rather than dropped or
+/// turned into replacement characters.
+pub fn decode_escaped(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_is_shown_escaped() {
+        assert_eq!(decode_escaped(b"plain"), "plain");
+        assert_eq!(decode_escaped(b"plain\xff"), "plain\\xFF");
+        assert_eq!(decode_escaped("中\u{6587}".as_bytes()), "中文");
+        assert_eq!(decode_escaped(b"a\xe4\xb8b"), "a\\xE4\\xB8b", "a cut character is two bad bytes");
+    }
 
     #[test]
     fn unprintable_characters_are_escaped_in_messages() {

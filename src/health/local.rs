@@ -125,8 +125,9 @@ impl LocalProbe {
             .filter_map(|entry| {
                 let entry = entry.ok()?;
                 let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-                let text = fs::read_to_string(entry.path().join("status")).ok()?;
-                parse_proc_status(&text, pid)
+                // A process name is bytes: one that is not UTF-8 is shown escaped, not dropped.
+                let bytes = fs::read(entry.path().join("status")).ok()?;
+                parse_proc_status(&crate::text::decode_escaped(&bytes), pid)
             })
             .collect();
         procs.sort_by(|a, b| b.rss_kib.cmp(&a.rss_kib).then(a.pid.cmp(&b.pid)));
@@ -289,6 +290,21 @@ mod tests {
         fn drop(&mut self) {
             let _ = fs::remove_dir_all(&self.0);
         }
+    }
+
+    #[test]
+    fn a_process_whose_name_is_not_utf8_is_listed_with_the_bytes_escaped() {
+        let root = TempRoot::new();
+        root.write("stat", "cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n");
+        root.write("meminfo", "MemTotal: 4000000 kB\nMemAvailable: 1000000 kB\n");
+        root.write("1/status", "Name:\tsystemd\nVmRSS:\t8000 kB\n");
+        fs::create_dir_all(root.0.join("77")).unwrap();
+        fs::write(root.0.join("77/status"), b"Name:\tplain\xff\nVmRSS:\t1600000 kB\n").unwrap();
+        let mut probe = LocalProbe::with_root("h".into(), root.0.clone()).with_commands(false);
+        let s = probe.sample();
+        let top: Vec<(u32, &str, u64)> =
+            s.top_processes.iter().map(|p| (p.pid, p.name.as_str(), p.rss_kib)).collect();
+        assert_eq!(top, [(77, "plain\\xFF", 1600000), (1, "systemd", 8000)]);
     }
 
     #[test]

@@ -260,7 +260,7 @@ impl RemoteHost {
     fn try_poll(&mut self, with_security: bool) -> Result<HostSample, SshError> {
         let name = self.name.clone();
         let out = self.link.exec(&probe_command(), self.command_timeout, Class::Health)?;
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = crate::text::decode_escaped(&out.stdout);
         let now = Instant::now();
         let mut sample = parse_probe(&name, &text, &mut self.state, now, chrono::Utc::now().timestamp());
         if with_security && now >= self.next_security {
