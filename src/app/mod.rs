@@ -294,7 +294,15 @@ impl App {
         }
     }
 
+    /// Draws the screen, then scrubs it: whatever a pane let through, no cell sends a control or
+    /// bidirectional character to the terminal (the last line of defence; the domains sanitise
+    /// what comes from outside before it is stored).
     pub fn render(&mut self, f: &mut Frame<'_>) {
+        self.render_screen(f);
+        scrub(f.buffer_mut());
+    }
+
+    fn render_screen(&mut self, f: &mut Frame<'_>) {
         let area = f.area();
         if area.width < MIN_W || area.height < MIN_H {
             let text = format!("{} {}x{}", self.ctx.t(Msg::TooSmall), area.width, area.height);
@@ -328,6 +336,18 @@ impl App {
         }
         let hints = self.panes.pane(self.focus).hints(&self.ctx);
         render_status_bar(f, bottom, &self.ctx, hints, self.flash.as_ref(), self.open_alerts());
+    }
+}
+
+/// Replaces every cell holding a control or bidirectional character with U+FFFD.
+fn scrub(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        // Plain ASCII cells, nearly all of them, are checked by their first byte alone.
+        let sym = cell.symbol();
+        let suspect = sym.bytes().any(|b| b < 0x20 || b == 0x7f || b >= 0x80);
+        if suspect && sym.chars().any(crate::text::is_unprintable) {
+            cell.set_symbol("\u{FFFD}");
+        }
     }
 }
 

@@ -640,3 +640,17 @@ fn one_filter_can_be_switched_off_and_on() {
     app.on_event(key(KeyCode::Enter));
     assert!(app.flash.as_ref().is_some_and(|f| f.text.contains("no such filter")), "{:?}", app.flash);
 }
+
+#[test]
+fn no_cell_sends_a_control_or_bidirectional_character_to_the_terminal() {
+    // A tag is shown as it was written; one with a right-to-left override must not reorder
+    // the screen, whichever pane draws it.
+    let rows = vec![HostRow::new("app1", vec!["hai\u{202E}kou\u{1b}[2J".into()], HostKind::Local)];
+    let mut app = App::new(ctx(Lang::En), rows);
+    app.update(crate::action::Action::GroupByTag);
+    let term = draw(&mut app, 80, 24);
+    let text = screen(&term);
+    assert!(text.contains("app1"), "{text}");
+    assert!(text.lines().all(|l| !l.chars().any(crate::text::is_unprintable)), "{text:?}");
+    assert!(text.contains('\u{FFFD}'), "the tag's header is drawn, with the characters replaced:\n{text}");
+}

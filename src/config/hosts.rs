@@ -157,7 +157,19 @@ fn tags(ck: &mut Checker<'_>, place: &Place, value: &Value<'_>) -> Vec<String> {
     let mut tags = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item.get_ref() {
-            DeValue::String(s) => tags.push(s.to_string()),
+            DeValue::String(s) => match s.chars().find(|&c| crate::text::is_unprintable(c)) {
+                Some(c) => ck.report(
+                    item.span(),
+                    format!(
+                        "tag #{} of {} holds the control or bidirectional character U+{:04X}; tags are \
+                         shown on screen and must be plain text",
+                        i + 1,
+                        place.path("tags"),
+                        u32::from(c)
+                    ),
+                ),
+                None => tags.push(s.to_string()),
+            },
             other => ck.report(
                 item.span(),
                 format!(
