@@ -574,11 +574,29 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     app.on_event(key(KeyCode::Enter));
     match app.outbox.as_slice() {
         [Command::Logs(LogsCmd::Export { path, text })] => {
-            assert!(path.to_string_lossy().starts_with("./yunwei-logs-20261127-"), "{path:?}");
+            // In the data folder, not the working directory; masked, so no audit row of its own.
+            assert!(path.starts_with(&app.ctx.export_dir), "{path:?}");
+            assert!(path.to_string_lossy().contains("/yunwei-logs-20261127-"), "{path:?}");
             assert!(text.contains("[app] 2026-11-27 03:00:01 INFO 用户 138****5678 登录成功"), "{text}");
         }
         other => panic!("{other:?}"),
     }
+    // Revealed, the export is an audit row of its own: which file, how many records, whose.
+    app.on_event(key(KeyCode::Char('v')));
+    app.outbox.clear();
+    app.on_event(key(KeyCode::Char('w')));
+    app.on_event(key(KeyCode::Enter));
+    match app.outbox.as_slice() {
+        [Command::Store(StoreCmd::Audit { action, target, detail }), Command::Logs(LogsCmd::Export { path, text })] =>
+        {
+            assert_eq!(action, "logs.export_unmasked");
+            assert_eq!(target, &path.display().to_string());
+            assert_eq!(detail, "6 records, unmasked, of app, 系统");
+            assert!(text.contains("13812345678"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    app.on_event(key(KeyCode::Char('v')));
     // End resumes following; W wraps.
     app.on_event(key(KeyCode::End));
     assert!(app.panes.logs.follow);

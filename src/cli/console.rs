@@ -73,6 +73,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
         host_keys_unverified: cfg.ssh.host_key_check == crate::ssh::HostKeyCheck::Off
             && cfg.hosts.iter().any(|h| !h.local),
         alerts: Default::default(),
+        export_dir: std::path::PathBuf::from("."),
     };
     Ok(Prepared { ctx, config: cfg })
 }
@@ -168,12 +169,23 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         }
     };
     drop(store);
+    // Written records go to the data folder: the database's, or for the demo (whose database
+    // is temporary) the default one, made private when missing.
+    let export_dir = if _demo_dir.is_some() {
+        let dir = crate::store::default_path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        use std::os::unix::fs::DirBuilderExt;
+        let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir);
+        dir
+    } else {
+        db.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+    };
     let (rows, probes, warnings) = fleet(&prepared.config, demo);
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
 
     // The demo watches this machine live, so its Logs tab follows this machine's system logs.
     let log_specs = crate::logs::sources::specs(if demo { Vec::new() } else { prepared.config.log_specs() });
     let mut app = App::new(prepared.ctx, rows);
+    app.ctx.export_dir = export_dir;
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     if !warnings.is_empty() {

@@ -26,6 +26,7 @@ pub fn ctx(lang: Lang) -> Ctx {
         ascii: false,
         host_keys_unverified: false,
         alerts: Default::default(),
+        export_dir: std::path::PathBuf::from("/var/lib/yunwei-test"),
     }
 }
 

@@ -319,6 +319,20 @@ impl LogsPane {
         out
     }
 
+    /// What an export holds, for the audit log: how many records of which sources.
+    fn export_summary(&self) -> String {
+        let visible = self.visible();
+        let mut names: Vec<&str> = Vec::new();
+        for &i in &visible {
+            if let Some(s) = self.sources.get(self.entries[i].source) {
+                if !names.contains(&s.spec.name.as_str()) {
+                    names.push(&s.spec.name);
+                }
+            }
+        }
+        format!("{} records, unmasked, of {}", visible.len(), names.join(", "))
+    }
+
     fn open_input(&mut self, kind: InputKind, text: String) {
         let mut ta = TextArea::new(vec![text]);
         ta.move_cursor(ratatui_textarea::CursorMove::End);
@@ -424,10 +438,16 @@ impl LogsPane {
             }
             InputKind::WritePath if text.is_empty() => None,
             InputKind::WritePath => {
-                out.push(Command::Logs(LogsCmd::Export {
-                    path: crate::config::expand_tilde(text),
-                    text: self.export(),
-                }));
+                let path = crate::config::expand_tilde(text);
+                if self.revealed {
+                    // Personal data leaves unmasked only on record: who, which file, what.
+                    out.push(Command::Store(StoreCmd::Audit {
+                        action: "logs.export_unmasked".into(),
+                        target: path.display().to_string(),
+                        detail: self.export_summary(),
+                    }));
+                }
+                out.push(Command::Logs(LogsCmd::Export { path, text: self.export() }));
                 None
             }
         }
@@ -499,8 +519,8 @@ impl LogsPane {
                 }
             }
             Action::WriteFile => {
-                let name = format!("./yunwei-logs-{}.txt", ctx.now.format("%Y%m%d-%H%M%S"));
-                self.open_input(InputKind::WritePath, name);
+                let name = format!("yunwei-logs-{}.txt", ctx.now.format("%Y%m%d-%H%M%S"));
+                self.open_input(InputKind::WritePath, ctx.export_dir.join(name).display().to_string());
             }
             Action::OpenFile => self.open_input(InputKind::OpenPath, String::new()),
             Action::ToggleFilter => self.open_input(InputKind::ToggleFilter, String::new()),
