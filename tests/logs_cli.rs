@@ -9,9 +9,14 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The database `--no-mask` audits into: one per test process, never the user's own.
+fn test_db() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("yunwei-logs-cli-{}", std::process::id())).join("y.db")
+}
+
 fn yunwei() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yunwei"));
-    c.env_remove("YUNWEI_CONFIG").env("LANG", "C.UTF-8");
+    c.env_remove("YUNWEI_CONFIG").env("LANG", "C.UTF-8").env("YUNWEI_DB", test_db());
     c
 }
 
@@ -132,4 +137,47 @@ fn follow_survives_rotation_and_truncation_without_losing_or_repeating_lines() {
     assert!(rx.recv_timeout(Duration::from_millis(600)).is_err());
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn no_mask_is_an_audit_row_before_anything_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("id.log");
+    fs::write(&log, "2026-11-27 03:04:05 INFO 身份证11010519491231002X\n").unwrap();
+    let db = dir.path().join("data").join("y.db");
+    let out = yunwei()
+        .env("YUNWEI_DB", &db)
+        .env("YUNWEI_OPERATOR", "zhang.san")
+        .args(["logs", "--no-mask"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("11010519491231002X"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT operator, action, target FROM audit")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows, vec![("zhang.san".into(), "logs.no_mask".into(), log.display().to_string())]);
+    // Masked output needs no record.
+    yunwei().env("YUNWEI_DB", &db).arg("logs").arg(&log).output().unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+    // No audit log, no unmasked output.
+    let out = yunwei()
+        .env("YUNWEI_DB", "/proc/yunwei-none/y.db")
+        .args(["logs", "--no-mask"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("audit"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -98,6 +98,25 @@ impl LinePipeline {
     }
 }
 
+/// Unmasked personal data leaves only on record: one audit row (who, which files, on which
+/// host) before anything is printed.
+fn audit_no_mask(g: &crate::cli::Global, args: &LogsArgs) -> Result<(), String> {
+    let operator = match crate::config::load(g.config.as_deref()) {
+        Ok(cfg) => crate::store::audit::resolve_operator(cfg.general.operator.as_deref()),
+        Err(_) => crate::store::audit::resolve_operator(None),
+    };
+    let files: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let target = match &args.host {
+        Some(host) => format!("{host}:{}", files.join(" ")),
+        None => files.join(" "),
+    };
+    let store = crate::store::Store::open(&crate::cli::db_path(g)).map_err(|e| e.to_string())?;
+    store
+        .audit(&operator, "logs.no_mask", &target, "yunwei logs --no-mask printed unmasked records")
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
     let encoding: Encoding = match args.encoding.parse() {
         Ok(e) => e,
@@ -116,6 +135,12 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
     if args.paths.is_empty() {
         eprintln!("yunwei logs: name at least one file");
         return 2;
+    }
+    if args.no_mask {
+        if let Err(e) = audit_no_mask(g, args) {
+            eprintln!("yunwei logs: --no-mask is written to the audit log first, and that failed: {e}");
+            return 1;
+        }
     }
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
