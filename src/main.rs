@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use yunwei::cli::{self, Global};
 
 #[derive(Parser)]
@@ -50,7 +50,13 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The help and the usage are in the user's language: `--lang`, else the locale.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = cli::help::localized(Cli::command(), cli::help::lang_of_args(&args));
+    let cli = match Cli::from_arg_matches(&command.get_matches_from(&args)) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     if let Some(l) = cli.lang.as_deref() {
         if l != "auto" && yunwei::i18n::Lang::parse(l).is_none() {
             eprintln!("yunwei: --lang {l}: use auto, en or zh-CN");

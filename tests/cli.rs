@@ -298,3 +298,35 @@ fn check_config_says_what_ssh_config_adds_and_skips() {
     assert!(out.contains("from ~/.ssh/config: 2 host(s): gw, db1"), "{out}");
     assert!(out.contains("warning:") && out.contains("Match"), "{out}");
 }
+
+#[test]
+fn help_speaks_the_users_language() {
+    let help = |lang: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_yunwei"))
+            .env("LANG", lang)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let zh = help("zh_CN.UTF-8", &["--help"]);
+    for words in
+        ["用法：", "命令", "选项", "不带命令时打开控制台", "轮询每台主机一次", "配置文件", "打印帮助"]
+    {
+        assert!(zh.contains(words), "{words}:\n{zh}");
+    }
+    let logs = help("zh_CN.UTF-8", &["logs", "--help"]);
+    assert!(logs.contains("不遮盖身份证号和手机号") && logs.contains("用法："), "{logs}");
+    // --lang wins over the locale, both ways.
+    assert!(help("zh_CN.UTF-8", &["--lang", "en", "--help"]).contains("Usage: yunwei"));
+    assert!(help("C.UTF-8", &["--lang=zh-CN", "status", "--help"]).contains("只看这台主机"));
+    let en = help("C.UTF-8", &["--help"]);
+    assert!(en.contains("Usage: yunwei [OPTIONS] [COMMAND]") && en.contains("Poll every host once"), "{en}");
+    assert!(
+        !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '运' && c != '维' && c != '台'),
+        "{en}"
+    );
+}

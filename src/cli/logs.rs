@@ -27,7 +27,7 @@ pub struct LogsArgs {
     /// auto (UTF-8 when valid, else GB18030), utf-8 or gb18030
     #[arg(long, default_value = "auto", value_name = "E")]
     pub encoding: String,
-    /// Show resident ID and mobile numbers unmasked
+    /// Show resident ID and mobile numbers unmasked (written to the audit log)
     #[arg(long)]
     pub no_mask: bool,
     /// Follow like tail -F: by name, across rotation and truncation

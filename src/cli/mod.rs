@@ -7,6 +7,7 @@
 pub mod check_config;
 pub mod completions;
 pub mod console;
+pub mod help;
 pub mod logs;
 pub mod status;
 

@@ -1,0 +1,101 @@
+//! The command line's own words (what each command and option is for, the headings) in the
+//! user's language, from the catalogue. clap's derive attributes keep the English text, which
+//! the catalogue repeats; a test pins that the two agree.
+
+use clap::{Arg, ArgAction, Command};
+
+use crate::i18n::{Lang, Msg};
+
+/// (subcommand, argument id or "" for the command itself, its text). "" as subcommand is the
+/// top-level command.
+const TEXTS: &[(&str, &str, Msg)] = &[
+    ("", "", Msg::CliAbout),
+    ("", "config", Msg::CliConfig),
+    ("", "db", Msg::CliDb),
+    ("", "lang", Msg::CliLang),
+    ("", "theme", Msg::CliTheme),
+    ("", "keymap", Msg::CliKeymap),
+    ("demo", "", Msg::CliDemo),
+    ("status", "", Msg::CliStatus),
+    ("status", "json", Msg::CliStatusJson),
+    ("status", "hosts", Msg::CliStatusHost),
+    ("status", "tags", Msg::CliStatusTag),
+    ("status", "security", Msg::CliStatusSecurity),
+    ("logs", "", Msg::CliLogs),
+    ("logs", "grep", Msg::CliLogsGrep),
+    ("logs", "exclude", Msg::CliLogsExclude),
+    ("logs", "encoding", Msg::CliLogsEncoding),
+    ("logs", "no_mask", Msg::CliLogsNoMask),
+    ("logs", "follow", Msg::CliLogsFollow),
+    ("logs", "lines", Msg::CliLogsLines),
+    ("logs", "host", Msg::CliLogsHost),
+    ("logs", "paths", Msg::CliLogsPaths),
+    ("check-config", "", Msg::CliCheckConfig),
+    ("check-config", "file", Msg::CliCheckConfigFile),
+    ("completions", "", Msg::CliCompletions),
+];
+
+/// The language the command line speaks before anything is loaded: `--lang` when given, else
+/// the locale (the config's `lang` is read only once the command runs).
+pub fn lang_of_args(args: &[std::ffi::OsString]) -> Lang {
+    let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let flag = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--lang=")
+            .map(str::to_string)
+            .or_else(|| (a == "--lang").then(|| args.get(i + 1).cloned()).flatten())
+    });
+    match flag.as_deref().and_then(Lang::parse) {
+        Some(lang) => lang,
+        None => Lang::resolve(crate::config::LangSetting::Auto),
+    }
+}
+
+/// `cmd` with every text of [`TEXTS`] and clap's headings in `lang`.
+pub fn localized(mut cmd: Command, lang: Lang) -> Command {
+    let options = Msg::CliOptions.text(lang);
+    for (sub, id, msg) in TEXTS {
+        let text = msg.text(lang);
+        let apply = |c: Command| {
+            if id.is_empty() {
+                c.about(text)
+            } else if lang == Lang::En {
+                c.mut_arg(*id, |a| a.help(text))
+            } else {
+                c.mut_arg(*id, |a| a.help(text).help_heading(options))
+            }
+        };
+        cmd = if sub.is_empty() { apply(cmd) } else { cmd.mut_subcommand(*sub, apply) };
+    }
+    if lang == Lang::En {
+        return cmd;
+    }
+    cmd = cmd.long_about(Msg::CliLongAbout.text(lang));
+    let template = format!(
+        "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        Msg::CliUsage.text(lang)
+    );
+    // clap makes its own --help and --version only when built; these take their place.
+    let help = Arg::new("help")
+        .short('h')
+        .long("help")
+        .action(ArgAction::Help)
+        .help(Msg::CliHelpFlag.text(lang))
+        .help_heading(options);
+    let headings = |c: Command| {
+        c.help_template(template.clone())
+            .subcommand_help_heading(Msg::CliCommands.text(lang))
+            .disable_help_flag(true)
+            .arg(help.clone())
+    };
+    let version = Arg::new("version")
+        .short('V')
+        .long("version")
+        .action(ArgAction::Version)
+        .help(Msg::CliVersionFlag.text(lang))
+        .help_heading(options);
+    cmd = headings(cmd).disable_version_flag(true).arg(version);
+    for name in ["demo", "status", "logs", "check-config", "completions"] {
+        cmd = cmd.mut_subcommand(name, headings);
+    }
+    cmd
+}
