@@ -201,6 +201,7 @@ catalogue! {
     ErrJumpHostDown => "jump host down", "跳板机不可达";
     ErrDisconnected => "disconnected", "连接断开";
     ErrProtocol => "SSH protocol error", "SSH 协议错误";
+    ErrUnsupported => "not reachable as ssh would", "无法按 ssh 的方式连接";
     ErrProbe => "probe failed", "采集失败";
     ActGroupByTag => "group by tag", "按标签分组";
     HintGroup => "group", "分组";

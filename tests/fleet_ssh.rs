@@ -393,7 +393,9 @@ fn sessions_for(dir: &Path, servers: &[&Sshd]) -> Arc<Sessions> {
     fs::write(&known_hosts, lines).unwrap();
     Sessions::new(SshPool::new(SshSettings {
         known_hosts,
+        global_known_hosts: Vec::new(),
         host_key_check: HostKeyCheck::Strict,
+        host_key_check_set: true,
         connect_timeout: Duration::from_secs(2),
         command_timeout: Duration::from_secs(5),
     }))
@@ -595,7 +597,9 @@ fn a_hundred_targets_behind_one_bastion_connect_at_once_and_all_answer() {
     // A short connect timeout, as a cron check would set it: the queue alone used to exceed it.
     let pool = SshPool::new(SshSettings {
         known_hosts,
+        global_known_hosts: Vec::new(),
         host_key_check: HostKeyCheck::Strict,
+        host_key_check_set: true,
         connect_timeout: Duration::from_secs(2),
         command_timeout: Duration::from_secs(10),
     });

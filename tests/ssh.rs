@@ -22,7 +22,9 @@ const COMMAND: Duration = Duration::from_secs(3);
 fn settings(known_hosts: &Path, check: HostKeyCheck) -> SshSettings {
     SshSettings {
         known_hosts: known_hosts.to_path_buf(),
+        global_known_hosts: Vec::new(),
         host_key_check: check,
+        host_key_check_set: true,
         connect_timeout: CONNECT,
         command_timeout: COMMAND,
     }
@@ -197,6 +199,7 @@ fn dead_port_is_refused_fast() {
             port,
             user: sshd::current_user(),
             identity_files: vec![client.key.private.clone()],
+            options: Default::default(),
         },
         via: Vec::new(),
     };
@@ -221,6 +224,7 @@ fn dead_port_behind_a_bastion_is_refused() {
             port,
             user: sshd::current_user(),
             identity_files: vec![],
+            options: Default::default(),
         },
         via: vec![bastion.endpoint("bastion", &client.key)],
     };
@@ -253,6 +257,7 @@ fn frozen_listener_times_out() {
             port,
             user: sshd::current_user(),
             identity_files: vec![client.key.private.clone()],
+            options: Default::default(),
         },
         via: Vec::new(),
     };
@@ -281,6 +286,7 @@ fn frozen_listener_behind_a_bastion_times_out_and_spares_others() {
             port,
             user: sshd::current_user(),
             identity_files: vec![client.key.private.clone()],
+            options: Default::default(),
         },
         via: vec![bastion.endpoint("bastion", &client.key)],
     };
@@ -537,6 +543,7 @@ fn targets_queued_behind_a_hung_open_move_to_a_new_bastion_session() {
             port,
             user: sshd::current_user(),
             identity_files: vec![client.key.private.clone()],
+            options: Default::default(),
         },
         via: vec![bastion.endpoint("bastion0", &client.key)],
     };

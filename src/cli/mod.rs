@@ -38,7 +38,7 @@ pub fn resolve_fleet(cfg: &crate::config::Config) -> crate::fleet::Fleet {
     let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
     crate::fleet::inventory::resolve(
         cfg,
-        crate::fleet::inventory::default_ssh_config().as_deref(),
+        &crate::fleet::inventory::SshConfigPaths::of(cfg),
         &login,
         &hostname(),
     )

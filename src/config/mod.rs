@@ -386,6 +386,8 @@ load_per_core = { warn = 2, crit = 4 }
                 command_timeout_s: 30,
                 poll_interval_s: 15,
                 import_ssh_config: false,
+                ssh_config: None,
+                host_key_check_set: true,
             },
             hosts: vec![
                 HostEntry {

@@ -15,6 +15,13 @@ pub struct Ssh {
     pub command_timeout_s: u64,
     pub poll_interval_s: u64,
     pub import_ssh_config: bool,
+    /// The ssh_config file to import instead of `~/.ssh/config`; as with `ssh -F`, the system's
+    /// `/etc/ssh/ssh_config` is then not read.
+    pub ssh_config: Option<String>,
+    /// Whether `host_key_check` was written in the file (then the stricter of it and a host's
+    /// StrictHostKeyChecking applies; else the host's own decides).
+    #[serde(skip)]
+    pub host_key_check_set: bool,
 }
 
 impl Default for Ssh {
@@ -26,6 +33,8 @@ impl Default for Ssh {
             command_timeout_s: 10,
             poll_interval_s: 10,
             import_ssh_config: true,
+            ssh_config: None,
+            host_key_check_set: false,
         }
     }
 }
@@ -37,6 +46,7 @@ pub(super) const KEYS: &[&str] = &[
     "command_timeout_s",
     "poll_interval_s",
     "import_ssh_config",
+    "ssh_config",
 ];
 
 /// Longest timeout or interval accepted, in seconds.
@@ -63,6 +73,7 @@ impl Section for Ssh {
                 "host_key_check" => {
                     if let Some(v) = ck.choice(&place, name, value) {
                         ssh.host_key_check = v;
+                        ssh.host_key_check_set = true;
                     }
                 }
                 "connect_timeout_s" => {
@@ -78,6 +89,11 @@ impl Section for Ssh {
                 "poll_interval_s" => {
                     if let Some(v) = seconds(ck) {
                         ssh.poll_interval_s = v;
+                    }
+                }
+                "ssh_config" => {
+                    if let Some(v) = ck.nonempty_string(&place, name, value) {
+                        ssh.ssh_config = Some(v);
                     }
                 }
                 "import_ssh_config" => {

@@ -5,7 +5,9 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::ssh_config::{expand, tilde, HostConfig, SshConfig, TokenSet, Tokens};
 use crate::config::{expand_tilde, Config, HostEntry};
+use crate::ssh::{HostKeyCheck, HostOptions};
 
 /// One hop of an SSH route.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,13 +17,15 @@ pub struct EndpointSpec {
     pub port: u16,
     pub user: String,
     pub identity_files: Vec<PathBuf>,
+    /// What `~/.ssh/config` says of the hop beyond where it is (defaults for config hosts).
+    pub options: HostOptions,
 }
 
 /// How a host is reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     Local,
-    Ssh { endpoint: EndpointSpec, via: Vec<EndpointSpec> },
+    Ssh { endpoint: Box<EndpointSpec>, via: Vec<EndpointSpec> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +42,35 @@ pub struct Fleet {
     pub warnings: Vec<String>,
 }
 
+/// Where the ssh_config files are: the user's (`~/.ssh/config`, or `[ssh] ssh_config`) and the
+/// system's (`/etc/ssh/ssh_config`, not read when `[ssh] ssh_config` names a file, as `ssh -F`).
+#[derive(Debug, Clone, Default)]
+pub struct SshConfigPaths {
+    pub user: Option<PathBuf>,
+    pub system: Option<PathBuf>,
+}
+
+impl SshConfigPaths {
+    /// The files `cfg` asks for, for the user whose home is `$HOME`.
+    pub fn of(cfg: &Config) -> SshConfigPaths {
+        match &cfg.ssh.ssh_config {
+            Some(path) => SshConfigPaths { user: Some(expand_tilde(path)), system: None },
+            None => SshConfigPaths {
+                user: default_ssh_config(),
+                system: Some(PathBuf::from("/etc/ssh/ssh_config")),
+            },
+        }
+    }
+
+    /// Only the user's file (tests).
+    pub fn user_only(path: &Path) -> SshConfigPaths {
+        SshConfigPaths { user: Some(path.to_path_buf()), system: None }
+    }
+}
+
 /// Resolves the config's hosts (and `~/.ssh/config` when asked) for a user whose login name is
 /// `login`. With no host at all, the fleet is this machine under `local_name`.
-pub fn resolve(cfg: &Config, ssh_config: Option<&Path>, login: &str, local_name: &str) -> Fleet {
+pub fn resolve(cfg: &Config, ssh_config: &SshConfigPaths, login: &str, local_name: &str) -> Fleet {
     let mut fleet = Fleet::default();
     for h in &cfg.hosts {
         let access = if h.local {
@@ -63,13 +93,13 @@ pub fn resolve(cfg: &Config, ssh_config: Option<&Path>, login: &str, local_name:
                 }
             }
             via.reverse();
-            Access::Ssh { endpoint: endpoint_of(h, login), via }
+            Access::Ssh { endpoint: Box::new(endpoint_of(h, login)), via }
         };
         fleet.hosts.push(FleetHost { name: h.name.clone(), tags: h.tags.clone(), access });
     }
     if cfg.ssh.import_ssh_config {
-        if let Some(path) = ssh_config.filter(|p| p.exists()) {
-            import_ssh_config(&mut fleet, path, login);
+        if let Some(path) = ssh_config.user.as_deref().filter(|p| p.exists()) {
+            import_ssh_config(&mut fleet, path, ssh_config.system.as_deref(), login, local_name);
         }
     }
     if fleet.hosts.is_empty() {
@@ -89,146 +119,283 @@ fn endpoint_of(h: &HostEntry, login: &str) -> EndpointSpec {
         port: h.port,
         user: h.user.clone().unwrap_or_else(|| login.to_string()),
         identity_files: h.identity_file.iter().map(|f| expand_tilde(f)).collect(),
+        options: HostOptions::default(),
     }
 }
 
-/// Removes `Match` blocks (which the parser refuses), returning the text and how many went.
-fn without_match_blocks(text: &str) -> (String, usize) {
-    let mut out = String::with_capacity(text.len());
-    let mut in_match = false;
-    let mut removed = 0;
-    for line in text.lines() {
-        let first = line.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-        if first == "match" {
-            in_match = true;
-            removed += 1;
-            continue;
-        }
-        if first == "host" {
-            in_match = false;
-        }
-        if !in_match {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    (out, removed)
-}
-
-/// `[user@]host[:port]` of a ProxyJump hop that names no known alias.
-fn parse_jump_spec(spec: &str, login: &str) -> EndpointSpec {
+/// `[user@]host[:port]` (or `ssh://[user@]host[:port]`) of a ProxyJump hop.
+fn split_jump_spec(spec: &str) -> (Option<String>, String, Option<u16>, String) {
     let spec = spec.trim().trim_start_matches("ssh://");
     let (user, rest) = match spec.rsplit_once('@') {
-        Some((u, r)) => (u.to_string(), r),
-        None => (login.to_string(), spec),
+        Some((u, r)) => (Some(u.to_string()), r),
+        None => (None, spec),
     };
-    let (address, port) = match rest.rsplit_once(':') {
-        Some((a, p)) if !a.contains(':') => (a.trim_matches(['[', ']']).to_string(), p.parse().unwrap_or(22)),
-        _ => (rest.trim_matches(['[', ']']).to_string(), 22),
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((a, p)) if !a.contains(':') || a.ends_with(']') => {
+            (a.trim_matches(['[', ']']).to_string(), p.parse().ok())
+        }
+        _ => (rest.trim_matches(['[', ']']).to_string(), None),
     };
-    EndpointSpec { name: rest.to_string(), address, port, user, identity_files: Vec::new() }
+    (user, host, port, rest.to_string())
 }
 
-fn import_ssh_config(fleet: &mut Fleet, path: &Path, login: &str) {
-    use ssh2_config::{ParseRule, SshConfig};
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            fleet.warnings.push(format!("{}: not imported: {e}", path.display()));
-            return;
-        }
-    };
-    let (text, matches) = without_match_blocks(&text);
-    if matches > 0 {
-        fleet.warnings.push(format!(
-            "{}: {matches} Match block(s) are not supported and were skipped; their settings do not apply",
-            path.display()
-        ));
+/// A ProxyJump hop that names no known alias, with no ssh_config applied (tests).
+#[cfg(test)]
+fn parse_jump_spec(spec: &str, login: &str) -> EndpointSpec {
+    let (user, address, port, name) = split_jump_spec(spec);
+    EndpointSpec {
+        name,
+        address,
+        port: port.unwrap_or(22),
+        user: user.unwrap_or_else(|| login.to_string()),
+        identity_files: Vec::new(),
+        options: HostOptions::default(),
     }
-    let rules = ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS;
-    let home = path.parent().and_then(Path::parent).map(Path::to_path_buf);
-    let mut parser = SshConfig::default();
-    if let Some(h) = home {
-        parser = parser.home_dir(h);
-    }
-    let parsed = match parser.parse(&mut text.as_bytes(), rules) {
-        Ok(c) => c,
-        Err(e) => {
-            fleet.warnings.push(format!("{}: not imported: {e}", path.display()));
-            return;
+}
+
+/// How deep ProxyJump chains may go before they are taken for a loop.
+const MAX_JUMP_DEPTH: usize = 16;
+
+/// Resolves names against the parsed ssh_config as `ssh` would for `ssh NAME`.
+struct Resolver<'a> {
+    parsed: &'a SshConfig,
+    fleet_hosts: &'a [FleetHost],
+    aliases: &'a [String],
+    login: &'a str,
+    home: PathBuf,
+    local_host: String,
+    uid: u32,
+}
+
+impl Resolver<'_> {
+    /// The endpoint `ssh NAME` would reach (user and port as a jump spec overrides them).
+    fn endpoint(&self, name: &str, user: Option<&str>, port: Option<u16>, shown: &str) -> EndpointSpec {
+        let q = self.parsed.query(name);
+        let mut problems: Vec<String> = Vec::new();
+        let hostname = match q.first("hostname") {
+            Some(h) => {
+                let t = Tokens { original: name.to_string(), ..Tokens::default() };
+                expand(h, TokenSet::HostName, &t).unwrap_or_else(|e| {
+                    problems.push(format!("HostName {h}: {e}"));
+                    name.to_string()
+                })
+            }
+            None => name.to_string(),
         }
-    };
-    // Concrete aliases only: `Host *` and patterns are defaults, not hosts.
-    let aliases: Vec<String> = parsed
-        .get_hosts()
-        .iter()
-        .flat_map(|h| h.pattern.iter())
-        .filter(|c| !c.negated && !c.pattern.contains(['*', '?', '!']))
-        .map(|c| c.pattern.clone())
-        .collect();
-    let endpoint = |alias: &str| {
-        let p = parsed.query(alias);
+        .to_lowercase();
+        let port = port.unwrap_or_else(|| match q.first("port") {
+            Some(p) => p.parse().unwrap_or_else(|_| {
+                problems.push(format!("Port {p} is not a port number"));
+                22
+            }),
+            None => 22,
+        });
+        let user = user
+            .map(str::to_string)
+            .or_else(|| q.first("user").map(str::to_string))
+            .unwrap_or_else(|| self.login.to_string());
+        let host_key_alias =
+            q.first("hostkeyalias").filter(|a| !a.eq_ignore_ascii_case("none")).map(str::to_lowercase);
+        let tokens = Tokens {
+            host: hostname.clone(),
+            original: name.to_string(),
+            port,
+            remote_user: user.clone(),
+            local_user: self.login.to_string(),
+            home: self.home.to_string_lossy().into_owned(),
+            local_host: self.local_host.clone(),
+            uid: self.uid,
+            key_alias: host_key_alias.clone().unwrap_or_else(|| name.to_string()),
+            jump: q
+                .raw("proxyjump")
+                .filter(|j| !j.eq_ignore_ascii_case("none"))
+                .unwrap_or_default()
+                .to_string(),
+        };
+        let mut files = |key: &str, list: &[String]| -> Vec<PathBuf> {
+            list.iter()
+                .filter(|f| !f.eq_ignore_ascii_case("none"))
+                .filter_map(|f| match expand(&tilde(f, &self.home), TokenSet::Files, &tokens) {
+                    Ok(p) => Some(PathBuf::from(p)),
+                    Err(e) => {
+                        problems.push(format!("{key} {f}: {e}"));
+                        None
+                    }
+                })
+                .collect()
+        };
+        let identity_files = files("IdentityFile", q.identity_files());
+        let user_known_hosts = q.get("userknownhostsfile").map(|l| files("UserKnownHostsFile", l));
+        let global_known_hosts = q.get("globalknownhostsfile").map(|l| files("GlobalKnownHostsFile", l));
+        let host_key_check =
+            q.first("stricthostkeychecking").and_then(|v| match v.to_ascii_lowercase().as_str() {
+                // yunwei cannot ask, so "ask" refuses what ssh would ask about.
+                "yes" | "true" | "ask" => Some(HostKeyCheck::Strict),
+                "accept-new" => Some(HostKeyCheck::AcceptNew),
+                "no" | "off" | "false" => Some(HostKeyCheck::Off),
+                other => {
+                    problems.push(format!("StrictHostKeyChecking {other} is not a value ssh knows"));
+                    None
+                }
+            });
+        let proxy_command = match q.raw("proxycommand") {
+            Some(c) if !c.eq_ignore_ascii_case("none") => match expand(c, TokenSet::ProxyCommand, &tokens) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    problems.push(format!("ProxyCommand {c}: {e}"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        unsupported_options(&q, &mut problems);
         EndpointSpec {
-            name: alias.to_string(),
-            address: p.host_name.clone().unwrap_or_else(|| alias.to_string()),
-            port: p.port.unwrap_or(22),
-            user: p.user.clone().unwrap_or_else(|| login.to_string()),
-            identity_files: p.identity_file.clone().unwrap_or_default(),
+            name: shown.to_string(),
+            address: hostname,
+            port,
+            user,
+            identity_files,
+            options: HostOptions {
+                host_key_alias,
+                user_known_hosts,
+                global_known_hosts,
+                host_key_check,
+                hash_known_hosts: yes(q.first("hashknownhosts")),
+                proxy_command,
+                unsupported: (!problems.is_empty()).then(|| problems.join("; ")),
+            },
         }
-    };
-    for alias in &aliases {
-        if fleet.hosts.iter().any(|h| &h.name == alias) {
-            continue;
+    }
+
+    /// The hops before `name`, outermost first, from its own ProxyJump.
+    fn own_via(&self, name: &str, depth: usize) -> Result<Vec<EndpointSpec>, String> {
+        let q = self.parsed.query(name);
+        match q.first("proxyjump") {
+            Some(j) if !j.eq_ignore_ascii_case("none") => {
+                let hops: Vec<String> = j.split(',').map(str::to_string).collect();
+                self.via_list(&hops, depth + 1)
+            }
+            _ => Ok(Vec::new()),
         }
-        // A name that could act on the terminal is shown on no screen.
-        if alias.chars().any(crate::text::is_unprintable) {
-            fleet.warnings.push(format!(
-                "{}: host {}: the name holds a control or bidirectional character; not imported",
-                path.display(),
-                crate::text::escape_unprintable(alias)
-            ));
-            continue;
+    }
+
+    /// `ProxyJump a,b,c` as ssh runs it (`ssh -J a,b -W … c`): the last hop is reached through
+    /// the ones before it, whose own ProxyJump then does not apply; the first through its own.
+    fn via_list(&self, hops: &[String], depth: usize) -> Result<Vec<EndpointSpec>, String> {
+        if depth > MAX_JUMP_DEPTH {
+            return Err("ProxyJump loop".to_string());
         }
-        // Follow ProxyJump hops, each possibly an alias with its own ProxyJump.
-        let mut via: Vec<EndpointSpec> = Vec::new();
-        let mut pending: Vec<String> = parsed.query(alias).proxy_jump.clone().unwrap_or_default();
-        let mut seen: HashSet<String> = HashSet::from([alias.clone()]);
-        let mut looped = false;
-        while let Some(hop) = pending.pop() {
-            if hop.eq_ignore_ascii_case("none") {
+        let Some((last, before)) = hops.split_last() else { return Ok(Vec::new()) };
+        let (user, host, port, shown) = split_jump_spec(last);
+        let config_host = (!self.aliases.contains(&host))
+            .then(|| self.fleet_hosts.iter().find(|h| h.name == host))
+            .flatten();
+        let (mut hop, own) = match config_host.map(|h| &h.access) {
+            Some(Access::Ssh { endpoint, via }) => {
+                let mut e = (**endpoint).clone();
+                if let Some(u) = user {
+                    e.user = u;
+                }
+                if let Some(p) = port {
+                    e.port = p;
+                }
+                (e, via.clone())
+            }
+            _ => {
+                let e = self.endpoint(&host, user.as_deref(), port, &shown);
+                let own = if before.is_empty() { self.own_via(&host, depth)? } else { Vec::new() };
+                (e, own)
+            }
+        };
+        let mut via = if before.is_empty() { own } else { self.via_list(before, depth + 1)? };
+        if !via.is_empty() {
+            // Reached through other hops: its own ProxyCommand does not apply either.
+            hop.options.proxy_command = None;
+        }
+        via.push(hop);
+        Ok(via)
+    }
+}
+
+fn yes(value: Option<&str>) -> bool {
+    value.is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "yes" | "true"))
+}
+
+/// Options that change how ssh reaches a host in ways yunwei does not follow: such a host is
+/// not reached at all rather than reached another way.
+fn unsupported_options(q: &HostConfig, problems: &mut Vec<String>) {
+    if q.first("canonicalizehostname")
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "yes" | "always"))
+    {
+        problems.push("CanonicalizeHostname is not supported".to_string());
+    }
+    if yes(q.first("proxyusefdpass")) && q.get("proxycommand").is_some() {
+        problems.push("ProxyUseFdpass is not supported".to_string());
+    }
+}
+
+fn import_ssh_config(fleet: &mut Fleet, path: &Path, system: Option<&Path>, login: &str, local_name: &str) {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| path.parent().and_then(Path::parent).map(Path::to_path_buf))
+        .unwrap_or_default();
+    let parsed = SshConfig::load(Some(path), system, &home);
+    fleet.warnings.extend(parsed.warnings.iter().cloned());
+    let aliases = parsed.aliases();
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let mut imported = Vec::new();
+    {
+        let resolver = Resolver {
+            parsed: &parsed,
+            fleet_hosts: &fleet.hosts,
+            aliases: &aliases,
+            login,
+            home,
+            local_host: local_name.to_string(),
+            uid,
+        };
+        for alias in &aliases {
+            if resolver.fleet_hosts.iter().any(|h| &h.name == alias) {
                 continue;
             }
-            if !seen.insert(hop.clone()) {
-                looped = true;
-                break;
+            // A name that could act on the terminal is shown on no screen.
+            if alias.chars().any(crate::text::is_unprintable) {
+                fleet.warnings.push(format!(
+                    "{}: host {}: the name holds a control or bidirectional character; not imported",
+                    path.display(),
+                    crate::text::escape_unprintable(alias)
+                ));
+                continue;
             }
-            if aliases.contains(&hop) {
-                via.push(endpoint(&hop));
-                // The hop's own jumps come before it.
-                pending.extend(parsed.query(&hop).proxy_jump.clone().unwrap_or_default());
-            } else if let Some(cfg_host) = fleet.hosts.iter().find(|h| h.name == hop) {
-                match &cfg_host.access {
-                    Access::Ssh { endpoint, via: hop_via } => {
-                        via.push(endpoint.clone());
-                        via.extend(hop_via.iter().rev().cloned());
-                    }
-                    Access::Local => via.push(parse_jump_spec(&hop, login)),
+            let via = match resolver.own_via(alias, 0) {
+                Ok(via) => via,
+                Err(e) => {
+                    fleet.warnings.push(format!("{}: host {alias}: {e}; not imported", path.display()));
+                    continue;
                 }
-            } else {
-                via.push(parse_jump_spec(&hop, login));
+            };
+            let mut endpoint = resolver.endpoint(alias, None, None, alias);
+            if !via.is_empty() {
+                endpoint.options.proxy_command = None;
             }
+            for e in via.iter().chain(std::iter::once(&endpoint)) {
+                if let Some(reason) = &e.options.unsupported {
+                    fleet.warnings.push(format!(
+                        "{}: host {alias}: {reason}; it is not reached (as ssh would reach it yunwei cannot)",
+                        path.display()
+                    ));
+                }
+            }
+            imported.push(FleetHost {
+                name: alias.clone(),
+                tags: vec!["ssh_config".into()],
+                access: Access::Ssh { endpoint: Box::new(endpoint), via },
+            });
         }
-        if looped {
-            fleet.warnings.push(format!("{}: host {alias}: ProxyJump loop; not imported", path.display()));
-            continue;
-        }
-        via.reverse();
-        fleet.hosts.push(FleetHost {
-            name: alias.clone(),
-            tags: vec!["ssh_config".into()],
-            access: Access::Ssh { endpoint: endpoint(alias), via },
-        });
     }
+    fleet.hosts.extend(imported);
 }
 
 /// `~/.ssh/config` of the user.
@@ -250,7 +417,7 @@ mod tests {
         )
         .unwrap();
         let mut fleet = Fleet::default();
-        import_ssh_config(&mut fleet, &path, "ops");
+        import_ssh_config(&mut fleet, &path, None, "ops", "vm");
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["good"]);
         assert_eq!(fleet.warnings.len(), 1, "{:?}", fleet.warnings);
@@ -272,7 +439,7 @@ mod tests {
 
     #[test]
     fn no_hosts_means_this_machine() {
-        let f = resolve(&Config::default(), None, "ops", "vm1");
+        let f = resolve(&Config::default(), &SshConfigPaths::default(), "ops", "vm1");
         assert_eq!(f.hosts.len(), 1);
         assert_eq!(f.hosts[0].name, "vm1");
         assert_eq!(f.hosts[0].access, Access::Local);
@@ -296,7 +463,7 @@ port = 2222
 jump = "inner"
 identity_file = "/keys/id"
 "#);
-        let f = resolve(&c, None, "ops", "vm");
+        let f = resolve(&c, &SshConfigPaths::default(), "ops", "vm");
         let app = f.hosts.iter().find(|h| h.name == "app1").unwrap();
         assert_eq!(via_names(app), vec!["bastion", "inner"]);
         match &app.access {
@@ -328,7 +495,7 @@ identity_file = "/keys/id"
         )
         .unwrap();
         let c = cfg("[[hosts]]\nname = \"db2\"\naddress = \"10.0.0.1\"\n");
-        let f = resolve(&c, Some(&path), "ops", "vm");
+        let f = resolve(&c, &SshConfigPaths::user_only(&path), "ops", "vm");
         let names: Vec<&str> = f.hosts.iter().map(|h| h.name.as_str()).collect();
         // The config's own db2 wins over the imported one; patterns are not hosts; loops are refused.
         assert_eq!(names, vec!["db2", "gw", "db1", "web"], "{:?}", f.warnings);
@@ -362,7 +529,7 @@ identity_file = "/keys/id"
             format!("Include {}/conf.d/*.conf\n\nHost gw\n  HostName 127.0.0.5\n", ssh.display()),
         )
         .unwrap();
-        let f = resolve(&Config::default(), Some(&path), "ops", "vm");
+        let f = resolve(&Config::default(), &SshConfigPaths::user_only(&path), "ops", "vm");
         let app = f.hosts.iter().find(|h| h.name == "dc1-app").unwrap_or_else(|| panic!("{f:?}"));
         match &app.access {
             Access::Ssh { endpoint, .. } => {
@@ -379,7 +546,7 @@ identity_file = "/keys/id"
         let path = dir.path().join("config");
         std::fs::write(&path, "Host gw\n  HostName 127.0.0.5\n").unwrap();
         let c = cfg("[ssh]\nimport_ssh_config = false\n");
-        let f = resolve(&c, Some(&path), "ops", "vm");
+        let f = resolve(&c, &SshConfigPaths::user_only(&path), "ops", "vm");
         assert_eq!(f.hosts.len(), 1);
         assert_eq!(f.hosts[0].access, Access::Local);
     }

@@ -4,6 +4,7 @@
 
 pub mod inventory;
 pub mod session;
+pub mod ssh_config;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,9 @@ use crate::ssh::{Endpoint, SshPool, SshSettings, Target};
 pub fn pool_for(cfg: &crate::config::Config) -> Arc<SshPool> {
     SshPool::new(SshSettings {
         known_hosts: crate::config::expand_tilde(&cfg.ssh.known_hosts),
+        global_known_hosts: crate::ssh::GLOBAL_KNOWN_HOSTS.iter().map(std::path::PathBuf::from).collect(),
         host_key_check: cfg.ssh.host_key_check,
+        host_key_check_set: cfg.ssh.host_key_check_set,
         connect_timeout: Duration::from_secs(cfg.ssh.connect_timeout_s),
         command_timeout: Duration::from_secs(cfg.ssh.command_timeout_s),
     })
@@ -30,6 +33,7 @@ fn endpoint(e: &EndpointSpec) -> Endpoint {
         port: e.port,
         user: e.user.clone(),
         identity_files: e.identity_files.clone(),
+        options: e.options.clone(),
     }
 }
 

@@ -329,10 +329,13 @@ mod tests {
             port: 1,
             user: "ops".into(),
             identity_files: Vec::new(),
+            options: Default::default(),
         };
         let pool = SshPool::new(crate::ssh::SshSettings {
             known_hosts: "/nonexistent/known_hosts".into(),
+            global_known_hosts: Vec::new(),
             host_key_check: crate::config::HostKeyCheck::Strict,
+            host_key_check_set: true,
             connect_timeout: Duration::from_secs(1),
             command_timeout: Duration::from_secs(1),
         });

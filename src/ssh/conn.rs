@@ -24,6 +24,8 @@ pub struct SshConn {
     host_key_unverified: bool,
     /// After a timeout or a lost connection the session is unusable; later execs say so at once.
     broken: Option<SshError>,
+    /// The ProxyCommand carrying the session, ended with it (dropped after the session).
+    _proxy: Option<super::proxy::ProxyChild>,
 }
 
 impl SshConn {
@@ -36,6 +38,7 @@ impl SshConn {
             command_timeout,
             host_key_unverified: established.host_key_unverified,
             broken: None,
+            _proxy: established.proxy,
         }
     }
 

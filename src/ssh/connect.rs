@@ -40,6 +40,8 @@ pub(crate) struct Established {
     /// The transport's descriptor (owned by the session), for poll().
     pub fd: RawFd,
     pub host_key_unverified: bool,
+    /// The ProxyCommand carrying the session, ended with it.
+    pub proxy: Option<super::proxy::ProxyChild>,
 }
 
 pub(crate) fn session_code(err: &ssh2::Error) -> i32 {
@@ -164,6 +166,47 @@ fn resolve(endpoint: &Endpoint, timeout: Duration) -> Result<Vec<SocketAddr>, Ss
     }
 }
 
+/// Connects to `endpoint` from this machine: through its ProxyCommand when it has one, else
+/// over TCP.
+pub(crate) fn establish_direct(
+    endpoint: &Endpoint,
+    settings: &SshSettings,
+    known_hosts_lock: &Mutex<()>,
+) -> Result<(Established, bool), SshError> {
+    if let Some(reason) = &endpoint.options.unsupported {
+        return Err(SshError::new(ErrorKind::Unsupported, format!("{}: {reason}", endpoint.name)));
+    }
+    match &endpoint.options.proxy_command {
+        Some(command) => {
+            let (stream, mut child) = super::proxy::spawn(command, endpoint)?;
+            match establish(stream, endpoint, settings, known_hosts_lock) {
+                Ok(mut established) => {
+                    established.proxy = Some(child);
+                    Ok((established, false))
+                }
+                Err(err) => {
+                    // Give a command that is failing a moment to say why.
+                    let until = Instant::now() + Duration::from_millis(200);
+                    while Instant::now() < until {
+                        if let Some(ended) = child.ended() {
+                            return Err(SshError::new(
+                                ErrorKind::Refused,
+                                format!("{}: {ended}", endpoint.name),
+                            ));
+                        }
+                        thread::sleep(Duration::from_millis(20));
+                    }
+                    Err(err)
+                }
+            }
+        }
+        None => {
+            let stream = tcp_connect(endpoint, settings.connect_timeout)?;
+            Ok((establish(stream, endpoint, settings, known_hosts_lock)?, true))
+        }
+    }
+}
+
 /// Runs the SSH handshake over `stream`, checks the host key and authenticates.
 /// `known_hosts_lock` serialises the re-check and append of accept-new between threads.
 pub(crate) fn establish<S: AsRawFd + 'static>(
@@ -180,13 +223,14 @@ pub(crate) fn establish<S: AsRawFd + 'static>(
     // Without a timeout a host that accepts TCP and never speaks blocks the handshake forever.
     session.set_timeout(u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX).max(1));
 
-    let known = match known_hosts::lookup(&settings.known_hosts, &endpoint.address, endpoint.port) {
+    let check = KeyCheck::of(endpoint, settings);
+    let known = match known_hosts::lookup(&check.files(), &check.name) {
         Ok(known) => known,
-        Err(_) if settings.host_key_check == HostKeyCheck::Off => Vec::new(),
+        Err(_) if check.policy == HostKeyCheck::Off => Vec::new(),
         Err(err) => {
             return Err(SshError::new(
                 ErrorKind::HostKeyUnknown,
-                format!("{label}: cannot read known_hosts file {}: {err}", settings.known_hosts.display()),
+                format!("{label}: cannot read known_hosts file {err}"),
             ))
         }
     };
@@ -200,13 +244,80 @@ pub(crate) fn establish<S: AsRawFd + 'static>(
         .handshake()
         .map_err(|err| classify(&err, &format!("{label}: SSH handshake"), started, timeout))?;
 
-    let host_key_unverified = check_host_key(&session, endpoint, settings, &known, known_hosts_lock)?;
+    let host_key_unverified = check_host_key(&session, endpoint, &check, &known, known_hosts_lock)?;
     authenticate(&session, endpoint, timeout)?;
-    Ok(Established { session, fd, host_key_unverified })
+    Ok(Established { session, fd, host_key_unverified, proxy: None })
 }
 
-/// libssh2 compares a host key without its type, so a host known by ed25519 that happens to offer
-/// ecdsa first would look "changed": ask for the recorded types first.
+/// How one endpoint's host key is checked, as ssh decides it from `~/.ssh/config` and `[ssh]`.
+struct KeyCheck {
+    /// The user's files (new keys go to the first), then the system's.
+    user_files: Vec<PathBuf>,
+    global_files: Vec<PathBuf>,
+    policy: HostKeyCheck,
+    /// The name looked up and recorded: HostKeyAlias, else `host` or `[host]:port`.
+    name: String,
+    /// For a port other than 22 without HostKeyAlias, the port-less name a key may be recorded
+    /// under (ssh: "found matching key w/out port").
+    portless: Option<String>,
+    hash: bool,
+}
+
+impl KeyCheck {
+    fn of(endpoint: &Endpoint, settings: &SshSettings) -> KeyCheck {
+        let o = &endpoint.options;
+        let policy = match o.host_key_check {
+            Some(host) if settings.host_key_check_set => stricter(host, settings.host_key_check),
+            Some(host) => host,
+            None => settings.host_key_check,
+        };
+        let (name, portless) = match &o.host_key_alias {
+            Some(alias) => (alias.to_lowercase(), None),
+            None => (
+                known_hosts::host_name(&endpoint.address, endpoint.port),
+                (endpoint.port != 22).then(|| known_hosts::host_name(&endpoint.address, 22)),
+            ),
+        };
+        KeyCheck {
+            user_files: o.user_known_hosts.clone().unwrap_or_else(|| vec![settings.known_hosts.clone()]),
+            global_files: o.global_known_hosts.clone().unwrap_or_else(|| settings.global_known_hosts.clone()),
+            policy,
+            name,
+            portless,
+            hash: o.hash_known_hosts,
+        }
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        self.user_files.iter().chain(&self.global_files).cloned().collect()
+    }
+
+    /// Where a new key is recorded.
+    fn record_file(&self) -> Option<&PathBuf> {
+        self.user_files.first()
+    }
+
+    fn shown_files(&self) -> String {
+        self.user_files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// strict > accept-new > off.
+fn stricter(a: HostKeyCheck, b: HostKeyCheck) -> HostKeyCheck {
+    let rank = |c: HostKeyCheck| match c {
+        HostKeyCheck::Strict => 2,
+        HostKeyCheck::AcceptNew => 1,
+        HostKeyCheck::Off => 0,
+    };
+    if rank(a) >= rank(b) {
+        a
+    } else {
+        b
+    }
+}
+
+/// Offers the host-key algorithms in ssh's order: those of the key types recorded for the host
+/// first, so a host known by ed25519 is asked for ed25519 even when it prefers another.
 fn prefer_recorded_key_types(session: &Session, known: &[known_hosts::KnownKey]) {
     let mut types: Vec<String> = Vec::new();
     for key in known.iter().filter(|k| !k.revoked) {
@@ -214,25 +325,21 @@ fn prefer_recorded_key_types(session: &Session, known: &[known_hosts::KnownKey])
             types.push(key.key_type.clone());
         }
     }
-    let preferred = known_hosts::algorithms_for_types(&types);
-    if preferred.is_empty() {
-        return;
-    }
     let supported = session.supported_algs(MethodType::HostKey).unwrap_or_default();
-    let mut order: Vec<&str> = preferred.iter().copied().filter(|a| supported.contains(a)).collect();
+    let order: Vec<&str> =
+        known_hosts::algorithm_order(&types).into_iter().filter(|a| supported.contains(a)).collect();
     if order.is_empty() {
         return;
     }
-    order.extend(supported.iter().copied().filter(|a| !preferred.contains(a)));
-    // A refused preference list only loses the optimisation; the check below stays type-aware.
+    // A refused preference list only loses the ordering; the check below stays type-aware.
     let _ = session.method_pref(MethodType::HostKey, &order.join(","));
 }
 
-/// Applies `host_key_check`; returns whether an unverified key was let through (`off`).
+/// Applies the host-key policy; returns whether an unverified key was let through (`off`).
 fn check_host_key(
     session: &Session,
     endpoint: &Endpoint,
-    settings: &SshSettings,
+    check: &KeyCheck,
     known: &[known_hosts::KnownKey],
     known_hosts_lock: &Mutex<()>,
 ) -> Result<bool, SshError> {
@@ -243,28 +350,49 @@ fn check_host_key(
     let blob = blob.to_vec();
     let key_type = known_hosts::blob_key_type(&blob).unwrap_or_else(|| "unknown-key-type".to_string());
     let fingerprint = known_hosts::fingerprint(&blob);
-    let file = settings.known_hosts.display().to_string();
-    let host = known_hosts::host_name(&endpoint.address, endpoint.port);
+    let files = check.shown_files();
+    let host = check.name.clone();
     let mut verdict = known_hosts::verify(known, &key_type, &blob);
+    if let (Verdict::Unknown { .. }, Some(portless)) = (&verdict, &check.portless) {
+        let without_port = known_hosts::lookup(&check.files(), portless).unwrap_or_default();
+        if known_hosts::verify(&without_port, &key_type, &blob) == Verdict::Known {
+            verdict = Verdict::Known;
+        }
+    }
 
-    if settings.host_key_check == HostKeyCheck::Off {
+    if let Verdict::Revoked { file, line } = &verdict {
+        return Err(SshError::new(
+            ErrorKind::HostKeyChanged,
+            format!(
+                "{label}: the server offers {key_type} key {fingerprint}, which {} line {line} marks @revoked",
+                file.display()
+            ),
+        ));
+    }
+    if check.policy == HostKeyCheck::Off {
         return Ok(verdict != Verdict::Known);
     }
-    if settings.host_key_check == HostKeyCheck::AcceptNew
-        && matches!(&verdict, Verdict::Unknown { other_types } if other_types.is_empty())
-    {
+    if check.policy == HostKeyCheck::AcceptNew && matches!(verdict, Verdict::Unknown { .. }) {
+        let Some(record) = check.record_file() else {
+            return Err(SshError::new(
+                ErrorKind::HostKeyUnknown,
+                format!("{label}: no known_hosts file to record the new host key in"),
+            ));
+        };
         // Re-read under the lock: another thread may have recorded this host meanwhile.
         let _guard = known_hosts_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let again =
-            known_hosts::lookup(&settings.known_hosts, &endpoint.address, endpoint.port).map_err(|err| {
-                SshError::new(ErrorKind::HostKeyUnknown, format!("{label}: cannot read {file}: {err}"))
-            })?;
+        let again = known_hosts::lookup(&check.files(), &check.name).map_err(|err| {
+            SshError::new(ErrorKind::HostKeyUnknown, format!("{label}: cannot read known_hosts file {err}"))
+        })?;
         verdict = known_hosts::verify(&again, &key_type, &blob);
-        if matches!(&verdict, Verdict::Unknown { other_types } if other_types.is_empty()) {
-            known_hosts::append(&settings.known_hosts, &endpoint.address, endpoint.port, &blob).map_err(|err| {
+        if matches!(verdict, Verdict::Unknown { .. }) {
+            known_hosts::append(record, &check.name, check.hash, &blob).map_err(|err| {
                 SshError::new(
                     ErrorKind::HostKeyUnknown,
-                    format!("{label}: cannot record the new host key {key_type} {fingerprint} in {file}: {err}"),
+                    format!(
+                        "{label}: cannot record the new host key {key_type} {fingerprint} in {}: {err}",
+                        record.display()
+                    ),
                 )
             })?;
             return Ok(false);
@@ -272,37 +400,37 @@ fn check_host_key(
     }
     match verdict {
         Verdict::Known => Ok(false),
-        Verdict::Changed { line } => Err(SshError::new(
-            ErrorKind::HostKeyChanged,
-            format!(
-                "HOST KEY CHANGED for {label}: the server offers {key_type} key {fingerprint}, but {file} \
-                 line {line} records a different {key_type} key for {host}. This may be an attack, or the \
-                 server was reinstalled; if the change is expected, remove that line \
-                 (ssh-keygen -R '{host}' -f {file}) and connect again."
-            ),
-        )),
-        Verdict::Revoked { line } => Err(SshError::new(
-            ErrorKind::HostKeyChanged,
-            format!("{label}: the server offers {key_type} key {fingerprint}, which {file} line {line} marks @revoked"),
-        )),
+        Verdict::Changed { file, line } => {
+            let file = file.display();
+            Err(SshError::new(
+                ErrorKind::HostKeyChanged,
+                format!(
+                    "HOST KEY CHANGED for {label}: the server offers {key_type} key {fingerprint}, but {file} \
+                     line {line} records a different {key_type} key for {host}. This may be an attack, or the \
+                     server was reinstalled; if the change is expected, remove that line \
+                     (ssh-keygen -R '{host}' -f {file}) and connect again."
+                ),
+            ))
+        }
+        Verdict::Revoked { .. } => {
+            Err(SshError::new(ErrorKind::HostKeyChanged, format!("{label}: revoked host key")))
+        }
         Verdict::Unknown { other_types } => {
-            let mode = match settings.host_key_check {
-                HostKeyCheck::Strict => "host_key_check = \"strict\"",
-                _ => "it is known by keys of another type, so it is not recorded automatically",
-            };
             let recorded = if other_types.is_empty() {
                 String::new()
             } else {
-                format!(" ({file} records only {} keys for it)", other_types.join(", "))
+                format!(" (only {} keys are recorded for it)", other_types.join(", "))
             };
             Err(SshError::new(
                 ErrorKind::HostKeyUnknown,
                 format!(
                     "{label}: host key not known: the server offers {key_type} key {fingerprint}, and {host} \
-                     has no {key_type} key in {file}{recorded}; {mode}. Check the fingerprint with the \
-                     server's administrator, then add it (ssh-keyscan -p {port} {address} >> {file})",
+                     has no {key_type} key in {files}{recorded}; host key checking is strict. Check the \
+                     fingerprint with the server's administrator, then add it (ssh-keyscan -p {port} {address} \
+                     >> {first})",
                     port = endpoint.port,
                     address = endpoint.address,
+                    first = check.record_file().map(|p| p.display().to_string()).unwrap_or_default(),
                 ),
             ))
         }

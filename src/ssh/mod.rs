@@ -9,6 +9,7 @@ mod conn;
 mod connect;
 mod known_hosts;
 mod pool;
+mod proxy;
 mod pump;
 
 use std::collections::hash_map::RandomState;
@@ -19,6 +20,9 @@ use std::time::Duration;
 pub use crate::text::shell_quote;
 pub use conn::SshConn;
 pub use known_hosts::HostKeyCheck;
+
+/// OpenSSH's system known_hosts files, read after the user's.
+pub const GLOBAL_KNOWN_HOSTS: [&str; 2] = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
 pub use pool::SshPool;
 
 /// One SSH server: where it is and whom to log in as.
@@ -32,6 +36,28 @@ pub struct Endpoint {
     pub user: String,
     /// Private keys to offer, in order; empty means `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
     pub identity_files: Vec<PathBuf>,
+    /// What `~/.ssh/config` says of this host beyond where it is.
+    pub options: HostOptions,
+}
+
+/// The per-host options of `~/.ssh/config` that decide how a host is checked and reached. The
+/// defaults are the `[ssh]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct HostOptions {
+    /// `HostKeyAlias`: the name the host key is checked and recorded under (no port added).
+    pub host_key_alias: Option<String>,
+    /// `UserKnownHostsFile`; new keys are recorded in the first.
+    pub user_known_hosts: Option<Vec<PathBuf>>,
+    /// `GlobalKnownHostsFile`.
+    pub global_known_hosts: Option<Vec<PathBuf>>,
+    /// `StrictHostKeyChecking`; with `[ssh] host_key_check` also set, the stricter applies.
+    pub host_key_check: Option<HostKeyCheck>,
+    /// `HashKnownHosts`: record new keys under a hashed name.
+    pub hash_known_hosts: bool,
+    /// `ProxyCommand`, `%` tokens expanded: its stdin and stdout are the transport.
+    pub proxy_command: Option<String>,
+    /// Why yunwei cannot reach this host as `ssh` would; it is then not reached at all.
+    pub unsupported: Option<String>,
 }
 
 /// A host to reach, through zero or more jump hosts (outermost bastion first).
@@ -44,8 +70,13 @@ pub struct Target {
 /// The `[ssh]` settings the SSH layer needs.
 #[derive(Debug, Clone)]
 pub struct SshSettings {
+    /// The user's known_hosts file (`[ssh] known_hosts`), unless a host names its own.
     pub known_hosts: PathBuf,
+    /// The system's known_hosts files (read, never written), unless a host names its own.
+    pub global_known_hosts: Vec<PathBuf>,
     pub host_key_check: HostKeyCheck,
+    /// Whether the config set `host_key_check` (else a host's StrictHostKeyChecking decides).
+    pub host_key_check_set: bool,
     /// Bounds the TCP connect (and the opening of a channel through a jump host).
     pub connect_timeout: Duration,
     /// Bounds every protocol step: the handshake, each authentication attempt, a whole exec.
@@ -76,6 +107,8 @@ pub enum ErrorKind {
     JumpHostDown,
     Disconnected,
     Protocol,
+    /// `~/.ssh/config` asks for something yunwei cannot do as `ssh` does; not connected.
+    Unsupported,
 }
 
 impl ErrorKind {
@@ -174,7 +207,7 @@ mod tests {
         assert_eq!(
             names.join(" "),
             "auth_failed host_key_changed host_key_unknown timeout refused name_not_resolved \
-             jump_host_down disconnected protocol"
+             jump_host_down disconnected protocol unsupported"
         );
     }
 }

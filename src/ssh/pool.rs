@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::connect::{establish, tcp_connect, Established};
+use super::connect::{establish, establish_direct, Established};
 use super::pump::{Bastion, OpenError, Reservation, QUEUE_FACTOR};
 use super::{Endpoint, ErrorKind, SshConn, SshError, SshSettings, Target};
 
@@ -52,11 +52,14 @@ impl SshPool {
     pub fn connect(self: &Arc<Self>, target: &Target) -> Result<SshConn, SshError> {
         let endpoint = &target.endpoint;
         let established = match target.via.split_last() {
-            None => {
-                let stream = tcp_connect(endpoint, self.settings.connect_timeout)?;
-                establish(stream, endpoint, &self.settings, &self.known_hosts_lock)?
-            }
+            None => establish_direct(endpoint, &self.settings, &self.known_hosts_lock)?.0,
             Some((bastion, _)) => {
+                if let Some(e) =
+                    std::iter::once(endpoint).chain(&target.via).find(|e| e.options.unsupported.is_some())
+                {
+                    let reason = e.options.unsupported.as_deref().unwrap_or_default();
+                    return Err(SshError::new(ErrorKind::Unsupported, format!("{}: {reason}", e.name)));
+                }
                 let stream = self.open_through(&target.via, endpoint).map_err(|err| match err {
                     ThroughError::Bastion(err) => err,
                     ThroughError::Open(open) => open_error(open, bastion, endpoint, &self.settings),
@@ -130,10 +133,7 @@ impl SshPool {
             SshError::new(ErrorKind::JumpHostDown, format!("jump host {} is down: {reason}", hop.name))
         };
         let (established, is_tcp): (Established, bool) = if before.is_empty() {
-            let stream = tcp_connect(hop, self.settings.connect_timeout).map_err(|err| down(&err.message))?;
-            let established = establish(stream, hop, &self.settings, &self.known_hosts_lock)
-                .map_err(|err| down(&err.message))?;
-            (established, true)
+            establish_direct(hop, &self.settings, &self.known_hosts_lock).map_err(|err| down(&err.message))?
         } else {
             let stream = match self.open_through(before, hop) {
                 Ok(stream) => stream,

@@ -120,6 +120,7 @@ impl Bastion {
             owner: None,
             shared: Arc::clone(&shared),
             next_id: 0,
+            _proxy: established.proxy,
         };
         thread::Builder::new().name(format!("yunwei-jump-{name}")).spawn(move || pump.run())?;
         Ok(Arc::new(Bastion { name: name.to_string(), requests: sender, waker: wake_ours, shared }))
@@ -290,6 +291,8 @@ struct Pump {
     owner: Option<Owner>,
     shared: Arc<Shared>,
     next_id: u64,
+    /// The ProxyCommand carrying the session, ended with the pump.
+    _proxy: Option<super::proxy::ProxyChild>,
 }
 
 impl Pump {

@@ -226,6 +226,7 @@ impl Sshd {
             port: self.port,
             user: current_user(),
             identity_files: vec![key.private.clone()],
+            options: Default::default(),
         }
     }
 

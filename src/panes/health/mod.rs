@@ -428,6 +428,7 @@ pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
         "jump_host_down" => Msg::ErrJumpHostDown,
         "disconnected" => Msg::ErrDisconnected,
         "protocol" => Msg::ErrProtocol,
+        "unsupported" => Msg::ErrUnsupported,
         _ => Msg::ErrProbe,
     };
     ctx.t(m)
