@@ -48,23 +48,26 @@ pub struct Fleet {
 pub struct SshConfigPaths {
     pub user: Option<PathBuf>,
     pub system: Option<PathBuf>,
+    /// What `~` and `%d` stand for; `$HOME` when not given.
+    pub home: Option<PathBuf>,
 }
 
 impl SshConfigPaths {
     /// The files `cfg` asks for, for the user whose home is `$HOME`.
     pub fn of(cfg: &Config) -> SshConfigPaths {
         match &cfg.ssh.ssh_config {
-            Some(path) => SshConfigPaths { user: Some(expand_tilde(path)), system: None },
+            Some(path) => SshConfigPaths { user: Some(expand_tilde(path)), system: None, home: None },
             None => SshConfigPaths {
                 user: default_ssh_config(),
                 system: Some(PathBuf::from("/etc/ssh/ssh_config")),
+                home: None,
             },
         }
     }
 
     /// Only the user's file (tests).
     pub fn user_only(path: &Path) -> SshConfigPaths {
-        SshConfigPaths { user: Some(path.to_path_buf()), system: None }
+        SshConfigPaths { user: Some(path.to_path_buf()), system: None, home: None }
     }
 }
 
@@ -99,7 +102,11 @@ pub fn resolve(cfg: &Config, ssh_config: &SshConfigPaths, login: &str, local_nam
     }
     if cfg.ssh.import_ssh_config {
         if let Some(path) = ssh_config.user.as_deref().filter(|p| p.exists()) {
-            import_ssh_config(&mut fleet, path, ssh_config.system.as_deref(), login, local_name);
+            let home = ssh_config
+                .home
+                .clone()
+                .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from));
+            import_ssh_config(&mut fleet, path, ssh_config.system.as_deref(), home, login, local_name);
         }
     }
     if fleet.hosts.is_empty() {
@@ -334,12 +341,16 @@ fn unsupported_options(q: &HostConfig, problems: &mut Vec<String>) {
     }
 }
 
-fn import_ssh_config(fleet: &mut Fleet, path: &Path, system: Option<&Path>, login: &str, local_name: &str) {
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| path.parent().and_then(Path::parent).map(Path::to_path_buf))
-        .unwrap_or_default();
+fn import_ssh_config(
+    fleet: &mut Fleet,
+    path: &Path,
+    system: Option<&Path>,
+    home: Option<PathBuf>,
+    login: &str,
+    local_name: &str,
+) {
+    let home =
+        home.or_else(|| path.parent().and_then(Path::parent).map(Path::to_path_buf)).unwrap_or_default();
     let parsed = SshConfig::load(Some(path), system, &home);
     fleet.warnings.extend(parsed.warnings.iter().cloned());
     let aliases = parsed.aliases();
@@ -417,7 +428,7 @@ mod tests {
         )
         .unwrap();
         let mut fleet = Fleet::default();
-        import_ssh_config(&mut fleet, &path, None, "ops", "vm");
+        import_ssh_config(&mut fleet, &path, None, None, "ops", "vm");
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["good"]);
         assert_eq!(fleet.warnings.len(), 1, "{:?}", fleet.warnings);

@@ -5,6 +5,7 @@
 
 use std::io::Read;
 use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -41,6 +42,13 @@ impl ProxyChild {
 
 impl Drop for ProxyChild {
     fn drop(&mut self) {
+        // The command runs in a process group of its own: end whatever it started too.
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            // SAFETY: kill(2) with a negative pid signals that process group; no memory is shared.
+            unsafe {
+                libc::kill(-pid, libc::SIGTERM);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -65,6 +73,8 @@ pub(crate) fn spawn(command: &str, endpoint: &Endpoint) -> Result<(UnixStream, P
         .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
         .stdout(Stdio::from(std::os::fd::OwnedFd::from(theirs_out)))
         .stderr(Stdio::piped())
+        // Its own process group: keys typed at the console never signal it, and it is ended whole.
+        .process_group(0)
         .spawn()
         .map_err(|e| fail(&shell, e))?;
     let stderr = Arc::new(Mutex::new(Vec::new()));
