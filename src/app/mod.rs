@@ -216,6 +216,10 @@ impl App {
             }
             return;
         }
+        if let Some(text) = self.refused_read_only(action) {
+            self.flash = Some(Flash { text, error: true });
+            return;
+        }
         let handled = self.panes.pane_mut(self.focus).handle(action, &self.ctx, &mut self.outbox);
         if handled == Handled::Yes {
             if action == Action::Refresh {
@@ -244,6 +248,19 @@ impl App {
                 }
             }
         }
+    }
+
+    /// On a read-only database, what an action that must write would fail at, said before it
+    /// is tried: acknowledging is a row in the alerts and audit tables, unmasking is an audit
+    /// row first.
+    fn refused_read_only(&self, action: Action) -> Option<String> {
+        let ro = self.ctx.db_read_only.as_ref()?;
+        let msg = match (self.focus, action) {
+            (Focus::Fleet, Action::AckAlerts) => Msg::DbReadOnlyAck,
+            (Focus::Logs, Action::Reveal) if !self.panes.logs.revealed => Msg::DbReadOnlyReveal,
+            _ => return None,
+        };
+        Some(ro.say(msg, self.ctx.lang))
     }
 
     /// Runs a `:` command line.

@@ -6,17 +6,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::cli::{db_path, resolve_fleet, Global};
+use crate::cli::{db_options, resolve_fleet, Global};
 use crate::config::{self, Config};
 use crate::demo::DemoFleet;
 use crate::fleet::Access;
 use crate::health::LocalProbe;
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
-use crate::store::Store;
+use crate::store::{Access as DbAccess, Store, StoreOptions};
 use crate::theme::Theme;
-use crate::ui::Ctx;
+use crate::ui::{Ctx, ReadOnlyDb};
 use crate::workers::{ProbeSet, Setup, StoreSetup, Workers};
 
 /// Everything the console needs, loaded and validated.
@@ -74,6 +75,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
             && cfg.hosts.iter().any(|h| !h.local),
         alerts: Default::default(),
         export_dir: std::path::PathBuf::from("."),
+        db_read_only: None,
     };
     Ok(Prepared { ctx, config: cfg })
 }
@@ -144,13 +146,14 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let lang = prepared.ctx.lang;
     let mut _demo_dir = None;
-    let db = if demo && g.db.is_none() {
+    let (db, options) = if demo && g.db.is_none() {
         match DemoDir::create() {
             Ok(d) => {
                 let p = d.0.join("yunwei.db");
                 _demo_dir = Some(d);
-                p
+                (p, StoreOptions::new(DbAccess::Write, false))
             }
             Err(e) => {
                 eprintln!("yunwei: cannot create the demo's temporary directory: {e}");
@@ -158,16 +161,25 @@ pub fn run(g: &Global, demo: bool) -> i32 {
             }
         }
     } else {
-        db_path(g)
+        db_options(g, DbAccess::WriteOrView)
     };
-    // Open once here so a bad database stops before the terminal is taken over.
-    let store = match Store::open(&db) {
+    // Open once here so a bad database stops before the terminal is taken over. A read-only
+    // one is viewed, never made writable.
+    let store = match Store::open_with(&db, options) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("yunwei: {e}");
+            eprintln!("yunwei: {}", e.text(lang));
             return 1;
         }
     };
+    let mut notices: Vec<String> = store.tightened_notice(lang).into_iter().collect();
+    let read_only = store.read_only().map(|read_only| ReadOnlyDb {
+        path: crate::text::escape_unprintable(&db.display().to_string()).into_owned(),
+        read_only,
+    });
+    if let Some(ro) = &read_only {
+        notices.insert(0, ro.say(Msg::DbReadOnlyBanner, lang));
+    }
     drop(store);
     // Written records go to the data folder: the database's, or for the demo (whose database
     // is temporary) the default one, made private when missing.
@@ -186,17 +198,21 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let log_specs = crate::logs::sources::specs(if demo { Vec::new() } else { prepared.config.log_specs() });
     let mut app = App::new(prepared.ctx, rows);
     app.ctx.export_dir = export_dir;
+    app.ctx.db_read_only = read_only;
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
-    if !warnings.is_empty() {
-        app.flash = Some(crate::ui::bars::Flash { text: warnings.join("; "), error: true });
+    notices.extend(warnings);
+    if !notices.is_empty() {
+        app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
     }
     let (tx, rx) = crate::tui::channel();
     let setup = StoreSetup {
         db_path: db,
+        create_folder: options.create_folder,
         thresholds: prepared.config.thresholds.clone(),
         operator: crate::store::audit::resolve_operator(prepared.config.general.operator.as_deref()),
         seed_demo: demo,
+        lang,
     };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
     let sessions = (!probes.remote.is_empty() || remote_logs)

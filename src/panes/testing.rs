@@ -27,6 +27,7 @@ pub fn ctx(lang: Lang) -> Ctx {
         host_keys_unverified: false,
         alerts: Default::default(),
         export_dir: std::path::PathBuf::from("/var/lib/yunwei-test"),
+        db_read_only: None,
     }
 }
 
