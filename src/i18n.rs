@@ -326,7 +326,7 @@ catalogue! {
     DbDiskFull => "{path}: the disk is full; free some space and try again", "{path}：磁盘已满；请释放空间后重试";
     DbSqlite => "{path}: {error}", "{path}：{error}";
     DbQuery => "database: {error}", "数据库：{error}";
-    DbWhyMode => "mode {mode}: its owner has no write permission", "权限 {mode}：属主没有写权限";
+    DbWhyMode => "mode {mode}: not writable by its owner", "权限 {mode}：属主不可写";
     DbWhyNoAccess => "mode {mode}: this user may not write it", "权限 {mode}：当前用户无权写入";
     DbWhyFolder => "mode {mode}, but its folder is not writable", "权限 {mode}，但所在目录不可写";
     DbWhyFileSystem => "mode {mode}, on a read-only file system", "权限 {mode}，位于只读文件系统";
@@ -337,7 +337,7 @@ catalogue! {
     IoNotADirectory => "a part of the path is not a folder", "路径中有一部分不是目录";
     IoDiskFull => "disk full", "磁盘已满";
     DbReadOnlyBadge => "DB READ-ONLY", "数据库只读";
-    DbReadOnlyBanner => "Read-only database {path} ({why}): health is shown live, not recorded; acknowledging and unmasking are off", "数据库 {path} 只读（{why}）：健康数据实时显示但不记录；确认告警和显示原文不可用";
+    DbReadOnlyBanner => "Read-only database {path} ({why}): health is live, not recorded; acknowledging and unmasking are off", "数据库 {path} 只读（{why}）：健康数据实时显示但不记录；确认告警和显示原文不可用";
     DbReadOnlyAck => "Cannot acknowledge: the database {path} is read-only ({why}); make it writable and restart yunwei", "无法确认告警：数据库 {path} 只读（{why}）；请使其可写后重启运维台";
     DbReadOnlyReveal => "Cannot unmask: unmasking is written to the audit log first, and the database {path} is read-only ({why})", "无法显示原文：显示原文须先写入审计日志，而数据库 {path} 只读（{why}）";
     DbReadOnlyNotWritten => "not written: the database is read-only", "未写入：数据库只读";

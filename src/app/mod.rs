@@ -326,8 +326,36 @@ impl App {
             f.render_widget(Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn)), area);
             return;
         }
-        let [top, body, bottom] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        // A read-only database has a banner of its own above the status bar, for as long as
+        // the console runs: nothing done here is recorded. Two lines at most, wrapped.
+        let banner = self.ctx.db_read_only.as_ref().map(|ro| ro.say(Msg::DbReadOnlyBanner, self.ctx.lang));
+        let banner_h = banner.as_deref().map_or(0, |t| {
+            let w = usize::from(area.width.max(1));
+            u16::try_from(yunwei_widgets::width::width(t).div_ceil(w).clamp(1, 2)).unwrap_or(2)
+        });
+        let [top, body, banner_area, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(banner_h),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        if let Some(text) = banner {
+            // Cut by display width, not at spaces: Chinese has few.
+            let w = usize::from(banner_area.width);
+            let mut first = yunwei_widgets::width::take_width(&text, w);
+            // In English, at the last space when one is near the end.
+            if first.len() < text.len() && !text[first.len()..].starts_with(' ') {
+                if let Some(sp) = first.rfind(' ').filter(|&sp| sp > first.len() * 2 / 3) {
+                    first = &first[..sp];
+                }
+            }
+            let rest =
+                yunwei_widgets::width::truncate(text[first.len()..].trim_start(), w, self.ctx.ellipsis());
+            let lines: Vec<ratatui::text::Line<'_>> =
+                [first.to_string(), rest].into_iter().filter(|l| !l.is_empty()).map(Into::into).collect();
+            f.render_widget(Paragraph::new(lines).style(self.ctx.theme.roles.warn), banner_area);
+        }
         let tabs: Vec<(Msg, bool)> =
             Focus::ALL.iter().map(|f| (self.panes.pane(*f).title(), *f == self.focus)).collect();
         render_tab_bar(f, top, &self.ctx, &tabs, &self.summary());

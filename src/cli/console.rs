@@ -12,7 +12,6 @@ use crate::demo::DemoFleet;
 use crate::fleet::Access;
 use crate::health::LocalProbe;
 use crate::i18n::Lang;
-use crate::i18n::Msg;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
 use crate::store::{Access as DbAccess, Store, StoreOptions};
@@ -172,14 +171,12 @@ pub fn run(g: &Global, demo: bool) -> i32 {
             return 1;
         }
     };
+    // A tightened database says so once, in the status bar; a read-only one has its banner.
     let mut notices: Vec<String> = store.tightened_notice(lang).into_iter().collect();
     let read_only = store.read_only().map(|read_only| ReadOnlyDb {
         path: crate::text::escape_unprintable(&db.display().to_string()).into_owned(),
         read_only,
     });
-    if let Some(ro) = &read_only {
-        notices.insert(0, ro.say(Msg::DbReadOnlyBanner, lang));
-    }
     drop(store);
     // Written records go to the data folder: the database's, or for the demo (whose database
     // is temporary) the default one, made private when missing.

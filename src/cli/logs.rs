@@ -114,6 +114,9 @@ fn audit_no_mask(g: &crate::cli::Global, args: &LogsArgs) -> Result<(), String> 
     // The audit row must be written: a read-only database refuses, with the reason.
     let (path, options) = crate::cli::db_options(g, crate::store::Access::Write);
     let store = crate::store::Store::open_with(&path, options).map_err(|e| fail(e.text(lang)))?;
+    if let Some(notice) = store.tightened_notice(lang) {
+        eprintln!("yunwei logs: {notice}");
+    }
     store
         .audit(&operator, "logs.no_mask", &target, "yunwei logs --no-mask printed unmasked records")
         .map(|_| ())

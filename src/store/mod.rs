@@ -45,7 +45,7 @@ pub struct ReadOnly {
 }
 
 impl ReadOnly {
-    /// The reason in words, with the mode: "mode 0444: its owner has no write permission".
+    /// The reason in words, with the mode: "mode 0444: not writable by its owner".
     pub fn text(&self, lang: Lang) -> String {
         let msg = match self.why {
             ReadOnlyWhy::Mode => Msg::DbWhyMode,
@@ -958,7 +958,7 @@ mod tests {
         assert_eq!(
             err.text(Lang::En),
             format!(
-                "{shown}: the database is read-only (mode 0444: its owner has no write permission) and this \
+                "{shown}: the database is read-only (mode 0444: not writable by its owner) and this \
                  command must write to it; yunwei never makes it writable itself: make it writable \
                  (chmod u+w {shown}) or pass another --db"
             )
@@ -966,7 +966,7 @@ mod tests {
         assert_eq!(
             err.text(Lang::ZhCn),
             format!(
-                "{shown}：数据库只读（权限 0444：属主没有写权限），而此命令必须写入；运维台不会自行改为可写：\
+                "{shown}：数据库只读（权限 0444：属主不可写），而此命令必须写入；运维台不会自行改为可写：\
                  请使其可写（chmod u+w {shown}），或用 --db 指定其他文件"
             )
         );
@@ -976,7 +976,7 @@ mod tests {
         let store = Store::open_with(&path, StoreOptions::new(Access::WriteOrView, false)).unwrap();
         assert_eq!(store.read_only(), Some(ReadOnly { mode: 0o444, why: ReadOnlyWhy::Mode }));
         assert!(!store.writes());
-        assert_eq!(store.read_only().map(|r| r.text(Lang::ZhCn)).unwrap(), "权限 0444：属主没有写权限");
+        assert_eq!(store.read_only().map(|r| r.text(Lang::ZhCn)).unwrap(), "权限 0444：属主不可写");
         let history = store.cpu_history("db1", 0).unwrap();
         assert_eq!(history, vec![(1_000, true, Some(42.0))]);
         assert!(store.open_alerts().unwrap().is_empty());
@@ -997,7 +997,7 @@ mod tests {
         assert_eq!(
             err.text(Lang::En),
             format!(
-                "{shown}: is read-only (mode 0400: its owner has no write permission) and was written by an \
+                "{shown}: is read-only (mode 0400: not writable by its owner) and was written by an \
                  older yunwei (schema version 2); upgrading it needs write permission: make it writable \
                  (chmod u+w) or pass another --db"
             )
