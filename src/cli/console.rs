@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::cli::{db_options, resolve_fleet, Global};
+use crate::cli::{db_options, resolve_fleet, resolve_fleet_named, Global};
 use crate::config::{self, Config};
 use crate::demo::DemoFleet;
 use crate::fleet::Access;
@@ -91,9 +91,15 @@ pub fn theme_choice(flag: Option<&str>, no_color: bool, configured: &str) -> Str
 /// The rows of the fleet table, the probes behind them, and what could not be imported. The
 /// demo watches only this machine and the demo hosts, whatever the config lists.
 pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
+    fleet_named(cfg, demo, &crate::cli::hostname())
+}
+
+/// As [`fleet`], with `local_name` for this machine when no host is configured.
+pub fn fleet_named(cfg: &Config, demo: bool, local_name: &str) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
     let mut rows = Vec::new();
     let mut probes = ProbeSet::default();
-    let resolved = if demo { resolve_fleet(&Config::default()) } else { resolve_fleet(cfg) };
+    let none = Config::default();
+    let resolved = resolve_fleet_named(if demo { &none } else { cfg }, local_name);
     for h in resolved.hosts {
         match h.access {
             Access::Local => {
@@ -239,6 +245,25 @@ mod tests {
         assert_eq!(theme_choice(None, true, "dark"), "mono");
         assert_eq!(theme_choice(Some("light"), true, "dark"), "light");
         assert_eq!(theme_choice(None, false, "dark"), "dark");
+    }
+
+    #[test]
+    fn a_host_name_with_odd_characters_is_one_row_not_two() {
+        // The table's row and the probe's samples must name the machine alike: the samples
+        // scrub control characters from every name, and a row named otherwise got a twin.
+        let odd = "web\u{1b}[31m01\u{202e}";
+        let (rows, mut probes, _) = fleet_named(&Config::default(), false, odd);
+        let ctx = crate::panes::testing::ctx(Lang::En);
+        let mut pane = crate::panes::health::HealthPane::new(rows);
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            for s in probes.sample_all() {
+                pane.on_sample(s, &ctx, &mut out);
+            }
+        }
+        let names: Vec<&str> = pane.hosts.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["web\\u{1b}[31m01\\u{202e}"]);
+        assert!(pane.hosts[0].sample.is_some());
     }
 
     #[test]

@@ -58,12 +58,17 @@ pub fn lang_of(g: &Global, cfg: Option<&crate::config::Config>) -> crate::i18n::
 /// user, their `~/.ssh/config` (when the config imports it), this machine's host name for the
 /// local row.
 pub fn resolve_fleet(cfg: &crate::config::Config) -> crate::fleet::Fleet {
+    resolve_fleet_named(cfg, &hostname())
+}
+
+/// As [`resolve_fleet`], with `local_name` for this machine's row.
+pub fn resolve_fleet_named(cfg: &crate::config::Config, local_name: &str) -> crate::fleet::Fleet {
     let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
     crate::fleet::inventory::resolve(
         cfg,
         crate::fleet::inventory::default_ssh_config().as_deref(),
         &login,
-        &hostname(),
+        local_name,
     )
 }
 
