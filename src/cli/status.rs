@@ -73,13 +73,9 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     // This machine's posture, when asked for, runs alongside (some of its queries take seconds).
     let local_security = (security && !probes.local.is_empty()).then(|| {
         std::thread::spawn(|| {
-            crate::health::local::run_command(
-                "sh",
-                &["-c", crate::health::security::SECURITY_SCRIPT],
-                crate::health::security::SECURITY_TIMEOUT,
-            )
-            .ok()
-            .map(|out| crate::health::security::parse_security(&out, chrono::Utc::now().timestamp()))
+            crate::health::security::local_security(crate::health::security::SECURITY_TIMEOUT)
+                .ok()
+                .map(|out| crate::health::security::parse_security(&out, chrono::Utc::now().timestamp()))
         })
     });
     let _ = probes.sample_all();
