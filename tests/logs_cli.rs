@@ -11,7 +11,10 @@ use std::time::Duration;
 
 /// The database `--no-mask` audits into: one per test process, never the user's own.
 fn test_db() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("yunwei-logs-cli-{}", std::process::id())).join("y.db")
+    let dir = std::env::temp_dir().join(format!("yunwei-logs-cli-{}", std::process::id()));
+    // A folder named by $YUNWEI_DB must exist: yunwei creates only its default data folder.
+    fs::create_dir_all(&dir).unwrap();
+    dir.join("y.db")
 }
 
 fn yunwei() -> Command {
