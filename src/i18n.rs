@@ -310,6 +310,42 @@ catalogue! {
     StoreHistoryFailed => "reading the history failed", "读取历史数据失败";
     StoreAuditFailed => "writing the audit log failed", "写入审计日志失败";
     StoreAckFailed => "acknowledging the alert failed", "确认告警失败";
+    // issue 8: database and figures
+    DbNotADatabase => "{path}: is not a yunwei database (not an SQLite file, or damaged); it was left as it is: move it aside or pass another --db", "{path}：不是运维台数据库（不是 SQLite 文件，或已损坏）；文件未作任何改动：请把它移开，或用 --db 指定其他文件";
+    DbTooNew => "{path}: was written by a newer yunwei (schema version {found}; this yunwei knows up to {known}); upgrade yunwei or pass another --db", "{path}：由更新版本的运维台写入（数据结构版本 {found}，本程序最高支持 {known}）；请升级运维台，或用 --db 指定其他文件";
+    DbNeedsUpgrade => "{path}: is read-only ({why}) and was written by an older yunwei (schema version {found}); upgrading it needs write permission: make it writable (chmod u+w) or pass another --db", "{path}：只读（{why}），且由旧版本运维台写入（数据结构版本 {found}）；升级需要写权限：请使其可写（chmod u+w），或用 --db 指定其他文件";
+    DbOlderSchema => "{path}: was written by an older yunwei (schema version {found}); open the console on it once to upgrade it", "{path}：由旧版本运维台写入（数据结构版本 {found}）；请先用控制台打开一次以完成升级";
+    DbIsDirectory => "{path}: is a directory; --db names the database file itself, e.g. --db {path}/yunwei.db", "{path}：是目录；--db 应指定数据库文件本身，例如 --db {path}/yunwei.db";
+    DbNoFolder => "{path}: its folder {dir} does not exist; create it (mkdir -p {dir}) or pass another --db", "{path}：所在目录 {dir} 不存在；请先创建（mkdir -p {dir}），或用 --db 指定其他文件";
+    DbFolderNotDir => "{path}: {dir} is not a folder; pass another --db", "{path}：{dir} 不是目录；请用 --db 指定其他文件";
+    DbNotPermitted => "{path}: permission denied: the database or its folder belongs to another user; run yunwei as its owner or pass another --db", "{path}：权限不足：数据库或其所在目录属于其他用户；请以其属主身份运行运维台，或用 --db 指定其他文件";
+    DbReadOnlyRefused => "{path}: the database is read-only ({why}) and this command must write to it; yunwei never makes it writable itself: make it writable (chmod u+w {path}) or pass another --db", "{path}：数据库只读（{why}），而此命令必须写入；运维台不会自行改为可写：请使其可写（chmod u+w {path}），或用 --db 指定其他文件";
+    DbCannotCreate => "{path}: cannot create the database: {reason}; check the folder or pass another --db", "{path}：无法创建数据库：{reason}；请检查所在目录，或用 --db 指定其他文件";
+    DbCannotCreateFolder => "{dir}: cannot create the database's folder: {reason}; create it yourself or pass another --db", "{dir}：无法创建数据库所在目录：{reason}；请自行创建，或用 --db 指定其他文件";
+    DbCannotRead => "{path}: cannot read the database: {reason}", "{path}：无法读取数据库：{reason}";
+    DbCannotOpen => "{path}: SQLite cannot open the database or its journal ({path}-wal, {path}-shm) beside it; check the folder's permissions and free space, or pass another --db", "{path}：SQLite 无法打开数据库或其旁边的日志文件（{path}-wal、{path}-shm）；请检查目录权限和剩余空间，或用 --db 指定其他文件";
+    DbDiskFull => "{path}: the disk is full; free some space and try again", "{path}：磁盘已满；请释放空间后重试";
+    DbSqlite => "{path}: {error}", "{path}：{error}";
+    DbQuery => "database: {error}", "数据库：{error}";
+    DbWhyMode => "mode {mode}: not writable by its owner", "权限 {mode}：属主不可写";
+    DbWhyNoAccess => "mode {mode}: this user may not write it", "权限 {mode}：当前用户无权写入";
+    DbWhyFolder => "mode {mode}, but its folder is not writable", "权限 {mode}，但所在目录不可写";
+    DbWhyFileSystem => "mode {mode}, on a read-only file system", "权限 {mode}，位于只读文件系统";
+    DbTightened => "{path} was readable by others (mode {mode}); it is now 0600, for its owner only", "{path} 原先其他用户也可访问（权限 {mode}）；现已改为 0600，仅属主可读写";
+    IoNotFound => "not found", "不存在";
+    IoPermissionDenied => "permission denied", "权限不足";
+    IoReadOnlyFs => "read-only file system", "只读文件系统";
+    IoNotADirectory => "a part of the path is not a folder", "路径中有一部分不是目录";
+    IoDiskFull => "disk full", "磁盘已满";
+    DbReadOnlyBadge => "DB READ-ONLY", "数据库只读";
+    DbReadOnlyBanner => "Read-only database {path} ({why}): health is live, not recorded; acknowledging and unmasking are off", "数据库 {path} 只读（{why}）：健康数据实时显示但不记录；确认告警和显示原文不可用";
+    DbReadOnlyAck => "Cannot acknowledge: the database {path} is read-only ({why}); make it writable and restart yunwei", "无法确认告警：数据库 {path} 只读（{why}）；请使其可写后重启运维台";
+    DbReadOnlyReveal => "Cannot unmask: unmasking is written to the audit log first, and the database {path} is read-only ({why})", "无法显示原文：显示原文须先写入审计日志，而数据库 {path} 只读（{why}）";
+    DbReadOnlyNotWritten => "not written: the database is read-only", "未写入：数据库只读";
+    LogsNoMaskAuditFailed => "yunwei logs: --no-mask is written to the audit log first, and that failed: {error}", "yunwei logs：--no-mask 须先写入审计日志，但写入失败：{error}";
+    StatusCpuUnjudged => "{host}: CPU {cpu} is one 0.5 s sample and is not judged: CPU counts only when it stays high for 5 minutes, which only a console recording to {path} can tell", "{host}：CPU {cpu} 只是 0.5 秒的一次采样，不作判定：CPU 持续偏高 5 分钟才计入，只有正在记录到 {path} 的控制台能判断";
+    StatusDbUnreadable => "yunwei status: CPU is not judged: {error}", "yunwei status：不判定 CPU：{error}";
+    ProcOwn => "yunwei's own", "运维台自身";
 }
 
 /// Message for a bindable action, used by the help overlay and the status-bar hints.
@@ -391,6 +427,36 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
     msg.text(lang)
 }
 
+impl Msg {
+    /// The text with each `{name}` replaced by its value, for messages that name a path, a
+    /// mode or a figure. Values from outside must be escaped by the caller.
+    pub fn fill(self, lang: Lang, args: &[(&str, &str)]) -> String {
+        // One pass, so a value that itself holds `{name}` is left as it is.
+        let mut out = String::new();
+        let mut rest = self.text(lang);
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let hit = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                args.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, *v))
+            });
+            match hit {
+                Some((close, value)) => {
+                    out.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,6 +486,15 @@ mod tests {
             assert!(!action_label(a, Lang::ZhCn).is_empty());
             assert!(!action_label(a, Lang::En).is_empty());
         }
+    }
+
+    #[test]
+    fn fill_replaces_each_name_once() {
+        let text = Msg::DbNoFolder.fill(Lang::En, &[("path", "/x/{dir}/y.db"), ("dir", "/x/{dir}")]);
+        assert_eq!(
+            text,
+            "/x/{dir}/y.db: its folder /x/{dir} does not exist; create it (mkdir -p /x/{dir}) or pass another --db"
+        );
     }
 
     #[test]

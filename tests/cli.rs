@@ -330,3 +330,319 @@ fn help_speaks_the_users_language() {
         "{en}"
     );
 }
+
+/// The mode bits and bytes of a file, and whether SQLite's -wal or -shm are beside it: what
+/// must not change when a database is only viewed or refused.
+fn untouched(path: &Path) -> (u32, Vec<u8>, bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o7777;
+    let side = ["-wal", "-shm"].iter().any(|ext| {
+        let mut s = path.as_os_str().to_owned();
+        s.push(ext);
+        PathBuf::from(s).exists()
+    });
+    (mode, std::fs::read(path).unwrap(), side)
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A real yunwei database: `logs --no-mask` creates it and writes its audit row.
+fn real_db(home: &Path, log: &Path) -> PathBuf {
+    let db = home.join("y.db");
+    let (code, _, err) = run(yunwei(home).arg("--db").arg(&db).args(["logs", "--no-mask"]).arg(log));
+    assert_eq!(code, 0, "{err}");
+    db
+}
+
+#[test]
+fn a_database_without_owner_write_permission_is_viewed_or_refused_never_written() {
+    // The tests run as root, who could write the file anyway: the mode bits decide.
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("a.log");
+    std::fs::write(&log, "2026-11-27 03:04:05 INFO 手机 13812345678\n").unwrap();
+    let db = real_db(home.path(), &log);
+    chmod(&db, 0o444);
+    let before = untouched(&db);
+    assert!(!before.2, "closed cleanly, no -wal left");
+    let shown = db.display().to_string();
+
+    // What must write refuses, and says why and what to do, before anything is printed.
+    for (lang, want) in [
+        (
+            "en",
+            format!(
+                "yunwei logs: --no-mask is written to the audit log first, and that failed: {shown}: the \
+                 database is read-only (mode 0444: not writable by its owner) and this command must write \
+                 to it; yunwei never makes it writable itself: make it writable (chmod u+w {shown}) or pass \
+                 another --db\n"
+            ),
+        ),
+        (
+            "zh-CN",
+            format!(
+                "yunwei logs：--no-mask 须先写入审计日志，但写入失败：{shown}：数据库只读（权限 0444：属主不可写），\
+                 而此命令必须写入；运维台不会自行改为可写：请使其可写（chmod u+w {shown}），或用 --db 指定其他文件\n"
+            ),
+        ),
+    ] {
+        let (code, out, err) =
+            run(yunwei(home.path()).args(["--lang", lang, "--db"]).arg(&db).args(["logs", "--no-mask"]).arg(&log));
+        assert_eq!((code, out.as_str(), err), (1, "", want));
+        assert!(untouched(&db) == before, "the database was changed");
+    }
+    // Masked output needs no audit row: it still works.
+    let (code, out, _) = run(yunwei(home.path()).arg("--db").arg(&db).arg("logs").arg(&log));
+    assert_eq!((code, out.contains("138****5678")), (0, true));
+
+    // status reads it, and changes nothing.
+    let (code, out, err) = run(yunwei(home.path()).arg("--db").arg(&db).arg("status"));
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(out.starts_with("Host"), "{out}");
+    // Nothing is said about the database (a busy machine may be told its CPU is not judged).
+    assert!(!err.lines().any(|l| l.starts_with("yunwei status:")), "{err}");
+    assert!(untouched(&db) == before, "the database was changed");
+}
+
+#[test]
+fn a_loose_database_is_tightened_saying_so_once_and_a_refused_file_is_left_as_it_was() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("a.log");
+    std::fs::write(&log, "x\n").unwrap();
+    let db = real_db(home.path(), &log);
+    chmod(&db, 0o644);
+    let args = |c: &mut Command| {
+        c.arg("--db").arg(&db).args(["logs", "--no-mask"]).arg(&log);
+    };
+    let mut c = yunwei(home.path());
+    args(&mut c);
+    let (code, _, err) = run(&mut c);
+    assert_eq!(code, 0);
+    assert_eq!(
+        err,
+        format!(
+            "yunwei logs: {} was readable by others (mode 0644); it is now 0600, for its owner only\n",
+            db.display()
+        )
+    );
+    assert_eq!(untouched(&db).0, 0o600);
+    let mut c = yunwei(home.path());
+    args(&mut c);
+    assert_eq!(run(&mut c).2, "", "said once");
+
+    // Not a database: refused, and left exactly as it was, mode included.
+    let notes = home.path().join("notes.db");
+    std::fs::write(&notes, "my notes\n".repeat(100)).unwrap();
+    chmod(&notes, 0o664);
+    let before = untouched(&notes);
+    let (code, _, err) =
+        run(yunwei(home.path()).arg("--db").arg(&notes).args(["logs", "--no-mask"]).arg(&log));
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with(&format!(
+            "{}: is not a yunwei database (not an SQLite file, or damaged); it was left as it is: move it \
+             aside or pass another --db\n",
+            notes.display()
+        )),
+        "{err}"
+    );
+    assert!(untouched(&notes) == before, "the refused file was changed");
+    let (_, out, err) = run(yunwei(home.path()).arg("--db").arg(&notes).arg("status"));
+    assert!(out.starts_with("Host"), "status still reports the fleet: {out}");
+    assert_eq!(
+        err.lines().next().map(|l| format!("{l}\n")).unwrap_or_default(),
+        format!(
+            "yunwei status: CPU is not judged: {}: is not a yunwei database (not an SQLite file, or damaged); \
+             it was left as it is: move it aside or pass another --db\n",
+            notes.display()
+        )
+    );
+    assert!(untouched(&notes) == before, "the refused file was changed");
+}
+
+#[test]
+fn database_path_errors_name_the_path_and_say_what_to_do() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("a.log");
+    std::fs::write(&log, "x\n").unwrap();
+    let h = home.path().display().to_string();
+    let fail = |lang: &str, db: &Path| {
+        let (code, out, err) = run(yunwei(home.path())
+            .args(["--lang", lang, "--db"])
+            .arg(db)
+            .args(["logs", "--no-mask"])
+            .arg(&log));
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(!err.contains("os error") && !err.contains("unable to open"), "{err}");
+        let prefix = if lang == "en" {
+            "yunwei logs: --no-mask is written to the audit log first, and that failed: "
+        } else {
+            "yunwei logs：--no-mask 须先写入审计日志，但写入失败："
+        };
+        err.strip_prefix(prefix).unwrap_or_else(|| panic!("{err}")).trim_end().to_string()
+    };
+    assert_eq!(
+        fail("en", home.path()),
+        format!("{h}: is a directory; --db names the database file itself, e.g. --db {h}/yunwei.db")
+    );
+    assert_eq!(
+        fail("zh-CN", home.path()),
+        format!("{h}：是目录；--db 应指定数据库文件本身，例如 --db {h}/yunwei.db")
+    );
+    let typo = home.path().join("typo/y.db");
+    assert_eq!(
+        fail("en", &typo),
+        format!("{h}/typo/y.db: its folder {h}/typo does not exist; create it (mkdir -p {h}/typo) or pass another --db")
+    );
+    assert_eq!(
+        fail("zh-CN", &typo),
+        format!(
+            "{h}/typo/y.db：所在目录 {h}/typo 不存在；请先创建（mkdir -p {h}/typo），或用 --db 指定其他文件"
+        )
+    );
+    assert!(!home.path().join("typo").exists());
+
+    // Not permitted: run as nobody, on a database in root's private folder, and on one nobody
+    // may read but not write.
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let shared = tempfile::Builder::new().prefix("yunwei-perm").tempdir_in("/tmp").unwrap();
+    chmod(shared.path(), 0o755);
+    std::fs::create_dir(shared.path().join("private")).unwrap();
+    chmod(&shared.path().join("private"), 0o700);
+    let hidden = shared.path().join("private/y.db");
+    let readable = real_db(shared.path(), &log);
+    chmod(&readable, 0o644);
+    let open_log = shared.path().join("a.log");
+    std::fs::copy(&log, &open_log).unwrap();
+    chmod(&open_log, 0o644);
+    let as_nobody = |db: &Path| {
+        let out = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_yunwei")])
+            .env("HOME", shared.path())
+            .env("LANG", "C.UTF-8")
+            .arg("--db")
+            .arg(db)
+            .args(["logs", "--no-mask"])
+            .arg(&open_log)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let prefix = "yunwei logs: --no-mask is written to the audit log first, and that failed: ";
+    assert_eq!(
+        as_nobody(&hidden),
+        (
+            Some(1),
+            format!(
+                "{prefix}{}: permission denied: the database or its folder belongs to another user; run \
+                 yunwei as its owner or pass another --db\n",
+                hidden.display()
+            )
+        )
+    );
+    let before = untouched(&readable);
+    assert_eq!(
+        as_nobody(&readable),
+        (
+            Some(1),
+            format!(
+                "{prefix}{r}: the database is read-only (mode 0644: this user may not write it) and this \
+                 command must write to it; yunwei never makes it writable itself: make it writable (chmod \
+                 u+w {r}) or pass another --db\n",
+                r = readable.display()
+            )
+        )
+    );
+    assert!(untouched(&readable) == before);
+    assert_eq!(std::fs::metadata(&readable).unwrap().permissions().mode() & 0o777, 0o644);
+}
+
+#[test]
+fn status_judges_cpu_only_from_a_consoles_history_never_from_its_own_half_second() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("cpu.toml");
+    // Every CPU reading reaches these limits; nothing else can.
+    std::fs::write(
+        &cfg,
+        "[thresholds]\ncpu_pct = { warn = 0, crit = 0 }\ndisk_pct = { warn = 100, crit = 100 }\n\
+         inodes_pct = { warn = 100, crit = 100 }\nmem_pct = { warn = 100, crit = 100 }\n\
+         swap_pct = { warn = 100, crit = 100 }\nload_per_core = { warn = 10000, crit = 10000 }\n\n\
+         [[hosts]]\nname = \"本机-cpu\"\nlocal = true\n",
+    )
+    .unwrap();
+    let db = home.path().join("y.db");
+    let status = |lang: &str| {
+        let (code, out, err) = run(yunwei(home.path())
+            .args(["--lang", lang, "--config", cfg.to_str().unwrap(), "--db"])
+            .arg(&db)
+            .args(["status", "--json"]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        (code, v[0].clone(), err)
+    };
+    // No console records to this database: the figure is reported, not judged.
+    let (code, h, err) = status("en");
+    assert_eq!(
+        (code, h["cpu_level"].clone(), h["level"] != "crit"),
+        (0, serde_json::Value::Null, true),
+        "{h}"
+    );
+    let cpu = h["cpu_pct"].as_f64().unwrap();
+    assert_eq!(
+        err,
+        format!(
+            "本机-cpu: CPU {cpu:.0} % is one 0.5 s sample and is not judged: CPU counts only when it stays high \
+             for 5 minutes, which only a console recording to {} can tell\n",
+            db.display()
+        )
+    );
+    let (_, h, err) = status("zh-CN");
+    assert_eq!(
+        err,
+        format!(
+            "本机-cpu：CPU {:.0} % 只是 0.5 秒的一次采样，不作判定：CPU 持续偏高 5 分钟才计入，只有正在记录到 {} 的控制台能判断\n",
+            h["cpu_pct"].as_f64().unwrap(),
+            db.display()
+        )
+    );
+    assert!(!db.exists(), "status creates no database");
+
+    // A console recorded six minutes at 95 %: critical, as in the console.
+    let record = |from: i64, to: i64| {
+        let mut store = yunwei::store::Store::open(&db).unwrap();
+        let samples: Vec<yunwei::health::HostSample> = (from..=to)
+            .step_by(10)
+            .map(|ts| yunwei::health::HostSample {
+                name: "本机-cpu".into(),
+                reachable: true,
+                cpu_pct: Some(95.0),
+                sampled_at: ts,
+                ..Default::default()
+            })
+            .collect();
+        store.record_samples(&samples).unwrap();
+    };
+    let now = chrono::Utc::now().timestamp();
+    record(now - 360, now);
+    let (code, h, err) = status("en");
+    assert_eq!(
+        (code, h["cpu_level"].as_str(), h["level"].as_str()),
+        (1, Some("crit"), Some("crit")),
+        "{h} {err}"
+    );
+    assert!(err.is_empty(), "{err}");
+    let (code, out, _) =
+        run(yunwei(home.path()).args(["--config", cfg.to_str().unwrap(), "--db"]).arg(&db).arg("status"));
+    assert_eq!(code, 1);
+    assert!(out.lines().nth(1).unwrap().contains("critical"), "{out}");
+
+    // A history that stopped ten minutes ago is no console recording now.
+    std::fs::remove_file(&db).unwrap();
+    record(now - 960, now - 600);
+    let (code, h, _) = status("en");
+    assert_eq!((code, h["cpu_level"].clone()), (0, serde_json::Value::Null), "{h}");
+}

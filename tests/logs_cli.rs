@@ -11,7 +11,10 @@ use std::time::Duration;
 
 /// The database `--no-mask` audits into: one per test process, never the user's own.
 fn test_db() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("yunwei-logs-cli-{}", std::process::id())).join("y.db")
+    let dir = std::env::temp_dir().join(format!("yunwei-logs-cli-{}", std::process::id()));
+    // A folder named by $YUNWEI_DB must exist: yunwei creates only its default data folder.
+    fs::create_dir_all(&dir).unwrap();
+    dir.join("y.db")
 }
 
 fn yunwei() -> Command {
@@ -145,6 +148,8 @@ fn no_mask_is_an_audit_row_before_anything_is_printed() {
     let log = dir.path().join("id.log");
     fs::write(&log, "2026-11-27 03:04:05 INFO 身份证11010519491231002X\n").unwrap();
     let db = dir.path().join("data").join("y.db");
+    // A folder the user names must exist: yunwei creates only its default data folder.
+    fs::create_dir(dir.path().join("data")).unwrap();
     let out = yunwei()
         .env("YUNWEI_DB", &db)
         .env("YUNWEI_OPERATOR", "zhang.san")

@@ -243,3 +243,49 @@ fn logs_tab_follows_a_file_masked_and_clean_and_searches() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn a_read_only_database_is_viewed_with_a_banner_and_never_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("fast.toml");
+    std::fs::write(&cfg, "[ssh]\npoll_interval_s = 1\n\n[[hosts]]\nname = \"只读-本机\"\nlocal = true\n")
+        .unwrap();
+    let db = home.path().join("ro.db");
+    let log = home.path().join("a.log");
+    std::fs::write(&log, "x\n").unwrap();
+    // A real database (with its audit row), closed cleanly, then made read-only.
+    let made =
+        Command::new(bin()).arg("--db").arg(&db).args(["logs", "--no-mask"]).arg(&log).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+
+    let t = Tmux::new("readonly");
+    let script = format!(
+        "{env}'{bin}' --lang zh-CN --config '{cfg}' --db '{db}'; echo \"EXIT:$?\"; sleep 60",
+        env = env_prefix(home.path()),
+        bin = bin().display(),
+        cfg = cfg.display(),
+        db = db.display()
+    );
+    t.start("main", &script, true);
+    let s = t.wait_for("main", "the banner", |s| s.contains("只读-本机") && s.contains("数据库只读"));
+    assert!(s.contains(&format!("数据库 {} 只读（权限 0444：属主不可写）", db.display())), "{s}");
+    // Several rounds are polled, shown, and not recorded.
+    std::thread::sleep(Duration::from_secs(3));
+    let s = t.screen("main");
+    let status_bar = s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or_default();
+    assert!(!status_bar.contains("失败"), "nothing failed:\n{s}");
+    t.keys("main", &["Enter"]);
+    t.wait_for("main", "the host detail", |s| s.contains("主机详情"));
+    t.keys("main", &["a"]);
+    t.wait_for("main", "the refusal", |s| s.contains("无法确认告警"));
+    t.keys("main", &["Escape", "q"]);
+    t.wait_for("main", "the exit", |s| s.contains("EXIT:0"));
+    assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o7777, 0o444);
+    assert!(std::fs::read(&db).unwrap() == before, "the database was written");
+    for side in ["ro.db-wal", "ro.db-shm"] {
+        assert!(!home.path().join(side).exists(), "{side} was created");
+    }
+}

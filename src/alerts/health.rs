@@ -92,6 +92,28 @@ impl Metric {
     }
 }
 
+/// CPU judged by the console's rule from the history a console recorded: the samples
+/// (`(ts, reachable, cpu_pct)`, oldest first) go through an engine that knows the CPU alert
+/// already open (`open`), exactly as they went through the console's. So a figure must have
+/// stayed high for [`CPU_SUSTAIN_S`] to count, and an open alert clears with the same
+/// hysteresis; `yunwei status` and the console agree.
+pub fn sustained_cpu_level(
+    host: &str,
+    open: Option<Level>,
+    history: &[(i64, bool, Option<f64>)],
+    th: &Thresholds,
+) -> Level {
+    let key = AlertKey::health(host, Metric::Cpu, "");
+    let mut engine = AlertEngine::new();
+    engine.restore(open.map(|level| (key.clone(), level)));
+    for &(ts, reachable, cpu_pct) in history {
+        let sample =
+            HostSample { name: host.to_string(), reachable, cpu_pct, sampled_at: ts, ..Default::default() };
+        engine.evaluate(&sample, th, ts);
+    }
+    engine.level_of(&key).unwrap_or(Level::Ok)
+}
+
 /// The hysteresis margin of a threshold pair: 5 % of `warn`, at least 2 points for
 /// percentages and at least 0.05 otherwise (load per core).
 pub fn hysteresis_margin(limits: &Limits, is_pct: bool) -> f64 {
@@ -601,6 +623,29 @@ mod tests {
         let mut s = healthy("app1");
         s.cpu_pct = v;
         s
+    }
+
+    #[test]
+    fn sustained_cpu_from_a_recorded_history() {
+        let th = Thresholds::default();
+        let run = |from: i64, to: i64, v: f64| -> Vec<(i64, bool, Option<f64>)> {
+            (from..=to).step_by(10).map(|t| (T0 + t, true, Some(v))).collect()
+        };
+        // Four minutes at 95 %: not yet. Five: critical.
+        assert_eq!(sustained_cpu_level("db1", None, &run(0, 240, 95.0), &th), Level::Ok);
+        assert_eq!(sustained_cpu_level("db1", None, &run(0, 300, 95.0), &th), Level::Crit);
+        assert_eq!(sustained_cpu_level("db1", None, &run(0, 300, 85.0), &th), Level::Warn);
+        // A dip below warn, or an unreachable round, starts the clock again.
+        for dip in [(T0 + 100, true, Some(50.0)), (T0 + 100, false, None)] {
+            let mut h = run(0, 300, 95.0);
+            h[10] = dip;
+            assert_eq!(sustained_cpu_level("db1", None, &h, &th), Level::Ok, "{dip:?}");
+        }
+        // An alert the console opened stays, with the same hysteresis (crit 90, margin 4).
+        assert_eq!(sustained_cpu_level("db1", Some(Level::Crit), &run(0, 30, 87.0), &th), Level::Crit);
+        assert_eq!(sustained_cpu_level("db1", Some(Level::Crit), &run(0, 30, 85.0), &th), Level::Warn);
+        assert_eq!(sustained_cpu_level("db1", Some(Level::Warn), &run(0, 30, 50.0), &th), Level::Ok);
+        assert_eq!(sustained_cpu_level("db1", None, &[], &th), Level::Ok);
     }
 
     #[test]

@@ -216,6 +216,10 @@ impl App {
             }
             return;
         }
+        if let Some(text) = self.refused_read_only(action) {
+            self.flash = Some(Flash { text, error: true });
+            return;
+        }
         let handled = self.panes.pane_mut(self.focus).handle(action, &self.ctx, &mut self.outbox);
         if handled == Handled::Yes {
             if action == Action::Refresh {
@@ -244,6 +248,19 @@ impl App {
                 }
             }
         }
+    }
+
+    /// On a read-only database, what an action that must write would fail at, said before it
+    /// is tried: acknowledging is a row in the alerts and audit tables, unmasking is an audit
+    /// row first.
+    fn refused_read_only(&self, action: Action) -> Option<String> {
+        let ro = self.ctx.db_read_only.as_ref()?;
+        let msg = match (self.focus, action) {
+            (Focus::Fleet, Action::AckAlerts) => Msg::DbReadOnlyAck,
+            (Focus::Logs, Action::Reveal) if !self.panes.logs.revealed => Msg::DbReadOnlyReveal,
+            _ => return None,
+        };
+        Some(ro.say(msg, self.ctx.lang))
     }
 
     /// Runs a `:` command line.
@@ -309,8 +326,36 @@ impl App {
             f.render_widget(Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn)), area);
             return;
         }
-        let [top, body, bottom] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        // A read-only database has a banner of its own above the status bar, for as long as
+        // the console runs: nothing done here is recorded. Two lines at most, wrapped.
+        let banner = self.ctx.db_read_only.as_ref().map(|ro| ro.say(Msg::DbReadOnlyBanner, self.ctx.lang));
+        let banner_h = banner.as_deref().map_or(0, |t| {
+            let w = usize::from(area.width.max(1));
+            u16::try_from(yunwei_widgets::width::width(t).div_ceil(w).clamp(1, 2)).unwrap_or(2)
+        });
+        let [top, body, banner_area, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(banner_h),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        if let Some(text) = banner {
+            // Cut by display width, not at spaces: Chinese has few.
+            let w = usize::from(banner_area.width);
+            let mut first = yunwei_widgets::width::take_width(&text, w);
+            // In English, at the last space when one is near the end.
+            if first.len() < text.len() && !text[first.len()..].starts_with(' ') {
+                if let Some(sp) = first.rfind(' ').filter(|&sp| sp > first.len() * 2 / 3) {
+                    first = &first[..sp];
+                }
+            }
+            let rest =
+                yunwei_widgets::width::truncate(text[first.len()..].trim_start(), w, self.ctx.ellipsis());
+            let lines: Vec<ratatui::text::Line<'_>> =
+                [first.to_string(), rest].into_iter().filter(|l| !l.is_empty()).map(Into::into).collect();
+            f.render_widget(Paragraph::new(lines).style(self.ctx.theme.roles.warn), banner_area);
+        }
         let tabs: Vec<(Msg, bool)> =
             Focus::ALL.iter().map(|f| (self.panes.pane(*f).title(), *f == self.focus)).collect();
         render_tab_bar(f, top, &self.ctx, &tabs, &self.summary());

@@ -672,3 +672,66 @@ fn no_cell_sends_a_control_or_bidirectional_character_to_the_terminal() {
     assert!(text.lines().all(|l| !l.chars().any(crate::text::is_unprintable)), "{text:?}");
     assert!(text.contains('\u{FFFD}'), "the tag's header is drawn, with the characters replaced:\n{text}");
 }
+
+#[test]
+fn a_read_only_database_has_a_banner_and_refuses_what_would_write() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut app = app(lang);
+        app.ctx.db_read_only = Some(crate::ui::ReadOnlyDb {
+            path: "/srv/yunwei/yunwei.db".into(),
+            read_only: crate::store::ReadOnly { mode: 0o444, why: crate::store::ReadOnlyWhy::Mode },
+        });
+        let text = screen(&draw(&mut app, 80, 24));
+        let lines: Vec<&str> = text.lines().collect();
+        let badge = if lang == Lang::En { "DB READ-ONLY" } else { "数据库只读" };
+        assert!(lines[0].contains(badge), "{text}");
+        let banner = if lang == Lang::En {
+            "Read-only database /srv/yunwei/yunwei.db (mode 0444: not writable by its owner): health is live, not recorded; acknowledging and unmasking are off"
+        } else {
+            "数据库 /srv/yunwei/yunwei.db 只读（权限 0444：属主不可写）：健康数据实时显示但不记录；确认告警和显示原文不可用"
+        };
+        // Two lines above the status bar, whole.
+        let joint = if lang == Lang::En { " " } else { "" };
+        let shown = format!("{}{joint}{}", lines[21].trim_end(), lines[22].trim_end());
+        assert_eq!(shown, banner, "{text}");
+
+        // Acknowledging, in a host's detail: said, not sent.
+        app.on_event(key(KeyCode::Enter));
+        app.outbox.clear();
+        app.on_event(key(KeyCode::Char('a')));
+        assert!(app.outbox.is_empty(), "{:?}", app.outbox);
+        let flash = app.flash.clone().unwrap();
+        assert!(flash.error);
+        assert_eq!(
+            flash.text,
+            if lang == Lang::En {
+                "Cannot acknowledge: the database /srv/yunwei/yunwei.db is read-only (mode 0444: not writable by its owner); make it writable and restart yunwei"
+            } else {
+                "无法确认告警：数据库 /srv/yunwei/yunwei.db 只读（权限 0444：属主不可写）；请使其可写后重启运维台"
+            }
+        );
+
+        // Unmasking needs an audit row first: refused, and nothing is revealed.
+        app.on_event(key(KeyCode::Esc));
+        app.on_event(key(KeyCode::Char('2')));
+        app.outbox.clear();
+        app.on_event(key(KeyCode::Char('v')));
+        assert!(app.outbox.is_empty(), "{:?}", app.outbox);
+        assert!(!app.panes.logs.revealed);
+        assert_eq!(
+            app.flash.clone().unwrap().text,
+            if lang == Lang::En {
+                "Cannot unmask: unmasking is written to the audit log first, and the database /srv/yunwei/yunwei.db is read-only (mode 0444: not writable by its owner)"
+            } else {
+                "无法显示原文：显示原文须先写入审计日志，而数据库 /srv/yunwei/yunwei.db 只读（权限 0444：属主不可写）"
+            }
+        );
+    }
+    // A writable database: no banner, acknowledging is sent.
+    let mut app = app(Lang::En);
+    assert!(!screen(&draw(&mut app, 80, 24)).contains("READ-ONLY"));
+    app.on_event(key(KeyCode::Enter));
+    app.outbox.clear();
+    app.on_event(key(KeyCode::Char('a')));
+    assert_eq!(app.outbox.len(), 1);
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::cli::{db_path, resolve_fleet, Global};
+use crate::cli::{db_options, resolve_fleet, resolve_fleet_named, Global};
 use crate::config::{self, Config};
 use crate::demo::DemoFleet;
 use crate::fleet::Access;
@@ -14,9 +14,9 @@ use crate::health::LocalProbe;
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
-use crate::store::Store;
+use crate::store::{Access as DbAccess, Store, StoreOptions};
 use crate::theme::Theme;
-use crate::ui::Ctx;
+use crate::ui::{Ctx, ReadOnlyDb};
 use crate::workers::{ProbeSet, Setup, StoreSetup, Workers};
 
 /// Everything the console needs, loaded and validated.
@@ -74,6 +74,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
             && cfg.hosts.iter().any(|h| !h.local),
         alerts: Default::default(),
         export_dir: std::path::PathBuf::from("."),
+        db_read_only: None,
     };
     Ok(Prepared { ctx, config: cfg })
 }
@@ -90,9 +91,15 @@ pub fn theme_choice(flag: Option<&str>, no_color: bool, configured: &str) -> Str
 /// The rows of the fleet table, the probes behind them, and what could not be imported. The
 /// demo watches only this machine and the demo hosts, whatever the config lists.
 pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
+    fleet_named(cfg, demo, &crate::cli::hostname())
+}
+
+/// As [`fleet`], with `local_name` for this machine when no host is configured.
+pub fn fleet_named(cfg: &Config, demo: bool, local_name: &str) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
     let mut rows = Vec::new();
     let mut probes = ProbeSet::default();
-    let resolved = if demo { resolve_fleet(&Config::default()) } else { resolve_fleet(cfg) };
+    let none = Config::default();
+    let resolved = resolve_fleet_named(if demo { &none } else { cfg }, local_name);
     for h in resolved.hosts {
         match h.access {
             Access::Local => {
@@ -144,13 +151,14 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let lang = prepared.ctx.lang;
     let mut _demo_dir = None;
-    let db = if demo && g.db.is_none() {
+    let (db, options) = if demo && g.db.is_none() {
         match DemoDir::create() {
             Ok(d) => {
                 let p = d.0.join("yunwei.db");
                 _demo_dir = Some(d);
-                p
+                (p, StoreOptions::new(DbAccess::Write, false))
             }
             Err(e) => {
                 eprintln!("yunwei: cannot create the demo's temporary directory: {e}");
@@ -158,16 +166,23 @@ pub fn run(g: &Global, demo: bool) -> i32 {
             }
         }
     } else {
-        db_path(g)
+        db_options(g, DbAccess::WriteOrView)
     };
-    // Open once here so a bad database stops before the terminal is taken over.
-    let store = match Store::open(&db) {
+    // Open once here so a bad database stops before the terminal is taken over. A read-only
+    // one is viewed, never made writable.
+    let store = match Store::open_with(&db, options) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("yunwei: {e}");
+            eprintln!("yunwei: {}", e.text(lang));
             return 1;
         }
     };
+    // A tightened database says so once, in the status bar; a read-only one has its banner.
+    let mut notices: Vec<String> = store.tightened_notice(lang).into_iter().collect();
+    let read_only = store.read_only().map(|read_only| ReadOnlyDb {
+        path: crate::text::escape_unprintable(&db.display().to_string()).into_owned(),
+        read_only,
+    });
     drop(store);
     // Written records go to the data folder: the database's, or for the demo (whose database
     // is temporary) the default one, made private when missing.
@@ -186,17 +201,21 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let log_specs = crate::logs::sources::specs(if demo { Vec::new() } else { prepared.config.log_specs() });
     let mut app = App::new(prepared.ctx, rows);
     app.ctx.export_dir = export_dir;
+    app.ctx.db_read_only = read_only;
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
-    if !warnings.is_empty() {
-        app.flash = Some(crate::ui::bars::Flash { text: warnings.join("; "), error: true });
+    notices.extend(warnings);
+    if !notices.is_empty() {
+        app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
     }
     let (tx, rx) = crate::tui::channel();
     let setup = StoreSetup {
         db_path: db,
+        create_folder: options.create_folder,
         thresholds: prepared.config.thresholds.clone(),
         operator: crate::store::audit::resolve_operator(prepared.config.general.operator.as_deref()),
         seed_demo: demo,
+        lang,
     };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
     let sessions = (!probes.remote.is_empty() || remote_logs)
@@ -226,6 +245,25 @@ mod tests {
         assert_eq!(theme_choice(None, true, "dark"), "mono");
         assert_eq!(theme_choice(Some("light"), true, "dark"), "light");
         assert_eq!(theme_choice(None, false, "dark"), "dark");
+    }
+
+    #[test]
+    fn a_host_name_with_odd_characters_is_one_row_not_two() {
+        // The table's row and the probe's samples must name the machine alike: the samples
+        // scrub control characters from every name, and a row named otherwise got a twin.
+        let odd = "web\u{1b}[31m01\u{202e}";
+        let (rows, mut probes, _) = fleet_named(&Config::default(), false, odd);
+        let ctx = crate::panes::testing::ctx(Lang::En);
+        let mut pane = crate::panes::health::HealthPane::new(rows);
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            for s in probes.sample_all() {
+                pane.on_sample(s, &ctx, &mut out);
+            }
+        }
+        let names: Vec<&str> = pane.hosts.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["web\\u{1b}[31m01\\u{202e}"]);
+        assert!(pane.hosts[0].sample.is_some());
     }
 
     #[test]

@@ -101,20 +101,26 @@ impl LinePipeline {
 /// Unmasked personal data leaves only on record: one audit row (who, which files, on which
 /// host) before anything is printed.
 fn audit_no_mask(g: &crate::cli::Global, args: &LogsArgs) -> Result<(), String> {
-    let operator = match crate::config::load(g.config.as_deref()) {
-        Ok(cfg) => crate::store::audit::resolve_operator(cfg.general.operator.as_deref()),
-        Err(_) => crate::store::audit::resolve_operator(None),
-    };
+    let cfg = crate::config::load(g.config.as_deref()).ok();
+    let lang = crate::cli::lang_of(g, cfg.as_ref());
+    let operator =
+        crate::store::audit::resolve_operator(cfg.as_ref().and_then(|c| c.general.operator.as_deref()));
+    let fail = |error: String| crate::i18n::Msg::LogsNoMaskAuditFailed.fill(lang, &[("error", &error)]);
     let files: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     let target = match &args.host {
         Some(host) => format!("{host}:{}", files.join(" ")),
         None => files.join(" "),
     };
-    let store = crate::store::Store::open(&crate::cli::db_path(g)).map_err(|e| e.to_string())?;
+    // The audit row must be written: a read-only database refuses, with the reason.
+    let (path, options) = crate::cli::db_options(g, crate::store::Access::Write);
+    let store = crate::store::Store::open_with(&path, options).map_err(|e| fail(e.text(lang)))?;
+    if let Some(notice) = store.tightened_notice(lang) {
+        eprintln!("yunwei logs: {notice}");
+    }
     store
         .audit(&operator, "logs.no_mask", &target, "yunwei logs --no-mask printed unmasked records")
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| fail(e.text(lang)))
 }
 
 pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
@@ -138,7 +144,7 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
     }
     if args.no_mask {
         if let Err(e) = audit_no_mask(g, args) {
-            eprintln!("yunwei logs: --no-mask is written to the audit log first, and that failed: {e}");
+            eprintln!("{e}");
             return 1;
         }
     }

@@ -25,22 +25,50 @@ pub struct Global {
 
 /// The database path: `--db`, else `$YUNWEI_DB`, else the default under the XDG data home.
 pub fn db_path(g: &Global) -> PathBuf {
-    g.db.clone()
-        .or_else(|| std::env::var_os("YUNWEI_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
-        .map(|p| crate::config::expand_tilde(&p.to_string_lossy()))
-        .unwrap_or_else(crate::store::default_path)
+    db_choice(g).0
+}
+
+/// The database path, and whether the user named it (`--db` or `$YUNWEI_DB`). Only the
+/// default data folder is created when missing: a missing folder the user named is more
+/// likely a typo, and is an error that says so.
+pub fn db_choice(g: &Global) -> (PathBuf, bool) {
+    match g.db.clone().or_else(|| std::env::var_os("YUNWEI_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
+    {
+        Some(p) => (crate::config::expand_tilde(&p.to_string_lossy()), true),
+        None => (crate::store::default_path(), false),
+    }
+}
+
+/// The options for opening the database at `db_choice(g)` with `access`.
+pub fn db_options(g: &Global, access: crate::store::Access) -> (PathBuf, crate::store::StoreOptions) {
+    let (path, named) = db_choice(g);
+    (path, crate::store::StoreOptions::new(access, !named))
+}
+
+/// The language of messages: `--lang`, else the config's, else the locale.
+pub fn lang_of(g: &Global, cfg: Option<&crate::config::Config>) -> crate::i18n::Lang {
+    use crate::i18n::Lang;
+    match g.lang.as_deref().and_then(Lang::parse) {
+        Some(l) => l,
+        None => Lang::resolve(cfg.map(|c| c.general.lang).unwrap_or_default()),
+    }
 }
 
 /// The fleet of `cfg` as the user running yunwei sees it: their login name as the default SSH
 /// user, their `~/.ssh/config` (when the config imports it), this machine's host name for the
 /// local row.
 pub fn resolve_fleet(cfg: &crate::config::Config) -> crate::fleet::Fleet {
+    resolve_fleet_named(cfg, &hostname())
+}
+
+/// As [`resolve_fleet`], with `local_name` for this machine's row.
+pub fn resolve_fleet_named(cfg: &crate::config::Config, local_name: &str) -> crate::fleet::Fleet {
     let login = crate::store::audit::login_name().unwrap_or_else(|| "root".into());
     crate::fleet::inventory::resolve(
         cfg,
         &crate::fleet::inventory::SshConfigPaths::of(cfg),
         &login,
-        &hostname(),
+        local_name,
     )
 }
 

@@ -10,8 +10,13 @@ use yunwei_widgets::width::{pad_left, pad_right, width};
 use crate::cli::console::{fleet, prepare};
 use crate::cli::Global;
 use crate::health::thresholds::{Level, Thresholds};
+use std::path::Path;
+
+use crate::alerts::health::{sustained_cpu_level, Metric, CPU_SUSTAIN_S};
+use crate::alerts::AlertKey;
 use crate::health::HostSample;
 use crate::i18n::{Lang, Msg};
+use crate::store::{Access, Store, StoreOptions};
 
 /// The arguments of `yunwei status`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -68,13 +73,9 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     // This machine's posture, when asked for, runs alongside (some of its queries take seconds).
     let local_security = (security && !probes.local.is_empty()).then(|| {
         std::thread::spawn(|| {
-            crate::health::local::run_command(
-                "sh",
-                &["-c", crate::health::security::SECURITY_SCRIPT],
-                crate::health::security::SECURITY_TIMEOUT,
-            )
-            .ok()
-            .map(|out| crate::health::security::parse_security(&out, chrono::Utc::now().timestamp()))
+            crate::health::security::local_security(crate::health::security::SECURITY_TIMEOUT)
+                .ok()
+                .map(|out| crate::health::security::parse_security(&out, chrono::Utc::now().timestamp()))
         })
     });
     let _ = probes.sample_all();
@@ -94,8 +95,38 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     }
     samples.sort_by_key(|s| keep.iter().position(|k| *k == s.name));
 
+    // CPU is judged as the console judges it, from what a console records; else not at all.
+    let (db, _) = crate::cli::db_choice(g);
+    let judge = CpuJudge::open(&db, lang, cfg.ssh.poll_interval_s);
+    let now = chrono::Utc::now().timestamp();
+    let hosts: Vec<HostStatus> = samples
+        .into_iter()
+        .map(|sample| {
+            let cpu_level = judge.level(&sample, &cfg.thresholds, now);
+            HostStatus::new(sample, cpu_level, &cfg.thresholds)
+        })
+        .collect();
+    for h in &hosts {
+        let unjudged_high = h.cpu_level.is_none()
+            && h.sample.reachable
+            && h.sample.cpu_pct.is_some_and(|v| cfg.thresholds.cpu_level(v) > Level::Ok);
+        if unjudged_high {
+            eprintln!(
+                "{}",
+                Msg::StatusCpuUnjudged.fill(
+                    lang,
+                    &[
+                        ("host", &crate::text::escape_unprintable(&h.sample.name)),
+                        ("cpu", &format!("{} %", fmt::pct(h.sample.cpu_pct))),
+                        ("path", &crate::text::escape_unprintable(&db.display().to_string())),
+                    ],
+                )
+            );
+        }
+    }
+
     if args.json {
-        match serde_json::to_string_pretty(&samples) {
+        match serde_json::to_string_pretty(&hosts) {
             Ok(j) => println!("{j}"),
             Err(e) => {
                 eprintln!("yunwei status: {e}");
@@ -103,13 +134,75 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
             }
         }
     } else {
-        print!("{}", table(&samples, &cfg.thresholds, lang));
+        print!("{}", table(&hosts, lang));
     }
-    exit_code(&samples, &cfg.thresholds)
+    exit_code(&hosts)
 }
 
-pub fn exit_code(samples: &[HostSample], th: &Thresholds) -> i32 {
-    let bad = samples.iter().any(|s| !s.reachable || th.host_level(s) == Level::Crit);
+/// One host as `yunwei status` reports it: the sample, and its judgement.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HostStatus {
+    #[serde(flatten)]
+    pub sample: HostSample,
+    /// CPU by the console's rule (high for five minutes), from the history a console records
+    /// to the same database; `null` when none does, and the figure is then not judged: one
+    /// reading of half a second never makes a host critical.
+    pub cpu_level: Option<Level>,
+    /// The host's level: the worst figure, CPU as `cpu_level` says; `crit` when unreachable.
+    pub level: Level,
+}
+
+impl HostStatus {
+    pub fn new(sample: HostSample, cpu_level: Option<Level>, th: &Thresholds) -> HostStatus {
+        let level = th.host_level_but_cpu(&sample).max(cpu_level.unwrap_or(Level::Ok));
+        HostStatus { sample, cpu_level, level }
+    }
+}
+
+/// Judges CPU from the history in the database, when a console is recording to it.
+struct CpuJudge {
+    store: Option<Store>,
+    /// A host's newest recorded sample must be this recent (seconds) for the history to count.
+    fresh_s: i64,
+}
+
+impl CpuJudge {
+    /// Reads `db` when it exists (never creating or changing it); says once why it cannot.
+    fn open(db: &Path, lang: Lang, poll_interval_s: u64) -> CpuJudge {
+        let fresh_s = i64::try_from(poll_interval_s.saturating_mul(3)).unwrap_or(i64::MAX).max(60);
+        let store = if db.exists() {
+            match Store::open_with(db, StoreOptions::new(Access::Read, false)) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    eprintln!("{}", Msg::StatusDbUnreadable.fill(lang, &[("error", &e.text(lang))]));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        CpuJudge { store, fresh_s }
+    }
+
+    /// The host's CPU level by the console's rule, or None when no console records it now.
+    fn level(&self, s: &HostSample, th: &Thresholds, now: i64) -> Option<Level> {
+        let store = self.store.as_ref()?;
+        if !s.reachable {
+            return None;
+        }
+        let history = store.cpu_history(&s.name, now - 2 * CPU_SUSTAIN_S).ok()?;
+        let newest = history.last()?;
+        if now - newest.0 > self.fresh_s {
+            return None;
+        }
+        let open =
+            store.open_alert(&AlertKey::health(&s.name, Metric::Cpu, "")).ok().flatten().map(|a| a.level);
+        Some(sustained_cpu_level(&s.name, open, &history, th))
+    }
+}
+
+pub fn exit_code(hosts: &[HostStatus]) -> i32 {
+    let bad = hosts.iter().any(|h| !h.sample.reachable || h.level == Level::Crit);
     i32::from(bad)
 }
 
@@ -117,7 +210,7 @@ pub fn exit_code(samples: &[HostSample], th: &Thresholds) -> i32 {
 /// purpose: a down host's reason runs to the end of its line without widening the columns,
 /// which comfy-table (no column spans) cannot do: it pushed every figure ~100 columns right;
 /// it would also add ~105 KiB to the release binary for these 50 lines.
-pub fn table(samples: &[HostSample], th: &Thresholds, lang: Lang) -> String {
+pub fn table(hosts: &[HostStatus], lang: Lang) -> String {
     let headers = [
         Msg::ColHost,
         Msg::ColState,
@@ -133,8 +226,8 @@ pub fn table(samples: &[HostSample], th: &Thresholds, lang: Lang) -> String {
         Msg::ColFailed,
     ];
     let mut rows: Vec<Vec<String>> = vec![headers.iter().map(|m| m.text(lang).to_string()).collect()];
-    for s in samples {
-        let level = th.host_level(s);
+    for h in hosts {
+        let (s, level) = (&h.sample, h.level);
         let state = if !s.reachable {
             Msg::StateDown.text(lang).to_string()
         } else {
@@ -240,10 +333,14 @@ mod tests {
         }
     }
 
+    fn judged(s: HostSample, cpu: Option<Level>) -> HostStatus {
+        HostStatus::new(s, cpu, &Thresholds::default())
+    }
+
     #[test]
     fn chinese_names_align() {
-        let samples = vec![up("海口-应用1", 10.0), up("db1", 20.0)];
-        let t = table(&samples, &Thresholds::default(), Lang::ZhCn);
+        let hosts = vec![judged(up("海口-应用1", 10.0), None), judged(up("db1", 20.0), None)];
+        let t = table(&hosts, Lang::ZhCn);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 3);
         // The state column starts at the same display column on every line.
@@ -254,12 +351,25 @@ mod tests {
 
     #[test]
     fn exit_codes() {
-        let th = Thresholds::default();
-        assert_eq!(exit_code(&[up("a", 10.0)], &th), 0);
-        assert_eq!(exit_code(&[up("a", 95.0)], &th), 1);
+        assert_eq!(exit_code(&[judged(up("a", 10.0), None)]), 0);
+        assert_eq!(exit_code(&[judged(up("a", 95.0), None)]), 1);
         let mut down = up("b", 10.0);
         down.reachable = false;
         down.error = Some(HostError { kind: "timeout".into(), message: "x".into() });
-        assert_eq!(exit_code(&[up("a", 10.0), down], &th), 1);
+        assert_eq!(exit_code(&[judged(up("a", 10.0), None), judged(down, None)]), 1);
+    }
+
+    #[test]
+    fn one_cpu_reading_never_makes_a_host_critical() {
+        let mut busy = up("a", 10.0);
+        busy.cpu_pct = Some(99.0);
+        let h = judged(busy.clone(), None);
+        assert_eq!((h.level, h.cpu_level), (Level::Ok, None));
+        assert_eq!(exit_code(&[h]), 0);
+        assert!(table(&[judged(busy.clone(), None)], Lang::En).lines().nth(1).unwrap().contains(" up "));
+        // Judged from a console's history, the same figure counts.
+        let h = judged(busy, Some(Level::Crit));
+        assert_eq!(h.level, Level::Crit);
+        assert_eq!(exit_code(&[h]), 1);
     }
 }

@@ -93,7 +93,12 @@ fn disk(mount: &str, fs: &str, size_gib: u64, used_pct: f64, inodes: Option<f64>
 
 fn procs(list: &[(u32, &str, u64)]) -> Vec<ProcessMem> {
     list.iter()
-        .map(|(pid, name, rss)| ProcessMem { pid: *pid, name: (*name).into(), rss_kib: *rss })
+        .map(|(pid, name, rss)| ProcessMem {
+            pid: *pid,
+            name: (*name).into(),
+            rss_kib: *rss,
+            by_yunwei: false,
+        })
         .collect()
 }
 

@@ -110,8 +110,12 @@ pub fn resolve(cfg: &Config, ssh_config: &SshConfigPaths, login: &str, local_nam
         }
     }
     if fleet.hosts.is_empty() {
+        // The machine's name is whatever its admin set: one with a control or bidirectional
+        // character is shown escaped. Escaped here, once, so that the row, the probe's samples
+        // and the history all carry the same name (the samples' own scrubbing finds nothing
+        // left to change, and the host appears once, not twice).
         fleet.hosts.push(FleetHost {
-            name: local_name.into(),
+            name: crate::text::escape_unprintable(local_name).into_owned(),
             tags: vec!["local".into()],
             access: Access::Local,
         });
@@ -454,6 +458,13 @@ mod tests {
         assert_eq!(f.hosts.len(), 1);
         assert_eq!(f.hosts[0].name, "vm1");
         assert_eq!(f.hosts[0].access, Access::Local);
+    }
+
+    #[test]
+    fn a_local_name_with_odd_characters_is_escaped_once() {
+        let f = resolve(&Config::default(), None, "ops", "web\u{1b}]0;x\u{7}01\u{202e}");
+        assert_eq!(f.hosts[0].name, "web\\u{1b}]0;x\\u{7}01\\u{202e}");
+        assert_eq!(crate::health::printable(&f.hosts[0].name), f.hosts[0].name, "nothing left to scrub");
     }
 
     #[test]

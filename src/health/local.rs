@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::figures::{fill_proc_figures, Rates};
-use super::parse::{merge_disks, parse_df, parse_failed_units, parse_proc_status, DfKind};
+use super::parse::{merge_disks, parse_df, parse_failed_units, parse_proc_ppid, parse_proc_status, DfKind};
 use super::{HostError, HostSample, ProcessMem};
 
 /// How long `df` and `systemctl` may run before they are killed.
@@ -30,6 +30,8 @@ pub struct LocalProbe {
     timeout: Duration,
     rates: Rates,
     warnings: Vec<String>,
+    /// yunwei's own pid: its descendants (the security scan, `df`) are marked as its own.
+    own_pid: u32,
 }
 
 impl LocalProbe {
@@ -49,7 +51,14 @@ impl LocalProbe {
             timeout: COMMAND_TIMEOUT,
             rates: Rates::default(),
             warnings: Vec::new(),
+            own_pid: std::process::id(),
         }
+    }
+
+    /// Whose descendants count as yunwei's own (default: this process).
+    pub fn with_own_pid(mut self, pid: u32) -> Self {
+        self.own_pid = pid;
+        self
     }
 
     /// Whether to run `df` and `systemctl` (default true).
@@ -112,7 +121,8 @@ impl LocalProbe {
         s
     }
 
-    /// Largest RSS first; processes that vanish while being read are skipped silently.
+    /// Largest RSS first; processes that vanish while being read are skipped silently. Those
+    /// descending from yunwei (`own_pid`) are marked [`ProcessMem::by_yunwei`].
     fn top_processes(&mut self) -> Vec<ProcessMem> {
         let entries = match fs::read_dir(&self.proc_root) {
             Ok(entries) => entries,
@@ -121,17 +131,25 @@ impl LocalProbe {
                 return Vec::new();
             }
         };
+        let mut parents: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
         let mut procs: Vec<ProcessMem> = entries
             .filter_map(|entry| {
                 let entry = entry.ok()?;
                 let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
                 // A process name is bytes: one that is not UTF-8 is shown escaped, not dropped.
                 let bytes = fs::read(entry.path().join("status")).ok()?;
-                parse_proc_status(&crate::text::decode_escaped(&bytes), pid)
+                let text = crate::text::decode_escaped(&bytes);
+                if let Some(ppid) = parse_proc_ppid(&text) {
+                    parents.insert(pid, ppid);
+                }
+                parse_proc_status(&text, pid)
             })
             .collect();
         procs.sort_by(|a, b| b.rss_kib.cmp(&a.rss_kib).then(a.pid.cmp(&b.pid)));
         procs.truncate(TOP_PROCESSES);
+        for p in &mut procs {
+            p.by_yunwei = descends_from(p.pid, self.own_pid, &parents);
+        }
         procs
     }
 
@@ -175,6 +193,19 @@ impl LocalProbe {
             None => {}
         }
     }
+}
+
+/// Whether `pid`'s chain of parents reaches `ancestor` (a chain is at most 64 long here).
+fn descends_from(pid: u32, ancestor: u32, parents: &std::collections::HashMap<u32, u32>) -> bool {
+    let mut at = pid;
+    for _ in 0..64 {
+        match parents.get(&at) {
+            Some(&parent) if parent == ancestor => return true,
+            Some(&parent) if parent != 0 && parent != at => at = parent,
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn join(handle: thread::ScopedJoinHandle<'_, Result<String, String>>, what: &str) -> Result<String, String> {
@@ -305,6 +336,42 @@ mod tests {
         let top: Vec<(u32, &str, u64)> =
             s.top_processes.iter().map(|p| (p.pid, p.name.as_str(), p.rss_kib)).collect();
         assert_eq!(top, [(77, "plain\\xFF", 1600000), (1, "systemd", 8000)]);
+    }
+
+    #[test]
+    fn yunweis_own_children_are_marked_as_its_own() {
+        let root = TempRoot::new();
+        root.write("stat", "cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n");
+        root.write("meminfo", "MemTotal: 4000000 kB\nMemAvailable: 1000000 kB\n");
+        let proc = |pid: u32, name: &str, ppid: u32, rss: u64| {
+            root.write(
+                &format!("{pid}/status"),
+                &format!("Name:\t{name}\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{ppid}\nVmRSS:\t{rss} kB\n"),
+            )
+        };
+        proc(1, "systemd", 0, 8000);
+        proc(500, "yunwei", 1, 30000);
+        proc(600, "sh", 500, 900);
+        proc(601, "timeout", 600, 800);
+        proc(602, "apt-get", 601, 120000);
+        proc(700, "java", 1, 2000000);
+        proc(701, "sh", 700, 700);
+        let mut probe =
+            LocalProbe::with_root("h".into(), root.0.clone()).with_commands(false).with_own_pid(500);
+        let s = probe.sample();
+        let top: Vec<(&str, bool)> = s.top_processes.iter().map(|p| (p.name.as_str(), p.by_yunwei)).collect();
+        assert_eq!(
+            top,
+            [
+                ("java", false),
+                ("apt-get", true),
+                ("yunwei", false),
+                ("systemd", false),
+                ("sh", true),
+                ("timeout", true),
+                ("sh", false)
+            ]
+        );
     }
 
     #[test]

@@ -84,6 +84,10 @@ pub struct ProcessMem {
     pub pid: u32,
     pub name: String,
     pub rss_kib: u64,
+    /// Started by yunwei (its probes, its security scan; of this yunwei or another one on
+    /// the same host): named as such, and not the host's own load.
+    #[serde(default)]
+    pub by_yunwei: bool,
 }
 
 /// Makes text from a probed system safe to print: control characters (C0, DEL, C1, and so every
@@ -251,7 +255,7 @@ mod tests {
             name: "web1".into(),
             reachable: true,
             disks: vec![disk("/", 50.0, None)],
-            top_processes: vec![ProcessMem { pid: 1, name: "init".into(), rss_kib: 844 }],
+            top_processes: vec![ProcessMem { pid: 1, name: "init".into(), rss_kib: 844, by_yunwei: false }],
             sampled_at: 1_700_000_000,
             ..Default::default()
         };
@@ -300,7 +304,12 @@ mod sanitize_tests {
     fn escape_sequences_from_the_host_never_survive() {
         let mut s = HostSample {
             name: "ok".into(),
-            top_processes: vec![ProcessMem { pid: 1, name: "\u{1b}]0;pwned\u{7}evil".into(), rss_kib: 1 }],
+            top_processes: vec![ProcessMem {
+                pid: 1,
+                name: "\u{1b}]0;pwned\u{7}evil".into(),
+                rss_kib: 1,
+                by_yunwei: false,
+            }],
             disks: vec![DiskUsage {
                 mount: "/mnt/\u{1b}[2Jx\u{9b}31m".into(),
                 fs_type: "ext4".into(),

@@ -615,7 +615,12 @@ pub fn parse_proc_status(text: &str, pid: u32) -> Option<ProcessMem> {
             break;
         }
     }
-    Some(ProcessMem { pid, name: name?, rss_kib: rss? })
+    Some(ProcessMem { pid, name: name?, rss_kib: rss?, by_yunwei: false })
+}
+
+/// The parent pid from a `/proc/<pid>/status` file (`PPid:`).
+pub fn parse_proc_ppid(text: &str) -> Option<u32> {
+    text.lines().find_map(|l| l.strip_prefix("PPid:")).and_then(|v| v.trim().parse().ok())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1283,7 +1288,11 @@ overlay        overlay    497006592 312457784 182548040      64% /var/lib/docker
         ];
         for (path, pid, name, rss) in cases {
             let p = parse_proc_status(&read_fixture(path), pid);
-            assert_eq!(p, Some(ProcessMem { pid, name: name.into(), rss_kib: rss }), "{path}");
+            assert_eq!(
+                p,
+                Some(ProcessMem { pid, name: name.into(), rss_kib: rss, by_yunwei: false }),
+                "{path}"
+            );
         }
     }
 

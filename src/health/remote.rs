@@ -63,9 +63,33 @@ t() { if [ "$TO" = timeout ]; then timeout -s KILL "$W" "$@"; else tmo "$@"; fi;
 }
 pub(crate) use sh_prelude;
 
+/// The shell function `own`: reads `pid sid rss` lines and prints the pids whose session
+/// leader was started by a yunwei (its command line holds one of yunwei's script markers,
+/// `@@yunwei:` or `@@yw `). sshd makes every exec a session of its own, so whatever a yunwei
+/// runs there (this probe, the security scan and its package query, a log read; of this
+/// yunwei or another one) is found by one `grep` over a few command lines.
+macro_rules! own_fn {
+    () => {
+        r#"own() {
+  o=$(cat)
+  f=
+  for i in $(printf '%s\n' "$o" | while read -r p i r; do echo "$i"; done | sort -u); do
+    case $i in ''|*[!0-9]*|0) ;; *) f="$f /proc/$i/cmdline" ;; esac
+  done
+  [ -n "$f" ] || return 0
+  m=" $(grep -l -F -e '@@yunwei:' -e '@@yw ' $f 2>/dev/null | tr '\n' ' ') "
+  printf '%s\n' "$o" | while read -r p i r; do
+    case $m in *" /proc/$i/cmdline "*) echo "$p" ;; esac
+  done
+}
+"#
+    };
+}
+
 /// The probe script. Send it with [`probe_command`]; its output goes to [`parse_probe`].
 pub const PROBE_SCRIPT: &str = concat!(
     sh_prelude!(),
+    own_fn!(),
     r#"for f in stat loadavg meminfo uptime net/dev; do
   s "$f"
   if [ "$f" = stat ]; then
@@ -93,6 +117,8 @@ s ps
     done
   }
 } | sort -k2,2nr 2>/dev/null | head -n 10
+s own
+ps -eo pid=,sid=,rss= 2>/dev/null | sort -k3,3nr 2>/dev/null | head -n 10 | own
 if [ -d /run/systemd/system ]; then
   s units
   t systemctl list-units --state=failed --plain --no-legend --no-pager 2>/dev/null ||
@@ -331,6 +357,14 @@ pub fn parse_probe(
     match sections.get("ps") {
         Some(sec) => {
             s.top_processes = parse_ps(&sec.lines);
+            // yunwei's own processes (where `ps` knows sessions) are named as such.
+            let own: std::collections::HashSet<u32> = sections
+                .get("own")
+                .map(|o| o.lines.iter().filter_map(|l| l.trim().parse().ok()).collect())
+                .unwrap_or_default();
+            for p in &mut s.top_processes {
+                p.by_yunwei = own.contains(&p.pid);
+            }
             if s.top_processes.is_empty() {
                 state.warnings.push("processes: no `ps` output and no readable /proc/*/status".into());
             }
@@ -389,7 +423,12 @@ fn parse_ps(lines: &[&str]) -> Vec<ProcessMem> {
             let pid: u32 = pid.parse().ok()?;
             let rss_kib: u64 = rss.parse().ok()?;
             let name = name.trim();
-            (rss_kib > 0 && !name.is_empty()).then(|| ProcessMem { pid, name: name.to_string(), rss_kib })
+            (rss_kib > 0 && !name.is_empty()).then(|| ProcessMem {
+                pid,
+                name: name.to_string(),
+                rss_kib,
+                by_yunwei: false,
+            })
         })
         .collect();
     procs.sort_by(|a, b| b.rss_kib.cmp(&a.rss_kib).then(a.pid.cmp(&b.pid)));
@@ -493,6 +532,50 @@ mod tests {
         assert!(!second.net.is_empty(), "{shell:?}: no net rates");
         assert!(second.net.iter().all(|n| n.rx_bytes_per_s >= 0.0 && n.tx_bytes_per_s >= 0.0));
         assert_eq!(second.sampled_at, 1_700_000_001);
+    }
+
+    /// Runs the `own` function of the probe with `input` (`pid sid rss` lines) under `shell`.
+    fn own_pids(shell: &str, input: &str) -> String {
+        use std::io::Write;
+        let mut child = Command::new(shell)
+            .arg("-c")
+            .arg(concat!(own_fn!(), "own"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    }
+
+    #[test]
+    fn processes_of_sessions_a_yunwei_started_are_its_own() {
+        // Sessions as sshd makes them for each exec (setsid), one led by a yunwei script, one
+        // by somebody else's command. The trailing `:` keeps the shell from exec-ing sleep.
+        let session = |script: &str| Command::new("setsid").args(["sh", "-c", script]).spawn().unwrap();
+        let mut ours = session(": @@yunwei:nonce:begin; sleep 30; :");
+        let mut logs = session(": @@yw data; sleep 30; :");
+        let mut theirs = session(": a backup of somebody else; sleep 30; :");
+        std::thread::sleep(Duration::from_millis(300));
+        let (a, l, b) = (ours.id(), logs.id(), theirs.id());
+        let input = format!("4242 {a} 900000\n4343 {b} 800000\n4444 {l} 700000\n4545 0 10\n4646 {a} 5\n");
+        for shell in ["sh", "dash", "bash"] {
+            if have(shell) {
+                assert_eq!(own_pids(shell, &input), "4242\n4444\n4646\n", "{shell}");
+            }
+        }
+        assert_eq!(own_pids("sh", ""), "");
+        for c in [&mut ours, &mut logs, &mut theirs] {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        // The probe's output marks those of its top processes.
+        let out = "@@yunwei:begin:N\n@@yunwei:N:ps\n  700 2000000 java\n 4242 900000 apt-get\n\
+                   @@yunwei:N:own\n4242\n@@yunwei:N:end\n";
+        let s = parse_probe("h", out, &mut RemoteState::default(), Instant::now(), 0);
+        let marks: Vec<(&str, bool)> =
+            s.top_processes.iter().map(|p| (p.name.as_str(), p.by_yunwei)).collect();
+        assert_eq!(marks, [("java", false), ("apt-get", true)]);
     }
 
     #[test]

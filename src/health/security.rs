@@ -206,9 +206,42 @@ s end
 "#
 );
 
-/// The complete command line to exec on the host: `sh -c '<SECURITY_SCRIPT>'`.
+/// The first line of a script that runs at the lowest I/O priority (idle class) where
+/// `ionice` exists; its children (the package query) inherit it. The lowest CPU priority
+/// comes from `nice -n 19` on the command line ([`lowest_priority`]).
+pub const IDLE_IO: &str = "if command -v ionice >/dev/null 2>&1; then ionice -c3 -p $$ >/dev/null 2>&1; fi\n";
+
+/// How many health rounds come before the first security posture: the console's first
+/// figures are never delayed by the package queries.
+pub const SECURITY_AFTER_ROUNDS: u32 = 3;
+
+/// The program and arguments that run `script` as `name` at the lowest CPU and I/O priority:
+/// `nice -n 19 sh -c '<IDLE_IO><script>' <name>`. `name` becomes `$0`, so `ps` shows whose
+/// shell it is.
+pub fn lowest_priority(script: &str, name: &str) -> Vec<String> {
+    ["nice", "-n", "19", "sh", "-c"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!("{IDLE_IO}{script}"), name.to_string()])
+        .collect()
+}
+
+/// The complete command line to exec on the host: [`lowest_priority`] of the
+/// [`SECURITY_SCRIPT`], every word quoted for the remote shell.
 pub fn security_command() -> String {
-    format!("sh -c {}", shell_quote(SECURITY_SCRIPT))
+    lowest_priority(SECURITY_SCRIPT, "yunwei-security")
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Collects this machine's posture the same way, as a child of yunwei: its package query
+/// is then one of yunwei's own processes in the top-processes list.
+pub fn local_security(timeout: Duration) -> Result<String, String> {
+    let argv = lowest_priority(SECURITY_SCRIPT, "yunwei-security");
+    let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+    super::local::run_command(&argv[0], &args, timeout)
 }
 
 /// Parses the output of [`SECURITY_SCRIPT`]. `collected_at` (Unix seconds) is stored, and is
@@ -1105,6 +1138,25 @@ Jan  1 09:40:00 h sshd[106]: Disconnecting: Too many authentication failures [pr
         assert_eq!(json["listening_tcp_ports"], serde_json::json!([22, 25]));
         assert_eq!(json["failed_ssh_logins_24h"], 8);
         assert!(json["selinux"].is_null());
+    }
+
+    #[test]
+    fn the_posture_runs_at_the_lowest_cpu_and_io_priority_locally_and_as_quoted_for_a_remote_shell() {
+        let probe = "ps -o ni= -p $$; ionice -p $$ 2>/dev/null || echo no-ionice; echo \"$0\"; echo 'it'\"'\"'s quoted'";
+        // As a remote login shell gets it: one string, every word quoted.
+        let words = lowest_priority(probe, "yunwei-security");
+        let line = words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ");
+        let remote = std::process::Command::new("sh").arg("-c").arg(&line).output().unwrap();
+        // As a child of yunwei: the argument vector itself.
+        let local = std::process::Command::new(&words[0]).args(&words[1..]).output().unwrap();
+        for out in [remote, local] {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let lines: Vec<&str> = text.lines().map(str::trim).collect();
+            let io = if std::path::Path::new("/usr/bin/ionice").exists() { "idle" } else { "no-ionice" };
+            assert_eq!(lines, ["19", io, "yunwei-security", "it's quoted"], "{text}");
+        }
+        assert!(security_command().starts_with("'nice' '-n' '19' 'sh' '-c' 'if command -v ionice"));
+        assert!(security_command().ends_with(" 'yunwei-security'"));
     }
 }
 

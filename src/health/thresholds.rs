@@ -143,6 +143,14 @@ impl Thresholds {
     /// [`Level::Crit`]; any failed systemd unit makes it at least [`Level::Warn`] (a failed
     /// unit is often a one-shot job and needs a look, not a page). Missing figures count as Ok.
     pub fn host_level(&self, sample: &HostSample) -> Level {
+        let cpu = sample.cpu_pct.filter(|_| sample.reachable).map(|v| self.cpu_level(v));
+        self.host_level_but_cpu(sample).max(cpu.unwrap_or(Level::Ok))
+    }
+
+    /// As [`Thresholds::host_level`], without the CPU figure: a single CPU reading says
+    /// little (a build, a backup's compression), and CPU counts only when it stays high for
+    /// five minutes, which the caller judges ([`crate::alerts::health::CPU_SUSTAIN_S`]).
+    pub fn host_level_but_cpu(&self, sample: &HostSample) -> Level {
         if !sample.reachable {
             return Level::Crit;
         }
@@ -157,7 +165,6 @@ impl Thresholds {
             sample.mem_used_pct.map(|v| self.mem_level(v)),
             sample.swap_used_pct.map(|v| self.swap_level(v)),
             sample.load_per_core().map(|v| self.load_level(v)),
-            sample.cpu_pct.map(|v| self.cpu_level(v)),
         ];
         for l in figures.into_iter().flatten() {
             level = level.max(l);

@@ -27,6 +27,7 @@ pub fn ctx(lang: Lang) -> Ctx {
         host_keys_unverified: false,
         alerts: Default::default(),
         export_dir: std::path::PathBuf::from("/var/lib/yunwei-test"),
+        db_read_only: None,
     }
 }
 
@@ -99,7 +100,12 @@ pub fn sample(name: &str, cpu: f64, disk: f64, at: i64) -> HostSample {
             used_pct: disk,
             inodes_used_pct: None,
         }],
-        top_processes: vec![ProcessMem { pid: 42, name: "java".into(), rss_kib: 2 * 1024 * 1024 }],
+        top_processes: vec![ProcessMem {
+            pid: 42,
+            name: "java".into(),
+            rss_kib: 2 * 1024 * 1024,
+            by_yunwei: false,
+        }],
         sampled_at: at,
         ..Default::default()
     }

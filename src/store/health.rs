@@ -159,6 +159,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// The raw CPU readings of one host since `since`, oldest first: `(ts, reachable,
+    /// cpu_pct)`. Empty for a host never recorded.
+    pub fn cpu_history(&self, host: &str, since: i64) -> Result<Vec<(i64, bool, Option<f64>)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT r.ts, r.reachable, r.cpu_pct FROM health_raw r JOIN hosts h ON h.id = r.host_id
+             WHERE h.name = ?1 AND r.ts >= ?2 ORDER BY r.ts",
+        )?;
+        let rows = stmt.query_map(params![host, since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Row counts, for `status` of the store and the tests.
     pub fn health_counts(&self) -> Result<(i64, i64)> {
         let raw = self.conn().query_row("SELECT count(*) FROM health_raw", [], |r| r.get(0))?;

@@ -5,31 +5,238 @@ pub mod alerts;
 pub mod audit;
 pub mod health;
 
-use std::fs::{DirBuilder, OpenOptions};
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
+use crate::i18n::{Lang, Msg};
+
 /// How long a writer waits for another yunwei process to finish its write before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-#[derive(Debug, thiserror::Error)]
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Why a database is opened for reading only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnlyWhy {
+    /// Its owner has no write permission. Judged by the mode bits, also when yunwei runs as
+    /// root (who could write it anyway): whoever took the permission away meant it.
+    Mode,
+    /// This user may not open it for writing (another owner, an ACL).
+    NoAccess,
+    /// Its folder is not writable, and SQLite keeps the journal (-wal, -shm) beside it.
+    Folder,
+    /// It lies on a file system mounted read-only.
+    FileSystem,
+}
+
+/// A database yunwei will not write to, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOnly {
+    /// The permission bits, as `ls -l` and `chmod` know them (0o444).
+    pub mode: u32,
+    pub why: ReadOnlyWhy,
+}
+
+impl ReadOnly {
+    /// The reason in words, with the mode: "mode 0444: not writable by its owner".
+    pub fn text(&self, lang: Lang) -> String {
+        let msg = match self.why {
+            ReadOnlyWhy::Mode => Msg::DbWhyMode,
+            ReadOnlyWhy::NoAccess => Msg::DbWhyNoAccess,
+            ReadOnlyWhy::Folder => Msg::DbWhyFolder,
+            ReadOnlyWhy::FileSystem => Msg::DbWhyFileSystem,
+        };
+        msg.fill(lang, &[("mode", &format!("{:04o}", self.mode))])
+    }
+}
+
+/// What a command needs of the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Create it when missing, migrate it, write to it; a read-only database is refused.
+    Write,
+    /// As [`Access::Write`], but a read-only database opens for viewing (the console).
+    WriteOrView,
+    /// Read an existing database; nothing is created, migrated or changed (`yunwei status`).
+    Read,
+}
+
+/// How to open the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    pub access: Access,
+    /// Create the database's folder (0700) when it is missing: for the default data folder,
+    /// not for a path the user named, where a missing folder is more likely a typo.
+    pub create_folder: bool,
+}
+
+impl StoreOptions {
+    pub fn new(access: Access, create_folder: bool) -> StoreOptions {
+        StoreOptions { access, create_folder }
+    }
+}
+
+/// What went wrong opening or using the database. Every variant names the path and says
+/// what to do; [`StoreError::text`] gives it in the user's language (`Display` in English).
+#[derive(Debug)]
 pub enum StoreError {
-    #[error("{path}: is not a yunwei database (not an SQLite file, or damaged); move it aside or pass another --db")]
-    NotADatabase { path: PathBuf },
-    #[error(
-        "{path}: was written by a newer yunwei (schema version {found}; this yunwei knows up to {known}); \
-         upgrade yunwei or use another --db"
-    )]
-    TooNew { path: PathBuf, found: i64, known: i64 },
-    #[error("{path}: cannot create {what}: {source}")]
-    Create { path: PathBuf, what: &'static str, source: std::io::Error },
-    #[error("{path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
-    #[error("database: {0}")]
-    Query(#[from] rusqlite::Error),
+    NotADatabase {
+        path: PathBuf,
+    },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// An older schema that cannot be upgraded now: the database is read-only, or only read.
+    Old {
+        path: PathBuf,
+        found: i64,
+        read_only: Option<ReadOnly>,
+    },
+    IsADirectory {
+        path: PathBuf,
+    },
+    NoFolder {
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    FolderNotDir {
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    NotPermitted {
+        path: PathBuf,
+    },
+    /// The command must write, and the database is read-only.
+    ReadOnly {
+        path: PathBuf,
+        read_only: ReadOnly,
+    },
+    CreateFolder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    CannotOpen {
+        path: PathBuf,
+    },
+    DiskFull {
+        path: PathBuf,
+    },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    Query(rusqlite::Error),
+}
+
+/// A path as it may be shown: control and bidirectional characters escaped.
+fn shown(path: &Path) -> String {
+    crate::text::escape_unprintable(&path.display().to_string()).into_owned()
+}
+
+/// An I/O error in words, without the `(os error N)` tail.
+fn io_reason(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let msg = match e.kind() {
+        K::NotFound => Msg::IoNotFound,
+        K::PermissionDenied => Msg::IoPermissionDenied,
+        K::ReadOnlyFilesystem => Msg::IoReadOnlyFs,
+        K::NotADirectory => Msg::IoNotADirectory,
+        K::StorageFull => Msg::IoDiskFull,
+        _ => {
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or_default();
+            return crate::text::escape_unprintable(text).into_owned();
+        }
+    };
+    msg.text(lang).to_string()
+}
+
+impl StoreError {
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            StoreError::NotADatabase { path } => Msg::DbNotADatabase.fill(lang, &[("path", &shown(path))]),
+            StoreError::TooNew { path, found, known } => Msg::DbTooNew.fill(
+                lang,
+                &[("path", &shown(path)), ("found", &found.to_string()), ("known", &known.to_string())],
+            ),
+            StoreError::Old { path, found, read_only: Some(ro) } => Msg::DbNeedsUpgrade.fill(
+                lang,
+                &[("path", &shown(path)), ("found", &found.to_string()), ("why", &ro.text(lang))],
+            ),
+            StoreError::Old { path, found, read_only: None } => {
+                Msg::DbOlderSchema.fill(lang, &[("path", &shown(path)), ("found", &found.to_string())])
+            }
+            StoreError::IsADirectory { path } => Msg::DbIsDirectory.fill(lang, &[("path", &shown(path))]),
+            StoreError::NoFolder { path, dir } => {
+                Msg::DbNoFolder.fill(lang, &[("path", &shown(path)), ("dir", &shown(dir))])
+            }
+            StoreError::FolderNotDir { path, dir } => {
+                Msg::DbFolderNotDir.fill(lang, &[("path", &shown(path)), ("dir", &shown(dir))])
+            }
+            StoreError::NotPermitted { path } => Msg::DbNotPermitted.fill(lang, &[("path", &shown(path))]),
+            StoreError::ReadOnly { path, read_only } => {
+                Msg::DbReadOnlyRefused.fill(lang, &[("path", &shown(path)), ("why", &read_only.text(lang))])
+            }
+            StoreError::CreateFolder { dir, source } => Msg::DbCannotCreateFolder
+                .fill(lang, &[("dir", &shown(dir)), ("reason", &io_reason(source, lang))]),
+            StoreError::Create { path, source } => Msg::DbCannotCreate
+                .fill(lang, &[("path", &shown(path)), ("reason", &io_reason(source, lang))]),
+            StoreError::Read { path, source } => {
+                Msg::DbCannotRead.fill(lang, &[("path", &shown(path)), ("reason", &io_reason(source, lang))])
+            }
+            StoreError::CannotOpen { path } => Msg::DbCannotOpen.fill(lang, &[("path", &shown(path))]),
+            StoreError::DiskFull { path } => Msg::DbDiskFull.fill(lang, &[("path", &shown(path))]),
+            StoreError::Sqlite { path, source } => Msg::DbSqlite.fill(
+                lang,
+                &[("path", &shown(path)), ("error", &crate::text::escape_unprintable(&source.to_string()))],
+            ),
+            StoreError::Query(e) => {
+                Msg::DbQuery.fill(lang, &[("error", &crate::text::escape_unprintable(&e.to_string()))])
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::CreateFolder { source, .. }
+            | StoreError::Create { source, .. }
+            | StoreError::Read { source, .. } => Some(source),
+            StoreError::Sqlite { source, .. } | StoreError::Query(source) => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Query(e)
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -174,17 +381,40 @@ pub fn default_path_with(xdg_data_home: Option<PathBuf>, home: Option<PathBuf>) 
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Set when the database is read-only and was opened for viewing.
+    read_only: Option<ReadOnly>,
+    /// False when nothing may be written: read-only, or opened with [`Access::Read`].
+    writes: bool,
+    /// The mode a writable database had before it was tightened to 0600.
+    tightened_from: Option<u32>,
+}
+
+/// What [`prepare`] found out about the file before SQLite touches it.
+#[derive(Debug, Default)]
+struct Prepared {
+    read_only: Option<ReadOnly>,
+    tightened_from: Option<u32>,
 }
 
 impl Store {
-    /// Opens (creating when missing) the database at `path`, sets the pragmas and migrates.
+    /// Opens (creating when missing, folder included) the database at `path` for writing,
+    /// sets the pragmas and migrates. A read-only database is refused.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, StoreOptions::new(Access::Write, true))
+    }
+
+    /// Opens the database as `options` say. Nothing is changed before the file is known to be
+    /// a database (or missing): a file that is not one is left exactly as it was.
+    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store> {
+        let prepared = prepare(path, options)?;
         // Another process may hold the file exclusively for a moment (switching to WAL, or the
         // checkpoint of a closing connection), and SQLite reports some of those as BUSY without
         // calling the busy handler: retry the whole open within the busy timeout.
         let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
-        loop {
-            match Store::open_once(path) {
+        let writes = prepared.read_only.is_none() && options.access != Access::Read;
+        let result = loop {
+            let attempt = if writes { Store::connect(path) } else { Store::connect_reading(path) };
+            match attempt {
                 Err(StoreError::Sqlite { source, .. })
                     if matches!(
                         source.sqlite_error_code(),
@@ -193,13 +423,34 @@ impl Store {
                 {
                     std::thread::sleep(Duration::from_millis(25));
                 }
-                other => return other,
+                other => break other,
+            }
+        };
+        match result {
+            Ok(conn) => {
+                let store = Store {
+                    conn,
+                    path: path.to_path_buf(),
+                    read_only: prepared.read_only,
+                    writes,
+                    tightened_from: prepared.tightened_from,
+                };
+                if !writes {
+                    store.check_schema_for_reading()?;
+                }
+                Ok(store)
+            }
+            Err(e) => {
+                // Not a database after all (damaged past its header): put the mode back.
+                if let (StoreError::NotADatabase { .. }, Some(mode)) = (&e, prepared.tightened_from) {
+                    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+                }
+                Err(e)
             }
         }
     }
 
-    fn open_once(path: &Path) -> Result<Store> {
-        prepare_file(path)?;
+    fn connect(path: &Path) -> Result<Connection> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -207,10 +458,83 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(path, e))?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store =
+            Store { conn, path: path.to_path_buf(), read_only: None, writes: true, tightened_from: None };
         store.configure()?;
         store.migrate()?;
-        Ok(store)
+        Ok(store.conn)
+    }
+
+    /// A connection that cannot write. Without a `-wal` file nobody has the database open for
+    /// writing, and it is opened immutable: SQLite then creates no `-wal` or `-shm` beside it
+    /// (it would, even read-only, and leave them behind). With one, it reads through the WAL
+    /// like any other reader.
+    fn connect_reading(path: &Path) -> Result<Connection> {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let immutable = !Path::new(&wal).exists();
+        let uri = format!("file:{}?mode=ro{}", uri_path(path), if immutable { "&immutable=1" } else { "" });
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| classify(path, e))?;
+        // The first real read: a file that is not a database fails here.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| classify(path, e))?;
+        Ok(conn)
+    }
+
+    /// A database that is only read must have this build's schema: it cannot be migrated.
+    fn check_schema_for_reading(&self) -> Result<()> {
+        let wrap = |e| classify(&self.path, e);
+        let has_table: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(wrap)?;
+        let found: i64 = if has_table == 0 {
+            0
+        } else {
+            let v: Option<i64> = self
+                .conn
+                .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
+                .map_err(wrap)?;
+            v.unwrap_or(0)
+        };
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: self.path.clone(), found, known: SCHEMA_VERSION });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::Old { path: self.path.clone(), found, read_only: self.read_only });
+        }
+        Ok(())
+    }
+
+    /// Set when the database is read-only and was opened for viewing: nothing is recorded.
+    pub fn read_only(&self) -> Option<ReadOnly> {
+        self.read_only
+    }
+
+    /// Whether this connection may write (false when read-only or opened to read).
+    pub fn writes(&self) -> bool {
+        self.writes
+    }
+
+    /// The mode the database had when it was found looser than 0600 and tightened.
+    pub fn tightened_from(&self) -> Option<u32> {
+        self.tightened_from
+    }
+
+    /// The one sentence that says the database was tightened, when it was.
+    pub fn tightened_notice(&self, lang: Lang) -> Option<String> {
+        self.tightened_from.map(|mode| {
+            Msg::DbTightened.fill(lang, &[("path", &shown(&self.path)), ("mode", &format!("{mode:04o}"))])
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -286,40 +610,170 @@ impl Store {
     }
 }
 
-/// Creates the directory (0700) and the file (0600) before SQLite touches them, and tightens a
-/// file that exists with looser permissions. SQLite gives the -wal and -shm files the mode of
-/// the database file.
-fn prepare_file(path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|source| {
-                StoreError::Create { path: dir.to_path_buf(), what: "the directory", source }
-            })?;
+/// Looks at the file before SQLite does. A missing file is created (0600, its folder 0700
+/// when `create_folder`); an existing one must be a regular file that starts like an SQLite
+/// database, else it is refused untouched. Then it is judged read-only or writable, and a
+/// writable one looser than 0600 is tightened (SQLite gives the -wal and -shm files the mode
+/// of the database file).
+fn prepare(path: &Path, options: StoreOptions) -> Result<Prepared> {
+    match std::fs::metadata(path) {
+        Ok(meta) => prepare_existing(path, &meta, options),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && options.access != Access::Read => {
+            create_new(path, options)
         }
-    }
-    match OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let meta = std::fs::metadata(path).map_err(|source| StoreError::Create {
-                path: path.to_path_buf(),
-                what: "the database",
-                source,
-            })?;
-            if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| {
-                    StoreError::Create { path: path.to_path_buf(), what: "the database (chmod 0600)", source }
-                })?;
-            }
-            Ok(())
-        }
-        Err(source) => Err(StoreError::Create { path: path.to_path_buf(), what: "the database", source }),
+        Err(e) => Err(stat_error(path, e)),
     }
 }
 
+fn stat_error(path: &Path, e: std::io::Error) -> StoreError {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => StoreError::NotPermitted { path: path.to_path_buf() },
+        std::io::ErrorKind::NotADirectory => {
+            StoreError::FolderNotDir { path: path.to_path_buf(), dir: not_a_folder(path) }
+        }
+        _ => StoreError::Read { path: path.to_path_buf(), source: e },
+    }
+}
+
+/// The first part of `path` that exists and is not a folder.
+fn not_a_folder(path: &Path) -> PathBuf {
+    path.ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find(|a| a.exists() && !a.is_dir())
+        .unwrap_or_else(|| path.parent().unwrap_or(path))
+        .to_path_buf()
+}
+
+fn create_new(path: &Path, options: StoreOptions) -> Result<Prepared> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(StoreError::FolderNotDir { path: path.to_path_buf(), dir: dir.to_path_buf() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !options.create_folder {
+                return Err(StoreError::NoFolder { path: path.to_path_buf(), dir: dir.to_path_buf() });
+            }
+            DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|source| {
+                match source.kind() {
+                    std::io::ErrorKind::NotADirectory => {
+                        StoreError::FolderNotDir { path: path.to_path_buf(), dir: not_a_folder(path) }
+                    }
+                    _ => StoreError::CreateFolder { dir: dir.to_path_buf(), source },
+                }
+            })?;
+        }
+        Err(e) => return Err(stat_error(path, e)),
+    }
+    match OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(Prepared::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Another process created it a moment ago.
+            let meta = std::fs::metadata(path).map_err(|e| stat_error(path, e))?;
+            prepare_existing(path, &meta, options)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(StoreError::NotPermitted { path: path.to_path_buf() })
+        }
+        Err(source) => Err(StoreError::Create { path: path.to_path_buf(), source }),
+    }
+}
+
+fn prepare_existing(path: &Path, meta: &std::fs::Metadata, options: StoreOptions) -> Result<Prepared> {
+    if meta.is_dir() {
+        return Err(StoreError::IsADirectory { path: path.to_path_buf() });
+    }
+    if !meta.is_file() {
+        return Err(StoreError::NotADatabase { path: path.to_path_buf() });
+    }
+    // Is it a database? Reading the header changes nothing.
+    let mut file = File::open(path).map_err(|e| stat_error(path, e))?;
+    let mut head = [0u8; 16];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(source) => return Err(StoreError::Read { path: path.to_path_buf(), source }),
+        }
+    }
+    // An empty file is a database not yet written (SQLite's own view).
+    if got > 0 && (got < head.len() || &head != SQLITE_HEADER) {
+        return Err(StoreError::NotADatabase { path: path.to_path_buf() });
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    if let Some(read_only) = read_only_why(path, mode) {
+        if options.access == Access::Write {
+            return Err(StoreError::ReadOnly { path: path.to_path_buf(), read_only });
+        }
+        return Ok(Prepared { read_only: Some(read_only), tightened_from: None });
+    }
+    if options.access == Access::Read || mode & 0o077 == 0 {
+        return Ok(Prepared::default());
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !0o077))
+        .map_err(|source| StoreError::Create { path: path.to_path_buf(), source })?;
+    Ok(Prepared { read_only: None, tightened_from: Some(mode) })
+}
+
+/// Why yunwei must not write the existing database at `path` (mode `mode`), if it must not.
+fn read_only_why(path: &Path, mode: u32) -> Option<ReadOnly> {
+    let ro = |why| Some(ReadOnly { mode, why });
+    if mode & 0o200 == 0 {
+        return ro(ReadOnlyWhy::Mode);
+    }
+    // Opening for writing without writing changes nothing, not even the modification time.
+    if let Err(e) = OpenOptions::new().write(true).open(path) {
+        return match e.kind() {
+            std::io::ErrorKind::ReadOnlyFilesystem => ro(ReadOnlyWhy::FileSystem),
+            _ => ro(ReadOnlyWhy::NoAccess),
+        };
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match folder_writable(dir) {
+        Ok(()) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => ro(ReadOnlyWhy::FileSystem),
+        Err(_) => ro(ReadOnlyWhy::Folder),
+    }
+}
+
+/// access(2) with W_OK: whether this user may create files in `dir`.
+fn folder_writable(dir: &Path) -> std::io::Result<()> {
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: `c` is a valid NUL-terminated string that outlives the call.
+    let rc = unsafe { libc::access(c.as_ptr(), libc::W_OK) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// `path` for an SQLite `file:` URI: every byte but letters, digits, `-._~/` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path: path.to_path_buf() },
-        _ => StoreError::Sqlite { path: path.to_path_buf(), source: e },
+        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
+        Some(ErrorCode::CannotOpen) => StoreError::CannotOpen { path },
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+        _ => StoreError::Sqlite { path, source: e },
     }
 }
 
@@ -457,6 +911,231 @@ mod tests {
         assert!(err.contains("is not a yunwei database"), "{err}");
         // The file is left as it was.
         assert!(std::fs::read_to_string(&path).unwrap().starts_with("these are my notes"));
+    }
+
+    /// The bytes of a file, to show it was not written.
+    fn bytes(p: &Path) -> Vec<u8> {
+        std::fs::read(p).unwrap()
+    }
+
+    fn sidecars(p: &Path) -> (bool, bool) {
+        let side = |ext: &str| {
+            let mut s = p.as_os_str().to_owned();
+            s.push(ext);
+            PathBuf::from(s).exists()
+        };
+        (side("-wal"), side("-shm"))
+    }
+
+    /// A database with a recorded sample, closed cleanly (no -wal left), then set to `mode`.
+    fn db_with_mode(dir: &Path, mode: u32) -> PathBuf {
+        let path = dir.join("y.db");
+        let mut store = Store::open(&path).unwrap();
+        let sample = crate::health::HostSample {
+            name: "db1".into(),
+            reachable: true,
+            cpu_pct: Some(42.0),
+            sampled_at: 1_000,
+            ..Default::default()
+        };
+        store.record_samples(&[sample]).unwrap();
+        drop(store);
+        assert_eq!(sidecars(&path), (false, false), "a clean close removes the WAL");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_database_without_owner_write_permission_is_never_made_writable_nor_written() {
+        // The tests run as root, who could write it anyway: the mode bits decide.
+        let tmp = tempfile::tempdir().unwrap();
+        let path = db_with_mode(tmp.path(), 0o444);
+        let before = bytes(&path);
+        let shown = path.display().to_string();
+
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+        assert_eq!(
+            err.text(Lang::En),
+            format!(
+                "{shown}: the database is read-only (mode 0444: not writable by its owner) and this \
+                 command must write to it; yunwei never makes it writable itself: make it writable \
+                 (chmod u+w {shown}) or pass another --db"
+            )
+        );
+        assert_eq!(
+            err.text(Lang::ZhCn),
+            format!(
+                "{shown}：数据库只读（权限 0444：属主不可写），而此命令必须写入；运维台不会自行改为可写：\
+                 请使其可写（chmod u+w {shown}），或用 --db 指定其他文件"
+            )
+        );
+        assert_eq!((mode(&path), bytes(&path) == before, sidecars(&path)), (0o444, true, (false, false)));
+
+        // Viewing: it opens, reads, and writes nothing.
+        let store = Store::open_with(&path, StoreOptions::new(Access::WriteOrView, false)).unwrap();
+        assert_eq!(store.read_only(), Some(ReadOnly { mode: 0o444, why: ReadOnlyWhy::Mode }));
+        assert!(!store.writes());
+        assert_eq!(store.read_only().map(|r| r.text(Lang::ZhCn)).unwrap(), "权限 0444：属主不可写");
+        let history = store.cpu_history("db1", 0).unwrap();
+        assert_eq!(history, vec![(1_000, true, Some(42.0))]);
+        assert!(store.open_alerts().unwrap().is_empty());
+        assert!(store.audit("ops", "x", "y", "z").is_err(), "the connection itself cannot write");
+        drop(store);
+        assert_eq!((mode(&path), bytes(&path) == before, sidecars(&path)), (0o444, true, (false, false)));
+    }
+
+    #[test]
+    fn a_read_only_database_of_an_older_schema_is_refused_not_upgraded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = db_with_mode(tmp.path(), 0o600);
+        Connection::open(&path).unwrap().execute("UPDATE schema_version SET version = 2", []).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        let before = bytes(&path);
+        let err = Store::open_with(&path, StoreOptions::new(Access::WriteOrView, false)).err().unwrap();
+        let shown = path.display();
+        assert_eq!(
+            err.text(Lang::En),
+            format!(
+                "{shown}: is read-only (mode 0400: not writable by its owner) and was written by an \
+                 older yunwei (schema version 2); upgrading it needs write permission: make it writable \
+                 (chmod u+w) or pass another --db"
+            )
+        );
+        assert_eq!((mode(&path), bytes(&path) == before), (0o400, true));
+    }
+
+    #[test]
+    fn a_loose_writable_database_is_tightened_and_says_so_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = db_with_mode(tmp.path(), 0o644);
+        let store = Store::open_with(&path, StoreOptions::new(Access::WriteOrView, false)).unwrap();
+        assert_eq!(store.read_only(), None);
+        assert!(store.writes());
+        assert_eq!(mode(&path), 0o600);
+        let shown = path.display();
+        assert_eq!(
+            store.tightened_notice(Lang::En).unwrap(),
+            format!("{shown} was readable by others (mode 0644); it is now 0600, for its owner only")
+        );
+        assert_eq!(
+            store.tightened_notice(Lang::ZhCn).unwrap(),
+            format!("{shown} 原先其他用户也可访问（权限 0644）；现已改为 0600，仅属主可读写")
+        );
+        drop(store);
+        assert_eq!(Store::open(&path).unwrap().tightened_notice(Lang::En), None, "said once");
+    }
+
+    #[test]
+    fn reading_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = db_with_mode(tmp.path(), 0o644);
+        let before = bytes(&path);
+        let store = Store::open_with(&path, StoreOptions::new(Access::Read, false)).unwrap();
+        assert!(!store.writes());
+        assert_eq!(store.cpu_history("db1", 0).unwrap().len(), 1);
+        drop(store);
+        // Not even tightened: a read is not the moment to change the file.
+        assert_eq!((mode(&path), bytes(&path) == before, sidecars(&path)), (0o644, true, (false, false)));
+        // A missing file is not created.
+        let missing = tmp.path().join("none.db");
+        let err = Store::open_with(&missing, StoreOptions::new(Access::Read, true)).err().unwrap();
+        assert_eq!(err.text(Lang::En), format!("{}: cannot read the database: not found", missing.display()));
+        assert!(!missing.exists());
+    }
+
+    #[test]
+    fn a_refused_file_keeps_its_mode_and_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("notes.db");
+        std::fs::write(&path, "these are my notes, not a database\n".repeat(200)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let before = bytes(&path);
+        for access in [Access::Write, Access::WriteOrView, Access::Read] {
+            let err = Store::open_with(&path, StoreOptions::new(access, true)).err().unwrap();
+            assert_eq!(
+                err.text(Lang::En),
+                format!(
+                    "{}: is not a yunwei database (not an SQLite file, or damaged); it was left as it is: \
+                     move it aside or pass another --db",
+                    path.display()
+                )
+            );
+            assert_eq!(
+                err.text(Lang::ZhCn),
+                format!(
+                    "{}：不是运维台数据库（不是 SQLite 文件，或已损坏）；文件未作任何改动：请把它移开，或用 --db 指定其他文件",
+                    path.display()
+                )
+            );
+            assert_eq!((mode(&path), bytes(&path) == before, sidecars(&path)), (0o644, true, (false, false)));
+        }
+        // Damaged past a good header: SQLite refuses it, and the mode is put back.
+        let mut damaged = SQLITE_HEADER.to_vec();
+        damaged.extend(std::iter::repeat_n(0xa5u8, 8192));
+        std::fs::write(&path, &damaged).unwrap();
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+        assert_eq!((mode(&path), bytes(&path) == damaged), (0o644, true));
+    }
+
+    #[test]
+    fn bad_paths_are_named_with_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().display().to_string();
+        let named =
+            |p: &Path| Store::open_with(p, StoreOptions::new(Access::WriteOrView, false)).err().unwrap();
+
+        let err = named(tmp.path());
+        assert_eq!(
+            err.text(Lang::En),
+            format!("{dir}: is a directory; --db names the database file itself, e.g. --db {dir}/yunwei.db")
+        );
+        assert_eq!(
+            err.text(Lang::ZhCn),
+            format!("{dir}：是目录；--db 应指定数据库文件本身，例如 --db {dir}/yunwei.db")
+        );
+
+        let missing = tmp.path().join("typo/y.db");
+        let err = named(&missing);
+        assert_eq!(
+            err.text(Lang::En),
+            format!("{dir}/typo/y.db: its folder {dir}/typo does not exist; create it (mkdir -p {dir}/typo) or pass another --db")
+        );
+        assert_eq!(
+            err.text(Lang::ZhCn),
+            format!("{dir}/typo/y.db：所在目录 {dir}/typo 不存在；请先创建（mkdir -p {dir}/typo），或用 --db 指定其他文件")
+        );
+        assert!(!tmp.path().join("typo").exists(), "a folder the user named is not created");
+
+        std::fs::write(tmp.path().join("file"), "x").unwrap();
+        let err = named(&tmp.path().join("file/y.db"));
+        assert_eq!(
+            err.text(Lang::En),
+            format!("{dir}/file/y.db: {dir}/file is not a folder; pass another --db")
+        );
+        let err = Store::open(&tmp.path().join("file/deeper/y.db")).err().unwrap();
+        assert_eq!(
+            err.text(Lang::En),
+            format!("{dir}/file/deeper/y.db: {dir}/file is not a folder; pass another --db")
+        );
+        for e in [named(tmp.path()), named(&missing)] {
+            assert!(!e.text(Lang::En).contains("os error") && !e.text(Lang::En).contains("unable to open"));
+        }
+    }
+
+    #[test]
+    fn a_path_with_odd_characters_is_opened_and_shown_escaped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a?b#c%d \u{1b}e.db");
+        let store = Store::open(&path).unwrap();
+        drop(store);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let store = Store::open_with(&path, StoreOptions::new(Access::Read, false)).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let err = Store::open(&path).err().unwrap();
+        assert!(err.text(Lang::En).contains("a?b#c%d \\u{1b}e.db"), "{}", err.text(Lang::En));
+        assert!(!err.text(Lang::En).contains('\u{1b}'));
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
         right.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));
         right.push(Span::raw(" "));
     }
+    if ctx.db_read_only.is_some() {
+        right.push(Span::styled(format!(" {} ", ctx.t(Msg::DbReadOnlyBadge)), roles.warn));
+        right.push(Span::raw(" "));
+    }
     right.push(Span::styled(summary.to_string(), roles.muted));
     let right_w: usize = right.iter().map(|s| width(&s.content)).sum();
     let total = usize::from(area.width);
@@ -52,6 +56,17 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
         });
         spans.push(Span::raw(" "));
         spans.push(Span::styled(warn, roles.error));
+    } else if ctx.db_read_only.is_some() {
+        // So does the read-only badge: what the user does here is not recorded.
+        let badge = format!(" {} ", ctx.t(Msg::DbReadOnlyBadge));
+        let keep = total.saturating_sub(width(&badge) + 1);
+        let mut used = 0;
+        spans.retain(|s| {
+            used += width(&s.content);
+            used <= keep
+        });
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(badge, roles.warn));
     } else if ctx.demo && left_w + 8 <= total {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));

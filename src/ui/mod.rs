@@ -34,6 +34,23 @@ pub struct Ctx {
     /// Where the Logs pane writes records unless told otherwise: the data folder (the
     /// database's), never the working directory.
     pub export_dir: std::path::PathBuf,
+    /// Set when the database is read-only and the console only views it: the tab bar says so
+    /// on every screen, and what would write explains why it cannot.
+    pub db_read_only: Option<ReadOnlyDb>,
+}
+
+/// A read-only database the console views: its path (escaped for the screen) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadOnlyDb {
+    pub path: String,
+    pub read_only: crate::store::ReadOnly,
+}
+
+impl ReadOnlyDb {
+    /// `msg` with the path and the reason filled in.
+    pub fn say(&self, msg: Msg, lang: Lang) -> String {
+        msg.fill(lang, &[("path", &self.path), ("why", &self.read_only.text(lang))])
+    }
 }
 
 const ASCII_BORDER: border::Set<'static> = border::Set {

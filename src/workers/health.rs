@@ -15,7 +15,8 @@ use crate::demo::DemoFleet;
 use crate::fleet::{Class, HostLink, Sessions};
 use crate::health::remote::{parse_probe, probe_command, RemoteState};
 use crate::health::security::{
-    parse_security, security_command, Security, SECURITY_INTERVAL, SECURITY_SCRIPT, SECURITY_TIMEOUT,
+    local_security, parse_security, security_command, Security, SECURITY_AFTER_ROUNDS, SECURITY_INTERVAL,
+    SECURITY_TIMEOUT,
 };
 use crate::health::{HostError, HostSample, LocalProbe};
 use crate::i18n::Msg;
@@ -112,7 +113,8 @@ pub fn start(
         for (name, target) in std::mem::take(&mut probes.remote) {
             let (tx, rx) = mpsc::channel::<HealthCmd>();
             txs.push(tx);
-            let poller = RemoteHost::new(name.clone(), sessions.link(&target), command_timeout(&sessions));
+            let poller = RemoteHost::new(name.clone(), sessions.link(&target), command_timeout(&sessions))
+                .security_after(security_delay(poll));
             let (report, store) = (report.clone(), store.clone());
             handles.push(spawn_guarded(&format!("yunwei-ssh-{name}"), ui.clone(), move || {
                 remote_loop(poller, poll, rx, report, store)
@@ -123,7 +125,9 @@ pub fn start(
         let slot = probes.local_security.clone();
         let (tx, rx) = mpsc::channel::<HealthCmd>();
         txs.push(tx);
-        handles.push(spawn_guarded("yunwei-security", ui.clone(), move || local_security_loop(slot, rx)));
+        let delay = security_delay(poll);
+        handles
+            .push(spawn_guarded("yunwei-security", ui.clone(), move || local_security_loop(slot, delay, rx)));
     }
     let (tx, rx) = mpsc::channel::<HealthCmd>();
     txs.push(tx);
@@ -131,24 +135,39 @@ pub fn start(
     HealthWorkers { txs }
 }
 
-/// Runs the security script on this machine every 30 minutes, on its own thread: some of its
-/// queries take seconds, which must not delay the health figures.
-fn local_security_loop(slot: Arc<Mutex<Option<Security>>>, rx: Receiver<HealthCmd>) {
+/// When the console's first security posture is due: after the first health rounds.
+pub fn security_delay(poll: Duration) -> Duration {
+    poll * SECURITY_AFTER_ROUNDS
+}
+
+/// Waits `how_long`, waking early only to stop (false); a poll-now does not hurry the posture.
+fn idle(rx: &Receiver<HealthCmd>, how_long: Duration) -> bool {
+    let deadline = Instant::now() + how_long;
     loop {
-        if let Ok(out) = crate::health::local::run_command("sh", &["-c", SECURITY_SCRIPT], SECURITY_TIMEOUT) {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(HealthCmd::PollNow) => continue,
+            Err(RecvTimeoutError::Timeout) => return true,
+            Err(RecvTimeoutError::Disconnected) => return false,
+        }
+    }
+}
+
+/// Runs the security script on this machine at the lowest priority, first after `delay` (the
+/// first health rounds), then every 30 minutes, on its own thread: some of its queries take
+/// seconds, which must not delay the health figures.
+fn local_security_loop(slot: Arc<Mutex<Option<Security>>>, delay: Duration, rx: Receiver<HealthCmd>) {
+    if !idle(&rx, delay) {
+        return;
+    }
+    loop {
+        if let Ok(out) = local_security(SECURITY_TIMEOUT) {
             let sec = parse_security(&out, chrono::Utc::now().timestamp());
             if let Ok(mut s) = slot.lock() {
                 *s = Some(sec);
             }
         }
-        // Wakes early only to stop; a poll-now does not re-run the posture.
-        let deadline = Instant::now() + SECURITY_INTERVAL;
-        loop {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(HealthCmd::PollNow) => continue,
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
+        if !idle(&rx, SECURITY_INTERVAL) {
+            return;
         }
     }
 }
@@ -248,8 +267,15 @@ impl RemoteHost {
         }
     }
 
+    /// The first posture waits `delay` (the console: after its first health rounds; `yunwei
+    /// status --security` asks at once).
+    pub fn security_after(mut self, delay: Duration) -> RemoteHost {
+        self.next_security = Instant::now() + delay;
+        self
+    }
+
     /// One round: run the probe on the host's session (its owner connects and reconnects),
-    /// parse.
+    /// parse; with `with_security`, the posture first when it is due.
     pub fn poll(&mut self, with_security: bool) -> HostSample {
         match self.try_poll(with_security) {
             Ok(s) => s,
@@ -263,16 +289,25 @@ impl RemoteHost {
         let text = crate::text::decode_escaped(&out.stdout);
         let now = Instant::now();
         let mut sample = parse_probe(&name, &text, &mut self.state, now, chrono::Utc::now().timestamp());
-        if with_security && now >= self.next_security {
-            // The posture is best effort: a failure keeps the last one and is retried later.
-            if let Ok(out) = self.link.exec(&security_command(), SECURITY_TIMEOUT, Class::Probe) {
-                let text = String::from_utf8_lossy(&out.stdout);
-                self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
-            }
-            self.next_security = now + SECURITY_INTERVAL;
+        if with_security {
+            self.refresh_security();
         }
         sample.security = self.security.clone();
         Ok(sample)
+    }
+
+    /// Collects the posture when it is due, at the lowest priority on the host. Best effort:
+    /// a failure keeps the last one and is retried at the next interval.
+    pub fn refresh_security(&mut self) {
+        let now = Instant::now();
+        if now < self.next_security {
+            return;
+        }
+        if let Ok(out) = self.link.exec(&security_command(), SECURITY_TIMEOUT, Class::Probe) {
+            let text = String::from_utf8_lossy(&out.stdout);
+            self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
+        }
+        self.next_security = Instant::now() + SECURITY_INTERVAL;
     }
 }
 
@@ -287,7 +322,8 @@ fn remote_loop(
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60).max(poll));
     loop {
         let started = Instant::now();
-        let sample = host.poll(true);
+        // The round's figures go out first; the posture, when due, runs after them.
+        let sample = host.poll(false);
         let wait = if sample.reachable {
             backoff.reset();
             poll
@@ -297,8 +333,12 @@ fn remote_loop(
         if !report.send(HealthMsg::Sample(Box::new(sample.clone()))) {
             return;
         }
+        let reachable = sample.reachable;
         if store.send(StoreCmd::Record(vec![sample])).is_err() {
             return;
+        }
+        if reachable {
+            host.refresh_security();
         }
         match rx.recv_timeout((started + wait).saturating_duration_since(Instant::now())) {
             Ok(HealthCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
@@ -310,6 +350,30 @@ fn remote_loop(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_local_posture_waits_for_the_first_health_rounds() {
+        assert_eq!(security_delay(Duration::from_secs(10)), Duration::from_secs(30));
+        let slot: Arc<Mutex<Option<Security>>> = Arc::default();
+        let (tx, rx) = mpsc::channel();
+        let thread_slot = slot.clone();
+        let started = Instant::now();
+        let handle =
+            std::thread::spawn(move || local_security_loop(thread_slot, Duration::from_millis(600), rx));
+        // A poll-now does not hurry it.
+        tx.send(HealthCmd::PollNow).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(slot.lock().unwrap().is_none(), "the posture ran at start-up");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while slot.lock().unwrap().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let sec = slot.lock().unwrap().clone().expect("the posture after the delay");
+        assert!(started.elapsed() >= Duration::from_millis(600));
+        assert!(!sec.listening_tcp_ports.is_empty() || sec.firewall.is_some() || sec.collected_at > 0);
+        drop(tx);
+        handle.join().unwrap();
+    }
 
     #[test]
     fn partial_failures_are_reported_once() {

@@ -13,7 +13,7 @@ use crate::demo::DemoFleet;
 use crate::health::{HistRange, HostSample};
 use crate::i18n::Msg;
 use crate::store::health::HistPoint;
-use crate::store::Store;
+use crate::store::{Access, Store, StoreOptions};
 
 /// How often the health history is aggregated and pruned.
 const MAINTENANCE_EVERY: Duration = Duration::from_secs(300);
@@ -50,9 +50,13 @@ pub enum StoreMsg {
 #[derive(Clone)]
 pub struct StoreSetup {
     pub db_path: PathBuf,
+    /// Whether a missing folder of `db_path` may be created (the default data folder only).
+    pub create_folder: bool,
     pub thresholds: crate::health::thresholds::Thresholds,
     pub operator: String,
     pub seed_demo: bool,
+    /// The language of the problems the thread reports.
+    pub lang: crate::i18n::Lang,
 }
 
 /// The running store thread's inbox.
@@ -78,14 +82,18 @@ impl StoreWorker {
 
 /// The store thread's body; returns when every sender is gone.
 pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) {
-    let mut store = match Store::open(&setup.db_path) {
+    let options = StoreOptions::new(Access::WriteOrView, setup.create_folder);
+    let mut store = match Store::open_with(&setup.db_path, options) {
         Ok(s) => s,
         Err(e) => {
-            report.problem(Msg::StoreOpenFailed, e);
+            report.problem(Msg::StoreOpenFailed, e.text(setup.lang));
             return;
         }
     };
-    if setup.seed_demo {
+    // A read-only database is viewed: health is shown live, history and alerts are read, and
+    // nothing is written (the app explains that to the user before it asks for a write).
+    let writes = store.writes();
+    if setup.seed_demo && writes {
         if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
             report.problem(Msg::StoreDemoFailed, e);
         }
@@ -101,7 +109,7 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
     let mut queue: VecDeque<StoreCmd> = VecDeque::new();
     let mut next_maintenance = Instant::now();
     loop {
-        if Instant::now() >= next_maintenance {
+        if writes && Instant::now() >= next_maintenance {
             if let Err(e) = store.maintain_health(chrono::Utc::now().timestamp()) {
                 report.problem(Msg::StoreMaintenanceFailed, e);
             }
@@ -111,7 +119,12 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
             Some(c) => c,
             None => match rx.recv_timeout(next_maintenance.saturating_duration_since(Instant::now())) {
                 Ok(c) => c,
-                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Timeout) => {
+                    if !writes {
+                        next_maintenance = Instant::now() + MAINTENANCE_EVERY;
+                    }
+                    continue;
+                }
                 Err(RecvTimeoutError::Disconnected) => return,
             },
         };
@@ -128,6 +141,11 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                             break;
                         }
                     }
+                }
+                if !writes {
+                    // Shown live by the panes, not recorded; other processes' alerts still show.
+                    alerts.refresh(&store, &report);
+                    continue;
                 }
                 if let Err(e) = store.record_samples(&samples) {
                     report.problem(Msg::StoreRecordFailed, e);
@@ -152,6 +170,12 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                     Err(e) => report.problem(Msg::StoreHistoryFailed, format!("{host}: {e}")),
                 }
             }
+            StoreCmd::Audit { action, target, .. } if !writes => {
+                report.problem(Msg::StoreAuditFailed, format!("{action} {target}: {}", not_written(&setup)));
+            }
+            StoreCmd::AckHostAlerts { host } if !writes => {
+                report.problem(Msg::StoreAckFailed, format!("{host}: {}", not_written(&setup)));
+            }
             StoreCmd::Audit { action, target, detail } => {
                 if let Err(e) = store.audit(&setup.operator, &action, &target, &detail) {
                     report.problem(Msg::StoreAuditFailed, e);
@@ -168,6 +192,11 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
             }
         }
     }
+}
+
+/// Why a write was dropped, in the user's language.
+fn not_written(setup: &StoreSetup) -> &'static str {
+    Msg::DbReadOnlyNotWritten.text(setup.lang)
 }
 
 /// The alert list last sent, so an unchanged list is not sent again.

@@ -413,7 +413,7 @@ fn status_across_kernels() {
     ];
     for (path, pid, name, rss) in cases {
         let p = parse_proc_status(&own_fixture(path), pid);
-        assert_eq!(p, Some(ProcessMem { pid, name: name.into(), rss_kib: rss }), "{path}");
+        assert_eq!(p, Some(ProcessMem { pid, name: name.into(), rss_kib: rss, by_yunwei: false }), "{path}");
     }
 }
 

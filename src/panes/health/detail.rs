@@ -305,14 +305,21 @@ pub(super) fn render_detail(
             roles.muted,
         ));
         for p in &s.top_processes {
+            // yunwei's own (its probes, its security scan) are named so, and dimmed: they are
+            // not the host's load.
+            let (name, style) = if p.by_yunwei {
+                (format!("{} ({})", p.name, ctx.t(Msg::ProcOwn)), roles.muted)
+            } else {
+                (p.name.clone(), roles.text)
+            };
             lines.push(Line::styled(
                 format!(
                     "{} {} {}",
                     pad_left(&p.pid.to_string(), 8),
-                    pad_right(&truncate(&p.name, name_w, ctx.ellipsis()), name_w),
+                    pad_right(&truncate(&name, name_w, ctx.ellipsis()), name_w),
                     pad_left(&fmt::kib(p.rss_kib), 8)
                 ),
-                roles.text,
+                style,
             ));
         }
         lines.push(Line::default());

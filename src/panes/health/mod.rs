@@ -438,8 +438,21 @@ fn state_rank(h: &HostRow, ctx: &Ctx) -> (u8, u8) {
     match &h.sample {
         None => (0, 0),
         Some(s) if !s.reachable => (3, 0),
-        Some(s) => (1, ctx.thresholds.host_level(s) as u8),
+        Some(s) => (1, judged_level(s, ctx) as u8),
     }
+}
+
+/// A host's level as the console judges it: every figure of the sample, but CPU only by its
+/// alert, which opens when CPU stayed high for five minutes (one busy reading is no problem).
+pub(crate) fn judged_level(s: &HostSample, ctx: &Ctx) -> crate::health::Level {
+    let cpu = ctx
+        .alerts
+        .of_host(&s.name)
+        .filter(|a| a.key.metric() == Some(crate::alerts::health::Metric::Cpu))
+        .map(|a| a.level)
+        .max()
+        .unwrap_or(crate::health::Level::Ok);
+    ctx.thresholds.host_level_but_cpu(s).max(cpu)
 }
 
 fn level_style(level: Level, ctx: &Ctx) -> Style {

@@ -315,7 +315,7 @@ fn cell<'a>(h: &HostRow, c: Column, w: usize, ctx: &Ctx) -> Cell<'a> {
         Column::State => match stale {
             Some(age) => (fmt::duration(age.max(0) as u64), roles.stale),
             None => {
-                let st = match th.host_level(s) {
+                let st = match super::judged_level(s, ctx) {
                     Level::Ok => roles.ok,
                     other => level_style(other, ctx),
                 };

@@ -118,3 +118,26 @@ fn messages_of_other_panes_are_handed_back() {
     });
     assert_eq!(pane.on_message(msg.clone(), &c, &mut Vec::new()), Taken::Not(msg));
 }
+
+#[test]
+fn yunweis_own_processes_are_named_so_and_dimmed_in_the_detail() {
+    let rows = vec![HostRow::new("db1", vec![], HostKind::Remote)];
+    let mut pane = HealthPane::new(rows);
+    let mut c = ctx(Lang::En);
+    let mut s = sample("db1", 12.0, 40.0, NOW);
+    s.top_processes = vec![
+        crate::health::ProcessMem { pid: 42, name: "java".into(), rss_kib: 2 << 20, by_yunwei: false },
+        crate::health::ProcessMem { pid: 77, name: "apt-get".into(), rss_kib: 90 << 10, by_yunwei: true },
+    ];
+    let mut out = Vec::new();
+    pane.on_sample(s, &c, &mut out);
+    pane.handle(Action::Open, &c, &mut out);
+    let term = draw(&mut pane, &c, 100, 40);
+    let text = screen(&term);
+    assert!(text.contains("      77 apt-get (yunwei's own)"), "{text}");
+    assert!(text.contains("      42 java "), "{text}");
+    assert_eq!(Some(cell_at(&term, "77 apt-get").fg), c.theme.roles.muted.fg);
+    assert_ne!(Some(cell_at(&term, "42 java").fg), c.theme.roles.muted.fg);
+    c.lang = Lang::ZhCn;
+    assert!(screen(&draw(&mut pane, &c, 100, 40)).contains("apt-get (运维台自身)"));
+}
