@@ -24,6 +24,7 @@
 pub mod decode;
 pub mod filter;
 pub mod follow;
+pub mod journal;
 pub mod mask;
 pub mod record;
 pub mod remote;
