@@ -49,7 +49,7 @@ pub struct LogsArgs {
     #[arg(long, conflicts_with = "paths")]
     pub journal: bool,
     /// With --journal, only this unit's entries (as journalctl --unit)
-    #[arg(long, requires = "journal", value_name = "UNIT")]
+    #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
     /// The files
     #[arg(required_unless_present = "journal", value_name = "PATH")]
@@ -165,6 +165,11 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
         .and_then(Lang::parse)
         .unwrap_or_else(|| Lang::resolve(crate::config::LangSetting::Auto));
     let says = Says { lang };
+    // Checked here: clap counts the flag's default as present for `requires`.
+    if args.unit.is_some() && !args.journal {
+        eprintln!("yunwei logs: {}", Msg::LogsCliUnitNeedsJournal.text(lang));
+        return 2;
+    }
     if args.no_mask {
         if let Err(e) = audit_no_mask(g, args) {
             eprintln!("yunwei logs: --no-mask is written to the audit log first, and that failed: {e}");
