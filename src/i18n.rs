@@ -68,6 +68,14 @@ macro_rules! catalogue {
 }
 
 catalogue! {
+    // issue 8: logs
+    LogsLineCut => "[line cut at 1 MiB]", "[该行超过 1 MiB，已截断]";
+    LogsBinary => "binary file; not shown", "二进制文件，不显示";
+    LogsNoJournal => "error: no journalctl on this host", "错误：这台主机没有 journalctl";
+    CliLogsJournal => "Read the systemd journal (through journalctl) instead of files", "读取 systemd 日志（经 journalctl），而不是文件";
+    LogsCliUnitNeedsJournal => "--unit chooses journal entries; use it with --journal", "--unit 用于选择 systemd 日志条目，请与 --journal 一起使用";
+    CliLogsUnit => "With --journal, only this unit's entries (as journalctl --unit)", "与 --journal 一起用时，只读这个单元的条目（同 journalctl --unit）";
+    LogsCliBinary => "binary file; not shown (no text log holds NUL bytes or runs of megabytes without a newline)", "二进制文件，不显示（文本日志不含 NUL 字节，也不会数兆字节没有换行）";
     AppTitle => "yunwei", "运维台";
     PaneFleet => "Fleet health", "主机健康";
     Demo => "DEMO", "演示";

@@ -685,3 +685,101 @@ fn the_console_with_five_hosts_and_twenty_remote_log_sources_logs_in_five_times(
     assert_eq!(logins, vec![1; 5], "one login per host:\n{shown}");
     t.keys("main", &["q"]);
 }
+
+/// The journal of a host reached over SSH, through a stand-in journalctl first on the host's
+/// PATH (this machine has no journal of its own to read): read whole, then followed across an
+/// sshd kill and restart with every entry once, resumed by cursor.
+#[test]
+fn a_remote_journal_is_read_by_cursor_and_survives_an_sshd_restart_without_loss_or_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin_dir = dir.path().join("bin");
+    fs::create_dir(&bin_dir).unwrap();
+    let journal = dir.path().join("journal.json");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> {j}.args\nafter=; lines=\nfor a do case \"$a\" in\n  \
+         --after-cursor=*) after=${{a#--after-cursor=}} ;;\n  --lines=*) lines=${{a#--lines=}} ;;\nesac; done\n\
+         if [ -n \"$after\" ]; then awk -v c=\"\\\"__CURSOR\\\":\\\"$after\\\"\" 'found {{ print }} index($0, c) {{ found = 1 }}' {j}\n\
+         elif [ -n \"$lines\" ]; then tail -n \"$lines\" {j}; else cat {j}; fi\n",
+        j = journal.display()
+    );
+    let fake = bin_dir.join("journalctl");
+    fs::write(&fake, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    let entry = |i: u32, msg: &str| {
+        format!(
+            "{{\"__CURSOR\":\"s=x;i={i}\",\"__REALTIME_TIMESTAMP\":\"{}\",\"PRIORITY\":\"3\",\"SYSLOG_IDENTIFIER\":\"nginx\",\"_PID\":\"7\",\"MESSAGE\":\"{msg}\"}}\n",
+            1_796_100_000_000_000u64 + u64::from(i) * 1_000_000
+        )
+    };
+    let write = |text: &str| {
+        let mut h = fs::OpenOptions::new().create(true).append(true).open(&journal).unwrap();
+        h.write_all(text.as_bytes()).unwrap();
+    };
+    write(&(entry(1, "e-1") + &entry(2, "e-2 13912345678")));
+
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin_dir.display());
+    let mut server = Sshd::start_with_env(&["ed25519"], &[&key], &[("PATH", &path)]);
+    let known_hosts = dir.path().join("known_hosts");
+    fs::write(&known_hosts, server.known_hosts_line("ed25519") + "\n").unwrap();
+    let cfg = format!(
+        "[ssh]\nknown_hosts = \"{}\"\nconnect_timeout_s = 2\ncommand_timeout_s = 3\nimport_ssh_config = false\n\n{}",
+        known_hosts.display(),
+        host("web1", &server, &key, None, &["web"])
+    );
+    let config = dir.path().join("fleet.toml");
+    fs::write(&config, cfg).unwrap();
+
+    let out = yunwei(dir.path())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "logs",
+            "--host",
+            "web1",
+            "--journal",
+            "--unit",
+            "nginx",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].ends_with("nginx[7]: e-1") && lines[1].ends_with("nginx[7]: e-2 139****5678"), "{text}");
+
+    use std::io::{BufRead, BufReader};
+    let mut child = yunwei(dir.path())
+        .args(["--config", config.to_str().unwrap(), "logs", "--host", "web1", "--journal", "-f", "-n", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || rx.recv_timeout(Duration::from_secs(15)).expect("a line in time");
+    assert!(next().ends_with("e-2 139****5678"), "the last entry first");
+    write(&entry(3, "a-1"));
+    assert!(next().ends_with("nginx[7]: a-1"));
+    server.kill();
+    write(&(entry(4, "b-1") + &entry(5, "b-2")));
+    std::thread::sleep(Duration::from_secs(2));
+    server.restart();
+    assert!(next().ends_with("nginx[7]: b-1"));
+    assert!(next().ends_with("nginx[7]: b-2"));
+    write(&entry(6, "c-1"));
+    assert!(next().ends_with("nginx[7]: c-1"));
+    assert!(rx.recv_timeout(Duration::from_secs(2)).is_err(), "an entry was repeated");
+    let _ = child.kill();
+    let _ = child.wait();
+    let args = fs::read_to_string(format!("{}.args", journal.display())).unwrap();
+    assert!(args.lines().next().unwrap().contains("--unit=nginx"), "{args}");
+    assert!(args.contains("--after-cursor=s=x;i=5"), "resumed after the last entry shown: {args}");
+}

@@ -186,3 +186,235 @@ fn no_mask_is_an_audit_row_before_anything_is_printed() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}
+
+fn gbk(text: &str) -> Vec<u8> {
+    let (bytes, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    bytes.into_owned()
+}
+
+/// A file with one GBK line between UTF-8 lines: the GBK line is read as GBK and the UTF-8
+/// lines after it stay UTF-8, whole and followed.
+#[test]
+fn one_gbk_line_in_a_utf8_file_decodes_per_line_whole_and_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("mixed.log");
+    let mut bytes = "2026-11-27 03:00:01 INFO 第一行\n".as_bytes().to_vec();
+    bytes.extend(gbk("2026-11-27 03:00:02 ERROR 错误：数据库连接失败\n"));
+    bytes.extend("2026-11-27 03:00:03 INFO 恢复正常\n".as_bytes());
+    fs::write(&log, &bytes).unwrap();
+    let want = [
+        "2026-11-27 03:00:01 INFO 第一行",
+        "2026-11-27 03:00:02 ERROR 错误：数据库连接失败",
+        "2026-11-27 03:00:03 INFO 恢复正常",
+    ];
+    let out = yunwei().arg("logs").arg(&log).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().collect::<Vec<_>>(), want);
+    let mut child =
+        yunwei().args(["logs", "-f"]).arg(&log).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let rx = lines_of(&mut child);
+    expect(&rx, &want);
+    append(&log, &gbk("2026-11-27 03:00:04 WARN 警告\n"));
+    append(&log, "2026-11-27 03:00:05 INFO 之后\n".as_bytes());
+    expect(&rx, &["2026-11-27 03:00:04 WARN 警告", "2026-11-27 03:00:05 INFO 之后"]);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn follow_prints_what_fifo_writers_send_and_a_file_beside_it_goes_on_without_a_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("app.fifo");
+    mkfifo(&fifo);
+    let log = dir.path().join("app.log");
+    fs::write(&log, "").unwrap();
+    let mut child = yunwei()
+        .args(["logs", "-f"])
+        .arg(&fifo)
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    std::thread::sleep(Duration::from_millis(300));
+    // No writer has the FIFO open: the file's lines still come.
+    append(&log, b"file line 1\n");
+    expect(&rx, &[&format!("==> {} <==", log.display()), "file line 1"]);
+    // A writer: what it sends is printed, and its last line when it closes.
+    {
+        let mut w = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        w.write_all("fifo 第一行\nfifo last without newline".as_bytes()).unwrap();
+    }
+    expect(&rx, &[&format!("==> {} <==", fifo.display()), "fifo 第一行", "fifo last without newline"]);
+    append(&log, b"file line 2\n");
+    expect(&rx, &[&format!("==> {} <==", log.display()), "file line 2"]);
+    // A second writer later.
+    fs::OpenOptions::new().write(true).open(&fifo).unwrap().write_all(b"fifo again\n").unwrap();
+    expect(&rx, &[&format!("==> {} <==", fifo.display()), "fifo again"]);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_fifo_is_read_whole_until_its_writers_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("app.fifo");
+    mkfifo(&fifo);
+    let child = yunwei().arg("logs").arg(&fifo).stdout(Stdio::piped()).spawn().unwrap();
+    {
+        let mut w = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        w.write_all(b"one\n").unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        w.write_all(b"two 13912345678").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "one\ntwo 139****5678\n");
+}
+
+#[test]
+fn binary_files_and_dev_zero_are_named_binary_not_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("core.dump");
+    let mut bytes = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0".to_vec();
+    bytes.extend_from_slice(b"\x1b]0;pwned\x07 \xff\xfe and a newline\n");
+    fs::write(&bin, &bytes).unwrap();
+    let text = dir.path().join("app.log");
+    fs::write(&text, "a line\n").unwrap();
+    let out = yunwei().arg("logs").arg(&bin).arg(&text).arg("/dev/zero").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout, format!("{}:a line\n", text.display()), "nothing of the binary files");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains(&format!("{}: binary file; not shown", bin.display())), "{stderr}");
+    assert!(stderr.contains("/dev/zero: binary file; not shown"), "{stderr}");
+    // In Chinese, and followed.
+    let out = yunwei().args(["--lang", "zh-CN", "logs"]).arg(&bin).output().unwrap();
+    assert!(String::from_utf8(out.stderr).unwrap().contains("二进制文件，不显示"));
+    let mut child = yunwei()
+        .args(["logs", "-f"])
+        .arg("/dev/zero")
+        .arg(&text)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    expect(&rx, &[&format!("==> {} <==", text.display()), "a line"]);
+    append(&text, b"more\n");
+    expect(&rx, &["more"]);
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/zero: binary file; not shown"));
+}
+
+#[test]
+fn a_line_over_the_bound_is_cut_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("big.log");
+    let mut bytes = b"2026-11-27 03:00:01 ERROR payload ".to_vec();
+    bytes.resize((1 << 20) + 500, b'x');
+    bytes.extend_from_slice(b" end\nnext\n");
+    fs::write(&log, &bytes).unwrap();
+    let out = yunwei().arg("logs").arg(&log).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with("2026-11-27 03:00:01 ERROR payload xxx"));
+    assert!(lines[0].ends_with("xxx [line cut at 1 MiB]"), "{}", &lines[0][lines[0].len() - 40..]);
+    assert!(lines[1].ends_with("x end") && !lines[1].contains("cut at"));
+    assert_eq!(lines[2], "next");
+    let out = yunwei().args(["--lang", "zh-CN", "logs"]).arg(&log).output().unwrap();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(" [该行超过 1 MiB，已截断]"));
+    let mut child = yunwei()
+        .args(["logs", "-f", "-n", "5"])
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let first = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(first.ends_with("xxx [line cut at 1 MiB]"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A stand-in for journalctl on the PATH: prints the captured real entries (all, or those
+/// after `--after-cursor`) and logs its arguments.
+fn fake_journal(dir: &Path) -> String {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/captures/journal/debian12-systemd252.json");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> {dir}/args\nafter=\nfor a do case \"$a\" in --after-cursor=*) after=${{a#--after-cursor=}} ;; esac; done\n\
+         if [ -n \"$after\" ]; then awk -v c=\"$after\" 'found {{ print }} index($0, c) {{ found = 1 }}' {f}; else cat {f}; fi\n",
+        dir = dir.display(),
+        f = fixture.display()
+    );
+    let path = dir.join("journalctl");
+    fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+#[test]
+fn the_journal_is_read_through_journalctl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fake_journal(dir.path());
+    let out = yunwei().env("PATH", &path).args(["logs", "--journal", "--unit", "nginx"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 8, "{stdout}");
+    assert!(lines[0].ends_with(
+        "vm nginx[9521]: connect() failed (111: Connection refused) while connecting to upstream"
+    ));
+    assert!(lines[1].ends_with("app[9521]: 错误：数据库连接失败"), "the GBK message: {}", lines[1]);
+    assert_eq!(lines[4], "\tat X.y(X.java:1)");
+    assert!(!stdout.contains('\u{1b}'));
+    let args = fs::read_to_string(dir.path().join("args")).unwrap();
+    assert!(args.contains("-o json --all --no-pager --quiet --unit=nginx"), "{args}");
+    assert!(!args.contains("--follow"));
+    // --grep works on journal lines as on files.
+    let out = yunwei().env("PATH", &path).args(["logs", "--journal", "--grep", "登录"]).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1);
+    // --unit needs --journal, and --journal names no files.
+    let out = yunwei().args(["logs", "--unit", "nginx", "/tmp/x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = yunwei().args(["logs", "--journal", "/tmp/x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // Followed: journalctl ending (as when journald restarts) is started again after the
+    // last entry's cursor, so nothing is printed twice.
+    let mut child = yunwei()
+        .env("PATH", &path)
+        .args(["logs", "--journal", "-f", "-n", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(&mut child);
+    let mut got = Vec::new();
+    while let Ok(l) = rx.recv_timeout(Duration::from_secs(3)) {
+        got.push(l);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(got.len(), 8, "{got:#?}");
+    let args = fs::read_to_string(dir.path().join("args")).unwrap();
+    let follows: Vec<&str> = args.lines().filter(|l| l.contains("--follow")).collect();
+    assert!(follows.len() >= 2, "{args}");
+    assert!(follows[0].contains("--lines=3"));
+    assert!(follows[1].contains("--after-cursor=s=433871926244487eb2358c86af3108a0;i=10;"), "{args}");
+}

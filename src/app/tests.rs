@@ -443,6 +443,7 @@ fn log_spec(name: &str, host: Option<&str>) -> crate::logs::sources::SourceSpec 
         host: host.map(str::to_string),
         pattern: format!("/var/log/{name}.log"),
         encoding: crate::logs::sources::LogEncoding::Auto,
+        journal: None,
     }
 }
 

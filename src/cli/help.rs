@@ -29,6 +29,8 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("logs", "follow", Msg::CliLogsFollow),
     ("logs", "lines", Msg::CliLogsLines),
     ("logs", "host", Msg::CliLogsHost),
+    ("logs", "journal", Msg::CliLogsJournal),
+    ("logs", "unit", Msg::CliLogsUnit),
     ("logs", "paths", Msg::CliLogsPaths),
     ("check-config", "", Msg::CliCheckConfig),
     ("check-config", "file", Msg::CliCheckConfigFile),

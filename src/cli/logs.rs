@@ -1,18 +1,24 @@
-//! `yunwei logs`: prints log files decoded (UTF-8 or GB18030), sanitised (no escape sequence
-//! reaches the terminal) and masked (resident ID and mobile numbers), filtered like `grep -E`;
-//! with `--follow`, like `tail -n N -F` over several files at once.
+//! `yunwei logs`: prints log files or the systemd journal decoded (UTF-8 or GB18030, per line),
+//! sanitised (no escape sequence reaches the terminal) and masked (resident ID and mobile
+//! numbers), filtered like `grep -E`; with `--follow`, like `tail -n N -F` over several files
+//! at once, each read on a thread of its own (a FIFO without a writer holds up no other file).
+//! A binary file is named as binary instead of printed; a line cut at the length limit says so.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use std::fs::File;
 use std::io::Read;
 
+use crate::i18n::{Lang, Msg};
 use crate::logs::decode::{Decoder, Encoding};
 use crate::logs::filter::Filter;
-use crate::logs::follow::{FollowEvent, Follower, Start};
+use crate::logs::follow::{binary_head, cut_point, FollowEvent, Follower, NulRun, Start, MAX_UNBROKEN};
+use crate::logs::journal::{self, JournalSpec, JournalStart, LocalJournal};
 use crate::logs::mask::mask;
+use crate::logs::record::Record;
 use crate::logs::sanitize::{sanitize_lines, sanitize_text};
 
 /// The arguments of `yunwei logs`.
@@ -39,8 +45,14 @@ pub struct LogsArgs {
     /// Read the files on this host (from the config or ~/.ssh/config), over SSH
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
+    /// Read the systemd journal (through journalctl) instead of files
+    #[arg(long, conflicts_with = "paths")]
+    pub journal: bool,
+    /// With --journal, only this unit's entries (as journalctl --unit)
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
     /// The files
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "journal", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
 
@@ -71,6 +83,11 @@ impl LinePipeline {
     pub fn process(&self, decoder: &mut Decoder, raw: &[u8]) -> Option<String> {
         let decoded = decoder.decode(raw);
         let clean = sanitize_text(&decoded);
+        self.process_clean(clean)
+    }
+
+    /// A line already decoded and sanitised (a journal record's): masked and filtered.
+    pub fn process_clean(&self, clean: std::borrow::Cow<'_, str>) -> Option<String> {
         let shown = if self.no_mask { clean } else { std::borrow::Cow::Owned(mask(&clean).into_owned()) };
         self.filter.matches(&shown).then(|| shown.into_owned())
     }
@@ -106,7 +123,13 @@ fn audit_no_mask(g: &crate::cli::Global, args: &LogsArgs) -> Result<(), String> 
     let operator =
         crate::store::audit::resolve_operator(cfg.as_ref().and_then(|c| c.general.operator.as_deref()));
     let fail = |error: String| crate::i18n::Msg::LogsNoMaskAuditFailed.fill(lang, &[("error", &error)]);
-    let files: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let mut files: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    if args.journal {
+        files.push(format!(
+            "journal{}",
+            args.unit.as_ref().map(|u| format!(" --unit={u}")).unwrap_or_default()
+        ));
+    }
     let target = match &args.host {
         Some(host) => format!("{host}:{}", files.join(" ")),
         None => files.join(" "),
@@ -138,8 +161,19 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
             return 2;
         }
     };
-    if args.paths.is_empty() {
+    if args.paths.is_empty() && !args.journal {
         eprintln!("yunwei logs: name at least one file");
+        return 2;
+    }
+    let lang = g
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| Lang::resolve(crate::config::LangSetting::Auto));
+    let says = Says { lang };
+    // Checked here: clap counts the flag's default as present for `requires`.
+    if args.unit.is_some() && !args.journal {
+        eprintln!("yunwei logs: {}", Msg::LogsCliUnitNeedsJournal.text(lang));
         return 2;
     }
     if args.no_mask {
@@ -157,12 +191,16 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
             Err(code) => return code,
         },
     };
-    let result = if let Some((target, pool)) = remote_target {
-        remote(args, encoding, &pipeline, &target, &pool, &mut out)
-    } else if args.follow {
-        follow(args, encoding, &pipeline, &mut out)
-    } else {
-        read_all(args, encoding, &pipeline, &mut out)
+    let journal = args.journal.then(|| JournalSpec { unit: args.unit.clone() });
+    let result = match (remote_target, journal) {
+        (Some((target, pool)), Some(j)) => {
+            remote_journal(args, &j, encoding, &pipeline, &target, &pool, &mut out)
+        }
+        (Some((target, pool)), None) => remote(args, encoding, &pipeline, &target, &pool, &mut out),
+        (None, Some(j)) if args.follow => follow(args, Some(j), encoding, &pipeline, &says, &mut out),
+        (None, Some(j)) => read_journal(&j, encoding, &pipeline, &mut out),
+        (None, None) if args.follow => follow(args, None, encoding, &pipeline, &says, &mut out),
+        (None, None) => read_all(args, encoding, &pipeline, &says, &mut out),
     };
     match result.and_then(|code| out.flush().map(|_| code)) {
         Ok(code) => code,
@@ -183,11 +221,36 @@ fn label(path: &Path, many: bool) -> String {
     }
 }
 
+/// What `yunwei logs` says besides the lines, in the user's language.
+struct Says {
+    lang: Lang,
+}
+
+impl Says {
+    /// The mark after a line cut at the length limit.
+    fn cut(&self) -> String {
+        format!(" {}", Msg::LogsLineCut.text(self.lang))
+    }
+
+    fn binary(&self, name: &str) {
+        eprintln!("yunwei logs: {}: {}", crate::health::printable(name), Msg::LogsCliBinary.text(self.lang));
+    }
+}
+
 /// Whole files, one after the other, in blocks of complete lines; memory stays bounded
-/// whatever their size.
-fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl Write) -> io::Result<i32> {
+/// whatever their size. A FIFO is read until its writers close. A binary file (a NUL byte in
+/// its first block, a block of NULs, or megabytes without a newline) is named as binary on
+/// standard error and not printed (exit code 1); a line cut at the length limit is marked.
+fn read_all(
+    args: &LogsArgs,
+    encoding: Encoding,
+    p: &LinePipeline,
+    says: &Says,
+    out: &mut impl Write,
+) -> io::Result<i32> {
     let many = args.paths.len() > 1;
     let mut code = 0;
+    let cut_mark = says.cut();
     for path in &args.paths {
         let prefix = label(path, many);
         let mut file = match File::open(path) {
@@ -201,6 +264,10 @@ fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut imp
         let mut decoder = Decoder::new(encoding);
         let mut buf = vec![0u8; BLOCK * 2];
         let mut filled = 0;
+        let mut first = true;
+        let mut nuls = NulRun::default();
+        // Bytes since the last newline, pieces already printed included.
+        let mut unbroken = 0u64;
         loop {
             if filled == buf.len() {
                 buf.resize((buf.len() * 2).min(MAX_LINE + BLOCK), 0);
@@ -214,19 +281,36 @@ fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut imp
                     break;
                 }
             };
+            let fresh = &buf[filled..filled + n];
+            if (first && n > 0 && binary_head(fresh)) || nuls.feed(fresh) {
+                says.binary(&path.display().to_string());
+                code = 1;
+                break;
+            }
+            first &= n == 0;
             let eof = n == 0;
             filled += n;
             // Complete lines only; a line longer than MAX_LINE is cut where the buffer ends.
-            let used = match buf[..filled].iter().rposition(|&c| c == b'\n') {
-                _ if eof => filled,
-                Some(last) => last + 1,
-                None if filled >= MAX_LINE => filled,
+            let (used, cut) = match buf[..filled].iter().rposition(|&c| c == b'\n') {
+                _ if eof => (filled, false),
+                Some(last) => (last + 1, false),
+                None if filled >= MAX_LINE => (cut_point(&buf[..filled], MAX_LINE.min(filled)), true),
                 None => continue,
             };
+            unbroken = match buf[..used].iter().rposition(|&c| c == b'\n') {
+                Some(last) => (used - last - 1) as u64,
+                None => unbroken + used as u64,
+            };
+            if unbroken >= MAX_UNBROKEN {
+                says.binary(&path.display().to_string());
+                code = 1;
+                break;
+            }
+            let mark = if cut { cut_mark.as_str() } else { "" };
             let mut result = Ok(());
             p.process_block(&mut decoder, &buf[..used], |line| {
                 if result.is_ok() {
-                    result = writeln!(out, "{prefix}{line}");
+                    result = writeln!(out, "{prefix}{line}{mark}");
                 }
             });
             result?;
@@ -240,46 +324,231 @@ fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut imp
     Ok(code)
 }
 
-/// `tail -n N -F` over every path: the last lines, then what is appended, across rotation and
-/// truncation, and files that appear later. Runs until interrupted.
-fn follow(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl Write) -> io::Result<i32> {
-    let many = args.paths.len() > 1;
-    let mut sources: Vec<(Follower, Decoder)> = args
-        .paths
-        .iter()
-        .map(|path| (Follower::open(path, Start::LastLines(args.lines)), Decoder::new(encoding)))
-        .collect();
-    let mut last_header: Option<usize> = None;
+/// The whole local journal (or a unit's), once, as `journalctl -o json` gives it.
+fn read_journal(
+    j: &JournalSpec,
+    encoding: Encoding,
+    p: &LinePipeline,
+    out: &mut impl Write,
+) -> io::Result<i32> {
+    let mut reader = match LocalJournal::spawn(JOURNALCTL.as_ref(), j, None, JournalStart::All, false) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("yunwei logs: journalctl: {e}");
+            return Ok(1);
+        }
+    };
+    let mut decoder = Decoder::new(encoding);
     loop {
-        for (i, (follower, decoder)) in sources.iter_mut().enumerate() {
-            for ev in follower.poll() {
-                let name = follower.path().display().to_string();
-                match ev {
-                    FollowEvent::Lines(lines) => {
-                        let kept: Vec<String> = lines.iter().filter_map(|l| p.process(decoder, l)).collect();
-                        if kept.is_empty() {
-                            continue;
-                        }
-                        if many && last_header != Some(i) {
-                            writeln!(out, "==> {} <==", crate::health::printable(&name))?;
-                            last_header = Some(i);
-                        }
-                        for line in kept {
-                            writeln!(out, "{line}")?;
-                        }
-                    }
-                    FollowEvent::Rotated => eprintln!("yunwei logs: {name}: rotated; following the new file"),
-                    FollowEvent::Truncated => {
-                        eprintln!("yunwei logs: {name}: truncated; reading from the start")
-                    }
-                    FollowEvent::Missing => eprintln!("yunwei logs: {name}: missing; waiting for it"),
-                    FollowEvent::Appeared => eprintln!("yunwei logs: {name}: appeared; following it"),
-                    FollowEvent::Error(e) => eprintln!("yunwei logs: {name}: {e}"),
-                }
+        let read = reader.poll(Duration::from_millis(200));
+        let now = chrono::Local::now().fixed_offset();
+        for entry in read.entries {
+            match entry {
+                Ok(e) => print_record(&journal::to_record(&e, &mut decoder, now), p, "", out)?,
+                Err(e) => eprintln!("yunwei logs: journal: {}", crate::health::printable(&e)),
             }
         }
+        match read.ended {
+            None => {}
+            Some(Ok(())) => return Ok(0),
+            Some(Err(e)) => {
+                eprintln!("yunwei logs: journalctl: {}", crate::health::printable(&e));
+                return Ok(1);
+            }
+        }
+    }
+}
+
+/// Prints the lines of a record (decoded and sanitised already) that the filter keeps.
+fn print_record(r: &Record, p: &LinePipeline, prefix: &str, out: &mut impl Write) -> io::Result<()> {
+    for line in &r.lines {
+        if let Some(shown) = p.process_clean(std::borrow::Cow::Borrowed(line)) {
+            writeln!(out, "{prefix}{shown}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The program a journal source runs.
+const JOURNALCTL: &str = "journalctl";
+
+/// What a followed source's thread hands to the printing loop.
+enum Found {
+    /// Raw lines, each with whether it is a piece cut at the length limit.
+    Lines(Vec<(Vec<u8>, bool)>),
+    /// Journal records, decoded and sanitised.
+    Records(Vec<Record>),
+    /// A line for standard error.
+    Note(String),
+    /// The source turned out binary.
+    Binary,
+}
+
+/// `tail -n N -F` over every path (or the journal): the last lines, then what is appended,
+/// across rotation and truncation, and files that appear later. Each source is read on a
+/// thread of its own, so one that blocks (a FIFO, a hung NFS mount) holds up no other. Runs
+/// until interrupted.
+fn follow(
+    args: &LogsArgs,
+    journal: Option<JournalSpec>,
+    encoding: Encoding,
+    p: &LinePipeline,
+    says: &Says,
+    out: &mut impl Write,
+) -> io::Result<i32> {
+    let (tx, rx) = mpsc::channel::<(usize, Found)>();
+    let mut names = Vec::new();
+    if let Some(j) = journal {
+        names.push("journal".to_string());
+        let (tx, lines) = (tx.clone(), args.lines);
+        std::thread::spawn(move || follow_journal(j, encoding, lines, 0, tx));
+    } else {
+        for (i, path) in args.paths.iter().enumerate() {
+            names.push(path.display().to_string());
+            let (tx, path, lines) = (tx.clone(), path.clone(), args.lines);
+            std::thread::spawn(move || follow_file(&path, lines, i, tx));
+        }
+    }
+    drop(tx);
+    let many = names.len() > 1;
+    let mut decoders: Vec<Decoder> = names.iter().map(|_| Decoder::new(encoding)).collect();
+    let mut last_header: Option<usize> = None;
+    let cut_mark = says.cut();
+    let mut header = |i: usize, out: &mut dyn Write| -> io::Result<()> {
+        if many && last_header != Some(i) {
+            writeln!(out, "==> {} <==", crate::health::printable(&names[i]))?;
+            last_header = Some(i);
+        }
+        Ok(())
+    };
+    while let Ok((i, found)) = rx.recv() {
+        match found {
+            Found::Lines(lines) => {
+                let kept: Vec<String> = lines
+                    .iter()
+                    .filter_map(|(l, cut)| {
+                        let line = p.process(&mut decoders[i], l)?;
+                        Some(if *cut { line + &cut_mark } else { line })
+                    })
+                    .collect();
+                if !kept.is_empty() {
+                    header(i, out)?;
+                    for line in kept {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+            }
+            Found::Records(records) => {
+                let mut text = Vec::new();
+                for r in &records {
+                    print_record(r, p, "", &mut text)?;
+                }
+                if !text.is_empty() {
+                    header(i, out)?;
+                    out.write_all(&text)?;
+                }
+            }
+            Found::Note(note) => eprintln!("yunwei logs: {}", crate::health::printable(&note)),
+            Found::Binary => says.binary(&names[i]),
+        }
         out.flush()?;
+    }
+    Ok(0)
+}
+
+/// The thread of one followed file: polls it every [`FOLLOW_EVERY`] and hands on what it found.
+fn follow_file(path: &Path, lines: usize, i: usize, tx: mpsc::Sender<(usize, Found)>) {
+    let mut follower = Follower::open(path, Start::LastLines(lines));
+    let name = path.display().to_string();
+    loop {
+        let mut batch: Vec<(Vec<u8>, bool)> = Vec::new();
+        let mut found = Vec::new();
+        for ev in follower.poll() {
+            let note = match ev {
+                FollowEvent::Lines(lines) => {
+                    batch.extend(lines.into_iter().map(|l| (l, false)));
+                    continue;
+                }
+                FollowEvent::Cut(piece) => {
+                    batch.push((piece, true));
+                    continue;
+                }
+                FollowEvent::Binary => {
+                    found.push(Found::Lines(std::mem::take(&mut batch)));
+                    found.push(Found::Binary);
+                    continue;
+                }
+                FollowEvent::Rotated => format!("{name}: rotated; following the new file"),
+                FollowEvent::Truncated => format!("{name}: truncated; reading from the start"),
+                FollowEvent::Missing => format!("{name}: missing; waiting for it"),
+                FollowEvent::Appeared => format!("{name}: appeared; following it"),
+                FollowEvent::Error(e) => format!("{name}: {e}"),
+            };
+            found.push(Found::Lines(std::mem::take(&mut batch)));
+            found.push(Found::Note(note));
+        }
+        found.push(Found::Lines(batch));
+        for f in found {
+            if matches!(&f, Found::Lines(l) if l.is_empty()) {
+                continue;
+            }
+            if tx.send((i, f)).is_err() {
+                return;
+            }
+        }
         std::thread::sleep(FOLLOW_EVERY);
+    }
+}
+
+/// The thread of the followed journal: `journalctl --follow`, started again after the last
+/// entry's cursor when it ends (no entry twice, none lost).
+fn follow_journal(
+    j: JournalSpec,
+    encoding: Encoding,
+    lines: usize,
+    i: usize,
+    tx: mpsc::Sender<(usize, Found)>,
+) {
+    let mut decoder = Decoder::new(encoding);
+    let mut cursor: Option<String> = None;
+    loop {
+        match LocalJournal::spawn(JOURNALCTL.as_ref(), &j, cursor.as_deref(), JournalStart::Last(lines), true)
+        {
+            Err(e) => {
+                if tx.send((i, Found::Note(format!("journalctl: {e}; retrying")))).is_err() {
+                    return;
+                }
+            }
+            Ok(mut reader) => loop {
+                let read = reader.poll(FOLLOW_EVERY);
+                let now = chrono::Local::now().fixed_offset();
+                let mut records = Vec::new();
+                for entry in read.entries {
+                    match entry {
+                        Ok(e) => {
+                            records.push(journal::to_record(&e, &mut decoder, now));
+                            cursor = Some(e.cursor);
+                        }
+                        Err(e) => {
+                            if tx.send((i, Found::Note(format!("journal: {e}")))).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                if !records.is_empty() && tx.send((i, Found::Records(records))).is_err() {
+                    return;
+                }
+                if let Some(end) = read.ended {
+                    let why = end.err().unwrap_or_else(|| "ended".into());
+                    if tx.send((i, Found::Note(format!("journalctl: {why}; starting it again")))).is_err() {
+                        return;
+                    }
+                    break;
+                }
+            },
+        }
+        std::thread::sleep(Duration::from_secs(1));
     }
 }
 
@@ -441,6 +710,90 @@ fn remote(
             return Ok(code);
         }
         if !busy {
+            std::thread::sleep(REMOTE_EVERY);
+        }
+    }
+}
+
+/// The journal of a host reached over SSH: one bounded one-shot `journalctl` per exec after the
+/// cursor of the last entry printed, so a reconnect resumes exactly. Without `--follow`, the
+/// whole journal (chunk after chunk) and done; with it, the last `-n` entries, then every half
+/// second what is new.
+fn remote_journal(
+    args: &LogsArgs,
+    j: &JournalSpec,
+    encoding: Encoding,
+    p: &LinePipeline,
+    target: &crate::ssh::Target,
+    pool: &std::sync::Arc<crate::ssh::SshPool>,
+    out: &mut impl Write,
+) -> io::Result<i32> {
+    let start = if args.follow { JournalStart::Last(args.lines) } else { JournalStart::All };
+    let mut cursor: Option<String> = None;
+    let mut decoder = Decoder::new(encoding);
+    let mut conn: Option<crate::ssh::SshConn> = None;
+    let mut backoff = crate::ssh::Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let host = crate::health::printable(&target.endpoint.name).into_owned();
+    loop {
+        if conn.is_none() {
+            match pool.connect(target) {
+                Ok(c) => {
+                    conn = Some(c);
+                    backoff.reset();
+                }
+                Err(e) if args.follow => {
+                    eprintln!("yunwei logs: {host}: {e}; retrying");
+                    std::thread::sleep(backoff.next_delay());
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("yunwei logs: {host}: {e}");
+                    return Ok(1);
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        let output = match c.exec(&journal::remote_command(j, cursor.as_deref(), start)) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("yunwei logs: {host}: {e}; reconnecting");
+                conn = None;
+                if !args.follow {
+                    return Ok(1);
+                }
+                continue;
+            }
+        };
+        if journal::no_journal(&output.stdout) {
+            eprintln!("yunwei logs: {host}: no journalctl on this host");
+            return Ok(1);
+        }
+        let (lines, _) = crate::logs::decode::split_lines(&output.stdout);
+        let now = chrono::Local::now().fixed_offset();
+        for line in &lines {
+            match journal::parse(line) {
+                Ok(e) => {
+                    print_record(&journal::to_record(&e, &mut decoder, now), p, "", out)?;
+                    cursor = Some(e.cursor);
+                }
+                Err(e) if !line.iter().all(u8::is_ascii_whitespace) => {
+                    eprintln!("yunwei logs: {host}: journal: {}", crate::health::printable(&e))
+                }
+                Err(_) => {}
+            }
+        }
+        out.flush()?;
+        if lines.is_empty() && output.exit_status != 0 {
+            let said = String::from_utf8_lossy(&output.stderr).trim().to_string();
+            eprintln!("yunwei logs: {host}: journalctl: {}", crate::health::printable(&said));
+            if !args.follow {
+                return Ok(1);
+            }
+        }
+        if lines.len() < journal::REMOTE_CHUNK {
+            if !args.follow {
+                return Ok(0);
+            }
             std::thread::sleep(REMOTE_EVERY);
         }
     }

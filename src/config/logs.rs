@@ -6,17 +6,22 @@ use serde::Serialize;
 
 use super::check::{entry_name, key_str, Checker, Key, Place, Value};
 use super::Section;
+use crate::logs::journal::JournalSpec;
 use crate::logs::sources::{LogEncoding, SourceSpec};
 
 /// One `[[logs]]` entry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct LogEntry {
     pub name: String,
     /// A host of `[[hosts]]`; `None` for this machine.
     pub host: Option<String>,
-    /// A path, `*` and `?` allowed (expanded when the console starts).
+    /// A path, `*` and `?` allowed (expanded when the console starts); empty for the journal.
     pub path: String,
     pub encoding: LogEncoding,
+    /// `journal = true`: the systemd journal instead of a file.
+    pub journal: bool,
+    /// `unit = "nginx"`: only this unit's journal entries (with `journal = true` only).
+    pub unit: Option<String>,
 }
 
 impl LogEntry {
@@ -27,8 +32,15 @@ impl LogEntry {
             host: self.host.clone(),
             pattern: self.path.clone(),
             encoding: self.encoding,
+            journal: self.journal.then(|| JournalSpec { unit: self.unit.clone() }),
         }
     }
+}
+
+/// Whether `unit` is written as systemd writes unit names (and `journalctl --unit` patterns):
+/// letters, digits and `: - _ . \ @`, with `* ? [ ]` for a pattern.
+fn unit_name_ok(unit: &str) -> bool {
+    unit.chars().all(|c| c.is_ascii_alphanumeric() || ":-_.\\@*?[]".contains(c)) && !unit.starts_with('-')
 }
 
 impl super::Config {
@@ -51,7 +63,7 @@ impl Default for LogPane {
     }
 }
 
-const LOG_KEYS: &[&str] = &["name", "host", "path", "encoding", "format"];
+const LOG_KEYS: &[&str] = &["name", "host", "path", "encoding", "format", "journal", "unit"];
 const LOG_PANE_KEYS: &[&str] = &["max_records"];
 
 /// Record formats a log source may name; `auto` recognises every known timestamp form.
@@ -68,13 +80,10 @@ impl Section for Vec<LogEntry> {
         let mut logs = Vec::new();
         for (number, item, table) in ck.array_of_tables(value, "logs", expected) {
             let place = Place::entry("logs", number, entry_name(table));
-            let mut entry = LogEntry {
-                name: String::new(),
-                host: None,
-                path: String::new(),
-                encoding: LogEncoding::Auto,
-            };
+            let mut entry = LogEntry::default();
             let (mut has_name, mut has_path) = (false, false);
+            // Where `path`, `journal = true` and `unit` are written, for the errors that pair them.
+            let (mut path_span, mut journal_span, mut unit_span) = (None, None, None);
             let mut misspelt = Vec::new();
             for (key, value) in table.iter() {
                 let name = key_str(key);
@@ -86,7 +95,33 @@ impl Section for Vec<LogEntry> {
                     "host" => entry.host = ck.host_ref(&place, name, &format!("[[logs]] #{number}"), value),
                     "path" => {
                         has_path = true;
+                        path_span = Some(key.span());
                         entry.path = ck.nonempty_string(&place, name, value).unwrap_or_default();
+                    }
+                    "journal" => {
+                        if let Some(on) = ck.boolean(&place, name, value) {
+                            entry.journal = on;
+                            if on {
+                                journal_span = Some(key.span());
+                            }
+                        }
+                    }
+                    "unit" => {
+                        unit_span = Some(key.span());
+                        if let Some(unit) = ck.nonempty_string(&place, name, value) {
+                            if unit_name_ok(&unit) {
+                                entry.unit = Some(unit);
+                            } else {
+                                ck.report(
+                                    value.span(),
+                                    format!(
+                                        "{} is not a systemd unit name (expected letters, digits and \
+                                         : - _ . \\ @, like \"nginx\" or \"nginx.service\")",
+                                        place.path(name)
+                                    ),
+                                );
+                            }
+                        }
                     }
                     "encoding" => {
                         if let Some(e) = ck.choice(&place, name, value) {
@@ -102,10 +137,30 @@ impl Section for Vec<LogEntry> {
             if !has_name && !misspelt.contains(&"name") {
                 ck.report(item.span(), format!("{} has no `name`; every log source needs one", place.label));
             }
-            if !has_path && !misspelt.contains(&"path") {
+            if let (Some(journal), Some(_)) = (journal_span.clone(), path_span) {
+                ck.report(
+                    journal,
+                    format!(
+                        "{} has both `journal = true` and `path`; a source reads the systemd journal \
+                         or files, not both (write two [[logs]] entries)",
+                        place.label
+                    ),
+                );
+            }
+            if let (Some(unit), None) = (unit_span, &journal_span) {
+                ck.report(
+                    unit,
+                    format!("{}: `unit` chooses journal entries and needs `journal = true`", place.label),
+                );
+            }
+            if !has_path && journal_span.is_none() && !misspelt.contains(&"path") {
                 ck.report(
                     item.span(),
-                    format!("{} has no `path`; name the file (globs allowed)", place.label),
+                    format!(
+                        "{} has no `path`; name the file (globs allowed), or set `journal = true` for \
+                         the systemd journal",
+                        place.label
+                    ),
                 );
             }
             logs.push(entry);
@@ -161,12 +216,50 @@ mod tests {
     }
 
     #[test]
+    fn journal_sources() {
+        let c = parse(
+            "[[hosts]]\nname = \"web1\"\naddress = \"10.0.0.1\"\n\
+             [[logs]]\nname = \"journal\"\njournal = true\n\
+             [[logs]]\nname = \"nginx\"\njournal = true\nunit = \"nginx.service\"\nhost = \"web1\"\n",
+        )
+        .unwrap();
+        let specs = c.log_specs();
+        assert_eq!(specs[0].journal, Some(JournalSpec { unit: None }));
+        assert_eq!(specs[0].pattern, "");
+        assert_eq!(specs[1].journal, Some(JournalSpec { unit: Some("nginx.service".into()) }));
+        assert_eq!(specs[1].host.as_deref(), Some("web1"));
+        // journal = false is a file source like any other.
+        let c = parse("[[logs]]\nname = \"a\"\npath = \"/x\"\njournal = false\n").unwrap();
+        assert_eq!(c.log_specs()[0].journal, None);
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        parse(text).unwrap_err().0.iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn journal_errors_are_placed() {
+        let e = errors("[[logs]]\nname = \"j\"\npath = \"/var/log/x\"\njournal = true\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains(":4:1: ") && e[0].contains("both `journal = true` and `path`"), "{e:?}");
+        let e = errors("[[logs]]\nname = \"u\"\npath = \"/var/log/x\"\nunit = \"nginx\"\n");
+        assert!(e[0].contains(":4:1: ") && e[0].contains("needs `journal = true`"), "{e:?}");
+        let e = errors("[[logs]]\nname = \"u\"\njournal = true\nunit = \"ng inx; rm\"\n");
+        assert!(e[0].contains(":4:8: ") && e[0].contains("not a systemd unit name"), "{e:?}");
+        let e = errors("[[logs]]\nname = \"u\"\njournal = \"yes\"\n");
+        assert!(e.iter().any(|m| m.contains(":3:11: ") && m.contains("boolean")), "{e:?}");
+        let e = errors("[[logs]]\nname = \"u\"\njournal = false\n");
+        assert!(e[0].contains("has no `path`") && e[0].contains("journal = true"), "{e:?}");
+    }
+
+    #[test]
     fn entries_become_the_domains_sources() {
         let entry = LogEntry {
             name: "app".into(),
             host: Some("web1".into()),
             path: "/x".into(),
             encoding: LogEncoding::Utf8,
+            ..Default::default()
         };
         let s = crate::logs::sources::specs(vec![entry.spec()]);
         assert_eq!(s[0].host.as_deref(), Some("web1"));

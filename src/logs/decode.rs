@@ -5,30 +5,21 @@
 //! ever means a newline (the trail bytes of GBK and GB18030 characters are `0x30..=0x39` and
 //! `0x40..=0xFE`), so no character is ever cut in two.
 //!
-//! With [`Encoding::Auto`] a [`Decoder`] decides once per source:
-//! - a line that is invalid UTF-8 decides GB18030 at once;
-//! - valid UTF-8 decides UTF-8 once at least [`AUTO_DECIDE_BYTES`] non-ASCII bytes have been
-//!   seen in valid UTF-8 (a few bytes of GBK text can happen to be valid UTF-8; a longer run
-//!   practically never is);
-//! - until then each line is decoded as UTF-8 when it is valid UTF-8 and as GB18030 otherwise
-//!   (which also decides).
-//!
-//! Once decided, the decision sticks for the life of the decoder, so a file that starts in UTF-8
-//! and later contains a few broken bytes shows them as U+FFFD instead of flipping to GB18030.
-//! Bytes that are invalid in the chosen encoding become U+FFFD; decoding never panics.
+//! With [`Encoding::Auto`] every line is decoded on its own: as UTF-8 when it is valid UTF-8,
+//! else as GB18030. One GBK line inside a UTF-8 file (a message copied from an old system, a
+//! name typed on a GBK terminal) is therefore read as GBK without turning the UTF-8 lines after
+//! it into mojibake, and a GBK file stays GBK line by line (GBK text of any length is practically
+//! never valid UTF-8). An explicit encoding applies to every line. Bytes that are invalid in the
+//! chosen encoding become U+FFFD; decoding never panics.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-/// How many non-ASCII bytes of valid UTF-8 an [`Encoding::Auto`] decoder must see before it
-/// settles on UTF-8 for good.
-pub const AUTO_DECIDE_BYTES: usize = 64;
-
 /// The encoding of a log source, as written in the config (`encoding = "auto"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Encoding {
-    /// Decide per source: valid UTF-8 stays UTF-8, anything else is GB18030.
+    /// Decide per line: a line of valid UTF-8 is UTF-8, any other line GB18030.
     Auto,
     Utf8,
     /// GB18030, which also decodes GBK and GB2312.
@@ -59,85 +50,39 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// Decodes the lines of one source. Keep one per file (or per remote file), since
-/// [`Encoding::Auto`] remembers what it decided.
-#[derive(Debug, Clone)]
+/// Decodes the lines of one source as its encoding says. It keeps no state between lines
+/// ([`Encoding::Auto`] decides each line afresh), so one per source or one per file both do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decoder {
-    requested: Encoding,
-    /// `Utf8` or `Gb18030` once decided; always set for an explicit encoding.
-    decided: Option<Encoding>,
-    /// Non-ASCII bytes of valid UTF-8 seen so far while undecided.
-    utf8_evidence: usize,
+    encoding: Encoding,
 }
 
 impl Decoder {
     pub fn new(encoding: Encoding) -> Decoder {
-        let decided = match encoding {
-            Encoding::Auto => None,
-            explicit => Some(explicit),
-        };
-        Decoder { requested: encoding, decided, utf8_evidence: 0 }
+        Decoder { encoding }
     }
 
     /// The encoding asked for.
     pub fn requested(&self) -> Encoding {
-        self.requested
-    }
-
-    /// The encoding in use: `Some(Utf8)` or `Some(Gb18030)` once decided, `None` while an
-    /// `Auto` decoder has not yet seen enough non-ASCII text.
-    pub fn decided(&self) -> Option<Encoding> {
-        self.decided
-    }
-
-    /// Looks at a chunk of raw bytes (e.g. the first block read from a file) to decide the
-    /// encoding early, without decoding. An incomplete UTF-8 character at the very end of the
-    /// chunk is not held against UTF-8. Does nothing once decided.
-    pub fn observe(&mut self, chunk: &[u8]) {
-        if self.decided.is_some() {
-            return;
-        }
-        match std::str::from_utf8(chunk) {
-            Ok(text) => self.add_utf8_evidence(text.as_bytes()),
-            Err(e) if e.error_len().is_none() => self.add_utf8_evidence(&chunk[..e.valid_up_to()]),
-            Err(_) => self.decided = Some(Encoding::Gb18030),
-        }
-    }
-
-    fn add_utf8_evidence(&mut self, valid: &[u8]) {
-        self.utf8_evidence += valid.iter().filter(|b| !b.is_ascii()).count();
-        if self.utf8_evidence >= AUTO_DECIDE_BYTES {
-            self.decided = Some(Encoding::Utf8);
-        }
+        self.encoding
     }
 
     /// Decodes one line (without its `\n`), or a block of complete lines, borrowing when the
-    /// bytes are already valid UTF-8 and UTF-8 is (or may still be) the encoding. Invalid bytes
-    /// become U+FFFD. A block decodes exactly as its lines one by one do (a newline is never
-    /// part of a character, not even of a broken one).
+    /// bytes are valid UTF-8 and UTF-8 may be their encoding. Invalid bytes become U+FFFD. A
+    /// block decodes exactly as its lines one by one do: with [`Encoding::Auto`] only the lines
+    /// that are not valid UTF-8 are decoded as GB18030 (a newline is never part of a character,
+    /// not even of a broken one).
     pub fn decode<'a>(&mut self, raw: &'a [u8]) -> Cow<'a, str> {
-        match self.decided {
-            Some(Encoding::Gb18030) => {
-                if raw.is_ascii() {
-                    // ASCII is the same in GB18030 (0x80 alone is not ASCII).
-                    return Cow::Borrowed(std::str::from_utf8(raw).unwrap_or_default());
-                }
-                encoding_rs::GB18030.decode_without_bom_handling(raw).0
-            }
+        match self.encoding {
+            Encoding::Gb18030 => gb18030(raw),
             // `from_utf8` first: it is much faster than the lossy decoder on valid text.
-            Some(_) => match std::str::from_utf8(raw) {
+            Encoding::Utf8 => match std::str::from_utf8(raw) {
                 Ok(text) => Cow::Borrowed(text),
                 Err(_) => String::from_utf8_lossy(raw),
             },
-            None => match std::str::from_utf8(raw) {
-                Ok(text) => {
-                    self.add_utf8_evidence(raw);
-                    Cow::Borrowed(text)
-                }
-                Err(_) => {
-                    self.decided = Some(Encoding::Gb18030);
-                    encoding_rs::GB18030.decode_without_bom_handling(raw).0
-                }
+            Encoding::Auto => match std::str::from_utf8(raw) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => Cow::Owned(auto_lines(raw)),
             },
         }
     }
@@ -146,6 +91,37 @@ impl Decoder {
     pub fn decode_line(&mut self, raw: &[u8]) -> String {
         self.decode(raw).into_owned()
     }
+}
+
+fn gb18030(raw: &[u8]) -> Cow<'_, str> {
+    if raw.is_ascii() {
+        // ASCII is the same in GB18030 (0x80 alone is not ASCII).
+        return Cow::Borrowed(std::str::from_utf8(raw).unwrap_or_default());
+    }
+    encoding_rs::GB18030.decode_without_bom_handling(raw).0
+}
+
+/// Lines (or one line) that are not all valid UTF-8: the valid lines as they are, each line
+/// holding an invalid byte as GB18030.
+fn auto_lines(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len() + raw.len() / 2);
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let bad = match std::str::from_utf8(rest) {
+            Ok(text) => {
+                out.push_str(text);
+                break;
+            }
+            Err(e) => e.valid_up_to(),
+        };
+        let line_start = rest[..bad].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // Valid UTF-8 up to `bad`, so up to the start of its line too.
+        out.push_str(std::str::from_utf8(&rest[..line_start]).unwrap_or_default());
+        let line_end = rest[bad..].iter().position(|&b| b == b'\n').map_or(rest.len(), |i| bad + i);
+        out.push_str(&gb18030(&rest[line_start..line_end]));
+        rest = &rest[line_end..];
+    }
+    out
 }
 
 /// Splits `buf` into complete lines on `\n`, without the newline and without a `\r` right before
@@ -215,39 +191,72 @@ mod tests {
     }
 
     #[test]
-    fn auto_detects_gbk() {
+    fn auto_decides_each_line_on_its_own() {
         let mut d = Decoder::new(Encoding::Auto);
         assert_eq!(d.decode_line(b"plain ascii"), "plain ascii");
-        assert_eq!(d.decided(), None);
         assert_eq!(d.decode_line(&gbk("错误: 用户登录失败")), "错误: 用户登录失败");
-        assert_eq!(d.decided(), Some(Encoding::Gb18030));
-        // Sticks: later lines are GB18030 too.
+        // A UTF-8 line after a GBK one is UTF-8 again, and a GBK one after it GBK.
+        let utf8 = "2026-11-27 03:04:05 错误 数据库连接失败，正在重试第三次连接请求中";
+        assert_eq!(d.decode_line(utf8.as_bytes()), utf8);
         assert_eq!(d.decode_line(&gbk("警告")), "警告");
-    }
-
-    #[test]
-    fn auto_detects_utf8_and_sticks() {
-        let mut d = Decoder::new(Encoding::Auto);
-        let line = "2026-11-27 03:04:05 错误 数据库连接失败，正在重试第三次连接请求中".as_bytes();
-        assert!(line.iter().filter(|b| !b.is_ascii()).count() >= AUTO_DECIDE_BYTES);
-        assert_eq!(d.decode_line(line), String::from_utf8_lossy(line));
-        assert_eq!(d.decided(), Some(Encoding::Utf8));
-        // A broken byte later shows as U+FFFD instead of switching to GB18030.
+        // A line that is neither shows U+FFFD where GB18030 cannot read it either.
         assert_eq!(d.decode_line(b"bad \xff byte"), "bad \u{FFFD} byte");
-        assert_eq!(d.decided(), Some(Encoding::Utf8));
     }
 
     #[test]
-    fn observe_decides_from_first_chunk() {
+    fn one_gbk_line_in_a_utf8_block_leaves_the_other_lines_alone() {
+        let mut block = "第一行 UTF-8\n".as_bytes().to_vec();
+        block.extend_from_slice(&gbk("第二行是 GBK：身份证号码\n"));
+        block.extend_from_slice("第三行 UTF-8\n第四行\n".as_bytes());
+        block.extend_from_slice(&gbk("最后一行"));
         let mut d = Decoder::new(Encoding::Auto);
-        d.observe(&gbk("数据库"));
-        assert_eq!(d.decided(), Some(Encoding::Gb18030));
+        let whole = d.decode(&block).into_owned();
+        assert_eq!(whole, "第一行 UTF-8\n第二行是 GBK：身份证号码\n第三行 UTF-8\n第四行\n最后一行");
+        let (lines, _) = split_lines(&block);
+        let one_by_one: Vec<String> = lines.iter().map(|l| d.decode_line(l)).collect();
+        assert_eq!(one_by_one.join("\n") + "\n最后一行", whole);
+        // An explicit encoding is kept for every line: GBK stays GBK, UTF-8 stays UTF-8.
+        let mut gbk_only = Decoder::new(Encoding::Gb18030);
+        assert_eq!(gbk_only.decode(&gbk("磁盘\n警告")), "磁盘\n警告");
+        assert_ne!(gbk_only.decode("中文".as_bytes()), "中文");
+        let mut utf8_only = Decoder::new(Encoding::Utf8);
+        assert_eq!(utf8_only.decode(&gbk("错")), "\u{FFFD}\u{FFFD}");
+    }
 
+    /// iconv, the oracle for GB18030: each line of a mixed file decodes as iconv decodes that
+    /// line alone (UTF-8 lines as UTF-8, GBK lines as GB18030).
+    #[test]
+    fn mixed_lines_decode_as_iconv_decodes_each() {
+        let Ok(probe) = std::process::Command::new("iconv").arg("--version").output() else {
+            eprintln!("skipped: no iconv");
+            return;
+        };
+        assert!(probe.status.success());
+        let iconv = |line: &[u8], from: &str| -> String {
+            use std::io::Write;
+            let mut child = std::process::Command::new("iconv")
+                .args(["-f", from, "-t", "UTF-8"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(line).unwrap();
+            String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+        };
+        let lines: Vec<Vec<u8>> = vec![
+            "2026-11-27 03:04:05 INFO 用户登录成功".as_bytes().to_vec(),
+            gbk("2026-11-27 03:04:06 ERROR 错误：数据库连接失败 張三"),
+            gb18030("2026-11-27 03:04:07 WARN 姓名：𠮷祥"),
+            "2026-11-27 03:04:08 INFO 恢复正常 ✓".as_bytes().to_vec(),
+        ];
+        let block = lines.join(&b'\n');
         let mut d = Decoder::new(Encoding::Auto);
-        let mut chunk = "中".repeat(30).into_bytes();
-        chunk.extend_from_slice(&"文".as_bytes()[..2]); // cut mid-character by the read
-        d.observe(&chunk);
-        assert_eq!(d.decided(), Some(Encoding::Utf8));
+        let decoded = d.decode(&block).into_owned();
+        let expected: Vec<String> = lines
+            .iter()
+            .map(|l| if std::str::from_utf8(l).is_ok() { iconv(l, "UTF-8") } else { iconv(l, "GB18030") })
+            .collect();
+        assert_eq!(decoded, expected.join("\n"));
     }
 
     #[test]
@@ -268,7 +277,6 @@ mod tests {
         assert_eq!(&bytes[6..10], &[0x95, 0x34, 0xB2, 0x35]);
         let mut d = Decoder::new(Encoding::Auto);
         assert_eq!(d.decode_line(&bytes), text);
-        assert_eq!(d.decided(), Some(Encoding::Gb18030));
     }
 
     #[test]

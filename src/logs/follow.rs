@@ -23,6 +23,17 @@
 //! several polls, so the caller's loop is never starved). A poll on an unchanged file costs one
 //! `stat` and no read.
 //!
+//! A FIFO, a character device or a socket under the name is a stream: it is opened without
+//! blocking (a FIFO with no writer yet does not hold the caller up) and read with plain
+//! non-blocking reads as data comes; when every writer has closed, a partial last line is handed
+//! out. A stream has no past, so it is read from what comes whatever the [`Start`].
+//!
+//! A file is binary, as `grep` would say, when its first block holds a NUL byte, when a whole
+//! block read later is nothing but NULs, or when [`MAX_UNBROKEN`] bytes come without a newline
+//! (`/dev/zero`, a core dump, a database file named by mistake): [`FollowEvent::Binary`] says so
+//! and the file is not read further (a new file under the name is read again). A line longer
+//! than [`MAX_LINE`] comes out in pieces, each but the last as a [`FollowEvent::Cut`].
+//!
 //! [`Follower::position`] is the identity of the open file and the offset just after the last
 //! line handed out: saved and passed back as [`Start::Resume`] it continues with no line lost or
 //! repeated, as long as the file is still there.
@@ -31,9 +42,9 @@
 //! `yunwei logs` without `--follow`.
 
 use std::fmt;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +55,45 @@ pub const CHUNK: usize = 64 * 1024;
 pub const MAX_LINE: usize = 1024 * 1024;
 /// The most bytes one [`Follower::poll`] reads; the next poll goes on from there.
 pub const MAX_POLL_BYTES: u64 = 8 * 1024 * 1024;
+/// Bytes without a newline after which a source is taken for binary and no longer read.
+pub const MAX_UNBROKEN: u64 = 8 * MAX_LINE as u64;
+/// How much of a file's start is looked at for a NUL byte (as `grep` looks at its first buffer).
+pub const BINARY_PROBE: usize = 8 * 1024;
+
+/// Whether the first bytes of a file (up to [`BINARY_PROBE`]) say it is binary: a NUL byte,
+/// which no text log in UTF-8, GBK or GB18030 holds.
+pub fn binary_head(head: &[u8]) -> bool {
+    head[..head.len().min(BINARY_PROBE)].contains(&0)
+}
+
+/// Counts the NUL bytes in a row across the blocks of a source: a run of [`BINARY_PROBE`] of
+/// them (an endless `/dev/zero`, a file of preallocated zeros) says the source is binary.
+#[derive(Debug, Clone, Default)]
+pub struct NulRun {
+    run: usize,
+}
+
+impl NulRun {
+    /// Takes the next block; true once a long enough run of NULs has been seen.
+    pub fn feed(&mut self, block: &[u8]) -> bool {
+        if !block.contains(&0) {
+            // The common case, one fast scan: no NUL at all.
+            self.run = 0;
+            return false;
+        }
+        for &b in block {
+            if b == 0 {
+                self.run += 1;
+                if self.run >= BINARY_PROBE {
+                    return true;
+                }
+            } else {
+                self.run = 0;
+            }
+        }
+        false
+    }
+}
 
 /// Where a file was read up to, and which file that was (so a reconnect or restart can resume
 /// without losing or repeating lines). `offset` is always at the start of a line (or of the rest
@@ -79,6 +129,12 @@ pub enum Start {
 pub enum FollowEvent {
     /// Complete lines, without the newline (and without a `\r` before it), as raw bytes.
     Lines(Vec<Vec<u8>>),
+    /// [`MAX_LINE`] bytes of a line that goes on: the rest comes in the next `Cut` or as the
+    /// first of the next `Lines`.
+    Cut(Vec<u8>),
+    /// The file is binary (see the module documentation) and is no longer read; a new file
+    /// under the name is.
+    Binary,
     /// The name now points to a new file; the old one was read to its end first.
     Rotated,
     /// The same file is now shorter than what was read (copy-truncate): reading restarts at 0.
@@ -99,6 +155,13 @@ struct Current {
     inode: u64,
     /// Bytes read from `file` so far (including a held-back partial line).
     offset: u64,
+    /// A FIFO, character device or socket: read as data comes, not by offset.
+    stream: bool,
+    /// Found binary: no longer read.
+    binary: bool,
+    /// Whether the first bytes of a stream have been looked at for a NUL.
+    probed: bool,
+    nuls: NulRun,
 }
 
 /// Follows one file by name; see the module documentation.
@@ -145,7 +208,14 @@ impl Follower {
         };
         let mut out = Out::default();
         if let Some(size) = f.open_name(&mut out) {
-            let offset = f.start_offset(start, size, &mut out);
+            let stream = f.cur.as_ref().is_some_and(|c| c.stream);
+            let offset = if stream {
+                0
+            } else if f.cur.as_ref().is_some_and(|c| c.binary) {
+                size
+            } else {
+                f.start_offset(start, size, &mut out)
+            };
             if let Some(cur) = f.cur.as_mut() {
                 cur.offset = offset;
             }
@@ -176,7 +246,11 @@ impl Follower {
         match std::fs::metadata(&self.path) {
             Ok(meta) => {
                 let same = self.cur.as_ref().is_some_and(|c| c.dev == meta.dev() && c.inode == meta.ino());
-                if same {
+                if same && self.cur.as_ref().is_some_and(|c| c.stream) {
+                    if self.read_stream(&mut out, &mut budget) {
+                        self.last_error = None;
+                    }
+                } else if same {
                     if self.follow_same(meta.len(), &mut out, &mut budget) {
                         self.last_error = None;
                     }
@@ -218,23 +292,105 @@ impl Follower {
     fn follow_same(&mut self, size: u64, out: &mut Out, budget: &mut u64) -> bool {
         let Some(mut offset) = self.cur.as_ref().map(|c| c.offset) else { return true };
         if size < offset {
-            self.lines.flush(&mut |l| out.line(l));
+            self.lines.flush(&mut |l, cut| out.line(l, cut));
             if let Some(cur) = self.cur.as_mut() {
                 cur.offset = 0;
+                // Rewritten from the start: it may be text now.
+                cur.binary = false;
             }
             offset = 0;
             out.event(FollowEvent::Truncated);
+            self.probe_head(out);
         }
         size <= offset || self.read_on(out, budget) != ReadEnd::Failed
+    }
+
+    /// Reads what a stream (FIFO, device, socket) has now, without blocking, within the
+    /// budget. When every writer has closed, a partial last line is handed out. False when a
+    /// read failed.
+    fn read_stream(&mut self, out: &mut Out, budget: &mut u64) -> bool {
+        let Some(cur) = self.cur.as_mut() else { return true };
+        if cur.binary {
+            return true;
+        }
+        if self.buf.len() < CHUNK {
+            self.buf.resize(CHUNK, 0);
+        }
+        while *budget > 0 {
+            let want = (CHUNK as u64).min(*budget) as usize;
+            self.reads += 1;
+            let n = match cur.file.read(&mut self.buf[..want]) {
+                Ok(0) => {
+                    // No writer (left): what was held is a whole line.
+                    self.lines.flush(&mut |l, cut| out.line(l, cut));
+                    return true;
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
+                Err(e) => {
+                    let msg = format!("cannot read: {e}");
+                    if self.last_error.as_ref() != Some(&msg) {
+                        out.event(FollowEvent::Error(msg.clone()));
+                        self.last_error = Some(msg);
+                    }
+                    return false;
+                }
+            };
+            let data = &self.buf[..n];
+            let first = !cur.probed;
+            cur.probed = true;
+            cur.offset += n as u64;
+            *budget -= n as u64;
+            if first && binary_head(data) {
+                cur.binary = true;
+                out.event(FollowEvent::Binary);
+                return true;
+            }
+            // The lines before a run of NULs are still text.
+            self.lines.feed(data, &mut |l, cut| out.line(l, cut));
+            if cur.nuls.feed(data) || self.lines.unbroken >= MAX_UNBROKEN {
+                cur.binary = true;
+                self.lines.discard();
+                out.event(FollowEvent::Binary);
+                return true;
+            }
+        }
+        true
+    }
+
+    /// Looks at the start of the open regular file for a NUL byte; says [`FollowEvent::Binary`]
+    /// and marks the file when there is one.
+    fn probe_head(&mut self, out: &mut Out) {
+        let Some(cur) = self.cur.as_mut() else { return };
+        if cur.stream {
+            return;
+        }
+        let mut head = [0u8; BINARY_PROBE];
+        let n = loop {
+            match cur.file.read_at(&mut head, 0) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // A failed read is said by the read that follows.
+                Err(_) => return,
+            }
+        };
+        if binary_head(&head[..n]) {
+            cur.binary = true;
+            // Not read; a file shorter than this later has been rewritten (truncated).
+            cur.offset = cur.file.metadata().map_or(0, |m| m.len());
+            out.event(FollowEvent::Binary);
+        }
     }
 
     /// Reads the open file on to its end or until the budget is spent, then forgets it, flushing
     /// a partial last line. False when the budget ran out first (the next poll goes on).
     fn finish_old(&mut self, out: &mut Out, budget: &mut u64) -> bool {
-        if self.read_on(out, budget) == ReadEnd::Budget {
+        let stream = self.cur.as_ref().is_some_and(|c| c.stream);
+        if !stream && self.read_on(out, budget) == ReadEnd::Budget {
             return false;
         }
-        self.lines.flush(&mut |l| out.line(l));
+        self.lines.flush(&mut |l, cut| out.line(l, cut));
         self.cur = None;
         true
     }
@@ -243,6 +399,9 @@ impl Follower {
     /// A failed read is reported.
     fn read_on(&mut self, out: &mut Out, budget: &mut u64) -> ReadEnd {
         let Some(cur) = self.cur.as_mut() else { return ReadEnd::End };
+        if cur.binary {
+            return ReadEnd::End;
+        }
         if self.buf.len() < CHUNK {
             self.buf.resize(CHUNK, 0);
         }
@@ -269,28 +428,56 @@ impl Follower {
             }
             cur.offset += n as u64;
             *budget -= n as u64;
-            self.lines.feed(&self.buf[..n], &mut |l| out.line(l));
+            let data = &self.buf[..n];
+            // The lines before a run of NULs are still text.
+            self.lines.feed(data, &mut |l, cut| out.line(l, cut));
+            if cur.nuls.feed(data) || self.lines.unbroken >= MAX_UNBROKEN {
+                cur.binary = true;
+                self.lines.discard();
+                out.event(FollowEvent::Binary);
+                return ReadEnd::End;
+            }
         }
     }
 
     /// Opens the file under the name (at offset 0) and returns its size, or says why it cannot.
+    /// Never blocks on a FIFO without a writer: the name is opened non-blocking. A regular file
+    /// whose start says it is binary is marked so (and said).
     fn open_name(&mut self, out: &mut Out) -> Option<u64> {
-        let opened = File::open(&self.path).and_then(|file| {
-            let meta = file.metadata()?;
-            Ok((file, meta))
-        });
+        let opened =
+            OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(&self.path).and_then(|file| {
+                let meta = file.metadata()?;
+                Ok((file, meta))
+            });
         match opened {
             Ok((_, meta)) if meta.is_dir() => {
                 self.report(out, "cannot read: is a directory".to_string());
                 None
             }
             Ok((file, meta)) => {
-                self.cur = Some(Current { file, dev: meta.dev(), inode: meta.ino(), offset: 0 });
+                let kind = meta.file_type();
+                let stream = kind.is_fifo() || kind.is_char_device() || kind.is_socket();
+                if !stream {
+                    // Reads of a regular file never block anyway; clearing the flag keeps
+                    // network file systems that honour it from failing reads with EAGAIN.
+                    set_blocking(&file);
+                }
+                self.cur = Some(Current {
+                    file,
+                    dev: meta.dev(),
+                    inode: meta.ino(),
+                    offset: 0,
+                    stream,
+                    binary: false,
+                    probed: false,
+                    nuls: NulRun::default(),
+                });
                 self.last_error = None;
                 if self.missing {
                     self.missing = false;
                     out.event(FollowEvent::Appeared);
                 }
+                self.probe_head(out);
                 Some(meta.len())
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -343,6 +530,20 @@ impl Follower {
     }
 }
 
+/// Clears `O_NONBLOCK` on an open file.
+fn set_blocking(file: &File) {
+    use std::os::fd::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this function's caller owns and keeps open; F_GETFL and
+    // F_SETFL touch only the descriptor's status flags.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+}
+
 /// The offset where the last `n` complete lines of `file` (`size` bytes) begin: just after the
 /// (n+1)-th newline from the end, or 0. Reads backwards in chunks, so memory stays bounded.
 fn last_lines_start(file: &File, size: u64, n: usize) -> io::Result<u64> {
@@ -375,7 +576,7 @@ pub fn read_lines(path: &Path, mut f: impl FnMut(&[u8])) -> io::Result<u64> {
     let mut buf = vec![0u8; CHUNK];
     let mut lines = Splitter::new(MAX_LINE);
     let mut count = 0u64;
-    let mut each = |l: &[u8]| {
+    let mut each = |l: &[u8], _cut: bool| {
         count += 1;
         f(l);
     };
@@ -410,8 +611,10 @@ struct Out {
 }
 
 impl Out {
-    fn line(&mut self, line: &[u8]) {
-        if let Some(FollowEvent::Lines(lines)) = self.events.last_mut() {
+    fn line(&mut self, line: &[u8], cut: bool) {
+        if cut {
+            self.events.push(FollowEvent::Cut(line.to_vec()));
+        } else if let Some(FollowEvent::Lines(lines)) = self.events.last_mut() {
             lines.push(line.to_vec());
         } else {
             self.events.push(FollowEvent::Lines(vec![line.to_vec()]));
@@ -424,61 +627,116 @@ impl Out {
 }
 
 /// Splits a byte stream into lines, holding back a partial last line (at most `max` bytes).
+/// The callback gets each line, and whether it is a piece cut at `max` (the line goes on).
 struct Splitter {
     pending: Vec<u8>,
     max: usize,
     /// Pieces of the current line were already handed out (it was longer than `max`).
     cut: bool,
+    /// Bytes of the current line so far, pieces handed out included.
+    unbroken: u64,
 }
 
 impl Splitter {
     fn new(max: usize) -> Splitter {
-        Splitter { pending: Vec::new(), max: max.max(1), cut: false }
+        Splitter { pending: Vec::new(), max: max.max(1), cut: false, unbroken: 0 }
     }
 
-    fn feed(&mut self, mut data: &[u8], out: &mut impl FnMut(&[u8])) {
+    fn feed(&mut self, mut data: &[u8], out: &mut impl FnMut(&[u8], bool)) {
         while let Some(i) = data.iter().position(|&b| b == b'\n') {
-            let line = &data[..i];
+            let mut line = &data[..i];
+            if line.is_empty() {
+                // The `\r` of `\r\n` came with the read before.
+                if self.pending.last() == Some(&b'\r') {
+                    self.pending.pop();
+                }
+            } else {
+                line = strip_cr(line);
+            }
             if self.pending.is_empty() && !self.cut && line.len() <= self.max {
-                out(strip_cr(line));
+                out(line, false);
             } else {
                 self.hold(line, out);
                 self.end_line(out);
             }
+            self.unbroken = 0;
             data = &data[i + 1..];
         }
+        self.unbroken += data.len() as u64;
         self.hold(data, out);
     }
 
     /// Hands out what is held as a line, if anything is.
-    fn flush(&mut self, out: &mut impl FnMut(&[u8])) {
+    fn flush(&mut self, out: &mut impl FnMut(&[u8], bool)) {
+        if self.pending.last() == Some(&b'\r') {
+            self.pending.pop();
+        }
         if !self.pending.is_empty() {
             self.end_line(out);
         }
         self.cut = false;
+        self.unbroken = 0;
     }
 
-    /// Keeps bytes of a line whose end is not known yet, handing out pieces of `max` bytes.
-    fn hold(&mut self, mut bytes: &[u8], out: &mut impl FnMut(&[u8])) {
+    /// Forgets what is held (the source turned out binary).
+    fn discard(&mut self) {
+        self.pending.clear();
+        self.cut = false;
+        self.unbroken = 0;
+    }
+
+    /// Keeps bytes of a line whose end is not known yet, handing out pieces of `max` bytes (a
+    /// few less, so as not to split a UTF-8 character).
+    fn hold(&mut self, mut bytes: &[u8], out: &mut impl FnMut(&[u8], bool)) {
         while self.pending.len() + bytes.len() > self.max {
             let take = self.max - self.pending.len();
             self.pending.extend_from_slice(&bytes[..take]);
-            out(&self.pending);
-            self.pending.clear();
-            self.cut = true;
             bytes = &bytes[take..];
+            let carry = utf8_carry(&self.pending, bytes[0]).min(self.max - 1);
+            let rest = self.pending.split_off(self.pending.len() - carry);
+            out(&self.pending, true);
+            self.pending = rest;
+            self.cut = true;
         }
         self.pending.extend_from_slice(bytes);
     }
 
-    fn end_line(&mut self, out: &mut impl FnMut(&[u8])) {
-        let line = strip_cr(&self.pending);
-        // The `\r` of a cut line's `\r\n` alone is not a line of its own.
-        if !(self.cut && line.is_empty()) {
-            out(line);
+    /// Hands out the line held (its `\r` already removed).
+    fn end_line(&mut self, out: &mut impl FnMut(&[u8], bool)) {
+        // A cut line whose rest was only its `\r` has no piece left.
+        if !(self.cut && self.pending.is_empty()) {
+            out(&self.pending, false);
         }
         self.pending.clear();
         self.cut = false;
+    }
+}
+
+/// How many bytes at the end of `piece` start a UTF-8 character that `next` continues (0 when
+/// `next` continues none, or the bytes are not UTF-8).
+fn utf8_carry(piece: &[u8], next: u8) -> usize {
+    if next & 0xC0 != 0x80 {
+        return 0;
+    }
+    for k in 1..=3.min(piece.len()) {
+        let b = piece[piece.len() - k];
+        if b & 0xC0 == 0xC0 {
+            return k;
+        }
+        if b & 0xC0 != 0x80 {
+            return 0;
+        }
+    }
+    0
+}
+
+/// Where to cut `bytes` (longer than `at`) near `at` without splitting a UTF-8 character: up
+/// to 3 bytes earlier when `at` falls right before a continuation byte, else `at` itself (GBK
+/// and GB18030 have no such marks; their characters are cut where the bound falls).
+pub fn cut_point(bytes: &[u8], at: usize) -> usize {
+    match bytes.get(at) {
+        Some(&next) if at > 0 => at - utf8_carry(&bytes[..at], next).min(at - 1),
+        _ => at,
     }
 }
 
@@ -501,6 +759,7 @@ mod tests {
                 FollowEvent::Lines(lines) => {
                     v.extend(lines.iter().map(|l| String::from_utf8_lossy(l).into_owned()))
                 }
+                FollowEvent::Cut(piece) => v.push(format!("{} <cut>", String::from_utf8_lossy(&piece))),
                 FollowEvent::Error(msg) => v.push(format!("<Error {msg}>")),
                 other => v.push(format!("<{other:?}>")),
             }
@@ -751,20 +1010,39 @@ mod tests {
             .into_iter()
             .flat_map(|e| match e {
                 FollowEvent::Lines(v) => v.into_iter().map(|l| l.len()).collect(),
+                FollowEvent::Cut(piece) => vec![piece.len() + 1_000_000_000],
                 _ => vec![usize::MAX],
             })
             .collect();
-        assert_eq!(lens, [MAX_LINE, MAX_LINE, MAX_LINE / 2, 5, MAX_LINE]);
+        // The pieces that go on are Cut (here: a billion plus their length).
+        let cut = 1_000_000_000 + MAX_LINE;
+        assert_eq!(lens, [cut, cut, MAX_LINE / 2, 5, MAX_LINE]);
         let mut lens = Vec::new();
         assert_eq!(read_lines(&path, |l| lens.push(l.len())).unwrap(), 5);
         assert_eq!(lens, [MAX_LINE, MAX_LINE, MAX_LINE / 2, 5, MAX_LINE]);
 
         // A partial line longer than the bound is not held whole either.
         append(&path, &vec![b'z'; MAX_LINE + 10]);
-        assert_eq!(f.poll(), vec![FollowEvent::Lines(vec![vec![b'z'; MAX_LINE]])]);
+        assert_eq!(f.poll(), vec![FollowEvent::Cut(vec![b'z'; MAX_LINE])]);
         assert_eq!(f.position().unwrap().offset, content.len() as u64 + MAX_LINE as u64);
         append(&path, b"\n");
         assert_eq!(f.poll(), vec![FollowEvent::Lines(vec![vec![b'z'; 10]])]);
+    }
+
+    #[test]
+    fn a_long_utf8_line_is_cut_between_characters() {
+        // "中" is three bytes: MAX_LINE is not a multiple of three, so the bound falls inside one.
+        let text = "中".repeat(MAX_LINE / 3 + 10);
+        let (_dir, path) = setup(format!("{text}\n").as_bytes());
+        let mut f = Follower::open(&path, Start::Beginning);
+        let events = f.poll();
+        let FollowEvent::Cut(first) = &events[0] else { panic!("{:?}", &events[0]) };
+        assert!(first.len() <= MAX_LINE && first.len() > MAX_LINE - 3);
+        let FollowEvent::Lines(rest) = &events[1] else { panic!() };
+        let (a, b) = (std::str::from_utf8(first).unwrap(), std::str::from_utf8(&rest[0]).unwrap());
+        assert_eq!(format!("{a}{b}"), text);
+        assert_eq!(cut_point(b"abcdef", 3), 3);
+        assert_eq!(cut_point(b"\x80\x80\x80\x80\x80", 3), 3, "not UTF-8: cut where the bound falls");
     }
 
     #[test]
@@ -946,6 +1224,91 @@ mod tests {
         let mut f = Follower::open(dir.path(), Start::Beginning);
         assert_eq!(render(f.poll()), ["<Error cannot read: is a directory>"]);
         assert_eq!(render(f.poll()), Vec::<String>::new());
+    }
+
+    fn mkfifo(path: &Path) {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "{}", io::Error::last_os_error());
+    }
+
+    #[test]
+    fn a_fifo_without_a_writer_holds_nothing_up_and_is_read_as_writers_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.fifo");
+        mkfifo(&path);
+        // Opening and polling return at once although no writer has the FIFO open.
+        let mut f = Follower::open(&path, Start::LastLines(10));
+        assert_eq!(render(f.poll()), Vec::<String>::new());
+        assert_eq!(render(f.poll()), Vec::<String>::new());
+        // A writer: lines as they come, a partial line held while the writer is there.
+        let mut w = OpenOptions::new().write(true).open(&path).unwrap();
+        w.write_all(b"one\ntwo\npar").unwrap();
+        assert_eq!(render(f.poll()), ["one", "two"]);
+        assert_eq!(render(f.poll()), Vec::<String>::new(), "a writer with nothing to say");
+        w.write_all(b"tial\nlast without newline").unwrap();
+        assert_eq!(render(f.poll()), ["partial"]);
+        // The writer leaves: its last line ends with it.
+        drop(w);
+        assert_eq!(render(f.poll()), ["last without newline"]);
+        assert_eq!(render(f.poll()), Vec::<String>::new());
+        // A second writer later is read as well.
+        let mut w = OpenOptions::new().write(true).open(&path).unwrap();
+        w.write_all("第二个写入者\n".as_bytes()).unwrap();
+        assert_eq!(render(f.poll()), ["第二个写入者"]);
+    }
+
+    #[test]
+    fn dev_zero_is_binary_and_no_longer_read() {
+        let mut f = Follower::open(Path::new("/dev/zero"), Start::LastLines(10));
+        assert_eq!(render(f.poll()), ["<Binary>"]);
+        let reads = f.reads;
+        for _ in 0..10 {
+            assert_eq!(render(f.poll()), Vec::<String>::new());
+        }
+        assert_eq!(f.reads, reads, "a binary source is not read again");
+    }
+
+    #[test]
+    fn a_binary_file_is_said_binary_until_rewritten_as_text() {
+        let mut content = b"ELF\x02\x01\x01\0\0\0\0\ngarbage\n".to_vec();
+        content.extend_from_slice(&[0x90; 100]);
+        let (_dir, path) = setup(&content);
+        let mut f = Follower::open(&path, Start::Beginning);
+        assert_eq!(render(f.poll()), ["<Binary>"]);
+        append(&path, b"more\n");
+        assert_eq!(render(f.poll()), Vec::<String>::new());
+        // Truncated and written as text again: read again.
+        std::fs::write(&path, b"text\n").unwrap();
+        assert_eq!(render(f.poll()), ["<Truncated>", "text"]);
+        // Also from the end: a binary file never shows its last "lines".
+        let (_dir, path) = setup(&content);
+        let mut f = Follower::open(&path, Start::LastLines(5));
+        assert_eq!(render(f.poll()), ["<Binary>"]);
+    }
+
+    #[test]
+    fn a_run_of_nuls_or_of_bytes_without_newline_turns_a_text_file_binary() {
+        let (_dir, path) = setup(b"a log line\n");
+        let mut f = Follower::open(&path, Start::Beginning);
+        assert_eq!(render(f.poll()), ["a log line"]);
+        append(&path, b"last text\n");
+        append(&path, &vec![0u8; CHUNK]);
+        assert_eq!(render(f.poll()), ["last text", "<Binary>"]);
+        append(&path, b"after\n");
+        assert_eq!(render(f.poll()), Vec::<String>::new());
+
+        let (_dir, path) = setup(b"");
+        let mut f = Follower::open(&path, Start::Beginning);
+        append(&path, &vec![b'y'; MAX_UNBROKEN as usize + 10]);
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            seen.extend(f.poll());
+        }
+        let cuts = seen.iter().filter(|e| matches!(e, FollowEvent::Cut(_))).count();
+        // The last MiB before the bound is still held when it is reached.
+        assert_eq!(cuts, (MAX_UNBROKEN as usize) / MAX_LINE - 1, "pieces until the bound");
+        assert_eq!(seen.last(), Some(&FollowEvent::Binary));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //!
 //! 1. [`decode::split_lines`] splits raw bytes on `\n` (a newline never occurs inside a GBK or
 //!    GB18030 character, so splitting before decoding is safe);
-//! 2. [`decode::Decoder`] turns each line into text (UTF-8 or GB18030, decided per source);
+//! 2. [`decode::Decoder`] turns each line into text (UTF-8 or GB18030, decided per line);
 //! 3. [`sanitize::sanitize`] removes escape sequences, control characters and bidirectional
 //!    overrides, turning SGR colours into style spans;
 //! 4. [`mask::mask`] hides resident ID numbers and mobile numbers;
@@ -24,6 +24,7 @@
 pub mod decode;
 pub mod filter;
 pub mod follow;
+pub mod journal;
 pub mod mask;
 pub mod record;
 pub mod remote;

@@ -378,17 +378,35 @@ fn level_word(word: &[u8]) -> Option<Severity> {
 }
 
 /// One log record: a line with a timestamp and the lines after it that have none.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record {
     pub ts: Option<DateTime<FixedOffset>>,
     pub severity: Option<Severity>,
     pub lines: Vec<String>,
+    /// The indices (into `lines`, ascending) of lines cut at the length limit: what the line
+    /// went on with is not all there (the next line holds the next piece, when it was read).
+    /// Views mark them; filters and searches see the text alone.
+    pub cut: Vec<usize>,
 }
 
 impl Record {
+    /// A record of its own, as a journal entry is: its time and severity known, its lines given.
+    pub fn whole(
+        ts: Option<DateTime<FixedOffset>>,
+        severity: Option<Severity>,
+        lines: Vec<String>,
+    ) -> Record {
+        Record { ts, severity, lines, cut: Vec::new() }
+    }
+
     /// The lines joined with `\n`, as filters and searches see the record.
     pub fn text(&self) -> String {
         self.lines.join("\n")
+    }
+
+    /// Whether line `i` was cut at the length limit.
+    pub fn is_cut(&self, i: usize) -> bool {
+        !self.cut.is_empty() && self.cut.binary_search(&i).is_ok()
     }
 }
 
@@ -440,8 +458,19 @@ impl RecordBuilder {
             }
         }
         let ts = ts.or_else(|| self.current.as_ref().and_then(|r| r.ts));
-        let record = Record { ts, severity: severity(&line), lines: vec![line] };
+        let record = Record { ts, severity: severity(&line), lines: vec![line], cut: Vec::new() };
         self.current.replace(record)
+    }
+
+    /// Adds a piece of a line cut at the length limit: grouped as [`push`](Self::push) groups
+    /// a line (so the pieces after the first, which have no timestamp, stay in the record and
+    /// carry its time), and marked as cut.
+    pub fn push_cut(&mut self, piece: String) -> Option<Record> {
+        let done = self.push(piece);
+        if let Some(current) = self.current.as_mut() {
+            current.cut.push(current.lines.len() - 1);
+        }
+        done
     }
 
     /// Returns the record being built, if any (at the end of the input, or when a follower has
@@ -455,6 +484,30 @@ impl RecordBuilder {
 mod tests {
     use super::*;
     use crate::testdata::{read_fixture, shared_data};
+
+    #[test]
+    fn cut_pieces_stay_in_their_record_with_its_time_and_are_marked() {
+        let mut b = RecordBuilder::new(now());
+        assert_eq!(b.push("2026-11-27 03:00:00 INFO before".into()).map(|r| r.lines.len()), None);
+        let first = b.push_cut("2026-11-27 03:00:01 ERROR payload=xxxx".into()).unwrap();
+        assert_eq!(first.lines, ["2026-11-27 03:00:00 INFO before"]);
+        // The second piece happens to start like a date: still marked, still timed.
+        assert!(b.push_cut("xxxxxxxxxxxx".into()).is_none());
+        assert!(b.push("xxxx end".into()).is_none());
+        let r = b.push("2026-11-27 03:00:05 INFO after".into()).unwrap();
+        assert_eq!(r.lines.len(), 3);
+        assert_eq!(r.cut, [0, 1]);
+        assert!(r.is_cut(0) && r.is_cut(1) && !r.is_cut(2));
+        assert_eq!(r.ts, Some(t("2026-11-27T03:00:01+08:00")));
+        assert_eq!(r.severity, Some(Severity::Error));
+        // A piece cut past the record's line bound starts a continuation with the same time.
+        let mut b = RecordBuilder::new(now()).with_max_lines(1);
+        b.push("2026-11-27 03:00:01 INFO a".into());
+        let r = b.push_cut("piece".into()).unwrap();
+        assert!(r.cut.is_empty());
+        let cont = b.flush().unwrap();
+        assert_eq!((cont.ts, cont.cut), (r.ts, vec![0]));
+    }
 
     fn t(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()
@@ -695,7 +748,12 @@ mod tests {
         let orphan = b.push("2026-11-27 03:04:05 ERROR boom".into()).unwrap();
         assert_eq!(
             orphan,
-            Record { ts: None, severity: None, lines: vec!["orphan line".into(), "\tmore orphan".into()] }
+            Record {
+                ts: None,
+                severity: None,
+                lines: vec!["orphan line".into(), "\tmore orphan".into()],
+                cut: Vec::new()
+            }
         );
         for l in ["java.lang.NullPointerException", "\tat a.B.c(B.java:1)"] {
             assert_eq!(b.push(l.into()), None);

@@ -6,11 +6,16 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::logs::follow::FollowEvent;
+use crate::logs::journal::JournalSpec;
 
 /// The system logs followed when the config has no `[[logs]]` entry (those that exist and are
-/// readable).
+/// readable). Where neither of the first two is there (Debian 12 without rsyslog, Fedora) the
+/// systemd journal takes their place, when `journalctl` is installed.
 pub const SYSTEM_LOGS: [&str; 4] =
     ["/var/log/syslog", "/var/log/messages", "/var/log/secure", "/var/log/auth.log"];
+
+/// The name of the default journal source.
+pub const JOURNAL_SOURCE: &str = "journal";
 
 /// One source as the pane shows it: a name (its colour tag) and what it follows.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,9 +23,11 @@ pub struct SourceSpec {
     pub name: String,
     /// `Some` for a host reached over SSH.
     pub host: Option<String>,
-    /// The path as configured (a glob perhaps).
+    /// The path as configured (a glob perhaps); empty for a journal source.
     pub pattern: String,
     pub encoding: LogEncoding,
+    /// `Some` for the systemd journal (read through `journalctl`) instead of files.
+    pub journal: Option<JournalSpec>,
 }
 
 /// How a source's bytes are decoded, as its `encoding` is written.
@@ -78,6 +85,10 @@ pub enum SourceStatus {
     NoSuchHost,
     /// The file exists but cannot be read (permissions).
     Unreadable,
+    /// The file (or the last file of the source that said anything) is binary: not shown.
+    Binary,
+    /// A journal source on a host that has no `journalctl`.
+    NoJournal,
     Error(String),
 }
 
@@ -85,7 +96,8 @@ impl SourceStatus {
     /// The status after a follower event, or `None` for lines.
     pub fn from_event(ev: &FollowEvent, files: usize) -> Option<SourceStatus> {
         Some(match ev {
-            FollowEvent::Lines(_) => return None,
+            FollowEvent::Lines(_) | FollowEvent::Cut(_) => return None,
+            FollowEvent::Binary => SourceStatus::Binary,
             FollowEvent::Rotated => SourceStatus::Rotated,
             FollowEvent::Truncated => SourceStatus::Truncated,
             FollowEvent::Missing => SourceStatus::Missing,
@@ -101,26 +113,61 @@ impl SourceStatus {
                 | SourceStatus::NoFiles
                 | SourceStatus::NoSuchHost
                 | SourceStatus::Unreadable
+                | SourceStatus::Binary
+                | SourceStatus::NoJournal
                 | SourceStatus::Error(_)
         )
     }
 }
 
-/// The configured sources, or the readable system logs when there are none.
+/// The configured sources, or the system logs when there are none: the readable files of
+/// [`SYSTEM_LOGS`], and the journal when neither syslog file is there and `journalctl` is on
+/// the `PATH`.
 pub fn specs(configured: Vec<SourceSpec>) -> Vec<SourceSpec> {
     if configured.is_empty() {
-        return SYSTEM_LOGS
-            .iter()
-            .filter(|p| std::fs::File::open(p).is_ok())
-            .map(|p| SourceSpec {
-                name: Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                host: None,
-                pattern: (*p).to_string(),
-                encoding: LogEncoding::Auto,
-            })
-            .collect();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        return system_specs(|p| std::fs::File::open(p).is_ok(), on_path("journalctl", &path));
     }
     configured
+}
+
+/// The default sources, given which files are readable and whether there is a journalctl.
+fn system_specs(readable: impl Fn(&str) -> bool, journalctl: bool) -> Vec<SourceSpec> {
+    let mut specs: Vec<SourceSpec> = SYSTEM_LOGS
+        .iter()
+        .filter(|p| readable(p))
+        .map(|p| SourceSpec {
+            name: Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            host: None,
+            pattern: (*p).to_string(),
+            encoding: LogEncoding::Auto,
+            journal: None,
+        })
+        .collect();
+    let syslog = specs.iter().any(|s| s.pattern == SYSTEM_LOGS[0] || s.pattern == SYSTEM_LOGS[1]);
+    if !syslog && journalctl {
+        specs.insert(0, journal_spec(JOURNAL_SOURCE, None, None));
+    }
+    specs
+}
+
+/// A journal source.
+pub fn journal_spec(name: &str, host: Option<String>, unit: Option<String>) -> SourceSpec {
+    SourceSpec {
+        name: name.to_string(),
+        host,
+        pattern: String::new(),
+        encoding: LogEncoding::Auto,
+        journal: Some(JournalSpec { unit }),
+    }
+}
+
+/// Whether an executable `program` is in one of the directories of `path` (a `PATH` value).
+pub fn on_path(program: &str, path: &std::ffi::OsStr) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::split_paths(path).any(|dir| {
+        std::fs::metadata(dir.join(program)).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
 }
 
 /// How local globs match: `*`, `?` and `[…]` stay within one path component and case counts.
@@ -236,12 +283,42 @@ mod tests {
     }
 
     #[test]
+    fn the_journal_stands_in_for_missing_syslog_files() {
+        let names = |specs: Vec<SourceSpec>| -> Vec<String> { specs.into_iter().map(|s| s.name).collect() };
+        // Debian 12 without rsyslog: only auth.log (or nothing), and journalctl.
+        let debian12 = system_specs(|p| p == "/var/log/auth.log", true);
+        assert_eq!(names(debian12.clone()), ["journal", "auth.log"]);
+        assert_eq!(debian12[0].journal, Some(JournalSpec { unit: None }));
+        assert_eq!(debian12[0].host, None);
+        assert_eq!(names(system_specs(|_| false, true)), ["journal"]);
+        // With rsyslog writing /var/log/syslog or messages, the files are enough.
+        assert_eq!(names(system_specs(|p| p == "/var/log/messages", true)), ["messages"]);
+        assert_eq!(names(system_specs(|p| p == "/var/log/syslog", true)), ["syslog"]);
+        // No journalctl, no journal.
+        assert!(system_specs(|_| false, false).is_empty());
+    }
+
+    #[test]
+    fn programs_are_found_on_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("journalctl");
+        std::fs::write(&exe, "#!/bin/sh\n").unwrap();
+        let path = std::ffi::OsString::from(format!("/nonexistent:{}", dir.path().display()));
+        assert!(!on_path("journalctl", &path), "not executable yet");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(on_path("journalctl", &path));
+        assert!(!on_path("journalctl", std::ffi::OsStr::new("/nonexistent")));
+    }
+
+    #[test]
     fn remote_and_configured_sources() {
         let configured = vec![SourceSpec {
             name: "app".into(),
             host: Some("web1".into()),
             pattern: "/x".into(),
             encoding: LogEncoding::Utf8,
+            journal: None,
         }];
         let s = specs(configured);
         assert_eq!(s[0].host.as_deref(), Some("web1"));

@@ -101,12 +101,20 @@ pub struct Sshd {
     dir: TempDir,
     child: Option<Child>,
     host_key_types: Vec<String>,
+    /// More `NAME=value` settings for the sessions' environment (no spaces in them).
+    env: Vec<String>,
 }
 
 impl Sshd {
     /// Starts a server with host keys of `host_key_types` (e.g. `["ed25519"]`) that accepts the
     /// given authorized_keys lines.
     pub fn start(host_key_types: &[&str], authorized: &[&UserKey]) -> Sshd {
+        Sshd::start_with_env(host_key_types, authorized, &[])
+    }
+
+    /// As [`Sshd::start`], with more environment for every session (`SetEnv`), e.g. a `PATH`
+    /// that puts a stand-in program first.
+    pub fn start_with_env(host_key_types: &[&str], authorized: &[&UserKey], env: &[(&str, &str)]) -> Sshd {
         let ip = loopback_ip();
         let port = free_port(ip);
         let dir = tempfile::tempdir().expect("temp dir for sshd");
@@ -130,6 +138,7 @@ impl Sshd {
             dir,
             child: None,
             host_key_types: host_key_types.iter().map(|t| t.to_string()).collect(),
+            env: env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         };
         sshd.write_config();
         ensure_user_not_locked(&current_user());
@@ -155,9 +164,10 @@ impl Sshd {
              UseDNS no\n\
              PrintMotd no\n\
              LogLevel VERBOSE\n\
-             SetEnv HOME={d}/home\n",
+             SetEnv HOME={d}/home{env}\n",
             ip = self.ip,
             port = self.port,
+            env = self.env.iter().map(|e| format!(" {e}")).collect::<String>(),
         );
         for key_type in &self.host_key_types {
             config.push_str(&format!("HostKey {d}/ssh_host_{key_type}_key\n"));

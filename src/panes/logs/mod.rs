@@ -306,14 +306,16 @@ impl LogsPane {
         self.go(found)
     }
 
-    /// The visible records as text for a file: `[source] line`, masked unless revealed.
-    pub fn export(&self) -> String {
+    /// The visible records as text for a file: `[source] line`, masked unless revealed; a line
+    /// cut at the length limit ends with `cut_mark`.
+    pub fn export(&self, cut_mark: &str) -> String {
         let mut out = String::new();
         for i in self.visible() {
             let e = &self.entries[i];
             let name = self.sources.get(e.source).map_or("?", |s| s.spec.name.as_str());
-            for line in &e.record.lines {
-                out.push_str(&format!("[{name}] {}\n", self.shown(line)));
+            for (n, line) in e.record.lines.iter().enumerate() {
+                let mark = if e.record.is_cut(n) { cut_mark } else { "" };
+                out.push_str(&format!("[{name}] {}{mark}\n", self.shown(line)));
             }
         }
         out
@@ -426,6 +428,7 @@ impl LogsPane {
                     host: None,
                     pattern: text.to_string(),
                     encoding: Default::default(),
+                    journal: None,
                 };
                 let index = self.sources.len();
                 self.sources.push(Source {
@@ -447,7 +450,8 @@ impl LogsPane {
                         detail: self.export_summary(),
                     }));
                 }
-                out.push(Command::Logs(LogsCmd::Export { path, text: self.export() }));
+                let text = self.export(&format!(" {}", ctx.t(Msg::LogsLineCut)));
+                out.push(Command::Logs(LogsCmd::Export { path, text }));
                 None
             }
         }
@@ -571,6 +575,8 @@ impl LogsPane {
             SourceStatus::Connecting => ctx.t(Msg::LogsConnecting).to_string(),
             SourceStatus::NoSuchHost => ctx.t(Msg::LogsNoSuchHost).to_string(),
             SourceStatus::Unreadable => ctx.t(Msg::LogsUnreadable).to_string(),
+            SourceStatus::Binary => ctx.t(Msg::LogsBinary).to_string(),
+            SourceStatus::NoJournal => ctx.t(Msg::LogsNoJournal).to_string(),
             SourceStatus::Error(e) => format!("{}: {}", ctx.t(Msg::LogsError), crate::health::printable(e)),
         }
     }
@@ -694,13 +700,23 @@ impl LogsPane {
         }
     }
 
-    /// The screen rows of one record at width `w` (after the tag).
-    fn rows_of(&self, e: &Entry, w: usize) -> Vec<String> {
+    /// The screen rows of one record at width `w` (after the tag). A line cut at the length
+    /// limit ends with `cut_mark`, kept on screen when the line is not wrapped.
+    fn rows_of(&self, e: &Entry, w: usize, cut_mark: &str, ellipsis: &str) -> Vec<String> {
         let mut rows = Vec::new();
-        for line in &e.record.lines {
-            let text = self.shown(line).replace('\t', "    ");
+        for (n, line) in e.record.lines.iter().enumerate() {
+            let mut text = self.shown(line).replace('\t', "    ");
+            let cut = e.record.is_cut(n);
             if self.wrap && w > 0 {
+                if cut {
+                    text.push_str(cut_mark);
+                }
                 rows.extend(wrap_width(&text, w));
+            } else if cut {
+                let room = w.saturating_sub(width(cut_mark));
+                let mut row = if width(&text) > room { truncate(&text, room, ellipsis) } else { text };
+                row.push_str(cut_mark);
+                rows.push(row);
             } else {
                 rows.push(text);
             }
@@ -727,7 +743,9 @@ impl LogsPane {
         };
         // Choose the first record drawn so that the current one is on screen (at the bottom when
         // following or when it moved below the screen).
-        let height_of = |i: usize| self.rows_of(&self.entries[i], text_w).len().max(1);
+        let cut_mark = format!(" {}", ctx.t(Msg::LogsLineCut));
+        let height_of =
+            |i: usize| self.rows_of(&self.entries[i], text_w, &cut_mark, ctx.ellipsis()).len().max(1);
         let mut top = if self.follow { current } else { self.top.min(current) };
         // Rows of the first record drawn that are above the screen.
         let mut skip = 0;
@@ -807,7 +825,8 @@ impl LogsPane {
                 " "
             };
             let first_row = if i == top { skip } else { 0 };
-            for (row_n, row) in self.rows_of(e, text_w).into_iter().enumerate().skip(first_row) {
+            let rows = self.rows_of(e, text_w, &cut_mark, ctx.ellipsis());
+            for (row_n, row) in rows.into_iter().enumerate().skip(first_row) {
                 if y >= area.y + area.height {
                     break;
                 }
@@ -941,6 +960,7 @@ mod tests {
             host: None,
             pattern: format!("/var/log/{name}.log"),
             encoding: LogEncoding::Auto,
+            journal: None,
         }
     }
 
@@ -1072,9 +1092,9 @@ mod tests {
     fn export_is_masked_unless_revealed() {
         let mut p = pane();
         p.on_records(0, records(&["2026-11-27 03:00:01 INFO id 11010519491231002X"]));
-        assert_eq!(p.export(), "[app] 2026-11-27 03:00:01 INFO id 110105********002X\n");
+        assert_eq!(p.export(" [cut]"), "[app] 2026-11-27 03:00:01 INFO id 110105********002X\n");
         p.revealed = true;
-        assert!(p.export().contains("11010519491231002X"));
+        assert!(p.export(" [cut]").contains("11010519491231002X"));
     }
 
     #[test]

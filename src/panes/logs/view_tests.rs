@@ -15,6 +15,7 @@ fn spec(name: &str, host: Option<&str>) -> SourceSpec {
         host: host.map(str::to_string),
         pattern: format!("/var/log/{name}.log"),
         encoding: LogEncoding::Auto,
+        journal: None,
     }
 }
 
