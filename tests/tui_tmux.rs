@@ -243,3 +243,51 @@ fn logs_tab_follows_a_file_masked_and_clean_and_searches() {
         "{rows:?}"
     );
 }
+
+/// Ctrl-Z hands the terminal back to a real shell with job control (prompt shown, primary
+/// screen, cooked mode), and `fg` brings the console back, fully redrawn, still answering keys.
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_resumes_with_the_screen_restored() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("suspend");
+    t.start("z", "PS1='PROMPT$ ' exec bash --norc --noprofile -i", true);
+    t.wait_for("z", "the shell prompt", |s| s.contains("PROMPT$"));
+    let line = format!(
+        "{}stty -g > '{h}/stty.before'; '{}' demo",
+        env_prefix(home.path()),
+        bin().display(),
+        h = home.path().display()
+    );
+    t.cmd(&["send-keys", "-t", "e2e:z", "-l", &line]);
+    t.keys("z", &["Enter"]);
+    t.wait_for("z", "the demo", |s| s.contains("demo-db1") && s.contains("DEMO"));
+    assert_eq!(t.format("z", "#{alternate_on}"), "1");
+    t.keys("z", &["C-z"]);
+    let s = t.wait_for("z", "the shell after Ctrl-Z", |s| {
+        s.contains("Stopped") && s.trim_end().ends_with("PROMPT$")
+    });
+    assert!(!s.contains("demo-db1"), "the console's screen is gone:\n{s}");
+    assert_eq!(t.format("z", "#{alternate_on}"), "0", "alternate screen left while stopped");
+    assert_eq!(t.format("z", "#{cursor_flag}"), "1", "cursor shown while stopped");
+    // The shell reads a line as usual: the terminal is not in raw mode.
+    let check = format!("stty -g > '{h}/stty.stopped'; echo STOPPED-OK", h = home.path().display());
+    t.cmd(&["send-keys", "-t", "e2e:z", "-l", &check]);
+    t.keys("z", &["Enter"]);
+    t.wait_for("z", "the shell's answer", |s| s.contains("\nSTOPPED-OK"));
+    let before = std::fs::read_to_string(home.path().join("stty.before")).unwrap();
+    let stopped = std::fs::read_to_string(home.path().join("stty.stopped")).unwrap();
+    assert_eq!(before, stopped, "terminal modes as before the console while it is stopped");
+    t.cmd(&["send-keys", "-t", "e2e:z", "-l", "fg"]);
+    t.keys("z", &["Enter"]);
+    let s = t.wait_for("z", "the console again", |s| s.contains("demo-db1") && s.contains("Fleet health"));
+    assert!(!s.contains("STOPPED-OK") && !s.contains("PROMPT$"), "fully redrawn, no shell text left:\n{s}");
+    assert_eq!(t.format("z", "#{alternate_on}"), "1", "back on the alternate screen");
+    // Keys work again (raw mode): help opens and closes, q quits to the prompt.
+    t.keys("z", &["?"]);
+    t.wait_for("z", "the help overlay", |s| s.contains("Help: keys"));
+    t.keys("z", &["Escape", "q"]);
+    t.wait_for("z", "the prompt after quitting", |s| {
+        s.trim_end().ends_with("PROMPT$") && !s.contains("demo-db1")
+    });
+    assert_eq!(t.format("z", "#{alternate_on}"), "0");
+}

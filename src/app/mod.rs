@@ -83,6 +83,8 @@ pub struct App {
     pub quit: bool,
     /// The terminal should be cleared and fully repainted (ctrl-l).
     pub force_clear: bool,
+    /// Ctrl-Z: the loop hands the terminal back and stops the process until `fg`.
+    pub suspend: bool,
     /// Commands for the workers, drained by the event loop after each update.
     pub outbox: Vec<Command>,
     /// Set when the user changed the language with `:lang`.
@@ -103,6 +105,7 @@ impl App {
             dirty: true,
             quit: false,
             force_clear: false,
+            suspend: false,
             outbox: Vec::new(),
             lang_changed: false,
         }
@@ -166,6 +169,11 @@ impl App {
         // Ctrl-C always quits, whatever the keymap says.
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
+            return;
+        }
+        // Ctrl-Z suspends, as in every terminal program, whatever is open.
+        if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.suspend = true;
             return;
         }
         self.flash = None;
