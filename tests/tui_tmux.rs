@@ -291,3 +291,28 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes_with_the_screen_restored() {
     });
     assert_eq!(t.format("z", "#{alternate_on}"), "0");
 }
+
+/// A prompt in the real terminal: Ctrl-U, Ctrl-W, Ctrl-A and arrows edit it, and `q`, Tab or
+/// `2` typed there stay in it (the console neither quits nor changes tabs).
+#[test]
+fn prompt_keys_edit_the_line_and_never_reach_the_pane_behind() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("prompt");
+    let script = format!("{}'{}' demo; echo \"EXIT:$?\"; sleep 60", env_prefix(home.path()), bin().display());
+    t.start("p", &script, true);
+    t.wait_for("p", "the demo", |s| s.contains("demo-db1") && s.contains("demo-app1"));
+    t.keys("p", &["/", "q", "Tab", "2", "C-u"]);
+    t.cmd(&["send-keys", "-t", "e2e:p", "-l", "web /var/log"]);
+    t.keys(
+        "p",
+        &[
+            "C-w", "C-w", "d", "b", "2", "C-a", "x", "C-a", "Delete", "End", "BSpace", "1", "Home", "Right",
+            "Enter",
+        ],
+    );
+    let s = t.wait_for("p", "the filtered table", |s| s.contains("demo-db1") && !s.contains("demo-app1"));
+    assert!(s.contains("Fleet health"), "still on the fleet tab:\n{s}");
+    assert!(s.contains("Filter (name or tag): db1"), "{s}");
+    t.keys("p", &["q"]);
+    t.wait_for("p", "the exit", |s| s.contains("EXIT:0"));
+}

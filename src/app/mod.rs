@@ -2,12 +2,10 @@
 //! worker messages update the panes, and the screen is marked dirty only when something changed.
 
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use ratatui_textarea::TextArea;
 
 use crate::action::Action;
 use crate::event::{Command, Event, WorkerMsg};
@@ -19,6 +17,7 @@ use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::theme::Theme;
 use crate::ui::bars::{render_status_bar, render_tab_bar, Flash};
 use crate::ui::help::render_help;
+use crate::ui::line::{LineEdit, LineKey};
 use crate::ui::Ctx;
 use crate::workers::store::StoreMsg;
 
@@ -66,7 +65,7 @@ panes! {
 enum Overlay {
     None,
     Help { scroll: u16, max: u16 },
-    Command(Box<TextArea<'static>>),
+    Command(Box<LineEdit>),
 }
 
 /// Smallest size the full layout needs; below it a short notice is drawn instead.
@@ -124,6 +123,7 @@ impl App {
         match ev {
             Event::Terminal(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
             Event::Terminal(TermEvent::Resize(..)) => self.dirty = true,
+            Event::Terminal(TermEvent::Paste(text)) => self.on_paste(&text),
             Event::Terminal(_) => {}
             Event::Worker(msg) => self.on_worker(msg),
             Event::Tick => self.dirty = true,
@@ -177,17 +177,14 @@ impl App {
             return;
         }
         self.flash = None;
-        if let Overlay::Command(ta) = &mut self.overlay {
-            match key.code {
-                KeyCode::Enter => {
-                    let line = ta.lines().first().cloned().unwrap_or_default();
+        if let Overlay::Command(line) = &mut self.overlay {
+            match line.key(key) {
+                LineKey::Submit(text) => {
                     self.overlay = Overlay::None;
-                    self.run_command(&line);
+                    self.run_command(&text);
                 }
-                KeyCode::Esc => self.overlay = Overlay::None,
-                _ => {
-                    ta.input(key);
-                }
+                LineKey::Cancel => self.overlay = Overlay::None,
+                LineKey::Edited | LineKey::Kept => {}
             }
             return;
         }
@@ -203,6 +200,16 @@ impl App {
         let Some(chord) = KeyChord::from_event(&key) else { return };
         if let Some(action) = self.ctx.keymap.lookup(scope, &chord) {
             self.update(action);
+        }
+    }
+
+    /// Pasted text goes to the open prompt, if any; with none it is dropped, never read as keys.
+    pub fn on_paste(&mut self, text: &str) {
+        if let Overlay::Command(line) = &mut self.overlay {
+            line.paste(text);
+            self.dirty = true;
+        } else if self.panes.pane_mut(self.focus).paste(text, &self.ctx) {
+            self.dirty = true;
         }
     }
 
@@ -234,11 +241,7 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.overlay = Overlay::Help { scroll: 0, max: u16::MAX },
-            Action::CommandLine => {
-                let mut ta = TextArea::default();
-                ta.set_cursor_line_style(Style::default());
-                self.overlay = Overlay::Command(Box::new(ta));
-            }
+            Action::CommandLine => self.overlay = Overlay::Command(Box::new(LineEdit::new(""))),
             Action::NextPane | Action::PrevPane => {
                 let pos = Focus::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
                 let n = Focus::ALL.len();
@@ -328,16 +331,13 @@ impl App {
                 *max = render_help(f, body, &self.ctx, *scroll);
                 *scroll = (*scroll).min(*max);
             }
-            Overlay::Command(ta) => {
-                let prompt = Rect { width: 1, ..bottom };
-                let input = Rect { x: bottom.x + 1, width: bottom.width.saturating_sub(1), ..bottom };
+            Overlay::Command(line) => {
                 f.render_widget(
                     ratatui::widgets::Block::default().style(self.ctx.theme.roles.status_bar),
                     bottom,
                 );
-                f.render_widget(Span::styled(":", self.ctx.theme.roles.accent), prompt);
-                ta.set_style(self.ctx.theme.roles.text);
-                f.render_widget(&**ta, input);
+                let roles = &self.ctx.theme.roles;
+                line.render(f, bottom, ":", roles.accent, roles.text);
                 return;
             }
             Overlay::None => {}

@@ -307,6 +307,85 @@ fn ctrl_c_and_q_quit() {
     assert!(app2.quit);
 }
 
+fn ctrl_key(c: char) -> Event {
+    Event::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+/// Every prompt edits like a shell line, and what is typed there never reaches the pane or the
+/// app behind it: `q` does not quit, Tab and `2` do not switch panes, Esc only closes it.
+#[test]
+fn prompts_edit_like_a_shell_line_and_keep_their_keys() {
+    let mut app = logs_app(Lang::En);
+    // The Logs search.
+    app.on_event(key(KeyCode::Char('/')));
+    typed(&mut app, "q12 ");
+    app.on_event(key(KeyCode::Tab));
+    app.on_event(key(KeyCode::F(5)));
+    app.on_event(ctrl_key('r'));
+    assert!(!app.quit && app.focus == crate::app::Focus::Logs, "the keys stayed in the prompt");
+    app.on_event(ctrl_key('w'));
+    app.on_event(ctrl_key('w'));
+    typed(&mut app, "Pay.jav");
+    app.on_event(ctrl_key('a'));
+    app.on_event(key(KeyCode::Delete));
+    app.on_event(ctrl_key('e'));
+    typed(&mut app, "a");
+    app.on_event(key(KeyCode::Home));
+    typed(&mut app, "P");
+    app.on_event(Event::Terminal(TermEvent::Paste("\n".into())));
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.panes.logs.search.as_ref().map(|r| r.as_str()), Some("Pay.java"));
+    assert!(!app.quit);
+    // An include filter: Ctrl-U kills the line (not undo), Backspace and arrows edit it.
+    app.on_event(key(KeyCode::Char('+')));
+    typed(&mut app, "nothing like this");
+    app.on_event(ctrl_key('u'));
+    typed(&mut app, "ERRROR");
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Backspace));
+    app.on_event(key(KeyCode::End));
+    app.on_event(key(KeyCode::Enter));
+    let filters: Vec<String> = app
+        .panes
+        .logs
+        .filter
+        .patterns(crate::logs::filter::Side::Include)
+        .map(|(p, _)| p.to_string())
+        .collect();
+    assert_eq!(filters, vec!["ERROR"]);
+    // Pasted text with no prompt open is dropped, not read as keys (`q` would quit).
+    app.on_event(Event::Terminal(TermEvent::Paste("q".into())));
+    assert!(!app.quit);
+    // The `:` command line: Ctrl-W, then a command.
+    app.on_event(key(KeyCode::Char(':')));
+    typed(&mut app, "theme mono");
+    app.on_event(ctrl_key('w'));
+    typed(&mut app, "nosuchtheme");
+    app.on_event(ctrl_key('w'));
+    app.on_event(ctrl_key('w'));
+    typed(&mut app, "lang zh-CN");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.ctx.lang, Lang::ZhCn);
+    // The fleet filter, which filters as it is typed.
+    app.on_event(key(KeyCode::Char('1')));
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
+    app.on_event(key(KeyCode::Char('/')));
+    typed(&mut app, "xq2db");
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Backspace));
+    app.on_event(key(KeyCode::Backspace));
+    app.on_event(ctrl_key('a'));
+    app.on_event(key(KeyCode::Delete));
+    assert_eq!(app.panes.fleet.filter, "db");
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
+    app.on_event(key(KeyCode::Enter));
+    assert!(!app.quit);
+    let term = draw(&mut app, 80, 24);
+    assert!(screen(&term).contains("demo-db1") && !screen(&term).contains("demo-app1"), "{}", screen(&term));
+}
+
 #[test]
 fn vim_keymap_moves_with_j_and_k() {
     let mut app = app(Lang::En);

@@ -264,16 +264,17 @@ impl HealthPane {
 
         if filter_area.height > 0 {
             let prompt = ctx.t(Msg::FilterPrompt);
-            let pw = (width(prompt) as u16).min(filter_area.width);
-            let [p_area, in_area] =
-                Layout::horizontal([Constraint::Length(pw), Constraint::Min(0)]).areas(filter_area);
-            f.render_widget(Span::styled(prompt, ctx.theme.roles.accent), p_area);
             match &mut self.filter_input {
-                Some(ta) => {
-                    ta.set_style(ctx.theme.roles.input);
-                    f.render_widget(&*ta, in_area);
+                Some(line) => {
+                    line.render(f, filter_area, prompt, ctx.theme.roles.accent, ctx.theme.roles.input)
                 }
-                None => f.render_widget(Span::styled(self.filter.as_str(), ctx.theme.roles.text), in_area),
+                None => {
+                    let pw = (width(prompt) as u16).min(filter_area.width);
+                    let [p_area, in_area] =
+                        Layout::horizontal([Constraint::Length(pw), Constraint::Min(0)]).areas(filter_area);
+                    f.render_widget(Span::styled(prompt, ctx.theme.roles.accent), p_area);
+                    f.render_widget(Span::styled(self.filter.as_str(), ctx.theme.roles.text), in_area);
+                }
             }
         }
     }
