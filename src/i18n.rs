@@ -204,6 +204,18 @@ catalogue! {
     ErrProbe => "probe failed", "采集失败";
     ActGroupByTag => "group by tag", "按标签分组";
     HintGroup => "group", "分组";
+    // issue 8: console habits (terminal too small, filter marks, counted nouns)
+    TooSmallNeed => "Terminal too small: {w}x{h}; yunwei needs at least {min_w}x{min_h} (q quits)", "终端窗口太小：{w}x{h}；运维台至少需要 {min_w}x{min_h}（按 q 退出）";
+    LogsFilterOff => "(off)", "（停用）";
+    CountAlertsOne => "{n} alert", "{n} 条告警";
+    CountAlertsMany => "{n} alerts", "{n} 条告警";
+    CountHostsOne => "{n} host", "{n} 台主机";
+    CountHostsMany => "{n} hosts", "{n} 台主机";
+    CountUnreachable => "{n} unreachable", "{n} 台不可达";
+    CountRecordsOne => "{n} record", "{n} 条记录";
+    CountRecordsMany => "{n} records", "{n} 条记录";
+    CountMoreSourcesOne => "+{n} more source", "另有 {n} 个日志源";
+    CountMoreSourcesMany => "+{n} more sources", "另有 {n} 个日志源";
     Unreachable => "unreachable", "不可达";
     Critical => "critical", "严重";
     Warning => "warning", "警告";
@@ -309,6 +321,40 @@ catalogue! {
     StoreHistoryFailed => "reading the history failed", "读取历史数据失败";
     StoreAuditFailed => "writing the audit log failed", "写入审计日志失败";
     StoreAckFailed => "acknowledging the alert failed", "确认告警失败";
+}
+
+/// `template` with each `{name}` replaced by its value (names the template does not hold are
+/// ignored; a `{` not opening a known name stays as it is).
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, *v))
+        });
+        match arg {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A counted noun: `one` for 1 and `many` otherwise (English needs both; Chinese texts are the
+/// same), with `{n}` filled in.
+pub fn count(n: usize, one: Msg, many: Msg, lang: Lang) -> String {
+    let m = if n == 1 { one } else { many };
+    fill(m.text(lang), &[("n", &n.to_string())])
 }
 
 /// Message for a bindable action, used by the help overlay and the status-bar hints.

@@ -84,6 +84,9 @@ pub struct App {
     pub force_clear: bool,
     /// Ctrl-Z: the loop hands the terminal back and stops the process until `fg`.
     pub suspend: bool,
+    /// The last frame was too small for the layout: only the notice showed, and keys other
+    /// than quit do nothing until the terminal grows.
+    too_small: bool,
     /// Commands for the workers, drained by the event loop after each update.
     pub outbox: Vec<Command>,
     /// Set when the user changed the language with `:lang`.
@@ -105,6 +108,7 @@ impl App {
             quit: false,
             force_clear: false,
             suspend: false,
+            too_small: false,
             outbox: Vec::new(),
             lang_changed: false,
         }
@@ -174,6 +178,14 @@ impl App {
         // Ctrl-Z suspends, as in every terminal program, whatever is open.
         if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.suspend = true;
+            return;
+        }
+        if self.too_small {
+            // Nothing the keys would change can be seen: only quitting works.
+            let quits = KeyChord::from_event(&key)
+                .and_then(|chord| self.ctx.keymap.lookup(Scope::Global, &chord))
+                .is_some_and(|a| a == Action::Quit);
+            self.quit |= quits;
             return;
         }
         self.flash = None;
@@ -298,10 +310,12 @@ impl App {
         let total = self.panes.fleet.hosts.len();
         let down =
             self.panes.fleet.hosts.iter().filter_map(|h| h.sample.as_ref()).filter(|s| !s.reachable).count();
+        let hosts = crate::i18n::count(total, Msg::CountHostsOne, Msg::CountHostsMany, self.ctx.lang);
         if down > 0 {
-            format!("{total} {} · {down} {} ", self.ctx.t(Msg::StatusSummary), self.ctx.t(Msg::Unreachable))
+            let down = crate::i18n::fill(self.ctx.t(Msg::CountUnreachable), &[("n", &down.to_string())]);
+            format!("{hosts} · {down} ")
         } else {
-            format!("{total} {} ", self.ctx.t(Msg::StatusSummary))
+            format!("{hosts} ")
         }
     }
 
@@ -315,9 +329,20 @@ impl App {
 
     fn render_screen(&mut self, f: &mut Frame<'_>) {
         let area = f.area();
-        if area.width < MIN_W || area.height < MIN_H {
-            let text = format!("{} {}x{}", self.ctx.t(Msg::TooSmall), area.width, area.height);
-            f.render_widget(Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn)), area);
+        self.too_small = area.width < MIN_W || area.height < MIN_H;
+        if self.too_small {
+            let text = crate::i18n::fill(
+                self.ctx.t(Msg::TooSmallNeed),
+                &[
+                    ("w", &area.width.to_string()),
+                    ("h", &area.height.to_string()),
+                    ("min_w", &MIN_W.to_string()),
+                    ("min_h", &MIN_H.to_string()),
+                ],
+            );
+            let p = Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn))
+                .wrap(ratatui::widgets::Wrap { trim: true });
+            f.render_widget(p, area);
             return;
         }
         let [top, body, bottom] =

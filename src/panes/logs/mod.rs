@@ -581,8 +581,9 @@ impl LogsPane {
     fn draw(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
         let roles = &ctx.theme.roles;
         let mode = if self.follow { ctx.t(Msg::LogsFollowing) } else { ctx.t(Msg::LogsPaused) };
-        let mut title =
-            format!("{} · {} {} · {mode}", ctx.t(Msg::PaneLogs), self.entries.len(), ctx.t(Msg::LogsRecords));
+        let records =
+            crate::i18n::count(self.entries.len(), Msg::CountRecordsOne, Msg::CountRecordsMany, ctx.lang);
+        let mut title = format!("{} · {records} · {mode}", ctx.t(Msg::PaneLogs));
         if self.wrap {
             title.push_str(&format!(" · {}", ctx.t(Msg::LogsWrap)));
         }
@@ -635,7 +636,8 @@ impl LogsPane {
             y += 1;
         }
         if self.sources.len() > max_headers && y < bottom {
-            let more = format!("+{} {}", self.sources.len() - max_headers, ctx.t(Msg::LogsMoreSources));
+            let n = self.sources.len() - max_headers;
+            let more = crate::i18n::count(n, Msg::CountMoreSourcesOne, Msg::CountMoreSourcesMany, ctx.lang);
             line_at(f, y, Line::styled(more, roles.muted));
             y += 1;
         }
@@ -646,7 +648,8 @@ impl LogsPane {
             self.filter.patterns(Side::Exclude).map(|(p, on)| (p.to_string(), on)).collect();
         if (!include.is_empty() || !exclude.is_empty() || self.search.is_some()) && y < bottom {
             let mut spans = Vec::new();
-            // Numbered as `t` (toggle one filter) takes them; a filter that is off is struck out.
+            // Numbered as `t` (toggle one filter) takes them; a filter that is off says so in
+            // words (struck out and dimmed too, but those alone are lost on some terminals).
             let style_of = |on: bool| {
                 if self.filters_on && on {
                     roles.accent
@@ -659,7 +662,11 @@ impl LogsPane {
                 .map(|(p, on)| ('+', p, *on))
                 .chain(exclude.iter().map(|(p, on)| ('-', p, *on)));
             for (n, (sign, p, on)) in numbered.enumerate() {
-                spans.push(Span::styled(format!("{}:{sign}{p} ", n + 1), style_of(on)));
+                spans.push(Span::styled(format!("{}:{sign}{p}", n + 1), style_of(on)));
+                if !on {
+                    spans.push(Span::styled(ctx.t(Msg::LogsFilterOff), roles.warn));
+                }
+                spans.push(Span::raw(" "));
             }
             if !self.filters_on && (!include.is_empty() || !exclude.is_empty()) {
                 spans.push(Span::styled(format!("({}) ", ctx.t(Msg::LogsFiltersOff)), roles.muted));
