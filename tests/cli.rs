@@ -295,7 +295,7 @@ fn check_config_says_what_ssh_config_adds_and_skips() {
     .unwrap();
     let (code, out, _) = run(yunwei(home.path()).args(["check-config"]));
     assert_eq!(code, 0);
-    assert!(out.contains("from ~/.ssh/config: 2 host(s): gw, db1"), "{out}");
+    assert!(out.contains("from ~/.ssh/config: 2 hosts: gw, db1"), "{out}");
     assert!(out.contains("warning:") && out.contains("Match"), "{out}");
 }
 

@@ -9,6 +9,8 @@ use std::time::Duration;
 use std::fs::File;
 use std::io::Read;
 
+use crate::cli::errors::say;
+use crate::i18n::{fill, Lang, Msg};
 use crate::logs::decode::{Decoder, Encoding};
 use crate::logs::filter::Filter;
 use crate::logs::follow::{FollowEvent, Follower, Start};
@@ -34,7 +36,7 @@ pub struct LogsArgs {
     #[arg(short = 'f', long)]
     pub follow: bool,
     /// With --follow, start with the last N lines
-    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N", requires = "follow")]
     pub lines: usize,
     /// Read the files on this host (from the config or ~/.ssh/config), over SSH
     #[arg(long, value_name = "NAME")]
@@ -63,7 +65,7 @@ impl LinePipeline {
     pub fn new(grep: &[String], exclude: &[String], no_mask: bool) -> Result<LinePipeline, String> {
         let inc: Vec<&str> = grep.iter().map(String::as_str).collect();
         let exc: Vec<&str> = exclude.iter().map(String::as_str).collect();
-        let filter = Filter::new(&inc, &exc).map_err(|e| format!("bad pattern: {e}"))?;
+        let filter = Filter::new(&inc, &exc).map_err(|e| e.to_string())?;
         Ok(LinePipeline { filter, no_mask })
     }
 
@@ -118,27 +120,25 @@ fn audit_no_mask(g: &crate::cli::Global, args: &LogsArgs) -> Result<(), String> 
 }
 
 pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
+    let lang = crate::cli::early_lang(g);
+    let t = |m: Msg, args: &[(&str, &str)]| fill(m.text(lang), args);
     let encoding: Encoding = match args.encoding.parse() {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("yunwei logs: --encoding: {e}");
+        Err(_) => {
+            say("logs", &t(Msg::LogsCliBadEncoding, &[("value", &args.encoding)]));
             return 2;
         }
     };
     let pipeline = match LinePipeline::new(&args.grep, &args.exclude, args.no_mask) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("yunwei logs: {e}");
+            say("logs", &t(Msg::LogsCliBadPattern, &[("e", &e)]));
             return 2;
         }
     };
-    if args.paths.is_empty() {
-        eprintln!("yunwei logs: name at least one file");
-        return 2;
-    }
     if args.no_mask {
         if let Err(e) = audit_no_mask(g, args) {
-            eprintln!("yunwei logs: --no-mask is written to the audit log first, and that failed: {e}");
+            say("logs", &t(Msg::LogsCliAuditFailed, &[("e", &e)]));
             return 1;
         }
     }
@@ -152,18 +152,18 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
         },
     };
     let result = if let Some((target, pool)) = remote_target {
-        remote(args, encoding, &pipeline, &target, &pool, &mut out)
+        remote(args, encoding, &pipeline, &target, &pool, &mut out, lang)
     } else if args.follow {
-        follow(args, encoding, &pipeline, &mut out)
+        follow(args, encoding, &pipeline, &mut out, lang)
     } else {
-        read_all(args, encoding, &pipeline, &mut out)
+        read_all(args, encoding, &pipeline, &mut out, lang)
     };
     match result.and_then(|code| out.flush().map(|_| code)) {
         Ok(code) => code,
         // The reader went away (`| head`): not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            eprintln!("yunwei logs: {e}");
+            say("logs", &crate::i18n::io_error(&e, lang));
             1
         }
     }
@@ -179,7 +179,13 @@ fn label(path: &Path, many: bool) -> String {
 
 /// Whole files, one after the other, in blocks of complete lines; memory stays bounded
 /// whatever their size.
-fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl Write) -> io::Result<i32> {
+fn read_all(
+    args: &LogsArgs,
+    encoding: Encoding,
+    p: &LinePipeline,
+    out: &mut impl Write,
+    lang: Lang,
+) -> io::Result<i32> {
     let many = args.paths.len() > 1;
     let mut code = 0;
     for path in &args.paths {
@@ -187,7 +193,7 @@ fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut imp
         let mut file = match File::open(path) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("yunwei logs: {}: {e}", path.display());
+                say("logs", &format!("{}: {}", path.display(), crate::i18n::io_error(&e, lang)));
                 code = 1;
                 continue;
             }
@@ -203,7 +209,7 @@ fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut imp
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    eprintln!("yunwei logs: {}: {e}", path.display());
+                    say("logs", &format!("{}: {}", path.display(), crate::i18n::io_error(&e, lang)));
                     code = 1;
                     break;
                 }
@@ -236,7 +242,13 @@ fn read_all(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut imp
 
 /// `tail -n N -F` over every path: the last lines, then what is appended, across rotation and
 /// truncation, and files that appear later. Runs until interrupted.
-fn follow(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl Write) -> io::Result<i32> {
+fn follow(
+    args: &LogsArgs,
+    encoding: Encoding,
+    p: &LinePipeline,
+    out: &mut impl Write,
+    lang: Lang,
+) -> io::Result<i32> {
     let many = args.paths.len() > 1;
     let mut sources: Vec<(Follower, Decoder)> = args
         .paths
@@ -262,13 +274,15 @@ fn follow(args: &LogsArgs, encoding: Encoding, p: &LinePipeline, out: &mut impl 
                             writeln!(out, "{line}")?;
                         }
                     }
-                    FollowEvent::Rotated => eprintln!("yunwei logs: {name}: rotated; following the new file"),
+                    FollowEvent::Rotated => say("logs", &format!("{name}: {}", Msg::LogsRotated.text(lang))),
                     FollowEvent::Truncated => {
-                        eprintln!("yunwei logs: {name}: truncated; reading from the start")
+                        say("logs", &format!("{name}: {}", Msg::LogsTruncated.text(lang)))
                     }
-                    FollowEvent::Missing => eprintln!("yunwei logs: {name}: missing; waiting for it"),
-                    FollowEvent::Appeared => eprintln!("yunwei logs: {name}: appeared; following it"),
-                    FollowEvent::Error(e) => eprintln!("yunwei logs: {name}: {e}"),
+                    FollowEvent::Missing => say("logs", &format!("{name}: {}", Msg::LogsMissing.text(lang))),
+                    FollowEvent::Appeared => {
+                        say("logs", &format!("{name}: {}", Msg::LogsCliAppeared.text(lang)))
+                    }
+                    FollowEvent::Error(e) => say("logs", &format!("{name}: {e}")),
                 }
             }
         }
@@ -282,16 +296,18 @@ fn remote_target(
     g: &crate::cli::Global,
     name: &str,
 ) -> Result<Option<(crate::ssh::Target, std::sync::Arc<crate::ssh::SshPool>)>, i32> {
+    let lang = crate::cli::early_lang(g);
     let cfg = crate::config::load(g.config.as_deref()).map_err(|errors| {
         for e in &errors.0 {
-            eprintln!("{e}");
+            crate::cli::errors::eprint_clean(&e.render(lang));
         }
         2
     })?;
     let fleet = crate::cli::resolve_fleet(&cfg);
     let Some(host) = fleet.hosts.iter().find(|h| h.name == name) else {
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
-        eprintln!("yunwei logs: --host {name}: no such host (hosts: {})", names.join(", "));
+        let list = names.join(", ");
+        say("logs", &fill(Msg::CliNoSuchHost.text(lang), &[("host", name), ("list", &list)]));
         return Err(2);
     };
     Ok(host.target().map(|t| (t, crate::fleet::pool_for(&cfg))))
@@ -307,6 +323,7 @@ fn remote(
     target: &crate::ssh::Target,
     pool: &std::sync::Arc<crate::ssh::SshPool>,
     out: &mut impl Write,
+    lang: Lang,
 ) -> io::Result<i32> {
     use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
     let many = args.paths.len() > 1;
@@ -349,10 +366,11 @@ fn remote(
                     }
                     Err(e) => {
                         if !args.follow {
-                            eprintln!("yunwei logs: {}: {e}", target.endpoint.name);
+                            say("logs", &format!("{}: {e}", target.endpoint.name));
                             return Ok(1);
                         }
-                        eprintln!("yunwei logs: {}: {e}; retrying", target.endpoint.name);
+                        let e = fill(Msg::LogsCliRetrying.text(lang), &[("e", &e.to_string())]);
+                        say("logs", &format!("{}: {e}", target.endpoint.name));
                         std::thread::sleep(backoff.next_delay());
                         continue;
                     }
@@ -362,7 +380,8 @@ fn remote(
             let output = match c.exec(&command(&src.path, &src.cursor, begin)) {
                 Ok(o) => o.stdout,
                 Err(e) => {
-                    eprintln!("yunwei logs: {}: {e}; reconnecting", target.endpoint.name);
+                    let e = fill(Msg::LogsCliReconnecting.text(lang), &[("e", &e.to_string())]);
+                    say("logs", &format!("{}: {e}", target.endpoint.name));
                     conn = None;
                     if !args.follow {
                         return Ok(1);
@@ -373,7 +392,7 @@ fn remote(
             let name = crate::health::printable(&src.path).into_owned();
             let note = |src: &mut Source, text: String| {
                 if src.said.as_deref() != Some(text.as_str()) {
-                    eprintln!("yunwei logs: {}:{name}: {text}", target.endpoint.name);
+                    say("logs", &format!("{}:{name}: {text}", target.endpoint.name));
                     src.said = Some(text);
                 }
             };
@@ -406,23 +425,24 @@ fn remote(
                 }
                 Ok(Chunk::Rotated) => {
                     src.partial.clear();
-                    note(src, "rotated; following the new file".into());
+                    note(src, Msg::LogsRotated.text(lang).into());
                     busy = true;
                 }
                 Ok(Chunk::Truncated) => {
                     src.partial.clear();
-                    note(src, "truncated; reading from the start".into());
+                    note(src, Msg::LogsTruncated.text(lang).into());
                     busy = true;
                 }
                 Ok(Chunk::Missing) | Ok(Chunk::Unreadable) if !args.follow => {
-                    eprintln!("yunwei logs: {}:{name}: missing or unreadable", target.endpoint.name);
+                    let why = Msg::LogsCliMissingOrUnreadable.text(lang);
+                    say("logs", &format!("{}:{name}: {why}", target.endpoint.name));
                     code = 1;
                     src.done = true;
                 }
-                Ok(Chunk::Missing) => note(src, "missing; waiting for it".into()),
-                Ok(Chunk::Unreadable) => note(src, "not readable".into()),
+                Ok(Chunk::Missing) => note(src, Msg::LogsMissing.text(lang).into()),
+                Ok(Chunk::Unreadable) => note(src, Msg::LogsCliNotReadable.text(lang).into()),
                 Err(e) => {
-                    eprintln!("yunwei logs: {}:{name}: {e}", target.endpoint.name);
+                    say("logs", &format!("{}:{name}: {e}", target.endpoint.name));
                     if !args.follow {
                         code = 1;
                         src.done = true;

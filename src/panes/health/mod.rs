@@ -419,6 +419,11 @@ pub fn down_reason(h: &HostRow, ctx: &Ctx) -> Option<String> {
 
 /// The kind of a host error in words.
 pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
+    error_kind_text(kind, ctx.lang)
+}
+
+/// [`error_kind_words`] in `lang`, for the command line.
+pub fn error_kind_text(kind: &str, lang: crate::i18n::Lang) -> &'static str {
     let m = match kind {
         "auth_failed" => Msg::ErrAuthFailed,
         "host_key_changed" => Msg::ErrHostKeyChanged,
@@ -431,7 +436,7 @@ pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
         "protocol" => Msg::ErrProtocol,
         _ => Msg::ErrProbe,
     };
-    ctx.t(m)
+    m.text(lang)
 }
 
 fn state_rank(h: &HostRow, ctx: &Ctx) -> (u8, u8) {
