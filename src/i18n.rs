@@ -507,6 +507,59 @@ pub fn count(n: usize, one: Msg, many: Msg, lang: Lang) -> String {
     fill(m.text(lang), &[("n", &n.to_string())])
 }
 
+/// Runs of two or more English words in `text` meant to be Chinese, for the tests that keep
+/// the Chinese interface Chinese. Not counted: what is quoted ('…', "…", `…`), `{name}`s,
+/// options (`--lang`), paths, keys (`a.b`, `a_b`), all-capital words (SSH, TOML, OPTIONS),
+/// the names of yunwei and its commands, and words in a list (separated by commas).
+pub fn english_runs(text: &str) -> Vec<String> {
+    const NAMES: &[&str] = &["yunwei", "demo", "status", "logs", "check-config", "completions", "help"];
+    let mut cleaned = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '\'' | '"' | '`' | '{' | '“' | '‘') => {
+                quote = Some(match c {
+                    '{' => '}',
+                    '“' => '”',
+                    '‘' => '’',
+                    other => other,
+                })
+            }
+            // Chinese text (and full-width punctuation) between words ends a run.
+            None if !c.is_ascii() => cleaned.push('\n'),
+            None => cleaned.push(c),
+        }
+    }
+    let mut runs = Vec::new();
+    for line in cleaned.lines() {
+        let mut run: Vec<&str> = Vec::new();
+        for token in line.split(' ') {
+            let word = token.trim_end_matches([',', ';', ':', '.', '?', '!', ')']).trim_start_matches('(');
+            let plain = token.len() == word.len() || token.ends_with(['.', ':', '?', '!', ')']);
+            let english = word.len() >= 2
+                && word.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+                && word.chars().any(|c| c.is_ascii_lowercase())
+                && !word.starts_with('-')
+                && !NAMES.contains(&word);
+            if english {
+                run.push(word);
+            }
+            if !english || !plain {
+                if run.len() >= 2 {
+                    runs.push(run.join(" "));
+                }
+                run.clear();
+            }
+        }
+        if run.len() >= 2 {
+            runs.push(run.join(" "));
+        }
+    }
+    runs
+}
+
 /// Message for a bindable action, used by the help overlay and the status-bar hints.
 pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
     use crate::action::Action as A;
@@ -607,6 +660,34 @@ mod tests {
         }
         // Chinese texts really are Chinese where words are involved.
         assert_eq!(Msg::PaneFleet.text(Lang::ZhCn), "主机健康");
+    }
+
+    #[test]
+    fn the_english_detector_finds_english_and_passes_names() {
+        assert_eq!(english_runs("错误：no such host here"), vec!["no such host here"]);
+        assert_eq!(english_runs("--host web1：没有这台主机"), Vec::<String>::new());
+        assert!(english_runs("用法：yunwei status [OPTIONS] <PATH>").is_empty());
+        assert!(english_runs("可选值：auto, en, zh-CN；键 `local = true` 与 \"a b\"").is_empty());
+        assert!(english_runs("TOML 语法错误：{why}").is_empty());
+        assert_eq!(english_runs("数组没有结束, expected one of them"), vec!["expected one of them"]);
+    }
+
+    /// Every Chinese text of both catalogues is Chinese: a message added with its English
+    /// copied into the Chinese column fails here.
+    #[test]
+    fn no_chinese_text_of_a_catalogue_is_english() {
+        let mut english = Vec::new();
+        for m in Msg::ALL {
+            for run in english_runs(m.text(Lang::ZhCn)) {
+                english.push(format!("{m:?}: {run}"));
+            }
+        }
+        for m in crate::config::messages::CfgMsg::ALL {
+            for run in english_runs(m.text(Lang::ZhCn)) {
+                english.push(format!("{m:?}: {run}"));
+            }
+        }
+        assert!(english.is_empty(), "English in the Chinese catalogue: {english:#?}");
     }
 
     #[test]

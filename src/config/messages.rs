@@ -111,6 +111,23 @@ pub fn toml_message(message: &str, lang: Lang) -> String {
         ("string values must be quoted", "字符串须加引号"),
         ("key with no value", "键没有值"),
         ("missing assignment between key-value pairs", "键值对之间缺少赋值"),
+        ("unexpected key or value", "多余的键或值"),
+        ("unexpected content", "多余的内容"),
+        ("extra assignment between key-value pairs", "键值对之间多了赋值"),
+        ("invalid leading zero", "数字不能以 0 开头"),
+        ("incomplete", "不完整"),
+    ];
+    // What the parser expected, listed after "expected".
+    const EXPECTED: &[(&str, &str)] = &[
+        ("literal string", "单引号字符串"),
+        ("basic string", "双引号字符串"),
+        ("newline", "换行"),
+        ("whitespace", "空白"),
+        ("comment", "注释"),
+        ("nothing", "不应有内容"),
+        ("key", "键"),
+        ("value", "值"),
+        ("digit", "数字"),
     ];
     let lower = message.to_lowercase();
     let head = WORDS.iter().find(|(en, _)| lower.starts_with(en));
@@ -120,9 +137,17 @@ pub fn toml_message(message: &str, lang: Lang) -> String {
     };
     // The parser's hints read "…, expected `]`": the word for "expected" is the catalogue's.
     let rest = rest.replace(", expected ", "，应为 ");
-    let rest = match rest.strip_prefix("expected ") {
+    let mut rest = match rest.strip_prefix("expected ") {
         Some(r) => format!("应为 {r}"),
         None => rest,
     };
+    if let Some(at) = rest.find("应为 ") {
+        let (before, list) = rest.split_at(at);
+        let mut list = list.to_string();
+        for (en, zh) in EXPECTED {
+            list = list.replace(en, zh);
+        }
+        rest = format!("{before}{list}");
+    }
     format!("{zh}{rest}")
 }
