@@ -1,8 +1,6 @@
 //! The message catalogue: every user-facing string in Simplified Chinese and English, and the
 //! choice of language from the config, the command line or the locale.
 
-use crate::config::LangSetting;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]
@@ -11,12 +9,12 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// `auto` follows LC_ALL, then LC_MESSAGES, then LANG (the first one set and non-empty).
-    pub fn resolve(setting: LangSetting) -> Lang {
-        match setting {
-            LangSetting::En => Lang::En,
-            LangSetting::ZhCn => Lang::ZhCn,
-            LangSetting::Auto => Lang::from_locale_vars(
+    /// The language chosen (by the config or the command line), else (`auto`) the locale:
+    /// LC_ALL, then LC_MESSAGES, then LANG (the first one set and non-empty).
+    pub fn resolve(chosen: Option<Lang>) -> Lang {
+        match chosen {
+            Some(lang) => lang,
+            None => Lang::from_locale_vars(
                 std::env::var("LC_ALL").ok().as_deref(),
                 std::env::var("LC_MESSAGES").ok().as_deref(),
                 std::env::var("LANG").ok().as_deref(),
@@ -50,21 +48,113 @@ impl Lang {
 }
 
 macro_rules! catalogue {
-    ($($id:ident => $en:expr, $zh:expr;)*) => {
+    (enum $name:ident; $($id:ident => $en:expr, $zh:expr;)*) => {
         /// A message of the catalogue. Adding a variant without both texts does not compile.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Msg { $($id),* }
+        pub enum $name { $($id),* }
 
-        impl Msg {
-            pub const ALL: &'static [Msg] = &[$(Msg::$id),*];
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$id),*];
 
             pub fn text(self, lang: Lang) -> &'static str {
                 match (self, lang) {
-                    $((Msg::$id, Lang::En) => $en, (Msg::$id, Lang::ZhCn) => $zh,)*
+                    $(($name::$id, Lang::En) => $en, ($name::$id, Lang::ZhCn) => $zh,)*
                 }
             }
         }
+
+        impl $crate::i18n::Localized for $name {
+            fn in_lang(&self, lang: Lang) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(self.text(lang))
+            }
+        }
     };
+    ($($id:ident => $en:expr, $zh:expr;)*) => {
+        catalogue! { enum Msg; $($id => $en, $zh;)* }
+    };
+}
+// A second catalogue (the config checker's messages) uses the same macro.
+pub(crate) use catalogue;
+
+/// Text that reads differently in each language: a message of a catalogue, a message with its
+/// values filled in ([`Both`]), or text from outside (a name, a path), the same in both.
+pub trait Localized {
+    fn in_lang(&self, lang: Lang) -> std::borrow::Cow<'_, str>;
+}
+
+impl Localized for str {
+    fn in_lang(&self, _lang: Lang) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl Localized for &str {
+    fn in_lang(&self, _lang: Lang) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl Localized for String {
+    fn in_lang(&self, _lang: Lang) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+/// A message in both languages, made once and printed in whichever the reader uses.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Both {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Both {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::ZhCn => &self.zh,
+        }
+    }
+}
+
+impl Localized for Both {
+    fn in_lang(&self, lang: Lang) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.get(lang))
+    }
+}
+
+/// `template` (a catalogue message) with its `{name}`s filled in, in both languages; each value
+/// is itself in the language of the text it goes into.
+pub fn both(template: &dyn Localized, args: &[(&str, &dyn Localized)]) -> Both {
+    let one = |lang: Lang| {
+        let values: Vec<(&str, std::borrow::Cow<'_, str>)> =
+            args.iter().map(|(name, v)| (*name, v.in_lang(lang))).collect();
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_ref())).collect();
+        fill(&template.in_lang(lang), &pairs)
+    };
+    Both { en: one(Lang::En), zh: one(Lang::ZhCn) }
+}
+
+/// An I/O error in words: the common kinds from the catalogue, others as the system says them.
+pub fn io_error(e: &std::io::Error, lang: Lang) -> String {
+    use std::io::ErrorKind as K;
+    let m = match e.kind() {
+        K::NotFound => Msg::IoNotFound,
+        K::PermissionDenied => Msg::IoPermissionDenied,
+        K::IsADirectory => Msg::IoIsADirectory,
+        K::AlreadyExists => Msg::IoAlreadyExists,
+        K::InvalidData => Msg::IoInvalidData,
+        K::StorageFull => Msg::IoStorageFull,
+        K::ReadOnlyFilesystem => Msg::IoReadOnlyFs,
+        K::NotADirectory => Msg::IoNotADirectory,
+        _ => {
+            // The system's words without the `(os error N)` tail, escaped.
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or_default();
+            let text = crate::text::escape_unprintable(text).into_owned();
+            return if lang == Lang::En { text } else { format!("{}（{text}）", Msg::IoOther.text(lang)) };
+        }
+    };
+    m.text(lang).to_string()
 }
 
 catalogue! {
@@ -213,6 +303,89 @@ catalogue! {
     ErrProbe => "probe failed", "采集失败";
     ActGroupByTag => "group by tag", "按标签分组";
     HintGroup => "group", "分组";
+    // issue 8: console habits (terminal too small, filter marks, counted nouns)
+    TooSmallNeed => "Terminal too small: {w}x{h}; yunwei needs at least {min_w}x{min_h} (q quits)", "终端窗口太小：{w}x{h}；运维台至少需要 {min_w}x{min_h}（按 q 退出）";
+    LogsFilterOff => "(off)", "（停用）";
+    CountAlertsOne => "{n} alert", "{n} 条告警";
+    CountAlertsMany => "{n} alerts", "{n} 条告警";
+    CountHostsOne => "{n} host", "{n} 台主机";
+    CountHostsMany => "{n} hosts", "{n} 台主机";
+    CountUnreachable => "{n} unreachable", "{n} 台不可达";
+    CountRecordsOne => "{n} record", "{n} 条记录";
+    CountRecordsMany => "{n} records", "{n} 条记录";
+    CountMoreSourcesOne => "+{n} more source", "另有 {n} 个日志源";
+    CountMoreSourcesMany => "+{n} more sources", "另有 {n} 个日志源";
+
+    // issue 8: input and output errors in words
+    IoNotFound => "no such file or directory", "文件或目录不存在";
+    IoPermissionDenied => "permission denied", "权限不足";
+    IoIsADirectory => "is a directory", "是一个目录";
+    IoAlreadyExists => "already exists", "已存在";
+    IoInvalidData => "not valid text", "不是有效的文本";
+    IoStorageFull => "no space left on the device", "设备空间已满";
+    IoOther => "input/output error", "输入输出错误";
+
+    // issue 8: the command line's errors (clap's own, rendered from the catalogue)
+    CliErrorPrefix => "error:", "错误：";
+    CliWarningPrefix => "warning:", "警告：";
+    CliTryHelp => "For more information, try '{help}'.", "更多信息请运行 '{help}'。";
+    CliUnknownArg => "unexpected argument '{arg}' found", "无法识别的参数 '{arg}'";
+    CliUnknownSub => "unrecognized subcommand '{arg}'", "无法识别的子命令 '{arg}'";
+    CliMissingValue => "a value is required for '{arg}' but none was supplied", "'{arg}' 需要一个值，但没有给出";
+    CliInvalidValue => "invalid value '{value}' for '{arg}'", "'{arg}' 的值 '{value}' 无效";
+    CliPossibleValues => "possible values: {list}", "可选值：{list}";
+    CliMissingRequired => "the following required arguments were not provided: {list}", "缺少必需的参数：{list}";
+    CliConflict => "the argument '{arg}' cannot be used with {other}", "参数 '{arg}' 不能与 {other} 同时使用";
+    CliUsedTwice => "the argument '{arg}' cannot be used more than once", "参数 '{arg}' 不能重复使用";
+    CliTooManyValues => "unexpected value '{value}' for '{arg}'; no more were expected", "'{arg}' 多出了值 '{value}'";
+    CliWrongValueCount => "wrong number of values for '{arg}'", "'{arg}' 的值个数不对";
+    CliNoEquals => "'{arg}' needs its value after an equals sign", "'{arg}' 的值须写在等号后面";
+    CliMissingSub => "'{arg}' needs a subcommand", "'{arg}' 需要一个子命令";
+    CliInvalidUtf8 => "an argument is not valid UTF-8", "有参数不是有效的 UTF-8";
+    CliBadArguments => "the arguments could not be read", "无法读取命令行参数";
+    CliDidYouMean => "did you mean '{near}'?", "是不是想输入 '{near}'？";
+    CliNotUsedBy => "'{arg}' has no effect on 'yunwei {sub}'; leave it out", "'{arg}' 对 'yunwei {sub}' 不起作用，请去掉它";
+    CliBadLang => "--lang {value}: use auto, en or zh-CN", "--lang {value}：可用 auto、en 或 zh-CN";
+
+    // issue 8: what the commands say (status, logs, check-config, the console's start)
+    CliConfigHasErrorsOne => "the config has 1 error; fix it and start again (yunwei check-config)", "配置有 1 处错误；改正后再启动（yunwei check-config）";
+    CliConfigHasErrorsMany => "the config has {n} errors; fix them and start again (yunwei check-config)", "配置有 {n} 处错误；改正后再启动（yunwei check-config）";
+    CliNeedsTerminal => "the console needs a terminal; for scripts use `yunwei status` (--json)", "控制台需要终端；脚本请用 `yunwei status`（--json）";
+    CliDemoDirFailed => "cannot create the demo's temporary directory: {e}", "无法创建演示用的临时目录：{e}";
+    CliNoSuchHost => "--host {host}: no such host (hosts: {list})", "--host {host}：没有这台主机（已有主机：{list}）";
+    CliPollInternalError => "internal error while polling the remote hosts", "轮询远程主机时发生内部错误";
+    CliCheckErrorsOne => "{file}: 1 error; nothing was started", "{file}：1 处错误；没有启动任何程序";
+    CliCheckErrorsMany => "{file}: {n} errors; nothing was started", "{file}：{n} 处错误；没有启动任何程序";
+    CliCheckNoFile => "{file}: no config file, so the defaults apply: yunwei watches this machine ({host}) and follows the system logs that exist", "{file}：没有配置文件，使用默认设置：运维台监视本机（{host}），并跟随现有的系统日志";
+    CliSshImportedOne => "from ~/.ssh/config: 1 host: {list}", "来自 ~/.ssh/config 的主机 1 台：{list}";
+    CliSshImportedMany => "from ~/.ssh/config: {n} hosts: {list}", "来自 ~/.ssh/config 的主机 {n} 台：{list}";
+    SumConfigFile => "config file", "配置文件";
+    SumHosts => "hosts", "主机";
+    SumLang => "lang", "语言";
+    SumTheme => "theme", "主题";
+    SumKeymap => "keymap", "键位";
+    SumBorders => "borders", "边框";
+    SumOperator => "operator", "操作员";
+    SumPollInterval => "poll interval", "轮询间隔";
+    SumLogSources => "log sources", "日志源";
+    SumHostKeyCheck => "host key check", "主机密钥校验";
+    SumNoFile => "(none; built-in defaults)", "（无；使用内置默认设置）";
+    SumHostCounts => "{n} ({local} local, {remote} remote, {jumping} via jump host)", "{n}（本机 {local}，远程 {remote}，经跳板机 {jumping}）";
+    SumLoginName => "(login name)", "（登录名）";
+    SumSeconds => "{n} s", "{n} 秒";
+    SumSystemLogs => "none (the system logs)", "无（使用系统日志）";
+    LogsCliBadEncoding => "--encoding {value}: use auto, utf-8 or gb18030", "--encoding {value}：可用 auto、utf-8 或 gb18030";
+    LogsCliBadPattern => "bad pattern: {e}", "无效的表达式：{e}";
+    LogsCliAuditFailed => "--no-mask is written to the audit log first, and that failed: {e}", "--no-mask 须先写入审计日志，但写入失败：{e}";
+    LogsCliAppeared => "appeared; following it", "已出现，开始跟随";
+    LogsCliRetrying => "{e}; retrying", "{e}；正在重试";
+    LogsCliReconnecting => "{e}; reconnecting", "{e}；正在重新连接";
+    LogsCliMissingOrUnreadable => "missing or unreadable", "文件不存在或无权读取";
+    LogsCliNotReadable => "not readable", "无权读取";
+    LogsCliNoFiles => "name at least one file, or --journal", "请至少给出一个文件，或用 --journal";
+    LogsCliNoJournalctl => "no journalctl on this host", "这台主机没有 journalctl";
+    LogsCliJournalEnded => "ended", "已结束";
+    LogsCliJournalRestart => "{e}; starting it again", "{e}；正在重新启动";
     Unreachable => "unreachable", "不可达";
     Critical => "critical", "严重";
     Warning => "warning", "警告";
@@ -340,11 +513,8 @@ catalogue! {
     DbWhyFolder => "mode {mode}, but its folder is not writable", "权限 {mode}，但所在目录不可写";
     DbWhyFileSystem => "mode {mode}, on a read-only file system", "权限 {mode}，位于只读文件系统";
     DbTightened => "{path} was readable by others (mode {mode}); it is now 0600, for its owner only", "{path} 原先其他用户也可访问（权限 {mode}）；现已改为 0600，仅属主可读写";
-    IoNotFound => "not found", "不存在";
-    IoPermissionDenied => "permission denied", "权限不足";
     IoReadOnlyFs => "read-only file system", "只读文件系统";
     IoNotADirectory => "a part of the path is not a folder", "路径中有一部分不是目录";
-    IoDiskFull => "disk full", "磁盘已满";
     DbReadOnlyBadge => "DB READ-ONLY", "数据库只读";
     DbReadOnlyBanner => "Read-only database {path} ({why}): health is live, not recorded; acknowledging and unmasking are off", "数据库 {path} 只读（{why}）：健康数据实时显示但不记录；确认告警和显示原文不可用";
     DbReadOnlyAck => "Cannot acknowledge: the database {path} is read-only ({why}); make it writable and restart yunwei", "无法确认告警：数据库 {path} 只读（{why}）；请使其可写后重启运维台";
@@ -354,6 +524,93 @@ catalogue! {
     StatusCpuUnjudged => "{host}: CPU {cpu} is one 0.5 s sample and is not judged: CPU counts only when it stays high for 5 minutes, which only a console recording to {path} can tell", "{host}：CPU {cpu} 只是 0.5 秒的一次采样，不作判定：CPU 持续偏高 5 分钟才计入，只有正在记录到 {path} 的控制台能判断";
     StatusDbUnreadable => "yunwei status: CPU is not judged: {error}", "yunwei status：不判定 CPU：{error}";
     ProcOwn => "yunwei's own", "运维台自身";
+}
+
+/// `template` with each `{name}` replaced by its value (names the template does not hold are
+/// ignored; a `{` not opening a known name stays as it is).
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, *v))
+        });
+        match arg {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A counted noun: `one` for 1 and `many` otherwise (English needs both; Chinese texts are the
+/// same), with `{n}` filled in.
+pub fn count(n: usize, one: Msg, many: Msg, lang: Lang) -> String {
+    let m = if n == 1 { one } else { many };
+    fill(m.text(lang), &[("n", &n.to_string())])
+}
+
+/// Runs of two or more English words in `text` meant to be Chinese, for the tests that keep
+/// the Chinese interface Chinese. Not counted: what is quoted ('…', "…", `…`), `{name}`s,
+/// options (`--lang`), paths, keys (`a.b`, `a_b`), all-capital words (SSH, TOML, OPTIONS),
+/// the names of yunwei and its commands, and words in a list (separated by commas).
+pub fn english_runs(text: &str) -> Vec<String> {
+    const NAMES: &[&str] = &["yunwei", "demo", "status", "logs", "check-config", "completions", "help"];
+    let mut cleaned = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '\'' | '"' | '`' | '{' | '“' | '‘') => {
+                quote = Some(match c {
+                    '{' => '}',
+                    '“' => '”',
+                    '‘' => '’',
+                    other => other,
+                })
+            }
+            // Chinese text (and full-width punctuation) between words ends a run.
+            None if !c.is_ascii() => cleaned.push('\n'),
+            None => cleaned.push(c),
+        }
+    }
+    let mut runs = Vec::new();
+    for line in cleaned.lines() {
+        let mut run: Vec<&str> = Vec::new();
+        for token in line.split(' ') {
+            let word = token.trim_end_matches([',', ';', ':', '.', '?', '!', ')']).trim_start_matches('(');
+            let plain = token.len() == word.len() || token.ends_with(['.', ':', '?', '!', ')']);
+            let english = word.len() >= 2
+                && word.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+                && word.chars().any(|c| c.is_ascii_lowercase())
+                && !word.starts_with('-')
+                && !NAMES.contains(&word);
+            if english {
+                run.push(word);
+            }
+            if !english || !plain {
+                if run.len() >= 2 {
+                    runs.push(run.join(" "));
+                }
+                run.clear();
+            }
+        }
+        if run.len() >= 2 {
+            runs.push(run.join(" "));
+        }
+    }
+    runs
 }
 
 /// Message for a bindable action, used by the help overlay and the status-bar hints.
@@ -439,29 +696,7 @@ impl Msg {
     /// The text with each `{name}` replaced by its value, for messages that name a path, a
     /// mode or a figure. Values from outside must be escaped by the caller.
     pub fn fill(self, lang: Lang, args: &[(&str, &str)]) -> String {
-        // One pass, so a value that itself holds `{name}` is left as it is.
-        let mut out = String::new();
-        let mut rest = self.text(lang);
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let hit = after.find('}').and_then(|close| {
-                let name = &after[..close];
-                args.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, *v))
-            });
-            match hit {
-                Some((close, value)) => {
-                    out.push_str(value);
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push('{');
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        fill(self.text(lang), args)
     }
 }
 
@@ -486,6 +721,34 @@ mod tests {
         }
         // Chinese texts really are Chinese where words are involved.
         assert_eq!(Msg::PaneFleet.text(Lang::ZhCn), "主机健康");
+    }
+
+    #[test]
+    fn the_english_detector_finds_english_and_passes_names() {
+        assert_eq!(english_runs("错误：no such host here"), vec!["no such host here"]);
+        assert_eq!(english_runs("--host web1：没有这台主机"), Vec::<String>::new());
+        assert!(english_runs("用法：yunwei status [OPTIONS] <PATH>").is_empty());
+        assert!(english_runs("可选值：auto, en, zh-CN；键 `local = true` 与 \"a b\"").is_empty());
+        assert!(english_runs("TOML 语法错误：{why}").is_empty());
+        assert_eq!(english_runs("数组没有结束, expected one of them"), vec!["expected one of them"]);
+    }
+
+    /// Every Chinese text of both catalogues is Chinese: a message added with its English
+    /// copied into the Chinese column fails here.
+    #[test]
+    fn no_chinese_text_of_a_catalogue_is_english() {
+        let mut english = Vec::new();
+        for m in Msg::ALL {
+            for run in english_runs(m.text(Lang::ZhCn)) {
+                english.push(format!("{m:?}: {run}"));
+            }
+        }
+        for m in crate::config::messages::CfgMsg::ALL {
+            for run in english_runs(m.text(Lang::ZhCn)) {
+                english.push(format!("{m:?}: {run}"));
+            }
+        }
+        assert!(english.is_empty(), "English in the Chinese catalogue: {english:#?}");
     }
 
     #[test]

@@ -23,13 +23,13 @@ struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Interface language
-    #[arg(long, global = true, value_name = "auto|en|zh-CN")]
+    #[arg(long, global = true, value_name = "auto|en|zh-CN", value_parser = cli::lang_values(), ignore_case = true)]
     lang: Option<String>,
     /// Theme: default, dark, light, high-contrast, mono, or a file
-    #[arg(long, global = true, value_name = "NAME|PATH")]
+    #[arg(long, global = true, value_name = "NAME|PATH", value_parser = cli::NameOrPath::themes(), hide_possible_values = true)]
     theme: Option<String>,
     /// Keymap: default, vim, or a file
-    #[arg(long, global = true, value_name = "NAME|PATH")]
+    #[arg(long, global = true, value_name = "NAME|PATH", value_parser = cli::NameOrPath::keymaps(), hide_possible_values = true)]
     keymap: Option<String>,
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -50,18 +50,45 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    // The help and the usage are in the user's language: `--lang`, else the locale.
+    // The help, the usage and clap's errors are in the user's language: `--lang`, else the
+    // locale.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let command = cli::help::localized(Cli::command(), cli::help::lang_of_args(&args));
-    let cli = match Cli::from_arg_matches(&command.get_matches_from(&args)) {
+    let lang = cli::help::lang_of_args(&args);
+    let mut command = cli::help::localized(Cli::command(), lang);
+    let parsed = command.try_get_matches_from_mut(&args).and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => return ExitCode::from(cli::errors::report(&e, lang)),
     };
     if let Some(l) = cli.lang.as_deref() {
         if l != "auto" && yunwei::i18n::Lang::parse(l).is_none() {
-            eprintln!("yunwei: --lang {l}: use auto, en or zh-CN");
+            cli::errors::say(
+                "",
+                &yunwei::i18n::fill(yunwei::i18n::Msg::CliBadLang.text(lang), &[("value", l)]),
+            );
             return ExitCode::from(2);
         }
+    }
+    let given: Vec<&str> = [
+        ("config", cli.config.is_some()),
+        ("db", cli.db.is_some()),
+        ("theme", cli.theme.is_some()),
+        ("keymap", cli.keymap.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(id, set)| set.then_some(id))
+    .collect();
+    let sub = match &cli.command {
+        None => "",
+        Some(Cmd::Demo) => "demo",
+        Some(Cmd::Status(_)) => "status",
+        Some(Cmd::Logs(_)) => "logs",
+        Some(Cmd::CheckConfig(_)) => "check-config",
+        Some(Cmd::Completions(_)) => "completions",
+    };
+    if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
+        cli::errors::eprint_clean(&refusal);
+        return ExitCode::from(2);
     }
     let g = Global { config: cli.config, db: cli.db, lang: cli.lang, theme: cli.theme, keymap: cli.keymap };
     let code = match cli.command {

@@ -1,5 +1,5 @@
 //! The terminal side of the console: raw mode and the alternate screen (restored on quit,
-//! Ctrl-C, signals and panics), the input thread, the clock, and the draw-when-dirty loop.
+//! Ctrl-C, signals and panics, left and taken again around Ctrl-Z), the input thread, the clock, and the draw-when-dirty loop.
 
 use std::io::{self, BufWriter, Stdout, Write};
 use std::time::Duration;
@@ -56,6 +56,26 @@ fn setup_terminal() -> io::Result<Term> {
     term.hide_cursor()?;
     repaint_all(&mut term)?;
     Ok(term)
+}
+
+/// Ctrl-Z, as htop and less do it: give the terminal back as it was, stop with SIGTSTP (the
+/// shell prints its prompt; `fg` sends SIGCONT), then take the terminal again. The caller
+/// repaints every cell, since the shell has drawn over the screen meanwhile.
+fn suspend(term: &mut Term) -> io::Result<()> {
+    ratatui::backend::Backend::flush(term.backend_mut())?;
+    restore_terminal();
+    // SAFETY: raise(3) takes no pointer and is async-signal-safe. SIGTSTP keeps its default
+    // action (no handler is installed for it), which stops the whole process here; the call
+    // returns once the shell continues it.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    out.execute(EnterAlternateScreen)?;
+    out.execute(EnableBracketedPaste)?;
+    term.hide_cursor()?;
+    Ok(())
 }
 
 /// Clears the screen and makes the next draw send every cell. `Terminal::clear` would ask the
@@ -124,6 +144,12 @@ pub fn run(
             }
             if app.quit {
                 break;
+            }
+            if app.suspend {
+                app.suspend = false;
+                suspend(&mut term)?;
+                app.force_clear = true;
+                urgent = true;
             }
             if app.force_clear {
                 repaint_all(&mut term)?;

@@ -295,7 +295,7 @@ fn check_config_says_what_ssh_config_adds_and_skips() {
     .unwrap();
     let (code, out, _) = run(yunwei(home.path()).args(["check-config"]));
     assert_eq!(code, 0);
-    assert!(out.contains("from ~/.ssh/config: 2 host(s): gw, db1"), "{out}");
+    assert!(out.contains("from ~/.ssh/config: 2 hosts: gw, db1"), "{out}");
     assert!(out.contains("warning:") && out.contains("Match"), "{out}");
 }
 
@@ -645,4 +645,152 @@ fn status_judges_cpu_only_from_a_consoles_history_never_from_its_own_half_second
     record(now - 960, now - 600);
     let (code, h, _) = status("en");
     assert_eq!((code, h["cpu_level"].clone()), (0, serde_json::Value::Null), "{h}");
+}
+
+/// Under zh-CN every command and error path speaks Chinese: clap's own errors, the refusals,
+/// check-config on every bad fixture and without a file, status and logs errors. A message
+/// printed in English only (a new `eprintln!` that skips the catalogue) fails here.
+#[test]
+fn every_command_and_error_speaks_chinese_under_zh_cn() {
+    let home = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad-config");
+    let mut runs: Vec<Vec<String>> = vec![
+        vec!["status", "--foo"],
+        vec!["--lang"],
+        vec!["--theme"],
+        vec!["stauts"],
+        vec!["completions"],
+        vec!["completions", "tcsh"],
+        vec!["status", "--db", "x.db"],
+        vec!["logs", "--theme", "mono", "/etc/hostname"],
+        vec!["completions", "bash", "--config", "c.toml"],
+        vec!["logs", "-n", "5", "/etc/hostname"],
+        vec!["logs", "/no/such/file.log"],
+        vec!["logs", "--encoding", "latin1", "/etc/hostname"],
+        vec!["logs", "--host", "nowhere", "/var/log/x"],
+        vec!["status", "--host", "nowhere"],
+        vec!["check-config"],
+        vec!["check-config", "/no/such/config.toml"],
+        vec!["demo"],
+    ]
+    .into_iter()
+    .map(|a| a.into_iter().map(String::from).collect())
+    .collect();
+    let mut names: Vec<_> = std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    for f in names {
+        runs.push(vec!["check-config".into(), f.display().to_string()]);
+    }
+    let mut english = Vec::new();
+    for args in &runs {
+        // Both ways of choosing the language: the flag, and the locale alone.
+        for by_flag in [true, false] {
+            let mut cmd = yunwei(home.path());
+            if by_flag {
+                cmd.arg("--lang").arg("zh-CN");
+            } else {
+                cmd.env("LANG", "zh_CN.UTF-8");
+            }
+            let (_, out, err) = run(cmd.args(args).stdin(std::process::Stdio::null()));
+            let text = format!("{out}{err}");
+            assert!(!text.trim().is_empty(), "{args:?} said nothing");
+            for r in yunwei::i18n::english_runs(&text) {
+                english.push(format!("{args:?}: {r:?} in\n{text}"));
+            }
+        }
+    }
+    assert!(english.is_empty(), "English under zh-CN:\n{}", english.join("\n---\n"));
+}
+
+/// Names, paths and error texts from outside never reach the terminal raw: an escape sequence
+/// or a bidirectional override in a path or a host name is shown escaped, in clap's errors, the
+/// refusals, check-config and status, in both languages.
+#[test]
+fn cli_errors_escape_control_and_bidi_characters() {
+    let home = tempfile::tempdir().unwrap();
+    let evil = "x\u{1b}]0;pwned\u{7}\u{202e}gpj.toml";
+    let dir = home.path().join("evil\u{1b}[31m\u{2066}");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("c.toml");
+    std::fs::write(&cfg, "[general]\nlang = 3\n").unwrap();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["check-config".into(), evil.into()],
+        vec!["check-config".into(), cfg.display().to_string()],
+        vec!["status".into(), "--host".into(), format!("h\u{1b}[2J\u{202d}")],
+        vec!["status".into(), format!("--bad\u{1b}[31m\u{202e}")],
+        vec![format!("st\u{1b}[1mat\u{2067}")],
+        vec!["logs".into(), format!("/no/such/{evil}")],
+        vec!["--config".into(), cfg.display().to_string(), "status".into()],
+    ];
+    for args in &cases {
+        for lang in ["en", "zh-CN"] {
+            let (code, out, err) = run(yunwei(home.path()).arg("--lang").arg(lang).args(args));
+            assert_ne!(code, 0, "{args:?}");
+            let text = format!("{out}{err}");
+            assert!(
+                !text.chars().any(|c| c == '\u{1b}'
+                    || c == '\u{7}'
+                    || ('\u{202a}'..='\u{202e}').contains(&c)
+                    || ('\u{2066}'..='\u{2069}').contains(&c)),
+                "{args:?} ({lang}) let a control or bidi character through: {text:?}"
+            );
+            // Escaped as text (clap itself drops the ESC of a colour sequence it quotes).
+            assert!(text.contains("\\u{"), "{args:?} ({lang}) shows the character escaped: {text:?}");
+        }
+    }
+}
+
+/// The completion scripts offer the values of --lang, --theme and --keymap from the real
+/// lists.
+#[test]
+fn completions_offer_lang_theme_and_keymap_values() {
+    let home = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, err) = run(yunwei(home.path()).args(["completions", shell]));
+        assert_eq!(code, 0, "{err}");
+        for name in yunwei::theme::builtin_names().chain(yunwei::keymap::BUILTIN).chain(["zh-CN", "auto"]) {
+            assert!(out.contains(name), "{shell} completion lacks {name}");
+        }
+    }
+    let (_, out, _) = run(yunwei(home.path()).args(["completions", "fish"]));
+    let after = |option: &str| {
+        let at = out.find(option).unwrap_or(0);
+        out[at..].chars().take(400).collect::<String>()
+    };
+    assert!(after("-l lang").contains("zh-CN"), "{}", after("-l lang"));
+    assert!(after("-l theme").contains("high-contrast"), "{}", after("-l theme"));
+    assert!(after("-l keymap").contains("vim"), "{}", after("-l keymap"));
+}
+
+/// An option a subcommand has no use for is refused, with the reason, in the user's language.
+#[test]
+fn options_a_subcommand_ignores_are_refused() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, option) in [
+        (vec!["status", "--db", "x.db"], "--db"),
+        (vec!["--theme", "mono", "status"], "--theme"),
+        (vec!["logs", "--keymap", "vim", "/etc/hostname"], "--keymap"),
+        (vec!["check-config", "--db", "x.db"], "--db"),
+        (vec!["completions", "bash", "--config", "c.toml"], "--config"),
+    ] {
+        let (code, out, err) = run(yunwei(home.path()).args(&args));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(&format!(
+                "'{option}' has no effect on 'yunwei {}'",
+                args.iter().find(|a| !a.starts_with('-') && !["mono", "x.db"].contains(a)).unwrap()
+            )),
+            "{err}"
+        );
+        let (code, _, err) = run(yunwei(home.path()).arg("--lang").arg("zh-CN").args(&args));
+        assert_eq!(code, 2);
+        assert!(err.contains(option) && err.contains("不起作用"), "{err}");
+    }
+    // --lines means something only with --follow.
+    let (code, _, err) = run(yunwei(home.path()).args(["logs", "-n", "5", "/etc/hostname"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--follow"), "{err}");
+    // What each command does use is still fine.
+    let (code, _, err) = run(yunwei(home.path()).args(["--theme", "mono", "check-config"]));
+    assert_eq!(code, 0, "{err}");
 }

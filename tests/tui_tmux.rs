@@ -289,3 +289,76 @@ fn a_read_only_database_is_viewed_with_a_banner_and_never_written() {
         assert!(!home.path().join(side).exists(), "{side} was created");
     }
 }
+
+/// Ctrl-Z hands the terminal back to a real shell with job control (prompt shown, primary
+/// screen, cooked mode), and `fg` brings the console back, fully redrawn, still answering keys.
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_resumes_with_the_screen_restored() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("suspend");
+    t.start("z", "PS1='PROMPT$ ' exec bash --norc --noprofile -i", true);
+    t.wait_for("z", "the shell prompt", |s| s.contains("PROMPT$"));
+    let line = format!(
+        "{}stty -g > '{h}/stty.before'; '{}' demo",
+        env_prefix(home.path()),
+        bin().display(),
+        h = home.path().display()
+    );
+    t.cmd(&["send-keys", "-t", "e2e:z", "-l", &line]);
+    t.keys("z", &["Enter"]);
+    t.wait_for("z", "the demo", |s| s.contains("demo-db1") && s.contains("DEMO"));
+    assert_eq!(t.format("z", "#{alternate_on}"), "1");
+    t.keys("z", &["C-z"]);
+    let s = t.wait_for("z", "the shell after Ctrl-Z", |s| {
+        s.contains("Stopped") && s.trim_end().ends_with("PROMPT$")
+    });
+    assert!(!s.contains("demo-db1"), "the console's screen is gone:\n{s}");
+    assert_eq!(t.format("z", "#{alternate_on}"), "0", "alternate screen left while stopped");
+    assert_eq!(t.format("z", "#{cursor_flag}"), "1", "cursor shown while stopped");
+    // The shell reads a line as usual: the terminal is not in raw mode.
+    let check = format!("stty -g > '{h}/stty.stopped'; echo STOPPED-OK", h = home.path().display());
+    t.cmd(&["send-keys", "-t", "e2e:z", "-l", &check]);
+    t.keys("z", &["Enter"]);
+    t.wait_for("z", "the shell's answer", |s| s.contains("\nSTOPPED-OK"));
+    let before = std::fs::read_to_string(home.path().join("stty.before")).unwrap();
+    let stopped = std::fs::read_to_string(home.path().join("stty.stopped")).unwrap();
+    assert_eq!(before, stopped, "terminal modes as before the console while it is stopped");
+    t.cmd(&["send-keys", "-t", "e2e:z", "-l", "fg"]);
+    t.keys("z", &["Enter"]);
+    let s = t.wait_for("z", "the console again", |s| s.contains("demo-db1") && s.contains("Fleet health"));
+    assert!(!s.contains("STOPPED-OK") && !s.contains("PROMPT$"), "fully redrawn, no shell text left:\n{s}");
+    assert_eq!(t.format("z", "#{alternate_on}"), "1", "back on the alternate screen");
+    // Keys work again (raw mode): help opens and closes, q quits to the prompt.
+    t.keys("z", &["?"]);
+    t.wait_for("z", "the help overlay", |s| s.contains("Help: keys"));
+    t.keys("z", &["Escape", "q"]);
+    t.wait_for("z", "the prompt after quitting", |s| {
+        s.trim_end().ends_with("PROMPT$") && !s.contains("demo-db1")
+    });
+    assert_eq!(t.format("z", "#{alternate_on}"), "0");
+}
+
+/// A prompt in the real terminal: Ctrl-U, Ctrl-W, Ctrl-A and arrows edit it, and `q`, Tab or
+/// `2` typed there stay in it (the console neither quits nor changes tabs).
+#[test]
+fn prompt_keys_edit_the_line_and_never_reach_the_pane_behind() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("prompt");
+    let script = format!("{}'{}' demo; echo \"EXIT:$?\"; sleep 60", env_prefix(home.path()), bin().display());
+    t.start("p", &script, true);
+    t.wait_for("p", "the demo", |s| s.contains("demo-db1") && s.contains("demo-app1"));
+    t.keys("p", &["/", "q", "Tab", "2", "C-u"]);
+    t.cmd(&["send-keys", "-t", "e2e:p", "-l", "web /var/log"]);
+    t.keys(
+        "p",
+        &[
+            "C-w", "C-w", "d", "b", "2", "C-a", "x", "C-a", "Delete", "End", "BSpace", "1", "Home", "Right",
+            "Enter",
+        ],
+    );
+    let s = t.wait_for("p", "the filtered table", |s| s.contains("demo-db1") && !s.contains("demo-app1"));
+    assert!(s.contains("Fleet health"), "still on the fleet tab:\n{s}");
+    assert!(s.contains("Filter (name or tag): db1"), "{s}");
+    t.keys("p", &["q"]);
+    t.wait_for("p", "the exit", |s| s.contains("EXIT:0"));
+}

@@ -2,12 +2,10 @@
 //! worker messages update the panes, and the screen is marked dirty only when something changed.
 
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use ratatui_textarea::TextArea;
 
 use crate::action::Action;
 use crate::event::{Command, Event, WorkerMsg};
@@ -19,6 +17,7 @@ use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::theme::Theme;
 use crate::ui::bars::{render_status_bar, render_tab_bar, Flash};
 use crate::ui::help::render_help;
+use crate::ui::line::{LineEdit, LineKey};
 use crate::ui::Ctx;
 use crate::workers::store::StoreMsg;
 
@@ -66,7 +65,7 @@ panes! {
 enum Overlay {
     None,
     Help { scroll: u16, max: u16 },
-    Command(Box<TextArea<'static>>),
+    Command(Box<LineEdit>),
 }
 
 /// Smallest size the full layout needs; below it a short notice is drawn instead.
@@ -83,6 +82,11 @@ pub struct App {
     pub quit: bool,
     /// The terminal should be cleared and fully repainted (ctrl-l).
     pub force_clear: bool,
+    /// Ctrl-Z: the loop hands the terminal back and stops the process until `fg`.
+    pub suspend: bool,
+    /// The last frame was too small for the layout: only the notice showed, and keys other
+    /// than quit do nothing until the terminal grows.
+    too_small: bool,
     /// Commands for the workers, drained by the event loop after each update.
     pub outbox: Vec<Command>,
     /// Set when the user changed the language with `:lang`.
@@ -103,6 +107,8 @@ impl App {
             dirty: true,
             quit: false,
             force_clear: false,
+            suspend: false,
+            too_small: false,
             outbox: Vec::new(),
             lang_changed: false,
         }
@@ -121,6 +127,7 @@ impl App {
         match ev {
             Event::Terminal(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
             Event::Terminal(TermEvent::Resize(..)) => self.dirty = true,
+            Event::Terminal(TermEvent::Paste(text)) => self.on_paste(&text),
             Event::Terminal(_) => {}
             Event::Worker(msg) => self.on_worker(msg),
             Event::Tick => self.dirty = true,
@@ -168,18 +175,28 @@ impl App {
             self.quit = true;
             return;
         }
+        // Ctrl-Z suspends, as in every terminal program, whatever is open.
+        if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.suspend = true;
+            return;
+        }
+        if self.too_small {
+            // Nothing the keys would change can be seen: only quitting works.
+            let quits = KeyChord::from_event(&key)
+                .and_then(|chord| self.ctx.keymap.lookup(Scope::Global, &chord))
+                .is_some_and(|a| a == Action::Quit);
+            self.quit |= quits;
+            return;
+        }
         self.flash = None;
-        if let Overlay::Command(ta) = &mut self.overlay {
-            match key.code {
-                KeyCode::Enter => {
-                    let line = ta.lines().first().cloned().unwrap_or_default();
+        if let Overlay::Command(line) = &mut self.overlay {
+            match line.key(key) {
+                LineKey::Submit(text) => {
                     self.overlay = Overlay::None;
-                    self.run_command(&line);
+                    self.run_command(&text);
                 }
-                KeyCode::Esc => self.overlay = Overlay::None,
-                _ => {
-                    ta.input(key);
-                }
+                LineKey::Cancel => self.overlay = Overlay::None,
+                LineKey::Edited | LineKey::Kept => {}
             }
             return;
         }
@@ -195,6 +212,16 @@ impl App {
         let Some(chord) = KeyChord::from_event(&key) else { return };
         if let Some(action) = self.ctx.keymap.lookup(scope, &chord) {
             self.update(action);
+        }
+    }
+
+    /// Pasted text goes to the open prompt, if any; with none it is dropped, never read as keys.
+    pub fn on_paste(&mut self, text: &str) {
+        if let Overlay::Command(line) = &mut self.overlay {
+            line.paste(text);
+            self.dirty = true;
+        } else if self.panes.pane_mut(self.focus).paste(text, &self.ctx) {
+            self.dirty = true;
         }
     }
 
@@ -230,11 +257,7 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.overlay = Overlay::Help { scroll: 0, max: u16::MAX },
-            Action::CommandLine => {
-                let mut ta = TextArea::default();
-                ta.set_cursor_line_style(Style::default());
-                self.overlay = Overlay::Command(Box::new(ta));
-            }
+            Action::CommandLine => self.overlay = Overlay::Command(Box::new(LineEdit::new(""))),
             Action::NextPane | Action::PrevPane => {
                 let pos = Focus::ALL.iter().position(|f| *f == self.focus).unwrap_or(0);
                 let n = Focus::ALL.len();
@@ -304,10 +327,12 @@ impl App {
         let total = self.panes.fleet.hosts.len();
         let down =
             self.panes.fleet.hosts.iter().filter_map(|h| h.sample.as_ref()).filter(|s| !s.reachable).count();
+        let hosts = crate::i18n::count(total, Msg::CountHostsOne, Msg::CountHostsMany, self.ctx.lang);
         if down > 0 {
-            format!("{total} {} · {down} {} ", self.ctx.t(Msg::StatusSummary), self.ctx.t(Msg::Unreachable))
+            let down = crate::i18n::fill(self.ctx.t(Msg::CountUnreachable), &[("n", &down.to_string())]);
+            format!("{hosts} · {down} ")
         } else {
-            format!("{total} {} ", self.ctx.t(Msg::StatusSummary))
+            format!("{hosts} ")
         }
     }
 
@@ -321,9 +346,20 @@ impl App {
 
     fn render_screen(&mut self, f: &mut Frame<'_>) {
         let area = f.area();
-        if area.width < MIN_W || area.height < MIN_H {
-            let text = format!("{} {}x{}", self.ctx.t(Msg::TooSmall), area.width, area.height);
-            f.render_widget(Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn)), area);
+        self.too_small = area.width < MIN_W || area.height < MIN_H;
+        if self.too_small {
+            let text = crate::i18n::fill(
+                self.ctx.t(Msg::TooSmallNeed),
+                &[
+                    ("w", &area.width.to_string()),
+                    ("h", &area.height.to_string()),
+                    ("min_w", &MIN_W.to_string()),
+                    ("min_h", &MIN_H.to_string()),
+                ],
+            );
+            let p = Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn))
+                .wrap(ratatui::widgets::Wrap { trim: true });
+            f.render_widget(p, area);
             return;
         }
         // A read-only database has a banner of its own above the status bar, for as long as
@@ -365,16 +401,13 @@ impl App {
                 *max = render_help(f, body, &self.ctx, *scroll);
                 *scroll = (*scroll).min(*max);
             }
-            Overlay::Command(ta) => {
-                let prompt = Rect { width: 1, ..bottom };
-                let input = Rect { x: bottom.x + 1, width: bottom.width.saturating_sub(1), ..bottom };
+            Overlay::Command(line) => {
                 f.render_widget(
                     ratatui::widgets::Block::default().style(self.ctx.theme.roles.status_bar),
                     bottom,
                 );
-                f.render_widget(Span::styled(":", self.ctx.theme.roles.accent), prompt);
-                ta.set_style(self.ctx.theme.roles.text);
-                f.render_widget(&**ta, input);
+                let roles = &self.ctx.theme.roles;
+                line.render(f, bottom, ":", roles.accent, roles.text);
                 return;
             }
             Overlay::None => {}

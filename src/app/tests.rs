@@ -155,6 +155,63 @@ fn tiny_terminals_do_not_panic() {
     }
 }
 
+/// Below the smallest layout the notice names the size needed, and keys change nothing the user
+/// cannot see (no tab switch, no overlay, no prompt) until the terminal grows; q still quits.
+#[test]
+fn too_small_names_the_minimum_and_only_quit_works() {
+    let mut app = app(Lang::En);
+    let text = screen(&draw(&mut app, 70, 4));
+    assert!(text.contains("70x4") && text.contains("needs at least 20x5"), "{text}");
+    for k in [KeyCode::Tab, KeyCode::Char('?'), KeyCode::Char('/'), KeyCode::Char(':'), KeyCode::Enter] {
+        app.on_event(key(k));
+    }
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
+    assert!(!app.help_open() && !app.panes.fleet.is_editing() && !app.quit);
+    assert_eq!(app.panes.fleet.view, View::Table);
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("Fleet health") && !text.contains("Filter (name"), "{text}");
+    let mut zh = self::app(Lang::ZhCn);
+    let text = screen(&draw(&mut zh, 70, 3));
+    assert!(text.contains("终端窗口太小：70x3") && text.contains("至少需要 20x5"), "{text}");
+    draw(&mut app, 19, 24);
+    app.on_event(key(KeyCode::Char('q')));
+    assert!(app.quit);
+}
+
+/// The arrow means the same for every column: ▲ the values grow down the table, ▼ they shrink,
+/// whichever way the column sorts first.
+#[test]
+fn the_sort_arrow_means_ascending_or_descending_for_every_column() {
+    let mut app = app(Lang::En);
+    let header = |app: &mut App| screen(&draw(app, 100, 24)).lines().nth(2).unwrap_or("").to_string();
+    assert!(header(&mut app).contains("Host▲"), "names A to Z");
+    app.on_event(key(KeyCode::Char('I')));
+    assert!(header(&mut app).contains("Host▼"));
+    let names: Vec<String> =
+        app.panes.fleet.visible(&app.ctx).iter().map(|&i| app.panes.fleet.hosts[i].name.clone()).collect();
+    assert!(names.windows(2).all(|w| w[0] >= w[1]), "{names:?}");
+    app.on_event(key(KeyCode::Char('I')));
+    app.on_event(key(KeyCode::Char('>')));
+    app.on_event(key(KeyCode::Char('>')));
+    assert_eq!(app.panes.fleet.sort, crate::panes::health::Column::Cpu);
+    let cpus = |app: &App| -> Vec<f64> {
+        let f = &app.panes.fleet;
+        f.visible(&app.ctx)
+            .iter()
+            .filter_map(|&i| f.hosts[i].sample.as_ref().and_then(|s| s.cpu_pct))
+            .collect()
+    };
+    assert!(header(&mut app).contains("CPU%▼"), "biggest first is descending");
+    assert!(cpus(&app).windows(2).all(|w| w[0] >= w[1]), "{:?}", cpus(&app));
+    app.on_event(key(KeyCode::Char('I')));
+    assert!(header(&mut app).contains("CPU%▲"));
+    assert!(cpus(&app).windows(2).all(|w| w[0] <= w[1]), "{:?}", cpus(&app));
+    // Counted nouns read right: one host, one record.
+    let mut one = App::new(ctx(Lang::En), vec![HostRow::new("solo", vec![], HostKind::Local)]);
+    let text = screen(&draw(&mut one, 80, 24));
+    assert!(text.contains(" 1 host ") && text.contains(" 0 alerts "), "{text}");
+}
+
 #[test]
 fn open_detail_requests_history_and_shows_it() {
     let mut app = app(Lang::En);
@@ -277,7 +334,7 @@ fn alerts_mark_hosts_count_in_the_status_bar_and_show_in_the_detail() {
     assert_eq!(app.open_alerts(), unacked);
     let term = draw(&mut app, 80, 24);
     let text = screen(&term);
-    assert!(text.lines().last().unwrap().contains(&format!("alerts {unacked}")), "{text}");
+    assert!(text.lines().last().unwrap().contains(&format!(" {unacked} alerts ")), "{text}");
     // Hosts with an alert are marked; the critical ones in red.
     let (x, y) = find(&term, "! demo-db1").unwrap();
     assert_eq!(term.backend().buffer()[(x, y)].fg, Color::Red);
@@ -305,6 +362,85 @@ fn ctrl_c_and_q_quit() {
     let mut app2 = self::app(Lang::En);
     app2.on_event(key(KeyCode::Char('q')));
     assert!(app2.quit);
+}
+
+fn ctrl_key(c: char) -> Event {
+    Event::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+}
+
+/// Every prompt edits like a shell line, and what is typed there never reaches the pane or the
+/// app behind it: `q` does not quit, Tab and `2` do not switch panes, Esc only closes it.
+#[test]
+fn prompts_edit_like_a_shell_line_and_keep_their_keys() {
+    let mut app = logs_app(Lang::En);
+    // The Logs search.
+    app.on_event(key(KeyCode::Char('/')));
+    typed(&mut app, "q12 ");
+    app.on_event(key(KeyCode::Tab));
+    app.on_event(key(KeyCode::F(5)));
+    app.on_event(ctrl_key('r'));
+    assert!(!app.quit && app.focus == crate::app::Focus::Logs, "the keys stayed in the prompt");
+    app.on_event(ctrl_key('w'));
+    app.on_event(ctrl_key('w'));
+    typed(&mut app, "Pay.jav");
+    app.on_event(ctrl_key('a'));
+    app.on_event(key(KeyCode::Delete));
+    app.on_event(ctrl_key('e'));
+    typed(&mut app, "a");
+    app.on_event(key(KeyCode::Home));
+    typed(&mut app, "P");
+    app.on_event(Event::Terminal(TermEvent::Paste("\n".into())));
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.panes.logs.search.as_ref().map(|r| r.as_str()), Some("Pay.java"));
+    assert!(!app.quit);
+    // An include filter: Ctrl-U kills the line (not undo), Backspace and arrows edit it.
+    app.on_event(key(KeyCode::Char('+')));
+    typed(&mut app, "nothing like this");
+    app.on_event(ctrl_key('u'));
+    typed(&mut app, "ERRROR");
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Backspace));
+    app.on_event(key(KeyCode::End));
+    app.on_event(key(KeyCode::Enter));
+    let filters: Vec<String> = app
+        .panes
+        .logs
+        .filter
+        .patterns(crate::logs::filter::Side::Include)
+        .map(|(p, _)| p.to_string())
+        .collect();
+    assert_eq!(filters, vec!["ERROR"]);
+    // Pasted text with no prompt open is dropped, not read as keys (`q` would quit).
+    app.on_event(Event::Terminal(TermEvent::Paste("q".into())));
+    assert!(!app.quit);
+    // The `:` command line: Ctrl-W, then a command.
+    app.on_event(key(KeyCode::Char(':')));
+    typed(&mut app, "theme mono");
+    app.on_event(ctrl_key('w'));
+    typed(&mut app, "nosuchtheme");
+    app.on_event(ctrl_key('w'));
+    app.on_event(ctrl_key('w'));
+    typed(&mut app, "lang zh-CN");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(app.ctx.lang, Lang::ZhCn);
+    // The fleet filter, which filters as it is typed.
+    app.on_event(key(KeyCode::Char('1')));
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
+    app.on_event(key(KeyCode::Char('/')));
+    typed(&mut app, "xq2db");
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Left));
+    app.on_event(key(KeyCode::Backspace));
+    app.on_event(key(KeyCode::Backspace));
+    app.on_event(ctrl_key('a'));
+    app.on_event(key(KeyCode::Delete));
+    assert_eq!(app.panes.fleet.filter, "db");
+    assert_eq!(app.focus, crate::app::Focus::Fleet);
+    app.on_event(key(KeyCode::Enter));
+    assert!(!app.quit);
+    let term = draw(&mut app, 80, 24);
+    assert!(screen(&term).contains("demo-db1") && !screen(&term).contains("demo-app1"), "{}", screen(&term));
 }
 
 #[test]
@@ -650,6 +786,13 @@ fn one_filter_can_be_switched_off_and_on() {
     typed(&mut app, "2");
     app.on_event(key(KeyCode::Enter));
     assert_eq!(app.panes.logs.visible().len(), 1);
+    // The filter that is off says so in words, not by strikethrough alone.
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("1:+ERROR 2:-payment(off)"), "{text}");
+    let mut zh = logs_app(Lang::ZhCn);
+    zh.panes.logs.filter.add(crate::logs::filter::Side::Include, "x").unwrap();
+    zh.panes.logs.filter.toggle(crate::logs::filter::Side::Include, 0);
+    assert!(screen(&draw(&mut zh, 80, 24)).contains("1:+x（停用）"));
     app.on_event(key(KeyCode::Char('t')));
     typed(&mut app, "1");
     app.on_event(key(KeyCode::Enter));

@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 
+use crate::cli::errors::{eprint_clean, print_clean};
 use crate::cli::Global;
 use crate::config;
+use crate::i18n::{fill, Msg};
 use crate::keymap::Keymap;
 use crate::theme::Theme;
 
@@ -21,35 +23,42 @@ pub fn run(g: &Global, args: &CheckConfigArgs) -> i32 {
     let cfg = match config::load_location(&location) {
         Ok(c) => c,
         Err(errors) => {
+            let lang = crate::cli::early_lang(g);
             for e in &errors.0 {
-                eprintln!("{e}");
+                eprint_clean(&e.render(lang));
             }
-            eprintln!("{}: {} error(s); nothing was started", location.path().display(), errors.0.len());
+            let n = errors.0.len();
+            let m = if n == 1 { Msg::CliCheckErrorsOne } else { Msg::CliCheckErrorsMany };
+            let file = location.path().display().to_string();
+            eprint_clean(&fill(m.text(lang), &[("file", &file), ("n", &n.to_string())]));
             return 2;
         }
     };
+    let lang = crate::cli::lang_with(g, &cfg);
     let mut failed = false;
     let theme_name = g.theme.clone().unwrap_or_else(|| cfg.general.theme.clone());
     if let Err(errs) = Theme::load(&theme_name) {
         failed = true;
         for e in errs {
-            eprintln!("{e}");
+            eprint_clean(&e.to_string());
         }
     }
     let keymap_name = g.keymap.clone().unwrap_or_else(|| cfg.general.keymap.clone());
     if let Err(errs) = Keymap::load(&keymap_name) {
         failed = true;
         for e in errs {
-            eprintln!("{e}");
+            eprint_clean(&e.to_string());
         }
     }
     if failed {
         return 2;
     }
     if cfg.source.is_none() {
-        println!("{}: no config file; the defaults apply", location.path().display());
+        let file = location.path().display().to_string();
+        let host = crate::cli::hostname();
+        print_clean(&fill(Msg::CliCheckNoFile.text(lang), &[("file", &file), ("host", &host)]));
     }
-    println!("{}", cfg.summary());
+    print_clean(&cfg.summary(lang));
     // What the fleet really is once ~/.ssh/config is read, and what could not be imported.
     let fleet = crate::cli::resolve_fleet(&cfg);
     let imported: Vec<&str> = fleet
@@ -59,10 +68,12 @@ pub fn run(g: &Global, args: &CheckConfigArgs) -> i32 {
         .map(|h| h.name.as_str())
         .collect();
     if !imported.is_empty() {
-        println!("from ~/.ssh/config: {} host(s): {}", imported.len(), imported.join(", "));
+        let n = imported.len();
+        let m = if n == 1 { Msg::CliSshImportedOne } else { Msg::CliSshImportedMany };
+        print_clean(&fill(m.text(lang), &[("n", &n.to_string()), ("list", &imported.join(", "))]));
     }
     for w in &fleet.warnings {
-        println!("warning: {w}");
+        print_clean(&format!("{}{w}", crate::cli::errors::after_label(Msg::CliWarningPrefix.text(lang))));
     }
     0
 }

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::app::App;
+use crate::cli::errors::{eprint_clean, say};
 use crate::cli::{db_options, resolve_fleet, resolve_fleet_named, Global};
 use crate::config::{self, Config};
 use crate::demo::DemoFleet;
 use crate::fleet::Access;
 use crate::health::LocalProbe;
-use crate::i18n::Lang;
+use crate::i18n::{fill, Lang, Msg};
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
 use crate::store::{Access as DbAccess, Store, StoreOptions};
@@ -29,19 +30,19 @@ pub struct Prepared {
 /// failure.
 pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
     let cfg = config::load(g.config.as_deref()).map_err(|errors| {
+        let lang = crate::cli::early_lang(g);
         for e in &errors.0 {
-            eprintln!("{e}");
+            eprint_clean(&e.render(lang));
         }
-        eprintln!(
-            "yunwei: the config has {} error(s); fix them and start again (yunwei check-config)",
-            errors.0.len()
-        );
+        let n = errors.0.len();
+        let m = if n == 1 { Msg::CliConfigHasErrorsOne } else { Msg::CliConfigHasErrorsMany };
+        say("", &fill(m.text(lang), &[("n", &n.to_string())]));
         2
     })?;
     let lang = match g.lang.as_deref() {
-        Some("auto") | None => Lang::resolve(cfg.general.lang),
+        Some("auto") | None => Lang::resolve(cfg.general.lang.chosen()),
         Some(l) => Lang::parse(l).ok_or_else(|| {
-            eprintln!("yunwei: --lang {l}: use auto, en or zh-CN");
+            say("", &fill(Msg::CliBadLang.text(crate::cli::early_lang(g)), &[("value", l)]));
             2
         })?,
     };
@@ -49,14 +50,14 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
     let theme_name = theme_choice(g.theme.as_deref(), no_color, &cfg.general.theme);
     let theme = Theme::load(&theme_name).map_err(|errs| {
         for e in errs {
-            eprintln!("{e}");
+            eprint_clean(&e.to_string());
         }
         2
     })?;
     let keymap_name = g.keymap.clone().unwrap_or_else(|| cfg.general.keymap.clone());
     let keymap = Keymap::load(&keymap_name).map_err(|errs| {
         for e in errs {
-            eprintln!("{e}");
+            eprint_clean(&e.to_string());
         }
         2
     })?;
@@ -144,7 +145,7 @@ impl Drop for DemoDir {
 
 pub fn run(g: &Global, demo: bool) -> i32 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!("yunwei: the console needs a terminal; for scripts use `yunwei status` (--json)");
+        say("", Msg::CliNeedsTerminal.text(crate::cli::early_lang(g)));
         return 2;
     }
     let prepared = match prepare(g, demo) {
@@ -161,7 +162,8 @@ pub fn run(g: &Global, demo: bool) -> i32 {
                 (p, StoreOptions::new(DbAccess::Write, false))
             }
             Err(e) => {
-                eprintln!("yunwei: cannot create the demo's temporary directory: {e}");
+                let lang = prepared.ctx.lang;
+                say("", &fill(Msg::CliDemoDirFailed.text(lang), &[("e", &crate::i18n::io_error(&e, lang))]));
                 return 1;
             }
         }
@@ -173,7 +175,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let store = match Store::open_with(&db, options) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("yunwei: {}", e.text(lang));
+            say("", &e.text(lang));
             return 1;
         }
     };
@@ -230,7 +232,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("yunwei: {e}");
+            say("", &e.to_string());
             1
         }
     }

@@ -48,7 +48,7 @@ pub fn lang_of_args(args: &[std::ffi::OsString]) -> Lang {
     });
     match flag.as_deref().and_then(Lang::parse) {
         Some(lang) => lang,
-        None => Lang::resolve(crate::config::LangSetting::Auto),
+        None => Lang::resolve(None),
     }
 }
 

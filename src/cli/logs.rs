@@ -12,7 +12,8 @@ use std::time::Duration;
 use std::fs::File;
 use std::io::Read;
 
-use crate::i18n::{Lang, Msg};
+use crate::cli::errors::say;
+use crate::i18n::{fill, Lang, Msg};
 use crate::logs::decode::{Decoder, Encoding};
 use crate::logs::filter::Filter;
 use crate::logs::follow::{binary_head, cut_point, FollowEvent, Follower, NulRun, Start, MAX_UNBROKEN};
@@ -40,7 +41,7 @@ pub struct LogsArgs {
     #[arg(short = 'f', long)]
     pub follow: bool,
     /// With --follow, start with the last N lines
-    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N", requires = "follow")]
     pub lines: usize,
     /// Read the files on this host (from the config or ~/.ssh/config), over SSH
     #[arg(long, value_name = "NAME")]
@@ -138,7 +139,7 @@ fn audit_no_mask(g: &crate::cli::Global, args: &LogsArgs) -> Result<(), String> 
     let (path, options) = crate::cli::db_options(g, crate::store::Access::Write);
     let store = crate::store::Store::open_with(&path, options).map_err(|e| fail(e.text(lang)))?;
     if let Some(notice) = store.tightened_notice(lang) {
-        eprintln!("yunwei logs: {notice}");
+        say("logs", &notice);
     }
     store
         .audit(&operator, "logs.no_mask", &target, "yunwei logs --no-mask printed unmasked records")
@@ -147,38 +148,35 @@ fn audit_no_mask(g: &crate::cli::Global, args: &LogsArgs) -> Result<(), String> 
 }
 
 pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
+    let lang = crate::cli::early_lang(g);
+    let t = |m: Msg, args: &[(&str, &str)]| fill(m.text(lang), args);
+    let says = Says { lang };
     let encoding: Encoding = match args.encoding.parse() {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("yunwei logs: --encoding: {e}");
+        Err(_) => {
+            say("logs", &t(Msg::LogsCliBadEncoding, &[("value", &args.encoding)]));
             return 2;
         }
     };
     let pipeline = match LinePipeline::new(&args.grep, &args.exclude, args.no_mask) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("yunwei logs: {e}");
+            say("logs", &t(Msg::LogsCliBadPattern, &[("e", &e)]));
             return 2;
         }
     };
     if args.paths.is_empty() && !args.journal {
-        eprintln!("yunwei logs: name at least one file");
+        say("logs", Msg::LogsCliNoFiles.text(lang));
         return 2;
     }
-    let lang = g
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or_else(|| Lang::resolve(crate::config::LangSetting::Auto));
-    let says = Says { lang };
     // Checked here: clap counts the flag's default as present for `requires`.
     if args.unit.is_some() && !args.journal {
-        eprintln!("yunwei logs: {}", Msg::LogsCliUnitNeedsJournal.text(lang));
+        say("logs", Msg::LogsCliUnitNeedsJournal.text(lang));
         return 2;
     }
     if args.no_mask {
         if let Err(e) = audit_no_mask(g, args) {
-            eprintln!("{e}");
+            crate::cli::errors::eprint_clean(&e);
             return 1;
         }
     }
@@ -194,9 +192,9 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
     let journal = args.journal.then(|| JournalSpec { unit: args.unit.clone() });
     let result = match (remote_target, journal) {
         (Some((target, pool)), Some(j)) => {
-            remote_journal(args, &j, encoding, &pipeline, &target, &pool, &mut out)
+            remote_journal(args, &j, encoding, &pipeline, (&target, &pool), &mut out, lang)
         }
-        (Some((target, pool)), None) => remote(args, encoding, &pipeline, &target, &pool, &mut out),
+        (Some((target, pool)), None) => remote(args, encoding, &pipeline, &target, &pool, &mut out, lang),
         (None, Some(j)) if args.follow => follow(args, Some(j), encoding, &pipeline, &says, &mut out),
         (None, Some(j)) => read_journal(&j, encoding, &pipeline, &mut out),
         (None, None) if args.follow => follow(args, None, encoding, &pipeline, &says, &mut out),
@@ -207,7 +205,7 @@ pub fn run(g: &crate::cli::Global, args: &LogsArgs) -> i32 {
         // The reader went away (`| head`): not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            eprintln!("yunwei logs: {e}");
+            say("logs", &crate::i18n::io_error(&e, lang));
             1
         }
     }
@@ -233,7 +231,7 @@ impl Says {
     }
 
     fn binary(&self, name: &str) {
-        eprintln!("yunwei logs: {}: {}", crate::health::printable(name), Msg::LogsCliBinary.text(self.lang));
+        say("logs", &format!("{name}: {}", Msg::LogsCliBinary.text(self.lang)));
     }
 }
 
@@ -256,7 +254,7 @@ fn read_all(
         let mut file = match File::open(path) {
             Ok(f) => f,
             Err(e) => {
-                eprintln!("yunwei logs: {}: {e}", path.display());
+                say("logs", &format!("{}: {}", path.display(), crate::i18n::io_error(&e, says.lang)));
                 code = 1;
                 continue;
             }
@@ -276,7 +274,7 @@ fn read_all(
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    eprintln!("yunwei logs: {}: {e}", path.display());
+                    say("logs", &format!("{}: {}", path.display(), crate::i18n::io_error(&e, says.lang)));
                     code = 1;
                     break;
                 }
@@ -334,7 +332,7 @@ fn read_journal(
     let mut reader = match LocalJournal::spawn(JOURNALCTL.as_ref(), j, None, JournalStart::All, false) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("yunwei logs: journalctl: {e}");
+            say("logs", &format!("journalctl: {e}"));
             return Ok(1);
         }
     };
@@ -345,14 +343,14 @@ fn read_journal(
         for entry in read.entries {
             match entry {
                 Ok(e) => print_record(&journal::to_record(&e, &mut decoder, now), p, "", out)?,
-                Err(e) => eprintln!("yunwei logs: journal: {}", crate::health::printable(&e)),
+                Err(e) => say("logs", &format!("journal: {e}")),
             }
         }
         match read.ended {
             None => {}
             Some(Ok(())) => return Ok(0),
             Some(Err(e)) => {
-                eprintln!("yunwei logs: journalctl: {}", crate::health::printable(&e));
+                say("logs", &format!("journalctl: {e}"));
                 return Ok(1);
             }
         }
@@ -401,12 +399,14 @@ fn follow(
     if let Some(j) = journal {
         names.push("journal".to_string());
         let (tx, lines) = (tx.clone(), args.lines);
-        std::thread::spawn(move || follow_journal(j, encoding, lines, 0, tx));
+        let lang = says.lang;
+        std::thread::spawn(move || follow_journal(j, encoding, lines, 0, lang, tx));
     } else {
         for (i, path) in args.paths.iter().enumerate() {
             names.push(path.display().to_string());
             let (tx, path, lines) = (tx.clone(), path.clone(), args.lines);
-            std::thread::spawn(move || follow_file(&path, lines, i, tx));
+            let lang = says.lang;
+            std::thread::spawn(move || follow_file(&path, lines, i, lang, tx));
         }
     }
     drop(tx);
@@ -448,7 +448,7 @@ fn follow(
                     out.write_all(&text)?;
                 }
             }
-            Found::Note(note) => eprintln!("yunwei logs: {}", crate::health::printable(&note)),
+            Found::Note(note) => say("logs", &note),
             Found::Binary => says.binary(&names[i]),
         }
         out.flush()?;
@@ -457,7 +457,7 @@ fn follow(
 }
 
 /// The thread of one followed file: polls it every [`FOLLOW_EVERY`] and hands on what it found.
-fn follow_file(path: &Path, lines: usize, i: usize, tx: mpsc::Sender<(usize, Found)>) {
+fn follow_file(path: &Path, lines: usize, i: usize, lang: Lang, tx: mpsc::Sender<(usize, Found)>) {
     let mut follower = Follower::open(path, Start::LastLines(lines));
     let name = path.display().to_string();
     loop {
@@ -478,10 +478,10 @@ fn follow_file(path: &Path, lines: usize, i: usize, tx: mpsc::Sender<(usize, Fou
                     found.push(Found::Binary);
                     continue;
                 }
-                FollowEvent::Rotated => format!("{name}: rotated; following the new file"),
-                FollowEvent::Truncated => format!("{name}: truncated; reading from the start"),
-                FollowEvent::Missing => format!("{name}: missing; waiting for it"),
-                FollowEvent::Appeared => format!("{name}: appeared; following it"),
+                FollowEvent::Rotated => format!("{name}: {}", Msg::LogsRotated.text(lang)),
+                FollowEvent::Truncated => format!("{name}: {}", Msg::LogsTruncated.text(lang)),
+                FollowEvent::Missing => format!("{name}: {}", Msg::LogsMissing.text(lang)),
+                FollowEvent::Appeared => format!("{name}: {}", Msg::LogsCliAppeared.text(lang)),
                 FollowEvent::Error(e) => format!("{name}: {e}"),
             };
             found.push(Found::Lines(std::mem::take(&mut batch)));
@@ -507,6 +507,7 @@ fn follow_journal(
     encoding: Encoding,
     lines: usize,
     i: usize,
+    lang: Lang,
     tx: mpsc::Sender<(usize, Found)>,
 ) {
     let mut decoder = Decoder::new(encoding);
@@ -515,7 +516,16 @@ fn follow_journal(
         match LocalJournal::spawn(JOURNALCTL.as_ref(), &j, cursor.as_deref(), JournalStart::Last(lines), true)
         {
             Err(e) => {
-                if tx.send((i, Found::Note(format!("journalctl: {e}; retrying")))).is_err() {
+                if tx
+                    .send((
+                        i,
+                        Found::Note(fill(
+                            Msg::LogsCliRetrying.text(lang),
+                            &[("e", &format!("journalctl: {e}"))],
+                        )),
+                    ))
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -540,8 +550,10 @@ fn follow_journal(
                     return;
                 }
                 if let Some(end) = read.ended {
-                    let why = end.err().unwrap_or_else(|| "ended".into());
-                    if tx.send((i, Found::Note(format!("journalctl: {why}; starting it again")))).is_err() {
+                    let why = end.err().unwrap_or_else(|| Msg::LogsCliJournalEnded.text(lang).into());
+                    let note =
+                        fill(Msg::LogsCliJournalRestart.text(lang), &[("e", &format!("journalctl: {why}"))]);
+                    if tx.send((i, Found::Note(note))).is_err() {
                         return;
                     }
                     break;
@@ -557,16 +569,18 @@ fn remote_target(
     g: &crate::cli::Global,
     name: &str,
 ) -> Result<Option<(crate::ssh::Target, std::sync::Arc<crate::ssh::SshPool>)>, i32> {
+    let lang = crate::cli::early_lang(g);
     let cfg = crate::config::load(g.config.as_deref()).map_err(|errors| {
         for e in &errors.0 {
-            eprintln!("{e}");
+            crate::cli::errors::eprint_clean(&e.render(lang));
         }
         2
     })?;
     let fleet = crate::cli::resolve_fleet(&cfg);
     let Some(host) = fleet.hosts.iter().find(|h| h.name == name) else {
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
-        eprintln!("yunwei logs: --host {name}: no such host (hosts: {})", names.join(", "));
+        let list = names.join(", ");
+        say("logs", &fill(Msg::CliNoSuchHost.text(lang), &[("host", name), ("list", &list)]));
         return Err(2);
     };
     Ok(host.target().map(|t| (t, crate::fleet::pool_for(&cfg))))
@@ -582,6 +596,7 @@ fn remote(
     target: &crate::ssh::Target,
     pool: &std::sync::Arc<crate::ssh::SshPool>,
     out: &mut impl Write,
+    lang: Lang,
 ) -> io::Result<i32> {
     use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
     let many = args.paths.len() > 1;
@@ -624,10 +639,11 @@ fn remote(
                     }
                     Err(e) => {
                         if !args.follow {
-                            eprintln!("yunwei logs: {}: {e}", target.endpoint.name);
+                            say("logs", &format!("{}: {e}", target.endpoint.name));
                             return Ok(1);
                         }
-                        eprintln!("yunwei logs: {}: {e}; retrying", target.endpoint.name);
+                        let e = fill(Msg::LogsCliRetrying.text(lang), &[("e", &e.to_string())]);
+                        say("logs", &format!("{}: {e}", target.endpoint.name));
                         std::thread::sleep(backoff.next_delay());
                         continue;
                     }
@@ -637,7 +653,8 @@ fn remote(
             let output = match c.exec(&command(&src.path, &src.cursor, begin)) {
                 Ok(o) => o.stdout,
                 Err(e) => {
-                    eprintln!("yunwei logs: {}: {e}; reconnecting", target.endpoint.name);
+                    let e = fill(Msg::LogsCliReconnecting.text(lang), &[("e", &e.to_string())]);
+                    say("logs", &format!("{}: {e}", target.endpoint.name));
                     conn = None;
                     if !args.follow {
                         return Ok(1);
@@ -648,7 +665,7 @@ fn remote(
             let name = crate::health::printable(&src.path).into_owned();
             let note = |src: &mut Source, text: String| {
                 if src.said.as_deref() != Some(text.as_str()) {
-                    eprintln!("yunwei logs: {}:{name}: {text}", target.endpoint.name);
+                    say("logs", &format!("{}:{name}: {text}", target.endpoint.name));
                     src.said = Some(text);
                 }
             };
@@ -681,23 +698,24 @@ fn remote(
                 }
                 Ok(Chunk::Rotated) => {
                     src.partial.clear();
-                    note(src, "rotated; following the new file".into());
+                    note(src, Msg::LogsRotated.text(lang).into());
                     busy = true;
                 }
                 Ok(Chunk::Truncated) => {
                     src.partial.clear();
-                    note(src, "truncated; reading from the start".into());
+                    note(src, Msg::LogsTruncated.text(lang).into());
                     busy = true;
                 }
                 Ok(Chunk::Missing) | Ok(Chunk::Unreadable) if !args.follow => {
-                    eprintln!("yunwei logs: {}:{name}: missing or unreadable", target.endpoint.name);
+                    let why = Msg::LogsCliMissingOrUnreadable.text(lang);
+                    say("logs", &format!("{}:{name}: {why}", target.endpoint.name));
                     code = 1;
                     src.done = true;
                 }
-                Ok(Chunk::Missing) => note(src, "missing; waiting for it".into()),
-                Ok(Chunk::Unreadable) => note(src, "not readable".into()),
+                Ok(Chunk::Missing) => note(src, Msg::LogsMissing.text(lang).into()),
+                Ok(Chunk::Unreadable) => note(src, Msg::LogsCliNotReadable.text(lang).into()),
                 Err(e) => {
-                    eprintln!("yunwei logs: {}:{name}: {e}", target.endpoint.name);
+                    say("logs", &format!("{}:{name}: {e}", target.endpoint.name));
                     if !args.follow {
                         code = 1;
                         src.done = true;
@@ -724,9 +742,9 @@ fn remote_journal(
     j: &JournalSpec,
     encoding: Encoding,
     p: &LinePipeline,
-    target: &crate::ssh::Target,
-    pool: &std::sync::Arc<crate::ssh::SshPool>,
+    (target, pool): (&crate::ssh::Target, &std::sync::Arc<crate::ssh::SshPool>),
     out: &mut impl Write,
+    lang: Lang,
 ) -> io::Result<i32> {
     let start = if args.follow { JournalStart::Last(args.lines) } else { JournalStart::All };
     let mut cursor: Option<String> = None;
@@ -742,12 +760,18 @@ fn remote_journal(
                     backoff.reset();
                 }
                 Err(e) if args.follow => {
-                    eprintln!("yunwei logs: {host}: {e}; retrying");
+                    say(
+                        "logs",
+                        &format!(
+                            "{host}: {}",
+                            fill(Msg::LogsCliRetrying.text(lang), &[("e", &e.to_string())])
+                        ),
+                    );
                     std::thread::sleep(backoff.next_delay());
                     continue;
                 }
                 Err(e) => {
-                    eprintln!("yunwei logs: {host}: {e}");
+                    say("logs", &format!("{host}: {e}"));
                     return Ok(1);
                 }
             }
@@ -756,7 +780,13 @@ fn remote_journal(
         let output = match c.exec(&journal::remote_command(j, cursor.as_deref(), start)) {
             Ok(o) => o,
             Err(e) => {
-                eprintln!("yunwei logs: {host}: {e}; reconnecting");
+                say(
+                    "logs",
+                    &format!(
+                        "{host}: {}",
+                        fill(Msg::LogsCliReconnecting.text(lang), &[("e", &e.to_string())])
+                    ),
+                );
                 conn = None;
                 if !args.follow {
                     return Ok(1);
@@ -765,7 +795,7 @@ fn remote_journal(
             }
         };
         if journal::no_journal(&output.stdout) {
-            eprintln!("yunwei logs: {host}: no journalctl on this host");
+            say("logs", &format!("{host}: {}", Msg::LogsCliNoJournalctl.text(lang)));
             return Ok(1);
         }
         let (lines, _) = crate::logs::decode::split_lines(&output.stdout);
@@ -777,7 +807,7 @@ fn remote_journal(
                     cursor = Some(e.cursor);
                 }
                 Err(e) if !line.iter().all(u8::is_ascii_whitespace) => {
-                    eprintln!("yunwei logs: {host}: journal: {}", crate::health::printable(&e))
+                    say("logs", &format!("{host}: journal: {e}"))
                 }
                 Err(_) => {}
             }
@@ -785,7 +815,7 @@ fn remote_journal(
         out.flush()?;
         if lines.is_empty() && output.exit_status != 0 {
             let said = String::from_utf8_lossy(&output.stderr).trim().to_string();
-            eprintln!("yunwei logs: {host}: journalctl: {}", crate::health::printable(&said));
+            say("logs", &format!("{host}: journalctl: {said}"));
             if !args.follow {
                 return Ok(1);
             }

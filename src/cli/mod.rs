@@ -7,6 +7,7 @@
 pub mod check_config;
 pub mod completions;
 pub mod console;
+pub mod errors;
 pub mod help;
 pub mod logs;
 pub mod status;
@@ -21,6 +22,68 @@ pub struct Global {
     pub lang: Option<String>,
     pub theme: Option<String>,
     pub keymap: Option<String>,
+}
+
+/// `--lang`'s values, so the completions offer them; the aliases `Lang::parse` knows are
+/// accepted too.
+pub fn lang_values() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("auto"),
+        PossibleValue::new("en").aliases(["en-US", "en_US", "english"]),
+        PossibleValue::new("zh-CN").aliases(["zh_CN", "zh", "cn", "中文"]),
+    ])
+}
+
+/// A built-in name or a file: anything is accepted (a file is checked when it is loaded), and
+/// the built-in names are the values the completions offer.
+#[derive(Clone)]
+pub struct NameOrPath(fn() -> Vec<&'static str>);
+
+impl NameOrPath {
+    pub fn themes() -> NameOrPath {
+        NameOrPath(|| crate::theme::builtin_names().collect())
+    }
+
+    pub fn keymaps() -> NameOrPath {
+        NameOrPath(|| crate::keymap::BUILTIN.to_vec())
+    }
+}
+
+impl clap::builder::TypedValueParser for NameOrPath {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new((self.0)().into_iter().map(clap::builder::PossibleValue::new)))
+    }
+}
+
+/// The language of what a command prints before its config is read: `--lang`, else the
+/// locale.
+pub fn early_lang(g: &Global) -> crate::i18n::Lang {
+    use crate::i18n::Lang;
+    match g.lang.as_deref() {
+        Some(l) if l != "auto" => Lang::parse(l).unwrap_or_else(|| Lang::resolve(None)),
+        _ => Lang::resolve(None),
+    }
+}
+
+/// The language once the config is read: `--lang`, else the config's `lang`, else the locale.
+pub fn lang_with(g: &Global, cfg: &crate::config::Config) -> crate::i18n::Lang {
+    use crate::i18n::Lang;
+    match g.lang.as_deref() {
+        Some(l) if l != "auto" => Lang::parse(l).unwrap_or_else(|| Lang::resolve(cfg.general.lang.chosen())),
+        _ => Lang::resolve(cfg.general.lang.chosen()),
+    }
 }
 
 /// The database path: `--db`, else `$YUNWEI_DB`, else the default under the XDG data home.
@@ -50,7 +113,7 @@ pub fn lang_of(g: &Global, cfg: Option<&crate::config::Config>) -> crate::i18n::
     use crate::i18n::Lang;
     match g.lang.as_deref().and_then(Lang::parse) {
         Some(l) => l,
-        None => Lang::resolve(cfg.map(|c| c.general.lang).unwrap_or_default()),
+        None => Lang::resolve(cfg.and_then(|c| c.general.lang.chosen())),
     }
 }
 

@@ -8,6 +8,7 @@ use yunwei_widgets::fmt;
 use yunwei_widgets::width::{pad_left, pad_right, width};
 
 use crate::cli::console::{fleet, prepare};
+use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
 use crate::health::thresholds::{Level, Thresholds};
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 use crate::alerts::health::{sustained_cpu_level, Metric, CPU_SUSTAIN_S};
 use crate::alerts::AlertKey;
 use crate::health::HostSample;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{fill, Lang, Msg};
 use crate::store::{Access, Store, StoreOptions};
 
 /// The arguments of `yunwei status`.
@@ -45,12 +46,13 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     let lang = prepared.ctx.lang;
     let (rows, mut probes, warnings) = fleet(cfg, false);
     for w in &warnings {
-        eprintln!("yunwei status: {w}");
+        say("status", w);
     }
     for h in &args.hosts {
         if !rows.iter().any(|r| &r.name == h) {
             let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-            eprintln!("yunwei status: --host {h}: no such host (hosts: {})", names.join(", "));
+            let list = names.join(", ");
+            say("status", &fill(Msg::CliNoSuchHost.text(lang), &[("host", h), ("list", &list)]));
             return 2;
         }
     }
@@ -89,7 +91,7 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     match remote_thread.join() {
         Ok(r) => samples.extend(r),
         Err(_) => {
-            eprintln!("yunwei status: internal error while polling remote hosts");
+            say("status", Msg::CliPollInternalError.text(lang));
             return 1;
         }
     }
@@ -129,12 +131,13 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
         match serde_json::to_string_pretty(&hosts) {
             Ok(j) => println!("{j}"),
             Err(e) => {
-                eprintln!("yunwei status: {e}");
+                say("status", &e.to_string());
                 return 1;
             }
         }
     } else {
-        print!("{}", table(&hosts, lang));
+        // Names from ~/.ssh/config and errors from remote hosts are shown escaped.
+        print_clean(&table(&hosts, lang));
     }
     exit_code(&hosts)
 }
@@ -238,9 +241,13 @@ pub fn table(hosts: &[HostStatus], lang: Lang) -> String {
             }
         };
         if !s.reachable {
-            let why = s.error.as_ref().map(|e| format!("{}: {}", e.kind, e.message)).unwrap_or_default();
-            let mut r = vec![s.name.clone(), state];
-            r.push(why);
+            let why = s
+                .error
+                .as_ref()
+                .map(|e| format!("{}: {}", crate::panes::health::error_kind_text(&e.kind, lang), e.message))
+                .unwrap_or_default();
+            let mut r = vec![crate::text::escape_unprintable(&s.name).into_owned(), state];
+            r.push(crate::text::escape_unprintable(&why).into_owned());
             rows.push(r);
             continue;
         }
@@ -250,7 +257,7 @@ pub fn table(hosts: &[HostStatus], lang: Lang) -> String {
             .map(|d| format!("{} {}", fmt::pct(Some(d.used_pct)), d.mount))
             .unwrap_or("-".into());
         rows.push(vec![
-            s.name.clone(),
+            crate::text::escape_unprintable(&s.name).into_owned(),
             state,
             fmt::pct(s.cpu_pct),
             fmt::ratio(s.load_per_core()),

@@ -14,16 +14,13 @@ use std::time::Duration;
 use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
+use super::messages::CfgMsg;
 use super::{ConfigError, ConfigErrors};
+use crate::i18n::{both, Both, Localized};
 use crate::text::nearest;
 
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 pub(crate) type Key<'i> = Spanned<DeString<'i>>;
-
-/// What a duration looks like, for messages.
-const DURATION_EXAMPLES: &str = "such as \"90s\", \"6h\" or \"1d\"";
-/// What a size looks like, for messages.
-const SIZE_EXAMPLES: &str = "such as \"100MB\" or \"2GiB\"";
 
 /// Size units as written: decimal ones are powers of 1000, binary ones (with an `i`) of 1024.
 const SIZE_UNITS: &[(&str, u64)] = &[
@@ -40,19 +37,18 @@ const SIZE_UNITS: &[(&str, u64)] = &[
 
 /// Parses a duration written as a number and a unit (`90s`, `15m`, `6h`, `1d`, `2w`, or several
 /// parts such as `1h 30m`). The grammar is humantime's; the error says what was expected.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, Both> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(format!("expected a duration {DURATION_EXAMPLES}, found an empty string"));
+        return Err(both(&CfgMsg::DurationEmpty, &[]));
     }
-    humantime::parse_duration(trimmed)
-        .map_err(|e| format!("expected a number and a unit {DURATION_EXAMPLES} ({e})"))
+    humantime::parse_duration(trimmed).map_err(|e| both(&CfgMsg::DurationBad, &[("why", &e.to_string())]))
 }
 
 /// Parses a size: a number (a fraction is allowed when the result is a whole number of bytes)
 /// and one of the units `B`, `kB`, `MB`, `GB`, `TB` (powers of 1000) or `KiB`, `MiB`, `GiB`,
 /// `TiB` (powers of 1024), taken as written: `KB` is refused as ambiguous.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, Both> {
     let trimmed = text.trim();
     let split =
         trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(trimmed.len());
@@ -63,22 +59,23 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         || number.ends_with('.')
         || number.matches('.').count() > 1
     {
-        return Err(format!("expected a number and a unit {SIZE_EXAMPLES}"));
+        return Err(both(&CfgMsg::SizeNoNumber, &[]));
     }
     let Some(&(_, multiplier)) = SIZE_UNITS.iter().find(|(name, _)| *name == unit) else {
         return Err(match unit {
-            "" => format!("expected a unit after the number ({}), {SIZE_EXAMPLES}", units()),
-            "K" | "KB" => format!("`{unit}` is ambiguous: write kB (1000 bytes) or KiB (1024 bytes)"),
-            _ => {
-                let hint = nearest(unit, SIZE_UNITS.iter().map(|(name, _)| *name))
-                    .map(|near| format!(" (did you mean `{near}`?)"))
-                    .unwrap_or_default();
-                format!("unknown size unit `{unit}`; expected one of {}{hint}", units())
-            }
+            "" => both(&CfgMsg::SizeNoUnit, &[("units", &units())]),
+            "K" | "KB" => both(&CfgMsg::SizeAmbiguous, &[("unit", &unit)]),
+            _ => match nearest(unit, SIZE_UNITS.iter().map(|(name, _)| *name)) {
+                Some(near) => both(
+                    &CfgMsg::SizeUnknownUnitNear,
+                    &[("unit", &unit), ("units", &units()), ("near", &near)],
+                ),
+                None => both(&CfgMsg::SizeUnknownUnit, &[("unit", &unit), ("units", &units())]),
+            },
         });
     };
     let (whole, fraction) = number.split_once('.').unwrap_or((&number, ""));
-    let too_large = || format!("{trimmed} is too large (at most {} bytes)", u64::MAX);
+    let too_large = || both(&CfgMsg::SizeTooLarge, &[("value", &trimmed), ("max", &u64::MAX.to_string())]);
     let whole: u128 = whole.parse().map_err(|_| too_large())?;
     let mut bytes = whole.checked_mul(u128::from(multiplier)).ok_or_else(too_large)?;
     if !fraction.is_empty() {
@@ -87,7 +84,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         let part: u128 = fraction.parse().map_err(|_| too_large())?;
         let scaled = part.checked_mul(u128::from(multiplier)).ok_or_else(too_large)?;
         if scaled % scale != 0 {
-            return Err(format!("{trimmed} is not a whole number of bytes"));
+            return Err(both(&CfgMsg::SizeNotWhole, &[("value", &trimmed)]));
         }
         bytes = bytes.checked_add(scaled / scale).ok_or_else(too_large)?;
     }
@@ -96,15 +93,13 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Checks a path and expands a leading `~` or `~/` with `home`. `~user` is refused: it is not
 /// expanded anywhere else either, so it would name a folder called `~user`.
-pub fn parse_path(text: &str, home: Option<&Path>) -> Result<PathBuf, String> {
+pub fn parse_path(text: &str, home: Option<&Path>) -> Result<PathBuf, Both> {
     if text.trim().is_empty() {
-        return Err("expected a path, found an empty string".to_string());
+        return Err(both(&CfgMsg::PathEmpty, &[]));
     }
     if text.starts_with('~') && text != "~" && !text.starts_with("~/") {
-        return Err(format!(
-            "expected a path such as \"/var/backups\" or \"~/backups\"; `{}` is not expanded, write the home directory out",
-            text.split('/').next().unwrap_or(text)
-        ));
+        let user = text.split('/').next().unwrap_or(text);
+        return Err(both(&CfgMsg::PathTildeUser, &[("user", &user)]));
     }
     Ok(crate::text::expand_tilde_with(text, home))
 }
@@ -133,10 +128,13 @@ impl Place {
     }
 
     /// `general.lang`, or `` `port` in [[hosts]] #2 (app1) ``.
-    pub fn path(&self, key: &str) -> String {
+    pub fn path(&self, key: &str) -> Both {
         match &self.prefix {
-            Some(prefix) => format!("{prefix}.{key}"),
-            None => format!("`{key}` in {}", self.label),
+            Some(prefix) => {
+                let p = format!("{prefix}.{key}");
+                Both { en: p.clone(), zh: p }
+            }
+            None => both(&CfgMsg::KeyIn, &[("key", &key), ("label", &self.label)]),
         }
     }
 }
@@ -155,19 +153,19 @@ struct HostRef {
 pub(crate) struct Checker<'t> {
     text: &'t str,
     /// (byte offset, message)
-    found: Vec<(usize, String)>,
+    found: Vec<(usize, Both)>,
     host_refs: Vec<HostRef>,
 }
 
-pub(crate) fn a_type(value: &DeValue<'_>) -> &'static str {
+pub(crate) fn a_type(value: &DeValue<'_>) -> CfgMsg {
     match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
+        DeValue::String(_) => CfgMsg::TypeString,
+        DeValue::Integer(_) => CfgMsg::TypeInteger,
+        DeValue::Float(_) => CfgMsg::TypeFloat,
+        DeValue::Boolean(_) => CfgMsg::TypeBoolean,
+        DeValue::Datetime(_) => CfgMsg::TypeDatetime,
+        DeValue::Array(_) => CfgMsg::TypeArray,
+        DeValue::Table(_) => CfgMsg::TypeTable,
     }
 }
 
@@ -196,7 +194,7 @@ impl<'t> Checker<'t> {
         self.found.is_empty()
     }
 
-    pub fn report(&mut self, span: Range<usize>, message: String) {
+    pub fn report(&mut self, span: Range<usize>, message: Both) {
         self.found.push((span.start, message));
     }
 
@@ -229,8 +227,9 @@ impl<'t> Checker<'t> {
         ConfigErrors(errors)
     }
 
-    pub fn wrong_type(&mut self, value: &Value<'_>, expected: &str, path: &str) {
-        let message = format!("expected {expected} for {path}, found {}", a_type(value.get_ref()));
+    pub fn wrong_type(&mut self, value: &Value<'_>, expected: &dyn Localized, path: &dyn Localized) {
+        let found = a_type(value.get_ref());
+        let message = both(&CfgMsg::WrongType, &[("expected", expected), ("path", path), ("found", &found)]);
         self.report(value.span(), message);
     }
 
@@ -243,25 +242,25 @@ impl<'t> Checker<'t> {
         valid: &[&'static str],
     ) -> Option<&'static str> {
         let name = key_str(key);
-        let place = if label.is_empty() {
-            format!("unknown top-level key `{name}`")
+        let what = if label.is_empty() {
+            both(&CfgMsg::UnknownTopKey, &[("key", &name)])
         } else {
-            format!("unknown key `{name}` in {label}")
+            both(&CfgMsg::UnknownKeyIn, &[("key", &name), ("label", &label)])
         };
         let near = nearest(name, valid.iter().copied());
-        let hint = match near {
-            Some(near) => format!("did you mean `{near}`?"),
-            None => format!("valid keys are: {}", valid.join(", ")),
+        let message = match near {
+            Some(near) => both(&CfgMsg::DidYouMeanKey, &[("what", &what), ("near", &near)]),
+            None => both(&CfgMsg::ValidKeys, &[("what", &what), ("list", &valid.join(", "))]),
         };
-        self.report(key.span(), format!("{place}; {hint}"));
+        self.report(key.span(), message);
         near
     }
 
-    pub fn table<'a, 'i>(&mut self, value: &'a Value<'i>, path: &str) -> Option<&'a DeTable<'i>> {
+    pub fn table<'a, 'i>(&mut self, value: &'a Value<'i>, path: &dyn Localized) -> Option<&'a DeTable<'i>> {
         match value.get_ref() {
             DeValue::Table(table) => Some(table),
             _ => {
-                self.wrong_type(value, "a table", path);
+                self.wrong_type(value, &CfgMsg::TypeTable, path);
                 None
             }
         }
@@ -274,10 +273,10 @@ impl<'t> Checker<'t> {
         &mut self,
         value: &'a Value<'i>,
         array: &str,
-        expected: &str,
+        expected: &dyn Localized,
     ) -> Vec<(usize, &'a Value<'i>, &'a DeTable<'i>)> {
         let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(value, expected, array);
+            self.wrong_type(value, expected, &array.to_string());
             return Vec::new();
         };
         let mut entries = Vec::new();
@@ -294,7 +293,7 @@ impl<'t> Checker<'t> {
         match value.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
             _ => {
-                self.wrong_type(value, "a string", &place.path(key));
+                self.wrong_type(value, &CfgMsg::TypeString, &place.path(key));
                 None
             }
         }
@@ -303,7 +302,7 @@ impl<'t> Checker<'t> {
     pub fn nonempty_string(&mut self, place: &Place, key: &str, value: &Value<'_>) -> Option<String> {
         let s = self.string(place, key, value)?;
         if s.trim().is_empty() {
-            self.report(value.span(), format!("{} must not be empty", place.path(key)));
+            self.report(value.span(), both(&CfgMsg::MustNotBeEmpty, &[("path", &place.path(key))]));
             return None;
         }
         Some(s)
@@ -314,14 +313,10 @@ impl<'t> Checker<'t> {
     pub fn shown_name(&mut self, place: &Place, key: &str, value: &Value<'_>) -> Option<String> {
         let s = self.nonempty_string(place, key, value)?;
         if let Some(c) = s.chars().find(|&c| crate::text::is_unprintable(c)) {
+            let cp = format!("{:04X}", u32::from(c));
             self.report(
                 value.span(),
-                format!(
-                    "{} holds the control or bidirectional character U+{:04X}; names are shown on \
-                     every screen and must be plain text",
-                    place.path(key),
-                    u32::from(c)
-                ),
+                both(&CfgMsg::NameUnprintable, &[("path", &place.path(key)), ("cp", &cp)]),
             );
             return None;
         }
@@ -332,7 +327,7 @@ impl<'t> Checker<'t> {
         match value.get_ref() {
             DeValue::Boolean(b) => Some(*b),
             _ => {
-                self.wrong_type(value, "a boolean (true or false)", &place.path(key));
+                self.wrong_type(value, &CfgMsg::TypeBooleanWords, &place.path(key));
                 None
             }
         }
@@ -346,10 +341,10 @@ impl<'t> Checker<'t> {
         value: &Value<'_>,
         lo: i128,
         hi: i128,
-        unit: &str,
+        unit: CfgMsg,
     ) -> Option<i128> {
         let DeValue::Integer(int) = value.get_ref() else {
-            self.wrong_type(value, "an integer", &place.path(key));
+            self.wrong_type(value, &CfgMsg::TypeInteger, &place.path(key));
             return None;
         };
         let parsed = i128::from_str_radix(int.as_str(), int.radix()).ok();
@@ -357,10 +352,15 @@ impl<'t> Checker<'t> {
             Some(n) if (lo..=hi).contains(&n) => Some(n),
             _ => {
                 let shown = parsed.map_or_else(|| int.to_string(), |n| n.to_string());
-                self.report(
-                    value.span(),
-                    format!("{} must be between {lo} and {hi}{unit}, found {shown}", place.path(key)),
-                );
+                let (lo, hi) = (lo.to_string(), hi.to_string());
+                let args: [(&str, &dyn Localized); 5] = [
+                    ("path", &place.path(key)),
+                    ("lo", &lo),
+                    ("hi", &hi),
+                    ("unit", &unit),
+                    ("found", &shown),
+                ];
+                self.report(value.span(), both(&CfgMsg::OutOfRange, &args));
                 None
             }
         }
@@ -375,17 +375,22 @@ impl<'t> Checker<'t> {
         let names: Vec<&'static str> = T::VARIANTS.iter().map(|v| (*v).into()).collect();
         let allowed = names.iter().map(|name| format!("\"{name}\"")).collect::<Vec<_>>().join(", ");
         let DeValue::String(s) = value.get_ref() else {
-            let path = format!("{} (one of {allowed})", place.path(key));
-            self.wrong_type(value, "a string", &path);
+            let path = both(&CfgMsg::OneOf, &[("path", &place.path(key)), ("allowed", &allowed)]);
+            self.wrong_type(value, &CfgMsg::TypeString, &path);
             return None;
         };
         if let Some(i) = names.iter().position(|name| *name == s.as_ref()) {
             return T::VARIANTS.get(i).copied();
         }
-        let mut message = format!("invalid value \"{s}\" for {}; expected one of {allowed}", place.path(key));
-        if let Some(near) = nearest(s, names.iter().copied()) {
-            message.push_str(&format!(" (did you mean \"{near}\"?)"));
-        }
+        let s = s.to_string();
+        let path = place.path(key);
+        let message = match nearest(&s, names.iter().copied()) {
+            Some(near) => both(
+                &CfgMsg::BadChoiceNear,
+                &[("value", &s), ("path", &path), ("allowed", &allowed), ("near", &near)],
+            ),
+            None => both(&CfgMsg::BadChoice, &[("value", &s), ("path", &path), ("allowed", &allowed)]),
+        };
         self.report(value.span(), message);
         None
     }
@@ -403,7 +408,7 @@ impl<'t> Checker<'t> {
         range: std::ops::RangeInclusive<Duration>,
     ) -> Option<Duration> {
         let DeValue::String(s) = value.get_ref() else {
-            self.wrong_type(value, &format!("a duration {DURATION_EXAMPLES}"), &place.path(key));
+            self.wrong_type(value, &CfgMsg::TypeDuration, &place.path(key));
             return None;
         };
         match parse_duration(s) {
@@ -411,14 +416,17 @@ impl<'t> Checker<'t> {
             Ok(_) => {
                 let (lo, hi) =
                     (humantime::format_duration(*range.start()), humantime::format_duration(*range.end()));
-                self.report(
-                    value.span(),
-                    format!("{} must be between {lo} and {hi}, found \"{s}\"", place.path(key)),
-                );
+                let (lo, hi, s) = (lo.to_string(), hi.to_string(), s.to_string());
+                let args: [(&str, &dyn Localized); 4] =
+                    [("path", &place.path(key)), ("lo", &lo), ("hi", &hi), ("value", &s)];
+                self.report(value.span(), both(&CfgMsg::DurationOutOfRange, &args));
                 None
             }
             Err(e) => {
-                self.report(value.span(), format!("invalid duration \"{s}\" for {}: {e}", place.path(key)));
+                let s = s.to_string();
+                let args: [(&str, &dyn Localized); 3] =
+                    [("value", &s), ("path", &place.path(key)), ("why", &e)];
+                self.report(value.span(), both(&CfgMsg::DurationInvalid, &args));
                 None
             }
         }
@@ -431,13 +439,16 @@ impl<'t> Checker<'t> {
     )]
     pub fn size(&mut self, place: &Place, key: &str, value: &Value<'_>) -> Option<u64> {
         let DeValue::String(s) = value.get_ref() else {
-            self.wrong_type(value, &format!("a size {SIZE_EXAMPLES}"), &place.path(key));
+            self.wrong_type(value, &CfgMsg::TypeSize, &place.path(key));
             return None;
         };
         match parse_size(s) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
-                self.report(value.span(), format!("invalid size \"{s}\" for {}: {e}", place.path(key)));
+                let s = s.to_string();
+                let args: [(&str, &dyn Localized); 3] =
+                    [("value", &s), ("path", &place.path(key)), ("why", &e)];
+                self.report(value.span(), both(&CfgMsg::SizeInvalid, &args));
                 None
             }
         }
@@ -454,7 +465,10 @@ impl<'t> Checker<'t> {
         match parse_path(&s, home.as_deref()) {
             Ok(path) => Some(path),
             Err(e) => {
-                self.report(value.span(), format!("invalid path for {}: {e}", place.path(key)));
+                self.report(
+                    value.span(),
+                    both(&CfgMsg::PathInvalid, &[("path", &place.path(key)), ("why", &e)]),
+                );
                 None
             }
         }
@@ -475,11 +489,13 @@ impl<'t> Checker<'t> {
             if hosts.clone().any(|h| h == name) {
                 continue;
             }
-            let hint = match nearest(&name, hosts.clone()) {
-                Some(near) => format!("; did you mean \"{near}\"?"),
-                None => String::new(),
+            let message = match nearest(&name, hosts.clone()) {
+                Some(near) => {
+                    both(&CfgMsg::UnknownHostRefNear, &[("who", &who), ("name", &name), ("near", &near)])
+                }
+                None => both(&CfgMsg::UnknownHostRef, &[("who", &who), ("name", &name)]),
             };
-            self.report(span, format!("{who} names unknown host \"{name}\"{hint}"));
+            self.report(span, message);
         }
     }
 }
@@ -490,13 +506,13 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90s").ok(), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("6h"), Ok(Duration::from_secs(6 * 3600)));
         assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86_400)));
         assert_eq!(parse_duration(" 1h 30m "), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
         for bad in ["", "90", "5x", "h", "-1s"] {
-            let err = parse_duration(bad).unwrap_err();
+            let err = parse_duration(bad).unwrap_err().en;
             assert!(err.contains("\"90s\", \"6h\" or \"1d\""), "{bad:?}: {err}");
         }
     }
@@ -516,7 +532,7 @@ mod tests {
 
     #[test]
     fn size_errors_say_what_was_expected() {
-        let err = |s: &str| parse_size(s).unwrap_err();
+        let err = |s: &str| parse_size(s).unwrap_err().en;
         assert!(err("100").contains("expected a unit"), "{}", err("100"));
         assert!(err("KB").contains("expected a number"), "{}", err("KB"));
         assert_eq!(err("1KB"), "`KB` is ambiguous: write kB (1000 bytes) or KiB (1024 bytes)");
@@ -535,8 +551,8 @@ mod tests {
         assert_eq!(parse_path("~", home), Ok(PathBuf::from("/home/ops")));
         assert_eq!(parse_path("/var/x", home), Ok(PathBuf::from("/var/x")));
         assert_eq!(parse_path("rel/x", None), Ok(PathBuf::from("rel/x")));
-        assert!(parse_path(" ", home).unwrap_err().contains("empty"));
-        let err = parse_path("~ops/x", home).unwrap_err();
+        assert!(parse_path(" ", home).unwrap_err().en.contains("empty"));
+        let err = parse_path("~ops/x", home).unwrap_err().en;
         assert!(err.contains("`~ops` is not expanded"), "{err}");
     }
 
@@ -587,7 +603,7 @@ mod tests {
     fn host_references_are_checked_after_all_sections() {
         let text = "[[jobs]]\nhost = \"web1\"\n[[jobs]]\nhost = \"wbe2\"\n[[jobs]]\nhost = \"zzz\"\n";
         let errors = check(text, |ck, root| {
-            for (number, _, table) in ck.array_of_tables(find(root, "jobs").unwrap(), "jobs", "an array") {
+            for (number, _, table) in ck.array_of_tables(find(root, "jobs").unwrap(), "jobs", &"an array") {
                 let place = Place::entry("jobs", number, None);
                 ck.host_ref(&place, "host", &place.label, find(table, "host").unwrap());
             }

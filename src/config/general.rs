@@ -56,6 +56,17 @@ pub enum LangSetting {
     ZhCn,
 }
 
+impl LangSetting {
+    /// The language named, or `None` for `auto` (the locale decides).
+    pub fn chosen(self) -> Option<crate::i18n::Lang> {
+        match self {
+            LangSetting::Auto => None,
+            LangSetting::En => Some(crate::i18n::Lang::En),
+            LangSetting::ZhCn => Some(crate::i18n::Lang::ZhCn),
+        }
+    }
+}
+
 /// `general.borders`: `"unicode"` or `"ascii"`.
 #[derive(
     Debug,
@@ -82,7 +93,7 @@ const KEYS: &[&str] = &["lang", "theme", "keymap", "operator", "borders"];
 impl Section for General {
     fn check(ck: &mut Checker<'_>, key: &Key<'_>, value: &Value<'_>) -> Self {
         let mut general = General::default();
-        let Some(table) = ck.table(value, key_str(key)) else {
+        let Some(table) = ck.table(value, &key_str(key).to_string()) else {
             return general;
         };
         let place = Place::named("general");

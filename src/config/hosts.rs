@@ -8,7 +8,9 @@ use serde::Serialize;
 use toml::de::{DeTable, DeValue};
 
 use super::check::{a_type, entry_name, find, key_str, Checker, Key, Place, Value};
+use super::messages::CfgMsg;
 use super::Section;
+use crate::i18n::both;
 use crate::text::nearest;
 
 /// One `[[hosts]]` entry.
@@ -40,9 +42,7 @@ impl Section for Vec<HostEntry> {
     fn check(ck: &mut Checker<'_>, _key: &Key<'_>, value: &Value<'_>) -> Self {
         let mut hosts = Vec::new();
         let mut spans = Vec::new();
-        for (number, item, table) in
-            ck.array_of_tables(value, "hosts", "an array of tables (write each host as [[hosts]])")
-        {
+        for (number, item, table) in ck.array_of_tables(value, "hosts", &CfgMsg::TypeHostTables) {
             let (host, span) = host(ck, number, item.span(), table);
             hosts.push(host);
             spans.push(span);
@@ -89,7 +89,7 @@ fn host(
                 host.address = ck.nonempty_string(&place, name, value);
             }
             "port" => {
-                let port = ck.ranged(&place, name, value, 1, 65535, "");
+                let port = ck.ranged(&place, name, value, 1, 65535, CfgMsg::NoUnit);
                 if let Some(port) = port.and_then(|p| u16::try_from(p).ok()) {
                     host.port = port;
                 }
@@ -111,74 +111,53 @@ fn host(
         }
     }
     if !has_name && !misspelt.contains(&"name") {
-        ck.report(header.clone(), format!("{} has no `name`; every host needs one", place.label));
+        ck.report(header.clone(), both(&CfgMsg::HostNoName, &[("label", &place.label)]));
     }
     // A mistyped `local` was reported already; don't pile a second error on it.
     let local_typed = find(table, "local").is_none_or(|v| v.get_ref().is_bool());
     if host.local {
         if let Some(span) = address_span {
-            ck.report(
-                span,
-                format!(
-                    "{} has both `local = true` and `address`; a local host is read from /proc, remove one of them",
-                    place.label
-                ),
-            );
+            ck.report(span, both(&CfgMsg::HostLocalAndAddress, &[("label", &place.label)]));
         }
         if let Some(span) = spans.jump.clone() {
-            ck.report(
-                span,
-                format!(
-                    "{} has both `local = true` and `jump`; a local host is not reached over SSH",
-                    place.label
-                ),
-            );
+            ck.report(span, both(&CfgMsg::HostLocalAndJump, &[("label", &place.label)]));
         }
     } else if address_span.is_none()
         && local_typed
         && !misspelt.iter().any(|k| *k == "address" || *k == "local")
     {
-        ck.report(
-            header,
-            format!(
-                "{} has no `address`; set `address = \"...\"` for an SSH host or `local = true` for this machine",
-                place.label
-            ),
-        );
+        ck.report(header, both(&CfgMsg::HostNoAddress, &[("label", &place.label)]));
     }
     (host, spans)
 }
 
 fn tags(ck: &mut Checker<'_>, place: &Place, value: &Value<'_>) -> Vec<String> {
     let DeValue::Array(items) = value.get_ref() else {
-        ck.wrong_type(value, "an array of strings", &place.path("tags"));
+        ck.wrong_type(value, &CfgMsg::TypeStrings, &place.path("tags"));
         return Vec::new();
     };
     let mut tags = Vec::new();
     for (i, item) in items.iter().enumerate() {
         match item.get_ref() {
             DeValue::String(s) => match s.chars().find(|&c| crate::text::is_unprintable(c)) {
-                Some(c) => ck.report(
-                    item.span(),
-                    format!(
-                        "tag #{} of {} holds the control or bidirectional character U+{:04X}; tags are \
-                         shown on screen and must be plain text",
-                        i + 1,
-                        place.path("tags"),
-                        u32::from(c)
-                    ),
-                ),
+                Some(c) => {
+                    let (n, cp) = ((i + 1).to_string(), format!("{:04X}", u32::from(c)));
+                    let path = place.path("tags");
+                    ck.report(
+                        item.span(),
+                        both(&CfgMsg::TagUnprintable, &[("n", &n), ("path", &path), ("cp", &cp)]),
+                    )
+                }
                 None => tags.push(s.to_string()),
             },
-            other => ck.report(
-                item.span(),
-                format!(
-                    "expected a string for tag #{} of {}, found {}",
-                    i + 1,
-                    place.path("tags"),
-                    a_type(other)
-                ),
-            ),
+            other => {
+                let (n, found) = ((i + 1).to_string(), a_type(other));
+                let path = place.path("tags");
+                ck.report(
+                    item.span(),
+                    both(&CfgMsg::TagWrongType, &[("n", &n), ("path", &path), ("found", &found)]),
+                )
+            }
         }
     }
     tags
@@ -195,15 +174,10 @@ fn cross_check_hosts(ck: &mut Checker<'_>, hosts: &[HostEntry], spans: &[HostSpa
         match first.get(host.name.as_str()) {
             Some(&earlier) => {
                 let (line, _) = ck.line_col(spans[earlier].header.start);
-                ck.report(
-                    name_span,
-                    format!(
-                        "duplicate host name \"{}\" in [[hosts]] #{}; [[hosts]] #{} at line {line} already uses it",
-                        host.name,
-                        i + 1,
-                        earlier + 1
-                    ),
-                );
+                let (n, first, line) = ((i + 1).to_string(), (earlier + 1).to_string(), line.to_string());
+                let args: [(&str, &dyn crate::i18n::Localized); 4] =
+                    [("name", &host.name), ("n", &n), ("first", &first), ("line", &line)];
+                ck.report(name_span, both(&CfgMsg::DuplicateHost, &args));
             }
             None => {
                 first.insert(host.name.as_str(), i);
@@ -219,42 +193,31 @@ fn cross_check_hosts(ck: &mut Checker<'_>, hosts: &[HostEntry], spans: &[HostSpa
         };
         let label = Place::entry("hosts", i + 1, Some(host.name.as_str()).filter(|n| !n.is_empty()));
         if target == host.name {
-            ck.report(jump_span, format!("{} jumps through itself (jump = \"{target}\")", label.label));
+            ck.report(jump_span, both(&CfgMsg::JumpSelf, &[("label", &label.label), ("target", &target)]));
             continue;
         }
         match first.get(target) {
-            Some(&j) if hosts[j].local => ck.report(
-                jump_span,
-                format!(
-                    "{} jumps through \"{target}\", which is a local host (local = true) and cannot be an SSH jump host",
-                    label.label
-                ),
-            ),
+            Some(&j) if hosts[j].local => ck
+                .report(jump_span, both(&CfgMsg::JumpLocal, &[("label", &label.label), ("target", &target)])),
             Some(&j) => next[i] = Some(j),
             None => {
-                let others = hosts
-                    .iter()
-                    .map(|h| h.name.as_str())
-                    .filter(|n| !n.is_empty() && *n != host.name);
+                let others =
+                    hosts.iter().map(|h| h.name.as_str()).filter(|n| !n.is_empty() && *n != host.name);
                 let hint = match nearest(target, others.clone()) {
-                    Some(near) => format!("did you mean \"{near}\"?"),
+                    Some(near) => both(&CfgMsg::HintDidYouMean, &[("near", &near)]),
                     None => {
                         let mut names: Vec<&str> = others.collect();
                         if names.is_empty() {
-                            "no other hosts are defined".to_string()
+                            both(&CfgMsg::HintNoOtherHosts, &[])
                         } else {
                             names.truncate(10);
-                            format!("defined hosts: {}", names.join(", "))
+                            both(&CfgMsg::HintDefinedHosts, &[("list", &names.join(", "))])
                         }
                     }
                 };
-                ck.report(
-                    jump_span,
-                    format!(
-                        "{} jumps through unknown host \"{target}\"; {hint}",
-                        label.label
-                    ),
-                );
+                let args: [(&str, &dyn crate::i18n::Localized); 3] =
+                    [("label", &label.label), ("target", &target), ("hint", &hint)];
+                ck.report(jump_span, both(&CfgMsg::JumpUnknown, &args));
             }
         }
     }
@@ -296,7 +259,7 @@ fn report_cycle(ck: &mut Checker<'_>, hosts: &[HostEntry], spans: &[HostSpans], 
         (0..cycle.len()).map(|k| hosts[cycle[(first_pos + k) % cycle.len()]].name.as_str()).collect();
     names.push(hosts[cycle[first_pos]].name.as_str());
     if let Some(span) = spans[cycle[first_pos]].jump.clone() {
-        ck.report(span, format!("jump loop: {}", names.join(" -> ")));
+        ck.report(span, both(&CfgMsg::JumpLoop, &[("chain", &names.join(" -> "))]));
     }
 }
 

@@ -2,6 +2,8 @@
 //! (`[[logs]]` is an array of tables, so TOML cannot also have a `[logs]` table: the pane's
 //! settings live in `[log_pane]`.)
 
+use super::messages::CfgMsg;
+use crate::i18n::both;
 use serde::Serialize;
 
 use super::check::{entry_name, key_str, Checker, Key, Place, Value};
@@ -75,10 +77,8 @@ enum LogFormat {
 
 impl Section for Vec<LogEntry> {
     fn check(ck: &mut Checker<'_>, _key: &Key<'_>, value: &Value<'_>) -> Self {
-        let expected =
-            "an array of tables (write each log source as [[logs]]; max_records goes in [log_pane])";
         let mut logs = Vec::new();
-        for (number, item, table) in ck.array_of_tables(value, "logs", expected) {
+        for (number, item, table) in ck.array_of_tables(value, "logs", &CfgMsg::TypeLogTables) {
             let place = Place::entry("logs", number, entry_name(table));
             let mut entry = LogEntry::default();
             let (mut has_name, mut has_path) = (false, false);
@@ -112,14 +112,8 @@ impl Section for Vec<LogEntry> {
                             if unit_name_ok(&unit) {
                                 entry.unit = Some(unit);
                             } else {
-                                ck.report(
-                                    value.span(),
-                                    format!(
-                                        "{} is not a systemd unit name (expected letters, digits and \
-                                         : - _ . \\ @, like \"nginx\" or \"nginx.service\")",
-                                        place.path(name)
-                                    ),
-                                );
+                                let path = place.path(name);
+                                ck.report(value.span(), both(&CfgMsg::LogBadUnit, &[("path", &path)]));
                             }
                         }
                     }
@@ -135,33 +129,16 @@ impl Section for Vec<LogEntry> {
                 }
             }
             if !has_name && !misspelt.contains(&"name") {
-                ck.report(item.span(), format!("{} has no `name`; every log source needs one", place.label));
+                ck.report(item.span(), both(&CfgMsg::LogNoName, &[("label", &place.label)]));
             }
             if let (Some(journal), Some(_)) = (journal_span.clone(), path_span) {
-                ck.report(
-                    journal,
-                    format!(
-                        "{} has both `journal = true` and `path`; a source reads the systemd journal \
-                         or files, not both (write two [[logs]] entries)",
-                        place.label
-                    ),
-                );
+                ck.report(journal, both(&CfgMsg::LogJournalAndPath, &[("label", &place.label)]));
             }
             if let (Some(unit), None) = (unit_span, &journal_span) {
-                ck.report(
-                    unit,
-                    format!("{}: `unit` chooses journal entries and needs `journal = true`", place.label),
-                );
+                ck.report(unit, both(&CfgMsg::LogUnitNeedsJournal, &[("label", &place.label)]));
             }
             if !has_path && journal_span.is_none() && !misspelt.contains(&"path") {
-                ck.report(
-                    item.span(),
-                    format!(
-                        "{} has no `path`; name the file (globs allowed), or set `journal = true` for \
-                         the systemd journal",
-                        place.label
-                    ),
-                );
+                ck.report(item.span(), both(&CfgMsg::LogNoPath, &[("label", &place.label)]));
             }
             logs.push(entry);
         }
@@ -172,14 +149,14 @@ impl Section for Vec<LogEntry> {
 impl Section for LogPane {
     fn check(ck: &mut Checker<'_>, key: &Key<'_>, value: &Value<'_>) -> Self {
         let mut pane = LogPane::default();
-        let Some(table) = ck.table(value, key_str(key)) else {
+        let Some(table) = ck.table(value, &key_str(key).to_string()) else {
             return pane;
         };
         let place = Place::named("log_pane");
         for (key, value) in table.iter() {
             match key_str(key) {
                 "max_records" => {
-                    let n = ck.ranged(&place, "max_records", value, 100, 10_000_000, " records");
+                    let n = ck.ranged(&place, "max_records", value, 100, 10_000_000, CfgMsg::UnitRecords);
                     if let Some(n) = n.and_then(|n| usize::try_from(n).ok()) {
                         pane.max_records = n;
                     }

@@ -10,6 +10,7 @@ pub mod check;
 mod general;
 mod hosts;
 mod logs;
+pub mod messages;
 mod ssh;
 mod thresholds;
 
@@ -83,36 +84,59 @@ sections! {
 }
 
 impl Config {
-    /// A short multi-line description for `check-config`.
-    pub fn summary(&self) -> String {
+    /// A short multi-line description for `check-config`, in `lang`, its values aligned.
+    pub fn summary(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::{fill, Msg};
         let file = match &self.source {
             Some(path) => path.display().to_string(),
-            None => "(none; built-in defaults)".to_string(),
+            None => Msg::SumNoFile.text(lang).to_string(),
         };
         let local = self.hosts.iter().filter(|h| h.local).count();
         let remote = self.hosts.len() - local;
         let jumping = self.hosts.iter().filter(|h| h.jump.is_some()).count();
-        let operator = self.general.operator.as_deref().unwrap_or("(login name)");
-        let mut out = String::new();
-        out.push_str(&format!("config file:    {file}\n"));
-        out.push_str(&format!(
-            "hosts:          {} ({local} local, {remote} remote, {jumping} via jump host)\n",
-            self.hosts.len()
-        ));
-        out.push_str(&format!("lang:           {}\n", self.general.lang));
-        out.push_str(&format!("theme:          {}\n", self.general.theme));
-        out.push_str(&format!("keymap:         {}\n", self.general.keymap));
-        out.push_str(&format!("borders:        {}\n", self.general.borders));
-        out.push_str(&format!("operator:       {operator}\n"));
-        out.push_str(&format!("poll interval:  {} s\n", self.ssh.poll_interval_s));
+        let operator = self.general.operator.clone().unwrap_or_else(|| Msg::SumLoginName.text(lang).into());
+        let hosts = fill(
+            Msg::SumHostCounts.text(lang),
+            &[
+                ("n", &self.hosts.len().to_string()),
+                ("local", &local.to_string()),
+                ("remote", &remote.to_string()),
+                ("jumping", &jumping.to_string()),
+            ],
+        );
         let logs = if self.logs.is_empty() {
-            "none (the system logs)".to_string()
+            Msg::SumSystemLogs.text(lang).to_string()
         } else {
             self.logs.len().to_string()
         };
-        out.push_str(&format!("log sources:    {logs}\n"));
-        out.push_str(&format!("host key check: {}", self.ssh.host_key_check));
-        out
+        let rows = [
+            (Msg::SumConfigFile, file),
+            (Msg::SumHosts, hosts),
+            (Msg::SumLang, self.general.lang.to_string()),
+            (Msg::SumTheme, self.general.theme.clone()),
+            (Msg::SumKeymap, self.general.keymap.clone()),
+            (Msg::SumBorders, self.general.borders.to_string()),
+            (Msg::SumOperator, operator),
+            (
+                Msg::SumPollInterval,
+                fill(Msg::SumSeconds.text(lang), &[("n", &self.ssh.poll_interval_s.to_string())]),
+            ),
+            (Msg::SumLogSources, logs),
+            (Msg::SumHostKeyCheck, self.ssh.host_key_check.to_string()),
+        ];
+        let label_w = rows.iter().map(|(m, _)| yunwei_widgets::width::width(m.text(lang))).max().unwrap_or(0);
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|(m, value)| {
+                let colon = if lang == crate::i18n::Lang::ZhCn { "：" } else { ":" };
+                let label = format!("{}{colon}", m.text(lang));
+                format!(
+                    "{} {value}",
+                    yunwei_widgets::width::pad_right(&label, label_w + yunwei_widgets::width::width(colon))
+                )
+            })
+            .collect();
+        lines.join("\n")
     }
 }
 
@@ -127,19 +151,28 @@ pub struct ConfigError {
     pub file: PathBuf,
     pub line: usize,
     pub col: usize,
-    pub message: String,
+    /// What is wrong, in both languages.
+    pub message: crate::i18n::Both,
+}
+
+impl ConfigError {
+    /// `file:line:col: message` in `lang`. Messages quote what the file says; whatever could
+    /// act on the terminal is shown escaped, in the file name too.
+    pub fn render(&self, lang: crate::i18n::Lang) -> String {
+        let file = crate::text::escape_unprintable(&self.file.to_string_lossy()).into_owned();
+        let message = crate::text::escape_unprintable(self.message.get(lang));
+        let sep = if lang == crate::i18n::Lang::ZhCn { "：" } else { ": " };
+        if self.line == 0 {
+            format!("{file}{sep}{message}")
+        } else {
+            format!("{file}:{}:{}{sep}{message}", self.line, self.col)
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Messages quote what the file says; whatever could act on the terminal is shown escaped.
-        let file = crate::text::escape_unprintable(&self.file.to_string_lossy()).into_owned();
-        let message = crate::text::escape_unprintable(&self.message);
-        if self.line == 0 {
-            write!(f, "{file}: {message}")
-        } else {
-            write!(f, "{file}:{}:{}: {message}", self.line, self.col)
-        }
+        f.write_str(&self.render(crate::i18n::Lang::En))
     }
 }
 
@@ -253,7 +286,12 @@ pub fn load_file(path: &Path) -> Result<Config, ConfigErrors> {
             file: path.to_path_buf(),
             line: 0,
             col: 0,
-            message: format!("cannot read config file: {e}"),
+            message: crate::i18n::Both {
+                en: messages::CfgMsg::CannotRead.text(crate::i18n::Lang::En).replace("{why}", &e.to_string()),
+                zh: messages::CfgMsg::CannotRead
+                    .text(crate::i18n::Lang::ZhCn)
+                    .replace("{why}", &crate::i18n::io_error(&e, crate::i18n::Lang::ZhCn)),
+            },
         }])),
     }
 }
@@ -265,13 +303,16 @@ pub fn parse_str(text: &str, origin: &Path) -> Result<Config, ConfigErrors> {
         Ok(doc) => Some(document(&mut checker, doc.get_ref())),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let mut message = e.message().trim().to_string();
-            if message == "duplicate key" {
-                if let Some(key) = text.get(span.clone()).filter(|k| !k.trim().is_empty()) {
-                    message = format!("duplicate key `{}`", key.trim());
-                }
-            }
-            checker.report(span, format!("TOML syntax error: {message}"));
+            let raw = e.message().trim().to_string();
+            let duplicate = text.get(span.clone()).filter(|k| !k.trim().is_empty() && raw == "duplicate key");
+            let why = match duplicate {
+                Some(key) => crate::i18n::both(&messages::CfgMsg::DuplicateKey, &[("key", &key.trim())]),
+                None => crate::i18n::Both {
+                    en: raw.clone(),
+                    zh: messages::toml_message(&raw, crate::i18n::Lang::ZhCn),
+                },
+            };
+            checker.report(span, crate::i18n::both(&messages::CfgMsg::TomlSyntax, &[("why", &why)]));
             None
         }
     };
@@ -516,7 +557,7 @@ load_per_core = { warn = 2, crit = 4 }
         assert_eq!((err.0[0].line, err.0[0].col), (0, 0));
         assert_eq!(err.0[0].file, missing);
         let os_message = std::io::Error::from(std::io::ErrorKind::NotFound).to_string();
-        assert!(err.0[0].message.contains("No such file") || err.0[0].message.contains(&os_message));
+        assert!(err.0[0].message.en.contains("No such file") || err.0[0].message.en.contains(&os_message));
 
         assert!(load_location(&ConfigLocation::Flag(missing.clone())).is_err());
         assert!(load_location(&ConfigLocation::Env(missing.clone())).is_err());
@@ -544,7 +585,7 @@ load_per_core = { warn = 2, crit = 4 }
     #[test]
     fn summary_mentions_the_essentials() {
         let config = parse(FULL).unwrap();
-        let summary = config.summary();
+        let summary = config.summary(crate::i18n::Lang::En);
         for needle in [
             "config.toml",
             "3 (1 local, 2 remote, 1 via jump host)",
@@ -556,7 +597,7 @@ load_per_core = { warn = 2, crit = 4 }
         ] {
             assert!(summary.contains(needle), "{needle:?} missing from:\n{summary}");
         }
-        assert!(Config::default().summary().contains("built-in defaults"));
+        assert!(Config::default().summary(crate::i18n::Lang::En).contains("built-in defaults"));
     }
 
     /// Every file in tests/fixtures/bad-config starts with `# expect:` lines; the errors

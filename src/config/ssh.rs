@@ -55,14 +55,15 @@ const MAX_SECONDS: i128 = 3600;
 impl Section for Ssh {
     fn check(ck: &mut Checker<'_>, key: &Key<'_>, value: &Value<'_>) -> Self {
         let mut ssh = Ssh::default();
-        let Some(table) = ck.table(value, key_str(key)) else {
+        let Some(table) = ck.table(value, &key_str(key).to_string()) else {
             return ssh;
         };
         let place = Place::named("ssh");
         for (key, value) in table.iter() {
             let name = key_str(key);
             let seconds = |ck: &mut Checker<'_>| {
-                ck.ranged(&place, name, value, 1, MAX_SECONDS, " seconds").and_then(|n| u64::try_from(n).ok())
+                ck.ranged(&place, name, value, 1, MAX_SECONDS, super::messages::CfgMsg::UnitSeconds)
+                    .and_then(|n| u64::try_from(n).ok())
             };
             match name {
                 "known_hosts" => {

@@ -462,7 +462,8 @@ mod tests {
 
     #[test]
     fn a_local_name_with_odd_characters_is_escaped_once() {
-        let f = resolve(&Config::default(), None, "ops", "web\u{1b}]0;x\u{7}01\u{202e}");
+        let f =
+            resolve(&Config::default(), &SshConfigPaths::default(), "ops", "web\u{1b}]0;x\u{7}01\u{202e}");
         assert_eq!(f.hosts[0].name, "web\\u{1b}]0;x\\u{7}01\\u{202e}");
         assert_eq!(crate::health::printable(&f.hosts[0].name), f.hosts[0].name, "nothing left to scrub");
     }

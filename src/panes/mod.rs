@@ -59,6 +59,11 @@ pub trait Pane {
         Edit::Ignored
     }
 
+    /// Pasted text, for the pane's open prompt; `false` when none is open (it is dropped).
+    fn paste(&mut self, _text: &str, _ctx: &Ctx) -> bool {
+        false
+    }
+
     /// An action from the keymap.
     fn handle(&mut self, action: Action, ctx: &Ctx, out: &mut Vec<Command>) -> Handled;
 

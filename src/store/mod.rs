@@ -152,20 +152,7 @@ fn shown(path: &Path) -> String {
 
 /// An I/O error in words, without the `(os error N)` tail.
 fn io_reason(e: &std::io::Error, lang: Lang) -> String {
-    use std::io::ErrorKind as K;
-    let msg = match e.kind() {
-        K::NotFound => Msg::IoNotFound,
-        K::PermissionDenied => Msg::IoPermissionDenied,
-        K::ReadOnlyFilesystem => Msg::IoReadOnlyFs,
-        K::NotADirectory => Msg::IoNotADirectory,
-        K::StorageFull => Msg::IoDiskFull,
-        _ => {
-            let text = e.to_string();
-            let text = text.split(" (os error").next().unwrap_or_default();
-            return crate::text::escape_unprintable(text).into_owned();
-        }
-    };
-    msg.text(lang).to_string()
+    crate::i18n::io_error(e, lang)
 }
 
 impl StoreError {

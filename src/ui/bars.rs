@@ -85,9 +85,10 @@ pub fn render_status_bar(
     let roles = &ctx.theme.roles;
     f.render_widget(ratatui::widgets::Block::default().style(roles.status_bar), area);
     let clock = ctx.now.format("%H:%M").to_string();
-    let alerts = format!("{} {}", ctx.t(Msg::Alerts), open_alerts);
+    let alerts = crate::i18n::count(open_alerts, Msg::CountAlertsOne, Msg::CountAlertsMany, ctx.lang);
     let alert_style = if open_alerts > 0 { roles.crit } else { roles.muted };
-    let right_w = (width(&alerts) + 1 + width(&clock) + 2) as u16;
+    // A space before the count keeps it apart from hints cut at the edge.
+    let right_w = (1 + width(&alerts) + 1 + width(&clock) + 2) as u16;
     let (left, right) = if area.width > right_w + 10 {
         (
             Rect { width: area.width - right_w, ..area },
@@ -109,6 +110,7 @@ pub fn render_status_bar(
     }
     if let Some(r) = right {
         let line = Line::from(vec![
+            Span::raw(" "),
             Span::styled(alerts, alert_style),
             Span::raw(" "),
             Span::styled(clock, Style::default().patch(roles.status_bar)),

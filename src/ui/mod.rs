@@ -3,6 +3,7 @@
 
 pub mod bars;
 pub mod help;
+pub mod line;
 
 use ratatui::symbols::border;
 use ratatui::text::Span;

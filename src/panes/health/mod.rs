@@ -6,12 +6,11 @@ mod table;
 
 use std::cmp::Ordering;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::TableState;
 use ratatui::Frame;
-use ratatui_textarea::TextArea;
 
 pub use detail::alert_words;
 pub use table::Column;
@@ -25,6 +24,7 @@ use crate::i18n::Msg;
 use crate::keymap::Scope;
 use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::store::health::HistPoint;
+use crate::ui::line::{LineEdit, LineKey};
 use crate::ui::Ctx;
 use crate::workers::health::{HealthCmd, HealthMsg};
 use crate::workers::store::{StoreCmd, StoreMsg};
@@ -73,7 +73,7 @@ pub struct HealthPane {
     pub sort: Column,
     pub reverse: bool,
     pub filter: String,
-    filter_input: Option<TextArea<'static>>,
+    filter_input: Option<LineEdit>,
     /// The selection among the hosts shown (group headers are not selectable).
     pub table: TableState,
     /// What the table widget draws: host rows and group headers, with its scroll offset.
@@ -199,21 +199,18 @@ impl HealthPane {
         }
     }
 
-    /// Typing into the filter line; `true` when the key was used.
+    /// Typing into the filter line, which filters as it is typed; `true` while it is open
+    /// (every key is the line's then, used or dropped).
     pub fn on_key_editing(&mut self, key: KeyEvent, ctx: &Ctx) -> bool {
         let Some(input) = self.filter_input.as_mut() else { return false };
-        match key.code {
-            KeyCode::Enter => {
-                self.filter_input = None;
-            }
-            KeyCode::Esc => {
+        match input.key(key) {
+            LineKey::Submit(_) => self.filter_input = None,
+            LineKey::Cancel => {
                 self.filter_input = None;
                 self.filter.clear();
             }
-            _ => {
-                input.input(key);
-                self.filter = input.lines().first().cloned().unwrap_or_default();
-            }
+            LineKey::Edited => self.filter = input.text().to_string(),
+            LineKey::Kept => {}
         }
         self.clamp_selection(ctx);
         true
@@ -238,6 +235,15 @@ impl Pane for HealthPane {
         } else {
             Edit::Ignored
         }
+    }
+
+    fn paste(&mut self, text: &str, ctx: &Ctx) -> bool {
+        let Some(input) = self.filter_input.as_mut() else { return false };
+        if input.paste(text) == LineKey::Edited {
+            self.filter = input.text().to_string();
+            self.clamp_selection(ctx);
+        }
+        true
     }
 
     fn on_message(&mut self, msg: WorkerMsg, ctx: &Ctx, out: &mut Vec<Command>) -> Taken {
@@ -301,12 +307,7 @@ impl Pane for HealthPane {
                             });
                         }
                     }
-                    Action::Filter => {
-                        let mut ta = TextArea::new(vec![self.filter.clone()]);
-                        ta.move_cursor(ratatui_textarea::CursorMove::End);
-                        ta.set_cursor_line_style(Style::default());
-                        self.filter_input = Some(ta);
-                    }
+                    Action::Filter => self.filter_input = Some(LineEdit::new(&self.filter)),
                     Action::ClearFilter => {
                         if self.filter.is_empty() {
                             return Handled::No;
@@ -418,6 +419,11 @@ pub fn down_reason(h: &HostRow, ctx: &Ctx) -> Option<String> {
 
 /// The kind of a host error in words.
 pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
+    error_kind_text(kind, ctx.lang)
+}
+
+/// [`error_kind_words`] in `lang`, for the command line.
+pub fn error_kind_text(kind: &str, lang: crate::i18n::Lang) -> &'static str {
     let m = match kind {
         "auth_failed" => Msg::ErrAuthFailed,
         "host_key_changed" => Msg::ErrHostKeyChanged,
@@ -431,7 +437,7 @@ pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
         "unsupported" => Msg::ErrUnsupported,
         _ => Msg::ErrProbe,
     };
-    ctx.t(m)
+    m.text(lang)
 }
 
 fn state_rank(h: &HostRow, ctx: &Ctx) -> (u8, u8) {

@@ -92,6 +92,12 @@ impl Column {
         }
     }
 
+    /// Whether the column first sorts ascending: host names A to Z; the state and every
+    /// figure worst or biggest first (descending), which is what the night shift wants on top.
+    pub(super) fn natural_ascending(self) -> bool {
+        self == Column::Host
+    }
+
     pub(super) fn numeric_key(self, s: &HostSample) -> Option<f64> {
         match self {
             Column::Cpu => s.cpu_pct,
@@ -115,11 +121,14 @@ impl HealthPane {
     pub(super) fn render_table(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
         let vis = self.visible(ctx);
         let sort_name = ctx.t(self.sort.header());
-        let arrow = match (self.reverse, ctx.ascii) {
-            (false, false) => "↓",
-            (true, false) => "↑",
-            (false, true) => "v",
+        // The arrow says how the values run down the table, the same for every column:
+        // ▲ ascending (A to Z, small to big, best to worst), ▼ descending.
+        let ascending = self.sort.natural_ascending() != self.reverse;
+        let arrow = match (ascending, ctx.ascii) {
+            (true, false) => "▲",
+            (false, false) => "▼",
             (true, true) => "^",
+            (false, true) => "v",
         };
         let mut title = format!(
             "{} ({}/{}) {} {}{}",
@@ -157,10 +166,12 @@ impl HealthPane {
             .clamp(width(ctx.t(Msg::ColHost)).max(6), 24);
         let state_w =
             [Msg::StateUp, Msg::StateDown, Msg::ColState].iter().map(|m| width(ctx.t(*m))).max().unwrap_or(4);
+        // The sorted column has room for its arrow after the whole header.
+        let arrow_w = |c: Column| usize::from(c == self.sort);
         let col_w = |c: Column| match c {
             Column::Host => host_w,
-            Column::State => state_w,
-            c => c.data_width().max(width(ctx.t(c.header()))),
+            Column::State => state_w.max(width(ctx.t(Msg::ColState)) + arrow_w(c)),
+            c => c.data_width().max(width(ctx.t(c.header())) + arrow_w(c)),
         };
         let mut by_prio = Column::ALL.to_vec();
         by_prio.sort_by_key(|c| c.priority());
@@ -181,10 +192,15 @@ impl HealthPane {
 
         let header = Row::new(shown.iter().map(|c| {
             let w = width_of(*c);
+            // The host column keeps two cells for the alert mark; a header cut short ends in an
+            // ellipsis, never in half a wide character.
+            let room = if *c == Column::Host { w.saturating_sub(2) } else { w };
             let mut text = ctx.t(c.header()).to_string();
             if *c == self.sort {
-                text = truncate(&text, w.saturating_sub(1), "");
+                text = truncate(&text, room.saturating_sub(1), ctx.ellipsis());
                 text.push_str(arrow);
+            } else {
+                text = truncate(&text, room, ctx.ellipsis());
             }
             let text =
                 if *c == Column::Host { pad_right(&format!("  {text}"), w) } else { pad_left(&text, w) };
@@ -264,16 +280,17 @@ impl HealthPane {
 
         if filter_area.height > 0 {
             let prompt = ctx.t(Msg::FilterPrompt);
-            let pw = (width(prompt) as u16).min(filter_area.width);
-            let [p_area, in_area] =
-                Layout::horizontal([Constraint::Length(pw), Constraint::Min(0)]).areas(filter_area);
-            f.render_widget(Span::styled(prompt, ctx.theme.roles.accent), p_area);
             match &mut self.filter_input {
-                Some(ta) => {
-                    ta.set_style(ctx.theme.roles.input);
-                    f.render_widget(&*ta, in_area);
+                Some(line) => {
+                    line.render(f, filter_area, prompt, ctx.theme.roles.accent, ctx.theme.roles.input)
                 }
-                None => f.render_widget(Span::styled(self.filter.as_str(), ctx.theme.roles.text), in_area),
+                None => {
+                    let pw = (width(prompt) as u16).min(filter_area.width);
+                    let [p_area, in_area] =
+                        Layout::horizontal([Constraint::Length(pw), Constraint::Min(0)]).areas(filter_area);
+                    f.render_widget(Span::styled(prompt, ctx.theme.roles.accent), p_area);
+                    f.render_widget(Span::styled(self.filter.as_str(), ctx.theme.roles.text), in_area);
+                }
             }
         }
     }

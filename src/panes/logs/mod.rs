@@ -7,12 +7,11 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::VecDeque;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
-use ratatui_textarea::TextArea;
 use regex::Regex;
 use yunwei_widgets::width::{pad_right, truncate, width};
 
@@ -25,6 +24,7 @@ use crate::logs::mask::mask;
 use crate::logs::record::{Record, Severity};
 use crate::logs::sources::{SourceSpec, SourceStatus};
 use crate::panes::{Edit, Handled, Pane, Taken};
+use crate::ui::line::{LineEdit, LineKey};
 use crate::ui::Ctx;
 use crate::workers::logs::{LogsCmd, LogsMsg};
 use crate::workers::store::StoreCmd;
@@ -99,7 +99,7 @@ pub struct LogsPane {
     pub cursor: usize,
     /// The first record drawn (an index into `entries`) when not following.
     top: usize,
-    input: Option<(InputKind, TextArea<'static>)>,
+    input: Option<(InputKind, LineEdit)>,
     /// Records drawn at the last render, for page up/down.
     page: usize,
     /// The base key for records without a time when the buffer is empty.
@@ -336,31 +336,24 @@ impl LogsPane {
     }
 
     fn open_input(&mut self, kind: InputKind, text: String) {
-        let mut ta = TextArea::new(vec![text]);
-        ta.move_cursor(ratatui_textarea::CursorMove::End);
-        ta.set_cursor_line_style(Style::default());
-        self.input = Some((kind, ta));
+        self.input = Some((kind, LineEdit::new(&text)));
     }
 
     /// Typing into the one-line input. Returns a message for the status bar (a bad pattern,
     /// nothing found), if any.
     pub fn on_key_editing(&mut self, key: KeyEvent, ctx: &Ctx, out: &mut Vec<Command>) -> Option<String> {
-        let (kind, ta) = self.input.as_mut()?;
+        let (kind, line) = self.input.as_mut()?;
         let kind = *kind;
-        match key.code {
-            KeyCode::Esc => {
+        match line.key(key) {
+            LineKey::Cancel => {
                 self.input = None;
                 None
             }
-            KeyCode::Enter => {
-                let text = ta.lines().first().cloned().unwrap_or_default();
+            LineKey::Submit(text) => {
                 self.input = None;
                 self.submit(kind, text.trim(), ctx, out)
             }
-            _ => {
-                ta.input(key);
-                None
-            }
+            LineKey::Edited | LineKey::Kept => None,
         }
     }
 
@@ -594,8 +587,9 @@ impl LogsPane {
     fn draw(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
         let roles = &ctx.theme.roles;
         let mode = if self.follow { ctx.t(Msg::LogsFollowing) } else { ctx.t(Msg::LogsPaused) };
-        let mut title =
-            format!("{} · {} {} · {mode}", ctx.t(Msg::PaneLogs), self.entries.len(), ctx.t(Msg::LogsRecords));
+        let records =
+            crate::i18n::count(self.entries.len(), Msg::CountRecordsOne, Msg::CountRecordsMany, ctx.lang);
+        let mut title = format!("{} · {records} · {mode}", ctx.t(Msg::PaneLogs));
         if self.wrap {
             title.push_str(&format!(" · {}", ctx.t(Msg::LogsWrap)));
         }
@@ -648,7 +642,8 @@ impl LogsPane {
             y += 1;
         }
         if self.sources.len() > max_headers && y < bottom {
-            let more = format!("+{} {}", self.sources.len() - max_headers, ctx.t(Msg::LogsMoreSources));
+            let n = self.sources.len() - max_headers;
+            let more = crate::i18n::count(n, Msg::CountMoreSourcesOne, Msg::CountMoreSourcesMany, ctx.lang);
             line_at(f, y, Line::styled(more, roles.muted));
             y += 1;
         }
@@ -659,7 +654,8 @@ impl LogsPane {
             self.filter.patterns(Side::Exclude).map(|(p, on)| (p.to_string(), on)).collect();
         if (!include.is_empty() || !exclude.is_empty() || self.search.is_some()) && y < bottom {
             let mut spans = Vec::new();
-            // Numbered as `t` (toggle one filter) takes them; a filter that is off is struck out.
+            // Numbered as `t` (toggle one filter) takes them; a filter that is off says so in
+            // words (struck out and dimmed too, but those alone are lost on some terminals).
             let style_of = |on: bool| {
                 if self.filters_on && on {
                     roles.accent
@@ -672,7 +668,11 @@ impl LogsPane {
                 .map(|(p, on)| ('+', p, *on))
                 .chain(exclude.iter().map(|(p, on)| ('-', p, *on)));
             for (n, (sign, p, on)) in numbered.enumerate() {
-                spans.push(Span::styled(format!("{}:{sign}{p} ", n + 1), style_of(on)));
+                spans.push(Span::styled(format!("{}:{sign}{p}", n + 1), style_of(on)));
+                if !on {
+                    spans.push(Span::styled(ctx.t(Msg::LogsFilterOff), roles.warn));
+                }
+                spans.push(Span::raw(" "));
             }
             if !self.filters_on && (!include.is_empty() || !exclude.is_empty()) {
                 spans.push(Span::styled(format!("({}) ", ctx.t(Msg::LogsFiltersOff)), roles.muted));
@@ -687,16 +687,10 @@ impl LogsPane {
         let body_h = bottom.saturating_sub(y).saturating_sub(input_h);
         let body = Rect { x: inner.x, y, width: inner.width, height: body_h };
         self.render_records(f, body, ctx, tag_w);
-        if let Some((kind, ta)) = &mut self.input {
-            let iy = bottom - 1;
+        if let Some((kind, line)) = &mut self.input {
             let prompt = ctx.t(kind.prompt());
-            let pw = (width(prompt) as u16).min(inner.width / 2);
-            f.render_widget(
-                Span::styled(prompt, roles.accent),
-                Rect { x: inner.x, y: iy, width: pw, height: 1 },
-            );
-            ta.set_style(roles.input);
-            f.render_widget(&*ta, Rect { x: inner.x + pw, y: iy, width: inner.width - pw, height: 1 });
+            let at = Rect { x: inner.x, y: bottom - 1, width: inner.width, height: 1 };
+            line.render(f, at, prompt, roles.accent, roles.input);
         }
     }
 
@@ -878,6 +872,16 @@ impl Pane for LogsPane {
         match self.on_key_editing(key, ctx, out) {
             Some(text) => Edit::Failed(text),
             None => Edit::Taken,
+        }
+    }
+
+    fn paste(&mut self, text: &str, _ctx: &Ctx) -> bool {
+        match &mut self.input {
+            Some((_, line)) => {
+                line.paste(text);
+                true
+            }
+            None => false,
         }
     }
 

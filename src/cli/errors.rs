@@ -1,0 +1,156 @@
+//! The command line's errors in the user's language: clap's own (an unknown option, a missing
+//! or invalid value) rendered from the catalogue by their kind and context, the options a
+//! subcommand has no use for refused, and whatever came from outside escaped on the way out.
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::Command;
+
+use crate::i18n::{fill, Lang, Msg};
+
+/// Prints `text` on standard error, a line at a time, with every control or bidirectional
+/// character escaped: names, paths and error texts from outside never reach the terminal raw.
+pub fn eprint_clean(text: &str) {
+    for line in text.lines() {
+        eprintln!("{}", crate::text::escape_unprintable(line));
+    }
+}
+
+/// The same, on standard output.
+pub fn print_clean(text: &str) {
+    for line in text.lines() {
+        println!("{}", crate::text::escape_unprintable(line));
+    }
+}
+
+/// `yunwei <command>: <text>` on standard error, cleaned.
+pub fn say(command: &str, text: &str) {
+    let who = if command.is_empty() { "yunwei".to_string() } else { format!("yunwei {command}") };
+    eprint_clean(&format!("{who}: {text}"));
+}
+
+/// Prints a clap error (or the help or version it stands for) and returns the exit code.
+pub fn report(e: &clap::Error, lang: Lang) -> u8 {
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+        }
+        _ => eprint_clean(&render(e, lang)),
+    }
+    code
+}
+
+fn text_of(v: Option<&ContextValue>) -> Option<String> {
+    match v? {
+        ContextValue::String(s) => Some(s.clone()),
+        ContextValue::Strings(v) => Some(v.join(", ")),
+        ContextValue::StyledStr(s) => Some(s.to_string()),
+        ContextValue::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A clap error as the user reads it. English is clap's own wording; Chinese comes from the
+/// catalogue, with the same parts: what is wrong, a suggestion, the usage, where to read more.
+pub fn render(e: &clap::Error, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.render().to_string();
+    }
+    let get = |k: ContextKind| text_of(e.get(k));
+    let arg = get(ContextKind::InvalidArg).unwrap_or_default();
+    let value = get(ContextKind::InvalidValue).unwrap_or_default();
+    let t = |m: Msg, args: &[(&str, &str)]| fill(m.text(lang), args);
+    let mut head = match e.kind() {
+        ErrorKind::UnknownArgument => t(Msg::CliUnknownArg, &[("arg", &arg)]),
+        ErrorKind::InvalidSubcommand => {
+            t(Msg::CliUnknownSub, &[("arg", &get(ContextKind::InvalidSubcommand).unwrap_or_default())])
+        }
+        ErrorKind::InvalidValue if value.is_empty() => t(Msg::CliMissingValue, &[("arg", &arg)]),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            t(Msg::CliInvalidValue, &[("arg", &arg), ("value", &value)])
+        }
+        ErrorKind::MissingRequiredArgument => t(Msg::CliMissingRequired, &[("list", &arg)]),
+        ErrorKind::ArgumentConflict => {
+            let prior = get(ContextKind::PriorArg);
+            if prior.as_deref() == Some(arg.as_str()) || prior.is_none() {
+                t(Msg::CliUsedTwice, &[("arg", &arg)])
+            } else {
+                let other = format!("'{}'", prior.unwrap_or_default());
+                t(Msg::CliConflict, &[("arg", &arg), ("other", &other)])
+            }
+        }
+        ErrorKind::TooManyValues => t(Msg::CliTooManyValues, &[("arg", &arg), ("value", &value)]),
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            t(Msg::CliWrongValueCount, &[("arg", &arg)])
+        }
+        ErrorKind::NoEquals => t(Msg::CliNoEquals, &[("arg", &arg)]),
+        ErrorKind::MissingSubcommand => {
+            t(Msg::CliMissingSub, &[("arg", &get(ContextKind::InvalidSubcommand).unwrap_or_default())])
+        }
+        ErrorKind::InvalidUtf8 => Msg::CliInvalidUtf8.text(lang).to_string(),
+        _ => Msg::CliBadArguments.text(lang).to_string(),
+    };
+    if let Some(list) = get(ContextKind::ValidValue).filter(|l| !l.is_empty()) {
+        head.push_str(&format!("\n  {}", t(Msg::CliPossibleValues, &[("list", &list)])));
+    }
+    for k in [ContextKind::SuggestedSubcommand, ContextKind::SuggestedArg, ContextKind::SuggestedValue] {
+        if let Some(near) = get(k) {
+            head.push_str(&format!("\n\n  {}", t(Msg::CliDidYouMean, &[("near", &near)])));
+        }
+    }
+    let usage = get(ContextKind::Usage).map(|u| localized_usage(&u, lang));
+    finish(&head, usage.as_deref(), lang)
+}
+
+/// `error: <head>`, the usage, and where to read more, in `lang`.
+fn finish(head: &str, usage: Option<&str>, lang: Lang) -> String {
+    let mut out = format!("{}{head}\n", after_label(Msg::CliErrorPrefix.text(lang)));
+    if let Some(usage) = usage {
+        out.push('\n');
+        out.push_str(usage.trim_end());
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&fill(Msg::CliTryHelp.text(lang), &[("help", "--help")]));
+    out.push('\n');
+    out
+}
+
+/// clap writes `Usage:` itself; the catalogue's word takes its place.
+fn localized_usage(usage: &str, lang: Lang) -> String {
+    match usage.strip_prefix("Usage:") {
+        Some(rest) => format!("{}{}", after_label(Msg::CliUsage.text(lang)), rest.trim_start()),
+        None => usage.to_string(),
+    }
+}
+
+/// A label and the space after it: none after a full-width colon, which has its own.
+pub fn after_label(label: &str) -> String {
+    if label.ends_with('：') {
+        label.to_string()
+    } else {
+        format!("{label} ")
+    }
+}
+
+/// The global options each subcommand has no use for. Given anyway, they are refused rather
+/// than silently ignored (a `--db` that `status` never opens would mislead).
+pub const IGNORED: &[(&str, &[&str])] = &[
+    ("status", &["db", "theme", "keymap"]),
+    ("logs", &["theme", "keymap"]),
+    ("check-config", &["db"]),
+    ("completions", &["config", "db", "theme", "keymap"]),
+];
+
+/// The first option of `given` (ids of global options set on the command line) that `sub`
+/// ignores, as the error to print; `command` is the whole command tree (for the usage).
+pub fn refuse_ignored(command: &mut Command, sub: &str, given: &[&str], lang: Lang) -> Option<String> {
+    let ignored = IGNORED.iter().find(|(name, _)| *name == sub)?.1;
+    let id = given.iter().find(|g| ignored.contains(g))?;
+    command.build();
+    let usage = command.find_subcommand_mut(sub).map(|c| c.render_usage().to_string());
+    let head = fill(Msg::CliNotUsedBy.text(lang), &[("arg", &format!("--{id}")), ("sub", sub)]);
+    Some(finish(&head, usage.map(|u| localized_usage(&u, lang)).as_deref(), lang))
+}
