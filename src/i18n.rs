@@ -101,7 +101,7 @@ impl Localized for String {
 }
 
 /// A message in both languages, made once and printed in whichever the reader uses.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Both {
     pub en: String,
     pub zh: String,
@@ -299,6 +299,7 @@ catalogue! {
     ErrJumpHostDown => "jump host down", "跳板机不可达";
     ErrDisconnected => "disconnected", "连接断开";
     ErrProtocol => "SSH protocol error", "SSH 协议错误";
+    DemoTimeout => "demo: connection timed out after 5 s", "演示：5 秒后连接超时";
     ErrUnsupported => "not reachable as ssh would", "无法按 ssh 的方式连接";
     ErrProbe => "probe failed", "采集失败";
     ActGroupByTag => "group by tag", "按标签分组";

@@ -570,4 +570,28 @@ fn hosts_yunwei_cannot_reach_as_ssh_would_are_unsupported_in_status_and_check_co
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("CanonicalizeHostname") && text.contains("canon"), "{text}");
+
+    // In Chinese, the warning, the reason and the SSH layer's own words are Chinese too.
+    fs::write(
+        &ssh_config,
+        "Host canon\n  HostName 127.0.0.1\n  Port 1\n  CanonicalizeHostname yes\nHost dead\n  HostName 127.0.0.1\n  Port 1\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(bin)
+            .args(["--lang", "zh-CN", "--config"])
+            .arg(&config)
+            .args(args)
+            .env("YUNWEI_DB", &db)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let checked = run(&["check-config"]);
+    assert!(checked.contains("不支持 CanonicalizeHostname") && checked.contains("不会连接它"), "{checked}");
+    let status = run(&["status"]);
+    assert!(status.contains("无法按 ssh 的方式连接"), "{status}");
+    assert!(status.contains("拒绝连接") && status.contains("端口 1 上有 sshd 在运行吗"), "{status}");
+    assert!(!status.contains("connection refused"), "{status}");
 }

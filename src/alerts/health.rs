@@ -715,7 +715,11 @@ mod tests {
         HostSample {
             name: name.into(),
             reachable: false,
-            error: Some(HostError { kind: "timeout".into(), message: "connect timed out after 10 s".into() }),
+            error: Some(HostError {
+                kind: "timeout".into(),
+                message: "connect timed out after 10 s".into(),
+                zh: None,
+            }),
             ..Default::default()
         }
     }

@@ -508,8 +508,11 @@ fn down_hosts_say_why_in_words() {
     let mut app = app(Lang::ZhCn);
     let mut s = local_sample();
     s.reachable = false;
-    s.error =
-        Some(crate::health::HostError { kind: "host_key_changed".into(), message: "SHA256:abc".into() });
+    s.error = Some(crate::health::HostError {
+        kind: "host_key_changed".into(),
+        message: "SHA256:abc".into(),
+        zh: None,
+    });
     app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));
     let text = screen(&draw(&mut app, 80, 24));
     assert!(text.contains("主机密钥已变更: SHA256:abc"), "{text}");

@@ -73,7 +73,11 @@ pub fn run(g: &Global, args: &CheckConfigArgs) -> i32 {
         print_clean(&fill(m.text(lang), &[("n", &n.to_string()), ("list", &imported.join(", "))]));
     }
     for w in &fleet.warnings {
-        print_clean(&format!("{}{w}", crate::cli::errors::after_label(Msg::CliWarningPrefix.text(lang))));
+        print_clean(&format!(
+            "{}{}",
+            crate::cli::errors::after_label(Msg::CliWarningPrefix.text(lang)),
+            w.get(lang)
+        ));
     }
     0
 }

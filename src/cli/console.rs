@@ -91,12 +91,16 @@ pub fn theme_choice(flag: Option<&str>, no_color: bool, configured: &str) -> Str
 
 /// The rows of the fleet table, the probes behind them, and what could not be imported. The
 /// demo watches only this machine and the demo hosts, whatever the config lists.
-pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
+pub fn fleet(cfg: &Config, demo: bool) -> (Vec<HostRow>, ProbeSet, Vec<crate::i18n::Both>) {
     fleet_named(cfg, demo, &crate::cli::hostname())
 }
 
 /// As [`fleet`], with `local_name` for this machine when no host is configured.
-pub fn fleet_named(cfg: &Config, demo: bool, local_name: &str) -> (Vec<HostRow>, ProbeSet, Vec<String>) {
+pub fn fleet_named(
+    cfg: &Config,
+    demo: bool,
+    local_name: &str,
+) -> (Vec<HostRow>, ProbeSet, Vec<crate::i18n::Both>) {
     let mut rows = Vec::new();
     let mut probes = ProbeSet::default();
     let none = Config::default();
@@ -206,7 +210,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     app.ctx.db_read_only = read_only;
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
-    notices.extend(warnings);
+    notices.extend(warnings.iter().map(|w| w.get(lang).to_string()));
     if !notices.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
     }

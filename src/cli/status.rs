@@ -46,7 +46,7 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     let lang = prepared.ctx.lang;
     let (rows, mut probes, warnings) = fleet(cfg, false);
     for w in &warnings {
-        say("status", w);
+        say("status", w.get(lang));
     }
     for h in &args.hosts {
         if !rows.iter().any(|r| &r.name == h) {
@@ -244,7 +244,10 @@ pub fn table(hosts: &[HostStatus], lang: Lang) -> String {
             let why = s
                 .error
                 .as_ref()
-                .map(|e| format!("{}: {}", crate::panes::health::error_kind_text(&e.kind, lang), e.message))
+                .map(|e| {
+                    let text = e.text(lang == Lang::ZhCn);
+                    format!("{}: {text}", crate::panes::health::error_kind_text(&e.kind, lang))
+                })
                 .unwrap_or_default();
             let mut r = vec![crate::text::escape_unprintable(&s.name).into_owned(), state];
             r.push(crate::text::escape_unprintable(&why).into_owned());
@@ -362,7 +365,7 @@ mod tests {
         assert_eq!(exit_code(&[judged(up("a", 95.0), None)]), 1);
         let mut down = up("b", 10.0);
         down.reachable = false;
-        down.error = Some(HostError { kind: "timeout".into(), message: "x".into() });
+        down.error = Some(HostError { kind: "timeout".into(), message: "x".into(), zh: None });
         assert_eq!(exit_code(&[judged(up("a", 10.0), None), judged(down, None)]), 1);
     }
 

@@ -129,7 +129,8 @@ fn sample(h: &DemoHost, seed: u64, t: i64) -> HostSample {
             s.reachable = false;
             s.error = Some(HostError {
                 kind: "timeout".into(),
-                message: "demo: connection timed out after 5 s".into(),
+                message: crate::i18n::Msg::DemoTimeout.text(crate::i18n::Lang::En).into(),
+                zh: Some(crate::i18n::Msg::DemoTimeout.text(crate::i18n::Lang::ZhCn).into()),
             });
             return s;
         }

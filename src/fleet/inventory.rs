@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::ssh_config::{expand, tilde, HostConfig, SshConfig, TokenSet, Tokens};
 use crate::config::{expand_tilde, Config, HostEntry};
-use crate::ssh::{HostKeyCheck, HostOptions};
+use crate::i18n::{both, Both, Lang};
+use crate::ssh::{HostKeyCheck, HostOptions, SshMsg};
 
 /// One hop of an SSH route.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,8 @@ pub struct FleetHost {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fleet {
     pub hosts: Vec<FleetHost>,
-    pub warnings: Vec<String>,
+    /// In both languages: the reader's is printed.
+    pub warnings: Vec<Both>,
 }
 
 /// Where the ssh_config files are: the user's (`~/.ssh/config`, or `[ssh] ssh_config`) and the
@@ -167,6 +169,10 @@ fn parse_jump_spec(spec: &str, login: &str) -> EndpointSpec {
 /// How deep ProxyJump chains may go before they are taken for a loop.
 const MAX_JUMP_DEPTH: usize = 16;
 
+/// A ProxyJump chain that never ends.
+#[derive(Debug)]
+struct JumpLoop;
+
 /// Resolves names against the parsed ssh_config as `ssh` would for `ssh NAME`.
 struct Resolver<'a> {
     parsed: &'a SshConfig,
@@ -182,12 +188,12 @@ impl Resolver<'_> {
     /// The endpoint `ssh NAME` would reach (user and port as a jump spec overrides them).
     fn endpoint(&self, name: &str, user: Option<&str>, port: Option<u16>, shown: &str) -> EndpointSpec {
         let q = self.parsed.query(name);
-        let mut problems: Vec<String> = Vec::new();
+        let mut problems: Vec<Both> = Vec::new();
         let hostname = match q.first("hostname") {
             Some(h) => {
                 let t = Tokens { original: name.to_string(), ..Tokens::default() };
                 expand(h, TokenSet::HostName, &t).unwrap_or_else(|e| {
-                    problems.push(format!("HostName {h}: {e}"));
+                    problems.push(e.words("HostName", h));
                     name.to_string()
                 })
             }
@@ -196,7 +202,7 @@ impl Resolver<'_> {
         .to_lowercase();
         let port = port.unwrap_or_else(|| match q.first("port") {
             Some(p) => p.parse().unwrap_or_else(|_| {
-                problems.push(format!("Port {p} is not a port number"));
+                problems.push(both(&SshMsg::CfgBadPort, &[("value", &p)]));
                 22
             }),
             None => 22,
@@ -229,7 +235,7 @@ impl Resolver<'_> {
                 .filter_map(|f| match expand(&tilde(f, &self.home), TokenSet::Files, &tokens) {
                     Ok(p) => Some(PathBuf::from(p)),
                     Err(e) => {
-                        problems.push(format!("{key} {f}: {e}"));
+                        problems.push(e.words(key, f));
                         None
                     }
                 })
@@ -245,7 +251,7 @@ impl Resolver<'_> {
                 "accept-new" => Some(HostKeyCheck::AcceptNew),
                 "no" | "off" | "false" => Some(HostKeyCheck::Off),
                 other => {
-                    problems.push(format!("StrictHostKeyChecking {other} is not a value ssh knows"));
+                    problems.push(both(&SshMsg::CfgBadStrict, &[("value", &other)]));
                     None
                 }
             });
@@ -253,7 +259,7 @@ impl Resolver<'_> {
             Some(c) if !c.eq_ignore_ascii_case("none") => match expand(c, TokenSet::ProxyCommand, &tokens) {
                 Ok(c) => Some(c),
                 Err(e) => {
-                    problems.push(format!("ProxyCommand {c}: {e}"));
+                    problems.push(e.words("ProxyCommand", c));
                     None
                 }
             },
@@ -273,13 +279,19 @@ impl Resolver<'_> {
                 host_key_check,
                 hash_known_hosts: yes(q.first("hashknownhosts")),
                 proxy_command,
-                unsupported: (!problems.is_empty()).then(|| problems.join("; ")),
+                unsupported: (!problems.is_empty()).then(|| {
+                    let join = |lang: Lang| {
+                        let parts: Vec<&str> = problems.iter().map(|p| p.get(lang)).collect();
+                        parts.join(SshMsg::CfgProblemSeparator.text(lang))
+                    };
+                    Both { en: join(Lang::En), zh: join(Lang::ZhCn) }
+                }),
             },
         }
     }
 
     /// The hops before `name`, outermost first, from its own ProxyJump.
-    fn own_via(&self, name: &str, depth: usize) -> Result<Vec<EndpointSpec>, String> {
+    fn own_via(&self, name: &str, depth: usize) -> Result<Vec<EndpointSpec>, JumpLoop> {
         let q = self.parsed.query(name);
         match q.first("proxyjump") {
             Some(j) if !j.eq_ignore_ascii_case("none") => {
@@ -292,9 +304,9 @@ impl Resolver<'_> {
 
     /// `ProxyJump a,b,c` as ssh runs it (`ssh -J a,b -W … c`): the last hop is reached through
     /// the ones before it, whose own ProxyJump then does not apply; the first through its own.
-    fn via_list(&self, hops: &[String], depth: usize) -> Result<Vec<EndpointSpec>, String> {
+    fn via_list(&self, hops: &[String], depth: usize) -> Result<Vec<EndpointSpec>, JumpLoop> {
         if depth > MAX_JUMP_DEPTH {
-            return Err("ProxyJump loop".to_string());
+            return Err(JumpLoop);
         }
         let Some((last, before)) = hops.split_last() else { return Ok(Vec::new()) };
         let (user, host, port, shown) = split_jump_spec(last);
@@ -334,14 +346,14 @@ fn yes(value: Option<&str>) -> bool {
 
 /// Options that change how ssh reaches a host in ways yunwei does not follow: such a host is
 /// not reached at all rather than reached another way.
-fn unsupported_options(q: &HostConfig, problems: &mut Vec<String>) {
+fn unsupported_options(q: &HostConfig, problems: &mut Vec<Both>) {
     if q.first("canonicalizehostname")
         .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "yes" | "always"))
     {
-        problems.push("CanonicalizeHostname is not supported".to_string());
+        problems.push(both(&SshMsg::CfgCanonicalize, &[]));
     }
     if yes(q.first("proxyusefdpass")) && q.get("proxycommand").is_some() {
-        problems.push("ProxyUseFdpass is not supported".to_string());
+        problems.push(both(&SshMsg::CfgFdpass, &[]));
     }
 }
 
@@ -356,6 +368,7 @@ fn import_ssh_config(
     let home =
         home.or_else(|| path.parent().and_then(Path::parent).map(Path::to_path_buf)).unwrap_or_default();
     let parsed = SshConfig::load(Some(path), system, &home);
+    let file = path.display().to_string();
     fleet.warnings.extend(parsed.warnings.iter().cloned());
     let aliases = parsed.aliases();
     // SAFETY: getuid has no preconditions and cannot fail.
@@ -377,17 +390,14 @@ fn import_ssh_config(
             }
             // A name that could act on the terminal is shown on no screen.
             if alias.chars().any(crate::text::is_unprintable) {
-                fleet.warnings.push(format!(
-                    "{}: host {}: the name holds a control or bidirectional character; not imported",
-                    path.display(),
-                    crate::text::escape_unprintable(alias)
-                ));
+                let name = crate::text::escape_unprintable(alias).into_owned();
+                fleet.warnings.push(both(&SshMsg::CfgNameUnprintable, &[("file", &file), ("name", &name)]));
                 continue;
             }
             let via = match resolver.own_via(alias, 0) {
                 Ok(via) => via,
-                Err(e) => {
-                    fleet.warnings.push(format!("{}: host {alias}: {e}; not imported", path.display()));
+                Err(JumpLoop) => {
+                    fleet.warnings.push(both(&SshMsg::CfgJumpLoop, &[("file", &file), ("name", alias)]));
                     continue;
                 }
             };
@@ -397,9 +407,9 @@ fn import_ssh_config(
             }
             for e in via.iter().chain(std::iter::once(&endpoint)) {
                 if let Some(reason) = &e.options.unsupported {
-                    fleet.warnings.push(format!(
-                        "{}: host {alias}: {reason}; it is not reached (as ssh would reach it yunwei cannot)",
-                        path.display()
+                    fleet.warnings.push(both(
+                        &SshMsg::CfgUnsupportedHost,
+                        &[("file", &file), ("name", alias), ("reason", reason)],
                     ));
                 }
             }
@@ -436,8 +446,8 @@ mod tests {
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["good"]);
         assert_eq!(fleet.warnings.len(), 1, "{:?}", fleet.warnings);
-        assert!(fleet.warnings[0].contains("evil\\u{202e}gpj.exe"), "{:?}", fleet.warnings);
-        assert!(!fleet.warnings[0].contains('\u{202E}'));
+        assert!(fleet.warnings[0].en.contains("evil\\u{202e}gpj.exe"), "{:?}", fleet.warnings);
+        assert!(!fleet.warnings[0].zh.contains('\u{202E}'));
     }
     use crate::config::parse_str;
 
@@ -535,8 +545,16 @@ identity_file = "/keys/id"
         }
         // ProxyJump a,b: through a first, then b.
         assert_eq!(via_names(&f.hosts[3]), vec!["127.0.0.8:2022", "gw"]);
-        assert!(f.warnings.iter().any(|w| w.contains("Match")), "{:?}", f.warnings);
-        assert!(f.warnings.iter().any(|w| w.contains("loop")), "{:?}", f.warnings);
+        assert!(
+            f.warnings.iter().any(|w| w.en.contains("Match") && w.zh.contains("Match")),
+            "{:?}",
+            f.warnings
+        );
+        assert!(
+            f.warnings.iter().any(|w| w.en.contains("loop") && w.zh.contains("循环")),
+            "{:?}",
+            f.warnings
+        );
     }
 
     #[test]

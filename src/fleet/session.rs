@@ -145,9 +145,10 @@ impl HostLink {
         let spawned =
             thread::Builder::new().name(format!("yunwei-ssh-{}", shared.name)).spawn(move || owner.run());
         let unavailable = spawned.err().map(|err| {
-            SshError::new(
+            SshError::say(
                 ErrorKind::Protocol,
-                format!("{}: cannot start the thread of its SSH session: {err}", shared.name),
+                crate::ssh::SshMsg::SessionThread,
+                &[("name", &shared.name), ("error", &crate::ssh::io_both(&err))],
             )
         });
         HostLink { _alive: Arc::new(Alive(Arc::clone(&shared))), shared, unavailable }
@@ -173,9 +174,10 @@ impl HostLink {
         self.shared.ready.notify_one();
         // A stopped owner dropped the request (or never got it): its reply sender is gone.
         answer.recv().unwrap_or_else(|_| {
-            Err(SshError::new(
+            Err(SshError::say(
                 ErrorKind::Disconnected,
-                format!("{}: the thread of its SSH session has stopped", self.shared.name),
+                crate::ssh::SshMsg::SessionStopped,
+                &[("name", &self.shared.name)],
             ))
         })
     }
@@ -278,7 +280,11 @@ impl Owner {
             }
         }
         self.conn.as_mut().ok_or_else(|| {
-            SshError::new(ErrorKind::Disconnected, format!("{}: no session", self.shared.name))
+            SshError::say(
+                ErrorKind::Disconnected,
+                crate::ssh::SshMsg::NoSession,
+                &[("name", &self.shared.name)],
+            )
         })
     }
 }

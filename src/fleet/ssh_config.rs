@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 use sha1::{Digest, Sha1};
 
+use crate::i18n::{both, Both};
+use crate::ssh::SshMsg;
+
 /// How deep `Include` may nest (OpenSSH's limit is 16 as well).
 const MAX_INCLUDE_DEPTH: usize = 16;
 
@@ -39,7 +42,7 @@ pub struct SshConfig {
     user: Vec<Line>,
     system: Vec<Line>,
     /// What could not be read or is not followed, in words, with the file and line.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Both>,
 }
 
 /// The options in effect for one host name: the first value obtained for each.
@@ -213,7 +216,7 @@ fn read_file(
     base: &Path,
     home: &Path,
     depth: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Both>,
 ) -> Option<Vec<Line>> {
     match std::fs::read(path) {
         Ok(bytes) => {
@@ -222,7 +225,9 @@ fn read_file(
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
-            warnings.push(format!("{}: not read: {e}", path.display()));
+            let file = path.display().to_string();
+            let error = crate::ssh::io_both(&e);
+            warnings.push(both(&SshMsg::CfgNotRead, &[("file", &file), ("error", &error)]));
             None
         }
     }
@@ -234,7 +239,7 @@ fn parse_text(
     base: &Path,
     home: &Path,
     depth: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Both>,
 ) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut matches = 0;
@@ -254,11 +259,9 @@ fn parse_text(
             }
             "include" => {
                 if depth >= MAX_INCLUDE_DEPTH {
-                    warnings.push(format!(
-                        "{}:{}: Include nested more than {MAX_INCLUDE_DEPTH} deep; not followed",
-                        file.display(),
-                        index + 1
-                    ));
+                    let (f, l, n) =
+                        (file.display().to_string(), (index + 1).to_string(), MAX_INCLUDE_DEPTH.to_string());
+                    warnings.push(both(&SshMsg::CfgIncludeDepth, &[("file", &f), ("line", &l), ("n", &n)]));
                     continue;
                 }
                 let mut files = Vec::new();
@@ -286,10 +289,8 @@ fn parse_text(
         }
     }
     if matches > 0 {
-        warnings.push(format!(
-            "{}: {matches} Match block(s) are not supported and were skipped; their settings do not apply",
-            file.display()
-        ));
+        let (f, n) = (file.display().to_string(), matches.to_string());
+        warnings.push(both(&SshMsg::CfgMatchSkipped, &[("file", &f), ("n", &n)]));
     }
     lines
 }
@@ -416,8 +417,32 @@ pub enum TokenSet {
     Files,
 }
 
+/// Why a value's `%` tokens could not be expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenError {
+    /// `%x` with an `x` this option does not know.
+    Unknown(char),
+    /// A lone `%` at the end.
+    Trailing,
+}
+
+impl TokenError {
+    /// In words, for `option value`.
+    pub fn words(&self, option: &str, value: &str) -> Both {
+        match self {
+            TokenError::Unknown(k) => {
+                let token = k.to_string();
+                both(&SshMsg::CfgBadToken, &[("option", &option), ("value", &value), ("token", &token)])
+            }
+            TokenError::Trailing => {
+                both(&SshMsg::CfgTrailingPercent, &[("option", &option), ("value", &value)])
+            }
+        }
+    }
+}
+
 /// Expands `%` tokens; an unknown one is an error naming it, as `ssh` refuses it.
-pub fn expand(text: &str, set: TokenSet, t: &Tokens) -> Result<String, String> {
+pub fn expand(text: &str, set: TokenSet, t: &Tokens) -> Result<String, TokenError> {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -426,17 +451,17 @@ pub fn expand(text: &str, set: TokenSet, t: &Tokens) -> Result<String, String> {
             continue;
         }
         let Some(k) = chars.next() else {
-            return Err("a % at the end of the value".to_string());
+            return Err(TokenError::Trailing);
         };
         let value = match (set, k) {
             (_, '%') => "%".to_string(),
             (TokenSet::HostName, 'h') => t.original.clone(),
-            (TokenSet::HostName, _) => return Err(format!("unknown token %{k}")),
+            (TokenSet::HostName, _) => return Err(TokenError::Unknown(k)),
             (_, 'h') => t.host.clone(),
             (_, 'n') => t.original.clone(),
             (_, 'p') => t.port.to_string(),
             (_, 'r') => t.remote_user.clone(),
-            (TokenSet::ProxyCommand, _) => return Err(format!("unknown token %{k}")),
+            (TokenSet::ProxyCommand, _) => return Err(TokenError::Unknown(k)),
             (_, 'u') => t.local_user.clone(),
             (_, 'd') => t.home.clone(),
             (_, 'l') => t.local_host.clone(),
@@ -445,7 +470,7 @@ pub fn expand(text: &str, set: TokenSet, t: &Tokens) -> Result<String, String> {
             (_, 'k') => t.key_alias.clone(),
             (_, 'j') => t.jump.clone(),
             (_, 'C') => t.connection_hash(),
-            _ => return Err(format!("unknown token %{k}")),
+            _ => return Err(TokenError::Unknown(k)),
         };
         out.push_str(&value);
     }
@@ -519,7 +544,11 @@ mod tests {
         assert_eq!(c.query("other").first("port"), None);
         assert_eq!(c.query("y").first("port"), None);
         assert_eq!(c.query("y").first("user"), Some("y"));
-        assert!(c.warnings.iter().any(|w| w.contains("inc") && w.contains("Match")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.en.contains("inc") && w.en.contains("Match")),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl LocalProbe {
 
         if let Some(message) = essentials.both_missing() {
             s.reachable = false;
-            s.error = Some(HostError { kind: "probe".into(), message });
+            s.error = Some(HostError { kind: "probe".into(), message, zh: None });
         }
         self.warnings.extend(essentials.stat_error);
         self.warnings.extend(essentials.meminfo_error);

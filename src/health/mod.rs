@@ -49,11 +49,24 @@ pub struct HostSample {
     pub sampled_at: i64,
 }
 
-/// Why a host could not be sampled.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Why a host could not be sampled. `message` is English (as JSON keeps it); `zh` the Chinese
+/// text when the cause said it in both languages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct HostError {
     pub kind: String,
     pub message: String,
+    #[serde(skip)]
+    pub zh: Option<String>,
+}
+
+impl HostError {
+    /// The message for a reader of `zh` (Chinese) or not.
+    pub fn text(&self, zh: bool) -> &str {
+        match (&self.zh, zh) {
+            (Some(text), true) => text,
+            _ => &self.message,
+        }
+    }
 }
 
 /// One real filesystem as `df` reports it.

@@ -327,7 +327,7 @@ pub fn parse_probe(
             None => "no probe output (empty answer)".to_string(),
         };
         s.reachable = false;
-        s.error = Some(HostError { kind: "probe".into(), message: what });
+        s.error = Some(HostError { kind: "probe".into(), message: what, zh: None });
         s.sanitize();
         return s;
     }
@@ -391,6 +391,7 @@ pub fn parse_probe(
         s.error = Some(HostError {
             kind: "probe".into(),
             message: format!("the host answered but is not a Linux /proc system: {both}"),
+            zh: None,
         });
     }
     state.warnings.extend(essentials.stat_error);

@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 
 use ssh2::{BlockDirections, Session};
 
-use super::connect::{is_transport_failure, session_code, Established, LIBSSH2_ERROR_EAGAIN};
+use super::connect::{
+    io_both, is_transport_failure, secs, session_code, step, Established, LIBSSH2_ERROR_EAGAIN,
+};
 use super::pump::poll_fds;
-use super::{ErrorKind, ExecOutput, SshError};
+use super::{ErrorKind, ExecOutput, SshError, SshMsg};
 
 /// More output than any probe prints; a runaway command fails instead of exhausting memory.
 const MAX_OUTPUT: usize = 64 * 1024 * 1024;
@@ -52,12 +54,10 @@ impl SshConn {
     /// security posture query).
     pub fn exec_with_timeout(&mut self, command: &str, timeout: Duration) -> Result<ExecOutput, SshError> {
         if let Some(err) = &self.broken {
-            return Err(SshError::new(
+            return Err(SshError::say(
                 ErrorKind::Disconnected,
-                format!(
-                    "{}: the session is no longer usable after an earlier error ({err}); reconnect",
-                    self.name
-                ),
+                SshMsg::SessionBroken,
+                &[("name", &self.name), ("error", &err.texts())],
             ));
         }
         let deadline = Instant::now() + timeout;
@@ -76,8 +76,8 @@ impl SshConn {
     }
 
     fn exec_until(&self, command: &str, deadline: Instant) -> Result<ExecOutput, SshError> {
-        let mut channel = self.retry(deadline, "opening a channel", || self.session.channel_session())?;
-        self.retry(deadline, "starting the command", || channel.exec(command))?;
+        let mut channel = self.retry(deadline, SshMsg::StepOpenChannel, || self.session.channel_session())?;
+        self.retry(deadline, SshMsg::StepStartCommand, || channel.exec(command))?;
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
         loop {
             let out = self.read_stream(&mut channel.stream(0), &mut stdout)?;
@@ -97,8 +97,8 @@ impl SshConn {
             }
             self.wait(deadline)?;
         }
-        self.retry(deadline, "closing the channel", || channel.close())?;
-        self.retry(deadline, "waiting for the exit status", || channel.wait_close())?;
+        self.retry(deadline, SshMsg::StepCloseChannel, || channel.close())?;
+        self.retry(deadline, SshMsg::StepExitStatus, || channel.wait_close())?;
         let killed = channel.exit_signal().ok().and_then(|signal| signal.exit_signal).is_some();
         let exit_status = if killed { -1 } else { channel.exit_status().unwrap_or(-1) };
         Ok(ExecOutput { stdout, stderr, exit_status })
@@ -110,16 +110,17 @@ impl SshConn {
             Ok(0) => Ok(Got::Eof),
             Ok(n) => {
                 if into.len() + n > MAX_OUTPUT {
-                    return Err(SshError::new(
+                    return Err(SshError::say(
                         ErrorKind::Protocol,
-                        format!("{}: the command printed more than {} MiB", self.name, MAX_OUTPUT >> 20),
+                        SshMsg::OutputTooLarge,
+                        &[("name", &self.name), ("mib", &(MAX_OUTPUT >> 20).to_string())],
                     ));
                 }
                 into.extend_from_slice(&chunk[..n]);
                 Ok(Got::Data)
             }
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => Ok(Got::Nothing),
-            Err(err) => Err(self.io_failure("reading the output", &err)),
+            Err(err) => Err(self.io_failure(SshMsg::StepReadOutput, &err)),
         }
     }
 
@@ -127,7 +128,7 @@ impl SshConn {
     fn retry<T>(
         &self,
         deadline: Instant,
-        what: &str,
+        what: SshMsg,
         mut call: impl FnMut() -> Result<T, ssh2::Error>,
     ) -> Result<T, SshError> {
         loop {
@@ -135,15 +136,17 @@ impl SshConn {
                 Ok(value) => return Ok(value),
                 Err(err) if session_code(&err) == LIBSSH2_ERROR_EAGAIN => self.wait(deadline)?,
                 Err(err) if is_transport_failure(session_code(&err)) => {
-                    return Err(SshError::new(
+                    return Err(SshError::say(
                         ErrorKind::Disconnected,
-                        format!("{}: {what}: connection lost ({})", self.name, err.message()),
+                        SshMsg::ConnectionLost,
+                        &[("what", &step(what, "name", &self.name)), ("error", &err.message())],
                     ));
                 }
                 Err(err) => {
-                    return Err(SshError::new(
+                    return Err(SshError::say(
                         ErrorKind::Protocol,
-                        format!("{}: {what}: {}", self.name, err.message()),
+                        SshMsg::Step,
+                        &[("what", &step(what, "name", &self.name)), ("error", &err.message())],
                     ));
                 }
             }
@@ -151,21 +154,22 @@ impl SshConn {
     }
 
     /// Channel reads report errors as io::Error; the libssh2 code is recovered from the session.
-    fn io_failure(&self, what: &str, err: &io::Error) -> SshError {
+    fn io_failure(&self, what: SshMsg, err: &io::Error) -> SshError {
         let last = ssh2::Error::last_session_error(&self.session);
         let transport = last.as_ref().is_some_and(|last| is_transport_failure(session_code(last)));
         let kind = if transport { ErrorKind::Disconnected } else { ErrorKind::Protocol };
-        SshError::new(kind, format!("{}: {what}: connection lost ({err})", self.name))
+        SshError::say(
+            kind,
+            SshMsg::ConnectionLost,
+            &[("what", &step(what, "name", &self.name)), ("error", &io_both(err))],
+        )
     }
 
     fn timeout(&self) -> SshError {
-        SshError::new(
+        SshError::say(
             ErrorKind::Timeout,
-            format!(
-                "{}: no answer within {} s (command_timeout_s)",
-                self.name,
-                self.command_timeout.as_secs_f64()
-            ),
+            SshMsg::CommandTimeout,
+            &[("name", &self.name), ("secs", &secs(self.command_timeout))],
         )
     }
 
@@ -182,7 +186,11 @@ impl SshConn {
         };
         let mut fds = [libc::pollfd { fd: self.fd, events, revents: 0 }];
         poll_fds(&mut fds, remaining).map_err(|err| {
-            SshError::new(ErrorKind::Disconnected, format!("{}: waiting for the server: {err}", self.name))
+            SshError::say(
+                ErrorKind::Disconnected,
+                SshMsg::WaitingForServer,
+                &[("name", &self.name), ("error", &io_both(&err))],
+            )
         })?;
         Ok(())
     }

@@ -17,7 +17,8 @@ use base64::Engine;
 use ssh2::{ErrorCode, MethodType, Session};
 
 use super::known_hosts::{self, Verdict};
-use super::{Endpoint, ErrorKind, HostKeyCheck, SshError, SshSettings};
+use super::{Endpoint, ErrorKind, HostKeyCheck, SshError, SshMsg, SshSettings};
+use crate::i18n::{Both, Lang};
 
 // libssh2 error codes (libssh2.h) that the classification below distinguishes.
 const LIBSSH2_ERROR_BANNER_RECV: i32 = -2;
@@ -69,18 +70,34 @@ pub(crate) fn is_transport_failure(code: i32) -> bool {
 /// Maps a libssh2 error of a blocking step that started at `started` to an [`SshError`]. libssh2
 /// reports some expired timeouts under another code (a banner that never came is
 /// "Failed getting banner"), so a failure at the end of the step's time is a timeout too.
-pub(crate) fn classify(err: &ssh2::Error, what: &str, started: Instant, timeout: Duration) -> SshError {
+pub(crate) fn classify(err: &ssh2::Error, what: &Both, started: Instant, timeout: Duration) -> SshError {
     let code = session_code(err);
     let timed_out = code == LIBSSH2_ERROR_TIMEOUT
         || code == LIBSSH2_ERROR_SOCKET_TIMEOUT
         || (is_transport_failure(code) && started.elapsed() + Duration::from_millis(100) >= timeout);
+    let error = err.message();
     if timed_out {
-        SshError::new(ErrorKind::Timeout, format!("{what}: no answer within {} s", timeout.as_secs_f64()))
+        SshError::say(ErrorKind::Timeout, SshMsg::NoAnswer, &[("what", what), ("secs", &secs(timeout))])
     } else if is_transport_failure(code) {
-        SshError::new(ErrorKind::Disconnected, format!("{what}: connection lost ({})", err.message()))
+        SshError::say(ErrorKind::Disconnected, SshMsg::ConnectionLost, &[("what", what), ("error", &error)])
     } else {
-        SshError::new(ErrorKind::Protocol, format!("{what}: {}", err.message()))
+        SshError::say(ErrorKind::Protocol, SshMsg::Step, &[("what", what), ("error", &error)])
     }
+}
+
+/// A duration in seconds as the messages give it.
+pub(crate) fn secs(d: Duration) -> String {
+    d.as_secs_f64().to_string()
+}
+
+/// An I/O error in both languages (the common kinds in words, without `(os error N)`).
+pub(crate) fn io_both(e: &io::Error) -> Both {
+    Both { en: crate::i18n::io_error(e, Lang::En), zh: crate::i18n::io_error(e, Lang::ZhCn) }
+}
+
+/// `{label}` filled into a step's message.
+pub(crate) fn step(msg: SshMsg, key: &str, value: &str) -> Both {
+    crate::i18n::both(&msg, &[(key, &value)])
 }
 
 fn endpoint_label(endpoint: &Endpoint) -> String {
@@ -109,23 +126,25 @@ pub(crate) fn tcp_connect(endpoint: &Endpoint, timeout: Duration) -> Result<TcpS
     let label = endpoint_label(endpoint);
     Err(match last_error {
         Some((address, err)) => match err.kind() {
-            io::ErrorKind::ConnectionRefused => SshError::new(
+            io::ErrorKind::ConnectionRefused => SshError::say(
                 ErrorKind::Refused,
-                format!(
-                    "{label}: connection refused by {address}; is sshd running on port {}?",
-                    endpoint.port
-                ),
+                SshMsg::Refused,
+                &[("label", &label), ("address", &address.to_string()), ("port", &endpoint.port.to_string())],
             ),
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => SshError::new(
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => SshError::say(
                 ErrorKind::Timeout,
-                format!("{label}: no answer from {address} within {} s", timeout.as_secs_f64()),
+                SshMsg::NoAnswerFrom,
+                &[("label", &label), ("address", &address.to_string()), ("secs", &secs(timeout))],
             ),
-            _ => SshError::new(ErrorKind::Refused, format!("{label}: cannot connect to {address}: {err}")),
+            _ => SshError::say(
+                ErrorKind::Refused,
+                SshMsg::CannotConnect,
+                &[("label", &label), ("address", &address.to_string()), ("error", &io_both(&err))],
+            ),
         },
-        None => SshError::new(
-            ErrorKind::Timeout,
-            format!("{label}: no answer within {} s", timeout.as_secs_f64()),
-        ),
+        None => {
+            SshError::say(ErrorKind::Timeout, SshMsg::NoAnswer, &[("what", &label), ("secs", &secs(timeout))])
+        }
     })
 }
 
@@ -144,24 +163,28 @@ fn resolve(endpoint: &Endpoint, timeout: Duration) -> Result<Vec<SocketAddr>, Ss
         let _ = sender.send((lookup_host.as_str(), port).to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
     });
     if let Err(err) = spawned {
-        return Err(SshError::new(
+        return Err(SshError::say(
             ErrorKind::Protocol,
-            format!("{label}: cannot start name resolution: {err}"),
+            SshMsg::ResolveThread,
+            &[("label", &label), ("error", &io_both(&err))],
         ));
     }
     match receiver.recv_timeout(timeout) {
         Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
-        Ok(Ok(_)) => Err(SshError::new(
+        Ok(Ok(_)) => Err(SshError::say(
             ErrorKind::NameNotResolved,
-            format!("{label}: host name {host} has no address"),
+            SshMsg::NoAddress,
+            &[("label", &label), ("host", &host)],
         )),
-        Ok(Err(err)) => Err(SshError::new(
+        Ok(Err(err)) => Err(SshError::say(
             ErrorKind::NameNotResolved,
-            format!("{label}: cannot resolve host name {host}: {err}"),
+            SshMsg::CannotResolve,
+            &[("label", &label), ("host", &host), ("error", &io_both(&err))],
         )),
-        Err(_) => Err(SshError::new(
+        Err(_) => Err(SshError::say(
             ErrorKind::NameNotResolved,
-            format!("{label}: resolving host name {host} took longer than {} s", timeout.as_secs_f64()),
+            SshMsg::ResolveSlow,
+            &[("label", &label), ("host", &host), ("secs", &secs(timeout))],
         )),
     }
 }
@@ -174,7 +197,11 @@ pub(crate) fn establish_direct(
     known_hosts_lock: &Mutex<()>,
 ) -> Result<(Established, bool), SshError> {
     if let Some(reason) = &endpoint.options.unsupported {
-        return Err(SshError::new(ErrorKind::Unsupported, format!("{}: {reason}", endpoint.name)));
+        return Err(SshError::say(
+            ErrorKind::Unsupported,
+            SshMsg::Unsupported,
+            &[("name", &endpoint.name), ("reason", reason)],
+        ));
     }
     match &endpoint.options.proxy_command {
         Some(command) => {
@@ -188,11 +215,8 @@ pub(crate) fn establish_direct(
                     // Give a command that is failing a moment to say why.
                     let until = Instant::now() + Duration::from_millis(200);
                     while Instant::now() < until {
-                        if let Some(ended) = child.ended() {
-                            return Err(SshError::new(
-                                ErrorKind::Refused,
-                                format!("{}: {ended}", endpoint.name),
-                            ));
+                        if let Some(ended) = child.ended(&endpoint.name) {
+                            return Err(SshError::both(ErrorKind::Refused, ended));
                         }
                         thread::sleep(Duration::from_millis(20));
                     }
@@ -218,7 +242,11 @@ pub(crate) fn establish<S: AsRawFd + 'static>(
     let label = endpoint_label(endpoint);
     let timeout = settings.command_timeout;
     let session = Session::new().map_err(|err| {
-        SshError::new(ErrorKind::Protocol, format!("{label}: cannot create a session: {err}"))
+        SshError::say(
+            ErrorKind::Protocol,
+            SshMsg::CannotCreateSession,
+            &[("label", &label), ("error", &err.message())],
+        )
     })?;
     // Without a timeout a host that accepts TCP and never speaks blocks the handshake forever.
     session.set_timeout(u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX).max(1));
@@ -228,9 +256,10 @@ pub(crate) fn establish<S: AsRawFd + 'static>(
         Ok(known) => known,
         Err(_) if check.policy == HostKeyCheck::Off => Vec::new(),
         Err(err) => {
-            return Err(SshError::new(
+            return Err(SshError::say(
                 ErrorKind::HostKeyUnknown,
-                format!("{label}: cannot read known_hosts file {err}"),
+                SshMsg::CannotReadKnownHosts,
+                &[("label", &label), ("error", &io_both(&err))],
             ))
         }
     };
@@ -242,7 +271,7 @@ pub(crate) fn establish<S: AsRawFd + 'static>(
     let started = Instant::now();
     session
         .handshake()
-        .map_err(|err| classify(&err, &format!("{label}: SSH handshake"), started, timeout))?;
+        .map_err(|err| classify(&err, &step(SshMsg::StepHandshake, "label", &label), started, timeout))?;
 
     let host_key_unverified = check_host_key(&session, endpoint, &check, &known, known_hosts_lock)?;
     authenticate(&session, endpoint, timeout)?;
@@ -345,7 +374,7 @@ fn check_host_key(
 ) -> Result<bool, SshError> {
     let label = endpoint_label(endpoint);
     let Some((blob, _)) = session.host_key() else {
-        return Err(SshError::new(ErrorKind::Protocol, format!("{label}: the server sent no host key")));
+        return Err(SshError::say(ErrorKind::Protocol, SshMsg::NoHostKey, &[("label", &label)]));
     };
     let blob = blob.to_vec();
     let key_type = known_hosts::blob_key_type(&blob).unwrap_or_else(|| "unknown-key-type".to_string());
@@ -361,12 +390,16 @@ fn check_host_key(
     }
 
     if let Verdict::Revoked { file, line } = &verdict {
-        return Err(SshError::new(
+        return Err(SshError::say(
             ErrorKind::HostKeyChanged,
-            format!(
-                "{label}: the server offers {key_type} key {fingerprint}, which {} line {line} marks @revoked",
-                file.display()
-            ),
+            SshMsg::KeyRevoked,
+            &[
+                ("label", &label),
+                ("key_type", &key_type),
+                ("fingerprint", &fingerprint),
+                ("file", &file.display().to_string()),
+                ("line", &line.to_string()),
+            ],
         ));
     }
     if check.policy == HostKeyCheck::Off {
@@ -374,25 +407,34 @@ fn check_host_key(
     }
     if check.policy == HostKeyCheck::AcceptNew && matches!(verdict, Verdict::Unknown { .. }) {
         let Some(record) = check.record_file() else {
-            return Err(SshError::new(
+            return Err(SshError::say(
                 ErrorKind::HostKeyUnknown,
-                format!("{label}: no known_hosts file to record the new host key in"),
+                SshMsg::NoFileToRecord,
+                &[("label", &label)],
             ));
         };
         // Re-read under the lock: another thread may have recorded this host meanwhile.
         let _guard = known_hosts_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let again = known_hosts::lookup(&check.files(), &check.name).map_err(|err| {
-            SshError::new(ErrorKind::HostKeyUnknown, format!("{label}: cannot read known_hosts file {err}"))
+            SshError::say(
+                ErrorKind::HostKeyUnknown,
+                SshMsg::CannotReadKnownHosts,
+                &[("label", &label), ("error", &io_both(&err))],
+            )
         })?;
         verdict = known_hosts::verify(&again, &key_type, &blob);
         if matches!(verdict, Verdict::Unknown { .. }) {
             known_hosts::append(record, &check.name, check.hash, &blob).map_err(|err| {
-                SshError::new(
+                SshError::say(
                     ErrorKind::HostKeyUnknown,
-                    format!(
-                        "{label}: cannot record the new host key {key_type} {fingerprint} in {}: {err}",
-                        record.display()
-                    ),
+                    SshMsg::CannotRecord,
+                    &[
+                        ("label", &label),
+                        ("key_type", &key_type),
+                        ("fingerprint", &fingerprint),
+                        ("file", &record.display().to_string()),
+                        ("error", &io_both(&err)),
+                    ],
                 )
             })?;
             return Ok(false);
@@ -400,38 +442,51 @@ fn check_host_key(
     }
     match verdict {
         Verdict::Known => Ok(false),
-        Verdict::Changed { file, line } => {
-            let file = file.display();
-            Err(SshError::new(
-                ErrorKind::HostKeyChanged,
-                format!(
-                    "HOST KEY CHANGED for {label}: the server offers {key_type} key {fingerprint}, but {file} \
-                     line {line} records a different {key_type} key for {host}. This may be an attack, or the \
-                     server was reinstalled; if the change is expected, remove that line \
-                     (ssh-keygen -R '{host}' -f {file}) and connect again."
-                ),
-            ))
-        }
-        Verdict::Revoked { .. } => {
-            Err(SshError::new(ErrorKind::HostKeyChanged, format!("{label}: revoked host key")))
-        }
+        Verdict::Changed { file, line } => Err(SshError::say(
+            ErrorKind::HostKeyChanged,
+            SshMsg::KeyChanged,
+            &[
+                ("label", &label),
+                ("key_type", &key_type),
+                ("fingerprint", &fingerprint),
+                ("file", &file.display().to_string()),
+                ("line", &line.to_string()),
+                ("host", &host),
+            ],
+        )),
+        Verdict::Revoked { file, line } => Err(SshError::say(
+            ErrorKind::HostKeyChanged,
+            SshMsg::KeyRevoked,
+            &[
+                ("label", &label),
+                ("key_type", &key_type),
+                ("fingerprint", &fingerprint),
+                ("file", &file.display().to_string()),
+                ("line", &line.to_string()),
+            ],
+        )),
         Verdict::Unknown { other_types } => {
             let recorded = if other_types.is_empty() {
-                String::new()
+                Both::default()
             } else {
-                format!(" (only {} keys are recorded for it)", other_types.join(", "))
+                let types = other_types.join(", ");
+                crate::i18n::both(&SshMsg::KeyOnlyOtherTypes, &[("types", &types)])
             };
-            Err(SshError::new(
+            let first = check.record_file().map(|p| p.display().to_string()).unwrap_or_default();
+            Err(SshError::say(
                 ErrorKind::HostKeyUnknown,
-                format!(
-                    "{label}: host key not known: the server offers {key_type} key {fingerprint}, and {host} \
-                     has no {key_type} key in {files}{recorded}; host key checking is strict. Check the \
-                     fingerprint with the server's administrator, then add it (ssh-keyscan -p {port} {address} \
-                     >> {first})",
-                    port = endpoint.port,
-                    address = endpoint.address,
-                    first = check.record_file().map(|p| p.display().to_string()).unwrap_or_default(),
-                ),
+                SshMsg::KeyUnknown,
+                &[
+                    ("label", &label),
+                    ("key_type", &key_type),
+                    ("fingerprint", &fingerprint),
+                    ("host", &host),
+                    ("files", &files),
+                    ("recorded", &recorded),
+                    ("port", &endpoint.port.to_string()),
+                    ("address", &endpoint.address),
+                    ("first", &first),
+                ],
             ))
         }
     }
@@ -444,50 +499,49 @@ fn authenticate(session: &Session, endpoint: &Endpoint, timeout: Duration) -> Re
     let who = format!("{}@{}", endpoint.user, endpoint.address);
     let user = endpoint.user.as_str();
     let started = Instant::now();
-    let methods = session.auth_methods(user).map(str::to_string).map_err(|err| {
-        classify(&err, &format!("{label}: asking for authentication methods"), started, timeout)
-    })?;
+    let methods = session
+        .auth_methods(user)
+        .map(str::to_string)
+        .map_err(|err| classify(&err, &step(SshMsg::StepAuthMethods, "label", &label), started, timeout))?;
     if session.authenticated() {
         return Ok(());
     }
     if !methods.split(',').any(|method| method == "publickey") {
-        return Err(SshError::new(
+        return Err(SshError::say(
             ErrorKind::AuthFailed,
-            format!(
-                "authentication failed for {who} ({}): the server accepts only {methods}; yunwei logs in \
-                 with keys (ssh-agent or identity_file)",
-                endpoint.name
-            ),
+            SshMsg::AuthOnlyMethods,
+            &[("who", &who), ("name", &endpoint.name), ("methods", &methods)],
         ));
     }
 
-    let mut tried = Vec::new();
+    let said =
+        |msg: SshMsg, path: &str, error: &str| crate::i18n::both(&msg, &[("path", &path), ("error", &error)]);
+    let mut tried: Vec<Both> = Vec::new();
     if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|sock| !sock.is_empty()) {
         match try_agent(session, user, &label, timeout)? {
             None => return Ok(()),
             Some(outcome) => tried.push(outcome),
         }
     } else {
-        tried.push("ssh-agent (SSH_AUTH_SOCK not set)".to_string());
+        tried.push(said(SshMsg::AgentNoSocket, "", ""));
     }
 
     let explicit = !endpoint.identity_files.is_empty();
     let files = if explicit { endpoint.identity_files.clone() } else { default_identity_files() };
     for path in &files {
-        let shown = path.display();
+        let shown = path.display().to_string();
         if !path.exists() {
-            tried.push(format!("{shown} (missing)"));
+            tried.push(said(SshMsg::KeyMissing, &shown, ""));
             continue;
         }
         match key_file_state(path) {
             KeyFileState::Encrypted => {
-                tried.push(format!(
-                    "{shown} (protected by a passphrase, which yunwei never asks for: load it into ssh-agent)"
-                ));
+                tried.push(said(SshMsg::KeyEncrypted, &shown, ""));
                 continue;
             }
             KeyFileState::Unreadable(err) => {
-                tried.push(format!("{shown} (unreadable: {err})"));
+                let error = io_both(&err);
+                tried.push(crate::i18n::both(&SshMsg::KeyUnreadable, &[("path", &shown), ("error", &error)]));
                 continue;
             }
             KeyFileState::Plain => {}
@@ -495,40 +549,40 @@ fn authenticate(session: &Session, endpoint: &Endpoint, timeout: Duration) -> Re
         let started = Instant::now();
         match session.userauth_pubkey_file(user, None, path, None) {
             Ok(()) if session.authenticated() => return Ok(()),
-            Ok(()) => tried.push(format!("{shown} (not accepted)")),
+            Ok(()) => tried.push(said(SshMsg::KeyNotAccepted, &shown, "")),
             Err(err) => {
                 let code = session_code(&err);
                 if is_transport_failure(code) {
-                    return Err(classify(
-                        &err,
-                        &format!("{label}: authenticating with {shown}"),
-                        started,
-                        timeout,
-                    ));
+                    let what = crate::i18n::both(&SshMsg::StepAuthKey, &[("label", &label), ("key", &shown)]);
+                    return Err(classify(&err, &what, started, timeout));
                 }
                 tried.push(match code {
                     LIBSSH2_ERROR_AUTHENTICATION_FAILED | LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED => {
-                        format!("{shown} (rejected by the server)")
+                        said(SshMsg::KeyRejected, &shown, "")
                     }
                     LIBSSH2_ERROR_FILE | LIBSSH2_ERROR_KEYFILE_AUTH_FAILED => {
-                        format!("{shown} (cannot use the key file: {})", err.message())
+                        said(SshMsg::KeyUnusable, &shown, err.message())
                     }
-                    _ => format!("{shown} ({})", err.message()),
+                    _ => said(SshMsg::KeyOther, &shown, err.message()),
                 });
             }
         }
     }
     if files.is_empty() {
-        tried.push("no identity file (~/.ssh/id_ed25519, id_ecdsa, id_rsa do not exist)".to_string());
+        tried.push(said(SshMsg::NoIdentityFile, "", ""));
     }
-    Err(SshError::new(
+    let join = |lang: Lang| {
+        tried
+            .iter()
+            .map(|t| t.get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join(SshMsg::TriedSeparator.text(lang))
+    };
+    let tried = Both { en: join(Lang::En), zh: join(Lang::ZhCn) };
+    Err(SshError::say(
         ErrorKind::AuthFailed,
-        format!(
-            "authentication failed for {who} ({}): tried {}. Check the key in the server's \
-             authorized_keys, or identity_file in the config",
-            endpoint.name,
-            tried.join("; ")
-        ),
+        SshMsg::AuthTried,
+        &[("who", &who), ("name", &endpoint.name), ("tried", &tried)],
     ))
 }
 
@@ -538,21 +592,22 @@ fn try_agent(
     user: &str,
     label: &str,
     timeout: Duration,
-) -> Result<Option<String>, SshError> {
+) -> Result<Option<Both>, SshError> {
+    let said = |msg: SshMsg, error: &str| crate::i18n::both(&msg, &[("error", &error)]);
     let mut agent = match session.agent() {
         Ok(agent) => agent,
-        Err(err) => return Ok(Some(format!("ssh-agent (unavailable: {})", err.message()))),
+        Err(err) => return Ok(Some(said(SshMsg::AgentUnavailable, err.message()))),
     };
     if let Err(err) = agent.connect() {
-        return Ok(Some(format!("ssh-agent (cannot connect: {})", err.message())));
+        return Ok(Some(said(SshMsg::AgentCannotConnect, err.message())));
     }
     let outcome = (|| {
         if let Err(err) = agent.list_identities() {
-            return Ok(Some(format!("ssh-agent (cannot list keys: {})", err.message())));
+            return Ok(Some(said(SshMsg::AgentCannotList, err.message())));
         }
         let identities = agent.identities().unwrap_or_default();
         if identities.is_empty() {
-            return Ok(Some("ssh-agent (no keys)".to_string()));
+            return Ok(Some(said(SshMsg::AgentNoKeys, "")));
         }
         for identity in &identities {
             let started = Instant::now();
@@ -562,7 +617,7 @@ fn try_agent(
                 Err(err) if is_transport_failure(session_code(&err)) => {
                     return Err(classify(
                         &err,
-                        &format!("{label}: authenticating with ssh-agent"),
+                        &step(SshMsg::StepAuthAgent, "label", label),
                         started,
                         timeout,
                     ))
@@ -570,7 +625,8 @@ fn try_agent(
                 Err(_) => {}
             }
         }
-        Ok(Some(format!("ssh-agent ({} keys, none accepted)", identities.len())))
+        let n = identities.len().to_string();
+        Ok(Some(crate::i18n::both(&SshMsg::AgentNoneAccepted, &[("n", &n)])))
     })();
     let _ = agent.disconnect();
     outcome

@@ -8,6 +8,7 @@
 mod conn;
 mod connect;
 mod known_hosts;
+mod messages;
 mod pool;
 mod proxy;
 mod pump;
@@ -19,7 +20,11 @@ use std::time::Duration;
 
 pub use crate::text::shell_quote;
 pub use conn::SshConn;
+pub(crate) use connect::io_both;
 pub use known_hosts::HostKeyCheck;
+pub use messages::SshMsg;
+
+use crate::i18n::{Both, Lang, Localized};
 
 /// OpenSSH's system known_hosts files, read after the user's.
 pub const GLOBAL_KNOWN_HOSTS: [&str; 2] = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
@@ -57,7 +62,7 @@ pub struct HostOptions {
     /// `ProxyCommand`, `%` tokens expanded: its stdin and stdout are the transport.
     pub proxy_command: Option<String>,
     /// Why yunwei cannot reach this host as `ssh` would; it is then not reached at all.
-    pub unsupported: Option<String>,
+    pub unsupported: Option<Both>,
 }
 
 /// A host to reach, through zero or more jump hosts (outermost bastion first).
@@ -118,17 +123,37 @@ impl ErrorKind {
     }
 }
 
-/// An SSH failure: a kind for the UI's "why is it down" column and a message for the user.
+/// An SSH failure: a kind for the UI's "why is it down" column and a message for the user, in
+/// both languages (`message` is the English one, shown by `Display` and kept in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct SshError {
     pub kind: ErrorKind,
     pub message: String,
+    pub zh: String,
 }
 
 impl SshError {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        SshError { kind, message: message.into() }
+    /// A message of the catalogue with its `{name}`s filled in.
+    pub(crate) fn say(kind: ErrorKind, msg: SshMsg, args: &[(&str, &dyn Localized)]) -> Self {
+        Self::both(kind, crate::i18n::both(&msg, args))
+    }
+
+    pub(crate) fn both(kind: ErrorKind, text: Both) -> Self {
+        SshError { kind, message: text.en, zh: text.zh }
+    }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::ZhCn => &self.zh,
+        }
+    }
+
+    /// Both texts, to fill into another message.
+    pub fn texts(&self) -> Both {
+        Both { en: self.message.clone(), zh: self.zh.clone() }
     }
 }
 

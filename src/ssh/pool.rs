@@ -12,9 +12,11 @@ use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::connect::secs;
 use super::connect::{establish, establish_direct, Established};
 use super::pump::{Bastion, OpenError, Reservation, QUEUE_FACTOR};
-use super::{Endpoint, ErrorKind, SshConn, SshError, SshSettings, Target};
+use super::{Endpoint, ErrorKind, SshConn, SshError, SshMsg, SshSettings, Target};
+use crate::i18n::{both, Both};
 
 /// Targets waiting for a channel on one session beyond which a new target gets a new session.
 pub(crate) const SATURATED: usize = 16;
@@ -57,8 +59,12 @@ impl SshPool {
                 if let Some(e) =
                     std::iter::once(endpoint).chain(&target.via).find(|e| e.options.unsupported.is_some())
                 {
-                    let reason = e.options.unsupported.as_deref().unwrap_or_default();
-                    return Err(SshError::new(ErrorKind::Unsupported, format!("{}: {reason}", e.name)));
+                    let reason = e.options.unsupported.clone().unwrap_or_default();
+                    return Err(SshError::say(
+                        ErrorKind::Unsupported,
+                        SshMsg::Unsupported,
+                        &[("name", &e.name), ("reason", &reason)],
+                    ));
                 }
                 let stream = self.open_through(&target.via, endpoint).map_err(|err| match err {
                     ThroughError::Bastion(err) => err,
@@ -101,7 +107,7 @@ impl SshPool {
     /// one is saturated and there is room for another.
     fn bastion(&self, chain: &[Endpoint]) -> Result<Reservation, SshError> {
         let Some((hop, before)) = chain.split_last() else {
-            return Err(SshError::new(ErrorKind::Protocol, "internal: an empty jump chain"));
+            return Err(SshError::say(ErrorKind::Protocol, SshMsg::EmptyChain, &[]));
         };
         let slot = Arc::clone(lock(&self.bastions).entry(chain.to_vec()).or_default());
         let mut sessions = lock(&slot);
@@ -129,11 +135,15 @@ impl SshPool {
 
     /// A new session to `hop`, through `before` (the hops ahead of it, outermost first).
     fn connect_bastion(&self, hop: &Endpoint, before: &[Endpoint]) -> Result<Arc<Bastion>, SshError> {
-        let down = |reason: &str| {
-            SshError::new(ErrorKind::JumpHostDown, format!("jump host {} is down: {reason}", hop.name))
+        let down = |reason: &Both| {
+            SshError::say(
+                ErrorKind::JumpHostDown,
+                SshMsg::JumpDown,
+                &[("name", &hop.name), ("reason", reason)],
+            )
         };
         let (established, is_tcp): (Established, bool) = if before.is_empty() {
-            establish_direct(hop, &self.settings, &self.known_hosts_lock).map_err(|err| down(&err.message))?
+            establish_direct(hop, &self.settings, &self.known_hosts_lock).map_err(|err| down(&err.texts()))?
         } else {
             let stream = match self.open_through(before, hop) {
                 Ok(stream) => stream,
@@ -141,15 +151,18 @@ impl SshPool {
                 Err(ThroughError::Open(open)) => {
                     let via = before.last().map(|b| b.name.as_str()).unwrap_or_default();
                     let err = open_error(open, &before[before.len() - 1], hop, &self.settings);
-                    return Err(down(&format!("cannot reach it through {via}: {}", err.message)));
+                    return Err(down(&both(
+                        &SshMsg::JumpCannotReach,
+                        &[("via", &via), ("error", &err.texts())],
+                    )));
                 }
             };
             let established = establish(stream, hop, &self.settings, &self.known_hosts_lock)
-                .map_err(|err| down(&err.message))?;
+                .map_err(|err| down(&err.texts()))?;
             (established, false)
         };
         Bastion::start(established, is_tcp, &hop.name)
-            .map_err(|err| down(&format!("cannot start its connection thread: {err}")))
+            .map_err(|err| down(&both(&SshMsg::JumpThread, &[("error", &super::io_both(&err))])))
     }
 }
 
@@ -162,32 +175,30 @@ enum ThroughError {
 fn open_error(err: OpenError, bastion: &Endpoint, endpoint: &Endpoint, settings: &SshSettings) -> SshError {
     let to = format!("{} ({}:{})", endpoint.name, endpoint.address, endpoint.port);
     match err {
-        OpenError::Failed(reason) => SshError::new(
+        OpenError::Failed(reason) => SshError::say(
             ErrorKind::Refused,
-            format!("jump host {} could not connect to {to}: {reason}", bastion.name),
+            SshMsg::JumpOpenFailed,
+            &[("name", &bastion.name), ("to", &to), ("reason", &reason)],
         ),
-        OpenError::Timeout => SshError::new(
+        OpenError::Timeout => SshError::say(
             ErrorKind::Timeout,
-            format!(
-                "jump host {} did not connect to {to} within {} s",
-                bastion.name,
-                settings.connect_timeout.as_secs_f64()
-            ),
+            SshMsg::JumpOpenTimeout,
+            &[("name", &bastion.name), ("to", &to), ("secs", &secs(settings.connect_timeout))],
         ),
-        OpenError::Busy => SshError::new(
+        OpenError::Busy => SshError::say(
             ErrorKind::Timeout,
-            format!(
-                "jump host {} is too busy: no channel to {to} could be opened within {} s",
-                bastion.name,
-                (settings.connect_timeout * QUEUE_FACTOR).as_secs_f64()
-            ),
+            SshMsg::JumpBusy,
+            &[("name", &bastion.name), ("to", &to), ("secs", &secs(settings.connect_timeout * QUEUE_FACTOR))],
         ),
-        OpenError::Retired => SshError::new(
+        OpenError::Retired => SshError::say(
             ErrorKind::JumpHostDown,
-            format!("jump host {} stopped answering while {to} waited for a channel", bastion.name),
+            SshMsg::JumpRetired,
+            &[("name", &bastion.name), ("to", &to)],
         ),
-        OpenError::Dead(reason) => {
-            SshError::new(ErrorKind::JumpHostDown, format!("jump host {} is down: {reason}", bastion.name))
-        }
+        OpenError::Dead(reason) => SshError::say(
+            ErrorKind::JumpHostDown,
+            SshMsg::JumpDown,
+            &[("name", &bastion.name), ("reason", &reason)],
+        ),
     }
 }

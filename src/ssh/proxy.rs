@@ -10,7 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use super::{Endpoint, ErrorKind, SshError};
+use super::{Endpoint, ErrorKind, SshError, SshMsg};
+use crate::i18n::{both, Both};
 
 /// How much of the command's stderr is kept for the message.
 const STDERR_KEPT: usize = 4096;
@@ -24,18 +25,22 @@ pub(crate) struct ProxyChild {
 
 impl ProxyChild {
     /// When the command has ended: how, and the end of what it printed on stderr.
-    pub(crate) fn ended(&mut self) -> Option<String> {
+    pub(crate) fn ended(&mut self, name: &str) -> Option<Both> {
         let status = self.child.try_wait().ok().flatten()?;
         let said =
             self.stderr.lock().map(|b| String::from_utf8_lossy(&b).trim().to_string()).unwrap_or_default();
+        let command = self.command.as_str();
         let how = match status.code() {
-            Some(code) => format!("exited with status {code}"),
-            None => "was killed by a signal".to_string(),
+            Some(code) => {
+                let code = code.to_string();
+                both(&SshMsg::ProxyExited, &[("name", &name), ("command", &command), ("code", &code)])
+            }
+            None => both(&SshMsg::ProxyKilled, &[("name", &name), ("command", &command)]),
         };
         Some(if said.is_empty() {
-            format!("ProxyCommand `{}` {how}", self.command)
+            how
         } else {
-            format!("ProxyCommand `{}` {how}: {said}", self.command)
+            both(&SshMsg::ProxySaid, &[("ended", &how), ("said", &said)])
         })
     }
 }
@@ -58,9 +63,15 @@ impl Drop for ProxyChild {
 /// transport.
 pub(crate) fn spawn(command: &str, endpoint: &Endpoint) -> Result<(UnixStream, ProxyChild), SshError> {
     let fail = |what: &str, err: std::io::Error| {
-        SshError::new(
+        SshError::say(
             ErrorKind::Refused,
-            format!("{}: cannot start ProxyCommand `{command}`: {what}: {err}", endpoint.name),
+            SshMsg::ProxyCannotStart,
+            &[
+                ("name", &endpoint.name),
+                ("command", &command),
+                ("what", &what),
+                ("error", &super::io_both(&err)),
+            ],
         )
     };
     let (ours, theirs) = UnixStream::pair().map_err(|e| fail("socket pair", e))?;

@@ -233,7 +233,11 @@ pub fn down_sample(name: &str, e: &SshError) -> HostSample {
     HostSample {
         name: name.to_string(),
         reachable: false,
-        error: Some(HostError { kind: e.kind.as_str().to_string(), message: e.message.clone() }),
+        error: Some(HostError {
+            kind: e.kind.as_str().to_string(),
+            message: e.message.clone(),
+            zh: Some(e.zh.clone()),
+        }),
         sampled_at: chrono::Utc::now().timestamp(),
         ..Default::default()
     }

@@ -136,7 +136,17 @@ pub(super) fn render_detail(
     match sample {
         None => lines.push(Line::styled(ctx.t(Msg::StateWaiting), roles.muted)),
         Some(s) if !s.reachable => {
-            let why = s.error.as_ref().map(|e| format!("{}: {}", e.kind, e.message)).unwrap_or_default();
+            let why = s
+                .error
+                .as_ref()
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        super::error_kind_words(&e.kind, ctx),
+                        e.text(ctx.lang == crate::i18n::Lang::ZhCn)
+                    )
+                })
+                .unwrap_or_default();
             lines.push(Line::from(vec![
                 Span::styled(ctx.t(Msg::StateDown).to_string(), roles.crit),
                 Span::raw(" "),

@@ -414,7 +414,8 @@ pub fn down_reason(h: &HostRow, ctx: &Ctx) -> Option<String> {
     let s = h.sample.as_ref().filter(|s| !s.reachable)?;
     let e = s.error.as_ref()?;
     let words = error_kind_words(&e.kind, ctx);
-    Some(if e.message.is_empty() { words.to_string() } else { format!("{words}: {}", e.message) })
+    let text = e.text(ctx.lang == crate::i18n::Lang::ZhCn);
+    Some(if text.is_empty() { words.to_string() } else { format!("{words}: {text}") })
 }
 
 /// The kind of a host error in words.

@@ -30,7 +30,7 @@ fn pane() -> (HealthPane, Ctx) {
     let down = HostSample {
         name: "exchange".into(),
         reachable: false,
-        error: Some(HostError { kind: "timeout".into(), message: "no answer within 10 s".into() }),
+        error: Some(HostError { kind: "timeout".into(), message: "no answer within 10 s".into(), zh: None }),
         sampled_at: NOW,
         ..Default::default()
     };
