@@ -169,6 +169,31 @@ pub fn decode_escaped(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Shell-style `*` (any run) and `?` (one character) matching, case-sensitive (OpenSSH's
+/// `Host` patterns; known_hosts names are lowered first).
+pub fn wildcard(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut back: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            back = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star, at)) = back {
+            pi = star + 1;
+            ti = at + 1;
+            back = Some((star, at + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,38 +177,14 @@ fn host_matches(patterns: &[String], host: &str) -> bool {
     let mut matched = false;
     for p in patterns {
         if let Some(negated) = p.strip_prefix('!') {
-            if wildcard(negated, host) {
+            if crate::text::wildcard(negated, host) {
                 return false;
             }
-        } else if wildcard(p, host) {
+        } else if crate::text::wildcard(p, host) {
             matched = true;
         }
     }
     matched
-}
-
-/// `*` any run, `?` one character; case-sensitive, as OpenSSH matches `Host` patterns.
-pub(crate) fn wildcard(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut back: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            back = Some((pi, ti));
-            pi += 1;
-        } else if let Some((star, at)) = back {
-            pi = star + 1;
-            ti = at + 1;
-            back = Some((star, at + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 fn read_file(

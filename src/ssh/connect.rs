@@ -389,8 +389,8 @@ fn check_host_key(
         }
     }
 
-    if let Verdict::Revoked { file, line } = &verdict {
-        return Err(SshError::say(
+    let revoked = |file: &std::path::Path, line: usize| {
+        SshError::say(
             ErrorKind::HostKeyChanged,
             SshMsg::KeyRevoked,
             &[
@@ -400,7 +400,10 @@ fn check_host_key(
                 ("file", &file.display().to_string()),
                 ("line", &line.to_string()),
             ],
-        ));
+        )
+    };
+    if let Verdict::Revoked { file, line } = &verdict {
+        return Err(revoked(file, *line));
     }
     if check.policy == HostKeyCheck::Off {
         return Ok(verdict != Verdict::Known);
@@ -454,17 +457,7 @@ fn check_host_key(
                 ("host", &host),
             ],
         )),
-        Verdict::Revoked { file, line } => Err(SshError::say(
-            ErrorKind::HostKeyChanged,
-            SshMsg::KeyRevoked,
-            &[
-                ("label", &label),
-                ("key_type", &key_type),
-                ("fingerprint", &fingerprint),
-                ("file", &file.display().to_string()),
-                ("line", &line.to_string()),
-            ],
-        )),
+        Verdict::Revoked { file, line } => Err(revoked(&file, line)),
         Verdict::Unknown { other_types } => {
             let recorded = if other_types.is_empty() {
                 Both::default()

@@ -218,26 +218,7 @@ fn hashed_name_matches(hashed: &str, name: &str) -> bool {
 
 /// OpenSSH host patterns: `*` any run, `?` any one character; host names compare case-insensitively.
 fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
-    let name: Vec<char> = name.to_lowercase().chars().collect();
-    let (mut p, mut n) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while n < name.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
-            p += 1;
-            n += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            backtrack = Some((p, n));
-            p += 1;
-        } else if let Some((star, matched)) = backtrack {
-            p = star + 1;
-            n = matched + 1;
-            backtrack = Some((star, matched + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
+    crate::text::wildcard(&pattern.to_lowercase(), &name.to_lowercase())
 }
 
 /// The verdict on an offered key of `key_type` with wire blob `blob`.
