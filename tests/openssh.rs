@@ -595,3 +595,45 @@ fn hosts_yunwei_cannot_reach_as_ssh_would_are_unsupported_in_status_and_check_co
     assert!(status.contains("拒绝连接") && status.contains("端口 1 上有 sshd 在运行吗"), "{status}");
     assert!(!status.contains("connection refused"), "{status}");
 }
+
+/// A `%` token ssh does not know for an option makes ssh refuse the host; yunwei does not reach
+/// it either (unsupported), and says which token.
+#[test]
+fn unknown_tokens_are_refused_as_ssh_refuses_them() {
+    let w = World::new(&["ed25519"]);
+    let config = w.path("config");
+    // idf reaches a real sshd: ssh expands IdentityFile only once connected.
+    let text = w.fill(
+        "Host pc\n  ProxyCommand echo %u\nHost hn\n  HostName x%p\nHost idf\n  HostName {IP}\n  Port {PORT}\n  \
+         IdentityFile ~/k_%y\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n\
+         Host fine\n  HostName %h.example\n  IdentityFile ~/k_%r_%u_%d_%p_%h_%n_%C\n  ProxyCommand echo %h %p %r %n %%\n",
+        Path::new(""),
+    );
+    fs::write(&config, text).unwrap();
+    let paths = SshConfigPaths { user: Some(config.clone()), system: None, home: Some(passwd_home()) };
+    let fleet = resolve(&Config::default(), &paths, "ops", "vm");
+    for host in ["pc", "hn", "idf", "fine"] {
+        // ssh expands the tokens when it connects (ssh -G leaves ProxyCommand's as written).
+        let out = Command::new("ssh")
+            .arg("-F")
+            .arg(&config)
+            .args(["-o", "BatchMode=yes", "-o", "ConnectTimeout=1", host, "true"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let refused_by_ssh = String::from_utf8_lossy(&out.stderr).contains("unknown key");
+        let h = fleet.hosts.iter().find(|h| h.name == host).unwrap();
+        let yunwei::fleet::Access::Ssh { endpoint, .. } = &h.access else { panic!() };
+        assert_eq!(
+            endpoint.options.unsupported.is_some(),
+            refused_by_ssh,
+            "{host}: {:?}",
+            endpoint.options.unsupported
+        );
+    }
+    assert!(
+        fleet.warnings.iter().any(|w| w.en.contains("%u") && w.zh.contains("未知的占位符")),
+        "{:?}",
+        fleet.warnings
+    );
+}
