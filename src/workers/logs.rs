@@ -212,21 +212,7 @@ impl LogSourceState {
                     status = Some(s);
                     continue;
                 }
-                match ev {
-                    FollowEvent::Lines(lines) => {
-                        got_lines |= !lines.is_empty();
-                        for raw in lines {
-                            let text = file.decoder.decode_line(&raw);
-                            batch.extend(file.records.push(sanitize_text(&text).into_owned()));
-                        }
-                    }
-                    FollowEvent::Cut(piece) => {
-                        got_lines = true;
-                        let text = file.decoder.decode_line(&piece);
-                        batch.extend(file.records.push_cut(sanitize_text(&text).into_owned()));
-                    }
-                    _ => {}
-                }
+                got_lines |= push_lines(&ev, &mut file.decoder, &mut file.records, &mut batch);
             }
             // A quiet poll ends the record being built: nothing more is coming for now.
             if !got_lines {
@@ -248,6 +234,32 @@ impl LogSourceState {
             self.status = Some(s.clone());
         }
         (batch, status)
+    }
+}
+
+/// Turns a follower's lines and cut pieces (local or remote) into records: decoded, sanitised
+/// and grouped, the pieces of a cut line marked and kept in their record (with its time). True
+/// when `ev` held any.
+fn push_lines(
+    ev: &FollowEvent,
+    decoder: &mut Decoder,
+    records: &mut RecordBuilder,
+    batch: &mut Vec<Record>,
+) -> bool {
+    match ev {
+        FollowEvent::Lines(lines) => {
+            for raw in lines {
+                let text = decoder.decode_line(raw);
+                batch.extend(records.push(sanitize_text(&text).into_owned()));
+            }
+            !lines.is_empty()
+        }
+        FollowEvent::Cut(piece) => {
+            let text = decoder.decode_line(piece);
+            batch.extend(records.push_cut(sanitize_text(&text).into_owned()));
+            true
+        }
+        _ => false,
     }
 }
 
@@ -485,16 +497,13 @@ fn remote_log_loop(
     rx: Receiver<()>,
     report: Report<LogsMsg>,
 ) {
-    use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
-    struct RemoteFile {
-        path: String,
-        cursor: RemoteCursor,
-        begin: Begin,
-        partial: Vec<u8>,
+    use crate::logs::remote::{Begin, RemoteFile};
+    struct RemoteSource {
+        file: RemoteFile,
         decoder: Decoder,
         records: RecordBuilder,
     }
-    let mut files: Vec<RemoteFile> = Vec::new();
+    let mut files: Vec<RemoteSource> = Vec::new();
     let exec = |command: &str| link.exec(command, timeout, Class::Logs);
     let mut backoff = crate::ssh::Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
     let mut last_status: Option<SourceStatus> = None;
@@ -516,19 +525,14 @@ fn remote_log_loop(
                 match exec(&remote_list_command(&spec.pattern)) {
                     Ok(out) => {
                         for path in String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()) {
-                            if files.iter().any(|f| f.path == path) {
+                            if files.iter().any(|f| f.file.path() == path) {
                                 continue;
                             }
                             let now = chrono::Local::now().fixed_offset();
-                            files.push(RemoteFile {
-                                path: path.to_string(),
-                                cursor: RemoteCursor::default(),
-                                begin: if first_scan {
-                                    Begin::LastLines(LOG_START_LINES)
-                                } else {
-                                    Begin::Start
-                                },
-                                partial: Vec::new(),
+                            let begin =
+                                if first_scan { Begin::LastLines(LOG_START_LINES) } else { Begin::Start };
+                            files.push(RemoteSource {
+                                file: RemoteFile::new(path, begin),
                                 decoder: Decoder::new(spec.encoding.decoding()),
                                 records: RecordBuilder::new(now),
                             });
@@ -540,42 +544,43 @@ fn remote_log_loop(
             }
             let mut batch = Vec::new();
             let now = chrono::Local::now().fixed_offset();
+            let files_n = files.len();
+            // Whether a file is binary: the header says so while nothing else comes, as for a
+            // local source.
+            let mut binary = false;
             for f in files.iter_mut().filter(|_| failed.is_none()) {
                 f.records.set_now(now);
-                let out = match exec(&command(&f.path, &f.cursor, f.begin)) {
+                let out = match exec(&f.file.command()) {
                     Ok(o) => o.stdout,
                     Err(e) => {
                         failed = Some(e.to_string());
                         break;
                     }
                 };
-                match apply(&mut f.cursor, &out) {
-                    Ok(Chunk::Data { bytes, more }) => {
-                        if more {
+                match f.file.take(&out) {
+                    Ok(step) => {
+                        if step.more {
                             wait = Duration::ZERO;
                         }
-                        let lines = complete_lines(&mut f.partial, &bytes);
-                        let quiet = lines.is_empty();
-                        for raw in lines {
-                            let text = f.decoder.decode_line(&raw);
-                            batch.extend(f.records.push(sanitize_text(&text).into_owned()));
+                        let mut got_lines = false;
+                        for ev in &step.events {
+                            match SourceStatus::from_event(ev, files_n) {
+                                Some(s) => status = Some(s),
+                                None => {
+                                    got_lines |= push_lines(ev, &mut f.decoder, &mut f.records, &mut batch)
+                                }
+                            }
                         }
-                        if quiet {
+                        if step.unreadable {
+                            status = Some(SourceStatus::Unreadable);
+                        } else if step.not_a_file {
+                            status = Some(SourceStatus::NotAFile);
+                        }
+                        if !got_lines {
                             batch.extend(f.records.flush());
                         }
+                        binary |= f.file.is_binary();
                     }
-                    Ok(Chunk::Rotated) => {
-                        f.partial.clear();
-                        status = Some(SourceStatus::Rotated);
-                        wait = Duration::ZERO;
-                    }
-                    Ok(Chunk::Truncated) => {
-                        f.partial.clear();
-                        status = Some(SourceStatus::Truncated);
-                        wait = Duration::ZERO;
-                    }
-                    Ok(Chunk::Missing) => status = Some(SourceStatus::Missing),
-                    Ok(Chunk::Unreadable) => status = Some(SourceStatus::Unreadable),
                     Err(e) => status = Some(SourceStatus::Error(e)),
                 }
             }
@@ -588,6 +593,7 @@ fn remote_log_loop(
                 let status = match status {
                     Some(s) => s,
                     None if files.is_empty() => SourceStatus::NoFiles,
+                    None if binary && batch.is_empty() => SourceStatus::Binary,
                     None => SourceStatus::Following(files.len()),
                 };
                 send_status(status, &mut last_status);
