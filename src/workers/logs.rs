@@ -457,8 +457,9 @@ fn remote_entries(
 /// How often a remote source is asked for new lines (one exec per file).
 const REMOTE_LOG_POLL: Duration = Duration::from_millis(500);
 
-/// The command listing the files a remote source's path names: the path itself, or the matches
-/// of a glob in its last component (matched by the remote shell's `case`, with nothing evaluated).
+/// The command listing the files a remote source's path names: the matches of a glob in its
+/// last component (matched by the remote shell's `case`, with nothing evaluated), folders
+/// left out, as for a local source.
 fn remote_list_command(pattern: &str) -> String {
     let (dir, base) = match pattern.rsplit_once('/') {
         Some((d, b)) => (if d.is_empty() { "/" } else { d }, b),
@@ -472,7 +473,7 @@ case "$p" in
 esac
 for f do
   case "${f##*/}" in
-    $p) [ -f "$f" ] && printf '%s\n' "$f" ;;
+    $p) [ -e "$f" ] && [ ! -d "$f" ] && printf '%s\n' "$f" ;;
   esac
 done
 exit 0"#;
@@ -522,9 +523,18 @@ fn remote_log_loop(
             let mut failed: Option<String> = None;
             if Instant::now() >= next_rescan {
                 next_rescan = Instant::now() + LOG_RESCAN;
-                match exec(&remote_list_command(&spec.pattern)) {
-                    Ok(out) => {
-                        for path in String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()) {
+                // A path without a wildcard is the file itself, whatever it is (missing, a
+                // device), as for a local source: the reads say what it is.
+                let listed = if spec.pattern.contains(['*', '?', '[']) {
+                    exec(&remote_list_command(&spec.pattern)).map(|out| {
+                        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect::<Vec<_>>()
+                    })
+                } else {
+                    Ok(vec![spec.pattern.clone()])
+                };
+                match listed {
+                    Ok(paths) => {
+                        for path in paths.iter().filter(|l| !l.is_empty()) {
                             if files.iter().any(|f| f.file.path() == path) {
                                 continue;
                             }
@@ -633,6 +643,9 @@ mod tests {
         for name in ["app.log", "app-2.log", "other.txt", "$(touch pwned).log", ".hidden.log"] {
             std::fs::write(dir.path().join(name), "x\n").unwrap();
         }
+        // A folder is left out; a FIFO is listed (its reads say it is not a regular file).
+        std::fs::create_dir(dir.path().join("folder.log")).unwrap();
+        mkfifo(&dir.path().join("pipe.log"));
         let list = |pattern: &str| {
             let out = std::process::Command::new("sh")
                 .arg("-c")
@@ -648,7 +661,10 @@ mod tests {
         };
         let d = dir.path().display();
         assert_eq!(list(&format!("{d}/app*.log")), vec!["app-2.log", "app.log"]);
-        assert_eq!(list(&format!("{d}/*.log")), vec!["$(touch pwned).log", "app-2.log", "app.log"]);
+        assert_eq!(
+            list(&format!("{d}/*.log")),
+            vec!["$(touch pwned).log", "app-2.log", "app.log", "pipe.log"]
+        );
         assert_eq!(list(&format!("{d}/other.txt")), vec!["other.txt"]);
         assert_eq!(list(&format!("{d}/.*.log")), vec![".hidden.log"]);
         assert!(!std::path::Path::new("pwned").exists() && !dir.path().join("pwned").exists());
