@@ -1027,7 +1027,10 @@ mod tests {
         // A missing file is not created.
         let missing = tmp.path().join("none.db");
         let err = Store::open_with(&missing, StoreOptions::new(Access::Read, true)).err().unwrap();
-        assert_eq!(err.text(Lang::En), format!("{}: cannot read the database: not found", missing.display()));
+        assert_eq!(
+            err.text(Lang::En),
+            format!("{}: cannot read the database: no such file or directory", missing.display())
+        );
         assert!(!missing.exists());
     }
 
