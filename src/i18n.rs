@@ -161,6 +161,7 @@ catalogue! {
     // issue 8: logs
     LogsLineCut => "[line cut at 1 MiB]", "[该行超过 1 MiB，已截断]";
     LogsBinary => "binary file; not shown", "二进制文件，不显示";
+    LogsNotAFile => "not a regular file (a FIFO, socket or folder); not read over SSH", "不是普通文件（命名管道、套接字或目录），不经 SSH 读取";
     LogsNoJournal => "error: no journalctl on this host", "错误：这台主机没有 journalctl";
     CliLogsJournal => "Read the systemd journal (through journalctl) instead of files", "读取 systemd 日志（经 journalctl），而不是文件";
     LogsCliUnitNeedsJournal => "--unit chooses journal entries; use it with --journal", "--unit 用于选择 systemd 日志条目，请与 --journal 一起使用";

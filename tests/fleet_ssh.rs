@@ -783,3 +783,185 @@ fn a_remote_journal_is_read_by_cursor_and_survives_an_sshd_restart_without_loss_
     assert!(args.lines().next().unwrap().contains("--unit=nginx"), "{args}");
     assert!(args.contains("--after-cursor=s=x;i=5"), "resumed after the last entry shown: {args}");
 }
+
+/// One host over a real sshd (`web1`), its config, and the folder of both.
+fn one_host(dir: &Path, extra: &str) -> (Sshd, PathBuf) {
+    let key = sshd::user_key(dir, "id_ed25519", "ed25519", "");
+    let server = Sshd::start(&["ed25519"], &[&key]);
+    let known_hosts = dir.join("known_hosts");
+    fs::write(&known_hosts, server.known_hosts_line("ed25519") + "\n").unwrap();
+    let cfg = format!(
+        "[ssh]\nknown_hosts = \"{}\"\nconnect_timeout_s = 2\ncommand_timeout_s = 3\nimport_ssh_config = false\n\n{}{extra}",
+        known_hosts.display(),
+        host("web1", &server, &key, None, &["web"])
+    );
+    let config = dir.join("fleet.toml");
+    fs::write(&config, cfg).unwrap();
+    (server, config)
+}
+
+/// Over SSH as on this machine: a binary file (a core dump, /bin/ls) and /dev/zero are named
+/// binary on standard error, not printed, and not read on (the read of /dev/zero ends, with no
+/// timeout nor reconnect); the text file beside them is printed; in English and Chinese, whole
+/// and followed.
+#[test]
+fn remote_binary_files_and_dev_zero_are_named_binary_not_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, config) = one_host(dir.path(), "");
+    let bin = dir.path().join("core.dump");
+    let mut bytes = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0".to_vec();
+    bytes.extend_from_slice(b"\x1b]0;pwned\x07 \xff\xfe and a newline\n");
+    fs::write(&bin, &bytes).unwrap();
+    let text = dir.path().join("app.log");
+    fs::write(&text, "2026-11-27 03:00:01 INFO a line\n").unwrap();
+    let logs = |lang: &str, follow: bool| {
+        let mut c = yunwei(dir.path());
+        c.args(["--lang", lang, "--config", config.to_str().unwrap(), "logs", "--host", "web1"]);
+        if follow {
+            c.arg("-f");
+        }
+        c.arg(&bin).arg("/bin/ls").arg("/dev/zero").arg(&text);
+        c
+    };
+    let out = logs("en", false).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stdout, format!("==> web1:{} <==\n2026-11-27 03:00:01 INFO a line\n", text.display()));
+    for name in [bin.display().to_string(), "/bin/ls".into(), "/dev/zero".into()] {
+        assert!(stderr.contains(&format!("web1:{name}: binary file; not shown")), "{name}: {stderr}");
+    }
+    assert!(!stderr.contains("pwned") && !stderr.contains('\u{1b}'), "{stderr}");
+    assert!(!stderr.contains("reconnect"), "no exec timed out: {stderr}");
+    let out = logs("zh-CN", false).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("二进制文件，不显示").count(), 3, "{stderr}");
+
+    // Followed: the text file goes on; each binary one is said once.
+    use std::io::{BufRead, BufReader};
+    let mut child = logs("zh-CN", true)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || rx.recv_timeout(Duration::from_secs(15)).expect("a line in time");
+    assert_eq!(next(), format!("==> web1:{} <==", text.display()));
+    assert_eq!(next(), "2026-11-27 03:00:01 INFO a line");
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&text)
+        .unwrap()
+        .write_all(b"2026-11-27 03:00:02 INFO more\n")
+        .unwrap();
+    fs::OpenOptions::new().append(true).open(&bin).unwrap().write_all(b"appended text\n").unwrap();
+    assert_eq!(next(), "2026-11-27 03:00:02 INFO more");
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for name in [bin.display().to_string(), "/bin/ls".into(), "/dev/zero".into()] {
+        let said = format!("web1:{name}: 二进制文件，不显示");
+        assert_eq!(stderr.matches(&said).count(), 1, "{name} once: {stderr}");
+    }
+}
+
+/// A remote line of 3 MiB comes in 1 MiB pieces, each but the last marked as cut, in the
+/// user's language, whole and followed; the line after it is whole.
+#[test]
+fn a_remote_3_mib_line_is_cut_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, config) = one_host(dir.path(), "");
+    let log = dir.path().join("big.log");
+    let mut bytes = b"2026-11-27 03:00:01 ERROR payload ".to_vec();
+    bytes.resize(3 * (1 << 20) + 500, b'x');
+    bytes.extend_from_slice(b" end\n2026-11-27 03:00:02 INFO next\n");
+    fs::write(&log, &bytes).unwrap();
+    let logs = |lang: &str| {
+        let mut c = yunwei(dir.path());
+        c.args(["--lang", lang, "--config", config.to_str().unwrap(), "logs", "--host", "web1"]);
+        c
+    };
+    let out = logs("en").arg(&log).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{:?}", lines.iter().map(|l| l.len()).collect::<Vec<_>>());
+    assert!(lines[0].starts_with("2026-11-27 03:00:01 ERROR payload xxx"));
+    for piece in &lines[..3] {
+        assert!(piece.ends_with("xxx [line cut at 1 MiB]"), "{}", &piece[piece.len() - 40..]);
+        assert_eq!(piece.len(), (1 << 20) + " [line cut at 1 MiB]".len());
+    }
+    assert!(lines[3].ends_with("x end") && !lines[3].contains("cut at"));
+    assert_eq!(lines[4], "2026-11-27 03:00:02 INFO next");
+    let out = logs("zh-CN").arg(&log).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.matches(" [该行超过 1 MiB，已截断]\n").count(), 3);
+    // Followed from the last lines: the pieces are the last lines too.
+    let mut child = logs("en")
+        .args(["-f", "-n", "5"])
+        .arg(&log)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::{BufRead, BufReader};
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("2026-11-27 03:00:01 ERROR payload")
+            && first.ends_with("xxx [line cut at 1 MiB]\n")
+    );
+}
+
+/// In the console's Logs tab, remote sources as local ones: a binary file and /dev/zero on the
+/// host say so in their header (and show nothing), a 3 MiB line shows as one record with its
+/// pieces marked as cut, in English and in Chinese.
+#[test]
+fn remote_binary_sources_and_a_cut_line_in_the_logs_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = dir.path().join("core.dump");
+    fs::write(&core, b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0 2026-11-27 03:00:09 ERROR garbage\n").unwrap();
+    let big = dir.path().join("big.log");
+    let mut bytes = b"2026-11-27 03:00:01 ERROR payload ".to_vec();
+    bytes.resize(3 * (1 << 20) + 500, b'x');
+    bytes.extend_from_slice(b" end\n2026-11-27 03:00:02 INFO next\n");
+    fs::write(&big, &bytes).unwrap();
+    let sources = format!(
+        "[[logs]]\nname = \"core\"\nhost = \"web1\"\npath = \"{}\"\n\n[[logs]]\nname = \"zero\"\nhost = \"web1\"\npath = \"/dev/zero\"\n\n\
+         [[logs]]\nname = \"big\"\nhost = \"web1\"\npath = \"{}\"\n",
+        core.display(),
+        big.display()
+    );
+    let (_server, config) = one_host(dir.path(), &sources);
+    for (lang, binary, cut) in [
+        ("en", "binary file; not shown", "[line cut at 1 MiB]"),
+        ("zh-CN", "二进制文件，不显示", "[该行超过 1 MiB，已截断]"),
+    ] {
+        let t = Tmux::new(&format!("remotebin-{lang}"));
+        let script = format!(
+            "{env}unset SSH_AUTH_SOCK; exec '{bin}' --lang {lang} --config '{cfg}' --db '{db}'",
+            env = env_prefix(dir.path()),
+            bin = bin().display(),
+            cfg = config.display(),
+            db = dir.path().join(format!("y-{lang}.db")).display()
+        );
+        t.start("main", &script, true);
+        t.wait_for("main", "the fleet", |s| s.contains("web1"));
+        t.keys("main", &["Tab"]);
+        let s = t.wait_for("main", "both binary sources and the cut line", |s| {
+            s.matches(binary).count() == 2 && s.contains(cut) && s.contains("03:00:02 INFO next")
+        });
+        assert!(!s.contains("garbage"), "nothing of the binary file:\n{s}");
+        assert_eq!(s.matches(cut).count(), 3, "three pieces marked:\n{s}");
+        t.keys("main", &["q"]);
+    }
+}

@@ -136,7 +136,8 @@ pub fn after_label(label: &str) -> String {
 }
 
 /// The global options each subcommand has no use for. Given anyway, they are refused rather
-/// than silently ignored (a `--db` that `status` never opens would mislead).
+/// than silently ignored (a `--db` that `check-config` never opens would mislead; `status`
+/// reads the console's history from it).
 pub const IGNORED: &[(&str, &[&str])] = &[
     ("status", &["theme", "keymap"]),
     ("logs", &["theme", "keymap"]),

@@ -16,8 +16,9 @@ use crate::cli::errors::say;
 use crate::i18n::{fill, Lang, Msg};
 use crate::logs::decode::{Decoder, Encoding};
 use crate::logs::filter::Filter;
-use crate::logs::follow::{binary_head, cut_point, FollowEvent, Follower, NulRun, Start, MAX_UNBROKEN};
+use crate::logs::follow::{FollowEvent, Follower, Start};
 use crate::logs::journal::{self, JournalSpec, JournalStart, LocalJournal};
+use crate::logs::lines::{binary_head, cut_point, NulRun, MAX_LINE, MAX_UNBROKEN};
 use crate::logs::mask::mask;
 use crate::logs::record::Record;
 use crate::logs::sanitize::{sanitize_lines, sanitize_text};
@@ -60,8 +61,6 @@ pub struct LogsArgs {
 /// How often followed files are checked for new lines.
 const FOLLOW_EVERY: Duration = Duration::from_millis(100);
 
-/// Lines longer than this are cut, so memory stays bounded whatever the file holds.
-const MAX_LINE: usize = 1 << 20;
 /// Whole files are read in blocks of about this size (complete lines each).
 const BLOCK: usize = 1 << 16;
 
@@ -598,13 +597,13 @@ fn remote(
     out: &mut impl Write,
     lang: Lang,
 ) -> io::Result<i32> {
-    use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
+    use crate::logs::remote::{Begin, RemoteFile};
     let many = args.paths.len() > 1;
     let begin = if args.follow { Begin::LastLines(args.lines) } else { Begin::Start };
+    let says = Says { lang };
+    let cut_mark = says.cut();
     struct Source {
-        path: String,
-        cursor: RemoteCursor,
-        partial: Vec<u8>,
+        file: RemoteFile,
         decoder: Decoder,
         done: bool,
         said: Option<String>,
@@ -613,9 +612,7 @@ fn remote(
         .paths
         .iter()
         .map(|p| Source {
-            path: p.to_string_lossy().into_owned(),
-            cursor: RemoteCursor::default(),
-            partial: Vec::new(),
+            file: RemoteFile::new(&p.to_string_lossy(), begin),
             decoder: Decoder::new(encoding),
             done: false,
             said: None,
@@ -625,6 +622,7 @@ fn remote(
     let mut backoff = crate::ssh::Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut code = 0;
     let mut last_header: Option<usize> = None;
+    let host = crate::health::printable(&target.endpoint.name).into_owned();
     loop {
         let mut busy = false;
         for (i, src) in sources.iter_mut().enumerate() {
@@ -639,22 +637,22 @@ fn remote(
                     }
                     Err(e) => {
                         if !args.follow {
-                            say("logs", &format!("{}: {e}", target.endpoint.name));
+                            say("logs", &format!("{host}: {e}"));
                             return Ok(1);
                         }
                         let e = fill(Msg::LogsCliRetrying.text(lang), &[("e", &e.to_string())]);
-                        say("logs", &format!("{}: {e}", target.endpoint.name));
+                        say("logs", &format!("{host}: {e}"));
                         std::thread::sleep(backoff.next_delay());
                         continue;
                     }
                 }
             }
             let Some(c) = conn.as_mut() else { continue };
-            let output = match c.exec(&command(&src.path, &src.cursor, begin)) {
+            let output = match c.exec(&src.file.command()) {
                 Ok(o) => o.stdout,
                 Err(e) => {
                     let e = fill(Msg::LogsCliReconnecting.text(lang), &[("e", &e.to_string())]);
-                    say("logs", &format!("{}: {e}", target.endpoint.name));
+                    say("logs", &format!("{host}: {e}"));
                     conn = None;
                     if !args.follow {
                         return Ok(1);
@@ -662,65 +660,94 @@ fn remote(
                     continue;
                 }
             };
-            let name = crate::health::printable(&src.path).into_owned();
-            let note = |src: &mut Source, text: String| {
-                if src.said.as_deref() != Some(text.as_str()) {
-                    say("logs", &format!("{}:{name}: {text}", target.endpoint.name));
-                    src.said = Some(text);
+            let name = format!("{host}:{}", crate::health::printable(src.file.path()));
+            let note = |said: &mut Option<String>, text: &str| {
+                if said.as_deref() != Some(text) {
+                    say("logs", &format!("{name}: {text}"));
+                    *said = Some(text.to_string());
                 }
             };
-            match apply(&mut src.cursor, &output) {
-                Ok(Chunk::Data { bytes, more }) => {
-                    busy |= more;
-                    let lines = complete_lines(&mut src.partial, &bytes);
-                    let kept: Vec<String> =
-                        lines.iter().filter_map(|l| p.process(&mut src.decoder, l)).collect();
-                    if !kept.is_empty() {
-                        src.said = None;
-                        if many && last_header != Some(i) {
-                            writeln!(out, "==> {}:{name} <==", target.endpoint.name)?;
-                            last_header = Some(i);
-                        }
-                        for line in kept {
-                            writeln!(out, "{line}")?;
-                        }
-                    }
-                    if !more && !args.follow && src.cursor.inode.is_some() && bytes.is_empty() {
-                        // The end of the file as it was: the last line may lack its newline.
-                        if !src.partial.is_empty() {
-                            let rest = std::mem::take(&mut src.partial);
-                            if let Some(line) = p.process(&mut src.decoder, &rest) {
-                                writeln!(out, "{line}")?;
-                            }
-                        }
-                        src.done = true;
-                    }
-                }
-                Ok(Chunk::Rotated) => {
-                    src.partial.clear();
-                    note(src, Msg::LogsRotated.text(lang).into());
-                    busy = true;
-                }
-                Ok(Chunk::Truncated) => {
-                    src.partial.clear();
-                    note(src, Msg::LogsTruncated.text(lang).into());
-                    busy = true;
-                }
-                Ok(Chunk::Missing) | Ok(Chunk::Unreadable) if !args.follow => {
-                    let why = Msg::LogsCliMissingOrUnreadable.text(lang);
-                    say("logs", &format!("{}:{name}: {why}", target.endpoint.name));
-                    code = 1;
-                    src.done = true;
-                }
-                Ok(Chunk::Missing) => note(src, Msg::LogsMissing.text(lang).into()),
-                Ok(Chunk::Unreadable) => note(src, Msg::LogsCliNotReadable.text(lang).into()),
+            let mut step = match src.file.take(&output) {
+                Ok(step) => step,
                 Err(e) => {
-                    say("logs", &format!("{}:{name}: {e}", target.endpoint.name));
+                    say("logs", &format!("{name}: {e}"));
                     if !args.follow {
                         code = 1;
                         src.done = true;
                     }
+                    continue;
                 }
+            };
+            busy |= step.more;
+            let ended = !args.follow && step.caught_up;
+            if ended {
+                // The end of the file as it was: the last line may lack its newline.
+                step.events.extend(src.file.finish());
+                src.done = true;
+            }
+            // Printed as they come, so that a note on standard error follows the lines before it.
+            let mut kept: Vec<String> = Vec::new();
+            let mut print = |kept: &mut Vec<String>, said: &mut Option<String>| -> io::Result<()> {
+                if kept.is_empty() {
+                    return Ok(());
+                }
+                *said = None;
+                if many && last_header != Some(i) {
+                    writeln!(out, "==> {name} <==")?;
+                    last_header = Some(i);
+                }
+                for line in kept.drain(..) {
+                    writeln!(out, "{line}")?;
+                }
+                out.flush()
+            };
+            for ev in step.events {
+                match ev {
+                    FollowEvent::Lines(lines) => {
+                        kept.extend(lines.iter().filter_map(|l| p.process(&mut src.decoder, l)));
+                        continue;
+                    }
+                    FollowEvent::Cut(piece) => {
+                        kept.extend(p.process(&mut src.decoder, &piece).map(|l| l + &cut_mark));
+                        continue;
+                    }
+                    _ => print(&mut kept, &mut src.said)?,
+                }
+                match ev {
+                    FollowEvent::Binary => {
+                        says.binary(&name);
+                        if !args.follow {
+                            code = 1;
+                            src.done = true;
+                        }
+                    }
+                    FollowEvent::Rotated => note(&mut src.said, Msg::LogsRotated.text(lang)),
+                    FollowEvent::Truncated => note(&mut src.said, Msg::LogsTruncated.text(lang)),
+                    FollowEvent::Missing if !args.follow => {
+                        say("logs", &format!("{name}: {}", Msg::LogsCliMissingOrUnreadable.text(lang)));
+                        code = 1;
+                        src.done = true;
+                    }
+                    FollowEvent::Missing => note(&mut src.said, Msg::LogsMissing.text(lang)),
+                    _ => {}
+                }
+            }
+            print(&mut kept, &mut src.said)?;
+            let problem = if step.unreadable {
+                Some((Msg::LogsCliMissingOrUnreadable, Msg::LogsCliNotReadable))
+            } else if step.not_a_file {
+                Some((Msg::LogsNotAFile, Msg::LogsNotAFile))
+            } else {
+                None
+            };
+            match problem {
+                Some((whole, _)) if !args.follow => {
+                    say("logs", &format!("{name}: {}", whole.text(lang)));
+                    code = 1;
+                    src.done = true;
+                }
+                Some((_, followed)) => note(&mut src.said, followed.text(lang)),
+                None => {}
             }
         }
         out.flush()?;

@@ -49,52 +49,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::lines::Splitter;
+pub use super::lines::{binary_head, cut_point, LineReader, NulRun, BINARY_PROBE, MAX_LINE, MAX_UNBROKEN};
+
 /// The size of one read.
 pub const CHUNK: usize = 64 * 1024;
-/// The longest line handed out; a longer line is cut into pieces of this size.
-pub const MAX_LINE: usize = 1024 * 1024;
 /// The most bytes one [`Follower::poll`] reads; the next poll goes on from there.
 pub const MAX_POLL_BYTES: u64 = 8 * 1024 * 1024;
-/// Bytes without a newline after which a source is taken for binary and no longer read.
-pub const MAX_UNBROKEN: u64 = 8 * MAX_LINE as u64;
-/// How much of a file's start is looked at for a NUL byte (as `grep` looks at its first buffer).
-pub const BINARY_PROBE: usize = 8 * 1024;
-
-/// Whether the first bytes of a file (up to [`BINARY_PROBE`]) say it is binary: a NUL byte,
-/// which no text log in UTF-8, GBK or GB18030 holds.
-pub fn binary_head(head: &[u8]) -> bool {
-    head[..head.len().min(BINARY_PROBE)].contains(&0)
-}
-
-/// Counts the NUL bytes in a row across the blocks of a source: a run of [`BINARY_PROBE`] of
-/// them (an endless `/dev/zero`, a file of preallocated zeros) says the source is binary.
-#[derive(Debug, Clone, Default)]
-pub struct NulRun {
-    run: usize,
-}
-
-impl NulRun {
-    /// Takes the next block; true once a long enough run of NULs has been seen.
-    pub fn feed(&mut self, block: &[u8]) -> bool {
-        if !block.contains(&0) {
-            // The common case, one fast scan: no NUL at all.
-            self.run = 0;
-            return false;
-        }
-        for &b in block {
-            if b == 0 {
-                self.run += 1;
-                if self.run >= BINARY_PROBE {
-                    return true;
-                }
-            } else {
-                self.run = 0;
-            }
-        }
-        false
-    }
-}
-
 /// Where a file was read up to, and which file that was (so a reconnect or restart can resume
 /// without losing or repeating lines). `offset` is always at the start of a line (or of the rest
 /// of a line cut at [`MAX_LINE`]).
@@ -161,14 +122,13 @@ struct Current {
     binary: bool,
     /// Whether the first bytes of a stream have been looked at for a NUL.
     probed: bool,
-    nuls: NulRun,
 }
 
 /// Follows one file by name; see the module documentation.
 pub struct Follower {
     path: PathBuf,
     cur: Option<Current>,
-    lines: Splitter,
+    lines: LineReader,
     /// Events found by [`Follower::open`], handed out by the first poll.
     queued: Vec<FollowEvent>,
     /// `Missing` was said and no file has been opened since.
@@ -185,7 +145,7 @@ impl fmt::Debug for Follower {
         f.debug_struct("Follower")
             .field("path", &self.path)
             .field("position", &self.position())
-            .field("held", &self.lines.pending.len())
+            .field("held", &self.lines.held())
             .field("missing", &self.missing)
             .field("last_error", &self.last_error)
             .finish()
@@ -199,7 +159,7 @@ impl Follower {
         let mut f = Follower {
             path: path.to_path_buf(),
             cur: None,
-            lines: Splitter::new(MAX_LINE),
+            lines: LineReader::new(),
             queued: Vec::new(),
             missing: false,
             last_error: None,
@@ -235,7 +195,7 @@ impl Follower {
         self.cur.as_ref().map(|c| Position {
             dev: c.dev,
             inode: c.inode,
-            offset: c.offset.saturating_sub(self.lines.pending.len() as u64),
+            offset: c.offset.saturating_sub(self.lines.held() as u64),
         })
     }
 
@@ -342,16 +302,8 @@ impl Follower {
             cur.probed = true;
             cur.offset += n as u64;
             *budget -= n as u64;
-            if first && binary_head(data) {
+            if self.lines.feed(data, first, &mut |l, cut| out.line(l, cut)) {
                 cur.binary = true;
-                out.event(FollowEvent::Binary);
-                return true;
-            }
-            // The lines before a run of NULs are still text.
-            self.lines.feed(data, &mut |l, cut| out.line(l, cut));
-            if cur.nuls.feed(data) || self.lines.unbroken >= MAX_UNBROKEN {
-                cur.binary = true;
-                self.lines.discard();
                 out.event(FollowEvent::Binary);
                 return true;
             }
@@ -429,11 +381,9 @@ impl Follower {
             cur.offset += n as u64;
             *budget -= n as u64;
             let data = &self.buf[..n];
-            // The lines before a run of NULs are still text.
-            self.lines.feed(data, &mut |l, cut| out.line(l, cut));
-            if cur.nuls.feed(data) || self.lines.unbroken >= MAX_UNBROKEN {
+            // The head was looked at when the file was opened.
+            if self.lines.feed(data, false, &mut |l, cut| out.line(l, cut)) {
                 cur.binary = true;
-                self.lines.discard();
                 out.event(FollowEvent::Binary);
                 return ReadEnd::End;
             }
@@ -470,7 +420,6 @@ impl Follower {
                     stream,
                     binary: false,
                     probed: false,
-                    nuls: NulRun::default(),
                 });
                 self.last_error = None;
                 if self.missing {
@@ -624,124 +573,6 @@ impl Out {
     fn event(&mut self, event: FollowEvent) {
         self.events.push(event);
     }
-}
-
-/// Splits a byte stream into lines, holding back a partial last line (at most `max` bytes).
-/// The callback gets each line, and whether it is a piece cut at `max` (the line goes on).
-struct Splitter {
-    pending: Vec<u8>,
-    max: usize,
-    /// Pieces of the current line were already handed out (it was longer than `max`).
-    cut: bool,
-    /// Bytes of the current line so far, pieces handed out included.
-    unbroken: u64,
-}
-
-impl Splitter {
-    fn new(max: usize) -> Splitter {
-        Splitter { pending: Vec::new(), max: max.max(1), cut: false, unbroken: 0 }
-    }
-
-    fn feed(&mut self, mut data: &[u8], out: &mut impl FnMut(&[u8], bool)) {
-        while let Some(i) = data.iter().position(|&b| b == b'\n') {
-            let mut line = &data[..i];
-            if line.is_empty() {
-                // The `\r` of `\r\n` came with the read before.
-                if self.pending.last() == Some(&b'\r') {
-                    self.pending.pop();
-                }
-            } else {
-                line = strip_cr(line);
-            }
-            if self.pending.is_empty() && !self.cut && line.len() <= self.max {
-                out(line, false);
-            } else {
-                self.hold(line, out);
-                self.end_line(out);
-            }
-            self.unbroken = 0;
-            data = &data[i + 1..];
-        }
-        self.unbroken += data.len() as u64;
-        self.hold(data, out);
-    }
-
-    /// Hands out what is held as a line, if anything is.
-    fn flush(&mut self, out: &mut impl FnMut(&[u8], bool)) {
-        if self.pending.last() == Some(&b'\r') {
-            self.pending.pop();
-        }
-        if !self.pending.is_empty() {
-            self.end_line(out);
-        }
-        self.cut = false;
-        self.unbroken = 0;
-    }
-
-    /// Forgets what is held (the source turned out binary).
-    fn discard(&mut self) {
-        self.pending.clear();
-        self.cut = false;
-        self.unbroken = 0;
-    }
-
-    /// Keeps bytes of a line whose end is not known yet, handing out pieces of `max` bytes (a
-    /// few less, so as not to split a UTF-8 character).
-    fn hold(&mut self, mut bytes: &[u8], out: &mut impl FnMut(&[u8], bool)) {
-        while self.pending.len() + bytes.len() > self.max {
-            let take = self.max - self.pending.len();
-            self.pending.extend_from_slice(&bytes[..take]);
-            bytes = &bytes[take..];
-            let carry = utf8_carry(&self.pending, bytes[0]).min(self.max - 1);
-            let rest = self.pending.split_off(self.pending.len() - carry);
-            out(&self.pending, true);
-            self.pending = rest;
-            self.cut = true;
-        }
-        self.pending.extend_from_slice(bytes);
-    }
-
-    /// Hands out the line held (its `\r` already removed).
-    fn end_line(&mut self, out: &mut impl FnMut(&[u8], bool)) {
-        // A cut line whose rest was only its `\r` has no piece left.
-        if !(self.cut && self.pending.is_empty()) {
-            out(&self.pending, false);
-        }
-        self.pending.clear();
-        self.cut = false;
-    }
-}
-
-/// How many bytes at the end of `piece` start a UTF-8 character that `next` continues (0 when
-/// `next` continues none, or the bytes are not UTF-8).
-fn utf8_carry(piece: &[u8], next: u8) -> usize {
-    if next & 0xC0 != 0x80 {
-        return 0;
-    }
-    for k in 1..=3.min(piece.len()) {
-        let b = piece[piece.len() - k];
-        if b & 0xC0 == 0xC0 {
-            return k;
-        }
-        if b & 0xC0 != 0x80 {
-            return 0;
-        }
-    }
-    0
-}
-
-/// Where to cut `bytes` (longer than `at`) near `at` without splitting a UTF-8 character: up
-/// to 3 bytes earlier when `at` falls right before a continuation byte, else `at` itself (GBK
-/// and GB18030 have no such marks; their characters are cut where the bound falls).
-pub fn cut_point(bytes: &[u8], at: usize) -> usize {
-    match bytes.get(at) {
-        Some(&next) if at > 0 => at - utf8_carry(&bytes[..at], next).min(at - 1),
-        _ => at,
-    }
-}
-
-fn strip_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod decode;
 pub mod filter;
 pub mod follow;
 pub mod journal;
+pub mod lines;
 pub mod mask;
 pub mod record;
 pub mod remote;

@@ -89,6 +89,8 @@ pub enum SourceStatus {
     Binary,
     /// A journal source on a host that has no `journalctl`.
     NoJournal,
+    /// A remote path that names a FIFO, a socket or a directory: not read over SSH.
+    NotAFile,
     Error(String),
 }
 
@@ -115,6 +117,7 @@ impl SourceStatus {
                 | SourceStatus::Unreadable
                 | SourceStatus::Binary
                 | SourceStatus::NoJournal
+                | SourceStatus::NotAFile
                 | SourceStatus::Error(_)
         )
     }

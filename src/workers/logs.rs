@@ -212,21 +212,7 @@ impl LogSourceState {
                     status = Some(s);
                     continue;
                 }
-                match ev {
-                    FollowEvent::Lines(lines) => {
-                        got_lines |= !lines.is_empty();
-                        for raw in lines {
-                            let text = file.decoder.decode_line(&raw);
-                            batch.extend(file.records.push(sanitize_text(&text).into_owned()));
-                        }
-                    }
-                    FollowEvent::Cut(piece) => {
-                        got_lines = true;
-                        let text = file.decoder.decode_line(&piece);
-                        batch.extend(file.records.push_cut(sanitize_text(&text).into_owned()));
-                    }
-                    _ => {}
-                }
+                got_lines |= push_lines(&ev, &mut file.decoder, &mut file.records, &mut batch);
             }
             // A quiet poll ends the record being built: nothing more is coming for now.
             if !got_lines {
@@ -248,6 +234,32 @@ impl LogSourceState {
             self.status = Some(s.clone());
         }
         (batch, status)
+    }
+}
+
+/// Turns a follower's lines and cut pieces (local or remote) into records: decoded, sanitised
+/// and grouped, the pieces of a cut line marked and kept in their record (with its time). True
+/// when `ev` held any.
+fn push_lines(
+    ev: &FollowEvent,
+    decoder: &mut Decoder,
+    records: &mut RecordBuilder,
+    batch: &mut Vec<Record>,
+) -> bool {
+    match ev {
+        FollowEvent::Lines(lines) => {
+            for raw in lines {
+                let text = decoder.decode_line(raw);
+                batch.extend(records.push(sanitize_text(&text).into_owned()));
+            }
+            !lines.is_empty()
+        }
+        FollowEvent::Cut(piece) => {
+            let text = decoder.decode_line(piece);
+            batch.extend(records.push_cut(sanitize_text(&text).into_owned()));
+            true
+        }
+        _ => false,
     }
 }
 
@@ -445,8 +457,9 @@ fn remote_entries(
 /// How often a remote source is asked for new lines (one exec per file).
 const REMOTE_LOG_POLL: Duration = Duration::from_millis(500);
 
-/// The command listing the files a remote source's path names: the path itself, or the matches
-/// of a glob in its last component (matched by the remote shell's `case`, with nothing evaluated).
+/// The command listing the files a remote source's path names: the matches of a glob in its
+/// last component (matched by the remote shell's `case`, with nothing evaluated), folders
+/// left out, as for a local source.
 fn remote_list_command(pattern: &str) -> String {
     let (dir, base) = match pattern.rsplit_once('/') {
         Some((d, b)) => (if d.is_empty() { "/" } else { d }, b),
@@ -460,7 +473,7 @@ case "$p" in
 esac
 for f do
   case "${f##*/}" in
-    $p) [ -f "$f" ] && printf '%s\n' "$f" ;;
+    $p) [ -e "$f" ] && [ ! -d "$f" ] && printf '%s\n' "$f" ;;
   esac
 done
 exit 0"#;
@@ -485,16 +498,13 @@ fn remote_log_loop(
     rx: Receiver<()>,
     report: Report<LogsMsg>,
 ) {
-    use crate::logs::remote::{apply, command, complete_lines, Begin, Chunk, RemoteCursor};
-    struct RemoteFile {
-        path: String,
-        cursor: RemoteCursor,
-        begin: Begin,
-        partial: Vec<u8>,
+    use crate::logs::remote::{Begin, RemoteFile};
+    struct RemoteSource {
+        file: RemoteFile,
         decoder: Decoder,
         records: RecordBuilder,
     }
-    let mut files: Vec<RemoteFile> = Vec::new();
+    let mut files: Vec<RemoteSource> = Vec::new();
     let exec = |command: &str| link.exec(command, timeout, Class::Logs);
     let mut backoff = crate::ssh::Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
     let mut last_status: Option<SourceStatus> = None;
@@ -513,22 +523,26 @@ fn remote_log_loop(
             let mut failed: Option<String> = None;
             if Instant::now() >= next_rescan {
                 next_rescan = Instant::now() + LOG_RESCAN;
-                match exec(&remote_list_command(&spec.pattern)) {
-                    Ok(out) => {
-                        for path in String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()) {
-                            if files.iter().any(|f| f.path == path) {
+                // A path without a wildcard is the file itself, whatever it is (missing, a
+                // device), as for a local source: the reads say what it is.
+                let listed = if spec.pattern.contains(['*', '?', '[']) {
+                    exec(&remote_list_command(&spec.pattern)).map(|out| {
+                        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect::<Vec<_>>()
+                    })
+                } else {
+                    Ok(vec![spec.pattern.clone()])
+                };
+                match listed {
+                    Ok(paths) => {
+                        for path in paths.iter().filter(|l| !l.is_empty()) {
+                            if files.iter().any(|f| f.file.path() == path) {
                                 continue;
                             }
                             let now = chrono::Local::now().fixed_offset();
-                            files.push(RemoteFile {
-                                path: path.to_string(),
-                                cursor: RemoteCursor::default(),
-                                begin: if first_scan {
-                                    Begin::LastLines(LOG_START_LINES)
-                                } else {
-                                    Begin::Start
-                                },
-                                partial: Vec::new(),
+                            let begin =
+                                if first_scan { Begin::LastLines(LOG_START_LINES) } else { Begin::Start };
+                            files.push(RemoteSource {
+                                file: RemoteFile::new(path, begin),
                                 decoder: Decoder::new(spec.encoding.decoding()),
                                 records: RecordBuilder::new(now),
                             });
@@ -540,42 +554,43 @@ fn remote_log_loop(
             }
             let mut batch = Vec::new();
             let now = chrono::Local::now().fixed_offset();
+            let files_n = files.len();
+            // Whether a file is binary: the header says so while nothing else comes, as for a
+            // local source.
+            let mut binary = false;
             for f in files.iter_mut().filter(|_| failed.is_none()) {
                 f.records.set_now(now);
-                let out = match exec(&command(&f.path, &f.cursor, f.begin)) {
+                let out = match exec(&f.file.command()) {
                     Ok(o) => o.stdout,
                     Err(e) => {
                         failed = Some(e.to_string());
                         break;
                     }
                 };
-                match apply(&mut f.cursor, &out) {
-                    Ok(Chunk::Data { bytes, more }) => {
-                        if more {
+                match f.file.take(&out) {
+                    Ok(step) => {
+                        if step.more {
                             wait = Duration::ZERO;
                         }
-                        let lines = complete_lines(&mut f.partial, &bytes);
-                        let quiet = lines.is_empty();
-                        for raw in lines {
-                            let text = f.decoder.decode_line(&raw);
-                            batch.extend(f.records.push(sanitize_text(&text).into_owned()));
+                        let mut got_lines = false;
+                        for ev in &step.events {
+                            match SourceStatus::from_event(ev, files_n) {
+                                Some(s) => status = Some(s),
+                                None => {
+                                    got_lines |= push_lines(ev, &mut f.decoder, &mut f.records, &mut batch)
+                                }
+                            }
                         }
-                        if quiet {
+                        if step.unreadable {
+                            status = Some(SourceStatus::Unreadable);
+                        } else if step.not_a_file {
+                            status = Some(SourceStatus::NotAFile);
+                        }
+                        if !got_lines {
                             batch.extend(f.records.flush());
                         }
+                        binary |= f.file.is_binary();
                     }
-                    Ok(Chunk::Rotated) => {
-                        f.partial.clear();
-                        status = Some(SourceStatus::Rotated);
-                        wait = Duration::ZERO;
-                    }
-                    Ok(Chunk::Truncated) => {
-                        f.partial.clear();
-                        status = Some(SourceStatus::Truncated);
-                        wait = Duration::ZERO;
-                    }
-                    Ok(Chunk::Missing) => status = Some(SourceStatus::Missing),
-                    Ok(Chunk::Unreadable) => status = Some(SourceStatus::Unreadable),
                     Err(e) => status = Some(SourceStatus::Error(e)),
                 }
             }
@@ -588,6 +603,7 @@ fn remote_log_loop(
                 let status = match status {
                     Some(s) => s,
                     None if files.is_empty() => SourceStatus::NoFiles,
+                    None if binary && batch.is_empty() => SourceStatus::Binary,
                     None => SourceStatus::Following(files.len()),
                 };
                 send_status(status, &mut last_status);
@@ -627,6 +643,9 @@ mod tests {
         for name in ["app.log", "app-2.log", "other.txt", "$(touch pwned).log", ".hidden.log"] {
             std::fs::write(dir.path().join(name), "x\n").unwrap();
         }
+        // A folder is left out; a FIFO is listed (its reads say it is not a regular file).
+        std::fs::create_dir(dir.path().join("folder.log")).unwrap();
+        mkfifo(&dir.path().join("pipe.log"));
         let list = |pattern: &str| {
             let out = std::process::Command::new("sh")
                 .arg("-c")
@@ -642,7 +661,10 @@ mod tests {
         };
         let d = dir.path().display();
         assert_eq!(list(&format!("{d}/app*.log")), vec!["app-2.log", "app.log"]);
-        assert_eq!(list(&format!("{d}/*.log")), vec!["$(touch pwned).log", "app-2.log", "app.log"]);
+        assert_eq!(
+            list(&format!("{d}/*.log")),
+            vec!["$(touch pwned).log", "app-2.log", "app.log", "pipe.log"]
+        );
         assert_eq!(list(&format!("{d}/other.txt")), vec!["other.txt"]);
         assert_eq!(list(&format!("{d}/.*.log")), vec![".hidden.log"]);
         assert!(!std::path::Path::new("pwned").exists() && !dir.path().join("pwned").exists());

@@ -570,6 +570,7 @@ impl LogsPane {
             SourceStatus::Unreadable => ctx.t(Msg::LogsUnreadable).to_string(),
             SourceStatus::Binary => ctx.t(Msg::LogsBinary).to_string(),
             SourceStatus::NoJournal => ctx.t(Msg::LogsNoJournal).to_string(),
+            SourceStatus::NotAFile => ctx.t(Msg::LogsNotAFile).to_string(),
             SourceStatus::Error(e) => format!("{}: {}", ctx.t(Msg::LogsError), crate::health::printable(e)),
         }
     }
