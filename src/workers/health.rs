@@ -257,6 +257,8 @@ pub struct RemoteHost {
     state: RemoteState,
     security: Option<Security>,
     next_security: Instant,
+    /// How soon a posture that failed (the host went away meanwhile) is tried again.
+    security_retry: Duration,
 }
 
 impl RemoteHost {
@@ -268,6 +270,7 @@ impl RemoteHost {
             state: RemoteState::default(),
             security: None,
             next_security: Instant::now(),
+            security_retry: Duration::from_secs(60),
         }
     }
 
@@ -275,6 +278,7 @@ impl RemoteHost {
     /// status --security` asks at once).
     pub fn security_after(mut self, delay: Duration) -> RemoteHost {
         self.next_security = Instant::now() + delay;
+        self.security_retry = delay.max(Duration::from_secs(1));
         self
     }
 
@@ -301,17 +305,22 @@ impl RemoteHost {
     }
 
     /// Collects the posture when it is due, at the lowest priority on the host. Best effort:
-    /// a failure keeps the last one and is retried at the next interval.
+    /// a failure keeps the last one and is retried after the first delay (a minute when none
+    /// was given), not at the next half-hour.
     pub fn refresh_security(&mut self) {
         let now = Instant::now();
         if now < self.next_security {
             return;
         }
-        if let Ok(out) = self.link.exec(&security_command(), SECURITY_TIMEOUT, Class::Probe) {
-            let text = String::from_utf8_lossy(&out.stdout);
-            self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
+        match self.link.exec(&security_command(), SECURITY_TIMEOUT, Class::Probe) {
+            Ok(out) => {
+                let text = String::from_utf8_lossy(&out.stdout);
+                self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
+                self.next_security = Instant::now() + SECURITY_INTERVAL;
+            }
+            // The host went away meanwhile: try again soon, not in half an hour.
+            Err(_) => self.next_security = Instant::now() + self.security_retry,
         }
-        self.next_security = Instant::now() + SECURITY_INTERVAL;
     }
 }
 
