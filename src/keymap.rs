@@ -6,11 +6,14 @@ use std::fmt;
 use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::Deserialize;
-use toml::Spanned;
+use toml::de::DeTable;
 
 use crate::action::Action;
-use crate::text::{line_col, nearest, FileError};
+use crate::config::check::{key_str, Checker};
+use crate::config::ConfigError;
+use crate::i18n::{both, Both};
+use crate::text::nearest;
+use crate::ui::messages::UiMsg;
 
 const DEFAULT_TOML: &str = include_str!("../keymaps/default.toml");
 const VIM_TOML: &str = include_str!("../keymaps/vim.toml");
@@ -117,9 +120,9 @@ impl KeyChord {
     }
 
     /// Parses `q`, `?`, `G`, `ctrl-r`, `alt-x`, `shift-up`, `pgdn`, `f5`, `space`.
-    pub fn parse(spec: &str) -> Result<KeyChord, String> {
+    pub fn parse(spec: &str) -> Result<KeyChord, Both> {
         if spec.is_empty() {
-            return Err("an empty key".into());
+            return Err(both(&UiMsg::KeyEmpty, &[]));
         }
         let (mut ctrl, mut alt, mut shift) = (false, false, false);
         let mut rest = spec;
@@ -162,13 +165,7 @@ impl KeyChord {
                 "pgdn" | "pagedown" | "pgdown" => KeyCodeOrd::PageDown,
                 other => match other.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
                     Some(n) if (1..=12).contains(&n) => KeyCodeOrd::F(n),
-                    _ => {
-                        return Err(format!(
-                            "`{spec}` is not a key (use a character, or enter, esc, tab, backtab, space, \
-                             backspace, delete, insert, up, down, left, right, home, end, pgup, pgdn, f1..f12, \
-                             with ctrl-/alt-/shift- prefixes)"
-                        ))
-                    }
+                    _ => return Err(both(&UiMsg::KeyUnknown, &[("spec", &spec)])),
                 },
             },
         };
@@ -210,27 +207,14 @@ impl fmt::Display for KeyChord {
     }
 }
 
-/// A keymap error with its position: `file:line:col: message`.
-pub type KeymapError = FileError;
+/// A keymap error with its position (`file:line:col: message`), in both languages.
+pub type KeymapError = ConfigError;
 
 /// The live keymap: bindings per scope, in file order (the help overlay lists them that way).
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
     pub name: String,
     scopes: BTreeMap<Scope, Vec<(KeyChord, Action)>>,
-}
-
-type RawTable = BTreeMap<Spanned<String>, Spanned<String>>;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKeymap {
-    base: Option<Spanned<String>>,
-    global: Option<RawTable>,
-    fleet: Option<RawTable>,
-    detail: Option<RawTable>,
-    logs: Option<RawTable>,
-    help: Option<RawTable>,
 }
 
 impl Keymap {
@@ -241,13 +225,15 @@ impl Keymap {
         }
         let path = crate::config::expand_tilde(name_or_path);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![FileError::whole(
-                &path.display().to_string(),
-                format!(
-                    "keymap `{name_or_path}` is neither a built-in ({}) nor a readable file: {e}",
-                    BUILTIN.join(", ")
-                ),
-            )]
+            let message = both(
+                &UiMsg::KeymapUnreadable,
+                &[
+                    ("name", &name_or_path),
+                    ("builtins", &BUILTIN.join(", ")),
+                    ("why", &crate::i18n::io_both(&e)),
+                ],
+            );
+            vec![ConfigError { file: path.clone(), line: 0, col: 0, message }]
         })?;
         Keymap::from_str_with_base(&text, &path)
     }
@@ -261,27 +247,45 @@ impl Keymap {
     }
 
     /// Parses a keymap file and lays it on top of its `base` (the built-in `default` unless the
-    /// file says otherwise; the default file itself has no base).
+    /// file says otherwise; the default file itself has no base). Every problem of the file is
+    /// reported, each at its position.
     pub fn from_str_with_base(text: &str, path: &Path) -> Result<Keymap, Vec<KeymapError>> {
-        let file = path.display().to_string();
-        let err_at = |offset: usize, message: String| FileError::at(&file, text, offset, message);
-        let raw: RawKeymap = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            vec![err_at(offset, e.message().trim().to_string())]
-        })?;
+        let mut ck = Checker::new(text);
+        let doc = match DeTable::parse(text) {
+            Ok(doc) => doc,
+            Err(e) => {
+                ck.syntax_error(&e);
+                return Err(ck.into_errors(path).0);
+            }
+        };
+        let keys: Vec<&'static str> =
+            std::iter::once("base").chain(Scope::ALL.iter().map(|s| s.name())).collect();
+        let mut base = None;
+        let mut tables = Vec::new();
+        for (key, value) in doc.get_ref() {
+            let name = key_str(key);
+            if name == "base" {
+                base = ck.str_of(value, &"base").map(|b| (b, value.span()));
+                continue;
+            }
+            match Scope::ALL.iter().find(|s| s.name() == name) {
+                Some(scope) => tables.extend(ck.table(value, &name).map(|t| (*scope, t))),
+                None => {
+                    ck.unknown_key(key, "", &keys);
+                }
+            }
+        }
         let is_default_file = text == DEFAULT_TOML;
-        let mut keymap = match &raw.base {
-            Some(base) => match Keymap::builtin(base.get_ref()) {
+        let mut keymap = match base {
+            Some((base, span)) => match Keymap::builtin(base) {
                 Some(km) => km?,
                 None => {
-                    return Err(vec![err_at(
-                        base.span().start,
-                        format!(
-                            "unknown base keymap `{}` (built-in: {})",
-                            base.get_ref(),
-                            BUILTIN.join(", ")
-                        ),
-                    )])
+                    let builtins = BUILTIN.join(", ");
+                    ck.report(
+                        span,
+                        both(&UiMsg::KeymapUnknownBase, &[("name", &base), ("builtins", &builtins)]),
+                    );
+                    Keymap::default()
                 }
             },
             None if is_default_file => Keymap::default(),
@@ -289,42 +293,33 @@ impl Keymap {
         };
         keymap.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
 
-        let mut errors = Vec::new();
-        let tables = [
-            (Scope::Global, &raw.global),
-            (Scope::Fleet, &raw.fleet),
-            (Scope::Detail, &raw.detail),
-            (Scope::Logs, &raw.logs),
-            (Scope::Help, &raw.help),
-        ];
         for (scope, table) in tables {
-            let Some(table) = table else { continue };
             // Entries in file order, so duplicates are reported at the later line.
             let mut entries: Vec<_> = table.iter().collect();
             entries.sort_by_key(|(k, _)| k.span().start);
             let mut seen: BTreeMap<KeyChord, usize> = BTreeMap::new();
             for (key, value) in entries {
-                let chord = match KeyChord::parse(key.get_ref()) {
+                let spec = key_str(key);
+                let chord = match KeyChord::parse(spec) {
                     Ok(c) => c,
-                    Err(msg) => {
-                        errors.push(err_at(key.span().start, msg));
+                    Err(message) => {
+                        ck.report(key.span(), message);
                         continue;
                     }
                 };
                 if let Some(first) = seen.get(&chord) {
-                    let (first_line, _) = line_col(text, *first);
-                    errors.push(err_at(
-                        key.span().start,
-                        format!(
-                            "key `{}` is bound twice in [{}] (first at line {first_line})",
-                            key.get_ref(),
-                            scope.name()
-                        ),
-                    ));
+                    let (first_line, _) = ck.line_col(*first);
+                    let message = both(
+                        &UiMsg::KeyBoundTwice,
+                        &[("key", &spec), ("scope", &scope.name()), ("line", &first_line.to_string())],
+                    );
+                    ck.report(key.span(), message);
                     continue;
                 }
                 seen.insert(chord, key.span().start);
-                let action_name = value.get_ref().as_str();
+                let Some(action_name) = ck.str_of(value, &format!("{}.\"{spec}\"", scope.name())) else {
+                    continue;
+                };
                 if action_name == "none" {
                     keymap.unbind(scope, chord);
                     continue;
@@ -332,25 +327,26 @@ impl Keymap {
                 match Action::from_name(action_name) {
                     Some(action) => keymap.bind(scope, chord, action),
                     None => {
-                        let hint = match nearest(action_name, Action::ALL.iter().map(|a| a.name())) {
-                            Some(s) => format!("; did you mean `{s}`?"),
-                            None => format!(
-                                "; actions are: {}",
-                                Action::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+                        let names = || Action::ALL.iter().map(|a| a.name());
+                        let message = match nearest(action_name, names()) {
+                            Some(near) => both(
+                                &UiMsg::KeyUnknownActionNear,
+                                &[("action", &action_name), ("near", &near)],
                             ),
+                            None => {
+                                let list = names().collect::<Vec<_>>().join(", ");
+                                both(&UiMsg::KeyUnknownAction, &[("action", &action_name), ("list", &list)])
+                            }
                         };
-                        errors.push(err_at(
-                            value.span().start,
-                            format!("unknown action `{action_name}`{hint}"),
-                        ));
+                        ck.report(value.span(), message);
                     }
                 }
             }
         }
-        if errors.is_empty() {
+        if ck.is_clean() {
             Ok(keymap)
         } else {
-            Err(errors)
+            Err(ck.into_errors(path).0)
         }
     }
 
@@ -400,6 +396,7 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use crossterm::event::{KeyEventKind, KeyEventState};
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyChord {
@@ -491,7 +488,7 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].to_string().starts_with("k.toml:1:"), "{}", errs[0]);
-        assert!(errs[0].message.contains("fleat"), "{}", errs[0]);
+        assert!(errs[0].message.en.contains("fleat"), "{}", errs[0]);
         let errs = Keymap::from_str_with_base("[fleet]\n\"hyper-x\" = \"quit\"\n", Path::new("k.toml"))
             .err()
             .unwrap_or_default();
@@ -501,6 +498,76 @@ mod tests {
     #[test]
     fn missing_file_is_explained() {
         let errs = Keymap::load("/nonexistent/km.toml").err().unwrap_or_default();
-        assert!(errs[0].message.contains("neither a built-in"), "{}", errs[0]);
+        assert!(errs[0].message.en.contains("neither a built-in"), "{}", errs[0]);
+    }
+
+    /// Each problem of a keymap file, at its position, in both languages; the Chinese has no
+    /// English left in it but the names the file wrote and the names it may write.
+    #[test]
+    fn every_error_reads_in_both_languages_at_its_position() {
+        let text = "base = \"vi\"\n[fleat]\n\"x\" = \"quit\"\n[fleet]\n\"x\" = \"refesh\"\n\"ctrl-r\" = \"refresh\"\n\
+                    \"C-r\" = \"quit\"\n\"hyper-x\" = \"quit\"\n\"y\" = \"frobnicate\"\n\"z\" = 5\n\"\" = \"quit\"\n";
+        let errs = Keymap::from_str_with_base(text, Path::new("k.toml")).err().unwrap_or_default();
+        let en: Vec<String> = errs.iter().map(|e| e.render(Lang::En)).collect();
+        let zh: Vec<String> = errs.iter().map(|e| e.render(Lang::ZhCn)).collect();
+        let actions = Action::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ");
+        assert_eq!(
+            en,
+            [
+                "k.toml:1:8: unknown base keymap `vi` (built-in: default, vim)",
+                "k.toml:2:2: unknown top-level key `fleat`; did you mean `fleet`?",
+                "k.toml:5:7: unknown action `refesh`; did you mean `refresh`?",
+                "k.toml:7:1: key `C-r` is bound twice in [fleet] (first at line 6)",
+                "k.toml:8:1: `hyper-x` is not a key (use a character, or enter, esc, tab, backtab, space, \
+                 backspace, delete, insert, up, down, left, right, home, end, pgup, pgdn, f1..f12, with \
+                 ctrl-/alt-/shift- prefixes)",
+                &format!("k.toml:9:7: unknown action `frobnicate`; actions are: {actions}"),
+                "k.toml:10:7: expected a string for fleet.\"z\", found an integer",
+                "k.toml:11:1: an empty key",
+            ]
+        );
+        assert_eq!(
+            zh[..4],
+            [
+                "k.toml:1:8：未知的基础键位 `vi`（内置键位：default, vim）",
+                "k.toml:2:2：未知的顶层键 `fleat`；是不是想写 `fleet`？",
+                "k.toml:5:7：未知的操作 `refesh`；是不是想写 `refresh`？",
+                "k.toml:7:1：按键 `C-r` 在 [fleet] 中绑定了两次（第一次在第 6 行）",
+            ]
+        );
+        assert_eq!(zh[6], "k.toml:10:7：fleet.\"z\" 应为字符串，实际为整数");
+        assert_eq!(zh[7], "k.toml:11:1：按键为空");
+        for z in &zh {
+            assert!(crate::i18n::english_runs(z).is_empty(), "{z}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_and_unreadable_files_read_in_both_languages() {
+        let errs =
+            Keymap::from_str_with_base("[fleet]\n\"x\" = \"quit\"\n\"x\" = \"help\"\n", Path::new("d.toml"))
+                .err()
+                .unwrap_or_default();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].render(Lang::En), "d.toml:3:1: TOML syntax error: duplicate key `\"x\"`");
+        assert_eq!(errs[0].render(Lang::ZhCn), "d.toml:3:1：TOML 语法错误：重复的键 `\"x\"`");
+        let errs = Keymap::from_str_with_base("[fleet\n", Path::new("s.toml")).err().unwrap_or_default();
+        assert_eq!(errs[0].render(Lang::ZhCn), "s.toml:1:7：TOML 语法错误：表没有结束，应为 `]`");
+        let errs = Keymap::load("emacs").err().unwrap_or_default();
+        assert_eq!(
+            errs[0].render(Lang::ZhCn),
+            "emacs：键位 `emacs` 既不是内置键位（default, vim），也不是可读取的文件：文件或目录不存在"
+        );
+        assert!(errs[0]
+            .render(Lang::En)
+            .starts_with("emacs: keymap `emacs` is neither a built-in (default, vim) nor a readable file: "));
+    }
+
+    #[test]
+    fn a_bad_key_name_says_why_in_both_languages() {
+        let e = KeyChord::parse("f13").err().unwrap_or_default();
+        assert!(e.en.starts_with("`f13` is not a key (use a character, or enter,"), "{}", e.en);
+        assert!(e.zh.starts_with("`f13` 不是按键（可写一个字符"), "{}", e.zh);
+        assert_eq!(KeyChord::parse("").err().map(|e| e.zh), Some("按键为空".to_string()));
     }
 }

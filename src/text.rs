@@ -3,41 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-/// A problem at a place in a file: `file:line:col: message`, or `file: message` when the file
-/// could not be read at all (line 0). Used by the keymap and theme loaders.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileError {
-    pub file: String,
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
-}
-
-impl FileError {
-    /// An error at byte `offset` of `text`.
-    pub fn at(file: &str, text: &str, offset: usize, message: impl Into<String>) -> FileError {
-        let (line, col) = line_col(text, offset);
-        FileError { file: file.to_string(), line, col, message: message.into() }
-    }
-
-    /// The file as a whole could not be used (missing, unreadable).
-    pub fn whole(file: &str, message: impl Into<String>) -> FileError {
-        FileError { file: file.to_string(), line: 0, col: 0, message: message.into() }
-    }
-}
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
-        } else {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
-        }
-    }
-}
-
-impl std::error::Error for FileError {}
-
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

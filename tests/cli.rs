@@ -681,6 +681,58 @@ fn every_command_and_error_speaks_chinese_under_zh_cn() {
     for f in names {
         runs.push(vec!["check-config".into(), f.display().to_string()]);
     }
+    // Bad theme and keymap files, a folder where a file should be, and names that are no
+    // built-in: each through check-config (by option and by the config), at the console's
+    // start and at the demo's, saying what it says in Chinese.
+    let files = home.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let bad = [
+        ("--theme", "role.toml", "[roles]\nokk = { fg = \"blue\" }\n", "role.toml:2:1：未知的角色 `okk`"),
+        ("--theme", "colour.toml", "[roles]\nok = { fg = \"blu\" }\n", "colour.toml:2:13：`blu` 不是颜色"),
+        ("--theme", "modifier.toml", "[roles]\nok = { modifiers = [\"blink!\"] }\n", "未知的修饰 `blink!`"),
+        ("--theme", "borders.toml", "borders = \"round\"\n", "borders.toml:1:11：borders 须为"),
+        ("--theme", "key.toml", "bordres = \"ascii\"\n", "未知的顶层键 `bordres`；是不是想写 `borders`？"),
+        ("--theme", "type.toml", "[roles]\nok = { fg = 3 }\n", "roles.ok.fg 应为字符串，实际为整数"),
+        ("--theme", "syntax.toml", "[roles\n", "syntax.toml:1:7：TOML 语法错误：表没有结束"),
+        ("--theme", "base.toml", "base = \"drak\"\n", "未知的基础主题 `drak`"),
+        ("--keymap", "action.toml", "[fleet]\n\"x\" = \"refesh\"\n", "action.toml:2:7：未知的操作 `refesh`"),
+        ("--keymap", "twice.toml", "[global]\n\"ctrl-r\" = \"refresh\"\n\"C-r\" = \"quit\"\n", "绑定了两次"),
+        (
+            "--keymap",
+            "badkey.toml",
+            "[fleet]\n\"hyper-x\" = \"quit\"\n",
+            "badkey.toml:2:1：`hyper-x` 不是按键",
+        ),
+        ("--keymap", "scope.toml", "[fleat]\n\"x\" = \"quit\"\n", "未知的顶层键 `fleat`"),
+        ("--keymap", "dup.toml", "[fleet]\n\"x\" = \"quit\"\n\"x\" = \"help\"\n", "重复的键"),
+        ("--keymap", "ksyntax.toml", "[fleet\n", "TOML 语法错误"),
+    ];
+    let mut expected: Vec<(Vec<String>, String)> = Vec::new();
+    let mut choices: Vec<(&str, String, String)> = Vec::new();
+    for (option, name, text, says) in bad {
+        std::fs::write(files.join(name), text).unwrap();
+        choices.push((option, files.join(name).display().to_string(), says.to_string()));
+    }
+    let folder = files.display().to_string();
+    choices.push(("--theme", folder.clone(), "也不是可读取的文件：是一个目录".into()));
+    choices.push(("--keymap", folder, "也不是可读取的文件：是一个目录".into()));
+    choices.push(("--theme", "solarized".into(), "主题 `solarized` 既不是内置主题".into()));
+    choices.push(("--keymap", "emacs".into(), "键位 `emacs` 既不是内置键位".into()));
+    for (i, (option, value, says)) in choices.into_iter().enumerate() {
+        let key = option.trim_start_matches("--");
+        let config = files.join(format!("config-{i}.toml"));
+        std::fs::write(&config, format!("[general]\n{key} = {value:?}\n")).unwrap();
+        let config = config.display().to_string();
+        for args in [
+            vec![option.to_string(), value.clone(), "check-config".into()],
+            vec!["check-config".into(), config.clone()],
+            vec![option.to_string(), value.clone()],
+            vec!["--config".into(), config, "demo".into()],
+        ] {
+            expected.push((args.clone(), says.clone()));
+            runs.push(args);
+        }
+    }
     let mut english = Vec::new();
     for args in &runs {
         // Both ways of choosing the language: the flag, and the locale alone.
@@ -694,12 +746,42 @@ fn every_command_and_error_speaks_chinese_under_zh_cn() {
             let (_, out, err) = run(cmd.args(args).stdin(std::process::Stdio::null()));
             let text = format!("{out}{err}");
             assert!(!text.trim().is_empty(), "{args:?} said nothing");
+            if let Some((_, says)) = expected.iter().find(|(a, _)| a == args) {
+                assert!(text.contains(says.as_str()), "{args:?} does not say {says:?}:\n{text}");
+            }
             for r in yunwei::i18n::english_runs(&text) {
                 english.push(format!("{args:?}: {r:?} in\n{text}"));
             }
         }
     }
     assert!(english.is_empty(), "English under zh-CN:\n{}", english.join("\n---\n"));
+}
+
+/// Outside a Chinese locale the theme and keymap errors read in English, at their positions,
+/// from check-config and at the console's start.
+#[test]
+fn theme_and_keymap_errors_read_in_english_otherwise() {
+    let home = tempfile::tempdir().unwrap();
+    let theme = home.path().join("t.toml");
+    std::fs::write(&theme, "[roles]\nokk = { fg = \"blue\" }\n").unwrap();
+    let keymap = home.path().join("k.toml");
+    std::fs::write(&keymap, "[fleet]\n\"x\" = \"refesh\"\n").unwrap();
+    let (t, k) = (theme.display().to_string(), keymap.display().to_string());
+    for (args, says) in [
+        (vec!["--theme", &t, "check-config"], format!("{t}:2:1: unknown role `okk`; did you mean `ok`?")),
+        (vec!["--keymap", &k], format!("{k}:2:7: unknown action `refesh`; did you mean `refresh`?")),
+        (vec!["--theme", "solarized", "demo"], "solarized: theme `solarized` is neither a built-in".into()),
+    ] {
+        for lang in [Some("en"), None] {
+            let mut cmd = yunwei(home.path());
+            if let Some(lang) = lang {
+                cmd.arg("--lang").arg(lang);
+            }
+            let (code, _, err) = run(cmd.args(&args).stdin(std::process::Stdio::null()));
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains(&says), "{args:?} ({lang:?}) does not say {says:?}: {err}");
+        }
+    }
 }
 
 /// Names, paths and error texts from outside never reach the terminal raw: an escape sequence
@@ -721,6 +803,8 @@ fn cli_errors_escape_control_and_bidi_characters() {
         vec![format!("st\u{1b}[1mat\u{2067}")],
         vec!["logs".into(), format!("/no/such/{evil}")],
         vec!["--config".into(), cfg.display().to_string(), "status".into()],
+        vec!["--theme".into(), evil.into(), "check-config".into()],
+        vec!["--keymap".into(), format!("/no/such/{evil}")],
     ];
     for args in &cases {
         for lang in ["en", "zh-CN"] {

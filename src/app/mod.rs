@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use crate::action::Action;
 use crate::event::{Command, Event, WorkerMsg};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{both, Lang, Localized, Msg};
 use crate::keymap::{KeyChord, Scope};
 use crate::panes::health::{HealthPane, HostRow};
 use crate::panes::logs::LogsPane;
@@ -18,6 +18,7 @@ use crate::theme::Theme;
 use crate::ui::bars::{render_status_bar, render_tab_bar, Flash};
 use crate::ui::help::render_help;
 use crate::ui::line::{LineEdit, LineKey};
+use crate::ui::messages::UiMsg;
 use crate::ui::Ctx;
 use crate::workers::store::StoreMsg;
 
@@ -306,9 +307,16 @@ impl App {
                     self.ctx.theme = theme;
                     self.force_clear = true;
                 }
-                Err(e) => {
-                    let first = e.first().map(|e| e.to_string()).unwrap_or_default();
-                    err(self, format!("{}: {first}", self.ctx.t(Msg::UnknownTheme)))
+                Err(errors) => {
+                    // The first problem, in the user's language; check-config lists them all.
+                    let lang = self.ctx.lang;
+                    let first = errors.first().map(|e| e.render(lang)).unwrap_or_default();
+                    let more = errors.len().saturating_sub(1).to_string();
+                    let args: [(&str, &dyn Localized); 3] =
+                        [("error", &first), ("n", &more), ("name", &name)];
+                    let m =
+                        if errors.len() > 1 { UiMsg::ThemeNotSwitchedMore } else { UiMsg::ThemeNotSwitched };
+                    err(self, both(&m, &args).get(lang).to_string())
                 }
             },
             ("lang" | "language", Some(l)) => match Lang::parse(l) {

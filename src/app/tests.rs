@@ -275,6 +275,43 @@ fn filter_sort_and_selection_follow_the_host() {
     assert_eq!(app.panes.fleet.selected_host(&app.ctx).unwrap().name, chosen);
 }
 
+/// `:theme` with a name that is no theme, or a file with errors, says why in the user's
+/// language: the first problem at its position, and how many more there are.
+#[test]
+fn a_theme_that_cannot_be_loaded_is_explained_in_the_users_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.toml");
+    std::fs::write(&file, "[roles]\nokk = {}\nwarn = { fg = \"blu\" }\n").unwrap();
+    for lang in [Lang::En, Lang::ZhCn] {
+        let mut app = app(lang);
+        for (arg, expect) in [
+            (
+                "nope".to_string(),
+                ["theme not switched: nope: theme `nope` is neither", "主题未切换：nope：主题 `nope` 既不是"],
+            ),
+            (file.display().to_string(), ["theme not switched: ", "主题未切换："]),
+        ] {
+            app.on_event(key(KeyCode::Char(':')));
+            typed(&mut app, &format!("theme {arg}"));
+            app.on_event(key(KeyCode::Enter));
+            let flash = app.flash.clone().unwrap();
+            assert!(flash.error);
+            let expect = if lang == Lang::En { expect[0] } else { expect[1] };
+            assert!(flash.text.starts_with(expect), "{}", flash.text);
+            assert_eq!(app.ctx.theme.name, "default");
+            if lang == Lang::ZhCn {
+                assert!(crate::i18n::english_runs(&flash.text).is_empty(), "{}", flash.text);
+            }
+        }
+        let text = app.flash.clone().unwrap().text;
+        let (first, more) = match lang {
+            Lang::En => (":2:1: unknown role `okk`", "(1 more: yunwei --theme "),
+            Lang::ZhCn => (":2:1：未知的角色 `okk`", "（另有 1 处错误，见 yunwei --theme "),
+        };
+        assert!(text.contains(first) && text.contains(more), "{text}");
+    }
+}
+
 #[test]
 fn command_line_switches_language_and_theme_and_quits() {
     let mut app = app(Lang::En);

@@ -40,14 +40,14 @@ pub fn run(g: &Global, args: &CheckConfigArgs) -> i32 {
     if let Err(errs) = Theme::load(&theme_name) {
         failed = true;
         for e in errs {
-            eprint_clean(&e.to_string());
+            eprint_clean(&e.render(lang));
         }
     }
     let keymap_name = g.keymap.clone().unwrap_or_else(|| cfg.general.keymap.clone());
     if let Err(errs) = Keymap::load(&keymap_name) {
         failed = true;
         for e in errs {
-            eprint_clean(&e.to_string());
+            eprint_clean(&e.render(lang));
         }
     }
     if failed {

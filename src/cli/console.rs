@@ -50,14 +50,14 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
     let theme_name = theme_choice(g.theme.as_deref(), no_color, &cfg.general.theme);
     let theme = Theme::load(&theme_name).map_err(|errs| {
         for e in errs {
-            eprint_clean(&e.to_string());
+            eprint_clean(&e.render(lang));
         }
         2
     })?;
     let keymap_name = g.keymap.clone().unwrap_or_else(|| cfg.general.keymap.clone());
     let keymap = Keymap::load(&keymap_name).map_err(|errs| {
         for e in errs {
-            eprint_clean(&e.to_string());
+            eprint_clean(&e.render(lang));
         }
         2
     })?;
@@ -148,15 +148,17 @@ impl Drop for DemoDir {
 }
 
 pub fn run(g: &Global, demo: bool) -> i32 {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        say("", Msg::CliNeedsTerminal.text(crate::cli::early_lang(g)));
-        return 2;
-    }
+    // The config, theme and keymap are checked first: their errors are worth reading even
+    // where the console cannot start.
     let prepared = match prepare(g, demo) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let lang = prepared.ctx.lang;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        say("", Msg::CliNeedsTerminal.text(lang));
+        return 2;
+    }
     let mut _demo_dir = None;
     let (db, options) = if demo && g.db.is_none() {
         match DemoDir::create() {

@@ -227,6 +227,32 @@ impl<'t> Checker<'t> {
         ConfigErrors(errors)
     }
 
+    /// Reports what the TOML parser could not read, its words in both languages: a
+    /// duplicate key by name, the parser's other messages through [`super::messages::toml_message`].
+    /// The config, theme and keymap files all say it this way.
+    pub fn syntax_error(&mut self, e: &toml::de::Error) {
+        let span = e.span().unwrap_or(0..0);
+        let raw = e.message().trim().to_string();
+        let duplicate =
+            self.text.get(span.clone()).filter(|k| !k.trim().is_empty() && raw == "duplicate key");
+        let why = match duplicate {
+            Some(key) => both(&CfgMsg::DuplicateKey, &[("key", &key.trim())]),
+            None => {
+                Both { en: raw.clone(), zh: super::messages::toml_message(&raw, crate::i18n::Lang::ZhCn) }
+            }
+        };
+        self.report(span, both(&CfgMsg::TomlSyntax, &[("why", &why)]));
+    }
+
+    /// The text of a string value, or `None` with the type reported (`path` names the value).
+    pub fn str_of<'a>(&mut self, value: &'a Value<'_>, path: &dyn Localized) -> Option<&'a str> {
+        let text = value.get_ref().as_str();
+        if text.is_none() {
+            self.wrong_type(value, &CfgMsg::TypeString, path);
+        }
+        text
+    }
+
     pub fn wrong_type(&mut self, value: &Value<'_>, expected: &dyn Localized, path: &dyn Localized) {
         let found = a_type(value.get_ref());
         let message = both(&CfgMsg::WrongType, &[("expected", expected), ("path", path), ("found", &found)]);

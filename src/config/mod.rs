@@ -286,12 +286,7 @@ pub fn load_file(path: &Path) -> Result<Config, ConfigErrors> {
             file: path.to_path_buf(),
             line: 0,
             col: 0,
-            message: crate::i18n::Both {
-                en: messages::CfgMsg::CannotRead.text(crate::i18n::Lang::En).replace("{why}", &e.to_string()),
-                zh: messages::CfgMsg::CannotRead
-                    .text(crate::i18n::Lang::ZhCn)
-                    .replace("{why}", &crate::i18n::io_error(&e, crate::i18n::Lang::ZhCn)),
-            },
+            message: crate::i18n::both(&messages::CfgMsg::CannotRead, &[("why", &crate::i18n::io_both(&e))]),
         }])),
     }
 }
@@ -302,17 +297,7 @@ pub fn parse_str(text: &str, origin: &Path) -> Result<Config, ConfigErrors> {
     let config = match DeTable::parse(text) {
         Ok(doc) => Some(document(&mut checker, doc.get_ref())),
         Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let raw = e.message().trim().to_string();
-            let duplicate = text.get(span.clone()).filter(|k| !k.trim().is_empty() && raw == "duplicate key");
-            let why = match duplicate {
-                Some(key) => crate::i18n::both(&messages::CfgMsg::DuplicateKey, &[("key", &key.trim())]),
-                None => crate::i18n::Both {
-                    en: raw.clone(),
-                    zh: messages::toml_message(&raw, crate::i18n::Lang::ZhCn),
-                },
-            };
-            checker.report(span, crate::i18n::both(&messages::CfgMsg::TomlSyntax, &[("why", &why)]));
+            checker.syntax_error(&e);
             None
         }
     };

@@ -4,6 +4,7 @@
 pub mod bars;
 pub mod help;
 pub mod line;
+pub mod messages;
 
 use ratatui::symbols::border;
 use ratatui::text::Span;
