@@ -47,6 +47,8 @@ enum Cmd {
     CheckConfig(cli::check_config::CheckConfigArgs),
     /// Print a shell completion script
     Completions(cli::completions::CompletionsArgs),
+    /// Look after yunwei's own database: backup, check, stats
+    Db(cli::db::DbArgs),
 }
 
 fn main() -> ExitCode {
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         Some(Cmd::Logs(_)) => "logs",
         Some(Cmd::CheckConfig(_)) => "check-config",
         Some(Cmd::Completions(_)) => "completions",
+        Some(Cmd::Db(args)) => args.command.name(),
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
         cli::errors::eprint_clean(&refusal);
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         Some(Cmd::Logs(args)) => cli::logs::run(&g, &args),
         Some(Cmd::CheckConfig(args)) => cli::check_config::run(&g, &args),
         Some(Cmd::Completions(args)) => cli::completions::run(&args, Cli::command()),
+        Some(Cmd::Db(args)) => cli::db::run(&g, &args),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

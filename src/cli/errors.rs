@@ -143,15 +143,24 @@ pub const IGNORED: &[(&str, &[&str])] = &[
     ("logs", &["theme", "keymap"]),
     ("check-config", &["db"]),
     ("completions", &["config", "db", "theme", "keymap"]),
+    // The config gives their language (and the backup's operator); they draw nothing.
+    ("db backup", &["theme", "keymap"]),
+    ("db check", &["theme", "keymap"]),
+    ("db stats", &["theme", "keymap"]),
 ];
 
 /// The first option of `given` (ids of global options set on the command line) that `sub`
-/// ignores, as the error to print; `command` is the whole command tree (for the usage).
+/// ignores, as the error to print; `command` is the whole command tree (for the usage). A
+/// nested subcommand is named by its path, `db check`.
 pub fn refuse_ignored(command: &mut Command, sub: &str, given: &[&str], lang: Lang) -> Option<String> {
     let ignored = IGNORED.iter().find(|(name, _)| *name == sub)?.1;
     let id = given.iter().find(|g| ignored.contains(g))?;
     command.build();
-    let usage = command.find_subcommand_mut(sub).map(|c| c.render_usage().to_string());
+    let mut found = Some(command);
+    for part in sub.split(' ') {
+        found = found.and_then(|c| c.find_subcommand_mut(part));
+    }
+    let usage = found.map(|c| c.render_usage().to_string());
     let head = fill(Msg::CliNotUsedBy.text(lang), &[("arg", &format!("--{id}")), ("sub", sub)]);
     Some(finish(&head, usage.map(|u| localized_usage(&u, lang)).as_deref(), lang))
 }

@@ -35,7 +35,32 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("check-config", "", Msg::CliCheckConfig),
     ("check-config", "file", Msg::CliCheckConfigFile),
     ("completions", "", Msg::CliCompletions),
+    ("db", "", Msg::CliDbCmd),
+    ("db backup", "", Msg::CliDbBackup),
+    ("db backup", "file", Msg::CliDbBackupFile),
+    ("db backup", "force", Msg::CliDbBackupForce),
+    ("db check", "", Msg::CliDbCheck),
+    ("db check", "quick", Msg::CliDbCheckQuick),
+    ("db check", "json", Msg::CliDbJson),
+    ("db stats", "", Msg::CliDbStats),
+    ("db stats", "json", Msg::CliDbJson),
 ];
+
+/// The subcommands, by their path from the top (`db check`), whose help is localized.
+const SUBCOMMANDS: &[&str] =
+    &["demo", "status", "logs", "check-config", "completions", "db", "db backup", "db check", "db stats"];
+
+/// `cmd` with `f` applied to the subcommand at `path` (`""` is `cmd` itself, `db check` a
+/// nested one).
+fn at_path(cmd: Command, path: &str, f: &dyn Fn(Command) -> Command) -> Command {
+    if path.is_empty() {
+        return f(cmd);
+    }
+    match path.split_once(' ') {
+        None => cmd.mut_subcommand(path, f),
+        Some((first, rest)) => cmd.mut_subcommand(first, |c| at_path(c, rest, f)),
+    }
+}
 
 /// The language the command line speaks before anything is loaded: `--lang` when given, else
 /// the locale (the config's `lang` is read only once the command runs).
@@ -66,7 +91,7 @@ pub fn localized(mut cmd: Command, lang: Lang) -> Command {
                 c.mut_arg(*id, |a| a.help(text).help_heading(options))
             }
         };
-        cmd = if sub.is_empty() { apply(cmd) } else { cmd.mut_subcommand(*sub, apply) };
+        cmd = at_path(cmd, sub, &apply);
     }
     if lang == Lang::En {
         return cmd;
@@ -96,8 +121,8 @@ pub fn localized(mut cmd: Command, lang: Lang) -> Command {
         .help(Msg::CliVersionFlag.text(lang))
         .help_heading(options);
     cmd = headings(cmd).disable_version_flag(true).arg(version);
-    for name in ["demo", "status", "logs", "check-config", "completions"] {
-        cmd = cmd.mut_subcommand(name, headings);
+    for path in SUBCOMMANDS {
+        cmd = at_path(cmd, path, &headings);
     }
     cmd
 }

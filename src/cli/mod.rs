@@ -1,12 +1,13 @@
 //! The subcommands, one file each holding its clap arguments (`#[derive(clap::Args)]`) and its
 //! `run()`: the console itself and the demo (`console`), `status`, `logs`, `check-config`,
-//! `completions`. The binary's `main.rs` only names them in its `Subcommand` enum and dispatches.
+//! `completions`, `db` (backup, check, stats). The binary's `main.rs` only names them in its `Subcommand` enum and dispatches.
 //! Each `run()` returns the process exit code: 0 fine, 1 something is wrong with the fleet or
 //! the data, 2 a usage or configuration error.
 
 pub mod check_config;
 pub mod completions;
 pub mod console;
+pub mod db;
 pub mod errors;
 pub mod help;
 pub mod logs;

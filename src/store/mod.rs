@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod health;
+pub mod maintenance;
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::Read;
@@ -138,6 +139,10 @@ pub enum StoreError {
     DiskFull {
         path: PathBuf,
     },
+    /// SQLite found the file damaged past its header.
+    Corrupt {
+        path: PathBuf,
+    },
     Sqlite {
         path: PathBuf,
         source: rusqlite::Error,
@@ -191,6 +196,7 @@ impl StoreError {
             }
             StoreError::CannotOpen { path } => Msg::DbCannotOpen.fill(lang, &[("path", &shown(path))]),
             StoreError::DiskFull { path } => Msg::DbDiskFull.fill(lang, &[("path", &shown(path))]),
+            StoreError::Corrupt { path } => Msg::DbCorrupt.fill(lang, &[("path", &shown(path))]),
             StoreError::Sqlite { path, source } => Msg::DbSqlite.fill(
                 lang,
                 &[("path", &shown(path)), ("error", &crate::text::escape_unprintable(&source.to_string()))],
@@ -760,6 +766,7 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
         Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
         Some(ErrorCode::CannotOpen) => StoreError::CannotOpen { path },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt { path },
         _ => StoreError::Sqlite { path, source: e },
     }
 }
