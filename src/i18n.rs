@@ -580,7 +580,7 @@ catalogue! {
     DbCheckJournalDelete => "journal: rollback, not WAL (WAL is impossible on some network file systems); readers may wait for the console's writes", "日志模式：回滚日志，不是 WAL（某些网络文件系统不支持 WAL）；读取可能要等待控制台写入";
     DbCheckJournalUnknown => "journal: unknown (the file's header does not say)", "日志模式：未知（文件头未注明）";
     DbCheckModeOk => "file mode {mode}: its owner's only", "文件权限 {mode}：仅属主可访问";
-    DbCheckModeLoose => "{file}: mode {mode}: others may read it, and it holds personal data; make it its owner's only: chmod go-rwx {file}", "{file}：权限 {mode}：其他用户可以读取，而其中含个人信息；请改为仅属主可访问：chmod go-rwx {file}";
+    DbCheckModeLoose => "{file}: mode {mode}: others may read it, and it holds personal data; make it its owner's only: chmod go-rwx {file}", "{file}：权限 {mode}：其他用户可以读取，而其中含个人信息；请改为仅属主可访问：`chmod go-rwx {file}`";
     DbCheckSummaryWell => "all is well", "一切正常";
     DbCheckSummaryWarnings => "no problem; warnings: {w}", "没有问题；警告 {w} 条";
     DbCheckSummaryProblems => "problems: {n}; warnings: {w}", "问题 {n} 个；警告 {w} 条";
