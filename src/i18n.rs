@@ -646,7 +646,7 @@ pub fn count(n: usize, one: Msg, many: Msg, lang: Lang) -> String {
 /// options (`--lang`), paths, keys (`a.b`, `a_b`), all-capital words (SSH, TOML, OPTIONS),
 /// the names of yunwei and its commands, and words in a list (separated by commas).
 pub fn english_runs(text: &str) -> Vec<String> {
-    const NAMES: &[&str] = &["yunwei", "demo", "status", "logs", "check-config", "completions", "help"];
+    const NAMES: &[&str] = &["yunwei", "demo", "status", "logs", "check-config", "completions", "help", "db"];
     let mut cleaned = String::with_capacity(text.len());
     let mut quote: Option<char> = None;
     for c in text.chars() {

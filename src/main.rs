@@ -23,7 +23,7 @@ struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Interface language
-    #[arg(long, global = true, value_name = "auto|en|zh-CN", value_parser = cli::lang_values(), ignore_case = true)]
+    #[arg(long, global = true, value_name = "auto|en|zh-CN", value_parser = cli::lang_values(), ignore_case = true, hide_possible_values = true)]
     lang: Option<String>,
     /// Theme: default, dark, light, high-contrast, mono, or a file
     #[arg(long, global = true, value_name = "NAME|PATH", value_parser = cli::NameOrPath::themes(), hide_possible_values = true)]

@@ -681,6 +681,64 @@ fn every_command_and_error_speaks_chinese_under_zh_cn() {
     for f in names {
         runs.push(vec!["check-config".into(), f.display().to_string()]);
     }
+    // yunwei db: each command on a sound, a damaged, a read-only and a loose database, and
+    // every refusal of a backup.
+    let dbs = home.path().join("dbs");
+    std::fs::create_dir_all(&dbs).unwrap();
+    let good = dbs.join("good.db");
+    let mut store = yunwei::store::Store::open(&good).unwrap();
+    let samples: Vec<_> = (0..3000)
+        .map(|i| yunwei::health::HostSample {
+            name: "应用1".into(),
+            reachable: true,
+            sampled_at: i,
+            ..Default::default()
+        })
+        .collect();
+    store.record_samples(&samples).unwrap();
+    drop(store);
+    let copy = |name: &str, mode: u32| {
+        let p = dbs.join(name);
+        std::fs::copy(&good, &p).unwrap();
+        chmod(&p, mode);
+        p.display().to_string()
+    };
+    let (ro, loose, bad) = (copy("ro.db", 0o444), copy("loose.db", 0o644), copy("bad.db", 0o600));
+    let mut bytes = std::fs::read(&bad).unwrap();
+    for b in &mut bytes[5 * 4096 + 8..5 * 4096 + 600] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&bad, &bytes).unwrap();
+    let g = good.display().to_string();
+    let d = dbs.display().to_string();
+    for args in [
+        vec!["db".to_string()],
+        vec!["db".into(), "backup".into()],
+        vec!["db".into(), "frob".into()],
+        vec!["db".into(), "check".into()],
+        vec!["db".into(), "stats".into()],
+        vec!["db".into(), "backup".into(), "x.db".into()],
+        vec!["db".into(), "--help".into()],
+        vec!["db".into(), "backup".into(), "--help".into()],
+        vec!["--theme".into(), "mono".into(), "db".into(), "check".into()],
+        vec!["--db".into(), g.clone(), "db".into(), "check".into()],
+        vec!["--db".into(), g.clone(), "db".into(), "check".into(), "--quick".into()],
+        vec!["--db".into(), g.clone(), "db".into(), "stats".into()],
+        vec!["--db".into(), g.clone(), "db".into(), "backup".into(), format!("{d}/new.db")],
+        vec!["--db".into(), g.clone(), "db".into(), "backup".into(), g.clone()],
+        vec!["--db".into(), g.clone(), "db".into(), "backup".into(), format!("{d}/nope/x.db")],
+        vec!["--db".into(), g.clone(), "db".into(), "backup".into(), d.clone()],
+        vec!["--db".into(), g.clone(), "db".into(), "backup".into(), format!("{d}/bad.db/x.db")],
+        vec!["--db".into(), bad.clone(), "db".into(), "check".into()],
+        vec!["--db".into(), bad.clone(), "db".into(), "stats".into()],
+        vec!["--db".into(), bad.clone(), "db".into(), "backup".into(), format!("{d}/bad-copy.db")],
+        vec!["--db".into(), ro.clone(), "db".into(), "backup".into(), format!("{d}/ro-copy.db")],
+        vec!["--db".into(), loose.clone(), "db".into(), "check".into()],
+        vec!["--db".into(), format!("{d}/notes.txt"), "db".into(), "check".into()],
+    ] {
+        runs.push(args);
+    }
+    std::fs::write(dbs.join("notes.txt"), "not a database\n".repeat(100)).unwrap();
     // Bad theme and keymap files, a folder where a file should be, and names that are no
     // built-in: each through check-config (by option and by the config), at the console's
     // start and at the demo's, saying what it says in Chinese.

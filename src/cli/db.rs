@@ -14,7 +14,7 @@ use crate::store::maintenance::{self, BackupOptions, CheckReport, Span, Stats};
 
 /// The arguments of `yunwei db`.
 #[derive(Debug, Clone, clap::Args)]
-#[command(subcommand_required = true, arg_required_else_help = true)]
+#[command(subcommand_required = true, arg_required_else_help = true, disable_help_subcommand = true)]
 pub struct DbArgs {
     #[command(subcommand)]
     pub command: DbCommand,
