@@ -9,6 +9,8 @@ pub mod config;
 pub mod demo;
 pub mod event;
 pub mod fleet;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health;
 pub mod i18n;
 pub mod keymap;

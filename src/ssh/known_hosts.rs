@@ -112,6 +112,15 @@ fn with_path(err: io::Error, path: &Path) -> io::Error {
     io::Error::new(err.kind(), format!("{}: {err}", path.display()))
 }
 
+/// The key types recorded for `name` in `text` (the fuzz targets' view of [`parse_for_host`]).
+pub(crate) fn parse_text_for_fuzzing(text: &str, name: &str) -> Vec<String> {
+    let keys = parse_for_host(text, name);
+    for k in &keys {
+        assert!(well_formed(&k.key_type, &k.blob), "a key that is not well formed was kept");
+    }
+    keys.into_iter().map(|k| k.key_type).collect()
+}
+
 fn parse_for_host(text: &str, name: &str) -> Vec<KnownKey> {
     let name = name.to_lowercase();
     let mut keys = Vec::new();

@@ -26,6 +26,12 @@ pub use messages::SshMsg;
 
 use crate::i18n::{Both, Lang, Localized};
 
+/// The known_hosts reader on text, for the fuzz targets: how many keys `name` has there.
+#[doc(hidden)]
+pub fn fuzz_known_hosts(text: &str, name: &str) -> Vec<String> {
+    known_hosts::parse_text_for_fuzzing(text, name)
+}
+
 /// OpenSSH's system known_hosts files, read after the user's.
 pub const GLOBAL_KNOWN_HOSTS: [&str; 2] = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
 pub use pool::SshPool;
