@@ -175,7 +175,7 @@ catalogue! {
     LogsCliBinary => "binary file; not shown (no text log holds NUL bytes or runs of megabytes without a newline)", "二进制文件，不显示（文本日志不含 NUL 字节，也不会数兆字节没有换行）";
     // issue 9: demo
     DemoLogsFailed => "the demo's logs could not be written: {e}", "无法写入演示日志：{e}";
-    LogsRevealAudited => "personal data shown unmasked; written to the audit log, operator", "已显示个人信息原文，已记入审计日志，操作人";
+    LogsRevealAudited => "reveal recorded in the audit log, operator", "显示原文已记入审计日志，操作人";
     AppTitle => "yunwei", "运维台";
     PaneFleet => "Fleet health", "主机健康";
     Demo => "DEMO", "演示";
