@@ -173,6 +173,9 @@ catalogue! {
     LogsCliUnitNeedsJournal => "--unit chooses journal entries; use it with --journal", "--unit 用于选择 systemd 日志条目，请与 --journal 一起使用";
     CliLogsUnit => "With --journal, only this unit's entries (as journalctl --unit)", "与 --journal 一起用时，只读这个单元的条目（同 journalctl --unit）";
     LogsCliBinary => "binary file; not shown (no text log holds NUL bytes or runs of megabytes without a newline)", "二进制文件，不显示（文本日志不含 NUL 字节，也不会数兆字节没有换行）";
+    // issue 9: demo
+    DemoLogsFailed => "the demo's logs could not be written: {e}", "无法写入演示日志：{e}";
+    LogsRevealAudited => "reveal recorded in the audit log, operator", "显示原文已记入审计日志，操作人";
     AppTitle => "yunwei", "运维台";
     PaneFleet => "Fleet health", "主机健康";
     Demo => "DEMO", "演示";
@@ -460,7 +463,7 @@ catalogue! {
     CliLang => "Interface language", "界面语言";
     CliTheme => "Theme: default, dark, light, high-contrast, mono, or a file", "主题：default、dark、light、high-contrast、mono 或文件";
     CliKeymap => "Keymap: default, vim, or a file", "键位：default、vim 或文件";
-    CliDemo => "Open the console on a self-contained demo data set (localhost live plus demo hosts)", "用自带的演示数据打开控制台（本机实时数据加演示主机）";
+    CliDemo => "Open the console on a self-contained demo data set (localhost live, demo hosts, a generated application log)", "用自带的演示数据打开控制台（本机实时数据、演示主机、生成的应用日志）";
     CliStatus => "Poll every host once and print a table (or JSON); exit 1 if any host is down or critical", "轮询每台主机一次并打印表格（或 JSON）；有主机不可达或严重时退出码为 1";
     CliStatusJson => "Print a JSON array, one object per host", "打印 JSON 数组，每台主机一个对象";
     CliStatusHost => "Only this host (repeatable)", "只看这台主机（可重复）";

@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::cli::errors::{eprint_clean, say};
 use crate::cli::{db_options, resolve_fleet, resolve_fleet_named, Global};
 use crate::config::{self, Config};
-use crate::demo::DemoFleet;
+use crate::demo::{DemoFleet, DemoLogWriter};
 use crate::fleet::Access;
 use crate::health::LocalProbe;
 use crate::i18n::{fill, Lang, Msg};
@@ -129,21 +129,30 @@ pub fn fleet_named(
     (rows, probes, resolved.warnings)
 }
 
-/// A private temporary directory for the demo database, removed when dropped.
-struct DemoDir(PathBuf);
+/// A private temporary directory for the demo database and the demo's logs, removed when
+/// dropped (after the log writer has stopped).
+struct DemoDir {
+    path: PathBuf,
+    logs: Option<DemoLogWriter>,
+}
 
 impl DemoDir {
     fn create() -> std::io::Result<DemoDir> {
         use std::os::unix::fs::DirBuilderExt;
-        let dir = std::env::temp_dir().join(format!("yunwei-demo-{}", std::process::id()));
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-        Ok(DemoDir(dir))
+        let path = std::env::temp_dir().join(format!("yunwei-demo-{}", std::process::id()));
+        std::fs::DirBuilder::new().mode(0o700).create(&path)?;
+        Ok(DemoDir { path, logs: None })
+    }
+
+    fn logs_dir(&self) -> PathBuf {
+        self.path.join("logs")
     }
 }
 
 impl Drop for DemoDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        drop(self.logs.take());
+        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
@@ -159,22 +168,21 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         say("", Msg::CliNeedsTerminal.text(lang));
         return 2;
     }
-    let mut _demo_dir = None;
-    let (db, options) = if demo && g.db.is_none() {
+    // The demo's folder holds its logs, and its database unless `--db` names one.
+    let mut demo_dir = None;
+    if demo {
         match DemoDir::create() {
-            Ok(d) => {
-                let p = d.0.join("yunwei.db");
-                _demo_dir = Some(d);
-                (p, StoreOptions::new(DbAccess::Write, false))
-            }
+            Ok(d) => demo_dir = Some(d),
             Err(e) => {
-                let lang = prepared.ctx.lang;
                 say("", &fill(Msg::CliDemoDirFailed.text(lang), &[("e", &crate::i18n::io_error(&e, lang))]));
                 return 1;
             }
         }
-    } else {
-        db_options(g, DbAccess::WriteOrView)
+    }
+    let temporary_db = demo && g.db.is_none();
+    let (db, options) = match &demo_dir {
+        Some(d) if temporary_db => (d.path.join("yunwei.db"), StoreOptions::new(DbAccess::Write, false)),
+        _ => db_options(g, DbAccess::WriteOrView),
     };
     // Open once here so a bad database stops before the terminal is taken over. A read-only
     // one is viewed, never made writable.
@@ -194,7 +202,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     drop(store);
     // Written records go to the data folder: the database's, or for the demo (whose database
     // is temporary) the default one, made private when missing.
-    let export_dir = if _demo_dir.is_some() {
+    let export_dir = if temporary_db {
         let dir = crate::store::default_path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         use std::os::unix::fs::DirBuilderExt;
         let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir);
@@ -205,8 +213,23 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let (rows, probes, warnings) = fleet(&prepared.config, demo);
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
 
-    // The demo watches this machine live, so its Logs tab follows this machine's system logs.
-    let log_specs = crate::logs::sources::specs(if demo { Vec::new() } else { prepared.config.log_specs() });
+    // The demo's Logs tab follows the logs its writer generates, and this machine's system logs
+    // (it watches this machine live) where there are any.
+    let mut log_specs = Vec::new();
+    if let Some(d) = &mut demo_dir {
+        match DemoLogWriter::start(&d.logs_dir(), chrono::Local::now().fixed_offset()) {
+            Ok(writer) => {
+                d.logs = Some(writer);
+                log_specs = crate::demo::logs::specs(&d.logs_dir());
+            }
+            Err(e) => {
+                notices.push(fill(Msg::DemoLogsFailed.text(lang), &[("e", &crate::i18n::io_error(&e, lang))]))
+            }
+        }
+        log_specs.extend(crate::logs::sources::specs(Vec::new()));
+    } else {
+        log_specs = crate::logs::sources::specs(prepared.config.log_specs());
+    }
     let mut app = App::new(prepared.ctx, rows);
     app.ctx.export_dir = export_dir;
     app.ctx.db_read_only = read_only;

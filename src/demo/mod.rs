@@ -1,6 +1,9 @@
 //! The demo data set of `yunwei demo`, one file per domain: the demo fleet's hosts, their
-//! figures and history (`health`). The demo's Logs tab follows this machine's own logs.
+//! figures and history (`health`), and the application logs written while the demo runs
+//! (`logs`), followed in the Logs tab beside this machine's own system logs.
 
 pub mod health;
+pub mod logs;
 
 pub use health::DemoFleet;
+pub use logs::DemoLogWriter;

@@ -177,8 +177,13 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                 report.problem(Msg::StoreAckFailed, format!("{host}: {}", not_written(&setup)));
             }
             StoreCmd::Audit { action, target, detail } => {
-                if let Err(e) = store.audit(&setup.operator, &action, &target, &detail) {
-                    report.problem(Msg::StoreAuditFailed, e);
+                match store.audit(&setup.operator, &action, &target, &detail) {
+                    Err(e) => report.problem(Msg::StoreAuditFailed, e),
+                    // The engineer sees that the reveal was recorded, and under which name.
+                    Ok(_) if action == "logs.reveal" => {
+                        report.done(Msg::LogsRevealAudited, crate::text::escape_unprintable(&setup.operator))
+                    }
+                    Ok(_) => {}
                 }
             }
             StoreCmd::AckHostAlerts { host } => {

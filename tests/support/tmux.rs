@@ -126,3 +126,39 @@ pub fn env_prefix(home: &Path) -> String {
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_yunwei"))
 }
+
+impl Tmux {
+    /// As [`Tmux::start`] for the first window, at `cols` x `rows`.
+    pub fn start_sized(&self, name: &str, script: &str, cols: u16, rows: u16) {
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        self.cmd(&[
+            "-f",
+            "/dev/null",
+            "start-server",
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+            ";",
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-n",
+            name,
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+            "sh",
+            "-c",
+            script,
+        ]);
+    }
+
+    /// The visible screen only (no scrollback).
+    pub fn visible(&self, name: &str) -> String {
+        self.cmd(&["capture-pane", "-p", "-J", "-t", &format!("e2e:{name}")])
+    }
+}

@@ -298,7 +298,11 @@ impl LogsPane {
     /// The next (or previous) error or fatal record; `false` when there is none.
     pub fn error_step(&mut self, forward: bool) -> bool {
         let at = self.current().unwrap_or(0);
-        let found = if forward {
+        // While following nothing comes after the newest record: the next error is the newest
+        // one, as a search while following looks back from the newest record.
+        let found = if forward && self.follow {
+            self.prev_visible(self.entries.len(), LogsPane::is_error)
+        } else if forward {
             self.next_visible(at + 1, LogsPane::is_error)
         } else {
             self.prev_visible(at, LogsPane::is_error)
@@ -1059,6 +1063,11 @@ mod tests {
             ]),
         );
         assert!(p.follow);
+        let mut next = pane();
+        next.entries = p.entries.clone();
+        assert!(next.error_step(true), "while following, the next error is the newest");
+        assert!(!next.follow);
+        assert!(next.entries[next.cursor].record.lines[0].ends_with("second"));
         assert!(p.error_step(false));
         assert!(!p.follow);
         assert!(p.entries[p.cursor].record.lines[0].ends_with("second"));
