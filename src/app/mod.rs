@@ -299,6 +299,7 @@ impl App {
             ("help" | "h", _) => self.overlay = Overlay::Help { scroll: 0, max: u16::MAX },
             ("theme" | "colorscheme" | "colo", Some(name)) => match Theme::load(name) {
                 Ok(theme) => {
+                    let theme = theme.for_palette(self.ctx.palette);
                     self.ctx.ascii = self.ctx.ascii || theme.ascii_borders;
                     self.flash = Some(Flash {
                         text: format!("{}: {}", self.ctx.t(Msg::ThemeSet), theme.name),

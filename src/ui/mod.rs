@@ -14,12 +14,14 @@ use crate::alerts::OpenAlerts;
 use crate::health::thresholds::Thresholds;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::Keymap;
-use crate::theme::Theme;
+use crate::theme::{Palette, Theme};
 
 /// Everything a pane needs to draw itself and read keys, borrowed from the app.
 pub struct Ctx {
     pub lang: Lang,
     pub theme: Theme,
+    /// The colours the terminal shows; every theme loaded is brought down to them.
+    pub palette: Palette,
     pub keymap: Keymap,
     pub thresholds: Thresholds,
     pub demo: bool,
