@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
-use yunwei_widgets::width::{truncate, width};
+use yunwei_widgets::width::{truncate, truncate_line, width};
 use yunwei_widgets::KeyHints;
 
 use crate::i18n::Msg;
@@ -61,7 +61,13 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));
     }
-    f.render_widget(Line::from(spans), area);
+    // Too narrow even for the tabs: the name goes, then the last tab is cut with a mark.
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    if used > total && spans.len() > 1 {
+        spans.remove(0);
+    }
+    let line = truncate_line(Line::from(spans), total, ctx.ellipsis());
+    f.render_widget(line, area);
 }
 
 /// Keeps the app's name and the tabs that fit in `keep` columns: the name goes first, since a

@@ -24,7 +24,7 @@ pub fn truncate(s: &str, max: usize, ellipsis: &str) -> String {
 
 /// Cuts a line of styled spans to at most `max` columns, ending with `ellipsis` in the style of
 /// the span it cuts when something was cut; the line's own style and alignment are kept.
-pub fn truncate_line(line: Line<'static>, max: usize, ellipsis: &str) -> Line<'static> {
+pub fn truncate_line<'a>(line: Line<'a>, max: usize, ellipsis: &str) -> Line<'a> {
     if line.width() <= max {
         return line;
     }

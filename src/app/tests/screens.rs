@@ -397,6 +397,27 @@ fn on_16_colours_the_dark_theme_keeps_status_colours() {
     assert_eq!(cells(&draw(&mut app, 80, 24), "down", 1)[0].fg, Color::Indexed(203));
 }
 
+/// At the smallest layout (20x5) every row fits and the tab bar, too narrow for every tab,
+/// drops the app's name first and cuts the last tab with a mark, never mid-word.
+#[test]
+fn the_smallest_layout_fits_and_marks_what_it_cuts() {
+    for lang in LANGS {
+        for make in [fleet as Scene, logs, detail_local, help] {
+            let mut app = make(lang);
+            let term = draw(&mut app, 20, 5);
+            let text = screen(&term);
+            assert!(text.lines().all(|l| unicode_width::UnicodeWidthStr::width(l) <= 20), "{text}");
+            let top = text.lines().next().unwrap_or("");
+            assert!(!top.contains(Msg::AppTitle.text(lang)), "{lang:?}: the name goes first: {top:?}");
+            assert!(top.contains(Msg::PaneFleet.text(lang)), "{top:?}");
+            assert!(
+                top.contains(Msg::PaneLogs.text(lang)) || top.trim_end().ends_with('…'),
+                "{lang:?}: a cut tab is marked: {top:?}"
+            );
+        }
+    }
+}
+
 /// Below the smallest layout: the notice names the size and the minimum, in both languages,
 /// in the warn role (bold in mono).
 #[test]
