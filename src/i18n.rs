@@ -326,6 +326,9 @@ catalogue! {
     CountMoreSourcesOne => "+{n} more source", "另有 {n} 个日志源";
     CountMoreSourcesMany => "+{n} more sources", "另有 {n} 个日志源";
 
+    // issue 9: sizes
+    TooSmallShort => "needs {min_w}x{min_h}", "至少需要 {min_w}x{min_h}";
+
     // issue 8: input and output errors in words
     IoNotFound => "no such file or directory", "文件或目录不存在";
     IoPermissionDenied => "permission denied", "权限不足";

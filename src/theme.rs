@@ -178,12 +178,136 @@ impl Theme {
         }
     }
 
-    /// Removes every colour, keeping modifiers: for NO_COLOR on top of a user-chosen theme.
+    /// The theme with every colour brought down to what `palette` shows.
+    pub fn for_palette(mut self, palette: Palette) -> Theme {
+        for n in Roles::NAMES {
+            if let Some(slot) = self.roles.slot(n) {
+                *slot = palette.style(*slot);
+            }
+        }
+        self
+    }
+
+    /// Whether the theme has no colour at all, only modifiers (mono, NO_COLOR).
     pub fn is_monochrome(&self) -> bool {
         Roles::NAMES.iter().all(|n| {
             let mut r = self.roles;
             r.slot(n).map(|s| s.fg.is_none() && s.bg.is_none()).unwrap_or(true)
         })
+    }
+}
+
+/// How many colours the terminal shows, as COLORTERM and TERM say. A theme's 256-colour and
+/// `#rrggbb` colours are brought down to what the terminal has, so a 16-colour console (the
+/// Linux console, `TERM=xterm` or `screen` in PuTTY, SecureCRT and web consoles) never receives
+/// an escape it draws as the wrong colour or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Palette {
+    /// The 16 ANSI colours only: what any terminal shows.
+    #[default]
+    Ansi16,
+    /// The 256 indexed colours (`TERM=*-256color`).
+    Indexed256,
+    /// 24-bit colour (`COLORTERM=truecolor` or `24bit`, `TERM=*-direct`).
+    TrueColour,
+}
+
+impl Palette {
+    /// The palette the environment announces: COLORTERM first, then TERM; a terminal that says
+    /// nothing of more colours gets the 16 every terminal has.
+    pub fn detect(colorterm: Option<&str>, term: Option<&str>) -> Palette {
+        let colorterm = colorterm.unwrap_or("").to_ascii_lowercase();
+        let term = term.unwrap_or("").to_ascii_lowercase();
+        if colorterm == "truecolor" || colorterm == "24bit" || term.ends_with("-direct") {
+            Palette::TrueColour
+        } else if term.contains("256color") || term.contains("256colour") {
+            Palette::Indexed256
+        } else {
+            Palette::Ansi16
+        }
+    }
+
+    /// The palette of this process's terminal.
+    pub fn from_env() -> Palette {
+        Palette::detect(std::env::var("COLORTERM").ok().as_deref(), std::env::var("TERM").ok().as_deref())
+    }
+
+    /// `c` as this palette can show it.
+    pub fn colour(self, c: Color) -> Color {
+        match (self, c) {
+            (Palette::TrueColour, c) => c,
+            (Palette::Indexed256, Color::Rgb(r, g, b)) => Color::Indexed(cube_index(r, g, b)),
+            (Palette::Indexed256, c) => c,
+            (Palette::Ansi16, Color::Rgb(r, g, b)) => ansi16_of(r, g, b),
+            (Palette::Ansi16, Color::Indexed(i)) if i >= 16 => {
+                let (r, g, b) = rgb_of_index(i);
+                ansi16_of(r, g, b)
+            }
+            (Palette::Ansi16, c) => c,
+        }
+    }
+
+    fn style(self, s: Style) -> Style {
+        Style { fg: s.fg.map(|c| self.colour(c)), bg: s.bg.map(|c| self.colour(c)), ..s }
+    }
+}
+
+/// The xterm values of the 256-colour indices above 15: a 6x6x6 cube, then 24 greys.
+fn rgb_of_index(i: u8) -> (u8, u8, u8) {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    if i >= 232 {
+        let v = 8 + 10 * (i - 232);
+        (v, v, v)
+    } else {
+        let n = i.saturating_sub(16);
+        (LEVELS[usize::from(n / 36)], LEVELS[usize::from(n / 6 % 6)], LEVELS[usize::from(n % 6)])
+    }
+}
+
+/// The nearest colour of the 256-colour cube.
+fn cube_index(r: u8, g: u8, b: u8) -> u8 {
+    let level = |v: u8| match v {
+        0..=47 => 0,
+        48..=114 => 1,
+        _ => (v - 35) / 40,
+    };
+    16 + 36 * level(r) + 6 * level(g) + level(b)
+}
+
+/// The ANSI colour of the same meaning: hue decides, not the nearest point, since the nearest
+/// of a pastel green or red is grey and a status colour must stay a status colour. A colour
+/// with little saturation is a grey by its lightness; otherwise the channels at least halfway
+/// between its weakest and strongest make the hue, and a light colour takes the bright variant.
+fn ansi16_of(r: u8, g: u8, b: u8) -> Color {
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let lightness = (u16::from(max) + u16::from(min)) / 2;
+    if max - min < 48 {
+        return match lightness {
+            0..=39 => Color::Black,
+            40..=149 => Color::DarkGray,
+            150..=219 => Color::Gray,
+            _ => Color::White,
+        };
+    }
+    let half = u16::from(min) + u16::from(max - min) / 2;
+    let on = |v: u8| u16::from(v) >= half;
+    let bright = lightness >= 150;
+    match (on(r), on(g), on(b), bright) {
+        (true, false, false, false) => Color::Red,
+        (true, false, false, true) => Color::LightRed,
+        (false, true, false, false) => Color::Green,
+        (false, true, false, true) => Color::LightGreen,
+        (false, false, true, false) => Color::Blue,
+        (false, false, true, true) => Color::LightBlue,
+        (true, true, false, false) => Color::Yellow,
+        (true, true, false, true) => Color::LightYellow,
+        (true, false, true, false) => Color::Magenta,
+        (true, false, true, true) => Color::LightMagenta,
+        (false, true, true, false) => Color::Cyan,
+        (false, true, true, true) => Color::LightCyan,
+        // All three at least halfway: a tinted white or grey.
+        (_, _, _, true) => Color::White,
+        (_, _, _, false) => Color::Gray,
     }
 }
 
@@ -279,6 +403,96 @@ mod tests {
                 assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{n} uses {c:?}");
             }
         }
+    }
+
+    /// What the environment says decides the palette; a terminal that claims nothing more
+    /// gets 16 colours.
+    #[test]
+    fn the_palette_comes_from_colorterm_then_term() {
+        let d = |ct: Option<&str>, t: Option<&str>| Palette::detect(ct, t);
+        assert_eq!(d(Some("truecolor"), Some("xterm")), Palette::TrueColour);
+        assert_eq!(d(Some("24bit"), None), Palette::TrueColour);
+        assert_eq!(d(None, Some("xterm-direct")), Palette::TrueColour);
+        assert_eq!(d(None, Some("xterm-256color")), Palette::Indexed256);
+        assert_eq!(d(Some(""), Some("screen-256color")), Palette::Indexed256);
+        for t in ["xterm", "screen", "linux", "vt220", "putty", "ansi", "tmux", "dumb", ""] {
+            assert_eq!(d(None, Some(t)), Palette::Ansi16, "{t}");
+        }
+        assert_eq!(d(None, None), Palette::Ansi16);
+    }
+
+    fn is_ansi16(c: Color) -> bool {
+        !matches!(c, Color::Rgb(..)) && !matches!(c, Color::Indexed(i) if i >= 16)
+    }
+
+    /// Every built-in theme on a 16-colour terminal uses only the 16 ANSI colours, and the
+    /// status colours keep their meaning: ok green, warn yellow, crit red, each unlike text.
+    #[test]
+    fn on_16_colours_every_theme_keeps_its_meaning_in_ansi_colours() {
+        for name in builtin_names() {
+            let t = Theme::load(name).unwrap().for_palette(Palette::Ansi16);
+            for n in Roles::NAMES {
+                let s = t.roles.clone().slot(n).copied().unwrap_or_default();
+                for c in [s.fg, s.bg].into_iter().flatten() {
+                    assert!(is_ansi16(c), "{name}.{n} uses {c:?}");
+                }
+            }
+            assert_ne!(t.roles.crit, t.roles.text, "{name}: crit looks like text");
+            assert_ne!(t.roles.warn, t.roles.crit, "{name}: warn looks like crit");
+            assert_ne!(t.roles.muted, t.roles.text, "{name}: muted looks like text");
+            if name != "mono" {
+                let fg = |s: Style| s.fg.unwrap_or(Color::Reset);
+                assert!(
+                    matches!(fg(t.roles.ok), Color::Green | Color::LightGreen),
+                    "{name}: {:?}",
+                    t.roles.ok
+                );
+                assert!(
+                    matches!(fg(t.roles.warn), Color::Yellow | Color::LightYellow | Color::Black),
+                    "{name}: {:?}",
+                    t.roles.warn
+                );
+                assert!(matches!(fg(t.roles.crit), Color::Red | Color::LightRed | Color::White), "{name}");
+            }
+        }
+        // The default theme is already ANSI: unchanged.
+        let default = Theme::load("default").unwrap();
+        assert_eq!(default.clone().for_palette(Palette::Ansi16), default);
+        // The dark theme's 256-colour roles, one by one.
+        let dark = Theme::load("dark").unwrap().for_palette(Palette::Ansi16);
+        assert_eq!(dark.roles.ok.fg, Some(Color::LightGreen));
+        assert_eq!(dark.roles.warn.fg, Some(Color::LightYellow));
+        assert_eq!(dark.roles.crit.fg, Some(Color::LightRed));
+        assert_eq!(dark.roles.text.fg, Some(Color::Gray));
+        assert_eq!(dark.roles.muted.fg, Some(Color::DarkGray));
+        assert_eq!(dark.roles.selected.bg, Some(Color::Cyan));
+        assert_eq!(dark.roles.header.bg, Some(Color::DarkGray), "a bar stays a bar on a black terminal");
+    }
+
+    #[test]
+    fn rgb_colours_are_brought_down_to_each_palette() {
+        let t = Theme::parse(
+            "[roles]\nok = { fg = \"#5fd75f\" }\ncrit = { fg = \"#d70000\", bg = \"#eeeeee\" }\n",
+            Path::new("u.toml"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(t.roles.ok.fg, Some(Color::Rgb(0x5f, 0xd7, 0x5f)));
+        let t256 = t.clone().for_palette(Palette::Indexed256);
+        assert_eq!(t256.roles.ok.fg, Some(Color::Indexed(77)), "5f d7 5f is cube 1,4,1");
+        assert_eq!(t256.roles.crit.fg, Some(Color::Indexed(160)));
+        let t16 = t.clone().for_palette(Palette::Ansi16);
+        assert_eq!(t16.roles.ok.fg, Some(Color::LightGreen));
+        assert_eq!(t16.roles.crit.fg, Some(Color::Red));
+        assert_eq!(t16.roles.crit.bg, Some(Color::White));
+        assert_eq!(t.clone().for_palette(Palette::TrueColour), t);
+        // Every index lands on an ANSI colour, and the grey ramp goes dark to light.
+        for i in 0..=255u8 {
+            assert!(is_ansi16(Palette::Ansi16.colour(Color::Indexed(i))), "{i}");
+        }
+        let greys: Vec<Color> =
+            [232u8, 240, 248, 255].iter().map(|&i| Palette::Ansi16.colour(Color::Indexed(i))).collect();
+        assert_eq!(greys, [Color::Black, Color::DarkGray, Color::Gray, Color::White]);
     }
 
     #[test]

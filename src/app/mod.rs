@@ -299,6 +299,7 @@ impl App {
             ("help" | "h", _) => self.overlay = Overlay::Help { scroll: 0, max: u16::MAX },
             ("theme" | "colorscheme" | "colo", Some(name)) => match Theme::load(name) {
                 Ok(theme) => {
+                    let theme = theme.for_palette(self.ctx.palette);
                     self.ctx.ascii = self.ctx.ascii || theme.ascii_borders;
                     self.flash = Some(Flash {
                         text: format!("{}: {}", self.ctx.t(Msg::ThemeSet), theme.name),
@@ -352,22 +353,39 @@ impl App {
         scrub(f.buffer_mut());
     }
 
+    /// The notice below the smallest layout. It always names the minimum: where the whole
+    /// sentence leaves it off the screen, only the minimum is said.
+    fn render_too_small(&self, f: &mut Frame<'_>) {
+        let area = f.area();
+        let minimum = format!("{MIN_W}x{MIN_H}");
+        let args = [
+            ("w", area.width.to_string()),
+            ("h", area.height.to_string()),
+            ("min_w", MIN_W.to_string()),
+            ("min_h", MIN_H.to_string()),
+        ];
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let paragraph = |msg: Msg| {
+            Paragraph::new(Span::styled(crate::i18n::fill(self.ctx.t(msg), &args), self.ctx.theme.roles.warn))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+        };
+        let shows_minimum = |p: &Paragraph<'_>| {
+            let mut scratch = ratatui::buffer::Buffer::empty(area);
+            ratatui::widgets::Widget::render(p.clone(), area, &mut scratch);
+            let rows = (area.top()..area.bottom())
+                .map(|y| (area.left()..area.right()).map(|x| scratch[(x, y)].symbol()).collect::<String>());
+            rows.into_iter().any(|row| row.contains(&minimum))
+        };
+        let full = paragraph(Msg::TooSmallNeed);
+        let chosen = if shows_minimum(&full) { full } else { paragraph(Msg::TooSmallShort) };
+        f.render_widget(chosen, area);
+    }
+
     fn render_screen(&mut self, f: &mut Frame<'_>) {
         let area = f.area();
         self.too_small = area.width < MIN_W || area.height < MIN_H;
         if self.too_small {
-            let text = crate::i18n::fill(
-                self.ctx.t(Msg::TooSmallNeed),
-                &[
-                    ("w", &area.width.to_string()),
-                    ("h", &area.height.to_string()),
-                    ("min_w", &MIN_W.to_string()),
-                    ("min_h", &MIN_H.to_string()),
-                ],
-            );
-            let p = Paragraph::new(Span::styled(text, self.ctx.theme.roles.warn))
-                .wrap(ratatui::widgets::Wrap { trim: true });
-            f.render_widget(p, area);
+            self.render_too_small(f);
             return;
         }
         // A read-only database has a banner of its own above the status bar, for as long as

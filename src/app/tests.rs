@@ -919,3 +919,5 @@ fn a_read_only_database_has_a_banner_and_refuses_what_would_write() {
     app.on_event(key(KeyCode::Char('a')));
     assert_eq!(app.outbox.len(), 1);
 }
+
+mod screens;

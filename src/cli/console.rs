@@ -16,7 +16,7 @@ use crate::i18n::{fill, Lang, Msg};
 use crate::keymap::Keymap;
 use crate::panes::health::{HostKind, HostRow};
 use crate::store::{Access as DbAccess, Store, StoreOptions};
-use crate::theme::Theme;
+use crate::theme::{Palette, Theme};
 use crate::ui::{Ctx, ReadOnlyDb};
 use crate::workers::{ProbeSet, Setup, StoreSetup, Workers};
 
@@ -48,12 +48,15 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = theme_choice(g.theme.as_deref(), no_color, &cfg.general.theme);
-    let theme = Theme::load(&theme_name).map_err(|errs| {
-        for e in errs {
-            eprint_clean(&e.render(lang));
-        }
-        2
-    })?;
+    let palette = Palette::from_env();
+    let theme = Theme::load(&theme_name)
+        .map_err(|errs| {
+            for e in errs {
+                eprint_clean(&e.render(lang));
+            }
+            2
+        })?
+        .for_palette(palette);
     let keymap_name = g.keymap.clone().unwrap_or_else(|| cfg.general.keymap.clone());
     let keymap = Keymap::load(&keymap_name).map_err(|errs| {
         for e in errs {
@@ -65,6 +68,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
     let ctx = Ctx {
         lang,
         theme,
+        palette,
         keymap,
         thresholds: cfg.thresholds.clone(),
         demo,

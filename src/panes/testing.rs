@@ -10,7 +10,7 @@ use super::Pane;
 use crate::health::{DiskUsage, HostSample, ProcessMem};
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
-use crate::theme::Theme;
+use crate::theme::{Palette, Theme};
 use crate::ui::Ctx;
 
 /// The default theme and keymap at a fixed moment (2026-11-27 03:04:05 +08:00).
@@ -18,6 +18,7 @@ pub fn ctx(lang: Lang) -> Ctx {
     Ctx {
         lang,
         theme: Theme::load("default").unwrap(),
+        palette: Palette::Ansi16,
         keymap: Keymap::load("default").unwrap(),
         thresholds: Default::default(),
         demo: false,

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
-use yunwei_widgets::width::{truncate, width};
+use yunwei_widgets::width::{truncate, truncate_line, width};
 use yunwei_widgets::KeyHints;
 
 use crate::i18n::Msg;
@@ -48,30 +48,40 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
     } else if ctx.host_keys_unverified {
         // The warning wins over the tabs when space is short.
         let warn = format!(" {} ", ctx.t(Msg::HostKeysUnverifiedShort));
-        let keep = total.saturating_sub(width(&warn) + 1);
-        let mut used = 0;
-        spans.retain(|s| {
-            used += width(&s.content);
-            used <= keep
-        });
+        keep_within(&mut spans, total.saturating_sub(width(&warn) + 1));
         spans.push(Span::raw(" "));
         spans.push(Span::styled(warn, roles.error));
     } else if ctx.db_read_only.is_some() {
         // So does the read-only badge: what the user does here is not recorded.
         let badge = format!(" {} ", ctx.t(Msg::DbReadOnlyBadge));
-        let keep = total.saturating_sub(width(&badge) + 1);
-        let mut used = 0;
-        spans.retain(|s| {
-            used += width(&s.content);
-            used <= keep
-        });
+        keep_within(&mut spans, total.saturating_sub(width(&badge) + 1));
         spans.push(Span::raw(" "));
         spans.push(Span::styled(badge, roles.warn));
     } else if ctx.demo && left_w + 8 <= total {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!(" {} ", ctx.t(Msg::Demo)), roles.demo));
     }
-    f.render_widget(Line::from(spans), area);
+    // Too narrow even for the tabs: the name goes, then the last tab is cut with a mark.
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    if used > total && spans.len() > 1 {
+        spans.remove(0);
+    }
+    let line = truncate_line(Line::from(spans), total, ctx.ellipsis());
+    f.render_widget(line, area);
+}
+
+/// Keeps the app's name and the tabs that fit in `keep` columns: the name goes first, since a
+/// tab is a pane the user can reach and the name is only a name.
+fn keep_within(spans: &mut Vec<Span<'_>>, keep: usize) {
+    let total: usize = spans.iter().map(|s| width(&s.content)).sum();
+    if total > keep && spans.len() > 1 {
+        spans.remove(0);
+    }
+    let mut used = 0;
+    spans.retain(|s| {
+        used += width(&s.content);
+        used <= keep
+    });
 }
 
 pub fn render_status_bar(

@@ -78,16 +78,13 @@ pub fn render_help(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, scroll: u16) -> u16
     let popup = centered(area, w, h);
     yunwei_widgets::layout::clear_wide_overlap(f.buffer_mut(), popup);
     f.render_widget(Clear, popup);
-    let block = ctx.block(title).style(ctx.theme.roles.text);
+    let block = ctx.fitted_block(title, popup.width).style(ctx.theme.roles.text);
     let inner = block.inner(popup);
     f.render_widget(block, popup);
     let max_scroll = (lines.len() as u16).saturating_sub(inner.height);
     let scroll = scroll.min(max_scroll);
-    if scroll < max_scroll && popup.height > 2 {
-        // Say that the list goes on, on the bottom border.
-        let more = format!(" {} {} ", ctx.t(Msg::HelpMore), if ctx.ascii { "v" } else { "↓" });
-        let x = popup.x + popup.width.saturating_sub(width(&more) as u16 + 2);
-        f.buffer_mut().set_string(x, popup.y + popup.height - 1, more, ctx.theme.roles.accent);
+    if scroll < max_scroll {
+        ctx.mark_more_below(f.buffer_mut(), popup);
     }
     f.render_widget(
         Paragraph::new(lines).scroll((scroll, 0)),

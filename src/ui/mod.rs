@@ -14,12 +14,14 @@ use crate::alerts::OpenAlerts;
 use crate::health::thresholds::Thresholds;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::Keymap;
-use crate::theme::Theme;
+use crate::theme::{Palette, Theme};
 
 /// Everything a pane needs to draw itself and read keys, borrowed from the app.
 pub struct Ctx {
     pub lang: Lang,
     pub theme: Theme,
+    /// The colours the terminal shows; every theme loaded is brought down to them.
+    pub palette: Palette,
     pub keymap: Keymap,
     pub thresholds: Thresholds,
     pub demo: bool,
@@ -82,6 +84,30 @@ impl Ctx {
         } else {
             b
         }
+    }
+
+    /// Whether `title` shows whole on the top border of a block `width` wide.
+    pub fn title_fits(&self, title: &str, width: u16) -> bool {
+        yunwei_widgets::width::width(title) + 4 <= usize::from(width)
+    }
+
+    /// [`Ctx::block`] for a block `width` wide: a title too wide is cut with the ellipsis, never
+    /// in the middle of a word without a mark or against the corner.
+    pub fn fitted_block<'a>(&self, title: impl Into<String>, width: u16) -> Block<'a> {
+        let title = title.into();
+        let max = usize::from(width).saturating_sub(4);
+        self.block(yunwei_widgets::width::truncate(&title, max, self.ellipsis()))
+    }
+
+    /// Says on the bottom border of the block at `block_area` that its content goes on below.
+    pub fn mark_more_below(&self, buf: &mut ratatui::buffer::Buffer, block_area: ratatui::layout::Rect) {
+        let more = format!(" {} {} ", self.t(Msg::HelpMore), if self.ascii { "v" } else { "↓" });
+        let w = yunwei_widgets::width::width(&more) as u16;
+        if block_area.height <= 2 || w + 3 > block_area.width {
+            return;
+        }
+        let x = block_area.x + block_area.width - w - 2;
+        buf.set_string(x, block_area.y + block_area.height - 1, more, self.theme.roles.accent);
     }
 
     /// The mark for "cut here": `…` is ambiguous-width in CJK terminals, so ASCII mode uses `~`.

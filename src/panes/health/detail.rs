@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use yunwei_widgets::width::{pad_left, pad_right, truncate, width};
+use yunwei_widgets::width::{flow, pad_left, pad_right, truncate, truncate_line, width};
 use yunwei_widgets::{fmt, spark};
 
 use super::{level_style, Detail, HostRow};
@@ -17,7 +17,7 @@ use crate::store::health::HistPoint;
 use crate::ui::Ctx;
 
 /// The security posture of a host, for the detail view.
-fn security_lines(sec: &Security, ctx: &Ctx) -> Vec<Line<'static>> {
+fn security_lines(sec: &Security, ctx: &Ctx, w: usize) -> Vec<Line<'static>> {
     let roles = &ctx.theme.roles;
     let unknown = || Span::styled(ctx.t(Msg::Unknown).to_string(), roles.muted);
     let mut lines = vec![Line::styled(
@@ -64,16 +64,12 @@ fn security_lines(sec: &Security, ctx: &Ctx) -> Vec<Line<'static>> {
         Some(n) => Span::styled(n.to_string(), if n > 0 { roles.warn } else { roles.ok }),
         None => unknown(),
     };
-    lines.push(Line::from(vec![
-        label(Msg::Selinux),
-        selinux,
-        Span::raw("  "),
-        label(Msg::ClockSynced),
-        clock,
-        Span::raw("  "),
-        label(Msg::SecurityUpdates),
-        updates,
-    ]));
+    let items = vec![
+        vec![label(Msg::Selinux), selinux],
+        vec![label(Msg::ClockSynced), clock],
+        vec![label(Msg::SecurityUpdates), updates],
+    ];
+    lines.extend(flow(items, "  ", w, ctx.ellipsis()));
     lines
 }
 
@@ -122,7 +118,7 @@ pub(super) fn render_detail(
     let roles = &ctx.theme.roles;
     let title =
         format!("{}: {} [{} {}]", ctx.t(Msg::DetailTitle), d.host, ctx.t(Msg::Range), d.range.label());
-    let block = ctx.block(title);
+    let block = ctx.fitted_block(title, area.width);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
@@ -162,18 +158,17 @@ pub(super) fn render_detail(
                 Some(0) | None => "-".to_string(),
                 Some(t) => format!("{}% {}", fmt::pct(s.swap_used_pct), fmt::kib(t)),
             };
-            lines.push(Line::from(vec![
-                Span::styled(
+            // The figures flow onto a second line on a narrow screen rather than lose digits.
+            let summary = vec![
+                vec![Span::styled(
                     format!("{} {}", ctx.t(Msg::Uptime), s.uptime_s.map(fmt::duration).unwrap_or_default()),
                     roles.text,
-                ),
-                Span::raw("  "),
-                Span::styled(
+                )],
+                vec![Span::styled(
                     format!("{} {}", s.cores.map(|c| c.to_string()).unwrap_or_default(), ctx.t(Msg::Cores)),
                     roles.text,
-                ),
-                Span::raw("  "),
-                Span::styled(
+                )],
+                vec![Span::styled(
                     format!(
                         "{} {} {} {}",
                         ctx.t(Msg::Load),
@@ -182,13 +177,14 @@ pub(super) fn render_detail(
                         fmt::ratio(s.load15)
                     ),
                     roles.text,
-                ),
-            ]));
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} {mem}", ctx.t(Msg::Memory)), roles.text),
-                Span::raw("  "),
-                Span::styled(format!("{} {swap}", ctx.t(Msg::Swap)), roles.text),
-            ]));
+                )],
+            ];
+            lines.extend(flow(summary, "  ", w, ctx.ellipsis()));
+            let memory = vec![
+                vec![Span::styled(format!("{} {mem}", ctx.t(Msg::Memory)), roles.text)],
+                vec![Span::styled(format!("{} {swap}", ctx.t(Msg::Swap)), roles.text)],
+            ];
+            lines.extend(flow(memory, "  ", w, ctx.ellipsis()));
         }
     }
     lines.push(Line::default());
@@ -335,7 +331,7 @@ pub(super) fn render_detail(
         lines.push(Line::default());
 
         if let Some(sec) = &s.security {
-            lines.extend(security_lines(sec, ctx));
+            lines.extend(security_lines(sec, ctx, w));
             lines.push(Line::default());
         }
         // Failed units.
@@ -350,7 +346,12 @@ pub(super) fn render_detail(
         ]));
     }
 
+    // Nothing is cut without a mark, and what is below the bottom edge is said on the border.
+    let lines: Vec<Line<'static>> = lines.into_iter().map(|l| truncate_line(l, w, ctx.ellipsis())).collect();
     let max_scroll = (lines.len() as u16).saturating_sub(inner.height);
     let scroll = d.scroll.min(max_scroll);
     f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+    if scroll < max_scroll {
+        ctx.mark_more_below(f.buffer_mut(), area);
+    }
 }

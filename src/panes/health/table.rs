@@ -142,7 +142,7 @@ impl HealthPane {
         if self.group_by_tag {
             title.push_str(&format!(" · {}", ctx.t(Msg::GroupedByTag)));
         }
-        let block = ctx.block(title);
+        let block = ctx.fitted_block(title, area.width);
         let inner = block.inner(area);
         f.render_widget(block, area);
         if inner.height == 0 || inner.width == 0 {

@@ -594,14 +594,22 @@ impl LogsPane {
         let mode = if self.follow { ctx.t(Msg::LogsFollowing) } else { ctx.t(Msg::LogsPaused) };
         let records =
             crate::i18n::count(self.entries.len(), Msg::CountRecordsOne, Msg::CountRecordsMany, ctx.lang);
-        let mut title = format!("{} · {records} · {mode}", ctx.t(Msg::PaneLogs));
-        if self.wrap {
-            title.push_str(&format!(" · {}", ctx.t(Msg::LogsWrap)));
-        }
         // The mask state, always said: the engineer must know whether they see personal data.
+        // When the title is too wide the record count goes first, then the wrap mark, then the
+        // pane's name (its tab says it too); the mode and the mask state stay.
         let mask_text = if self.revealed { ctx.t(Msg::LogsRevealed) } else { ctx.t(Msg::LogsMasked) };
-        title.push_str(&format!(" · {mask_text}"));
-        let block = ctx.block(title);
+        let wrap = if self.wrap { Some(ctx.t(Msg::LogsWrap)) } else { None };
+        let mut parts: Vec<(u8, &str)> = vec![(3, ctx.t(Msg::PaneLogs)), (1, &records), (0, mode)];
+        parts.extend(wrap.map(|w| (2, w)));
+        parts.push((0, mask_text));
+        let joined = |parts: &[(u8, &str)]| parts.iter().map(|(_, p)| *p).collect::<Vec<_>>().join(" · ");
+        for drop in 1..=3 {
+            if ctx.title_fits(&joined(&parts), area.width) {
+                break;
+            }
+            parts.retain(|(rank, _)| *rank != drop);
+        }
+        let block = ctx.fitted_block(joined(&parts), area.width);
         let inner = block.inner(area);
         f.render_widget(block, area);
         if inner.height == 0 || inner.width == 0 {
