@@ -248,6 +248,12 @@ fn parse_text(
                     } else {
                         base.join(&expanded).to_string_lossy().into_owned()
                     };
+                    // glob(3), which ssh uses, has no recursive `**`: it is a `*`. (The glob
+                    // crate's `**` would walk the whole tree under it: `Include /**` hung.)
+                    let mut pattern = pattern;
+                    while pattern.contains("**") {
+                        pattern = pattern.replace("**", "*");
+                    }
                     let mut paths: Vec<PathBuf> = match glob::glob(&pattern) {
                         Ok(paths) => paths.filter_map(Result::ok).collect(),
                         Err(_) => Vec::new(),
@@ -501,6 +507,17 @@ mod tests {
         let c = parse("Match host x\n  User m\nHost x\n  User h\n");
         assert_eq!(c.query("x").first("user"), Some("h"));
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn include_double_star_is_one_level_as_in_glob3() {
+        let dir = tempfile::tempdir().unwrap();
+        let ssh = dir.path().join(".ssh");
+        std::fs::create_dir_all(ssh.join("a/b")).unwrap();
+        std::fs::write(ssh.join("a/one.conf"), "Host one\n").unwrap();
+        std::fs::write(ssh.join("a/b/deep.conf"), "Host deep\n").unwrap();
+        let c = SshConfig::parse_user("Include a/**.conf\n", &ssh.join("config"), dir.path());
+        assert_eq!(c.aliases(), ["one"]);
     }
 
     #[test]
