@@ -1,7 +1,7 @@
 //! The parsers that read outside input, one entry per fuzz target: each takes arbitrary bytes,
 //! runs the parser on them and checks what must hold whatever the input (no panic, and the
 //! invariants noted at each target). Used by the cargo-fuzz targets in `fuzz/` (nightly) and
-//! by `tests/fuzz_regressions.rs`, which replays the committed corpora and a short seeded run
+//! by `tests/fuzz_regressions.rs`, which replays the committed regression inputs and a short seeded run
 //! on the stable toolchain in every test run. Not an API.
 
 use std::path::Path;
@@ -10,7 +10,7 @@ use std::time::Instant;
 /// A fuzz target: arbitrary bytes in, a panic when something that must hold does not.
 pub type Target = fn(&[u8]);
 
-/// Every target, by name (the file names under `fuzz/fuzz_targets/` and `fuzz/corpus/`).
+/// Every target, by name (the file names under `fuzz/fuzz_targets/` and `fuzz/regressions/`).
 pub const TARGETS: &[(&str, Target)] = &[
     ("proc_files", proc_files),
     ("df", df),

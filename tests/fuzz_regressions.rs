@@ -1,6 +1,7 @@
 //! The fuzz targets on the stable toolchain, in every test run: each replays its committed
-//! corpus (`fuzz/corpus/<target>/`, minimised from cargo-fuzz runs, crashes found included) and
-//! then a short seeded mutation run from the project's own fixtures, so a parser that starts
+//! regression inputs (`fuzz/regressions/<target>/`: what cargo-fuzz runs found, crashes and
+//! hangs included, and a sample of their corpora) and then a short seeded mutation run from
+//! the project's own fixtures, so a parser that starts
 //! to panic on hostile input fails here even where no nightly toolchain is present. The long
 //! runs are `scripts/fuzz` (cargo-fuzz, nightly).
 
@@ -169,7 +170,7 @@ fn mutate(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
 fn every_target_survives_its_corpus_and_a_seeded_mutation_run() {
     let mut report = Vec::new();
     for (name, run) in TARGETS {
-        let corpus = root().join("fuzz/corpus").join(name);
+        let corpus = root().join("fuzz/regressions").join(name);
         let mut replayed = 0;
         if let Ok(entries) = fs::read_dir(&corpus) {
             let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
@@ -192,7 +193,10 @@ fn every_target_survives_its_corpus_and_a_seeded_mutation_run() {
             let outcome = std::panic::catch_unwind(|| run(&data));
             assert!(outcome.is_ok(), "{name}: mutation {i} fails the target; input bytes: {data:?}");
         }
-        report.push(format!("{name}: {replayed} corpus files, {} seeds, {MUTATIONS} mutations", seeds.len()));
+        report.push(format!(
+            "{name}: {replayed} regression files, {} seeds, {MUTATIONS} mutations",
+            seeds.len()
+        ));
     }
     eprintln!("{}", report.join("\n"));
 }
