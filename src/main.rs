@@ -49,6 +49,9 @@ enum Cmd {
     Completions(cli::completions::CompletionsArgs),
     /// Look after yunwei's own database: backup, check, stats
     Db(cli::db::DbArgs),
+    /// Print the manual page (roff) in the language of --lang
+    #[command(hide = true)]
+    Man(cli::man::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Some(Cmd::CheckConfig(_)) => "check-config",
         Some(Cmd::Completions(_)) => "completions",
         Some(Cmd::Db(args)) => args.command.name(),
+        Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
         cli::errors::eprint_clean(&refusal);
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Some(Cmd::CheckConfig(args)) => cli::check_config::run(&g, &args),
         Some(Cmd::Completions(args)) => cli::completions::run(&args, Cli::command()),
         Some(Cmd::Db(args)) => cli::db::run(&g, &args),
+        Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

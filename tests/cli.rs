@@ -936,3 +936,68 @@ fn options_a_subcommand_ignores_are_refused() {
     let (code, _, err) = run(yunwei(home.path()).args(["--theme", "mono", "check-config"]));
     assert_eq!(code, 0, "{err}");
 }
+
+/// The subcommands `yunwei [PATH…] --help` lists, by their whole path (`db check`), `help` left
+/// out.
+fn listed_subcommands(home: &Path, path: &[String]) -> Vec<Vec<String>> {
+    let (code, out, _) = run(yunwei(home).args(path).args(["--lang", "en", "--help"]));
+    assert_eq!(code, 0, "{out}");
+    let names: Vec<String> = out
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|n| n != "help")
+        .collect();
+    let mut all = Vec::new();
+    for name in names {
+        let mut sub = path.to_vec();
+        sub.push(name);
+        all.push(sub.clone());
+        all.extend(listed_subcommands(home, &sub));
+    }
+    all
+}
+
+#[test]
+fn the_man_page_is_valid_roff_naming_every_subcommand_in_english_and_chinese() {
+    let home = tempfile::tempdir().unwrap();
+    let subs = listed_subcommands(home.path(), &[]);
+    assert!(subs.len() >= 9, "{subs:?}");
+    assert!(subs.iter().all(|s| s[0] != "man"), "`man` is hidden from the help");
+    let version = env!("CARGO_PKG_VERSION");
+    let groff = Path::new("/usr/bin/groff").exists();
+    for (lang, name_heading) in [("en", ".SH NAME"), ("zh-CN", ".SH 名称")] {
+        let (code, page, err) = run(yunwei(home.path()).args(["man", "--lang", lang]));
+        assert_eq!(code, 0, "{err}");
+        assert!(page.contains(&format!(".TH YUNWEI 1 \"\" \"yunwei {version}\"")), "{page}");
+        assert!(page.contains(&format!("{name_heading}\n")), "{lang}: {page}");
+        for sub in &subs {
+            let heading = format!(".SS \"yunwei {}\"\n", sub.join(" "));
+            assert!(page.contains(&heading), "{lang}: {heading} missing");
+        }
+        assert!(!page.contains(".SS \"yunwei man\""), "{lang}");
+        if groff {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("yunwei.1");
+            std::fs::write(&file, &page).unwrap();
+            let out = Command::new("groff")
+                .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+                .arg(&file)
+                .output()
+                .unwrap();
+            let warnings = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() && warnings.is_empty(), "{lang}: groff says:\n{warnings}");
+        } else {
+            eprintln!("skipped: groff is not installed, the page is not typeset");
+        }
+    }
+    // Not a command a person is offered.
+    for shell in ["bash", "zsh", "fish"] {
+        let (_, out, _) = run(yunwei(home.path()).args(["completions", shell]));
+        assert!(!out.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == "man"), "{shell}");
+    }
+    let (code, _, err) = run(yunwei(home.path()).args(["man", "--db", "x.db"]));
+    assert_eq!(code, 2, "{err}");
+}

@@ -27,8 +27,17 @@ pub struct CompletionsArgs {
 }
 
 /// Prints the script for `command` (the whole `yunwei` command tree) on standard output.
-pub fn run(args: &CompletionsArgs, mut command: clap::Command) -> i32 {
+pub fn run(args: &CompletionsArgs, command: clap::Command) -> i32 {
     let shell = clap_complete::Shell::from(args.shell);
-    clap_complete::generate(shell, &mut command, "yunwei", &mut std::io::stdout());
+    clap_complete::generate(shell, &mut shown(&command), "yunwei", &mut std::io::stdout());
     0
+}
+
+/// `command` without its hidden subcommands (`man`, for the release script), which clap_complete
+/// would offer: the same name, version, options and the other subcommands.
+fn shown(command: &clap::Command) -> clap::Command {
+    clap::Command::new("yunwei")
+        .version(env!("CARGO_PKG_VERSION"))
+        .args(command.get_arguments().cloned())
+        .subcommands(command.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
 }

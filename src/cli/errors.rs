@@ -143,6 +143,7 @@ pub const IGNORED: &[(&str, &[&str])] = &[
     ("logs", &["theme", "keymap"]),
     ("check-config", &["db"]),
     ("completions", &["config", "db", "theme", "keymap"]),
+    ("man", &["config", "db", "theme", "keymap"]),
     // The config gives their language (and the backup's operator); they draw nothing.
     ("db backup", &["theme", "keymap"]),
     ("db check", &["theme", "keymap"]),

@@ -35,6 +35,7 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("check-config", "", Msg::CliCheckConfig),
     ("check-config", "file", Msg::CliCheckConfigFile),
     ("completions", "", Msg::CliCompletions),
+    ("man", "", Msg::CliMan),
     ("db", "", Msg::CliDbCmd),
     ("db backup", "", Msg::CliDbBackup),
     ("db backup", "file", Msg::CliDbBackupFile),
@@ -47,8 +48,18 @@ const TEXTS: &[(&str, &str, Msg)] = &[
 ];
 
 /// The subcommands, by their path from the top (`db check`), whose help is localized.
-const SUBCOMMANDS: &[&str] =
-    &["demo", "status", "logs", "check-config", "completions", "db", "db backup", "db check", "db stats"];
+const SUBCOMMANDS: &[&str] = &[
+    "demo",
+    "status",
+    "logs",
+    "check-config",
+    "completions",
+    "man",
+    "db",
+    "db backup",
+    "db check",
+    "db stats",
+];
 
 /// `cmd` with `f` applied to the subcommand at `path` (`""` is `cmd` itself, `db check` a
 /// nested one).

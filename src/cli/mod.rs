@@ -1,6 +1,7 @@
 //! The subcommands, one file each holding its clap arguments (`#[derive(clap::Args)]`) and its
 //! `run()`: the console itself and the demo (`console`), `status`, `logs`, `check-config`,
-//! `completions`, `db` (backup, check, stats). The binary's `main.rs` only names them in its `Subcommand` enum and dispatches.
+//! `completions`, `db` (backup, check, stats), and the hidden `man` (the manual page, for the
+//! release script). The binary's `main.rs` only names them in its `Subcommand` enum and dispatches.
 //! Each `run()` returns the process exit code: 0 fine, 1 something is wrong with the fleet or
 //! the data, 2 a usage or configuration error.
 
@@ -11,6 +12,7 @@ pub mod db;
 pub mod errors;
 pub mod help;
 pub mod logs;
+pub mod man;
 pub mod status;
 
 use std::path::PathBuf;
