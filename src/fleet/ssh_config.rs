@@ -18,6 +18,9 @@ use sha1::{Digest, Sha1};
 use crate::i18n::{both, Both};
 use crate::ssh::SshMsg;
 
+/// The largest ssh_config file read.
+const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
 /// How deep `Include` may nest (OpenSSH's limit is 16 as well).
 const MAX_INCLUDE_DEPTH: usize = 16;
 
@@ -194,14 +197,32 @@ fn read_file(
     depth: usize,
     warnings: &mut Vec<Both>,
 ) -> Option<Vec<Line>> {
-    match std::fs::read(path) {
+    let file = path.display().to_string();
+    // Only regular files, and not huge ones: `Include /*/*` must not open /dev/zero or a FIFO
+    // (which would never end) nor read a whole disk image.
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            warnings.push(both(&SshMsg::CfgNotRegular, &[("file", &file)]));
+            return None;
+        }
+        Ok(meta) if meta.len() > MAX_CONFIG_BYTES => {
+            let mib = (MAX_CONFIG_BYTES >> 20).to_string();
+            warnings.push(both(&SshMsg::CfgTooLarge, &[("file", &file), ("mib", &mib)]));
+            return None;
+        }
+        _ => {}
+    }
+    let read = std::fs::File::open(path).and_then(|f| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_CONFIG_BYTES), &mut bytes).map(|_| bytes)
+    });
+    match read {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             Some(parse_text(&text, path, base, home, depth, warnings))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
-            let file = path.display().to_string();
             let error = crate::ssh::io_both(&e);
             warnings.push(both(&SshMsg::CfgNotRead, &[("file", &file), ("error", &error)]));
             None
@@ -507,6 +528,25 @@ mod tests {
         let c = parse("Match host x\n  User m\nHost x\n  User h\n");
         assert_eq!(c.query("x").first("user"), Some("h"));
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn include_reads_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let ssh = dir.path().join(".ssh");
+        std::fs::create_dir_all(&ssh).unwrap();
+        let fifo = ssh.join("fifo.conf");
+        let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let c = SshConfig::parse_user(
+            "Include /dev/zero fifo.conf\nHost after\n",
+            &ssh.join("config"),
+            dir.path(),
+        );
+        assert_eq!(c.aliases(), ["after"]);
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(c.warnings.iter().all(|w| w.en.contains("not a regular file")), "{:?}", c.warnings);
     }
 
     #[test]
