@@ -18,8 +18,11 @@ use sha1::{Digest, Sha1};
 use crate::i18n::{both, Both};
 use crate::ssh::SshMsg;
 
+/// The most files one `Include` reads.
+const MAX_INCLUDED_FILES: usize = 256;
+
 /// The largest ssh_config file read.
-const MAX_CONFIG_BYTES: u64 = 4 << 20;
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// How deep `Include` may nest (OpenSSH's limit is 16 as well).
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -212,9 +215,20 @@ fn read_file(
         }
         _ => {}
     }
-    let read = std::fs::File::open(path).and_then(|f| {
+    // Non-blocking: a file that would block its reader (/proc/kmsg) is an error, not a hang.
+    // A NUL in the first block means a binary file, not a config: skipped unread.
+    let read = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+    }
+    .and_then(|f| {
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_CONFIG_BYTES), &mut bytes).map(|_| bytes)
+        let mut f = std::io::Read::take(f, MAX_CONFIG_BYTES);
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, 8192), &mut bytes)?;
+        if bytes.contains(&0) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "binary"));
+        }
+        std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
     });
     match read {
         Ok(bytes) => {
@@ -222,6 +236,10 @@ fn read_file(
             Some(parse_text(&text, path, base, home, depth, warnings))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            warnings.push(both(&SshMsg::CfgBinary, &[("file", &file)]));
+            None
+        }
         Err(e) => {
             let error = crate::ssh::io_both(&e);
             warnings.push(both(&SshMsg::CfgNotRead, &[("file", &file), ("error", &error)]));
@@ -280,6 +298,16 @@ fn parse_text(
                         Err(_) => Vec::new(),
                     };
                     paths.sort();
+                    if paths.len() > MAX_INCLUDED_FILES {
+                        let (f, l, n) = (
+                            file.display().to_string(),
+                            (index + 1).to_string(),
+                            MAX_INCLUDED_FILES.to_string(),
+                        );
+                        warnings
+                            .push(both(&SshMsg::CfgIncludeMany, &[("file", &f), ("line", &l), ("n", &n)]));
+                        paths.truncate(MAX_INCLUDED_FILES);
+                    }
                     for p in paths {
                         if let Some(included) = read_file(&p, base, home, depth + 1, warnings) {
                             files.push(included);

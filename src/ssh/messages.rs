@@ -77,6 +77,8 @@ crate::i18n::catalogue! {
     CfgNotRead => "{file}: not read: {error}", "{file}：未能读取：{error}";
     CfgNotRegular => "{file}: not a regular file; not read", "{file}：不是普通文件；未读取";
     CfgTooLarge => "{file}: larger than {mib} MiB; not read", "{file}：超过 {mib} MiB；未读取";
+    CfgBinary => "{file}: a binary file, not a config; not read", "{file}：是二进制文件，不是配置文件；未读取";
+    CfgIncludeMany => "{file}:{line}: Include matches more than {n} files; only the first {n} are read", "{file}:{line}：Include 匹配的文件超过 {n} 个；只读取前 {n} 个";
     CfgIncludeDepth => "{file}:{line}: Include nested more than {n} deep; not followed", "{file}:{line}：Include 嵌套超过 {n} 层；不再跟随";
     CfgMatchSkipped => "{file}: {n} Match block(s) are not supported and were skipped; their settings do not apply", "{file}：{n} 个 Match 块不受支持，已跳过；其中的设置不生效";
     CfgNameUnprintable => "{file}: host {name}: the name holds a control or bidirectional character; not imported", "{file}：主机 {name}：名称含有控制字符或双向控制字符；未导入";
