@@ -105,11 +105,17 @@ pub fn fleet_named(
     demo: bool,
     local_name: &str,
 ) -> (Vec<HostRow>, ProbeSet, Vec<crate::i18n::Both>) {
-    let mut rows = Vec::new();
-    let mut probes = ProbeSet::default();
     let none = Config::default();
     let resolved = resolve_fleet_named(if demo { &none } else { cfg }, local_name);
-    for h in resolved.hosts {
+    let (rows, probes) = rows_of(&resolved, demo);
+    (rows, probes, resolved.warnings)
+}
+
+/// The rows and probes of a resolved fleet (plus the demo hosts for the demo).
+fn rows_of(resolved: &crate::fleet::Fleet, demo: bool) -> (Vec<HostRow>, ProbeSet) {
+    let mut rows = Vec::new();
+    let mut probes = ProbeSet::default();
+    for h in resolved.hosts.iter().cloned() {
         match h.access {
             Access::Local => {
                 rows.push(HostRow::new(h.name.clone(), h.tags.clone(), HostKind::Local));
@@ -130,7 +136,7 @@ pub fn fleet_named(
         }
         probes.demo = Some(fleet);
     }
-    (rows, probes, resolved.warnings)
+    (rows, probes)
 }
 
 /// A private temporary directory for the demo database and the demo's logs, removed when
@@ -214,7 +220,10 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     } else {
         db.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
     };
-    let (rows, probes, warnings) = fleet(&prepared.config, demo);
+    // Resolved once: ~/.ssh/config and its includes are read once at start-up.
+    let none = Config::default();
+    let resolved = resolve_fleet(if demo { &none } else { &prepared.config });
+    let (rows, probes) = rows_of(&resolved, demo);
     let poll = Duration::from_secs(if demo { 2 } else { prepared.config.ssh.poll_interval_s.max(1) });
 
     // The demo's Logs tab follows the logs its writer generates, and this machine's system logs
@@ -239,7 +248,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     app.ctx.db_read_only = read_only;
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
-    notices.extend(warnings.iter().map(|w| w.get(lang).to_string()));
+    notices.extend(resolved.warnings.iter().map(|w| w.get(lang).to_string()));
     if !notices.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
     }
@@ -255,8 +264,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
     let sessions = (!probes.remote.is_empty() || remote_logs)
         .then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&prepared.config)));
-    // The SSH targets of the hosts log sources name.
-    let resolved = resolve_fleet(&prepared.config);
+    // The SSH targets of the hosts log sources name (the demo's sources name none).
     let log_target = Box::new(move |name: &str| {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
     });

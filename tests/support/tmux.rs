@@ -29,35 +29,7 @@ impl Tmux {
     /// tmux call that creates the session, so a command that ends at once is still captured.
     pub fn start(&self, name: &str, script: &str, first: bool) {
         if first {
-            self.cmd(&[
-                "-f",
-                "/dev/null",
-                "start-server",
-                ";",
-                "set-option",
-                "-g",
-                "remain-on-exit",
-                "on",
-                ";",
-                "set-option",
-                "-g",
-                "history-limit",
-                "5000",
-                ";",
-                "new-session",
-                "-d",
-                "-s",
-                "e2e",
-                "-n",
-                name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                "sh",
-                "-c",
-                script,
-            ]);
+            self.start_sized(name, script, 100, 30);
         } else {
             self.cmd(&["new-window", "-d", "-t", "e2e", "-n", name, "sh", "-c", script]);
         }
@@ -128,7 +100,7 @@ pub fn bin() -> PathBuf {
 }
 
 impl Tmux {
-    /// As [`Tmux::start`] for the first window, at `cols` x `rows`.
+    /// The first window, at `cols` x `rows` (the server's options set as it starts).
     pub fn start_sized(&self, name: &str, script: &str, cols: u16, rows: u16) {
         let (cols, rows) = (cols.to_string(), rows.to_string());
         self.cmd(&[
@@ -140,6 +112,11 @@ impl Tmux {
             "-g",
             "remain-on-exit",
             "on",
+            ";",
+            "set-option",
+            "-g",
+            "history-limit",
+            "5000",
             ";",
             "new-session",
             "-d",
