@@ -244,13 +244,36 @@ impl Sshd {
     /// setsid, so a process group kill would miss them): established sessions die too.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let mut pids = descendants(child.id());
-            pids.push(child.id());
-            for pid in pids {
+            // Stop the whole tree before killing any of it: a connection accepted while the
+            // list is read would otherwise fork a session that outlives its killed parent (the
+            // child is re-parented to init and its client stays connected). Stopped processes
+            // cannot fork, so the set is read again until it stops growing.
+            let signal = |pid: u32, sig: libc::c_int| {
                 // SAFETY: sending a signal has no memory-safety preconditions.
                 unsafe {
-                    libc::kill(pid as libc::pid_t, libc::SIGKILL);
+                    libc::kill(pid as libc::pid_t, sig);
                 }
+            };
+            let mut pids = vec![child.id()];
+            signal(child.id(), libc::SIGSTOP);
+            loop {
+                // A stop signal lands after kill() returns, and a fork under way still ends:
+                // give both a moment before reading the tree again.
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                let mut grew = false;
+                for pid in descendants(child.id()) {
+                    if !pids.contains(&pid) {
+                        signal(pid, libc::SIGSTOP);
+                        pids.push(pid);
+                        grew = true;
+                    }
+                }
+                if !grew {
+                    break;
+                }
+            }
+            for pid in pids {
+                signal(pid, libc::SIGKILL);
             }
             let _ = child.wait();
         }
