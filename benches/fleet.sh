@@ -19,7 +19,6 @@ fi
 secs=${1:-300}
 servers=4
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-[ -x /usr/sbin/sshd ] || { echo "benches/fleet.sh: needs openssh-server (scripts/test installs it)" >&2; exit 2; }
 if [ -n "${YUNWEI_BIN:-}" ]; then
     bin=$YUNWEI_BIN     # a binary built earlier (before/after comparisons); no build
 else
@@ -27,53 +26,10 @@ else
     bin=$PWD/target/release/yunwei
 fi
 work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-mkdir -p /run/sshd "$work/home"
-user=$(id -un)
-ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519"
-: > "$work/known_hosts"
-ports=()
-for i in $(seq 1 $servers); do
-    d="$work/sshd$i"; mkdir -p "$d"
-    ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
-    cp "$work/id_ed25519.pub" "$d/authorized_keys"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    ports+=("$port")
-    cat > "$d/sshd_config" <<CFG
-ListenAddress 127.0.0.1:$port
-HostKey $d/host_key
-PidFile $d/sshd.pid
-AuthorizedKeysFile $d/authorized_keys
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-MaxStartups 400
-MaxSessions 400
-SetEnv HOME=$work/home
-CFG
-    /usr/sbin/sshd -D -e -f "$d/sshd_config" 2>"$d/log" &
-    pids+=($!)
-    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/host_key.pub")" >> "$work/known_hosts"
-done
-sleep 1
-
-# N host entries: server i % servers; every other one through the first server as a jump host.
-make_config() {
-    local n=$1 poll=$2 out=$3
-    {
-        printf '[ssh]\nknown_hosts = "%s"\nconnect_timeout_s = 5\ncommand_timeout_s = 10\npoll_interval_s = %s\nimport_ssh_config = false\n\n' "$work/known_hosts" "$poll"
-        printf '[[hosts]]\nname = "bastion"\naddress = "127.0.0.1"\nport = %s\nuser = "%s"\nidentity_file = "%s"\n\n' "${ports[0]}" "$user" "$work/id_ed25519"
-        for h in $(seq 2 "$n"); do
-            p=${ports[$((h % servers))]}
-            printf '[[hosts]]\nname = "host-%03d"\naddress = "127.0.0.1"\nport = %s\nuser = "%s"\nidentity_file = "%s"\n' "$h" "$p" "$user" "$work/id_ed25519"
-            [ $((h % 2)) -eq 0 ] && printf 'jump = "bastion"\n'
-            printf '\n'
-        done
-    } > "$out"
-}
+. benches/lib/sshfleet.sh
+trap 'fleet_stop; rm -rf "$work"' EXIT
+fleet_start_servers "$servers"
+make_config() { fleet_config "$@"; }
 export HOME=$work/home XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data LANG=C.UTF-8
 unset SSH_AUTH_SOCK
 if [ -n "$status_only" ]; then

@@ -5,6 +5,17 @@ resident memory and the bytes it writes to the terminal. Prints one JSON object.
 
   ptybench.py first-frame --marker TEXT [--runs N] -- CMD...
   ptybench.py idle --marker TEXT [--seconds S] [--warmup S] -- CMD...
+  ptybench.py keys --marker TEXT --open KEY --expect TEXT --type TEXT [--rounds N] -- CMD...
+  ptybench.py soak --marker TEXT [--seconds S] [--every S] [--window S] -- CMD...
+
+keys measures a key to its frame: it presses OPEN (e.g. "/"), then types TEXT one key at a time,
+and for each key waits until a line of the screen (a terminal emulator, pyte, fed with what the
+program wrote) reads EXPECT followed by what was typed so far; then Esc, and again, ROUNDS times.
+It prints the median, 95th percentile and maximum of the times from a key to that frame.
+
+soak prints a JSON line every S seconds (resident memory split into anonymous and file-backed,
+threads, open descriptors, CPU share since the last line), then a summary: the resident memory
+at start and end, and its spread (max - min) over the last WINDOW seconds (default 3600).
 """
 import argparse
 import fcntl
@@ -133,18 +144,117 @@ def idle(args):
             "bytes_per_minute": round(written * 60 / elapsed)}
 
 
+def keys(args):
+    try:
+        import pyte
+    except ImportError:
+        raise SystemExit("ptybench.py keys needs pyte (pip install pyte)")
+    screen = pyte.Screen(args.cols, args.rows)
+    stream = pyte.ByteStream(screen)
+    start = time.monotonic()
+    pid, fd = spawn(args.cmd, args.cols, args.rows)
+    wait_marker(fd, args.marker.encode(), start)
+    warm_end = time.monotonic() + args.warmup
+    while time.monotonic() < warm_end:
+        chunk = read_some(fd, 0.2)
+        if chunk is None:
+            raise SystemExit("the program ended during warm-up")
+        stream.feed(chunk)
+
+    def display():
+        # pyte's own display trips over the empty cell behind a wide character.
+        return ["".join(screen.buffer[y][x].data for x in range(screen.columns)) for y in range(screen.lines)]
+
+    def wait_screen(cond, limit=5.0):
+        t0 = time.monotonic()
+        while not cond(display()):
+            if time.monotonic() - t0 > limit:
+                raise SystemExit(f"no frame within {limit}s; the screen:\n" + "\n".join(display()))
+            chunk = read_some(fd, 0.05)
+            if chunk is None:
+                raise SystemExit("the program ended")
+            stream.feed(chunk)
+        return time.monotonic()
+
+    times = []
+    for _ in range(args.rounds):
+        os.write(fd, args.open.encode())
+        wait_screen(lambda lines: any(args.expect in l for l in lines))
+        typed = ""
+        for ch in args.type:
+            typed += ch
+            want = args.expect + typed
+            t0 = time.monotonic()
+            os.write(fd, ch.encode())
+            t1 = wait_screen(lambda lines: any(want in l for l in lines))
+            times.append((t1 - t0) * 1000)
+            time.sleep(0.05)
+        os.write(fd, b"\x1b")
+        wait_screen(lambda lines: not any(args.expect + typed in l for l in lines))
+        time.sleep(0.3)
+    stop(pid, fd)
+    times.sort()
+    return {"metric": "key_to_frame_ms", "cmd": " ".join(args.cmd), "keys": len(times),
+            "median": round(statistics.median(times), 2), "p95": round(times[int(len(times) * 0.95) - 1], 2),
+            "max": round(times[-1], 2)}
+
+
+def soak(args):
+    start = time.monotonic()
+    pid, fd = spawn(args.cmd, args.cols, args.rows)
+    wait_marker(fd, args.marker.encode(), start)
+    t0 = time.monotonic()
+    samples, written = [], 0
+    last_t, last_cpu = t0, cpu_ticks(pid)
+    next_at = t0
+    while True:
+        now = time.monotonic()
+        if now >= next_at:
+            cpu = cpu_ticks(pid)
+            row = {"t_s": round(now - t0), "rss_kib": status_kib(pid, "VmRSS"),
+                   "anon_kib": status_kib(pid, "RssAnon"), "file_kib": status_kib(pid, "RssFile"),
+                   "threads": status_kib(pid, "Threads"), "fds": len(os.listdir(f"/proc/{pid}/fd")),
+                   "cpu_pct": round(100 * (cpu - last_cpu) / CLK_TCK / max(now - last_t, 1e-9), 2),
+                   "bytes_out": written}
+            last_t, last_cpu = now, cpu
+            samples.append(row)
+            print(json.dumps(row), flush=True)
+            next_at += args.every
+            if now - t0 >= args.seconds:
+                break
+        chunk = read_some(fd, min(1.0, max(0.0, next_at - time.monotonic())))
+        if chunk is None:
+            raise SystemExit("the program ended during the soak")
+        written += len(chunk)
+    stop(pid, fd)
+    end = samples[-1]["t_s"]
+    window = [r["rss_kib"] for r in samples if r["t_s"] >= end - args.window]
+    return {"metric": "soak", "cmd": " ".join(args.cmd), "seconds": end,
+            "rss_start_kib": samples[0]["rss_kib"], "rss_end_kib": samples[-1]["rss_kib"],
+            "rss_peak_kib": max(r["rss_kib"] for r in samples),
+            "window_s": min(args.window, end), "rss_spread_in_window_kib": max(window) - min(window),
+            "threads": sorted({r["threads"] for r in samples}), "fds": sorted({r["fds"] for r in samples})}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["first-frame", "idle"])
+    p.add_argument("mode", choices=["first-frame", "idle", "soak", "keys"])
     p.add_argument("--marker", required=True, help="text that shows the first frame is on screen")
     p.add_argument("--cols", type=int, default=120)
     p.add_argument("--rows", type=int, default=40)
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--seconds", type=float, default=120)
     p.add_argument("--warmup", type=float, default=5)
+    p.add_argument("--every", type=float, default=60)
+    p.add_argument("--open", default="/")
+    p.add_argument("--rounds", type=int, default=20)
+    p.add_argument("--expect", default="")
+    p.add_argument("--type", default="host-4")
+    p.add_argument("--window", type=float, default=3600)
     p.add_argument("cmd", nargs="+")
     args = p.parse_args()
-    print(json.dumps(first_frame(args) if args.mode == "first-frame" else idle(args), ensure_ascii=False))
+    run = {"first-frame": first_frame, "idle": idle, "soak": soak, "keys": keys}[args.mode]
+    print(json.dumps(run(args), ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -120,6 +120,8 @@ impl Bastion {
             owner: None,
             shared: Arc::clone(&shared),
             next_id: 0,
+            session_readable: true,
+            drained: false,
             _proxy: established.proxy,
         };
         thread::Builder::new().name(format!("yunwei-jump-{name}")).spawn(move || pump.run())?;
@@ -257,6 +259,10 @@ struct Bridge {
     eof_sent: bool,
     local_shut: bool,
     failed: bool,
+    /// What the last poll() said of the local end (true until a read or write would block):
+    /// only ready ends are read or written, so a pass costs no system call per idle bridge.
+    local_readable: bool,
+    local_writable: bool,
 }
 
 impl Bridge {
@@ -291,6 +297,14 @@ struct Pump {
     owner: Option<Owner>,
     shared: Arc<Shared>,
     next_id: u64,
+    /// The session's socket may hold data libssh2 has not read yet (poll() said so, or no
+    /// poll() has happened since the last drain).
+    session_readable: bool,
+    /// This pass already read the session's socket dry: one channel read takes every packet
+    /// off it (libssh2 reads all pending packets first), so the other channels are read only
+    /// when a packet of theirs is queued. With a few hundred targets behind one jump host,
+    /// reading every channel on every pass cost a system call per target per packet.
+    drained: bool,
     /// The ProxyCommand carrying the session, ended with the pump.
     _proxy: Option<super::proxy::ProxyChild>,
 }
@@ -374,6 +388,7 @@ impl Pump {
 
     /// One round over everything; true when anything moved.
     fn pass(&mut self) -> Result<bool, String> {
+        self.drained = !self.session_readable;
         let mut progress = self.local_io();
         if let Some(owner) = self.owner.take() {
             match self.run_op(owner, true)? {
@@ -404,7 +419,20 @@ impl Pump {
     fn run_op(&mut self, op: Owner, resume: bool) -> Result<Option<bool>, String> {
         let outcome = match op {
             Owner::Open => self.drive_opens(),
-            Owner::Read(id) => self.with_bridge(id, resume, Self::channel_read),
+            Owner::Read(id) => {
+                let drained = self.drained;
+                let queued = |b: &Bridge| b.channel.read_window().available > 0 || b.channel.eof();
+                match self.bridges.iter().find(|b| b.id == id) {
+                    Some(b) if !resume && (!b.wants_remote_input() || (drained && !queued(b))) => {
+                        Op::Done(false)
+                    }
+                    _ => {
+                        self.drained = true;
+                        self.session_readable = false;
+                        self.with_bridge(id, resume, Self::channel_read)
+                    }
+                }
+            }
             Owner::Write(id) => self.with_bridge(id, resume, Self::channel_write),
             Owner::SendEof(id) => self.with_bridge(id, resume, Self::channel_send_eof),
             Owner::Close(id) => self.close_channel(id),
@@ -466,6 +494,7 @@ impl Pump {
             }
             Ok(n) => {
                 bridge.to_local.extend_from_slice(&chunk[..n]);
+                bridge.local_writable = true;
                 Op::Done(true)
             }
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => Self::would_block(session),
@@ -480,6 +509,8 @@ impl Pump {
         match bridge.channel.write(&bridge.to_remote) {
             Ok(n) => {
                 bridge.to_remote.drain(..n);
+                // Room again for what the target session sends.
+                bridge.local_readable = true;
                 Op::Done(n > 0)
             }
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => Self::would_block(session),
@@ -506,13 +537,16 @@ impl Pump {
     fn local_io(&mut self) -> bool {
         let mut progress = false;
         for bridge in self.bridges.iter_mut().filter(|b| !b.failed) {
-            while !bridge.to_local.is_empty() {
+            while bridge.local_writable && !bridge.to_local.is_empty() {
                 match bridge.local.write(&bridge.to_local) {
                     Ok(n) => {
                         bridge.to_local.drain(..n);
                         progress = true;
                     }
-                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        bridge.local_writable = false;
+                        break;
+                    }
                     Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                     Err(_) => {
                         // The target session is gone: nothing more to carry either way.
@@ -530,7 +564,7 @@ impl Pump {
                 bridge.local_shut = true;
                 progress = true;
             }
-            while !bridge.local_eof && bridge.to_remote.len() < BUFFER_CAP {
+            while bridge.local_readable && !bridge.local_eof && bridge.to_remote.len() < BUFFER_CAP {
                 let room = (BUFFER_CAP - bridge.to_remote.len()).min(CHUNK);
                 let mut chunk = [0u8; CHUNK];
                 match bridge.local.read(&mut chunk[..room]) {
@@ -542,7 +576,10 @@ impl Pump {
                         bridge.to_remote.extend_from_slice(&chunk[..n]);
                         progress = true;
                     }
-                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        bridge.local_readable = false;
+                        break;
+                    }
                     Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                     Err(_) => {
                         bridge.failed = true;
@@ -654,6 +691,8 @@ impl Pump {
                                     eof_sent: false,
                                     local_shut: false,
                                     failed: false,
+                                    local_readable: true,
+                                    local_writable: true,
                                 });
                             } else {
                                 self.closing.push((id, channel, Instant::now() + CLOSE_GRACE));
@@ -733,6 +772,7 @@ impl Pump {
                 session_events |= libc::POLLOUT;
             }
         }
+        let session_slot = (session_events != 0).then_some(fds.len());
         if session_events != 0 {
             fds.push(libc::pollfd { fd: self.fd, events: session_events, revents: 0 });
         }
@@ -759,8 +799,16 @@ impl Pump {
             timeout = timeout.min(Duration::from_millis(100));
         }
         poll_fds(&mut fds, timeout)?;
+        let gone = libc::POLLHUP | libc::POLLERR | libc::POLLNVAL;
+        self.session_readable = session_slot.is_some_and(|i| fds[i].revents & (libc::POLLIN | gone) != 0);
         // A target session that closed its end entirely (hang-up after its EOF) is finished.
         for (bridge, pollfd) in self.bridges.iter_mut().zip(&fds[first_bridge..]) {
+            if pollfd.revents & (libc::POLLIN | gone) != 0 {
+                bridge.local_readable = true;
+            }
+            if pollfd.revents & (libc::POLLOUT | gone) != 0 {
+                bridge.local_writable = true;
+            }
             let hung_up = pollfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0;
             if hung_up && (bridge.local_eof || pollfd.revents & libc::POLLIN == 0) {
                 bridge.failed = true;

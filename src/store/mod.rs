@@ -19,6 +19,8 @@ use crate::i18n::{Lang, Msg};
 
 /// How long a writer waits for another yunwei process to finish its write before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The page cache of a connection, in KiB (`PRAGMA cache_size` takes it negative).
+const CACHE_KIB: i64 = 1024;
 
 /// The first 16 bytes of every SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -551,6 +553,12 @@ impl Store {
         }
         self.conn.pragma_update(None, "foreign_keys", "ON").map_err(wrap)?;
         self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(wrap)?;
+        // SQLite's page cache grows with the file up to its bound (2 MiB by default), which a
+        // console recording 50 hosts every 10 s reaches only after about 80 minutes: a resident
+        // set that rises for an hour and more. Samples are appended at the right edge of
+        // their tables and indexes, so a smaller cache costs the writes nothing, and it is
+        // full within the first half hour.
+        self.conn.pragma_update(None, "cache_size", -CACHE_KIB).map_err(wrap)?;
         Ok(())
     }
 

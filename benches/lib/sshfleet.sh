@@ -1,0 +1,67 @@
+# Sourced by the fleet benches: real OpenSSH servers on loopback (127.0.0.x only) and yunwei
+# configs whose host entries are aliases of them.
+#
+#   fleet_start_servers COUNT      starts COUNT sshd on 127.0.0.11, .12, …; sets $work/…,
+#                                  the arrays ports[] and ips[], and one user key and known_hosts
+#   fleet_config N POLL_S OUT      N host entries (a bastion and host-002 … host-N): entry h on
+#                                  server h % COUNT, every even one behind the bastion
+#
+# The caller sets $work (a scratch folder) and traps fleet_stop on EXIT.
+
+fleet_pids=()
+ports=()
+ips=()
+
+fleet_stop() {
+    for p in "${fleet_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+
+fleet_start_servers() {
+    local count=$1 i d port ip
+    [ -x /usr/sbin/sshd ] || { echo "needs openssh-server (scripts/test installs it)" >&2; exit 2; }
+    mkdir -p /run/sshd "$work/home"
+    ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519"
+    : > "$work/known_hosts"
+    for i in $(seq 1 "$count"); do
+        d="$work/sshd$i"
+        mkdir -p "$d"
+        ip=127.0.0.$((10 + i))
+        ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
+        cp "$work/id_ed25519.pub" "$d/authorized_keys"
+        port=$(python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$ip")
+        ports+=("$port")
+        ips+=("$ip")
+        cat > "$d/sshd_config" <<CFG
+ListenAddress $ip:$port
+HostKey $d/host_key
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+MaxStartups 1000
+MaxSessions 1000
+SetEnv HOME=$work/home
+CFG
+        /usr/sbin/sshd -D -e -f "$d/sshd_config" 2>"$d/log" &
+        fleet_pids+=($!)
+        echo "[$ip]:$port $(cut -d' ' -f1,2 "$d/host_key.pub")" >> "$work/known_hosts"
+    done
+    sleep 1
+}
+
+fleet_config() {
+    local n=$1 poll=$2 out=$3 count=${#ports[@]} h s user
+    user=$(id -un)
+    {
+        printf '[ssh]\nknown_hosts = "%s"\nconnect_timeout_s = 5\ncommand_timeout_s = 10\npoll_interval_s = %s\nimport_ssh_config = false\n\n' "$work/known_hosts" "$poll"
+        printf '[[hosts]]\nname = "bastion"\naddress = "%s"\nport = %s\nuser = "%s"\nidentity_file = "%s"\n\n' "${ips[0]}" "${ports[0]}" "$user" "$work/id_ed25519"
+        for h in $(seq 2 "$n"); do
+            s=$((h % count))
+            printf '[[hosts]]\nname = "host-%03d"\naddress = "%s"\nport = %s\nuser = "%s"\nidentity_file = "%s"\n' "$h" "${ips[$s]}" "${ports[$s]}" "$user" "$work/id_ed25519"
+            [ $((h % 2)) -eq 0 ] && printf 'jump = "bastion"\n'
+            printf '\n'
+        done
+    } > "$out"
+}
