@@ -28,6 +28,7 @@ fi
 # Every connection is a descriptor, on the client and on the servers.
 ulimit -n 65536 2>/dev/null || ulimit -n 8192
 work=$(mktemp -d)
+export FLEET_SHARED_PROBE=${FLEET_SHARED_PROBE:-1}
 . benches/lib/sshfleet.sh
 trap 'fleet_stop; rm -rf "$work"' EXIT
 fleet_start_servers 8
@@ -38,14 +39,15 @@ unset SSH_AUTH_SOCK YUNWEI_CONFIG YUNWEI_DB NO_COLOR
 for run in $(seq 1 "$runs"); do
     /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
         "$bin" --config "$work/fleet.toml" status --json > "$work/out.json" 2>/dev/null || true
-    read -r wall user sys rss < "$work/time"
+    read -r wall user sys rss < <(tail -1 "$work/time")
     python3 - "$work/out.json" "$hosts" "$run" "$wall" "$user" "$sys" "$rss" <<'PY'
 import json, sys
 out, n, run, wall, user, sys_s, rss = sys.argv[1:]
 v = json.load(open(out))
 up = sum(h["reachable"] for h in v)
 cpu = float(user) + float(sys_s)
-print(json.dumps({"metric": "status_round", "run": int(run), "hosts": len(v), "reachable": up,
+down = sorted({(h.get("error") or {}).get("message", "")[:60] for h in v if not h["reachable"]})[:3]
+print(json.dumps({"metric": "status_round", "run": int(run), "hosts": len(v), "reachable": up, "down_reasons": down,
                   "wall_s": float(wall), "cpu_s": round(cpu, 2),
                   "cpu_ms_per_host": round(1000 * cpu / int(n), 3), "max_rss_kib": int(rss)}))
 PY

@@ -150,6 +150,8 @@ def keys(args):
     except ImportError:
         raise SystemExit("ptybench.py keys needs pyte (pip install pyte)")
     screen = pyte.Screen(args.cols, args.rows)
+    # A real terminal defers the wrap after the last column; pyte wraps (and scrolls) at once.
+    screen.reset_mode(pyte.modes.DECAWM)
     stream = pyte.ByteStream(screen)
     start = time.monotonic()
     pid, fd = spawn(args.cmd, args.cols, args.rows)

@@ -55,6 +55,7 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     // The help, the usage and clap's errors are in the user's language: `--lang`, else the
     // locale.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -109,4 +110,20 @@ fn main() -> ExitCode {
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// glibc gives every thread that allocates an arena of its own, up to eight per core, and each
+/// keeps the memory its thread freed. With a poller and a session owner per host that is one
+/// arena per thread, and a console with 500 hosts held 160 MiB in 15 arenas for some 60 MiB in
+/// use; memory freed in one arena never served another, so the resident set also rose after
+/// every burst (a reconnect storm) and never came down. Two arenas keep contention low for
+/// threads that mostly wait on sockets. `MALLOC_ARENA_MAX` in the environment still decides.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets a parameter of the allocator; it runs before any thread.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
 }

@@ -6,7 +6,10 @@
 #   fleet_config N POLL_S OUT      N host entries (a bastion and host-002 … host-N): entry h on
 #                                  server h % COUNT, every even one behind the bastion
 #
-# The caller sets $work (a scratch folder) and traps fleet_stop on EXIT.
+# The caller sets $work (a scratch folder) and traps fleet_stop on EXIT. With
+# FLEET_SHARED_PROBE=1 the servers answer the health probe from one copy of its output (the
+# first, replayed), so that hundreds of stand-in hosts on one machine do not measure their own ps(1)
+# over each other's processes; every other command runs as it would.
 
 fleet_pids=()
 ports=()
@@ -22,6 +25,25 @@ fleet_start_servers() {
     mkdir -p /run/sshd "$work/home"
     ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519"
     : > "$work/known_hosts"
+    local force=
+    if [ "${FLEET_SHARED_PROBE:-}" = 1 ]; then
+        # The first answer is kept and replayed with shell built-ins only: no process beyond
+        # the session's own shell per poll.
+        cat > "$work/answer.sh" <<ANSWER
+#!/bin/sh
+f=$work/probe.out
+case \$SSH_ORIGINAL_COMMAND in
+*'s dfk'*)
+    if [ ! -s "\$f" ]; then
+        sh -c "\$SSH_ORIGINAL_COMMAND" > "\$f.\$\$" 2>/dev/null && mv "\$f.\$\$" "\$f"
+    fi
+    while IFS= read -r line; do printf '%s\\n' "\$line"; done < "\$f" ;;
+*) exec sh -c "\$SSH_ORIGINAL_COMMAND" ;;
+esac
+ANSWER
+        chmod +x "$work/answer.sh"
+        force="ForceCommand $work/answer.sh"
+    fi
     for i in $(seq 1 "$count"); do
         d="$work/sshd$i"
         mkdir -p "$d"
@@ -43,6 +65,7 @@ PasswordAuthentication no
 MaxStartups 1000
 MaxSessions 1000
 SetEnv HOME=$work/home
+$force
 CFG
         /usr/sbin/sshd -D -e -f "$d/sshd_config" 2>"$d/log" &
         fleet_pids+=($!)

@@ -196,6 +196,29 @@ impl SshConn {
     }
 }
 
+/// libssh2 frees a non-blocking session only if it can finish on the spot what freeing asks
+/// (closing its open channels, which needs the peer's answer): otherwise
+/// `libssh2_session_free` answers "would block" and the session (some 80 KiB) and its channels
+/// are never freed. That is the case for every session dropped after a command timed out or
+/// the host stopped answering, so a console whose hosts went away and came back lost memory
+/// with each reconnect. Shutting the socket first makes every send and read fail at once:
+/// libssh2 then skips the goodbyes and frees everything.
+impl Drop for SshConn {
+    fn drop(&mut self) {
+        shut_down(self.fd);
+    }
+}
+
+/// Ends both directions of the session's transport (a TCP socket or the Unix socket to a jump
+/// host's pump); a descriptor that is no socket (a ProxyCommand's pipe) is left as it is.
+pub(crate) fn shut_down(fd: RawFd) {
+    // SAFETY: shutdown takes a descriptor and a flag; the descriptor is still open (the session
+    // holds it until it is dropped, after this).
+    unsafe {
+        libc::shutdown(fd, libc::SHUT_RDWR);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Got {
     Data,

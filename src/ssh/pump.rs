@@ -221,6 +221,15 @@ pub(crate) fn poll_fds(fds: &mut [libc::pollfd], timeout: Duration) -> io::Resul
     Ok(ready as usize)
 }
 
+/// An emptied buffer gives back what a burst made it grow to: with hundreds of targets behind
+/// one jump host, buffers that each kept the capacity of their largest burst (up to
+/// `BUFFER_CAP` per direction) held tens of MiB between polls.
+fn release_if_empty(buffer: &mut Vec<u8>) {
+    if buffer.is_empty() && buffer.capacity() > CHUNK {
+        *buffer = Vec::new();
+    }
+}
+
 /// Delayed ACKs make every request/response exchange through the jump host wait ~40 ms; the
 /// kernel clears QUICKACK again after a while, hence setting it on every pass.
 fn set_quickack(fd: RawFd) {
@@ -346,6 +355,9 @@ impl Pump {
             }
         }
         // Dropping the bridges closes their local ends: the target sessions see end-of-file.
+        // The socket goes first, so that libssh2 frees the channels and the session rather
+        // than wait for goodbyes (see `SshConn`'s drop).
+        super::conn::shut_down(self.fd);
         self.bridges.clear();
         self.closing.clear();
     }
@@ -509,6 +521,7 @@ impl Pump {
         match bridge.channel.write(&bridge.to_remote) {
             Ok(n) => {
                 bridge.to_remote.drain(..n);
+                release_if_empty(&mut bridge.to_remote);
                 // Room again for what the target session sends.
                 bridge.local_readable = true;
                 Op::Done(n > 0)
@@ -541,6 +554,7 @@ impl Pump {
                 match bridge.local.write(&bridge.to_local) {
                     Ok(n) => {
                         bridge.to_local.drain(..n);
+                        release_if_empty(&mut bridge.to_local);
                         progress = true;
                     }
                     Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
