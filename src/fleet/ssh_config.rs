@@ -293,8 +293,11 @@ fn parse_text(
                     while pattern.contains("**") {
                         pattern = pattern.replace("**", "*");
                     }
+                    // The glob crate yields its matches in order: the first ones past the
+                    // bound are all that is needed to know there are too many, and
+                    // `Include /*/*/*` stops there instead of listing all of /proc first.
                     let mut paths: Vec<PathBuf> = match glob::glob(&pattern) {
-                        Ok(paths) => paths.filter_map(Result::ok).collect(),
+                        Ok(paths) => paths.filter_map(Result::ok).take(MAX_INCLUDED_FILES + 1).collect(),
                         Err(_) => Vec::new(),
                     };
                     paths.sort();
