@@ -9,9 +9,10 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// The database `--no-mask` audits into: one per test process, never the user's own.
+/// The database `--no-mask` audits into: one per test process, never the user's own, under
+/// cargo's scratch folder for tests (a folder in /tmp outlived every run).
 fn test_db() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("yunwei-logs-cli-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("logs-cli-{}", std::process::id()));
     // A folder named by $YUNWEI_DB must exist: yunwei creates only its default data folder.
     fs::create_dir_all(&dir).unwrap();
     dir.join("y.db")
