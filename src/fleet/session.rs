@@ -78,7 +78,39 @@ type Reply = Result<ExecOutput, SshError>;
 struct Request {
     command: String,
     timeout: Duration,
-    reply: mpsc::SyncSender<Reply>,
+    reply: Replier,
+}
+
+/// Where a command's answer goes: to a caller blocked in [`HostLink::exec`], or to the callback
+/// of [`HostLink::submit`]. One dropped unanswered (its owner stopped) answers that the
+/// session stopped, so no caller waits for an answer that cannot come.
+struct Replier {
+    name: String,
+    answer: Option<Box<dyn FnOnce(Reply) + Send>>,
+}
+
+impl Replier {
+    fn new(name: &str, answer: impl FnOnce(Reply) + Send + 'static) -> Replier {
+        Replier { name: name.to_string(), answer: Some(Box::new(answer)) }
+    }
+
+    fn send(mut self, reply: Reply) {
+        if let Some(answer) = self.answer.take() {
+            answer(reply);
+        }
+    }
+}
+
+impl Drop for Replier {
+    fn drop(&mut self) {
+        if let Some(answer) = self.answer.take() {
+            answer(Err(SshError::say(
+                ErrorKind::Disconnected,
+                crate::ssh::SshMsg::SessionStopped,
+                &[("name", &self.name)],
+            )));
+        }
+    }
 }
 
 #[derive(Default)]
@@ -158,21 +190,11 @@ impl HostLink {
     /// blocking this thread until then. `timeout` bounds the command once it runs; `class`
     /// decides when it runs.
     pub fn exec(&self, command: &str, timeout: Duration, class: Class) -> Result<ExecOutput, SshError> {
-        if let Some(err) = &self.unavailable {
-            return Err(err.clone());
-        }
         let (reply, answer) = mpsc::sync_channel(1);
-        let request = Request { command: command.to_string(), timeout, reply };
-        {
-            let mut queue = lock(&self.shared.queue);
-            if queue.stopped {
-                drop(request);
-            } else {
-                queue.waiting[class.rank()].push_back(request);
-            }
-        }
-        self.shared.ready.notify_one();
-        // A stopped owner dropped the request (or never got it): its reply sender is gone.
+        self.submit(command, timeout, class, move |result| {
+            let _ = reply.send(result);
+        });
+        // The replier always answers (a stopped owner's says so); a lost one is the same.
         answer.recv().unwrap_or_else(|_| {
             Err(SshError::say(
                 ErrorKind::Disconnected,
@@ -180,6 +202,36 @@ impl HostLink {
                 &[("name", &self.shared.name)],
             ))
         })
+    }
+
+    /// As [`HostLink::exec`] without blocking: `answer` is called with the result, on the
+    /// owner's thread (or on this one, at once, when the session cannot take commands). It
+    /// must be quick: the owner runs nothing else meanwhile.
+    pub fn submit(
+        &self,
+        command: &str,
+        timeout: Duration,
+        class: Class,
+        answer: impl FnOnce(Result<ExecOutput, SshError>) + Send + 'static,
+    ) {
+        if let Some(err) = &self.unavailable {
+            answer(Err(err.clone()));
+            return;
+        }
+        let request =
+            Request { command: command.to_string(), timeout, reply: Replier::new(&self.shared.name, answer) };
+        let refused = {
+            let mut queue = lock(&self.shared.queue);
+            if queue.stopped {
+                Some(request)
+            } else {
+                queue.waiting[class.rank()].push_back(request);
+                None
+            }
+        };
+        // Dropped outside the lock: its replier answers that the session stopped.
+        drop(refused);
+        self.shared.ready.notify_one();
     }
 
     /// The host's name (the `[[hosts]]` entry).
@@ -216,9 +268,13 @@ struct Stopped(Arc<Shared>);
 
 impl Drop for Stopped {
     fn drop(&mut self) {
-        let mut queue = lock(&self.0.queue);
-        queue.stopped = true;
-        queue.waiting.iter_mut().for_each(VecDeque::clear);
+        // The waiting repliers answer once the lock is released: an answer may queue anew.
+        let waiting: Vec<Request> = {
+            let mut queue = lock(&self.0.queue);
+            queue.stopped = true;
+            queue.waiting.iter_mut().flat_map(std::mem::take).collect()
+        };
+        drop(waiting);
     }
 }
 
@@ -227,8 +283,8 @@ impl Owner {
         let _stopped = Stopped(Arc::clone(&self.shared));
         while let Some(request) = self.next() {
             let result = self.serve(&request);
-            // The caller may have gone (its thread ended): nothing to tell then.
-            let _ = request.reply.send(result);
+            // The caller may have gone (its thread ended): its callback then does nothing.
+            request.reply.send(result);
         }
     }
 
@@ -374,6 +430,9 @@ mod tests {
         ] {
             let (reply, answer) = mpsc::sync_channel(1);
             answers.push(answer);
+            let reply = Replier::new("web1", move |r| {
+                let _ = reply.send(r);
+            });
             let request = Request { command: command.into(), timeout: Duration::from_secs(1), reply };
             lock(&owner.shared.queue).waiting[class.rank()].push_back(request);
         }
@@ -386,10 +445,14 @@ mod tests {
     fn a_stopped_owner_answers_waiting_and_later_commands_at_once() {
         let owner = idle_owner();
         let (reply, answer) = mpsc::sync_channel(1);
+        let reply = Replier::new("web1", move |r| {
+            let _ = reply.send(r);
+        });
         let request = Request { command: "uptime".into(), timeout: Duration::from_secs(1), reply };
         lock(&owner.shared.queue).waiting[Class::Health.rank()].push_back(request);
         drop(Stopped(Arc::clone(&owner.shared)));
-        assert!(answer.recv().is_err(), "the waiting caller is released");
+        let released = answer.recv().expect("the waiting caller is answered");
+        assert_eq!(released.map_err(|e| e.kind).err(), Some(ErrorKind::Disconnected));
         let link = HostLink {
             shared: Arc::clone(&owner.shared),
             _alive: Arc::new(Alive(Arc::clone(&owner.shared))),

@@ -1,6 +1,12 @@
 //! The health pollers: one thread reads this machine's /proc (and plays the demo fleet), one
-//! refreshes this machine's security posture every 30 minutes, and one thread per host reached
-//! over SSH runs the probe script each round. Every sample goes to the panes and to the store.
+//! refreshes this machine's security posture every 30 minutes, and one scheduler thread runs the
+//! probe script on every host reached over SSH each round, through the host's shared session
+//! (whose owner thread runs it and answers without blocking the scheduler). Every sample goes
+//! to the panes and to the store.
+//!
+//! The scheduler replaced a poller thread per host: with 500 hosts those were 500 more threads
+//! (16 KiB of resident stack each) and two more wake-ups per poll, and each sample was its own
+//! write to the store; the scheduler's samples go to the store in batches.
 
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -20,7 +26,7 @@ use crate::health::security::{
 };
 use crate::health::{HostError, HostSample, LocalProbe};
 use crate::i18n::Msg;
-use crate::ssh::{Backoff, SshError, Target};
+use crate::ssh::{Backoff, ExecOutput, SshError, Target};
 
 /// What the app asks of the pollers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,12 +92,25 @@ impl ProbeSet {
 #[derive(Default)]
 pub struct HealthWorkers {
     txs: Vec<Sender<HealthCmd>>,
+    remote: Option<Sender<RemoteEv>>,
 }
 
 impl HealthWorkers {
     pub fn dispatch(&self, cmd: HealthCmd) {
         for tx in &self.txs {
             let _ = tx.send(cmd);
+        }
+        if let Some(tx) = &self.remote {
+            let _ = tx.send(RemoteEv::Cmd(cmd));
+        }
+    }
+}
+
+impl Drop for HealthWorkers {
+    fn drop(&mut self) {
+        // The scheduler holds senders of its own (for the answers): it is told to stop.
+        if let Some(tx) = &self.remote {
+            let _ = tx.send(RemoteEv::Stop);
         }
     }
 }
@@ -108,16 +127,22 @@ pub fn start(
     handles: &mut Vec<JoinHandle<()>>,
 ) -> HealthWorkers {
     let mut txs = Vec::new();
+    let mut remote = None;
     let ui = report.raw();
     if let Some(sessions) = sessions {
-        for (name, target) in std::mem::take(&mut probes.remote) {
-            let (tx, rx) = mpsc::channel::<HealthCmd>();
-            txs.push(tx);
-            let poller = RemoteHost::new(name.clone(), sessions.link(&target), command_timeout(&sessions))
-                .security_after(security_delay(poll));
+        let hosts: Vec<RemoteHost> = std::mem::take(&mut probes.remote)
+            .into_iter()
+            .map(|(name, target)| {
+                RemoteHost::new(name, sessions.link(&target), command_timeout(&sessions))
+                    .security_after(security_delay(poll))
+            })
+            .collect();
+        if !hosts.is_empty() {
+            let (tx, rx) = mpsc::channel::<RemoteEv>();
+            remote = Some(tx.clone());
             let (report, store) = (report.clone(), store.clone());
-            handles.push(spawn_guarded(&format!("yunwei-ssh-{name}"), ui.clone(), move || {
-                remote_loop(poller, poll, rx, report, store)
+            handles.push(spawn_guarded("yunwei-remote", ui.clone(), move || {
+                Scheduler::new(hosts, poll, tx).run(&rx, &report, &store)
             }));
         }
     }
@@ -132,7 +157,7 @@ pub fn start(
     let (tx, rx) = mpsc::channel::<HealthCmd>();
     txs.push(tx);
     handles.push(spawn_guarded("yunwei-probe", ui, move || probe_loop(&mut probes, poll, rx, report, store)));
-    HealthWorkers { txs }
+    HealthWorkers { txs, remote }
 }
 
 /// When the console's first security posture is due: after the first health rounds.
@@ -285,34 +310,40 @@ impl RemoteHost {
     /// One round: run the probe on the host's session (its owner connects and reconnects),
     /// parse; with `with_security`, the posture first when it is due.
     pub fn poll(&mut self, with_security: bool) -> HostSample {
-        match self.try_poll(with_security) {
-            Ok(s) => s,
+        let out = self.link.exec(&probe_command(), self.command_timeout, Class::Health);
+        let answered = out.is_ok();
+        let mut sample = self.probe_done(out);
+        if with_security && answered {
+            self.refresh_security();
+            sample.security = self.security.clone();
+        }
+        sample
+    }
+
+    /// The sample a probe's answer makes (a down sample when the command failed).
+    pub fn probe_done(&mut self, out: Result<ExecOutput, SshError>) -> HostSample {
+        match out {
+            Ok(out) => {
+                let text = crate::text::decode_escaped(&out.stdout);
+                let now = Instant::now();
+                let mut sample =
+                    parse_probe(&self.name, &text, &mut self.state, now, chrono::Utc::now().timestamp());
+                sample.security = self.security.clone();
+                sample
+            }
             Err(e) => down_sample(&self.name, &e),
         }
     }
 
-    fn try_poll(&mut self, with_security: bool) -> Result<HostSample, SshError> {
-        let name = self.name.clone();
-        let out = self.link.exec(&probe_command(), self.command_timeout, Class::Health)?;
-        let text = crate::text::decode_escaped(&out.stdout);
-        let now = Instant::now();
-        let mut sample = parse_probe(&name, &text, &mut self.state, now, chrono::Utc::now().timestamp());
-        if with_security {
-            self.refresh_security();
-        }
-        sample.security = self.security.clone();
-        Ok(sample)
+    /// Whether the posture is due (the scheduler then asks for it after the round's figures).
+    pub fn security_due(&self) -> bool {
+        Instant::now() >= self.next_security
     }
 
-    /// Collects the posture when it is due, at the lowest priority on the host. Best effort:
-    /// a failure keeps the last one and is retried after the first delay (a minute when none
-    /// was given), not at the next half-hour.
-    pub fn refresh_security(&mut self) {
-        let now = Instant::now();
-        if now < self.next_security {
-            return;
-        }
-        match self.link.exec(&security_command(), SECURITY_TIMEOUT, Class::Probe) {
+    /// Takes the posture's answer. Best effort: a failure keeps the last one and is retried
+    /// after the first delay (a minute when none was given), not at the next half-hour.
+    pub fn security_done(&mut self, out: Result<ExecOutput, SshError>) {
+        match out {
             Ok(out) => {
                 let text = String::from_utf8_lossy(&out.stdout);
                 self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
@@ -322,41 +353,150 @@ impl RemoteHost {
             Err(_) => self.next_security = Instant::now() + self.security_retry,
         }
     }
+
+    /// Collects the posture when it is due, at the lowest priority on the host. Best effort:
+    /// a failure keeps the last one and is retried after the first delay (a minute when none
+    /// was given), not at the next half-hour.
+    pub fn refresh_security(&mut self) {
+        if !self.security_due() {
+            return;
+        }
+        let out = self.link.exec(&security_command(), SECURITY_TIMEOUT, Class::Probe);
+        self.security_done(out);
+    }
 }
 
-/// The poller thread of one host.
-fn remote_loop(
-    mut host: RemoteHost,
+/// What the remote scheduler hears.
+pub enum RemoteEv {
+    /// The answer to host `i`'s probe.
+    Probe(usize, Result<ExecOutput, SshError>),
+    /// The answer to host `i`'s security posture query.
+    Security(usize, Result<ExecOutput, SshError>),
+    Cmd(HealthCmd),
+    Stop,
+}
+
+/// One host as the scheduler sees it.
+struct Slot {
+    host: RemoteHost,
+    /// When its next round is due (when idle).
+    next: Instant,
+    /// When its current round started.
+    started: Instant,
+    /// A probe or posture query of it is under way: nothing more is asked meanwhile.
+    busy: bool,
+    backoff: Backoff,
+}
+
+/// Every remote host's rounds on one thread: each is asked, when due, on its session (the
+/// owner runs the command and answers through the channel); a host that is down waits for
+/// its backoff; a slow one delays only itself.
+struct Scheduler {
+    slots: Vec<Slot>,
     poll: Duration,
-    rx: Receiver<HealthCmd>,
-    report: Report<HealthMsg>,
-    store: Sender<StoreCmd>,
-) {
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60).max(poll));
-    loop {
-        let started = Instant::now();
-        // The round's figures go out first; the posture, when due, runs after them.
-        let sample = host.poll(false);
+    probe: String,
+    tx: Sender<RemoteEv>,
+}
+
+impl Scheduler {
+    fn new(hosts: Vec<RemoteHost>, poll: Duration, tx: Sender<RemoteEv>) -> Scheduler {
+        let now = Instant::now();
+        let slots = hosts
+            .into_iter()
+            .map(|host| Slot {
+                host,
+                next: now,
+                started: now,
+                busy: false,
+                backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(60).max(poll)),
+            })
+            .collect();
+        Scheduler { slots, poll, probe: probe_command(), tx }
+    }
+
+    fn run(mut self, rx: &Receiver<RemoteEv>, report: &Report<HealthMsg>, store: &Sender<StoreCmd>) {
+        loop {
+            self.start_due();
+            let wake = self.slots.iter().filter(|s| !s.busy).map(|s| s.next).min();
+            let first = match wake {
+                Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            let mut events = Vec::new();
+            match first {
+                Ok(ev) => events.push(ev),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            events.extend(rx.try_iter());
+            // The samples of one wake-up go to the store together.
+            let mut record = Vec::new();
+            for ev in events {
+                match ev {
+                    RemoteEv::Probe(i, out) => {
+                        let Some(sample) = self.probe_done(i, out) else { continue };
+                        if !report.send(HealthMsg::Sample(Box::new(sample.clone()))) {
+                            return;
+                        }
+                        record.push(sample);
+                    }
+                    RemoteEv::Security(i, out) => {
+                        if let Some(slot) = self.slots.get_mut(i) {
+                            slot.host.security_done(out);
+                            slot.busy = false;
+                        }
+                    }
+                    RemoteEv::Cmd(HealthCmd::PollNow) => {
+                        let now = Instant::now();
+                        self.slots.iter_mut().filter(|s| !s.busy).for_each(|s| s.next = now);
+                    }
+                    RemoteEv::Stop => return,
+                }
+            }
+            if !record.is_empty() && store.send(StoreCmd::Record(record)).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Asks every idle host whose round is due for its figures.
+    fn start_due(&mut self) {
+        let now = Instant::now();
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if slot.busy || now < slot.next {
+                continue;
+            }
+            slot.busy = true;
+            slot.started = now;
+            let tx = self.tx.clone();
+            let timeout = slot.host.command_timeout;
+            slot.host.link.submit(&self.probe, timeout, Class::Health, move |out| {
+                let _ = tx.send(RemoteEv::Probe(i, out));
+            });
+        }
+    }
+
+    /// Host `i`'s figures arrived: its sample, its next round, and its posture when due (asked
+    /// after the figures, at the lowest priority on the host).
+    fn probe_done(&mut self, i: usize, out: Result<ExecOutput, SshError>) -> Option<HostSample> {
+        let slot = self.slots.get_mut(i)?;
+        let sample = slot.host.probe_done(out);
         let wait = if sample.reachable {
-            backoff.reset();
-            poll
+            slot.backoff.reset();
+            self.poll
         } else {
-            backoff.next_delay()
+            slot.backoff.next_delay()
         };
-        if !report.send(HealthMsg::Sample(Box::new(sample.clone()))) {
-            return;
+        slot.next = slot.started + wait;
+        if sample.reachable && slot.host.security_due() {
+            let tx = self.tx.clone();
+            slot.host.link.submit(&security_command(), SECURITY_TIMEOUT, Class::Probe, move |out| {
+                let _ = tx.send(RemoteEv::Security(i, out));
+            });
+        } else {
+            slot.busy = false;
         }
-        let reachable = sample.reachable;
-        if store.send(StoreCmd::Record(vec![sample])).is_err() {
-            return;
-        }
-        if reachable {
-            host.refresh_security();
-        }
-        match rx.recv_timeout((started + wait).saturating_duration_since(Instant::now())) {
-            Ok(HealthCmd::PollNow) | Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
+        Some(sample)
     }
 }
 
