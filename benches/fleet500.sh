@@ -6,8 +6,8 @@
 #  2. the console idling over IDLE seconds (default 300) with polls every 10 s, in a 120x40
 #     pseudo-terminal: CPU share of one core, resident memory, bytes written per minute, and
 #     CPU per host and round; htop's own bytes per minute at its default refresh beside it;
-#  3. a key to its frame while the polls arrive (the filter prompt, typed into; pyte reads the
-#     screen).
+#  3. a key to its frame while the polls arrive: letters typed into the filter prompt, each timed
+#     until yunwei has written it to the terminal.
 #   benches/fleet500.sh [IDLE_SECONDS] [RUNS]
 #   HOSTS=N benches/fleet500.sh ...       another fleet size
 #   YUNWEI_BIN=PATH benches/fleet500.sh   measures that binary instead of building one
@@ -18,7 +18,6 @@ runs=${2:-3}
 hosts=${HOSTS:-500}
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 command -v htop >/dev/null || { apt-get update -qq && apt-get install -y -qq htop >/dev/null; }
-python3 -c 'import pyte' 2>/dev/null || python3 -m pip install -q pyte
 if [ -n "${YUNWEI_BIN:-}" ]; then
     bin=$YUNWEI_BIN
 else
@@ -67,5 +66,5 @@ print(json.dumps({"metric": "idle_cpu_per_host_round", "hosts": n,
 PY
 pb idle --seconds "$secs" --warmup 5 --marker "Load average" -- htop
 # A key to its frame while the polls arrive.
-pb keys --warmup 40 --rounds 20 --expect "Filter (name or tag): " --type "host-4" --marker "Fleet health" -- \
+pb keys --warmup 40 --rounds 25 --type "zqxj" --marker "Fleet health" -- \
     "$bin" --config "$work/fleet.toml" --db "$work/keys.db"
