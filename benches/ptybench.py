@@ -163,14 +163,16 @@ def keys(args):
         # The key's frame writes the typed character into the prompt's cell; the frames of
         # the polls (once a second at most) write figures and host names, never these letters.
         t0 = time.monotonic()
+        seen = b""
         while True:
             chunk = read_some(fd, 0.05)
             if chunk is None:
                 raise SystemExit("the program ended")
+            seen += chunk
             if byte in ANSI.sub(b"", chunk):
                 return time.monotonic()
             if time.monotonic() - t0 > limit:
-                raise SystemExit(f"no frame with {byte!r} within {limit}s")
+                raise SystemExit(f"no frame with {byte!r} within {limit}s; it wrote {seen[-600:]!r}")
 
     times = []
     for _ in range(args.rounds):
