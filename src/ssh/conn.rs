@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use ssh2::{BlockDirections, Session};
 
 use super::connect::{
-    io_both, is_transport_failure, secs, session_code, step, Established, LIBSSH2_ERROR_EAGAIN,
+    io_both, is_transport_failure, secs, session_code, shut_down, step, Established, LIBSSH2_ERROR_EAGAIN,
 };
 use super::pump::poll_fds;
 use super::{ErrorKind, ExecOutput, SshError, SshMsg};
@@ -205,16 +205,6 @@ impl SshConn {
 impl Drop for SshConn {
     fn drop(&mut self) {
         shut_down(self.fd);
-    }
-}
-
-/// Ends both directions of the session's transport (a TCP socket or the Unix socket to a jump
-/// host's pump); a descriptor that is no socket (a ProxyCommand's pipe) is left as it is.
-pub(crate) fn shut_down(fd: RawFd) {
-    // SAFETY: shutdown takes a descriptor and a flag; the descriptor is still open (the session
-    // holds it until it is dropped, after this).
-    unsafe {
-        libc::shutdown(fd, libc::SHUT_RDWR);
     }
 }
 

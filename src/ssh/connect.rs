@@ -670,6 +670,16 @@ fn key_file_state(path: &Path) -> KeyFileState {
     KeyFileState::Plain
 }
 
+/// Ends both directions of the session's transport (a TCP socket or the Unix socket to a jump
+/// host's pump); a descriptor that is no socket (a ProxyCommand's pipe) is left as it is.
+pub(crate) fn shut_down(fd: RawFd) {
+    // SAFETY: shutdown takes a descriptor and a flag; the descriptor is still open (the session
+    // holds it until it is dropped, after this).
+    unsafe {
+        libc::shutdown(fd, libc::SHUT_RDWR);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -357,7 +357,7 @@ impl Pump {
         // Dropping the bridges closes their local ends: the target sessions see end-of-file.
         // The socket goes first, so that libssh2 frees the channels and the session rather
         // than wait for goodbyes (see `SshConn`'s drop).
-        super::conn::shut_down(self.fd);
+        super::connect::shut_down(self.fd);
         self.bridges.clear();
         self.closing.clear();
     }
