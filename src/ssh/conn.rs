@@ -1,6 +1,6 @@
-//! A connected, authenticated session to one target, owned by one poller thread: runs commands
-//! in non-blocking mode under one deadline per command, so a frozen host costs at most
-//! `command_timeout` and never blocks another thread.
+//! A connected, authenticated session to one target, owned by one thread (its host's session
+//! owner): runs commands in non-blocking mode under one deadline per command, so a frozen host
+//! costs at most `command_timeout` and never blocks another thread.
 
 use std::io::{self, Read};
 use std::os::fd::RawFd;
@@ -17,7 +17,7 @@ use super::{ErrorKind, ExecOutput, SshError, SshMsg};
 /// More output than any probe prints; a runaway command fails instead of exhausting memory.
 const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
-/// A session to one target. `Send`: it moves into the poller thread that owns it.
+/// A session to one target. `Send`: it moves into the thread that owns it.
 pub struct SshConn {
     session: Session,
     fd: RawFd,

@@ -1,7 +1,7 @@
 //! SSH to the fleet: sessions, jump hosts, host-key checks against `known_hosts` and command
 //! execution. This is the only module that talks to libssh2 (through the `ssh2` crate).
 //!
-//! Threads: an [`SshConn`] belongs to one poller thread and blocks only it. Jump hosts are shared:
+//! Threads: an [`SshConn`] belongs to one thread (its host's session owner) and blocks only it. Jump hosts are shared:
 //! the [`SshPool`] keeps one session per bastion, driven by one pump thread that multiplexes the
 //! `direct-tcpip` channels of every target behind it (see `pump`).
 

@@ -115,8 +115,8 @@ impl Drop for HealthWorkers {
     }
 }
 
-/// Starts the local poller, its security thread and one poller thread per host reached over
-/// SSH; each runs its commands on the host's one shared session from `sessions` (which the
+/// Starts the local poller, its security thread and the scheduler of every host reached over
+/// SSH, which runs each host's commands on its one shared session from `sessions` (which the
 /// host's log sources share too). `poll` is the interval between rounds.
 pub fn start(
     mut probes: ProbeSet,
