@@ -156,6 +156,11 @@ pub fn run(
                     app.on_event(ev);
                 }
             }
+            // Events that changed nothing (a tick, a hidden pane's data) do not hurry the
+            // next frame of the samples.
+            if !app.dirty {
+                frame = SAMPLE_FRAME;
+            }
             for cmd in app.outbox.drain(..) {
                 workers.dispatch(cmd);
             }

@@ -122,6 +122,7 @@ impl Bastion {
             next_id: 0,
             session_readable: true,
             drained: false,
+            maybe_buffered: false,
             _proxy: established.proxy,
         };
         thread::Builder::new().name(format!("yunwei-jump-{name}")).spawn(move || pump.run())?;
@@ -314,6 +315,10 @@ struct Pump {
     /// when a packet of theirs is queued. With a few hundred targets behind one jump host,
     /// reading every channel on every pass cost a system call per target per packet.
     drained: bool,
+    /// An open or a close that got its answer stops reading there: packets that came in the
+    /// same read stay in libssh2's buffer, seen neither by poll() nor as queued for their
+    /// channel. The next pass then reads once whatever poll() says.
+    maybe_buffered: bool,
     /// The ProxyCommand carrying the session, ended with the pump.
     _proxy: Option<super::proxy::ProxyChild>,
 }
@@ -336,10 +341,18 @@ impl Pump {
                 Ok(progress) => progress,
                 Err(reason) => break reason,
             };
-            if progress || self.data_pending() {
+            let stranded = self.maybe_buffered
+                && self.owner.is_none()
+                && self.bridges.iter().any(Bridge::wants_remote_input);
+            if progress || stranded || self.data_pending() {
+                // Busy: what poll() would say of the other ends is read without waiting, so a
+                // target's request is not left unread while other bridges keep the pump going.
+                if let Err(err) = self.wait(Duration::ZERO) {
+                    break format!("poll failed: {err}");
+                }
                 continue;
             }
-            if let Err(err) = self.wait() {
+            if let Err(err) = self.wait(Duration::from_secs(30)) {
                 break format!("poll failed: {err}");
             }
         };
@@ -430,24 +443,36 @@ impl Pump {
     /// state of its bridge.
     fn run_op(&mut self, op: Owner, resume: bool) -> Result<Option<bool>, String> {
         let outcome = match op {
-            Owner::Open => self.drive_opens(),
+            Owner::Open => {
+                let outcome = self.drive_opens();
+                // An open that got its answer may leave packets in libssh2's buffer.
+                self.maybe_buffered |= matches!(outcome, Op::Done(true));
+                outcome
+            }
             Owner::Read(id) => {
-                let drained = self.drained;
+                let drained = self.drained && !self.maybe_buffered;
                 let queued = |b: &Bridge| b.channel.read_window().available > 0 || b.channel.eof();
                 match self.bridges.iter().find(|b| b.id == id) {
                     Some(b) if !resume && (!b.wants_remote_input() || (drained && !queued(b))) => {
                         Op::Done(false)
                     }
                     _ => {
+                        // libssh2 takes every packet off the socket and out of its own
+                        // buffer before it looks for this channel's.
                         self.drained = true;
                         self.session_readable = false;
+                        self.maybe_buffered = false;
                         self.with_bridge(id, resume, Self::channel_read)
                     }
                 }
             }
             Owner::Write(id) => self.with_bridge(id, resume, Self::channel_write),
             Owner::SendEof(id) => self.with_bridge(id, resume, Self::channel_send_eof),
-            Owner::Close(id) => self.close_channel(id),
+            Owner::Close(id) => {
+                let outcome = self.close_channel(id);
+                self.maybe_buffered |= matches!(outcome, Op::Done(true));
+                outcome
+            }
         };
         match outcome {
             Op::Done(moved) => Ok(Some(moved)),
@@ -766,7 +791,8 @@ impl Pump {
             .any(|b| b.wants_remote_input() && (b.channel.read_window().available > 0 || b.channel.eof()))
     }
 
-    fn wait(&mut self) -> io::Result<()> {
+    /// poll() on everything the pump waits for, for at most `longest`.
+    fn wait(&mut self, longest: Duration) -> io::Result<()> {
         let mut fds = Vec::with_capacity(self.bridges.len() + 2);
         let mut session_events = 0;
         if self.owner.is_some() {
@@ -805,7 +831,7 @@ impl Pump {
             fds.push(libc::pollfd { fd: bridge.local.as_raw_fd(), events, revents: 0 });
         }
         // Idle, only the wake-up socket and the bridges matter, and they wake poll themselves.
-        let mut timeout = Duration::from_secs(30);
+        let mut timeout = longest;
         if let Some((request, _)) = self.queue.front() {
             timeout = timeout.min(request.next_deadline().saturating_duration_since(Instant::now()));
         }

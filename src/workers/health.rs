@@ -385,7 +385,19 @@ struct Slot {
     started: Instant,
     /// A probe or posture query of it is under way: nothing more is asked meanwhile.
     busy: bool,
+    /// A poll-now came while it was busy: its next round starts as soon as it is idle.
+    poll_now: bool,
     backoff: Backoff,
+}
+
+impl Slot {
+    /// Its round (or posture) is over; a poll-now that came meanwhile starts the next at once.
+    fn idle(&mut self) {
+        self.busy = false;
+        if std::mem::take(&mut self.poll_now) {
+            self.next = Instant::now();
+        }
+    }
 }
 
 /// Every remote host's rounds on one thread: each is asked, when due, on its session (the
@@ -408,6 +420,7 @@ impl Scheduler {
                 next: now,
                 started: now,
                 busy: false,
+                poll_now: false,
                 backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(60).max(poll)),
             })
             .collect();
@@ -443,12 +456,18 @@ impl Scheduler {
                     RemoteEv::Security(i, out) => {
                         if let Some(slot) = self.slots.get_mut(i) {
                             slot.host.security_done(out);
-                            slot.busy = false;
+                            slot.idle();
                         }
                     }
                     RemoteEv::Cmd(HealthCmd::PollNow) => {
                         let now = Instant::now();
-                        self.slots.iter_mut().filter(|s| !s.busy).for_each(|s| s.next = now);
+                        for slot in &mut self.slots {
+                            if slot.busy {
+                                slot.poll_now = true;
+                            } else {
+                                slot.next = now;
+                            }
+                        }
                     }
                     RemoteEv::Stop => return,
                 }
@@ -494,7 +513,7 @@ impl Scheduler {
                 let _ = tx.send(RemoteEv::Security(i, out));
             });
         } else {
-            slot.busy = false;
+            slot.idle();
         }
         Some(sample)
     }
