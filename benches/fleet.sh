@@ -19,14 +19,9 @@ fi
 secs=${1:-300}
 servers=4
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-if [ -n "${YUNWEI_BIN:-}" ]; then
-    bin=$YUNWEI_BIN     # a binary built earlier (before/after comparisons); no build
-else
-    cargo build --release -q
-    bin=$PWD/target/release/yunwei
-fi
-work=$(mktemp -d)
 . benches/lib/sshfleet.sh
+bin=$(fleet_binary)
+work=$(mktemp -d)
 trap 'fleet_stop; rm -rf "$work"' EXIT
 fleet_start_servers "$servers"
 make_config() { fleet_config "$@"; }

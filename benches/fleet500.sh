@@ -18,17 +18,12 @@ runs=${2:-3}
 hosts=${HOSTS:-500}
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 command -v htop >/dev/null || { apt-get update -qq && apt-get install -y -qq htop >/dev/null; }
-if [ -n "${YUNWEI_BIN:-}" ]; then
-    bin=$YUNWEI_BIN
-else
-    cargo build --release -q
-    bin=$PWD/target/release/yunwei
-fi
+. benches/lib/sshfleet.sh
+bin=$(fleet_binary)
 # Every connection is a descriptor, on the client and on the servers.
 ulimit -n 65536 2>/dev/null || ulimit -n 8192
 work=$(mktemp -d)
 export FLEET_SHARED_PROBE=${FLEET_SHARED_PROBE:-1}
-. benches/lib/sshfleet.sh
 trap 'fleet_stop; rm -rf "$work"' EXIT
 fleet_start_servers 8
 fleet_config "$hosts" 10 "$work/fleet.toml"

@@ -11,14 +11,9 @@ cd "$(dirname "$0")/.."
 minutes=${1:-120}
 hosts=${2:-50}
 poll=${3:-10}
-if [ -n "${YUNWEI_BIN:-}" ]; then
-    bin=$YUNWEI_BIN
-else
-    cargo build --release -q
-    bin=$PWD/target/release/yunwei
-fi
-work=$(mktemp -d)
 . benches/lib/sshfleet.sh
+bin=$(fleet_binary)
+work=$(mktemp -d)
 trap 'fleet_stop; rm -rf "$work"' EXIT
 fleet_start_servers 4
 fleet_config "$hosts" "$poll" "$work/soak.toml"

@@ -11,6 +11,17 @@
 # first, replayed), so that hundreds of stand-in hosts on one machine do not measure their own ps(1)
 # over each other's processes; every other command runs as it would.
 
+# The binary to measure: $YUNWEI_BIN when set (a build kept for a before/after comparison),
+# else a fresh release build.
+fleet_binary() {
+    if [ -n "${YUNWEI_BIN:-}" ]; then
+        echo "$YUNWEI_BIN"
+    else
+        cargo build --release -q >&2
+        echo "$PWD/target/release/yunwei"
+    fi
+}
+
 fleet_pids=()
 ports=()
 ips=()
