@@ -4,26 +4,38 @@
 //! # Shape
 //!
 //! [`Sessions`] (shared through an `Arc`) hands out one [`HostLink`] per [`Target`]: asking
-//! twice for the same target gives two clones of the same link. Behind every link is one
-//! *owner* thread, the only holder of that host's [`SshConn`] (made by [`SshPool::connect`], so
-//! jump chains and the pool's shared bastion sessions apply). Callers send commands to it with
-//! [`HostLink::exec`]; the owner runs them one at a time on its session and answers each caller.
+//! twice for the same target gives two clones of the same link. Behind every link is the host's
+//! [`SshConn`] (made by [`SshPool::connect`], so jump chains and the pool's shared bastion
+//! sessions apply) and its queue of commands. Callers queue commands with [`HostLink::exec`]
+//! or [`HostLink::submit`]; a small *crew* of threads, shared by every host of the registry,
+//! runs them: a host with waiting commands joins the crew's line, and the next free member
+//! runs one of its commands on its session, answers the caller, and sends the host to the back
+//! of the line if more wait.
+//!
+//! Why a crew and not a thread per host: a thread per host cost 500 threads for a provincial
+//! fleet, each with its own stack and, while a poll was in flight, its own read buffer; all of
+//! them woke at once every round. The crew has at most [`MAX_CREW`] members however many hosts
+//! there are, started when work waits and no member is free, and leaving after [`CREW_IDLE`]
+//! without work.
 //!
 //! # Guarantees
 //!
-//! * **One login per host.** However many links are cloned and used at once, the owner
-//!   connects once and keeps the session until it fails. Nothing connects before the first
-//!   command (creating links is free).
-//! * **Blocking the caller only.** `exec` blocks the calling thread until its answer comes;
-//!   other hosts' owners, and other callers' threads, are never blocked by it.
-//! * **Priority by [`Class`].** Waiting commands are taken in class order ([`Class::Health`]
-//!   first, then [`Class::Probe`], then [`Class::Logs`]), first come first served within a class.
-//!   A command waits for at most the one command already running, then for the commands of its
-//!   own or a higher class queued before it. A health poll therefore waits for at most one
-//!   remote log read however far behind the logs are; that read is bounded in size
-//!   (`logs::remote::MAX_CHUNK` per exec) and in time (its own timeout), so callers of the
-//!   lower classes must keep each command short: one bounded chunk per exec, and a timeout no
-//!   longer than the poll interval they must not delay.
+//! * **One login per host.** However many links are cloned and used at once, the host is
+//!   connected once and keeps the session until it fails: a host is in the line at most once
+//!   and served by one member at a time. Nothing connects before the first command (creating
+//!   links is free).
+//! * **Blocking the caller only.** `exec` blocks the calling thread until its answer comes.
+//!   Hosts are served side by side by up to [`MAX_CREW`] members, so a host that hangs (until
+//!   its timeout) holds one member and delays nobody else while others are free.
+//! * **Priority by [`Class`].** A host's waiting commands are taken in class order
+//!   ([`Class::Health`] first, then [`Class::Probe`], then [`Class::Logs`]), first come first
+//!   served within a class. A command waits for at most the one command of its host already
+//!   running, then for the commands of its own or a higher class queued before it, and between
+//!   two of them for its host's turn in the crew's line (hosts take turns one command at a time).
+//!   A health poll therefore waits for at most one remote log read however far behind the logs
+//!   are; that read is bounded in size (`logs::remote::MAX_CHUNK` per exec) and in time (its own
+//!   timeout), so callers of the lower classes must keep each command short: one bounded chunk
+//!   per exec, and a timeout no longer than the poll interval they must not delay.
 //! * **Time limits.** Each command runs under its own `timeout`, counted from when it starts
 //!   on the session (plus a connect, itself bounded by the `[ssh]` timeouts, when the session
 //!   had to be made first). The time spent queued comes on top, bounded as above.
@@ -34,11 +46,13 @@
 //!   error instead of hammering a host that is down. A command whose connection died may or
 //!   may not have run; it is not repeated.
 //! * **Errors** reach the callers as [`SshError`]s with their kind, as from a session of their
-//!   own.
-//! * **Lifetime.** The owner thread ends, closing the session, when the last clone of its link
-//!   (the registry's included) is dropped and no command is waiting.
+//!   own. A command whose run panicked answers that the session stopped, and so does every
+//!   command of that host after it.
+//! * **Lifetime.** A host's session is closed when the last clone of its link (the registry's
+//!   included) is dropped and none of its commands waits.
 
 use std::collections::{HashMap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -73,6 +87,15 @@ impl Class {
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 const BACKOFF_CAP: Duration = Duration::from_secs(60);
 
+/// Members of the crew at most. Enough that a few hosts hanging until their timeouts leave
+/// most of the crew to the others, and that hosts a long way off (each command a few round
+/// trips) are served side by side; few enough that a poll round's read buffers and stacks stay
+/// small beside the sessions themselves.
+pub const MAX_CREW: usize = 32;
+/// A member with nothing to do for this long leaves (the poll interval is usually shorter, so
+/// a polling console keeps its crew).
+pub const CREW_IDLE: Duration = Duration::from_secs(60);
+
 type Reply = Result<ExecOutput, SshError>;
 
 struct Request {
@@ -82,7 +105,7 @@ struct Request {
 }
 
 /// Where a command's answer goes: to a caller blocked in [`HostLink::exec`], or to the callback
-/// of [`HostLink::submit`]. One dropped unanswered (its owner stopped) answers that the
+/// of [`HostLink::submit`]. One dropped unanswered (its host stopped) answers that the
 /// session stopped, so no caller waits for an answer that cannot come.
 struct Replier {
     name: String,
@@ -104,29 +127,43 @@ impl Replier {
 impl Drop for Replier {
     fn drop(&mut self) {
         if let Some(answer) = self.answer.take() {
-            answer(Err(SshError::say(
-                ErrorKind::Disconnected,
-                crate::ssh::SshMsg::SessionStopped,
-                &[("name", &self.name)],
-            )));
+            answer(Err(stopped_error(&self.name)));
         }
     }
+}
+
+fn stopped_error(name: &str) -> SshError {
+    SshError::say(ErrorKind::Disconnected, crate::ssh::SshMsg::SessionStopped, &[("name", &name)])
 }
 
 #[derive(Default)]
 struct Queue {
     waiting: [VecDeque<Request>; CLASSES],
-    /// Every link is gone: the owner ends once the queue is empty.
-    closed: bool,
-    /// The owner thread has ended (it can only have panicked while links remain): commands
-    /// fail at once instead of waiting for an answer that cannot come.
+    /// In the crew's line or being served: nobody else may take the host.
+    scheduled: bool,
+    /// A command's run panicked: the session's state is unknown, so commands fail at once
+    /// instead of running on it.
     stopped: bool,
 }
 
-struct Shared {
+impl Queue {
+    /// The next command by class.
+    fn pop(&mut self) -> Option<Request> {
+        self.waiting.iter_mut().find_map(VecDeque::pop_front)
+    }
+
+    fn has_waiting(&self) -> bool {
+        self.waiting.iter().any(|q| !q.is_empty())
+    }
+}
+
+/// One host: its queue, and its session with the state that decides when to connect again.
+struct Host {
     name: String,
     queue: Mutex<Queue>,
-    ready: Condvar,
+    /// Locked only by the member serving the host (a host is served by one member at a time).
+    owner: Mutex<Owner>,
+    crew: Arc<Crew>,
     host_key_unverified: AtomicBool,
     logins: AtomicU64,
 }
@@ -136,13 +173,153 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Dropped with the last clone of a link: tells the owner to finish.
-struct Alive(Arc<Shared>);
+impl Host {
+    /// Runs the host's next command and answers it; puts the host back in the line when more
+    /// wait. Called by a member that took the host from the line.
+    fn serve_next(self: Arc<Host>) {
+        let request = {
+            let mut queue = lock(&self.queue);
+            match queue.pop() {
+                Some(request) => request,
+                None => {
+                    queue.scheduled = false;
+                    return;
+                }
+            }
+        };
+        let run = catch_unwind(AssertUnwindSafe(|| lock(&self.owner).serve(&self, &request)));
+        match run {
+            // The caller may have gone (its thread ended): its callback then does nothing.
+            Ok(result) => request.reply.send(result),
+            Err(_) => {
+                let waiting: Vec<Request> = {
+                    let mut queue = lock(&self.queue);
+                    queue.stopped = true;
+                    queue.waiting.iter_mut().flat_map(std::mem::take).collect()
+                };
+                // Answered (as stopped) once the lock is released: an answer may queue anew.
+                drop(request);
+                drop(waiting);
+            }
+        }
+        // Decided under one lock with `submit`'s check, so no command is left unserved.
+        let again = {
+            let mut queue = lock(&self.queue);
+            let again = queue.has_waiting() && !queue.stopped;
+            queue.scheduled = again;
+            again
+        };
+        if again {
+            Arc::clone(&self.crew).line_up(self);
+        }
+    }
+}
 
-impl Drop for Alive {
-    fn drop(&mut self) {
-        lock(&self.0.queue).closed = true;
-        self.0.ready.notify_all();
+/// The threads that serve every host of a registry, and the line of hosts waiting for one.
+struct Crew {
+    state: Mutex<CrewState>,
+    work: Condvar,
+    max: usize,
+    idle_for: Duration,
+}
+
+#[derive(Default)]
+struct CrewState {
+    line: VecDeque<Arc<Host>>,
+    members: usize,
+    idle: usize,
+    /// Threads started so far (names them).
+    started: u64,
+    /// The most members there have been at once.
+    peak: usize,
+}
+
+impl Crew {
+    fn new(max: usize, idle_for: Duration) -> Arc<Crew> {
+        Arc::new(Crew { state: Mutex::new(CrewState::default()), work: Condvar::new(), max, idle_for })
+    }
+
+    /// Puts `host` (marked scheduled by the caller) at the back of the line and makes sure a
+    /// member will take it: a free one is woken, else a new one starts if the crew is not full.
+    fn line_up(self: Arc<Crew>, host: Arc<Host>) {
+        let start = {
+            let mut state = lock(&self.state);
+            state.line.push_back(host);
+            if state.idle > 0 {
+                self.work.notify_one();
+                None
+            } else if state.members < self.max {
+                state.members += 1;
+                state.peak = state.peak.max(state.members);
+                state.started += 1;
+                Some(state.started)
+            } else {
+                None
+            }
+        };
+        let Some(number) = start else { return };
+        let crew = Arc::clone(&self);
+        let spawned =
+            thread::Builder::new().name(format!("yunwei-ssh-{number}")).spawn(move || crew.member());
+        if let Err(err) = spawned {
+            let orphaned = {
+                let mut state = lock(&self.state);
+                state.members -= 1;
+                // With no member at all nobody would ever serve the line: it is answered here.
+                if state.members == 0 {
+                    std::mem::take(&mut state.line)
+                } else {
+                    VecDeque::new()
+                }
+            };
+            let error = crate::ssh::io_both(&err);
+            for host in orphaned {
+                let waiting: Vec<Request> = {
+                    let mut queue = lock(&host.queue);
+                    queue.scheduled = false;
+                    queue.waiting.iter_mut().flat_map(std::mem::take).collect()
+                };
+                for request in waiting {
+                    request.reply.send(Err(SshError::say(
+                        ErrorKind::Protocol,
+                        crate::ssh::SshMsg::SessionThread,
+                        &[("name", &host.name), ("error", &error)],
+                    )));
+                }
+            }
+        }
+    }
+
+    /// A member's life: serve hosts from the line; leave after `idle_for` without work.
+    fn member(self: Arc<Crew>) {
+        loop {
+            let host = {
+                let mut state = lock(&self.state);
+                loop {
+                    if let Some(host) = state.line.pop_front() {
+                        break host;
+                    }
+                    state.idle += 1;
+                    let (next, waited) = self
+                        .work
+                        .wait_timeout(state, self.idle_for)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    state = next;
+                    state.idle -= 1;
+                    if waited.timed_out() && state.line.is_empty() {
+                        state.members -= 1;
+                        return;
+                    }
+                }
+            };
+            host.serve_next();
+        }
+    }
+
+    #[cfg(test)]
+    fn members(&self) -> (usize, usize) {
+        let state = lock(&self.state);
+        (state.members, state.peak)
     }
 }
 
@@ -150,40 +327,24 @@ impl Drop for Alive {
 /// guarantees).
 #[derive(Clone)]
 pub struct HostLink {
-    shared: Arc<Shared>,
-    _alive: Arc<Alive>,
-    /// Set when the owner thread could not be started: every command fails with it.
-    unavailable: Option<SshError>,
+    host: Arc<Host>,
 }
 
 impl HostLink {
-    /// Starts the owner thread of `target`'s session. Nothing connects until the first command.
-    fn start(pool: Arc<SshPool>, target: Target) -> HostLink {
-        let shared = Arc::new(Shared {
-            name: target.endpoint.name.clone(),
-            queue: Mutex::new(Queue::default()),
-            ready: Condvar::new(),
-            host_key_unverified: AtomicBool::new(false),
-            logins: AtomicU64::new(0),
-        });
-        let owner = Owner {
-            shared: Arc::clone(&shared),
-            pool,
-            target,
-            conn: None,
-            backoff: Backoff::new(BACKOFF_BASE, BACKOFF_CAP),
-            down: None,
-        };
-        let spawned =
-            thread::Builder::new().name(format!("yunwei-ssh-{}", shared.name)).spawn(move || owner.run());
-        let unavailable = spawned.err().map(|err| {
-            SshError::say(
-                ErrorKind::Protocol,
-                crate::ssh::SshMsg::SessionThread,
-                &[("name", &shared.name), ("error", &crate::ssh::io_both(&err))],
-            )
-        });
-        HostLink { _alive: Arc::new(Alive(Arc::clone(&shared))), shared, unavailable }
+    /// Makes the host's link; nothing connects until the first command.
+    fn start(crew: Arc<Crew>, pool: Arc<SshPool>, target: Target) -> HostLink {
+        let owner =
+            Owner { pool, target, conn: None, backoff: Backoff::new(BACKOFF_BASE, BACKOFF_CAP), down: None };
+        HostLink {
+            host: Arc::new(Host {
+                name: owner.target.endpoint.name.clone(),
+                queue: Mutex::new(Queue::default()),
+                owner: Mutex::new(owner),
+                crew,
+                host_key_unverified: AtomicBool::new(false),
+                logins: AtomicU64::new(0),
+            }),
+        }
     }
 
     /// Runs `command` (quoted by the caller) on the host's session and returns what it printed,
@@ -194,19 +355,13 @@ impl HostLink {
         self.submit(command, timeout, class, move |result| {
             let _ = reply.send(result);
         });
-        // The replier always answers (a stopped owner's says so); a lost one is the same.
-        answer.recv().unwrap_or_else(|_| {
-            Err(SshError::say(
-                ErrorKind::Disconnected,
-                crate::ssh::SshMsg::SessionStopped,
-                &[("name", &self.shared.name)],
-            ))
-        })
+        // The replier always answers (a stopped host's says so); a lost one is the same.
+        answer.recv().unwrap_or_else(|_| Err(stopped_error(&self.host.name)))
     }
 
-    /// As [`HostLink::exec`] without blocking: `answer` is called with the result, on the
-    /// owner's thread (or on this one, at once, when the session cannot take commands). It
-    /// must be quick: the owner runs nothing else meanwhile.
+    /// As [`HostLink::exec`] without blocking: `answer` is called with the result, on a crew
+    /// thread (or on this one, at once, when the session cannot take commands). It must be
+    /// quick: that member serves nobody else meanwhile.
     pub fn submit(
         &self,
         command: &str,
@@ -214,46 +369,45 @@ impl HostLink {
         class: Class,
         answer: impl FnOnce(Result<ExecOutput, SshError>) + Send + 'static,
     ) {
-        if let Some(err) = &self.unavailable {
-            answer(Err(err.clone()));
-            return;
-        }
         let request =
-            Request { command: command.to_string(), timeout, reply: Replier::new(&self.shared.name, answer) };
-        let refused = {
-            let mut queue = lock(&self.shared.queue);
+            Request { command: command.to_string(), timeout, reply: Replier::new(&self.host.name, answer) };
+        let (refused, line_up) = {
+            let mut queue = lock(&self.host.queue);
             if queue.stopped {
-                Some(request)
+                (Some(request), false)
             } else {
                 queue.waiting[class.rank()].push_back(request);
-                None
+                let line_up = !queue.scheduled;
+                queue.scheduled = true;
+                (None, line_up)
             }
         };
         // Dropped outside the lock: its replier answers that the session stopped.
         drop(refused);
-        self.shared.ready.notify_one();
+        if line_up {
+            Arc::clone(&self.host.crew).line_up(Arc::clone(&self.host));
+        }
     }
 
     /// The host's name (the `[[hosts]]` entry).
     pub fn name(&self) -> &str {
-        &self.shared.name
+        &self.host.name
     }
 
     /// Whether the current session was let through by `host_key_check = "off"` with a key that
     /// is not verified (the UI warns).
     pub fn host_key_unverified(&self) -> bool {
-        self.shared.host_key_unverified.load(Ordering::Relaxed)
+        self.host.host_key_unverified.load(Ordering::Relaxed)
     }
 
-    /// How many sessions the owner has opened so far (1 unless it had to reconnect).
+    /// How many sessions the host has had so far (1 unless it had to reconnect).
     pub fn logins(&self) -> u64 {
-        self.shared.logins.load(Ordering::Relaxed)
+        self.host.logins.load(Ordering::Relaxed)
     }
 }
 
-/// The owner thread's state: the only holder of the host's session.
+/// The host's session and the state that decides when to connect again.
 struct Owner {
-    shared: Arc<Shared>,
     pool: Arc<SshPool>,
     target: Target,
     conn: Option<SshConn>,
@@ -262,48 +416,9 @@ struct Owner {
     down: Option<(Instant, SshError)>,
 }
 
-/// Ends the queue with the owner thread, however it ends: waiting callers are answered (their
-/// reply senders dropped) rather than left blocked.
-struct Stopped(Arc<Shared>);
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        // The waiting repliers answer once the lock is released: an answer may queue anew.
-        let waiting: Vec<Request> = {
-            let mut queue = lock(&self.0.queue);
-            queue.stopped = true;
-            queue.waiting.iter_mut().flat_map(std::mem::take).collect()
-        };
-        drop(waiting);
-    }
-}
-
 impl Owner {
-    fn run(mut self) {
-        let _stopped = Stopped(Arc::clone(&self.shared));
-        while let Some(request) = self.next() {
-            let result = self.serve(&request);
-            // The caller may have gone (its thread ended): its callback then does nothing.
-            request.reply.send(result);
-        }
-    }
-
-    /// The next command by class, waiting for one; None once every link is gone.
-    fn next(&self) -> Option<Request> {
-        let mut queue = lock(&self.shared.queue);
-        loop {
-            if let Some(request) = queue.waiting.iter_mut().find_map(VecDeque::pop_front) {
-                return Some(request);
-            }
-            if queue.closed {
-                return None;
-            }
-            queue = self.shared.ready.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
-    }
-
-    fn serve(&mut self, request: &Request) -> Reply {
-        let conn = self.connected()?;
+    fn serve(&mut self, host: &Host, request: &Request) -> Reply {
+        let conn = self.connected(host)?;
         let result = conn.exec_with_timeout(&request.command, request.timeout);
         if let Err(err) = &result {
             // SshConn refuses every later command after these; the next one reconnects.
@@ -314,7 +429,7 @@ impl Owner {
         result
     }
 
-    fn connected(&mut self) -> Result<&mut SshConn, SshError> {
+    fn connected(&mut self, host: &Host) -> Result<&mut SshConn, SshError> {
         if self.conn.is_none() {
             if let Some((retry_at, err)) = &self.down {
                 if Instant::now() < *retry_at {
@@ -323,8 +438,8 @@ impl Owner {
             }
             match self.pool.connect(&self.target) {
                 Ok(conn) => {
-                    self.shared.host_key_unverified.store(conn.host_key_unverified(), Ordering::Relaxed);
-                    self.shared.logins.fetch_add(1, Ordering::Relaxed);
+                    host.host_key_unverified.store(conn.host_key_unverified(), Ordering::Relaxed);
+                    host.logins.fetch_add(1, Ordering::Relaxed);
                     self.backoff.reset();
                     self.down = None;
                     self.conn = Some(conn);
@@ -336,11 +451,7 @@ impl Owner {
             }
         }
         self.conn.as_mut().ok_or_else(|| {
-            SshError::say(
-                ErrorKind::Disconnected,
-                crate::ssh::SshMsg::NoSession,
-                &[("name", &self.shared.name)],
-            )
+            SshError::say(ErrorKind::Disconnected, crate::ssh::SshMsg::NoSession, &[("name", &host.name)])
         })
     }
 }
@@ -348,21 +459,31 @@ impl Owner {
 /// The registry of host links: get-or-create by target, shared (Arc) by every worker.
 pub struct Sessions {
     pool: Arc<SshPool>,
+    crew: Arc<Crew>,
     links: Mutex<HashMap<Target, HostLink>>,
 }
 
 impl Sessions {
     pub fn new(pool: Arc<SshPool>) -> Arc<Sessions> {
-        Arc::new(Sessions { pool, links: Mutex::new(HashMap::new()) })
+        Sessions::with_crew(pool, MAX_CREW)
     }
 
-    /// The link to `target`, started on first use; the same session for every caller.
+    /// As [`Sessions::new`] with at most `max_crew` threads serving the hosts (at least one).
+    pub fn with_crew(pool: Arc<SshPool>, max_crew: usize) -> Arc<Sessions> {
+        Arc::new(Sessions {
+            pool,
+            crew: Crew::new(max_crew.max(1), CREW_IDLE),
+            links: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The link to `target`, made on first use; the same session for every caller.
     pub fn link(&self, target: &Target) -> HostLink {
         let mut links = lock(&self.links);
         if let Some(link) = links.get(target) {
             return link.clone();
         }
-        let link = HostLink::start(Arc::clone(&self.pool), target.clone());
+        let link = HostLink::start(Arc::clone(&self.crew), Arc::clone(&self.pool), target.clone());
         links.insert(target.clone(), link.clone());
         link
     }
@@ -384,42 +505,44 @@ mod tests {
         assert_eq!(Class::Logs.rank(), CLASSES - 1);
     }
 
-    fn idle_owner() -> Owner {
-        let endpoint = crate::ssh::Endpoint {
-            name: "web1".into(),
-            address: "127.0.0.1".into(),
-            port: 1,
-            user: "ops".into(),
-            identity_files: Vec::new(),
-            options: Default::default(),
-        };
-        let pool = SshPool::new(crate::ssh::SshSettings {
+    fn pool() -> Arc<SshPool> {
+        SshPool::new(crate::ssh::SshSettings {
             known_hosts: "/nonexistent/known_hosts".into(),
             global_known_hosts: Vec::new(),
             host_key_check: crate::config::HostKeyCheck::Strict,
             host_key_check_set: true,
             connect_timeout: Duration::from_secs(1),
             command_timeout: Duration::from_secs(1),
+        })
+    }
+
+    fn target(name: &str, port: u16) -> Target {
+        let endpoint = crate::ssh::Endpoint {
+            name: name.into(),
+            address: "127.0.0.1".into(),
+            port,
+            user: "ops".into(),
+            identity_files: Vec::new(),
+            options: Default::default(),
+        };
+        Target { endpoint, via: Vec::new() }
+    }
+
+    fn sessions(max: usize, idle: Duration) -> Arc<Sessions> {
+        Arc::new(Sessions { pool: pool(), crew: Crew::new(max, idle), links: Mutex::new(HashMap::new()) })
+    }
+
+    fn request(command: &str) -> (Request, mpsc::Receiver<Reply>) {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let reply = Replier::new("web1", move |r| {
+            let _ = reply.send(r);
         });
-        Owner {
-            shared: Arc::new(Shared {
-                name: "web1".into(),
-                queue: Mutex::new(Queue::default()),
-                ready: Condvar::new(),
-                host_key_unverified: AtomicBool::new(false),
-                logins: AtomicU64::new(0),
-            }),
-            pool,
-            target: Target { endpoint, via: Vec::new() },
-            conn: None,
-            backoff: Backoff::new(BACKOFF_BASE, BACKOFF_CAP),
-            down: None,
-        }
+        (Request { command: command.into(), timeout: Duration::from_secs(1), reply }, answer)
     }
 
     #[test]
     fn waiting_commands_are_taken_by_class_then_in_order() {
-        let owner = idle_owner();
+        let mut queue = Queue::default();
         let mut answers = Vec::new();
         for (command, class) in [
             ("log-1", Class::Logs),
@@ -428,50 +551,106 @@ mod tests {
             ("health-1", Class::Health),
             ("health-2", Class::Health),
         ] {
-            let (reply, answer) = mpsc::sync_channel(1);
+            let (request, answer) = request(command);
             answers.push(answer);
-            let reply = Replier::new("web1", move |r| {
-                let _ = reply.send(r);
-            });
-            let request = Request { command: command.into(), timeout: Duration::from_secs(1), reply };
-            lock(&owner.shared.queue).waiting[class.rank()].push_back(request);
+            queue.waiting[class.rank()].push_back(request);
         }
-        lock(&owner.shared.queue).closed = true;
-        let order: Vec<String> = std::iter::from_fn(|| owner.next()).map(|r| r.command).collect();
+        let order: Vec<String> = std::iter::from_fn(|| queue.pop()).map(|r| r.command).collect();
         assert_eq!(order, ["health-1", "health-2", "probe", "log-1", "log-2"]);
+        assert!(!queue.has_waiting());
     }
 
     #[test]
-    fn a_stopped_owner_answers_waiting_and_later_commands_at_once() {
-        let owner = idle_owner();
-        let (reply, answer) = mpsc::sync_channel(1);
-        let reply = Replier::new("web1", move |r| {
-            let _ = reply.send(r);
-        });
-        let request = Request { command: "uptime".into(), timeout: Duration::from_secs(1), reply };
-        lock(&owner.shared.queue).waiting[Class::Health.rank()].push_back(request);
-        drop(Stopped(Arc::clone(&owner.shared)));
+    fn a_dropped_request_and_a_stopped_host_answer_at_once() {
+        let (request, answer) = request("uptime");
+        drop(request);
         let released = answer.recv().expect("the waiting caller is answered");
         assert_eq!(released.map_err(|e| e.kind).err(), Some(ErrorKind::Disconnected));
-        let link = HostLink {
-            shared: Arc::clone(&owner.shared),
-            _alive: Arc::new(Alive(Arc::clone(&owner.shared))),
-            unavailable: None,
-        };
+        let sessions = sessions(2, CREW_IDLE);
+        let link = sessions.link(&target("web1", 1));
+        lock(&link.host.queue).stopped = true;
+        let started = Instant::now();
         let err = link.exec("uptime", Duration::from_secs(1), Class::Logs).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Disconnected, "{err}");
+        assert!(started.elapsed() < Duration::from_millis(500));
+        assert_eq!(sessions.crew.members().1, 0, "nothing was lined up");
     }
 
     #[test]
     fn a_host_that_refuses_fails_fast_then_waits_for_its_backoff() {
-        let mut owner = idle_owner();
+        let sessions = sessions(2, CREW_IDLE);
+        let link = sessions.link(&target("web1", 1));
+        let host = &link.host;
+        let mut owner = lock(&host.owner);
         // Port 1 on loopback: nothing listens there.
-        let err = owner.connected().err().map(|e| e.kind);
-        assert_eq!(err, Some(ErrorKind::Refused));
+        assert_eq!(owner.connected(host).err().map(|e| e.kind), Some(ErrorKind::Refused));
         let started = Instant::now();
-        assert_eq!(owner.connected().err().map(|e| e.kind), Some(ErrorKind::Refused));
+        assert_eq!(owner.connected(host).err().map(|e| e.kind), Some(ErrorKind::Refused));
         assert!(started.elapsed() < Duration::from_millis(50), "answered from the backoff");
-        assert_eq!(owner.shared.logins.load(Ordering::Relaxed), 0);
+        assert_eq!(host.logins.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn many_hosts_are_served_by_a_crew_no_larger_than_its_limit() {
+        let sessions = sessions(3, CREW_IDLE);
+        let (tx, rx) = mpsc::channel();
+        let links: Vec<HostLink> = (0..60).map(|i| sessions.link(&target(&format!("h{i:02}"), 1))).collect();
+        assert!(Arc::ptr_eq(&sessions.link(&target("h07", 1)).host, &links[7].host), "one link per target");
+        for (i, link) in links.iter().enumerate() {
+            for class in [Class::Logs, Class::Health] {
+                let tx = tx.clone();
+                link.submit("uptime", Duration::from_secs(1), class, move |r| {
+                    let _ = tx.send((i, r.map_err(|e| e.kind)));
+                });
+            }
+        }
+        drop(tx);
+        let answers: Vec<_> = rx.iter().collect();
+        assert_eq!(answers.len(), 120, "every command is answered once");
+        assert!(answers.iter().all(|(_, r)| *r == Err(ErrorKind::Refused)), "{answers:?}");
+        let (_, peak) = sessions.crew.members();
+        assert!((1..=3).contains(&peak), "peak crew {peak}");
+    }
+
+    #[test]
+    fn a_host_that_hangs_holds_one_member_and_delays_no_other_host() {
+        // Accepts and never speaks: the connect waits for its 1 s timeout.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = silent.local_addr().expect("addr").port();
+        let sessions = sessions(2, CREW_IDLE);
+        let hanging = sessions.link(&target("hangs", port));
+        let refusing = sessions.link(&target("refuses", 1));
+        let (tx, rx) = mpsc::channel();
+        let started = Instant::now();
+        for link in [&hanging, &refusing] {
+            let tx = tx.clone();
+            let name = link.name().to_string();
+            link.submit("uptime", Duration::from_secs(1), Class::Health, move |r| {
+                let _ = tx.send((name, r.map_err(|e| e.kind), started.elapsed()));
+            });
+        }
+        let (first, kind, after) = rx.recv().expect("an answer");
+        assert_eq!((first.as_str(), kind), ("refuses", Err(ErrorKind::Refused)));
+        assert!(after < Duration::from_millis(800), "the refusing host waited {after:?}");
+        let (second, kind, after) = rx.recv().expect("an answer");
+        assert_eq!(second, "hangs");
+        assert_eq!(kind, Err(ErrorKind::Timeout));
+        assert!(after >= Duration::from_millis(900), "{after:?}");
+        drop(silent);
+    }
+
+    #[test]
+    fn members_leave_when_idle_and_come_back_for_new_work() {
+        let sessions = sessions(4, Duration::from_millis(50));
+        let link = sessions.link(&target("web1", 1));
+        assert!(link.exec("uptime", Duration::from_secs(1), Class::Health).is_err());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while sessions.crew.members().0 > 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(sessions.crew.members().0, 0, "the idle member left");
+        let err = link.exec("uptime", Duration::from_secs(1), Class::Health).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Refused, "answered from the backoff by a new member");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The pool every poller thread shares: settings, the known_hosts lock, and the sessions to jump
+//! The pool every session's thread shares: settings, the known_hosts lock, and the sessions to jump
 //! hosts, reused by every target behind them and replaced when they die.
 //!
 //! One session per jump host carries every target behind it, until it is saturated: when every
@@ -25,7 +25,7 @@ pub(crate) const MAX_SESSIONS_PER_BASTION: usize = 4;
 
 type Slot = Arc<Mutex<Vec<Arc<Bastion>>>>;
 
-/// Shared by every poller thread (Arc): keeps one session per bastion so many targets share it.
+/// Shared by every thread that connects (Arc): keeps one session per bastion so many targets share it.
 pub struct SshPool {
     settings: SshSettings,
     known_hosts_lock: Mutex<()>,
@@ -36,7 +36,7 @@ pub struct SshPool {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking poller thread must not take every other host down with it.
+    // A thread that panicked while connecting must not take every other host down with it.
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 

@@ -1,7 +1,7 @@
 //! The health pollers: one thread reads this machine's /proc (and plays the demo fleet), one
 //! refreshes this machine's security posture every 30 minutes, and one scheduler thread runs the
 //! probe script on every host reached over SSH each round, through the host's shared session
-//! (whose owner thread runs it and answers without blocking the scheduler). Every sample goes
+//! (whose crew runs it and answers without blocking the scheduler). Every sample goes
 //! to the panes and to the store.
 //!
 //! The scheduler replaced a poller thread per host: with 500 hosts those were 500 more threads
