@@ -4,7 +4,10 @@
 //!
 //! libssh2 sessions are not safe for concurrent blocking use (a blocking read on one channel
 //! holds the session lock and starves the others), so one pump thread per jump-host session owns
-//! it in non-blocking mode and multiplexes all its channels with poll(), through bounded buffers.
+//! it in non-blocking mode and multiplexes all its channels with epoll, through bounded buffers.
+//! The bridges' local ends are watched edge-triggered: a wake-up costs a system call per end
+//! that changed, not per bridge (with 250 targets behind one bastion, a poll() over every end
+//! on every wake-up was most of the console's CPU).
 //! Channel opens are requested over an mpsc channel and answered when the jump host replies, so a
 //! slow target delays only its own connect. A closed side of a bridge closes the other.
 //!
@@ -19,7 +22,7 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -105,7 +108,11 @@ impl Bastion {
         let (sender, receiver) = mpsc::channel();
         let shared = Arc::new(Shared::default());
         established.session.set_blocking(false);
+        let epoll = Epoll::new()?;
+        epoll.ctl(libc::EPOLL_CTL_ADD, wake_theirs.as_raw_fd(), libc::EPOLLIN as u32, WAKE_TOKEN)?;
         let mut pump = Pump {
+            epoll,
+            session_watch: 0,
             session: established.session,
             fd: established.fd,
             is_tcp,
@@ -113,6 +120,7 @@ impl Bastion {
             requests_open: true,
             wake: wake_theirs,
             wake_open: true,
+            wake_watched: true,
             queue: VecDeque::new(),
             open_in_progress: false,
             bridges: Vec::new(),
@@ -222,6 +230,76 @@ pub(crate) fn poll_fds(fds: &mut [libc::pollfd], timeout: Duration) -> io::Resul
     Ok(ready as usize)
 }
 
+/// epoll's token for the session's socket and for the wake-up socket; a bridge's is its id
+/// plus [`FIRST_BRIDGE_TOKEN`].
+const SESSION_TOKEN: u64 = 0;
+const WAKE_TOKEN: u64 = 1;
+const FIRST_BRIDGE_TOKEN: u64 = 2;
+/// What a bridge's local end is watched for: edges only, so an end that stays readable or
+/// writable costs nothing until it changes.
+const BRIDGE_EVENTS: u32 = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLET) as u32;
+/// Events taken per wait at most (more stay queued for the next).
+const EVENTS_PER_WAIT: usize = 256;
+
+/// An epoll instance and the buffer its events are read into.
+struct Epoll {
+    fd: OwnedFd,
+    events: Vec<libc::epoll_event>,
+}
+
+impl Epoll {
+    fn new() -> io::Result<Epoll> {
+        // SAFETY: epoll_create1 takes no pointers; a non-negative result is a new descriptor
+        // that only this OwnedFd owns.
+        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just returned by epoll_create1 and is owned by nothing else.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(Epoll { fd, events: vec![libc::epoll_event { events: 0, u64: 0 }; EVENTS_PER_WAIT] })
+    }
+
+    fn ctl(&self, op: libc::c_int, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        let mut event = libc::epoll_event { events, u64: token };
+        // SAFETY: `event` is a valid epoll_event for the call's duration; the kernel copies it.
+        let done = unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), op, fd, &mut event) };
+        if done < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Waits for at most `timeout`; the (token, events) that came, none on EINTR.
+    fn wait(&mut self, timeout: Duration) -> io::Result<impl Iterator<Item = (u64, u32)> + '_> {
+        // Rounded up, so a deadline a few microseconds away does not spin through zero waits.
+        let millis = timeout.as_micros().div_ceil(1000);
+        let millis = libc::c_int::try_from(millis).unwrap_or(libc::c_int::MAX);
+        // SAFETY: the buffer holds `len` epoll_events, exclusively borrowed for the call.
+        let ready = unsafe {
+            libc::epoll_wait(
+                self.fd.as_raw_fd(),
+                self.events.as_mut_ptr(),
+                self.events.len() as libc::c_int,
+                millis,
+            )
+        };
+        let ready = if ready < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+            0
+        } else {
+            ready as usize
+        };
+        Ok(self.events[..ready].iter().map(|event| {
+            let event = *event;
+            (event.u64, event.events)
+        }))
+    }
+}
+
 /// An emptied buffer gives back what a burst made it grow to: with hundreds of targets behind
 /// one jump host, buffers that each kept the capacity of their largest burst (up to
 /// `BUFFER_CAP` per direction) held tens of MiB between polls.
@@ -273,6 +351,12 @@ struct Bridge {
     /// only ready ends are read or written, so a pass costs no system call per idle bridge.
     local_readable: bool,
     local_writable: bool,
+    /// The local end hung up (epoll said so once, edge-triggered): finished once its last
+    /// bytes are read.
+    local_hup: bool,
+    /// Watched for writability too: only while `to_local` waits for room, as the edge of every
+    /// read the target session makes would otherwise wake the pump.
+    watching_out: bool,
 }
 
 impl Bridge {
@@ -293,6 +377,9 @@ enum Op {
 }
 
 struct Pump {
+    epoll: Epoll,
+    /// The events the session's socket is registered for (0: not registered).
+    session_watch: u32,
     session: Session,
     fd: RawFd,
     is_tcp: bool,
@@ -300,6 +387,8 @@ struct Pump {
     requests_open: bool,
     wake: UnixStream,
     wake_open: bool,
+    /// The wake-up socket is registered with epoll.
+    wake_watched: bool,
     queue: VecDeque<(OpenRequest, bool)>,
     open_in_progress: bool,
     bridges: Vec<Bridge>,
@@ -421,15 +510,33 @@ impl Pump {
                 None => return Ok(progress),
             }
         }
-        let mut ops = vec![Owner::Open];
-        for bridge in &self.bridges {
-            ops.extend([Owner::Write(bridge.id), Owner::SendEof(bridge.id), Owner::Read(bridge.id)]);
+        // By index: opens may add bridges, and nothing removes one before `reap`.
+        let mut blocked = false;
+        match self.run_op(Owner::Open, false)? {
+            Some(moved) => progress |= moved,
+            None => blocked = true,
         }
-        ops.extend(self.closing.iter().map(|(id, _, _)| Owner::Close(*id)));
-        for op in ops {
-            match self.run_op(op, false)? {
-                Some(moved) => progress |= moved,
-                None => break,
+        let mut index = 0;
+        'bridges: while !blocked && index < self.bridges.len() {
+            let id = self.bridges[index].id;
+            for op in [Owner::Write(id), Owner::SendEof(id), Owner::Read(id)] {
+                match self.run_op(op, false)? {
+                    Some(moved) => progress |= moved,
+                    None => {
+                        blocked = true;
+                        break 'bridges;
+                    }
+                }
+            }
+            index += 1;
+        }
+        if !blocked && !self.closing.is_empty() {
+            let closing: Vec<u64> = self.closing.iter().map(|(id, _, _)| *id).collect();
+            for id in closing {
+                match self.run_op(Owner::Close(id), false)? {
+                    Some(moved) => progress |= moved,
+                    None => break,
+                }
             }
         }
         progress |= self.local_io();
@@ -584,6 +691,17 @@ impl Pump {
                     }
                     Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                         bridge.local_writable = false;
+                        // Registered again now: epoll reports the end at once if room came
+                        // meanwhile, so no edge is missed.
+                        if !bridge.watching_out {
+                            let events = BRIDGE_EVENTS | libc::EPOLLOUT as u32;
+                            let token = bridge.id + FIRST_BRIDGE_TOKEN;
+                            match self.epoll.ctl(libc::EPOLL_CTL_MOD, bridge.local.as_raw_fd(), events, token)
+                            {
+                                Ok(()) => bridge.watching_out = true,
+                                Err(_) => bridge.failed = true,
+                            }
+                        }
                         break;
                     }
                     Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
@@ -598,6 +716,13 @@ impl Pump {
                 progress = true;
                 continue;
             }
+            if bridge.watching_out && bridge.to_local.is_empty() {
+                let token = bridge.id + FIRST_BRIDGE_TOKEN;
+                match self.epoll.ctl(libc::EPOLL_CTL_MOD, bridge.local.as_raw_fd(), BRIDGE_EVENTS, token) {
+                    Ok(()) => bridge.watching_out = false,
+                    Err(_) => bridge.failed = true,
+                }
+            }
             if bridge.remote_eof && bridge.to_local.is_empty() && !bridge.local_shut {
                 let _ = bridge.local.shutdown(Shutdown::Write);
                 bridge.local_shut = true;
@@ -609,6 +734,10 @@ impl Pump {
                 match bridge.local.read(&mut chunk[..room]) {
                     Ok(0) => {
                         bridge.local_eof = true;
+                        // A target session that closed its end entirely is finished.
+                        if bridge.local_hup {
+                            bridge.failed = true;
+                        }
                         progress = true;
                     }
                     Ok(n) => {
@@ -716,6 +845,11 @@ impl Pump {
                         ours.set_nonblocking(true)?;
                         Ok((ours, theirs))
                     });
+                    let token = id + FIRST_BRIDGE_TOKEN;
+                    let pair = pair.and_then(|(ours, theirs)| {
+                        self.epoll.ctl(libc::EPOLL_CTL_ADD, ours.as_raw_fd(), BRIDGE_EVENTS, token)?;
+                        Ok((ours, theirs))
+                    });
                     match pair {
                         Ok((ours, theirs)) => {
                             if request.reply.send(Ok(theirs)).is_ok() {
@@ -732,6 +866,8 @@ impl Pump {
                                     failed: false,
                                     local_readable: true,
                                     local_writable: true,
+                                    local_hup: false,
+                                    watching_out: false,
                                 });
                             } else {
                                 self.closing.push((id, channel, Instant::now() + CLOSE_GRACE));
@@ -791,46 +927,38 @@ impl Pump {
             .any(|b| b.wants_remote_input() && (b.channel.read_window().available > 0 || b.channel.eof()))
     }
 
-    /// poll() on everything the pump waits for, for at most `longest`.
+    /// Waits (epoll) for whatever the pump waits for, for at most `longest`.
     fn wait(&mut self, longest: Duration) -> io::Result<()> {
-        let mut fds = Vec::with_capacity(self.bridges.len() + 2);
         let mut session_events = 0;
         if self.owner.is_some() {
             session_events = match self.session.block_directions() {
-                BlockDirections::Inbound => libc::POLLIN,
-                BlockDirections::Outbound => libc::POLLOUT,
-                _ => libc::POLLIN | libc::POLLOUT,
+                BlockDirections::Inbound => libc::EPOLLIN,
+                BlockDirections::Outbound => libc::EPOLLOUT,
+                _ => libc::EPOLLIN | libc::EPOLLOUT,
             };
         } else {
             let wants_input = !self.queue.is_empty()
                 || !self.closing.is_empty()
                 || self.bridges.iter().any(|b| b.wants_remote_input() || !b.to_remote.is_empty());
             if wants_input {
-                session_events |= libc::POLLIN;
+                session_events |= libc::EPOLLIN;
             }
             if matches!(self.session.block_directions(), BlockDirections::Outbound | BlockDirections::Both) {
-                session_events |= libc::POLLOUT;
+                session_events |= libc::EPOLLOUT;
             }
         }
-        let session_slot = (session_events != 0).then_some(fds.len());
-        if session_events != 0 {
-            fds.push(libc::pollfd { fd: self.fd, events: session_events, revents: 0 });
+        // Level-triggered, registered only while wanted (a hung-up socket nobody reads would
+        // otherwise wake every wait).
+        let session_events = session_events as u32;
+        if session_events != self.session_watch {
+            let op = match (self.session_watch, session_events) {
+                (0, _) => libc::EPOLL_CTL_ADD,
+                (_, 0) => libc::EPOLL_CTL_DEL,
+                _ => libc::EPOLL_CTL_MOD,
+            };
+            self.epoll.ctl(op, self.fd, session_events, SESSION_TOKEN)?;
+            self.session_watch = session_events;
         }
-        if self.wake_open {
-            fds.push(libc::pollfd { fd: self.wake.as_raw_fd(), events: libc::POLLIN, revents: 0 });
-        }
-        let first_bridge = fds.len();
-        for bridge in &self.bridges {
-            let mut events = 0;
-            if !bridge.local_eof && bridge.to_remote.len() < BUFFER_CAP {
-                events |= libc::POLLIN;
-            }
-            if !bridge.to_local.is_empty() {
-                events |= libc::POLLOUT;
-            }
-            fds.push(libc::pollfd { fd: bridge.local.as_raw_fd(), events, revents: 0 });
-        }
-        // Idle, only the wake-up socket and the bridges matter, and they wake poll themselves.
         let mut timeout = longest;
         if let Some((request, _)) = self.queue.front() {
             timeout = timeout.min(request.next_deadline().saturating_duration_since(Instant::now()));
@@ -838,20 +966,37 @@ impl Pump {
         if !self.closing.is_empty() {
             timeout = timeout.min(Duration::from_millis(100));
         }
-        poll_fds(&mut fds, timeout)?;
-        let gone = libc::POLLHUP | libc::POLLERR | libc::POLLNVAL;
-        self.session_readable = session_slot.is_some_and(|i| fds[i].revents & (libc::POLLIN | gone) != 0);
-        // A target session that closed its end entirely (hang-up after its EOF) is finished.
-        for (bridge, pollfd) in self.bridges.iter_mut().zip(&fds[first_bridge..]) {
-            if pollfd.revents & (libc::POLLIN | gone) != 0 {
-                bridge.local_readable = true;
-            }
-            if pollfd.revents & (libc::POLLOUT | gone) != 0 {
-                bridge.local_writable = true;
-            }
-            let hung_up = pollfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0;
-            if hung_up && (bridge.local_eof || pollfd.revents & libc::POLLIN == 0) {
-                bridge.failed = true;
+        let gone = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
+        let readable = libc::EPOLLIN as u32 | libc::EPOLLRDHUP as u32 | gone;
+        let writable = libc::EPOLLOUT as u32 | gone;
+        // The wake-up socket at its end (every handle dropped) would be readable for ever.
+        if !self.wake_open && self.wake_watched {
+            self.epoll.ctl(libc::EPOLL_CTL_DEL, self.wake.as_raw_fd(), 0, WAKE_TOKEN)?;
+            self.wake_watched = false;
+        }
+        self.session_readable = false;
+        let events: Vec<(u64, u32)> = self.epoll.wait(timeout)?.collect();
+        for (token, events) in events {
+            match token {
+                SESSION_TOKEN => self.session_readable = events & readable != 0,
+                // Read (to its end) by `take_requests`.
+                WAKE_TOKEN => {}
+                token => {
+                    let id = token - FIRST_BRIDGE_TOKEN;
+                    let Some(bridge) = self.bridges.iter_mut().find(|b| b.id == id) else { continue };
+                    if events & readable != 0 {
+                        bridge.local_readable = true;
+                    }
+                    if events & writable != 0 {
+                        bridge.local_writable = true;
+                    }
+                    if events & gone != 0 {
+                        bridge.local_hup = true;
+                        if bridge.local_eof || events & libc::EPOLLIN as u32 == 0 {
+                            bridge.failed = true;
+                        }
+                    }
+                }
             }
         }
         Ok(())
