@@ -82,6 +82,11 @@ pub struct HealthPane {
     pub view: View,
     /// Rows of the table's body at the last draw, for page up/down.
     page: usize,
+    /// Samples came since the selection was last placed: it stays on this host (None: no
+    /// host was selected), found again in the new order when the selection is next used.
+    /// With 500 hosts, sorting the fleet twice per sample (to find the selected host, then to
+    /// put the selection back) held a key behind a round's samples for up to 190 ms.
+    reselect: Option<Option<String>>,
 }
 
 impl HealthPane {
@@ -101,6 +106,7 @@ impl HealthPane {
             group_by_tag: false,
             view: View::Table,
             page: 10,
+            reselect: None,
         }
     }
 
@@ -149,13 +155,18 @@ impl HealthPane {
     }
 
     pub fn selected_host(&self, ctx: &Ctx) -> Option<&HostRow> {
+        if let Some(pending) = &self.reselect {
+            return pending.as_ref().and_then(|name| self.hosts.iter().find(|h| &h.name == name));
+        }
         let vis = self.visible(ctx);
         self.table.selected().and_then(|i| vis.get(i)).map(|&i| &self.hosts[i])
     }
 
     /// A new sample replaces the host's previous one; the selection stays on the same host.
     pub fn on_sample(&mut self, sample: HostSample, ctx: &Ctx, out: &mut Vec<Command>) {
-        let keep = self.selected_host(ctx).map(|h| h.name.clone());
+        if self.reselect.is_none() {
+            self.reselect = Some(self.selected_host(ctx).map(|h| h.name.clone()));
+        }
         let name = sample.name.clone();
         match self.hosts.iter_mut().find(|h| h.name == sample.name) {
             Some(h) => h.sample = Some(sample),
@@ -164,9 +175,6 @@ impl HealthPane {
                 row.sample = Some(sample);
                 self.hosts.push(row);
             }
-        }
-        if let Some(keep) = keep {
-            self.select_name(&keep, ctx);
         }
         if let View::Detail(d) = &self.view {
             if d.host == name {
@@ -180,6 +188,13 @@ impl HealthPane {
             if d.host == host && d.range == range {
                 d.history = Some(points);
             }
+        }
+    }
+
+    /// Puts the selection back on the host it was on before the latest samples.
+    fn settle(&mut self, ctx: &Ctx) {
+        if let Some(Some(name)) = self.reselect.take() {
+            self.select_name(&name, ctx);
         }
     }
 
@@ -202,6 +217,7 @@ impl HealthPane {
     /// Typing into the filter line, which filters as it is typed; `true` while it is open
     /// (every key is the line's then, used or dropped).
     pub fn on_key_editing(&mut self, key: KeyEvent, ctx: &Ctx) -> bool {
+        self.settle(ctx);
         let Some(input) = self.filter_input.as_mut() else { return false };
         match input.key(key) {
             LineKey::Submit(_) => self.filter_input = None,
@@ -238,6 +254,7 @@ impl Pane for HealthPane {
     }
 
     fn paste(&mut self, text: &str, ctx: &Ctx) -> bool {
+        self.settle(ctx);
         let Some(input) = self.filter_input.as_mut() else { return false };
         if input.paste(text) == LineKey::Edited {
             self.filter = input.text().to_string();
@@ -258,6 +275,7 @@ impl Pane for HealthPane {
     }
 
     fn handle(&mut self, action: Action, ctx: &Ctx, out: &mut Vec<Command>) -> Handled {
+        self.settle(ctx);
         match &mut self.view {
             View::Detail(d) => {
                 match action {
@@ -383,6 +401,7 @@ impl Pane for HealthPane {
     }
 
     fn render(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
+        self.settle(ctx);
         match &self.view {
             View::Table => self.render_table(f, area, ctx),
             View::Detail(d) => {

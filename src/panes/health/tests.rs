@@ -141,3 +141,28 @@ fn yunweis_own_processes_are_named_so_and_dimmed_in_the_detail() {
     c.lang = Lang::ZhCn;
     assert!(screen(&draw(&mut pane, &c, 100, 40)).contains("apt-get (运维台自身)"));
 }
+
+/// Samples that reorder the table leave the selection on its host: placed again when it is
+/// next used (a key, a draw), not per sample, and a move goes on from that host.
+#[test]
+fn selection_follows_its_host_through_samples_that_reorder_the_table() {
+    let (mut pane, c) = pane();
+    let mut out = Vec::new();
+    let _ = draw(&mut pane, &c, 80, 24);
+    pane.sort = Column::Cpu;
+    // By CPU, biggest first: db1 97, old-nfs 30, 海口-应用1 12, then exchange (down).
+    let _ = pane.handle(Action::Top, &c, &mut out);
+    let _ = pane.handle(Action::Down, &c, &mut out);
+    assert_eq!(pane.selected_host(&c).map(|h| h.name.as_str()), Some("old-nfs"));
+    pane.on_sample(sample("old-nfs", 99.0, 20.0, NOW), &c, &mut out);
+    pane.on_sample(sample("db1", 5.0, 20.0, NOW), &c, &mut out);
+    assert_eq!(pane.selected_host(&c).map(|h| h.name.as_str()), Some("old-nfs"));
+    // Now old-nfs 99, 海口-应用1 12, db1 5: Down from old-nfs lands on 海口-应用1.
+    let _ = pane.handle(Action::Down, &c, &mut out);
+    assert_eq!(pane.table.selected(), Some(1));
+    assert_eq!(pane.selected_host(&c).map(|h| h.name.as_str()), Some("海口-应用1"));
+    // A draw places it too.
+    pane.on_sample(sample("海口-应用1", 100.0, 20.0, NOW), &c, &mut out);
+    let _ = draw(&mut pane, &c, 80, 24);
+    assert_eq!(pane.table.selected(), Some(0));
+}
