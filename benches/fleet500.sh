@@ -27,6 +27,7 @@ export FLEET_SHARED_PROBE=${FLEET_SHARED_PROBE:-1}
 trap 'fleet_stop; rm -rf "$work"' EXIT
 fleet_start_servers 8
 fleet_config "$hosts" 10 "$work/fleet.toml"
+fleet_prewarm "$bin"
 export HOME=$work/home XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data LANG=C.UTF-8
 unset SSH_AUTH_SOCK YUNWEI_CONFIG YUNWEI_DB NO_COLOR
 

@@ -20,6 +20,7 @@ pub mod ssh;
 pub mod store;
 pub mod text;
 pub mod theme;
+pub mod tickets;
 pub mod tui;
 pub mod ui;
 pub mod workers;

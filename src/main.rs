@@ -49,6 +49,8 @@ enum Cmd {
     Completions(cli::completions::CompletionsArgs),
     /// Look after yunwei's own database: backup, check, stats
     Db(cli::db::DbArgs),
+    /// The ticket queue: add, list, show, move, assign, escalate, note, verify
+    Ticket(cli::ticket::TicketArgs),
     /// Print the manual page (roff) in the language of --lang
     #[command(hide = true)]
     Man(cli::man::ManArgs),
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
         Some(Cmd::CheckConfig(_)) => "check-config",
         Some(Cmd::Completions(_)) => "completions",
         Some(Cmd::Db(args)) => args.command.name(),
+        Some(Cmd::Ticket(args)) => args.command.name(),
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
         Some(Cmd::CheckConfig(args)) => cli::check_config::run(&g, &args),
         Some(Cmd::Completions(args)) => cli::completions::run(&args, Cli::command()),
         Some(Cmd::Db(args)) => cli::db::run(&g, &args),
+        Some(Cmd::Ticket(args)) => cli::ticket::run(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

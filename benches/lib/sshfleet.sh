@@ -5,6 +5,7 @@
 #                                  the arrays ports[] and ips[], and one user key and known_hosts
 #   fleet_config N POLL_S OUT      N host entries (a bastion and host-002 … host-N): entry h on
 #                                  server h % COUNT, every even one behind the bastion
+#   fleet_prewarm BIN              with FLEET_SHARED_PROBE=1, records the replayed answers first
 #
 # The caller sets $work (a scratch folder) and traps fleet_stop on EXIT. With
 # FLEET_SHARED_PROBE=1 the servers answer the health probe from one copy of its output (the
@@ -39,16 +40,27 @@ fleet_start_servers() {
     local force=
     if [ "${FLEET_SHARED_PROBE:-}" = 1 ]; then
         # The first answer is kept and replayed with shell built-ins only: no process beyond
-        # the session's own shell per poll.
+        # the session's own shell per poll. The security posture (every 30 minutes) is kept
+        # the same way: 500 stand-in hosts each simulating an upgrade with apt-get on this one
+        # machine at once would measure apt-get, not yunwei. The first session to take the
+        # lock runs the real command; the others wait for its answer.
         cat > "$work/answer.sh" <<ANSWER
 #!/bin/sh
-f=$work/probe.out
-case \$SSH_ORIGINAL_COMMAND in
-*'s dfk'*)
-    if [ ! -s "\$f" ]; then
-        sh -c "\$SSH_ORIGINAL_COMMAND" > "\$f.\$\$" 2>/dev/null && mv "\$f.\$\$" "\$f"
+replay() {
+    f=\$1
+    if [ ! -e "\$f" ]; then
+        if mkdir "\$f.lock" 2>/dev/null; then
+            sh -c "\$SSH_ORIGINAL_COMMAND" > "\$f.\$\$" 2>/dev/null
+            mv "\$f.\$\$" "\$f"
+        else
+            while [ ! -e "\$f" ]; do sleep 1; done
+        fi
     fi
-    while IFS= read -r line; do printf '%s\\n' "\$line"; done < "\$f" ;;
+    while IFS= read -r line; do printf '%s\\n' "\$line"; done < "\$f"
+}
+case \$SSH_ORIGINAL_COMMAND in
+*'s dfk'*) replay $work/probe.out ;;
+*'s updates.'*) replay $work/security.out ;;
 *) exec sh -c "\$SSH_ORIGINAL_COMMAND" ;;
 esac
 ANSWER
@@ -98,4 +110,15 @@ fleet_config() {
             printf '\n'
         done
     } > "$out"
+}
+
+# With FLEET_SHARED_PROBE=1: records the replayed answers (the health probe and the security
+# posture) once, from one host, before the console starts; otherwise the first security round
+# would have every stand-in host wait on one package query.
+fleet_prewarm() {
+    local bin=$1
+    [ "${FLEET_SHARED_PROBE:-}" = 1 ] || return 0
+    fleet_config 1 10 "$work/prewarm.toml"
+    HOME=$work/home XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data \
+        "$bin" --config "$work/prewarm.toml" --db "$work/prewarm.db" status --security --json >/dev/null 2>&1 || true
 }

@@ -148,6 +148,14 @@ pub const IGNORED: &[(&str, &[&str])] = &[
     ("db backup", &["theme", "keymap"]),
     ("db check", &["theme", "keymap"]),
     ("db stats", &["theme", "keymap"]),
+    ("ticket add", &["theme", "keymap"]),
+    ("ticket list", &["theme", "keymap"]),
+    ("ticket show", &["theme", "keymap"]),
+    ("ticket move", &["theme", "keymap"]),
+    ("ticket assign", &["theme", "keymap"]),
+    ("ticket escalate", &["theme", "keymap"]),
+    ("ticket note", &["theme", "keymap"]),
+    ("ticket verify", &["theme", "keymap"]),
 ];
 
 /// The first option of `given` (ids of global options set on the command line) that `sub`

@@ -14,6 +14,7 @@ pub mod help;
 pub mod logs;
 pub mod man;
 pub mod status;
+pub mod ticket;
 
 use std::path::PathBuf;
 

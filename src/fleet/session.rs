@@ -14,9 +14,12 @@
 //!
 //! Why a crew and not a thread per host: a thread per host cost 500 threads for a provincial
 //! fleet, each with its own stack and, while a poll was in flight, its own read buffer; all of
-//! them woke at once every round. The crew has at most [`MAX_CREW`] members however many hosts
+//! them woke at once every round. The crew has up to [`MAX_CREW`] members however many hosts
 //! there are, started when work waits and no member is free, and leaving after [`CREW_IDLE`]
-//! without work.
+//! without work. Members held by long commands (the security posture's package query runs for
+//! seconds on every host at once) must not starve the polls: when the host at the head of the
+//! line has waited [`CREW_STALL`] and no member is free, another starts beyond `MAX_CREW`, up
+//! to [`CREW_HARD_MAX`], and leaves again once idle.
 //!
 //! # Guarantees
 //!
@@ -92,6 +95,11 @@ const BACKOFF_CAP: Duration = Duration::from_secs(60);
 /// trips) are served side by side; few enough that a poll round's read buffers and stacks stay
 /// small beside the sessions themselves.
 pub const MAX_CREW: usize = 32;
+/// How long the head of the line may wait, with every member busy, before a member starts
+/// beyond [`MAX_CREW`].
+pub const CREW_STALL: Duration = Duration::from_millis(250);
+/// Members at most, however long the commands they are held by.
+pub const CREW_HARD_MAX: usize = 1024;
 /// A member with nothing to do for this long leaves (the poll interval is usually shorter, so
 /// a polling console keeps its crew).
 pub const CREW_IDLE: Duration = Duration::from_secs(60);
@@ -220,12 +228,15 @@ struct Crew {
     state: Mutex<CrewState>,
     work: Condvar,
     max: usize,
+    hard_max: usize,
+    stall: Duration,
     idle_for: Duration,
 }
 
 #[derive(Default)]
 struct CrewState {
-    line: VecDeque<Arc<Host>>,
+    /// The hosts waiting for a member, with when each joined the line.
+    line: VecDeque<(Arc<Host>, Instant)>,
     members: usize,
     idle: usize,
     /// Threads started so far (names them).
@@ -236,19 +247,31 @@ struct CrewState {
 
 impl Crew {
     fn new(max: usize, idle_for: Duration) -> Arc<Crew> {
-        Arc::new(Crew { state: Mutex::new(CrewState::default()), work: Condvar::new(), max, idle_for })
+        Arc::new(Crew {
+            state: Mutex::new(CrewState::default()),
+            work: Condvar::new(),
+            max,
+            hard_max: CREW_HARD_MAX.max(max),
+            stall: CREW_STALL,
+            idle_for,
+        })
     }
 
     /// Puts `host` (marked scheduled by the caller) at the back of the line and makes sure a
-    /// member will take it: a free one is woken, else a new one starts if the crew is not full.
+    /// member will take it: a free one is woken, else a new one starts if the crew is not full,
+    /// or if the line has stood still for [`CREW_STALL`] (every member held by a long command).
     fn line_up(self: Arc<Crew>, host: Arc<Host>) {
         let start = {
             let mut state = lock(&self.state);
-            state.line.push_back(host);
+            let now = Instant::now();
+            state.line.push_back((host, now));
+            let stalled = state.line.front().is_some_and(|(_, since)| {
+                now.duration_since(*since) >= self.stall && state.members < self.hard_max
+            });
             if state.idle > 0 {
                 self.work.notify_one();
                 None
-            } else if state.members < self.max {
+            } else if state.members < self.max || stalled {
                 state.members += 1;
                 state.peak = state.peak.max(state.members);
                 state.started += 1;
@@ -273,7 +296,7 @@ impl Crew {
                 }
             };
             let error = crate::ssh::io_both(&err);
-            for host in orphaned {
+            for (host, _) in orphaned {
                 let waiting: Vec<Request> = {
                     let mut queue = lock(&host.queue);
                     queue.scheduled = false;
@@ -296,7 +319,7 @@ impl Crew {
             let host = {
                 let mut state = lock(&self.state);
                 loop {
-                    if let Some(host) = state.line.pop_front() {
+                    if let Some((host, _)) = state.line.pop_front() {
                         break host;
                     }
                     state.idle += 1;
@@ -636,6 +659,51 @@ mod tests {
         assert_eq!(second, "hangs");
         assert_eq!(kind, Err(ErrorKind::Timeout));
         assert!(after >= Duration::from_millis(900), "{after:?}");
+        drop(silent);
+    }
+
+    #[test]
+    fn a_line_that_stands_still_gets_a_member_beyond_the_limit() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = silent.local_addr().expect("addr").port();
+        let crew = Arc::new(Crew {
+            state: Mutex::new(CrewState::default()),
+            work: Condvar::new(),
+            max: 1,
+            hard_max: 4,
+            stall: Duration::from_millis(100),
+            idle_for: CREW_IDLE,
+        });
+        let sessions = Arc::new(Sessions { pool: pool(), crew, links: Mutex::new(HashMap::new()) });
+        let (tx, rx) = mpsc::channel();
+        let started = Instant::now();
+        let submit = |name: &str, port: u16| {
+            let tx = tx.clone();
+            let name = name.to_string();
+            sessions.link(&target(&name, port)).submit(
+                "uptime",
+                Duration::from_secs(1),
+                Class::Probe,
+                move |r| {
+                    let _ = tx.send((name, r.map_err(|e| e.kind), started.elapsed()));
+                },
+            );
+        };
+        // The only member hangs on this host for its 1 s connect timeout.
+        submit("hangs", port);
+        thread::sleep(Duration::from_millis(50));
+        submit("first", 1);
+        thread::sleep(Duration::from_millis(250));
+        // The line has stood still for 250 ms: this submission starts a second member.
+        submit("second", 1);
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            answers.push(rx.recv_timeout(Duration::from_secs(5)).expect("an answer"));
+        }
+        let names: Vec<&str> = answers.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["first", "second", "hangs"], "{answers:?}");
+        assert!(answers[1].2 < Duration::from_millis(800), "{answers:?}");
+        assert_eq!(sessions.crew.members().1, 2);
         drop(silent);
     }
 

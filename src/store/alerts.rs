@@ -624,7 +624,7 @@ mod tests {
         };
 
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), crate::store::SCHEMA_VERSION);
         let mut all = store.alert_history(None, 100).unwrap();
         all.sort_by_key(|a| a.id);
         assert_eq!(all.len(), 6);
@@ -739,6 +739,6 @@ mod tests {
         );
         assert_eq!(store.alert_history(None, 100).unwrap().len(), 7);
         drop(store);
-        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), 3);
+        assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), crate::store::SCHEMA_VERSION);
     }
 }

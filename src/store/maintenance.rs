@@ -527,7 +527,27 @@ pub fn stats(path: &Path) -> Result<Stats> {
         )
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .map_err(wrap)?;
-    let bytes = table_bytes(&conn).map_err(wrap)?;
+    // A full-text table keeps its data in shadow tables (`ticket_search_data`, …): they are
+    // counted as the table they serve, not listed.
+    let virtual_tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(wrap)?;
+    let served_by = |table: &str| -> Option<String> {
+        virtual_tables
+            .iter()
+            .find(|v| {
+                table
+                    .strip_prefix(v.as_str())
+                    .and_then(|rest| rest.strip_prefix('_'))
+                    .is_some_and(|suffix| FTS_SHADOWS.contains(&suffix))
+            })
+            .cloned()
+    };
+    let names: Vec<String> = names.into_iter().filter(|n| served_by(n).is_none()).collect();
+    let bytes = table_bytes(&conn)
+        .map_err(wrap)?
+        .map(|rows| rows.into_iter().map(|(t, n)| (served_by(&t).unwrap_or(t), n)).collect::<Vec<_>>());
     let mut tables = Vec::new();
     for name in names {
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
@@ -570,6 +590,9 @@ pub fn stats(path: &Path) -> Result<Stats> {
         tables,
     })
 }
+
+/// The shadow tables of an FTS5 table, by the suffix after its name.
+const FTS_SHADOWS: &[&str] = &["data", "idx", "content", "docsize", "config"];
 
 /// The bytes of each table's pages and its indexes' (by the table they belong to), from
 /// SQLite's dbstat table; `None` when this SQLite was built without it.
@@ -885,14 +908,33 @@ mod tests {
             let want = sqlite3(
                 &db,
                 &format!(
-                    "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = '{}')",
+                    "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = '{0}'
+                     OR tbl_name IN ('{0}_data', '{0}_idx', '{0}_content', '{0}_docsize', '{0}_config'))",
                     t.name
                 ),
             );
             assert_eq!(t.bytes.map(|b| b.to_string()), Some(want), "{}", t.name);
         }
         let names: Vec<&str> = s.tables.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["alerts", "audit", "health_5m", "health_raw", "hosts", "meta", "schema_version"]);
+        assert_eq!(
+            names,
+            [
+                "alerts",
+                "audit",
+                "health_5m",
+                "health_raw",
+                "hosts",
+                "meta",
+                "schema_version",
+                "ticket_counters",
+                "ticket_drafts",
+                "ticket_events",
+                "ticket_notes",
+                "ticket_search",
+                "ticket_tags",
+                "tickets"
+            ]
+        );
         assert_eq!(s.health, Span { rows: Some(1234), oldest: Some(1_000), newest: Some(2_233) });
         assert_eq!(s.audit.rows, Some(1));
         assert_eq!((s.alerts.rows, s.open_alerts), (Some(0), Some(0)));

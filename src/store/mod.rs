@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod health;
 pub mod maintenance;
+pub mod tickets;
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::Read;
@@ -348,6 +349,84 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX alerts_open_key ON alerts (source, subject) WHERE cleared_at IS NULL;
     CREATE INDEX alerts_opened ON alerts (opened_at);
     CREATE INDEX alerts_host_opened ON alerts (host, opened_at);
+    "#,
+    // 4: the ticket queue (`store::tickets`): tickets with a per-day counter for their numbers,
+    // notes, tags, the append-only history chained by hash, and the full-text index (Chinese
+    // written as pairs of characters, see `tickets::search`), keyed by the ticket's id.
+    r#"
+    CREATE TABLE tickets (
+        id               INTEGER PRIMARY KEY,
+        number           TEXT NOT NULL UNIQUE,
+        channel          TEXT NOT NULL,
+        caller           TEXT NOT NULL,
+        caller_phone     TEXT,
+        unit             TEXT,
+        category         TEXT NOT NULL,
+        subcategory      TEXT,
+        impact           TEXT NOT NULL,
+        urgency          TEXT NOT NULL,
+        priority         TEXT NOT NULL,
+        summary          TEXT NOT NULL,
+        description      TEXT NOT NULL DEFAULT '',
+        hosts            TEXT NOT NULL DEFAULT '[]',
+        alert_id         INTEGER,
+        assignee         TEXT,
+        escalation_level INTEGER NOT NULL DEFAULT 0,
+        status           TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,
+        acknowledged_at  INTEGER,
+        resolved_at      INTEGER,
+        closed_at        INTEGER,
+        updated_at       INTEGER NOT NULL,
+        updated_by       TEXT NOT NULL,
+        version          INTEGER NOT NULL,
+        status_log       TEXT NOT NULL,
+        head_hash        TEXT NOT NULL
+    );
+    CREATE INDEX tickets_status_created ON tickets (status, created_at);
+    CREATE INDEX tickets_created ON tickets (created_at);
+    CREATE INDEX tickets_assignee ON tickets (assignee, status);
+    CREATE INDEX tickets_unit ON tickets (unit);
+    CREATE TABLE ticket_counters (
+        day  TEXT PRIMARY KEY,
+        last INTEGER NOT NULL
+    );
+    CREATE TABLE ticket_notes (
+        id         INTEGER PRIMARY KEY,
+        ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+        author     TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id, id);
+    CREATE TABLE ticket_tags (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        tag       TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, tag)
+    ) WITHOUT ROWID;
+    CREATE TABLE ticket_events (
+        id         INTEGER PRIMARY KEY,
+        ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+        seq        INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        actor      TEXT NOT NULL,
+        field      TEXT NOT NULL,
+        from_value TEXT,
+        to_value   TEXT,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL,
+        UNIQUE (ticket_id, seq)
+    );
+    CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'the ticket history is append-only'); END;
+    CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'the ticket history is append-only'); END;
+    CREATE TABLE ticket_drafts (
+        owner    TEXT PRIMARY KEY,
+        body     TEXT NOT NULL,
+        saved_at INTEGER NOT NULL
+    );
+    CREATE VIRTUAL TABLE ticket_search USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
     "#,
 ];
 

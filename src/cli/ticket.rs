@@ -1,0 +1,801 @@
+//! `yunwei ticket …`: the ticket queue from the command line, for scripts and for a call taken
+//! away from the console. Every subcommand prints the ticket(s) it touched (`--json` for
+//! scripts); exit 0 when done, 1 when `verify` finds a broken history, 2 for invalid input (a
+//! refused move names the allowed ones), 3 when the ticket changed since the version given with
+//! `--expect-version`. The SQL is in `store::tickets`, the rules in `tickets`.
+
+use chrono::{FixedOffset, TimeZone};
+use serde_json::{json, Value};
+
+use crate::cli::errors::{eprint_clean, print_clean, say};
+use crate::cli::Global;
+use crate::i18n::{Lang, Msg};
+use crate::store::tickets::{NewTicket, Note, Ticket, TicketError, TicketEvent, TicketFilter};
+use crate::store::{Access, Store};
+use crate::tickets::sla::{self, Clock, Clocks, SlaPolicy};
+use crate::tickets::{Category, Channel, Level, Priority, Status, UnknownName};
+
+/// The arguments of `yunwei ticket`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(subcommand_required = true, arg_required_else_help = true, disable_help_subcommand = true)]
+pub struct TicketArgs {
+    #[command(subcommand)]
+    pub command: TicketCommand,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum TicketCommand {
+    /// Record a new ticket and print it with its number
+    Add(AddArgs),
+    /// List tickets, most urgent first (open ones unless --all or --status)
+    List(ListArgs),
+    /// Show a ticket with its notes, SLA clocks and history
+    Show(ShowArgs),
+    /// Move a ticket along its workflow
+    Move(MoveArgs),
+    /// Assign a ticket to an engineer
+    Assign(AssignArgs),
+    /// Escalate a ticket: raise its level and reassign it, with the reason
+    Escalate(EscalateArgs),
+    /// Add a note to a ticket
+    Note(NoteArgs),
+    /// Check every ticket's hash-chained history; exit 1 at the first broken chain
+    Verify(VerifyArgs),
+}
+
+impl TicketCommand {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TicketCommand::Add(_) => "ticket add",
+            TicketCommand::List(_) => "ticket list",
+            TicketCommand::Show(_) => "ticket show",
+            TicketCommand::Move(_) => "ticket move",
+            TicketCommand::Assign(_) => "ticket assign",
+            TicketCommand::Escalate(_) => "ticket escalate",
+            TicketCommand::Note(_) => "ticket note",
+            TicketCommand::Verify(_) => "ticket verify",
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AddArgs {
+    /// How the request came: phone, email, onsite, remote, monitoring
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: String,
+    /// Who called
+    #[arg(long, value_name = "NAME")]
+    pub caller: String,
+    /// The caller's phone number
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// The calling office
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// network, security, software, data, server
+    #[arg(long, value_name = "CATEGORY")]
+    pub category: String,
+    /// A finer category, free text
+    #[arg(long, value_name = "TEXT")]
+    pub subcategory: Option<String>,
+    /// high, medium, low
+    #[arg(long, value_name = "LEVEL")]
+    pub impact: String,
+    /// high, medium, low
+    #[arg(long, value_name = "LEVEL")]
+    pub urgency: String,
+    /// One line saying what is wrong
+    #[arg(long, value_name = "TEXT")]
+    pub summary: String,
+    /// The whole story
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub description: String,
+    /// A host concerned (repeatable)
+    #[arg(long = "host", value_name = "HOST")]
+    pub hosts: Vec<String>,
+    /// The engineer it goes to
+    #[arg(long, value_name = "NAME")]
+    pub assignee: Option<String>,
+    /// A tag (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The alert it comes from
+    #[arg(long = "alert", value_name = "ID")]
+    pub alert_id: Option<i64>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// Only this status (repeatable)
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    /// Only tickets past a running SLA clock
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only this engineer's tickets
+    #[arg(long, value_name = "NAME")]
+    pub assignee: Option<String>,
+    /// Only this category
+    #[arg(long, value_name = "CATEGORY")]
+    pub category: Option<String>,
+    /// Only this priority (P1 to P4)
+    #[arg(long, value_name = "PRIORITY")]
+    pub priority: Option<String>,
+    /// Tickets whose summary, description or notes hold every word (Chinese included)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Closed and cancelled tickets too
+    #[arg(long)]
+    pub all: bool,
+    /// At most N tickets
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Show phone numbers unmasked (written to the audit log)
+    #[arg(long)]
+    pub no_mask: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShowArgs {
+    /// The ticket's number (YW-20261127-003) or id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Show phone numbers unmasked (written to the audit log)
+    #[arg(long)]
+    pub no_mask: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MoveArgs {
+    /// The ticket's number or id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The new status: acknowledged, in_progress, pending, resolved, closed, cancelled
+    #[arg(long, value_name = "STATUS")]
+    pub to: String,
+    /// A note recorded with the move
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Refuse (exit 3) if the ticket is no longer at this version
+    #[arg(long, value_name = "N")]
+    pub expect_version: Option<i64>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AssignArgs {
+    /// The ticket's number or id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The engineer it goes to
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+    /// Refuse (exit 3) if the ticket is no longer at this version
+    #[arg(long, value_name = "N")]
+    pub expect_version: Option<i64>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EscalateArgs {
+    /// The ticket's number or id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The second-line engineer it goes to
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+    /// Why it is escalated
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Refuse (exit 3) if the ticket is no longer at this version
+    #[arg(long, value_name = "N")]
+    pub expect_version: Option<i64>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct NoteArgs {
+    /// The ticket's number or id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The note
+    #[arg(long, value_name = "TEXT")]
+    pub text: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A text in the user's language.
+fn tr(lang: Lang, en: &str, zh: &str) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::ZhCn => zh.to_string(),
+    }
+}
+
+/// What a command works with: the language, the operator, the clock and the SLA policy.
+struct Ctx {
+    lang: Lang,
+    operator: String,
+    now: i64,
+    policy: SlaPolicy,
+    offset: FixedOffset,
+}
+
+/// The clock: `$YUNWEI_NOW` (RFC 3339) for drills and tests, else the system's.
+fn now(lang: Lang) -> Result<i64, String> {
+    match std::env::var("YUNWEI_NOW") {
+        Ok(v) if !v.trim().is_empty() => {
+            chrono::DateTime::parse_from_rfc3339(v.trim()).map(|t| t.timestamp()).map_err(|e| {
+                tr(
+                    lang,
+                    &format!(
+                        "YUNWEI_NOW={v:?} is not an RFC 3339 time such as 2026-11-27T01:00:00+08:00 ({e})"
+                    ),
+                    &format!("YUNWEI_NOW={v:?} 不是 RFC 3339 时间（例如 2026-11-27T01:00:00+08:00）：{e}"),
+                )
+            })
+        }
+        _ => Ok(chrono::Utc::now().timestamp()),
+    }
+}
+
+fn rfc3339(ts: i64, offset: FixedOffset) -> String {
+    match offset.timestamp_opt(ts, 0).single() {
+        Some(t) => t.to_rfc3339(),
+        None => ts.to_string(),
+    }
+}
+
+fn short_time(ts: i64, offset: FixedOffset) -> String {
+    match offset.timestamp_opt(ts, 0).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        None => ts.to_string(),
+    }
+}
+
+pub fn run(g: &Global, args: &TicketArgs) -> i32 {
+    let name = args.command.name();
+    let cfg = match crate::config::load(g.config.as_deref()) {
+        Ok(cfg) => cfg,
+        Err(errors) => {
+            let lang = crate::cli::early_lang(g);
+            for e in &errors.0 {
+                eprint_clean(&e.render(lang));
+            }
+            say(name, Msg::DbConfigUnread.text(lang));
+            return 2;
+        }
+    };
+    let lang = crate::cli::lang_with(g, &cfg);
+    let now = match now(lang) {
+        Ok(now) => now,
+        Err(e) => {
+            say(name, &e);
+            return 2;
+        }
+    };
+    let policy = SlaPolicy::default();
+    let ctx = Ctx {
+        lang,
+        operator: crate::store::audit::resolve_operator(cfg.general.operator.as_deref()),
+        now,
+        offset: policy.calendar.offset,
+        policy,
+    };
+    let (path, options) = crate::cli::db_options(g, Access::Write);
+    let mut store = match Store::open_with(&path, options) {
+        Ok(s) => s,
+        Err(e) => {
+            say(name, &e.text(lang));
+            return 2;
+        }
+    };
+    match dispatch(&mut store, &ctx, &args.command) {
+        Ok(code) => code,
+        Err(Failure { code, message }) => {
+            say(name, &message);
+            code
+        }
+    }
+}
+
+fn dispatch(store: &mut Store, ctx: &Ctx, command: &TicketCommand) -> Outcome {
+    match command {
+        TicketCommand::Add(a) => add(store, ctx, a),
+        TicketCommand::List(a) => list(store, ctx, a),
+        TicketCommand::Show(a) => show(store, ctx, a),
+        TicketCommand::Move(a) => {
+            let to = parse::<Status>(ctx.lang, "--to", &a.to)?;
+            let r = store.move_ticket(&a.id, to, a.note.as_deref(), a.expect_version, &ctx.operator, ctx.now);
+            changed(store, ctx, a.json, r)
+        }
+        TicketCommand::Assign(a) => {
+            let r = store.assign_ticket(&a.id, &a.to, a.expect_version, &ctx.operator, ctx.now);
+            changed(store, ctx, a.json, r)
+        }
+        TicketCommand::Escalate(a) => {
+            let r = store.escalate_ticket(&a.id, &a.to, &a.reason, a.expect_version, &ctx.operator, ctx.now);
+            changed(store, ctx, a.json, r)
+        }
+        TicketCommand::Note(a) => note(store, ctx, a),
+        TicketCommand::Verify(a) => verify(store, ctx, a),
+    }
+}
+
+/// A command that did not do its work: what to say and the exit code.
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+type Outcome = Result<i32, Failure>;
+
+fn parse<T: std::str::FromStr<Err = UnknownName>>(
+    lang: Lang,
+    option: &str,
+    value: &str,
+) -> Result<T, Failure> {
+    value.parse().map_err(|e: UnknownName| Failure {
+        code: 2,
+        message: tr(
+            lang,
+            &format!("{option} {:?} is not one of: {}", e.given, e.allowed),
+            &format!("{option} {:?} 无效，可选：{}", e.given, e.allowed),
+        ),
+    })
+}
+
+fn failure(ctx: &Ctx, e: TicketError) -> Failure {
+    let lang = ctx.lang;
+    match e {
+        TicketError::NotFound(key) => Failure {
+            code: 2,
+            message: tr(lang, &format!("no ticket {key:?}"), &format!("没有工单 {key:?}")),
+        },
+        TicketError::Stale { number, expected, found, by, at } => Failure {
+            code: 3,
+            message: tr(
+                lang,
+                &format!(
+                    "{number} changed since version {expected}: it is at version {found}, changed by {by} at {}; read it again",
+                    rfc3339(at, ctx.offset)
+                ),
+                &format!(
+                    "{number} 在版本 {expected} 之后已被修改：当前为版本 {found}，由 {by} 于 {} 修改；请重新读取",
+                    rfc3339(at, ctx.offset)
+                ),
+            ),
+        },
+        TicketError::Move { number, from, to } => {
+            let allowed: Vec<&str> = from.moves().iter().map(|s| s.as_str()).collect();
+            let allowed = if allowed.is_empty() { "-".to_string() } else { allowed.join(", ") };
+            Failure {
+                code: 2,
+                message: tr(
+                    lang,
+                    &format!("{number} cannot move from {from} to {to}; from {from} it may move to: {allowed}"),
+                    &format!("{number} 不能从 {from} 转到 {to}；{from} 可以转到：{allowed}"),
+                ),
+            }
+        }
+        TicketError::Invalid(both) => Failure { code: 2, message: both.get(lang).to_string() },
+        TicketError::Store(e) => Failure { code: 2, message: e.text(lang) },
+    }
+}
+
+fn store_failure(ctx: &Ctx, e: crate::store::StoreError) -> Failure {
+    Failure { code: 2, message: e.text(ctx.lang) }
+}
+
+fn add(store: &mut Store, ctx: &Ctx, a: &AddArgs) -> Outcome {
+    let lang = ctx.lang;
+    let new = NewTicket {
+        channel: Some(parse::<Channel>(lang, "--channel", &a.channel)?),
+        caller: a.caller.clone(),
+        caller_phone: a.phone.clone(),
+        unit: a.unit.clone(),
+        category: Some(parse::<Category>(lang, "--category", &a.category)?),
+        subcategory: a.subcategory.clone(),
+        impact: Some(parse::<Level>(lang, "--impact", &a.impact)?),
+        urgency: Some(parse::<Level>(lang, "--urgency", &a.urgency)?),
+        summary: a.summary.clone(),
+        description: a.description.clone(),
+        hosts: a.hosts.clone(),
+        alert_id: a.alert_id,
+        assignee: a.assignee.clone(),
+        tags: a.tags.clone(),
+    };
+    let t = store.create_ticket(&new, &ctx.operator, ctx.now, ctx.offset).map_err(|e| failure(ctx, e))?;
+    print_ticket(store, ctx, &t, a.json, false, false)
+}
+
+fn changed(store: &Store, ctx: &Ctx, json: bool, r: Result<Ticket, TicketError>) -> Outcome {
+    let t = r.map_err(|e| failure(ctx, e))?;
+    print_ticket(store, ctx, &t, json, false, false)
+}
+
+fn note(store: &mut Store, ctx: &Ctx, a: &NoteArgs) -> Outcome {
+    let n = store.note_ticket(&a.id, &a.text, &ctx.operator, ctx.now).map_err(|e| failure(ctx, e))?;
+    if a.json {
+        println!("{}", note_json(&n, ctx.offset));
+    } else {
+        print_clean(&format!("{} {} {}", short_time(n.created_at, ctx.offset), n.author, n.text));
+    }
+    Ok(0)
+}
+
+fn clocks_of(ctx: &Ctx, t: &Ticket) -> Clocks {
+    sla::clocks(&ctx.policy, t.priority, &t.timeline, ctx.now)
+}
+
+/// Most urgent first: a running clock's time left (overdue is negative), then priority, then
+/// age; tickets whose clocks stopped come after, newest first.
+fn urgency_key(ctx: &Ctx, t: &Ticket) -> (i64, i64, usize, i64) {
+    let c = clocks_of(ctx, t);
+    let left = [c.response, c.resolution]
+        .iter()
+        .filter(|k| k.running)
+        .filter_map(|k| k.due.map(|d| d - ctx.now))
+        .min();
+    match left {
+        Some(left) => (0, left, t.priority.index(), t.created_at),
+        None => (1, 0, t.priority.index(), -t.created_at),
+    }
+}
+
+fn list(store: &Store, ctx: &Ctx, a: &ListArgs) -> Outcome {
+    let lang = ctx.lang;
+    let mut statuses = Vec::new();
+    for s in &a.statuses {
+        statuses.push(parse::<Status>(lang, "--status", s)?);
+    }
+    let filter = TicketFilter {
+        statuses,
+        assignee: a.assignee.clone(),
+        category: a.category.as_deref().map(|c| parse::<Category>(lang, "--category", c)).transpose()?,
+        priority: a.priority.as_deref().map(|p| parse::<Priority>(lang, "--priority", p)).transpose()?,
+        search: a.search.clone(),
+        all: a.all,
+        limit: None,
+        from: None,
+        to: None,
+    };
+    let mut tickets = store.tickets(&filter).map_err(|e| store_failure(ctx, e))?;
+    if a.overdue {
+        tickets.retain(|t| {
+            let c = clocks_of(ctx, t);
+            (c.response.running && c.response.breached()) || (c.resolution.running && c.resolution.breached())
+        });
+    }
+    tickets.sort_by_key(|t| urgency_key(ctx, t));
+    if let Some(limit) = a.limit {
+        tickets.truncate(limit);
+    }
+    if a.no_mask {
+        audit_unmasked(store, ctx, "ticket list", &format!("{} tickets", tickets.len()));
+    }
+    if a.json {
+        let rows: Vec<Value> = tickets.iter().map(|t| ticket_json(ctx, t, a.no_mask)).collect();
+        println!("{}", Value::Array(rows));
+        return Ok(0);
+    }
+    if tickets.is_empty() {
+        print_clean(&tr(lang, "no tickets", "没有工单"));
+        return Ok(0);
+    }
+    for t in &tickets {
+        let c = clocks_of(ctx, t);
+        print_clean(&format!(
+            "{}  {}  {:<12}  {}  {}",
+            t.number,
+            t.priority,
+            t.status.as_str(),
+            clock_word(ctx, &c),
+            t.summary
+        ));
+    }
+    Ok(0)
+}
+
+/// The clock that matters now, in words: the response while unacknowledged, else the resolution.
+fn clock_word(ctx: &Ctx, c: &Clocks) -> String {
+    let lang = ctx.lang;
+    let k = if c.response.running { &c.response } else { &c.resolution };
+    let (label_en, label_zh) =
+        if c.response.running { ("response", "响应") } else { ("resolution", "解决") };
+    clock_text(ctx, k, label_en, label_zh, lang)
+}
+
+fn clock_text(ctx: &Ctx, k: &Clock, label_en: &str, label_zh: &str, lang: Lang) -> String {
+    match (k.met, k.running, k.paused, k.due) {
+        (Some(true), ..) => tr(lang, &format!("{label_en} met"), &format!("{label_zh}达标")),
+        (Some(false), ..) => tr(lang, &format!("{label_en} breached"), &format!("{label_zh}超时")),
+        (None, _, true, _) => tr(lang, &format!("{label_en} paused"), &format!("{label_zh}暂停")),
+        (None, true, _, Some(due)) if due >= ctx.now => {
+            let left = yunwei_widgets::fmt::duration((due - ctx.now).max(0) as u64);
+            tr(lang, &format!("{label_en} {left} left"), &format!("{label_zh}剩余 {left}"))
+        }
+        (None, true, _, Some(due)) => {
+            let over = yunwei_widgets::fmt::duration((ctx.now - due).max(0) as u64);
+            tr(lang, &format!("{label_en} overdue {over}"), &format!("{label_zh}已超时 {over}"))
+        }
+        _ => tr(lang, &format!("{label_en} -"), &format!("{label_zh} -")),
+    }
+}
+
+fn show(store: &Store, ctx: &Ctx, a: &ShowArgs) -> Outcome {
+    let t = store
+        .ticket(&a.id)
+        .map_err(|e| store_failure(ctx, e))?
+        .ok_or_else(|| failure(ctx, TicketError::NotFound(a.id.clone())))?;
+    if a.no_mask {
+        audit_unmasked(store, ctx, "ticket show", &t.number);
+    }
+    print_ticket(store, ctx, &t, a.json, true, a.no_mask)
+}
+
+/// An unmasked view of personal data is written to the audit log.
+fn audit_unmasked(store: &Store, ctx: &Ctx, action: &str, target: &str) {
+    if let Err(e) = store.audit(&ctx.operator, &format!("{action} --no-mask"), target, "") {
+        say(action, &e.text(ctx.lang));
+    }
+}
+
+fn phone(t: &Ticket, unmasked: bool) -> Option<String> {
+    t.caller_phone.as_deref().map(|p| {
+        if unmasked {
+            p.to_string()
+        } else {
+            crate::logs::mask::mask(p).into_owned()
+        }
+    })
+}
+
+fn clock_json(k: &Clock, offset: FixedOffset) -> Value {
+    json!({
+        "due": k.due.map(|d| rfc3339(d, offset)),
+        "used_s": k.used_s,
+        "target_s": k.target_s,
+        "met": k.met,
+        "running": k.running,
+        "paused": k.paused,
+    })
+}
+
+fn note_json(n: &Note, offset: FixedOffset) -> Value {
+    json!({"id": n.id, "author": n.author, "text": n.text, "created_at": rfc3339(n.created_at, offset)})
+}
+
+fn event_json(e: &TicketEvent, offset: FixedOffset) -> Value {
+    json!({"seq": e.seq, "at": rfc3339(e.at, offset), "actor": e.actor, "field": e.field, "from": e.from, "to": e.to})
+}
+
+fn ticket_json(ctx: &Ctx, t: &Ticket, unmasked: bool) -> Value {
+    let o = ctx.offset;
+    let c = clocks_of(ctx, t);
+    json!({
+        "id": t.number,
+        "number": t.number,
+        "row_id": t.id,
+        "channel": t.channel,
+        "caller": t.caller,
+        "caller_phone": phone(t, unmasked),
+        "unit": t.unit,
+        "category": t.category,
+        "subcategory": t.subcategory,
+        "impact": t.impact,
+        "urgency": t.urgency,
+        "priority": t.priority,
+        "summary": t.summary,
+        "description": t.description,
+        "hosts": t.hosts,
+        "alert_id": t.alert_id,
+        "assignee": t.assignee,
+        "escalation_level": t.escalation_level,
+        "status": t.status,
+        "created_at": rfc3339(t.created_at, o),
+        "acknowledged_at": t.acknowledged_at.map(|x| rfc3339(x, o)),
+        "resolved_at": t.resolved_at.map(|x| rfc3339(x, o)),
+        "closed_at": t.closed_at.map(|x| rfc3339(x, o)),
+        "updated_at": rfc3339(t.updated_at, o),
+        "updated_by": t.updated_by,
+        "version": t.version,
+        "tags": t.tags,
+        "sla": {
+            "response_due": c.response.due.map(|d| rfc3339(d, o)),
+            "resolution_due": c.resolution.due.map(|d| rfc3339(d, o)),
+            "response_met": c.response.met,
+            "resolution_met": c.resolution.met,
+            "paused_s": c.paused_s,
+            "response": clock_json(&c.response, o),
+            "resolution": clock_json(&c.resolution, o),
+        },
+    })
+}
+
+fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, unmasked: bool) -> Outcome {
+    let lang = ctx.lang;
+    let o = ctx.offset;
+    let (notes, history) = if full {
+        (
+            store.ticket_notes(t.id).map_err(|e| store_failure(ctx, e))?,
+            store.ticket_history(t.id).map_err(|e| store_failure(ctx, e))?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if json {
+        let mut v = ticket_json(ctx, t, unmasked);
+        if full {
+            v["notes"] = Value::Array(notes.iter().map(|n| note_json(n, o)).collect());
+            v["history"] = Value::Array(history.iter().map(|e| event_json(e, o)).collect());
+        }
+        println!("{v}");
+        return Ok(0);
+    }
+    let c = clocks_of(ctx, t);
+    let dash = || "-".to_string();
+    let mut lines = vec![
+        format!(
+            "{}  {}  {}  ({} {})",
+            t.number,
+            t.priority,
+            t.status.as_str(),
+            tr(lang, "version", "版本"),
+            t.version
+        ),
+        format!("{}: {}", tr(lang, "summary", "摘要"), t.summary),
+        format!(
+            "{}: {} {} · {}",
+            tr(lang, "caller", "报告人"),
+            t.caller,
+            phone(t, unmasked).unwrap_or_else(dash),
+            t.unit.clone().unwrap_or_else(dash)
+        ),
+        format!(
+            "{} {} · {} {} · {} {} · {} {}",
+            tr(lang, "channel", "渠道"),
+            t.channel,
+            tr(lang, "category", "类别"),
+            t.category,
+            tr(lang, "impact", "影响"),
+            t.impact,
+            tr(lang, "urgency", "紧急"),
+            t.urgency
+        ),
+        format!(
+            "{}: {} · {} {} · {}: {}",
+            tr(lang, "assignee", "处理人"),
+            t.assignee.clone().unwrap_or_else(dash),
+            tr(lang, "escalation level", "升级级别"),
+            t.escalation_level,
+            tr(lang, "hosts", "主机"),
+            if t.hosts.is_empty() { dash() } else { t.hosts.join(", ") }
+        ),
+        format!("{}: {}", tr(lang, "created", "创建"), short_time(t.created_at, o)),
+        format!(
+            "{}  ({} {})",
+            clock_text(ctx, &c.response, "response", "响应", lang),
+            tr(lang, "due", "期限"),
+            c.response.due.map(|d| short_time(d, o)).unwrap_or_else(dash)
+        ),
+        format!(
+            "{}  ({} {}, {} {})",
+            clock_text(ctx, &c.resolution, "resolution", "解决", lang),
+            tr(lang, "due", "期限"),
+            c.resolution.due.map(|d| short_time(d, o)).unwrap_or_else(dash),
+            tr(lang, "paused", "暂停"),
+            yunwei_widgets::fmt::duration(c.paused_s.max(0) as u64)
+        ),
+    ];
+    if !t.description.is_empty() {
+        lines.push(format!("{}: {}", tr(lang, "description", "描述"), t.description));
+    }
+    if full {
+        lines.push(format!("{}:", tr(lang, "notes", "备注")));
+        for n in &notes {
+            lines.push(format!("  {} {}: {}", short_time(n.created_at, o), n.author, n.text));
+        }
+        lines.push(format!("{}:", tr(lang, "history", "历史")));
+        for e in &history {
+            lines.push(format!(
+                "  {} {} {}: {} → {}",
+                short_time(e.at, o),
+                e.actor,
+                e.field,
+                e.from.clone().unwrap_or_else(dash),
+                e.to.clone().unwrap_or_else(dash)
+            ));
+        }
+    }
+    for line in lines {
+        print_clean(&line);
+    }
+    Ok(0)
+}
+
+fn verify(store: &Store, ctx: &Ctx, a: &VerifyArgs) -> Outcome {
+    let lang = ctx.lang;
+    let report = store.verify_tickets().map_err(|e| store_failure(ctx, e))?;
+    let first = report.broken.first();
+    if a.json {
+        let broken: Vec<Value> = report
+            .broken
+            .iter()
+            .map(|(number, b)| json!({"ticket": number, "break": format!("{b:?}")}))
+            .collect();
+        println!(
+            "{}",
+            json!({"ok": first.is_none(), "tickets": report.tickets, "events": report.events, "broken": broken})
+        );
+        return Ok(if first.is_none() { 0 } else { 1 });
+    }
+    match first {
+        None => {
+            print_clean(&tr(
+                lang,
+                &format!("every chain holds: {} tickets, {} events", report.tickets, report.events),
+                &format!("所有历史链完好：{} 个工单，{} 条事件", report.tickets, report.events),
+            ));
+            Ok(0)
+        }
+        Some((number, b)) => {
+            use crate::tickets::chain::Break;
+            let what = match b {
+                Break::Edited { id, seq } => tr(
+                    lang,
+                    &format!("event {seq} (row {id}) was changed after it was written"),
+                    &format!("第 {seq} 条事件（行 {id}）在写入后被修改"),
+                ),
+                Break::Unlinked { id, seq } => tr(
+                    lang,
+                    &format!("event {seq} (row {id}) does not follow the one before it: an event was deleted, inserted or moved"),
+                    &format!("第 {seq} 条事件（行 {id}）与前一条接不上：有事件被删除、插入或挪动"),
+                ),
+                Break::Head { .. } => tr(
+                    lang,
+                    "the last events were removed, or the ticket row was edited",
+                    "最新的事件被删除，或工单记录被修改",
+                ),
+            };
+            print_clean(&tr(
+                lang,
+                &format!(
+                    "{number}: history broken: {what} ({} of {} tickets broken)",
+                    report.broken.len(),
+                    report.tickets
+                ),
+                &format!(
+                    "{number}：历史链断裂：{what}（{} 个工单中 {} 个断裂）",
+                    report.tickets,
+                    report.broken.len()
+                ),
+            ));
+            Ok(1)
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! `yunwei ticket …` as the built binary on real SQLite files: the workflow and its refusals,
+//! stale versions, two engineers (separate processes) changing one ticket at once, thirty notes
+//! written at the same moment, `kill -9` in the middle of writes, a history edited behind
+//! yunwei's back (with the sqlite3 shell) found by `ticket verify`, SLA clocks at a set time,
+//! Chinese search, in English and Chinese.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn yunwei(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yunwei"));
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("YUNWEI_DB", home.join("t.db"))
+        .env("YUNWEI_OPERATOR", "王工")
+        .env("YUNWEI_NOW", "2026-11-27T01:00:00+08:00")
+        .env_remove("YUNWEI_CONFIG")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("run yunwei");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn sqlite3(db: &Path, sql: &str) -> String {
+    let out = Command::new("sqlite3").arg(db).arg(sql).output().expect("sqlite3 is installed");
+    assert!(out.status.success(), "sqlite3 {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+const CALL: &[&str] = &[
+    "ticket",
+    "add",
+    "--channel",
+    "phone",
+    "--caller",
+    "李敏",
+    "--phone",
+    "13812345678",
+    "--unit",
+    "三亚市卫生健康委员会",
+    "--category",
+    "data",
+    "--impact",
+    "high",
+    "--urgency",
+    "medium",
+    "--summary",
+    "人口数据推送失败",
+    "--description",
+    "凌晨起向省平台推送全部失败",
+    "--host",
+    "exchange",
+    "--json",
+];
+
+fn add(home: &Path) -> serde_json::Value {
+    let (code, out, err) = run(yunwei(home).args(CALL));
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn a_call_becomes_a_numbered_ticket_with_its_clocks_and_walks_the_workflow() {
+    let home = tempfile::tempdir().unwrap();
+    let t = add(home.path());
+    assert_eq!(t["id"], "YW-20261127-001");
+    assert_eq!(t["priority"], "P2");
+    assert_eq!(t["status"], "new");
+    assert_eq!(t["caller_phone"], "138****5678", "masked by default");
+    assert_eq!(t["created_at"], "2026-11-27T01:00:00+08:00");
+    assert_eq!(t["sla"]["response_due"], "2026-11-27T01:30:00+08:00");
+    assert_eq!(t["sla"]["resolution_due"], "2026-11-27T09:00:00+08:00");
+    assert_eq!(
+        std::fs::metadata(home.path().join("t.db"))
+            .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777)
+            .unwrap(),
+        0o600
+    );
+
+    // A move the workflow does not allow is refused with the allowed ones, in either language.
+    let (code, _, err) =
+        run(yunwei(home.path()).args(["ticket", "move", "YW-20261127-001", "--to", "resolved"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("from new it may move to: acknowledged, cancelled"), "{err}");
+    let (code, _, err) =
+        run(yunwei(home.path()).args(["--lang", "zh-CN", "ticket", "move", "1", "--to", "closed"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("new 可以转到：acknowledged, cancelled"), "{err}");
+    let (code, _, err) = run(yunwei(home.path()).args(["ticket", "move", "1", "--to", "done"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--to \"done\" is not one of: new, acknowledged, in_progress"), "{err}");
+
+    // Acknowledged 20 minutes in: the response is met; pending for an hour pauses resolution.
+    let step = |now: &str, args: &[&str]| {
+        let (code, out, err) = run(yunwei(home.path()).env("YUNWEI_NOW", now).args(args));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    step(
+        "2026-11-27T01:20:00+08:00",
+        &["ticket", "move", "1", "--to", "acknowledged", "--expect-version", "1", "--json"],
+    );
+    step("2026-11-27T01:30:00+08:00", &["ticket", "move", "1", "--to", "in_progress", "--json"]);
+    step(
+        "2026-11-27T02:00:00+08:00",
+        &["ticket", "move", "1", "--to", "pending", "--note", "等待省平台回复", "--json"],
+    );
+    let t = step("2026-11-27T03:00:00+08:00", &["ticket", "move", "1", "--to", "in_progress", "--json"]);
+    assert_eq!(t["sla"]["response_met"], true);
+    assert_eq!(t["sla"]["paused_s"], 3600);
+    assert_eq!(t["sla"]["resolution_due"], "2026-11-27T10:00:00+08:00");
+    let t = step(
+        "2026-11-27T04:00:00+08:00",
+        &["ticket", "escalate", "1", "--to", "赵工", "--reason", "需要二线", "--json"],
+    );
+    assert_eq!((t["escalation_level"].as_i64(), t["assignee"].as_str()), (Some(1), Some("赵工")));
+    let t = step("2026-11-27T05:00:00+08:00", &["ticket", "move", "1", "--to", "resolved", "--json"]);
+    assert_eq!(t["sla"]["resolution_met"], true);
+    assert_eq!(t["version"], 7);
+    let shown = step("2026-11-28T05:00:00+08:00", &["ticket", "show", "YW-20261127-001", "--json"]);
+    assert_eq!(shown["notes"][0]["text"], "等待省平台回复");
+    assert_eq!(shown["notes"][0]["created_at"], "2026-11-27T02:00:00+08:00");
+    let fields: Vec<&str> =
+        shown["history"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(
+        fields.contains(&"escalation_reason") && fields.iter().filter(|f| **f == "status").count() == 6,
+        "{fields:?}"
+    );
+
+    // Open tickets are listed; resolved is still open, closed is not.
+    let (_, out, _) = run(yunwei(home.path()).args(["ticket", "list"]));
+    assert!(out.contains("YW-20261127-001  P2  resolved"), "{out}");
+    run(yunwei(home.path()).args(["ticket", "move", "1", "--to", "closed"]));
+    let (_, out, _) = run(yunwei(home.path()).args(["--lang", "zh-CN", "ticket", "list"]));
+    assert_eq!(out.trim(), "没有工单");
+    let (_, out, _) = run(yunwei(home.path()).args(["ticket", "list", "--all", "--search", "推送"]));
+    assert!(out.contains("YW-20261127-001"), "{out}");
+    let (_, out, _) = run(yunwei(home.path()).args(["ticket", "list", "--all", "--search", "回复"]));
+    assert!(out.contains("YW-20261127-001"), "a note's words find the ticket: {out}");
+    let (_, out, _) = run(yunwei(home.path()).args(["ticket", "list", "--all", "--search", "打印"]));
+    assert_eq!(out.trim(), "no tickets");
+
+    // Unmasked views are audited.
+    let (code, out, _) = run(yunwei(home.path()).args(["ticket", "show", "1", "--no-mask"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("13812345678"), "{out}");
+    let audit = sqlite3(&home.path().join("t.db"), "SELECT operator, action, target FROM audit");
+    assert_eq!(audit, "王工|ticket show --no-mask|YW-20261127-001");
+}
+
+#[test]
+fn two_engineers_assigning_from_one_version_one_wins_and_the_other_is_told_who() {
+    let home = tempfile::tempdir().unwrap();
+    add(home.path());
+    for round in 0..5 {
+        let version = {
+            let (_, out, _) = run(yunwei(home.path()).args(["ticket", "show", "1", "--json"]));
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()["version"].as_i64().unwrap()
+        };
+        let spawn = |who: &str| {
+            yunwei(home.path())
+                .env("YUNWEI_OPERATOR", who)
+                .args(["ticket", "assign", "1", "--to", who, "--expect-version", &version.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(&format!("赵工{round}")), spawn(&format!("钱工{round}")));
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let mut codes = [a.status.code(), b.status.code()];
+        codes.sort();
+        assert_eq!(codes, [Some(0), Some(3)], "round {round}");
+        let loser = if a.status.code() == Some(3) { a } else { b };
+        let err = String::from_utf8_lossy(&loser.stderr);
+        assert!(
+            err.contains(&format!("changed since version {version}")) && err.contains("changed by"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn thirty_notes_written_at_the_same_moment_are_all_kept() {
+    let home = tempfile::tempdir().unwrap();
+    add(home.path());
+    let children: Vec<_> = (0..30)
+        .map(|i| {
+            yunwei(home.path())
+                .args(["ticket", "note", "1", "--text", &format!("第 {i} 条备注")])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let db = home.path().join("t.db");
+    assert_eq!(sqlite3(&db, "SELECT count(*) FROM ticket_notes"), "30");
+    assert_eq!(sqlite3(&db, "SELECT count(DISTINCT text) FROM ticket_notes"), "30");
+    let (code, out, _) = run(yunwei(home.path()).args(["ticket", "verify"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 tickets, 33 events"), "{out}");
+}
+
+#[test]
+fn killed_mid_write_every_ticket_reported_is_kept_and_the_file_is_sound() {
+    let home = tempfile::tempdir().unwrap();
+    add(home.path());
+    let script = format!(
+        "while true; do {} {} >> {}/out.jsonl || exit 1; done",
+        env!("CARGO_BIN_EXE_yunwei"),
+        CALL.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(" "),
+        home.path().display()
+    );
+    let mut loops: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new("sh")
+                .arg("-c")
+                .arg(&script)
+                .env("HOME", home.path())
+                .env("YUNWEI_DB", home.path().join("t.db"))
+                .env("YUNWEI_OPERATOR", "王工")
+                .env("YUNWEI_NOW", "2026-11-27T01:00:00+08:00")
+                .env("XDG_CONFIG_HOME", home.path().join("config"))
+                .env_remove("YUNWEI_CONFIG")
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Every yunwei of the loops dies by SIGKILL wherever it is.
+    let _ = Command::new("pkill").args(["-9", "-f", "ticket add --channel phone"]).status();
+    for l in &mut loops {
+        let _ = l.kill();
+        let _ = l.wait();
+    }
+    let _ = Command::new("pkill").args(["-9", "-f", "ticket add --channel phone"]).status();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let db = home.path().join("t.db");
+    assert_eq!(sqlite3(&db, "PRAGMA integrity_check"), "ok");
+    let reported: Vec<String> = std::fs::read_to_string(home.path().join("out.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(reported.len() >= 3, "the writers got going: {}", reported.len());
+    let stored = sqlite3(&db, "SELECT group_concat(number, ' ') FROM tickets");
+    for number in &reported {
+        assert!(stored.split(' ').any(|n| n == number), "{number} was reported but is not stored");
+    }
+    let (code, out, _) = run(yunwei(home.path()).args(["ticket", "verify"]));
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn a_history_edited_with_the_sqlite3_shell_is_found_and_named() {
+    let home = tempfile::tempdir().unwrap();
+    add(home.path());
+    add(home.path());
+    run(yunwei(home.path()).args(["ticket", "move", "2", "--to", "acknowledged"]));
+    let (code, out, _) = run(yunwei(home.path()).args(["ticket", "verify"]));
+    assert_eq!(code, 0, "{out}");
+    let db = home.path().join("t.db");
+    // The history refuses edits; someone who drops the guard and edits is still found.
+    let refused =
+        Command::new("sqlite3").arg(&db).arg("UPDATE ticket_events SET actor = 'x'").output().unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("append-only"));
+    sqlite3(&db, "DROP TRIGGER ticket_events_no_update; UPDATE ticket_events SET at = at - 3600 WHERE ticket_id = 2 AND seq = 4");
+    let (code, out, _) = run(yunwei(home.path()).args(["ticket", "verify"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("YW-20261127-002: history broken: event 4"), "{out}");
+    let (code, out, _) = run(yunwei(home.path()).args(["--lang", "zh-CN", "ticket", "verify"]));
+    assert_eq!(code, 1);
+    assert!(out.contains("YW-20261127-002：历史链断裂：第 4 条事件"), "{out}");
+    // A deleted last event is found too.
+    sqlite3(&db, "DROP TRIGGER ticket_events_no_delete; DELETE FROM ticket_events WHERE ticket_id = 1 AND seq = (SELECT max(seq) FROM ticket_events WHERE ticket_id = 1)");
+    let (_, out, _) = run(yunwei(home.path()).args(["ticket", "verify", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["broken"].as_array().unwrap().len(), 2);
+}
