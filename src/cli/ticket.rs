@@ -298,7 +298,7 @@ pub fn run(g: &Global, args: &TicketArgs) -> i32 {
             return 2;
         }
     };
-    let policy = SlaPolicy::default();
+    let policy = cfg.tickets.sla.clone();
     let ctx = Ctx {
         lang,
         operator: crate::store::audit::resolve_operator(cfg.general.operator.as_deref()),

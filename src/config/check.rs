@@ -422,10 +422,6 @@ impl<'t> Checker<'t> {
     }
 
     /// A duration string within `range` (see [`parse_duration`]).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "for the sections to come (jobs, checks, tickets); tested below")
-    )]
     pub fn duration(
         &mut self,
         place: &Place,

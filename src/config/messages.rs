@@ -70,6 +70,12 @@ crate::i18n::catalogue! {
     LimitNotFinite => "thresholds.{name}: {which} ({value}) must be a finite number", "thresholds.{name}：{which}（{value}）须为有限的数字";
     LimitNotPercent => "thresholds.{name}: {which} ({value}) must be within 0..=100", "thresholds.{name}：{which}（{value}）须在 0..=100 之内";
     LimitNegative => "thresholds.{name}: {which} ({value}) must not be negative", "thresholds.{name}：{which}（{value}）不能为负数";
+    // issue 10: [tickets]
+    TicketsBadTime => "{path}: \"{value}\" is not a time of day such as \"09:00\"", "{path}：\"{value}\" 不是时刻，应写成 \"09:00\" 这样";
+    TicketsBadOffset => "{path}: \"{value}\" is not an offset such as \"+08:00\"", "{path}：\"{value}\" 不是时区偏移，应写成 \"+08:00\" 这样";
+    TicketsBadDate => "{path}: \"{value}\" is not a date such as \"2026-10-01\"", "{path}：\"{value}\" 不是日期，应写成 \"2026-10-01\" 这样";
+    TicketsEmptyDay => "tickets.calendar: the working day ends ({end}) before it starts ({start})", "tickets.calendar：工作日结束时间（{end}）早于开始时间（{start}）";
+    TicketsHolidayAndWorkday => "tickets.calendar: {date} is both a holiday and a workday", "tickets.calendar：{date} 既是节假日又是调休工作日";
     LimitWarnAboveCrit => "thresholds.{name}: warn ({warn}) must not exceed crit ({crit})", "thresholds.{name}：warn（{warn}）不能大于 crit（{crit}）";
     DurationEmpty => "expected a duration such as \"90s\", \"6h\" or \"1d\", found an empty string", "应为时长，例如 \"90s\"、\"6h\" 或 \"1d\"，实际为空字符串";
     DurationBad => "expected a number and a unit such as \"90s\", \"6h\" or \"1d\" ({why})", "应为数字加单位，例如 \"90s\"、\"6h\" 或 \"1d\"";

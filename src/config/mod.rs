@@ -13,6 +13,7 @@ mod logs;
 pub mod messages;
 mod ssh;
 mod thresholds;
+mod tickets;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -27,6 +28,7 @@ pub use general::{Borders, General, LangSetting};
 pub use hosts::HostEntry;
 pub use logs::{LogEntry, LogPane};
 pub use ssh::Ssh;
+pub use tickets::Tickets;
 // These live in their domains now; re-exported so `config::…` paths keep working.
 pub use crate::logs::sources::LogEncoding;
 pub use crate::ssh::HostKeyCheck;
@@ -81,6 +83,8 @@ sections! {
     logs: Vec<LogEntry>,
     /// `[log_pane]`: settings of the Logs pane.
     log_pane: LogPane,
+    /// `[tickets]`: SLA targets and calendars of the ticket queue.
+    tickets: Tickets,
 }
 
 impl Config {
@@ -435,6 +439,7 @@ load_per_core = { warn = 2, crit = 4 }
             thresholds,
             logs: Vec::new(),
             log_pane: LogPane::default(),
+            tickets: Tickets::default(),
             source: Some(PathBuf::from("/etc/yunwei/config.toml")),
         };
         assert_eq!(config, expected);
