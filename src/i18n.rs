@@ -569,7 +569,11 @@ catalogue! {
     CliDbCheck => "Check the database: integrity, foreign keys, schema version, journal, file mode; exit 1 on a problem", "检查数据库：完整性、外键、数据结构版本、日志模式、文件权限；有问题时退出码为 1";
     CliDbCheckQuick => "Run quick_check instead of the full integrity_check (faster on a big file)", "用 quick_check 代替完整的 integrity_check（大文件更快）";
     CliDbJson => "Print JSON", "打印 JSON";
-    CliTicket => "The ticket queue: add, list, show, move, assign, escalate, note, verify", "工单队列：新建、列表、查看、流转、指派、升级、备注、校验";
+    CliTicketExport => "Write tickets as CSV (UTF-8 with a byte-order mark, for spreadsheets) to standard output", "把工单写成 CSV（带字节顺序标记的 UTF-8，便于电子表格打开）到标准输出";
+    CliTicketFormat => "The format: csv", "格式：csv";
+    CliTicketFrom => "Tickets created on or after this day (YYYY-MM-DD)", "此日（YYYY-MM-DD）及之后创建的工单";
+    CliTicketTo => "Tickets created on or before this day (YYYY-MM-DD)", "此日（YYYY-MM-DD）及之前创建的工单";
+    CliTicket => "The ticket queue: add, list, show, move, assign, escalate, note, verify, export", "工单队列：新建、列表、查看、流转、指派、升级、备注、校验、导出";
     CliTicketAdd => "Record a new ticket and print it with its number", "登记新工单并打印它（含工单号）";
     CliTicketChannel => "How the request came: phone, email, onsite, remote, monitoring", "请求来源：phone（电话）、email（邮件）、onsite（现场）、remote（远程）、monitoring（监控）";
     CliTicketCaller => "Who called", "报告人";

@@ -49,7 +49,7 @@ enum Cmd {
     Completions(cli::completions::CompletionsArgs),
     /// Look after yunwei's own database: backup, check, stats
     Db(cli::db::DbArgs),
-    /// The ticket queue: add, list, show, move, assign, escalate, note, verify
+    /// The ticket queue: add, list, show, move, assign, escalate, note, verify, export
     Ticket(cli::ticket::TicketArgs),
     /// Print the manual page (roff) in the language of --lang
     #[command(hide = true)]
@@ -117,8 +117,9 @@ fn main() -> ExitCode {
 }
 
 /// glibc gives every thread that allocates an arena of its own, up to eight per core, and each
-/// keeps the memory its thread freed. With a poller and a session owner per host that is one
-/// arena per thread, and a console with 500 hosts held 160 MiB in 15 arenas for some 60 MiB in
+/// keeps the memory its thread freed. With a poller and a session owner per host (before the
+/// scheduler and the crew) that was one arena per thread, and a console with 500 hosts held
+/// 160 MiB in 15 arenas for some 60 MiB in
 /// use; memory freed in one arena never served another, so the resident set also rose after
 /// every burst (a reconnect storm) and never came down. Two arenas keep contention low for
 /// threads that mostly wait on sockets. `MALLOC_ARENA_MAX` in the environment still decides.

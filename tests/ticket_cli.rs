@@ -292,3 +292,81 @@ fn a_history_edited_with_the_sqlite3_shell_is_found_and_named() {
     assert_eq!(v["ok"], false);
     assert_eq!(v["broken"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn export_writes_csv_a_spreadsheet_reads_back_masked_and_without_formulas() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(yunwei(home.path()).args([
+        "ticket",
+        "add",
+        "--channel",
+        "phone",
+        "--caller",
+        "=HYPERLINK(\"http://x\")",
+        "--phone",
+        "13812345678",
+        "--category",
+        "data",
+        "--impact",
+        "high",
+        "--urgency",
+        "high",
+        "--summary",
+        "推送失败, \"省平台\"",
+        "--description",
+        "第一行\n第二行",
+        "--host",
+        "a",
+        "--host",
+        "b",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    run(yunwei(home.path()).env("YUNWEI_NOW", "2026-11-29T01:00:00+08:00").args([
+        "ticket",
+        "add",
+        "--channel",
+        "email",
+        "--caller",
+        "张三",
+        "--category",
+        "network",
+        "--impact",
+        "low",
+        "--urgency",
+        "low",
+        "--summary",
+        "网络慢",
+    ]));
+    let (code, csv, _) = run(yunwei(home.path()).args(["ticket", "export", "--to", "2026-11-27"]));
+    assert_eq!(code, 0);
+    std::fs::write(home.path().join("e.csv"), &csv).unwrap();
+    // Python's csv module, as a spreadsheet would, reads the fields back whole.
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import csv,json,sys; r=list(csv.DictReader(open(sys.argv[1],encoding='utf-8-sig'))); print(json.dumps(r))",
+        )
+        .arg(home.path().join("e.csv"))
+        .output()
+        .expect("python3");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "--to is inclusive, the 29th is left out");
+    let r = &rows[0];
+    assert_eq!(r["id"], "YW-20261127-001");
+    assert_eq!(r["caller"], "'=HYPERLINK(\"http://x\")", "no formula runs");
+    assert_eq!(r["caller_phone"], "138****5678");
+    assert_eq!(r["summary"], "推送失败, \"省平台\"");
+    assert_eq!(r["description"], "第一行\n第二行");
+    assert_eq!((r["hosts"].as_str(), r["priority"].as_str()), (Some("a;b"), Some("P1")));
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark, for spreadsheets");
+    let (_, csv, _) = run(yunwei(home.path()).args(["ticket", "export", "--no-mask"]));
+    assert!(csv.contains("13812345678") && csv.contains("YW-20261129-001"));
+    assert_eq!(
+        sqlite3(&home.path().join("t.db"), "SELECT action, target FROM audit"),
+        "ticket export --no-mask|2 tickets"
+    );
+    let (code, _, err) =
+        run(yunwei(home.path()).args(["--lang", "zh-CN", "ticket", "export", "--from", "2026-13-01"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("不是日期"), "{err}");
+}

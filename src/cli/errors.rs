@@ -156,6 +156,7 @@ pub const IGNORED: &[(&str, &[&str])] = &[
     ("ticket escalate", &["theme", "keymap"]),
     ("ticket note", &["theme", "keymap"]),
     ("ticket verify", &["theme", "keymap"]),
+    ("ticket export", &["theme", "keymap"]),
 ];
 
 /// The first option of `given` (ids of global options set on the command line) that `sub`

@@ -100,6 +100,11 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("ticket note", "json", Msg::CliDbJson),
     ("ticket verify", "", Msg::CliTicketVerify),
     ("ticket verify", "json", Msg::CliDbJson),
+    ("ticket export", "", Msg::CliTicketExport),
+    ("ticket export", "format", Msg::CliTicketFormat),
+    ("ticket export", "from", Msg::CliTicketFrom),
+    ("ticket export", "to", Msg::CliTicketTo),
+    ("ticket export", "no_mask", Msg::CliTicketNoMask),
 ];
 
 /// The subcommands, by their path from the top (`db check`), whose help is localized.
@@ -123,6 +128,7 @@ const SUBCOMMANDS: &[&str] = &[
     "ticket escalate",
     "ticket note",
     "ticket verify",
+    "ticket export",
 ];
 
 /// `cmd` with `f` applied to the subcommand at `path` (`""` is `cmd` itself, `db check` a

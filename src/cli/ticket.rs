@@ -41,6 +41,8 @@ pub enum TicketCommand {
     Note(NoteArgs),
     /// Check every ticket's hash-chained history; exit 1 at the first broken chain
     Verify(VerifyArgs),
+    /// Write tickets as CSV (UTF-8 with a byte-order mark, for spreadsheets) to standard output
+    Export(ExportArgs),
 }
 
 impl TicketCommand {
@@ -54,6 +56,7 @@ impl TicketCommand {
             TicketCommand::Escalate(_) => "ticket escalate",
             TicketCommand::Note(_) => "ticket note",
             TicketCommand::Verify(_) => "ticket verify",
+            TicketCommand::Export(_) => "ticket export",
         }
     }
 }
@@ -222,6 +225,22 @@ pub struct NoteArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// The format: csv
+    #[arg(long, value_name = "FORMAT", default_value = "csv")]
+    pub format: String,
+    /// Tickets created on or after this day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Tickets created on or before this day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Show phone numbers unmasked (written to the audit log)
+    #[arg(long)]
+    pub no_mask: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct VerifyArgs {
     /// Print JSON
     #[arg(long)]
@@ -343,7 +362,129 @@ fn dispatch(store: &mut Store, ctx: &Ctx, command: &TicketCommand) -> Outcome {
         }
         TicketCommand::Note(a) => note(store, ctx, a),
         TicketCommand::Verify(a) => verify(store, ctx, a),
+        TicketCommand::Export(a) => export(store, ctx, a),
     }
+}
+
+/// The start of a local day (in the calendar's offset) as Unix seconds.
+fn day_start(ctx: &Ctx, option: &str, text: &str) -> Result<i64, Failure> {
+    let bad = || Failure {
+        code: 2,
+        message: tr(
+            ctx.lang,
+            &format!("{option} {text:?} is not a date such as 2026-10-01"),
+            &format!("{option} {text:?} 不是日期，应写成 2026-10-01 这样"),
+        ),
+    };
+    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+    let start = date.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
+    ctx.offset.from_local_datetime(&start).single().map(|t| t.timestamp()).ok_or_else(bad)
+}
+
+/// One CSV field (RFC 4180). A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return first) gets a `'` in front: callers' names and summaries come
+/// from outside.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+const EXPORT_COLUMNS: &[&str] = &[
+    "id",
+    "created_at",
+    "channel",
+    "caller",
+    "caller_phone",
+    "unit",
+    "category",
+    "subcategory",
+    "impact",
+    "urgency",
+    "priority",
+    "status",
+    "assignee",
+    "escalation_level",
+    "summary",
+    "description",
+    "hosts",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "response_met",
+    "resolution_met",
+    "paused_s",
+];
+
+fn export(store: &Store, ctx: &Ctx, a: &ExportArgs) -> Outcome {
+    if !a.format.eq_ignore_ascii_case("csv") {
+        return Err(Failure {
+            code: 2,
+            message: tr(
+                ctx.lang,
+                &format!("--format {:?} is not one of: csv", a.format),
+                &format!("--format {:?} 无效，可选：csv", a.format),
+            ),
+        });
+    }
+    let from = a.from.as_deref().map(|d| day_start(ctx, "--from", d)).transpose()?;
+    let to = a.to.as_deref().map(|d| day_start(ctx, "--to", d).map(|t| t + 86_400)).transpose()?;
+    let filter = TicketFilter { all: true, from, to, ..Default::default() };
+    let mut tickets = store.tickets(&filter).map_err(|e| store_failure(ctx, e))?;
+    tickets.sort_by_key(|t| (t.created_at, t.id));
+    if a.no_mask {
+        audit_unmasked(store, ctx, "ticket export", &format!("{} tickets", tickets.len()));
+    }
+    let o = ctx.offset;
+    let time = |t: Option<i64>| t.map(|t| rfc3339(t, o)).unwrap_or_default();
+    let met = |m: Option<bool>| m.map(|m| m.to_string()).unwrap_or_default();
+    let mut out = String::from("\u{feff}");
+    out.push_str(&EXPORT_COLUMNS.join(","));
+    out.push_str("\r\n");
+    for t in &tickets {
+        let c = clocks_of(ctx, t);
+        let row = [
+            t.number.clone(),
+            rfc3339(t.created_at, o),
+            t.channel.to_string(),
+            t.caller.clone(),
+            phone(t, a.no_mask).unwrap_or_default(),
+            t.unit.clone().unwrap_or_default(),
+            t.category.to_string(),
+            t.subcategory.clone().unwrap_or_default(),
+            t.impact.to_string(),
+            t.urgency.to_string(),
+            t.priority.to_string(),
+            t.status.to_string(),
+            t.assignee.clone().unwrap_or_default(),
+            t.escalation_level.to_string(),
+            t.summary.clone(),
+            t.description.clone(),
+            t.hosts.join(";"),
+            time(t.acknowledged_at),
+            time(t.resolved_at),
+            time(t.closed_at),
+            met(c.response.met),
+            met(c.resolution.met),
+            c.paused_s.to_string(),
+        ];
+        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure { code: 2, message: crate::i18n::io_error(&e, ctx.lang) })?;
+    Ok(0)
 }
 
 /// A command that did not do its work: what to say and the exit code.
