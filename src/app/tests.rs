@@ -576,7 +576,7 @@ fn security_posture_is_shown_in_the_detail() {
     use crate::health::security::{Firewall, Security};
     let mut app = app(Lang::ZhCn);
     let mut s = local_sample();
-    s.security = Some(Security {
+    s.security = Some(std::sync::Arc::new(Security {
         firewall: Some(Firewall { active: true, kind: "firewalld".into(), rules: Some(12) }),
         listening_tcp_ports: vec![22, 1521, 8080],
         failed_ssh_logins_24h: Some(37),
@@ -584,7 +584,7 @@ fn security_posture_is_shown_in_the_detail() {
         clock_synced: Some(false),
         pending_security_updates: Some(4),
         collected_at: T0,
-    });
+    }));
     app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));
     // 海口-应用1 sorts after the Latin names: the sixth row.
     for _ in 0..5 {

@@ -85,7 +85,7 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     let mut samples = probes.sample_all();
     if let Some(sec) = local_security.and_then(|t| t.join().ok()).flatten() {
         for s in &mut samples {
-            s.security = Some(sec.clone());
+            s.security = Some(std::sync::Arc::new(sec.clone()));
         }
     }
     match remote_thread.join() {

@@ -42,9 +42,11 @@ pub struct HostSample {
     pub net: Vec<NetRate>,
     pub top_processes: Vec<ProcessMem>,
     pub failed_units: Vec<String>,
-    /// Security posture, collected every 30 minutes on hosts polled over SSH.
+    /// Security posture, collected every 30 minutes on hosts polled over SSH. Shared: every
+    /// sample of the host carries the last one, and with 500 hosts a copy per sample (its
+    /// ports, accounts and login failures) was a large part of each round's work.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security: Option<security::Security>,
+    pub security: Option<std::sync::Arc<security::Security>>,
     /// Unix seconds.
     pub sampled_at: i64,
 }

@@ -51,7 +51,7 @@ pub struct ProbeSet {
     /// The partial failures last reported per host, so each is said once, not every round.
     reported: HashMap<String, Vec<String>>,
     /// This machine's security posture, refreshed by its own thread every 30 minutes.
-    local_security: Arc<Mutex<Option<Security>>>,
+    local_security: Arc<Mutex<Option<Arc<Security>>>>,
 }
 
 impl ProbeSet {
@@ -180,7 +180,7 @@ fn idle(rx: &Receiver<HealthCmd>, how_long: Duration) -> bool {
 /// Runs the security script on this machine at the lowest priority, first after `delay` (the
 /// first health rounds), then every 30 minutes, on its own thread: some of its queries take
 /// seconds, which must not delay the health figures.
-fn local_security_loop(slot: Arc<Mutex<Option<Security>>>, delay: Duration, rx: Receiver<HealthCmd>) {
+fn local_security_loop(slot: Arc<Mutex<Option<Arc<Security>>>>, delay: Duration, rx: Receiver<HealthCmd>) {
     if !idle(&rx, delay) {
         return;
     }
@@ -188,7 +188,7 @@ fn local_security_loop(slot: Arc<Mutex<Option<Security>>>, delay: Duration, rx: 
         if let Ok(out) = local_security(SECURITY_TIMEOUT) {
             let sec = parse_security(&out, chrono::Utc::now().timestamp());
             if let Ok(mut s) = slot.lock() {
-                *s = Some(sec);
+                *s = Some(Arc::new(sec));
             }
         }
         if !idle(&rx, SECURITY_INTERVAL) {
@@ -280,7 +280,7 @@ pub struct RemoteHost {
     link: HostLink,
     command_timeout: Duration,
     state: RemoteState,
-    security: Option<Security>,
+    security: Option<Arc<Security>>,
     next_security: Instant,
     /// How soon a posture that failed (the host went away meanwhile) is tried again.
     security_retry: Duration,
@@ -346,7 +346,7 @@ impl RemoteHost {
         match out {
             Ok(out) => {
                 let text = String::from_utf8_lossy(&out.stdout);
-                self.security = Some(parse_security(&text, chrono::Utc::now().timestamp()));
+                self.security = Some(Arc::new(parse_security(&text, chrono::Utc::now().timestamp())));
                 self.next_security = Instant::now() + SECURITY_INTERVAL;
             }
             // The host went away meanwhile: try again soon, not in half an hour.
@@ -526,7 +526,7 @@ mod tests {
     #[test]
     fn the_local_posture_waits_for_the_first_health_rounds() {
         assert_eq!(security_delay(Duration::from_secs(10)), Duration::from_secs(30));
-        let slot: Arc<Mutex<Option<Security>>> = Arc::default();
+        let slot: Arc<Mutex<Option<Arc<Security>>>> = Arc::default();
         let (tx, rx) = mpsc::channel();
         let thread_slot = slot.clone();
         let started = Instant::now();

@@ -86,7 +86,7 @@ fn detail_local(lang: Lang) -> App {
         rss_kib: 20 * 1024,
         by_yunwei: true,
     });
-    s.security = Some(Security {
+    s.security = Some(std::sync::Arc::new(Security {
         firewall: Some(Firewall { active: true, kind: "firewalld".into(), rules: Some(12) }),
         listening_tcp_ports: vec![22, 1521, 8080],
         failed_ssh_logins_24h: Some(37),
@@ -94,7 +94,7 @@ fn detail_local(lang: Lang) -> App {
         clock_synced: Some(false),
         pending_security_updates: Some(4),
         collected_at: T0,
-    });
+    }));
     send(&mut app, WorkerMsg::Health(HealthMsg::Sample(Box::new(s))));
     let mut app = with_alerts(app);
     // 海口-应用1 sorts after the Latin names: the sixth row.
