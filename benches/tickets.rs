@@ -71,6 +71,9 @@ fn seed(db: &str, n: usize) -> Result<(), String> {
             hosts: vec![format!("app{}", i % 40)],
             ..Default::default()
         };
+        if i % 10_000 == 0 && i > 0 {
+            eprintln!("seeded {i} tickets in {:.0} s", begun.elapsed().as_secs_f64());
+        }
         let who = PEOPLE[i % PEOPLE.len()];
         let t = store.create_ticket(&new, who, at, china_standard_time()).map_err(|e| format!("{e:?}"))?;
         let key = t.number.clone();
@@ -94,9 +97,6 @@ fn seed(db: &str, n: usize) -> Result<(), String> {
             .move_ticket(&key, Status::Resolved, None, None, who, at + 3600)
             .map_err(|e| format!("{e:?}"))?;
         store.move_ticket(&key, Status::Closed, None, None, who, at + 7200).map_err(|e| format!("{e:?}"))?;
-        if i % 10_000 == 0 && i > 0 {
-            eprintln!("seeded {i} tickets in {:.0} s", begun.elapsed().as_secs_f64());
-        }
     }
     Ok(())
 }
