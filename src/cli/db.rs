@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use yunwei_widgets::fmt;
 use yunwei_widgets::width::{pad_left, pad_right, width};
 
-use crate::cli::errors::{after_label, eprint_clean, print_clean, say};
+use crate::cli::errors::{after_label, print_clean, say};
 use crate::cli::Global;
 use crate::i18n::{Lang, Msg};
 use crate::store::maintenance::{self, BackupOptions, CheckReport, Span, Stats};
@@ -105,16 +105,9 @@ fn local_time(ts: i64) -> String {
 
 fn backup(g: &Global, db: &Path, args: &BackupArgs) -> i32 {
     // The audit row names the operator the config sets: it must be read without error.
-    let cfg = match crate::config::load(g.config.as_deref()) {
+    let cfg = match crate::cli::config_or_say(g, "db backup") {
         Ok(cfg) => cfg,
-        Err(errors) => {
-            let lang = crate::cli::early_lang(g);
-            for e in &errors.0 {
-                eprint_clean(&e.render(lang));
-            }
-            say("db backup", Msg::DbConfigUnread.text(lang));
-            return 2;
-        }
+        Err(code) => return code,
     };
     let lang = crate::cli::lang_with(g, &cfg);
     let operator = crate::store::audit::resolve_operator(cfg.general.operator.as_deref());

@@ -90,6 +90,20 @@ pub fn lang_with(g: &Global, cfg: &crate::config::Config) -> crate::i18n::Lang {
     }
 }
 
+/// The config for a command that needs it read without error (the operator it names goes to
+/// the audit log): its errors are printed with what could not be done, and the exit code (2)
+/// comes back instead.
+pub fn config_or_say(g: &Global, command: &str) -> Result<crate::config::Config, i32> {
+    crate::config::load(g.config.as_deref()).map_err(|errors| {
+        let lang = early_lang(g);
+        for e in &errors.0 {
+            errors::eprint_clean(&e.render(lang));
+        }
+        errors::say(command, crate::i18n::Msg::DbConfigUnread.text(lang));
+        2
+    })
+}
+
 /// The database path: `--db`, else `$YUNWEI_DB`, else the default under the XDG data home.
 pub fn db_path(g: &Global) -> PathBuf {
     db_choice(g).0

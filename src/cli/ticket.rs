@@ -7,9 +7,9 @@
 use chrono::{FixedOffset, TimeZone};
 use serde_json::{json, Value};
 
-use crate::cli::errors::{eprint_clean, print_clean, say};
+use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Lang;
 use crate::store::tickets::{NewTicket, Note, Ticket, TicketError, TicketEvent, TicketFilter};
 use crate::store::{Access, Store};
 use crate::tickets::sla::{self, Clock, Clocks, SlaPolicy};
@@ -298,16 +298,9 @@ fn short_time(ts: i64, offset: FixedOffset) -> String {
 
 pub fn run(g: &Global, args: &TicketArgs) -> i32 {
     let name = args.command.name();
-    let cfg = match crate::config::load(g.config.as_deref()) {
+    let cfg = match crate::cli::config_or_say(g, name) {
         Ok(cfg) => cfg,
-        Err(errors) => {
-            let lang = crate::cli::early_lang(g);
-            for e in &errors.0 {
-                eprint_clean(&e.render(lang));
-            }
-            say(name, Msg::DbConfigUnread.text(lang));
-            return 2;
-        }
+        Err(code) => return code,
     };
     let lang = crate::cli::lang_with(g, &cfg);
     let now = match now(lang) {

@@ -975,8 +975,8 @@ impl Pump {
             self.wake_watched = false;
         }
         self.session_readable = false;
-        let events: Vec<(u64, u32)> = self.epoll.wait(timeout)?.collect();
-        for (token, events) in events {
+        // The events borrow only `self.epoll`: no copy of them per wake-up.
+        for (token, events) in self.epoll.wait(timeout)? {
             match token {
                 SESSION_TOKEN => self.session_readable = events & readable != 0,
                 // Read (to its end) by `take_requests`.

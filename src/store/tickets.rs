@@ -210,6 +210,31 @@ fn row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
     })
 }
 
+/// The row with this number (any case) or id, on the store's connection or in a transaction.
+fn find(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<Ticket>> {
+    let key = key.trim();
+    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = ?1 OR (?2 IS NOT NULL AND id = ?2)");
+    let id: Option<i64> = key.parse().ok();
+    conn.query_row(&sql, params![key.to_ascii_uppercase(), id], row).optional()
+}
+
+/// An event row of `EVENT_COLUMNS`.
+fn event_row(r: &Row<'_>) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
+        id: r.get(0)?,
+        seq: r.get(1)?,
+        at: r.get(2)?,
+        actor: r.get(3)?,
+        field: r.get(4)?,
+        from: r.get(5)?,
+        to: r.get(6)?,
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "id, seq, at, actor, field, from_value, to_value, prev_hash, hash";
+
 /// Appends one event to the ticket's chain; returns its hash (the ticket's new head).
 #[allow(clippy::too_many_arguments)]
 fn append_event(
@@ -366,11 +391,7 @@ impl Store {
 
     /// The ticket with this number (any case) or id.
     pub fn ticket(&self, key: &str) -> Result<Option<Ticket>> {
-        let key = key.trim();
-        let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = ?1 OR (?2 IS NOT NULL AND id = ?2)");
-        let id: Option<i64> = key.parse().ok();
-        let found = self.conn.query_row(&sql, params![key.to_ascii_uppercase(), id], row).optional()?;
-        let Some(mut ticket) = found else { return Ok(None) };
+        let Some(mut ticket) = find(&self.conn, key)? else { return Ok(None) };
         ticket.tags = self.ticket_tags(ticket.id)?;
         Ok(Some(ticket))
     }
@@ -395,24 +416,22 @@ impl Store {
     }
 
     pub fn ticket_history(&self, id: i64) -> Result<Vec<TicketEvent>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, seq, at, actor, field, from_value, to_value FROM ticket_events
-             WHERE ticket_id = ?1 ORDER BY seq",
-        )?;
-        let events = stmt
-            .query_map([id], |r| {
-                Ok(TicketEvent {
-                    id: r.get(0)?,
-                    seq: r.get(1)?,
-                    at: r.get(2)?,
-                    actor: r.get(3)?,
-                    field: r.get(4)?,
-                    from: r.get(5)?,
-                    to: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(events)
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM ticket_events WHERE ticket_id = ?1 ORDER BY seq"
+        ))?;
+        let events = stmt.query_map([id], event_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events
+            .into_iter()
+            .map(|e| TicketEvent {
+                id: e.id,
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                field: e.field,
+                from: e.from,
+                to: e.to,
+            })
+            .collect())
     }
 
     /// Tickets matching `filter`, newest first (the caller sorts by SLA urgency).
@@ -478,12 +497,7 @@ impl Store {
 
     /// Loads the ticket in the change's transaction and checks the version the caller read.
     fn current(tx: &Transaction<'_>, key: &str, expect: Option<i64>) -> TicketResult<Ticket> {
-        let id: Option<i64> = key.trim().parse().ok();
-        let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = ?1 OR (?2 IS NOT NULL AND id = ?2)");
-        let ticket = tx
-            .query_row(&sql, params![key.trim().to_ascii_uppercase(), id], row)
-            .optional()?
-            .ok_or_else(|| TicketError::NotFound(key.trim().to_string()))?;
+        let ticket = find(tx, key)?.ok_or_else(|| TicketError::NotFound(key.trim().to_string()))?;
         if let Some(expected) = expect {
             if expected != ticket.version {
                 return Err(TicketError::Stale {
@@ -672,49 +686,14 @@ impl Store {
         Ok(Note { id, author: actor.into(), text: text.into(), created_at: at })
     }
 
-    /// Units earlier tickets named, most used first, for completion.
-    pub fn ticket_units(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT unit FROM tickets WHERE unit IS NOT NULL AND substr(unit, 1, length(?1)) = ?1
-             GROUP BY unit ORDER BY count(*) DESC, unit LIMIT ?2",
-        )?;
-        let units = stmt
-            .query_map(params![prefix, limit as i64], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(units)
-    }
-
-    /// A cheap check for changes by other connections: SQLite's `data_version` moves when
-    /// another connection commits, and the last event id says which tickets changed.
-    pub fn ticket_changes_since(&self, last_event: i64) -> Result<(i64, Vec<i64>)> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT id, ticket_id FROM ticket_events WHERE id > ?1 ORDER BY id")?;
-        let mut newest = last_event;
-        let mut ids = Vec::new();
-        for pair in stmt.query_map([last_event], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            let (event, ticket) = pair?;
-            newest = newest.max(event);
-            if !ids.contains(&ticket) {
-                ids.push(ticket);
-            }
-        }
-        Ok((newest, ids))
-    }
-
-    /// `PRAGMA data_version`: changes whenever another connection has committed.
-    pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
-    }
-
     /// Checks every ticket's chain and that its status log agrees with its history.
     pub fn verify_tickets(&self) -> Result<ChainReport> {
         let mut report = ChainReport { tickets: 0, events: 0, broken: Vec::new() };
         let mut tickets =
             self.conn.prepare("SELECT id, number, head_hash, status_log FROM tickets ORDER BY id")?;
-        let mut events = self.conn.prepare_cached(
-            "SELECT id, seq, at, actor, field, from_value, to_value, prev_hash, hash FROM ticket_events
-             WHERE ticket_id = ?1 ORDER BY id",
-        )?;
+        let mut events = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM ticket_events WHERE ticket_id = ?1 ORDER BY id"
+        ))?;
         let rows = tickets
             .query_map([], |r| {
                 Ok((
@@ -727,21 +706,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (id, number, head, log) in rows {
             report.tickets += 1;
-            let list = events
-                .query_map([id], |r| {
-                    Ok(StoredEvent {
-                        id: r.get(0)?,
-                        seq: r.get(1)?,
-                        at: r.get(2)?,
-                        actor: r.get(3)?,
-                        field: r.get(4)?,
-                        from: r.get(5)?,
-                        to: r.get(6)?,
-                        prev_hash: r.get(7)?,
-                        hash: r.get(8)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let list = events.query_map([id], event_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
             report.events += list.len();
             if let Err(b) = chain::verify(&number, &list, &head) {
                 report.broken.push((number, b));
