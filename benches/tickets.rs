@@ -130,6 +130,26 @@ fn time(db: &str, runs: usize) -> Result<(), String> {
             false,
         ),
         (
+            "search_rare_all_limit_100",
+            TicketFilter {
+                search: Some("编号 99999".into()),
+                all: true,
+                limit: Some(100),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "search_chinese_all_limit_500",
+            TicketFilter {
+                search: Some("证书过期".into()),
+                all: true,
+                limit: Some(500),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
             "search_two_words_open",
             TicketFilter { search: Some("户籍 超时".into()), ..Default::default() },
             true,
@@ -150,9 +170,9 @@ fn time(db: &str, runs: usize) -> Result<(), String> {
             let t0 = Instant::now();
             let mut tickets = store.tickets(&filter).map_err(|e| e.to_string())?;
             if sort {
-                tickets.sort_by_key(|t| {
+                tickets.sort_by_cached_key(|t| {
                     let c = sla::clocks(&policy, t.priority, &t.timeline, now);
-                    (c.resolution.due.unwrap_or(i64::MAX), t.priority.index())
+                    sla::urgency_key(&c, t.priority, t.created_at, now)
                 });
             }
             found = tickets.len();

@@ -429,7 +429,7 @@ fn export(store: &Store, ctx: &Ctx, a: &ExportArgs) -> Outcome {
     }
     let from = a.from.as_deref().map(|d| day_start(ctx, "--from", d)).transpose()?;
     let to = a.to.as_deref().map(|d| day_start(ctx, "--to", d).map(|t| t + 86_400)).transpose()?;
-    let filter = TicketFilter { all: true, from, to, ..Default::default() };
+    let filter = TicketFilter { all: true, from, to, descriptions: true, ..Default::default() };
     let mut tickets = store.tickets(&filter).map_err(|e| store_failure(ctx, e))?;
     tickets.sort_by_key(|t| (t.created_at, t.id));
     if a.no_mask {
@@ -586,19 +586,8 @@ fn clocks_of(ctx: &Ctx, t: &Ticket) -> Clocks {
     sla::clocks(&ctx.policy, t.priority, &t.timeline, ctx.now)
 }
 
-/// Most urgent first: a running clock's time left (overdue is negative), then priority, then
-/// age; tickets whose clocks stopped come after, newest first.
 fn urgency_key(ctx: &Ctx, t: &Ticket) -> (i64, i64, usize, i64) {
-    let c = clocks_of(ctx, t);
-    let left = [c.response, c.resolution]
-        .iter()
-        .filter(|k| k.running)
-        .filter_map(|k| k.due.map(|d| d - ctx.now))
-        .min();
-    match left {
-        Some(left) => (0, left, t.priority.index(), t.created_at),
-        None => (1, 0, t.priority.index(), -t.created_at),
-    }
+    sla::urgency_key(&clocks_of(ctx, t), t.priority, t.created_at, ctx.now)
 }
 
 fn list(store: &Store, ctx: &Ctx, a: &ListArgs) -> Outcome {
@@ -615,6 +604,7 @@ fn list(store: &Store, ctx: &Ctx, a: &ListArgs) -> Outcome {
         search: a.search.clone(),
         all: a.all,
         limit: None,
+        descriptions: a.json,
         from: None,
         to: None,
     };
@@ -625,7 +615,7 @@ fn list(store: &Store, ctx: &Ctx, a: &ListArgs) -> Outcome {
             (c.response.running && c.response.breached()) || (c.resolution.running && c.resolution.breached())
         });
     }
-    tickets.sort_by_key(|t| urgency_key(ctx, t));
+    tickets.sort_by_cached_key(|t| urgency_key(ctx, t));
     if let Some(limit) = a.limit {
         tickets.truncate(limit);
     }

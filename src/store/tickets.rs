@@ -136,6 +136,8 @@ pub struct TicketFilter {
     /// Closed and cancelled tickets too.
     pub all: bool,
     pub limit: Option<usize>,
+    /// Read the descriptions too (they are left empty otherwise).
+    pub descriptions: bool,
     /// Created at or after / before (Unix seconds).
     pub from: Option<i64>,
     pub to: Option<i64>,
@@ -153,6 +155,12 @@ pub struct ChainReport {
 const COLUMNS: &str =
     "id, number, channel, caller, caller_phone, unit, category, subcategory, impact, urgency, \
      priority, summary, description, hosts, alert_id, assignee, escalation_level, status, created_at, \
+     acknowledged_at, resolved_at, closed_at, updated_at, updated_by, version, status_log";
+/// The columns of a list row: the description is left empty, so an open queue is read from the
+/// covering index `tickets_open` alone.
+const LIST_COLUMNS: &str =
+    "id, number, channel, caller, caller_phone, unit, category, subcategory, impact, urgency, \
+     priority, summary, '', hosts, alert_id, assignee, escalation_level, status, created_at, \
      acknowledged_at, resolved_at, closed_at, updated_at, updated_by, version, status_log";
 
 fn parse_at<T: std::str::FromStr>(r: &Row<'_>, col: usize) -> rusqlite::Result<T> {
@@ -434,9 +442,34 @@ impl Store {
             .collect())
     }
 
-    /// Tickets matching `filter`, newest first (the caller sorts by SLA urgency).
+    /// Tickets matching `filter`, newest first (the caller sorts by SLA urgency). Their
+    /// descriptions are read only when `filter.descriptions` asks (a queue does not show them).
     pub fn tickets(&self, filter: &TicketFilter) -> Result<Vec<Ticket>> {
-        let mut sql = format!("SELECT {COLUMNS} FROM tickets WHERE 1");
+        let columns = if filter.descriptions { COLUMNS } else { LIST_COLUMNS };
+        // The open queue, or part of it: read from the open tickets' index, whatever else the
+        // filter names (the planner would otherwise pick the assignee's index, and read every
+        // closed ticket of that engineer's to drop it).
+        let open_only = if filter.statuses.is_empty() {
+            !filter.all
+        } else {
+            filter.statuses.iter().all(|s| s.is_open())
+        };
+        let query = match filter.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            Some(q) => match search::match_query(q) {
+                Some(m) => Some(m),
+                // Only punctuation: nothing is found by it.
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
+        let from = if open_only && !filter.descriptions {
+            "tickets INDEXED BY tickets_open"
+        } else if self.newest_first_is_cheaper(query.as_deref(), filter.limit)? {
+            "tickets INDEXED BY tickets_created"
+        } else {
+            "tickets"
+        };
+        let mut sql = format!("SELECT {columns} FROM {from} WHERE 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let arg = |v: rusqlite::types::Value, args: &mut Vec<rusqlite::types::Value>| {
             args.push(v);
@@ -449,7 +482,9 @@ impl Store {
                 .map(|s| arg(rusqlite::types::Value::Text(s.as_str().into()), &mut args))
                 .collect();
             sql.push_str(&format!(" AND status IN ({})", list.join(", ")));
-        } else if !filter.all {
+        }
+        if open_only {
+            // Word for word the condition of `tickets_open`.
             sql.push_str(" AND status NOT IN ('closed', 'cancelled')");
         }
         if let Some(a) = &filter.assignee {
@@ -472,17 +507,11 @@ impl Store {
             let p = arg(rusqlite::types::Value::Integer(to), &mut args);
             sql.push_str(&format!(" AND created_at < {p}"));
         }
-        if let Some(q) = filter.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            match search::match_query(q) {
-                Some(m) => {
-                    let p = arg(rusqlite::types::Value::Text(m), &mut args);
-                    sql.push_str(&format!(
-                        " AND id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH {p})"
-                    ));
-                }
-                // Only punctuation: nothing is found by it.
-                None => return Ok(Vec::new()),
-            }
+        if let Some(m) = query {
+            let p = arg(rusqlite::types::Value::Text(m), &mut args);
+            sql.push_str(&format!(
+                " AND id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH {p})"
+            ));
         }
         sql.push_str(" ORDER BY created_at DESC, id DESC");
         if let Some(limit) = filter.limit {
@@ -493,6 +522,32 @@ impl Store {
         let tickets =
             stmt.query_map(rusqlite::params_from_iter(args), row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(tickets)
+    }
+
+    /// How many tickets a search finds, whatever their status (for "N of M shown").
+    pub fn count_matches(&self, text: &str) -> Result<usize> {
+        let Some(m) = search::match_query(text) else { return Ok(0) };
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM ticket_search WHERE ticket_search MATCH ?1",
+            [m],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// For a search with a limit over the whole history: whether walking the tickets newest
+    /// first until the limit is met reads fewer rows than reading every match and sorting them.
+    /// With `c` matches among `t` tickets the walk reads about `limit · t / c` rows, so it wins
+    /// when `c² > limit · t` (a common word); a rare one is read from the index of words.
+    fn newest_first_is_cheaper(&self, query: Option<&str>, limit: Option<usize>) -> Result<bool> {
+        let (Some(m), Some(limit)) = (query, limit) else { return Ok(false) };
+        let (c, t): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM ticket_search WHERE ticket_search MATCH ?1),
+                    (SELECT coalesce(max(id), 0) FROM tickets)",
+            [m],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(c.saturating_mul(c) > (limit as i64).saturating_mul(t))
     }
 
     /// Loads the ticket in the change's transaction and checks the version the caller read.
@@ -799,6 +854,61 @@ mod tests {
             ["created", "status", "priority", "status", "escalation_level", "assignee", "escalation_reason"]
         );
         assert_eq!(t3.timeline, vec![(T0, Status::New), (T0 + 120, Status::Acknowledged)]);
+    }
+
+    #[test]
+    fn lists_read_the_open_index_and_searches_with_a_limit_agree_with_the_whole_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = open(&dir);
+        let mut numbers = Vec::new();
+        for i in 0..60 {
+            let mut t = call();
+            if i % 7 == 0 {
+                t.summary = format!("打印机卡纸 {i}");
+            }
+            let made = s.create_ticket(&t, "王工", T0 + i * 60, china_standard_time()).unwrap();
+            if i % 3 == 0 {
+                s.move_ticket(&made.number, Status::Cancelled, None, None, "王工", T0 + i * 60 + 1).unwrap();
+            }
+            numbers.push(made.number);
+        }
+        // The open queue is read from the covering index alone.
+        let plan: String = s
+            .conn
+            .query_row(
+                &format!(
+                    "EXPLAIN QUERY PLAN SELECT {LIST_COLUMNS} FROM tickets INDEXED BY tickets_open
+                     WHERE status NOT IN ('closed', 'cancelled')"
+                ),
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("COVERING INDEX tickets_open"), "{plan}");
+        let open = s.tickets(&TicketFilter::default()).unwrap();
+        assert_eq!(open.len(), 40);
+        assert!(open.iter().all(|t| t.description.is_empty() && t.status.is_open()));
+        let full = s.tickets(&TicketFilter { descriptions: true, ..Default::default() }).unwrap();
+        assert_eq!(full.len(), 40);
+        assert!(full.iter().all(|t| t.description == call().description));
+        // A common word walks the tickets newest first, a rare one is read from the words'
+        // index: both give the newest matches, as the unlimited list does.
+        for q in ["推送", "卡纸", "42"] {
+            let every =
+                s.tickets(&TicketFilter { search: Some(q.into()), all: true, ..Default::default() }).unwrap();
+            let first: Vec<_> = every.iter().take(5).map(|t| t.number.clone()).collect();
+            let limited = s
+                .tickets(&TicketFilter {
+                    search: Some(q.into()),
+                    all: true,
+                    limit: Some(5),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(limited.iter().map(|t| t.number.clone()).collect::<Vec<_>>(), first, "{q}");
+            assert_eq!(s.count_matches(q).unwrap(), every.len(), "{q}");
+        }
+        assert_eq!(s.count_matches("卡纸").unwrap(), 9);
     }
 
     #[test]
