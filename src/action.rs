@@ -61,8 +61,15 @@ pub enum Action {
     WriteFile,
     OpenFile,
     ToggleFilter,
+    NewTicket,
+    Acknowledge,
+    MoveTicket,
+    AssignTicket,
+    EscalateTicket,
+    NoteTicket,
     PaneFleet,
     PaneLogs,
+    PaneTickets,
 }
 
 impl Action {
@@ -93,7 +100,8 @@ mod tests {
             "quit help command_line next_pane prev_pane up down page_up page_down top bottom \
              open back filter clear_filter sort_next sort_prev sort_reverse refresh range_next redraw \
              group_by_tag ack_alerts search search_next search_prev next_error prev_error include_filter \
-             exclude_filter toggle_filters follow wrap reveal write_file open_file toggle_filter pane_fleet pane_logs"
+             exclude_filter toggle_filters follow wrap reveal write_file open_file toggle_filter new_ticket acknowledge move_ticket assign_ticket \
+             escalate_ticket note_ticket pane_fleet pane_logs pane_tickets"
         );
     }
 

@@ -8,6 +8,7 @@ use crate::i18n::{Lang, Msg};
 use crate::workers::health::{HealthCmd, HealthMsg};
 use crate::workers::logs::{LogsCmd, LogsMsg};
 use crate::workers::store::{StoreCmd, StoreMsg};
+use crate::workers::tickets::{TicketsCmd, TicketsMsg};
 
 #[derive(Debug)]
 pub enum Event {
@@ -25,6 +26,7 @@ pub enum WorkerMsg {
     Health(HealthMsg),
     Store(StoreMsg),
     Logs(LogsMsg),
+    Tickets(TicketsMsg),
     /// A worker failed at something the user should know about, or finished something the
     /// user asked for (shown in the status bar).
     Notice(Notice),
@@ -36,6 +38,7 @@ pub enum Command {
     Health(HealthCmd),
     Store(StoreCmd),
     Logs(LogsCmd),
+    Tickets(TicketsCmd),
 }
 
 impl From<HealthCmd> for Command {
@@ -47,6 +50,12 @@ impl From<HealthCmd> for Command {
 impl From<StoreCmd> for Command {
     fn from(c: StoreCmd) -> Command {
         Command::Store(c)
+    }
+}
+
+impl From<TicketsCmd> for Command {
+    fn from(c: TicketsCmd) -> Command {
+        Command::Tickets(c)
     }
 }
 

@@ -432,6 +432,25 @@ catalogue! {
     PaneLogs => "Logs", "日志";
     ActPaneFleet => "fleet health tab", "主机健康标签页";
     ActPaneLogs => "logs tab", "日志标签页";
+    // issue 10: the Tickets pane
+    PaneTickets => "Tickets", "工单";
+    ActPaneTickets => "tickets tab", "工单标签页";
+    ActNewTicket => "new ticket (from a host: with the host and its alert)", "新建工单（在主机上按：带上主机和告警）";
+    ActAcknowledge => "acknowledge the ticket (stops its response clock)", "受理工单（停止响应计时）";
+    ActMoveTicket => "move the ticket along its workflow", "转换工单状态";
+    ActAssignTicket => "assign the ticket", "指派工单";
+    ActEscalateTicket => "escalate the ticket to a second-line engineer", "将工单升级给二线工程师";
+    ActNoteTicket => "add a note to the ticket", "为工单添加备注";
+    HintNewTicket => "new", "新建";
+    HintAcknowledge => "ack", "受理";
+    HintMoveTicket => "move", "状态";
+    HintAssignTicket => "assign", "指派";
+    HintEscalateTicket => "escalate", "升级";
+    HintNoteTicket => "note", "备注";
+    HelpScopeTickets => "Ticket queue", "工单队列";
+    HelpScopeTicket => "Ticket detail", "工单详情";
+    TicketDraftFailed => "keeping the ticket draft failed", "保存工单草稿失败";
+    TicketQueueFailed => "reading the ticket queue failed", "读取工单队列失败";
     HelpScopeLogs => "Logs", "日志";
     LogsRecords => "records", "条记录";
     LogsFollowing => "following", "跟随中";
@@ -809,6 +828,13 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::ToggleFilter => Msg::ActToggleFilter,
         A::PaneFleet => Msg::ActPaneFleet,
         A::PaneLogs => Msg::ActPaneLogs,
+        A::PaneTickets => Msg::ActPaneTickets,
+        A::NewTicket => Msg::ActNewTicket,
+        A::Acknowledge => Msg::ActAcknowledge,
+        A::MoveTicket => Msg::ActMoveTicket,
+        A::AssignTicket => Msg::ActAssignTicket,
+        A::EscalateTicket => Msg::ActEscalateTicket,
+        A::NoteTicket => Msg::ActNoteTicket,
     };
     msg.text(lang)
 }
@@ -840,6 +866,12 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::WriteFile => Msg::HintWriteFile,
         A::OpenFile => Msg::HintOpenFile,
         A::ToggleFilter => Msg::HintToggleFilter,
+        A::NewTicket => Msg::HintNewTicket,
+        A::Acknowledge => Msg::HintAcknowledge,
+        A::MoveTicket => Msg::HintMoveTicket,
+        A::AssignTicket => Msg::HintAssignTicket,
+        A::EscalateTicket => Msg::HintEscalateTicket,
+        A::NoteTicket => Msg::HintNoteTicket,
         other => return action_label(other, lang),
     };
     msg.text(lang)

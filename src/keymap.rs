@@ -32,6 +32,8 @@ pub enum Scope {
     Fleet,
     Detail,
     Logs,
+    Tickets,
+    Ticket,
     Help,
 }
 

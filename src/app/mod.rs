@@ -13,6 +13,7 @@ use crate::i18n::{both, Lang, Localized, Msg};
 use crate::keymap::{KeyChord, Scope};
 use crate::panes::health::{HealthPane, HostRow};
 use crate::panes::logs::LogsPane;
+use crate::panes::tickets::TicketsPane;
 use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::theme::Theme;
 use crate::ui::bars::{render_status_bar, render_tab_bar, Flash};
@@ -61,6 +62,7 @@ macro_rules! panes {
 panes! {
     Fleet: fleet: HealthPane => PaneFleet,
     Logs: logs: LogsPane => PaneLogs,
+    Tickets: tickets: TicketsPane => PaneTickets,
 }
 
 enum Overlay {
@@ -102,6 +104,7 @@ impl App {
             panes: Panes {
                 fleet: HealthPane::new(hosts),
                 logs: LogsPane::new(Vec::new(), crate::config::LogPane::default().max_records),
+                tickets: TicketsPane::new(Default::default()),
             },
             overlay: Overlay::None,
             flash: None,
@@ -125,6 +128,15 @@ impl App {
     }
 
     pub fn on_event(&mut self, ev: Event) {
+        self.on_event_inner(ev);
+        // What the ticket queue did (a change made or refused) goes to the status bar.
+        if let Some((text, error)) = self.panes.tickets.take_flash() {
+            self.flash = Some(Flash { text, error });
+            self.dirty = true;
+        }
+    }
+
+    fn on_event_inner(&mut self, ev: Event) {
         match ev {
             Event::Terminal(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
             Event::Terminal(TermEvent::Resize(..)) => self.dirty = true,
@@ -266,12 +278,38 @@ impl App {
                 self.focus = Focus::ALL[next];
             }
             Action::Redraw => self.force_clear = true,
+            // From the fleet or a host's detail: the form, with the host and its worst alert.
+            Action::NewTicket => self.ticket_from_fleet(),
             other => {
                 if let Some(focus) = Focus::for_action(other) {
                     self.focus = focus;
                 }
             }
         }
+    }
+
+    /// Opens the new-ticket form on the Tickets tab, prefilled from the host selected (or
+    /// shown) in the fleet pane and its worst open alert.
+    fn ticket_from_fleet(&mut self) {
+        let host = match &self.panes.fleet.view {
+            crate::panes::health::View::Detail(d) => Some(d.host.clone()),
+            crate::panes::health::View::Table => {
+                self.panes.fleet.selected_host(&self.ctx).map(|h| h.name.clone())
+            }
+        };
+        let mut prefill = crate::tickets::draft::Draft::default();
+        if let Some(host) = &host {
+            prefill.hosts = host.clone();
+            prefill.category = Some(crate::tickets::Category::Server);
+            let worst = self.ctx.alerts.of_host(host).max_by_key(|a| (a.level, a.opened_at));
+            if let Some(a) = worst {
+                prefill.alert_id = Some(a.id);
+                let words = crate::panes::health::alert_words(a, &self.ctx);
+                prefill.summary = crate::text::escape_unprintable(&format!("{host}: {words}")).into_owned();
+            }
+        }
+        self.focus = Focus::Tickets;
+        self.panes.tickets.open_form(prefill, host, &mut self.outbox);
     }
 
     /// On a read-only database, what an action that must write would fail at, said before it

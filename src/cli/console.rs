@@ -196,13 +196,20 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     };
     // Open once here so a bad database stops before the terminal is taken over. A read-only
     // one is viewed, never made writable.
-    let store = match Store::open_with(&db, options) {
+    let mut store = match Store::open_with(&db, options) {
         Ok(s) => s,
         Err(e) => {
             say("", &e.text(lang));
             return 1;
         }
     };
+    // The demo's queue, in its own database (a demo on a database of the user's adds none).
+    if demo && temporary_db {
+        let offset = prepared.config.tickets.sla.calendar.offset;
+        if let Err(e) = crate::demo::tickets::seed(&mut store, crate::clock::now_s(), offset) {
+            say("", e.said(offset).get(lang));
+        }
+    }
     // A tightened database says so once, in the status bar; a read-only one has its banner.
     let mut notices: Vec<String> = store.tightened_notice(lang).into_iter().collect();
     let read_only = store.read_only().map(|read_only| ReadOnlyDb {
@@ -248,6 +255,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     app.ctx.db_read_only = read_only;
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
+    app.panes.tickets = crate::panes::tickets::TicketsPane::new(prepared.config.tickets.sla.clone());
     notices.extend(resolved.warnings.iter().map(|w| w.get(lang).to_string()));
     if !notices.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
@@ -261,6 +269,12 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         seed_demo: demo,
         lang,
     };
+    let tickets = crate::workers::TicketsSetup {
+        db_path: setup.db_path.clone(),
+        operator: setup.operator.clone(),
+        policy: prepared.config.tickets.sla.clone(),
+        lang,
+    };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
     let sessions = (!probes.remote.is_empty() || remote_logs)
         .then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&prepared.config)));
@@ -268,8 +282,10 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let log_target = Box::new(move |name: &str| {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
     });
-    let workers =
-        Workers::start(Setup { probes, poll, store: setup, log_specs, log_target, sessions }, tx.clone());
+    let workers = Workers::start(
+        Setup { probes, poll, store: setup, tickets, log_specs, log_target, sessions },
+        tx.clone(),
+    );
     match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {

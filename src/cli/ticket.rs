@@ -504,41 +504,7 @@ fn parse<T: std::str::FromStr<Err = UnknownName>>(
 }
 
 fn failure(ctx: &Ctx, e: TicketError) -> Failure {
-    let lang = ctx.lang;
-    match e {
-        TicketError::NotFound(key) => Failure {
-            code: 2,
-            message: tr(lang, &format!("no ticket {key:?}"), &format!("没有工单 {key:?}")),
-        },
-        TicketError::Stale { number, expected, found, by, at } => Failure {
-            code: 3,
-            message: tr(
-                lang,
-                &format!(
-                    "{number} changed since version {expected}: it is at version {found}, changed by {by} at {}; read it again",
-                    rfc3339(at, ctx.offset)
-                ),
-                &format!(
-                    "{number} 在版本 {expected} 之后已被修改：当前为版本 {found}，由 {by} 于 {} 修改；请重新读取",
-                    rfc3339(at, ctx.offset)
-                ),
-            ),
-        },
-        TicketError::Move { number, from, to } => {
-            let allowed: Vec<&str> = from.moves().iter().map(|s| s.as_str()).collect();
-            let allowed = if allowed.is_empty() { "-".to_string() } else { allowed.join(", ") };
-            Failure {
-                code: 2,
-                message: tr(
-                    lang,
-                    &format!("{number} cannot move from {from} to {to}; from {from} it may move to: {allowed}"),
-                    &format!("{number} 不能从 {from} 转到 {to}；{from} 可以转到：{allowed}"),
-                ),
-            }
-        }
-        TicketError::Invalid(both) => Failure { code: 2, message: both.get(lang).to_string() },
-        TicketError::Store(e) => Failure { code: 2, message: e.text(lang) },
-    }
+    Failure { code: e.exit_code(), message: e.said(ctx.offset).get(ctx.lang).to_string() }
 }
 
 fn store_failure(ctx: &Ctx, e: crate::store::StoreError) -> Failure {

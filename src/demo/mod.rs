@@ -4,6 +4,7 @@
 
 pub mod health;
 pub mod logs;
+pub mod tickets;
 
 pub use health::DemoFleet;
 pub use logs::DemoLogWriter;

@@ -6,6 +6,7 @@ pub mod health;
 pub mod logs;
 #[cfg(test)]
 pub mod testing;
+pub mod tickets;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;

@@ -87,6 +87,14 @@ pub struct TicketEvent {
     pub to: Option<String>,
 }
 
+/// A caller the queue has seen, by phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub phone: String,
+    pub name: String,
+    pub unit: Option<String>,
+}
+
 /// Why a ticket change was not made.
 #[derive(Debug)]
 pub enum TicketError {
@@ -109,6 +117,46 @@ pub enum TicketError {
     /// Something the change needs is missing or wrong (the reason, in both languages).
     Invalid(crate::i18n::Both),
     Store(StoreError),
+}
+
+impl TicketError {
+    /// The exit code of a command refused for this: 3 for a stale version, else 2.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            TicketError::Stale { .. } => 3,
+            _ => 2,
+        }
+    }
+
+    /// What went wrong, in both languages; times in `offset`.
+    pub fn said(&self, offset: chrono::FixedOffset) -> crate::i18n::Both {
+        use chrono::TimeZone;
+        let when = |at: i64| offset.timestamp_opt(at, 0).single().map(|t| t.to_rfc3339()).unwrap_or_default();
+        let both = |en: String, zh: String| crate::i18n::Both { en, zh };
+        match self {
+            TicketError::NotFound(key) => both(format!("no ticket {key:?}"), format!("没有工单 {key:?}")),
+            TicketError::Stale { number, expected, found, by, at } => both(
+                format!(
+                    "{number} changed since version {expected}: it is at version {found}, changed by {by} at {}; read it again",
+                    when(*at)
+                ),
+                format!(
+                    "{number} 在版本 {expected} 之后已被修改：当前为版本 {found}，由 {by} 于 {} 修改；请重新读取",
+                    when(*at)
+                ),
+            ),
+            TicketError::Move { number, from, to } => {
+                let allowed: Vec<&str> = from.moves().iter().map(|s| s.as_str()).collect();
+                let allowed = if allowed.is_empty() { "-".to_string() } else { allowed.join(", ") };
+                both(
+                    format!("{number} cannot move from {from} to {to}; from {from} it may move to: {allowed}"),
+                    format!("{number} 不能从 {from} 转到 {to}；{from} 可以转到：{allowed}"),
+                )
+            }
+            TicketError::Invalid(b) => b.clone(),
+            TicketError::Store(e) => both(e.text(crate::i18n::Lang::En), e.text(crate::i18n::Lang::ZhCn)),
+        }
+    }
 }
 
 impl From<StoreError> for TicketError {
@@ -548,6 +596,73 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(c.saturating_mul(c) > (limit as i64).saturating_mul(t))
+    }
+
+    /// A mark that moves whenever any ticket changes, in this process or another: the last
+    /// event's id (every change appends one). Cheap (the end of one index), so a console
+    /// checks it every second instead of reading the queue again.
+    pub fn tickets_mark(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT coalesce(max(id), 0) FROM ticket_events", [], |r| r.get(0))?)
+    }
+
+    /// SQLite's `data_version`: it moves when another connection (another process, or the
+    /// console's own store thread) commits to the file, and costs no read.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// The calling offices the queue has seen lately (its last 20,000 tickets), most frequent
+    /// first (for completion).
+    pub fn ticket_units(&self, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT unit FROM (SELECT unit, created_at FROM tickets ORDER BY id DESC LIMIT 20000)
+             WHERE unit IS NOT NULL AND unit <> ''
+             GROUP BY unit ORDER BY count(*) DESC, max(created_at) DESC LIMIT ?1",
+        )?;
+        let units =
+            stmt.query_map([limit as i64], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(units)
+    }
+
+    /// The callers the queue has seen lately (its last 20,000 tickets): per phone number, the
+    /// latest caller and unit (for the form to fill them in when a known number calls again),
+    /// newest first.
+    pub fn ticket_callers(&self, limit: usize) -> Result<Vec<Caller>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT caller_phone, caller, unit, max(created_at) FROM
+                 (SELECT caller_phone, caller, unit, created_at FROM tickets ORDER BY id DESC LIMIT 20000)
+             WHERE caller_phone IS NOT NULL AND caller_phone <> ''
+             GROUP BY caller_phone ORDER BY max(created_at) DESC LIMIT ?1",
+        )?;
+        let callers = stmt
+            .query_map([limit as i64], |r| Ok(Caller { phone: r.get(0)?, name: r.get(1)?, unit: r.get(2)? }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(callers)
+    }
+
+    /// The half-filled new-ticket form of `owner` (the operator), as saved: its text and when.
+    pub fn ticket_draft(&self, owner: &str) -> Result<Option<(String, i64)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT body, saved_at FROM ticket_drafts WHERE owner = ?1", [owner], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Keeps `owner`'s form as it stands (one draft per operator; the last one wins).
+    pub fn save_ticket_draft(&mut self, owner: &str, body: &str, at: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO ticket_drafts (owner, body, saved_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (owner) DO UPDATE SET body = ?2, saved_at = ?3",
+            params![owner, body, at],
+        )?;
+        Ok(())
+    }
+
+    pub fn drop_ticket_draft(&mut self, owner: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM ticket_drafts WHERE owner = ?1", [owner])?;
+        Ok(())
     }
 
     /// Loads the ticket in the change's transaction and checks the version the caller read.

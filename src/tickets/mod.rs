@@ -3,7 +3,9 @@
 //! words its search finds. Pure code: the store keeps tickets, the pane and the command line
 //! show them.
 
+pub mod alerts;
 pub mod chain;
+pub mod draft;
 pub mod search;
 pub mod sla;
 

@@ -21,6 +21,8 @@ pub fn help_lines(ctx: &Ctx) -> Vec<Line<'static>> {
         (Scope::Fleet, Msg::HelpScopeFleet),
         (Scope::Detail, Msg::HelpScopeDetail),
         (Scope::Logs, Msg::HelpScopeLogs),
+        (Scope::Tickets, Msg::HelpScopeTickets),
+        (Scope::Ticket, Msg::HelpScopeTicket),
         (Scope::Help, Msg::HelpScopeHelp),
     ];
     let key_w = 12;

@@ -75,10 +75,13 @@ impl Ctx {
 
     /// A bordered block in the theme's border style, with a title.
     pub fn block<'a>(&self, title: impl Into<String>) -> Block<'a> {
-        let b = Block::default()
-            .borders(Borders::ALL)
-            .border_style(self.theme.roles.border)
-            .title(Span::styled(format!(" {} ", title.into()), self.theme.roles.title));
+        let title = Span::styled(format!(" {} ", title.into()), self.theme.roles.title);
+        self.block_titled(ratatui::text::Line::from(title))
+    }
+
+    /// A bordered block with a title of styled parts (put the spaces around it yourself).
+    pub fn block_titled<'a>(&self, title: ratatui::text::Line<'a>) -> Block<'a> {
+        let b = Block::default().borders(Borders::ALL).border_style(self.theme.roles.border).title(title);
         if self.ascii {
             b.border_set(ASCII_BORDER)
         } else {

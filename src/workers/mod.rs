@@ -10,6 +10,7 @@ pub mod logs;
 pub mod report;
 pub mod spawn;
 pub mod store;
+pub mod tickets;
 
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use report::Report;
 
 pub use health::ProbeSet;
 pub use store::StoreSetup;
+pub use tickets::TicketsSetup;
 
 /// Finds the SSH target of a host by name.
 pub type TargetOf = Box<dyn Fn(&str) -> Option<Target>>;
@@ -35,6 +37,7 @@ pub struct Setup {
     pub probes: ProbeSet,
     pub poll: Duration,
     pub store: StoreSetup,
+    pub tickets: TicketsSetup,
     pub log_specs: Vec<SourceSpec>,
     /// The SSH targets of the hosts log sources name.
     pub log_target: TargetOf,
@@ -48,6 +51,7 @@ pub struct Workers {
     store: store::StoreWorker,
     health: health::HealthWorkers,
     logs: logs::LogWorkers,
+    tickets: tickets::TicketsWorker,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -62,6 +66,14 @@ impl Workers {
             store::run(store_setup, store_rx, store_report)
         }));
         let store = store::StoreWorker::new(store_tx);
+        let (tickets_tx, tickets_rx) = mpsc::channel();
+        let tickets_report = Report::new(ui.clone(), WorkerMsg::Tickets);
+        let tickets_setup = setup.tickets;
+        let store_inbox = store.sender();
+        handles.push(spawn::spawn_guarded("yunwei-tickets", ui.clone(), move || {
+            tickets::run(tickets_setup, tickets_rx, tickets_report, store_inbox)
+        }));
+        let tickets = tickets::TicketsWorker::new(tickets_tx);
         let health = health::start(
             setup.probes,
             setup.poll,
@@ -77,7 +89,7 @@ impl Workers {
             Report::new(ui, WorkerMsg::Logs),
             &mut handles,
         );
-        Workers { store, health, logs, handles }
+        Workers { store, health, logs, tickets, handles }
     }
 
     /// Hands a command to the worker of its domain.
@@ -86,6 +98,7 @@ impl Workers {
             Command::Health(c) => self.health.dispatch(c),
             Command::Store(c) => self.store.dispatch(c),
             Command::Logs(c) => self.logs.dispatch(c),
+            Command::Tickets(c) => self.tickets.dispatch(c),
         }
     }
 
@@ -95,6 +108,7 @@ impl Workers {
         drop(self.store);
         drop(self.health);
         drop(self.logs);
+        drop(self.tickets);
         drop(self.handles);
     }
 }

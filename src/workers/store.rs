@@ -31,6 +31,8 @@ pub enum StoreCmd {
     AckHostAlerts { host: String },
     /// One audit row: `action` on `target` by the operator.
     Audit { action: String, target: String, detail: String },
+    /// Another thread changed alerts (the ticket thread's SLA alerts): read the list again.
+    RefreshAlerts,
 }
 
 /// What the store thread reports.
@@ -186,6 +188,7 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                     Ok(_) => {}
                 }
             }
+            StoreCmd::RefreshAlerts => alerts.refresh(&store, &report),
             StoreCmd::AckHostAlerts { host } => {
                 let open = store.open_alerts().unwrap_or_default();
                 for row in open.iter().filter(|r| r.key.host() == Some(&*host) && !r.is_acked()) {
