@@ -362,3 +362,101 @@ fn prompt_keys_edit_the_line_and_never_reach_the_pane_behind() {
     t.keys("p", &["q"]);
     t.wait_for("p", "the exit", |s| s.contains("EXIT:0"));
 }
+
+/// The Tickets tab as two engineers on one bastion use it: a phone ticket typed into the form
+/// in under 30 keys beyond its text shows on the other console within two seconds; a change
+/// made elsewhere since a console read the ticket is refused with who and when, and `r` reads
+/// it again with the typed text kept; a half-filled form survives `kill -9`.
+#[test]
+fn tickets_tab_two_consoles_a_phone_ticket_a_stale_change_and_a_draft_after_kill_9() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("tickets");
+    let cfg = home.path().join("t.toml");
+    std::fs::write(&cfg, "[general]\nlang = \"zh-CN\"\n\n[[hosts]]\nname = \"本机\"\nlocal = true\n")
+        .unwrap();
+    let db = home.path().join("t.db");
+    let console = |who: &str| {
+        format!(
+            "{env}export YUNWEI_OPERATOR={who}; exec '{bin}' --config '{cfg}' --db '{db}'",
+            env = env_prefix(home.path()),
+            bin = bin().display(),
+            cfg = cfg.display(),
+            db = db.display()
+        )
+    };
+    t.start("a", &console("王工"), true);
+    t.start("b", &console("赵工"), false);
+    for name in ["a", "b"] {
+        t.wait_for(name, "the console", |s| s.contains("本机"));
+        t.keys(name, &["3"]);
+        t.wait_for(name, "the empty queue", |s| s.contains("这里没有工单"));
+    }
+    // A phone ticket: every key that is not the ticket's own text is counted.
+    let counted = std::cell::Cell::new(0);
+    let key = |k: &str| {
+        counted.set(counted.get() + 1);
+        t.keys("a", &[k]);
+    };
+    let text = |s: &str| t.cmd(&["send-keys", "-t", "e2e:a", "-l", s]);
+    key("n");
+    text("13812345678");
+    key("Tab");
+    text("三亚市卫生健康委员会");
+    key("Tab");
+    text("李敏");
+    key("Tab");
+    key("Tab"); // the channel: phone, as it is
+    key("4"); // data
+    key("h"); // impact high
+    key("h"); // urgency high: P1
+    text("人口数据推送失败");
+    key("Tab");
+    text("凌晨起推送全部失败");
+    t.wait_for("a", "the priority as chosen", |s| s.contains("优先级 ‼P1") || s.contains("优先级 P1"));
+    key("C-s");
+    let counted = counted.get();
+    assert!(counted < 30, "{counted} keys beyond the text");
+    eprintln!("a phone ticket took {counted} keys beyond its text");
+    let a = t.wait_for("a", "the new ticket", |s| s.contains("已创建工单 YW-"));
+    assert!(a.contains("‼P1") && a.contains("人口数据推送失败"), "{a}");
+    let started = std::time::Instant::now();
+    let b = t.wait_for("b", "the ticket on the other console", |s| s.contains("人口数据推送失败"));
+    assert!(started.elapsed() < Duration::from_secs(3), "shown after {:?}", started.elapsed());
+    assert!(!b.contains("13812345678"), "no phone on the queue:\n{b}");
+    // b opens it; meanwhile a assigns it; b's assignment is refused, then made on `r`.
+    t.keys("b", &["Enter"]);
+    t.wait_for("b", "the detail", |s| s.contains("尚未指派"));
+    t.keys("a", &["A"]);
+    text("陈工");
+    t.keys("a", &["Enter"]);
+    t.wait_for("a", "a's assignment", |s| s.contains("已指派给 陈工"));
+    t.keys("b", &["A"]);
+    t.cmd(&["send-keys", "-t", "e2e:b", "-l", "李工"]);
+    t.keys("b", &["Enter"]);
+    let b = t.wait_for("b", "the refusal", |s| s.contains("已由 王工") && s.contains("按 r 重新读取"));
+    assert!(b.contains("未完成"), "{b}");
+    t.keys("b", &["r"]);
+    t.wait_for("b", "the prompt with the text kept", |s| s.contains("指派给：李工"));
+    t.keys("b", &["Enter"]);
+    t.wait_for("b", "b's assignment", |s| s.contains("已指派给 李工"));
+    // A half-filled form, then kill -9: the draft is there on the next start.
+    t.keys("a", &["Escape", "n"]);
+    text("13900001111");
+    key("Tab");
+    text("儋州市民政局");
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = t.format("a", "#{pane_pid}");
+    let _ = Command::new("kill").arg("-KILL").arg(&pid).status();
+    t.start("c", &console("王工"), false);
+    t.wait_for("c", "the console", |s| s.contains("本机"));
+    t.keys("c", &["3"]);
+    t.wait_for("c", "the draft kept", |s| s.contains("未填完的工单已保存"));
+    t.keys("c", &["n"]);
+    t.wait_for("c", "the draft in the form", |s| s.contains("13900001111") && s.contains("儋州市民政局"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    let assignee: String = conn.query_row("SELECT assignee FROM tickets", [], |r| r.get(0)).unwrap();
+    assert_eq!(assignee, "李工");
+    t.keys("b", &["q"]);
+}

@@ -100,11 +100,12 @@ pub enum TicketsMsg {
         did: Did,
         ticket: Box<Ticket>,
     },
-    /// A change was refused; `stale` when the ticket changed since the pane read it.
+    /// A change was refused; `stale` (who changed it and when) when the ticket changed since
+    /// the pane read it.
     Refused {
         key: String,
         why: Both,
-        stale: bool,
+        stale: Option<(String, i64)>,
     },
     /// The draft kept from before (at start), with when it was saved.
     Draft(Option<(Box<Draft>, i64)>),
@@ -211,7 +212,7 @@ pub fn run(
         let now = crate::clock::now_s();
         let op = setup.operator.as_str();
         let refused = |key: &str, why: Both| {
-            report.send(TicketsMsg::Refused { key: key.to_string(), why, stale: false });
+            report.send(TicketsMsg::Refused { key: key.to_string(), why, stale: None });
         };
         let read_only = || Both {
             en: Msg::DbReadOnlyNotWritten.text(crate::i18n::Lang::En).to_string(),
@@ -315,7 +316,10 @@ fn new_ticket(d: &Draft) -> NewTicket {
 }
 
 fn say_refused(report: &Report<TicketsMsg>, setup: &TicketsSetup, key: &str, e: TicketError) {
-    let stale = matches!(e, TicketError::Stale { .. });
+    let stale = match &e {
+        TicketError::Stale { by, at, .. } => Some((by.clone(), *at)),
+        _ => None,
+    };
     report.send(TicketsMsg::Refused {
         key: key.to_string(),
         why: e.said(setup.policy.calendar.offset),

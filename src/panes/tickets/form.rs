@@ -484,7 +484,10 @@ impl Form {
         let block = ctx.block(title);
         let inner = block.inner(area);
         f.render_widget(block, area);
-        let label_w: u16 = 10;
+        let label_w =
+            ORDER.iter().map(|f| yunwei_widgets::width::width(f.label().text(lang))).max().unwrap_or(8)
+                as u16
+                + 3;
         let rows = Layout::vertical([
             Constraint::Length(1), // phone
             Constraint::Length(1), // unit

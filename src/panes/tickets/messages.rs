@@ -45,7 +45,8 @@ crate::i18n::catalogue! {
     PromptAssign => "assign {number} to: ", "将 {number} 指派给：";
     PromptEscalateTo => "escalate {number} to: ", "将 {number} 升级给：";
     PromptEscalateReason => "reason for escalating to {name}: ", "升级给 {name} 的原因：";
-    StaleBanner => "{why} — r reads it again and keeps what you typed", "{why} —— 按 r 重新读取，已输入的内容会保留";
+    StaleWho => "{number} was changed by {by} at {at}", "{number} 已由 {by} 于 {at} 修改";
+    StaleBanner => "r reads it again, keeping what you typed — {why}", "按 r 重新读取（已输入的内容保留）—— {why}";
     AckOnlyNew => "{number} is {status}: only a new ticket is acknowledged (m moves it)", "{number} 已{status}：只有新建的工单需要受理（按 m 转换状态）";
     NoTicket => "no ticket selected", "没有选中工单";
     // The status bar after a change
@@ -101,7 +102,7 @@ crate::i18n::catalogue! {
     FormAlert => "from alert #{id}", "来自告警 #{id}";
     FormKnownCaller => "known number: {name}, {unit} (filled in)", "已知号码：{name}，{unit}（已填入）";
     FormCompletion => "Ctrl-E takes “{text}” · Ctrl-N next ({i}/{n})", "Ctrl-E 采用“{text}” · Ctrl-N 下一个（{i}/{n}）";
-    FormKeys => "Tab next · Shift-Tab back · Ctrl-S save · Esc close (the draft is kept as you type)", "Tab 下一项 · Shift-Tab 上一项 · Ctrl-S 保存 · Esc 关闭（输入时草稿自动保存）";
+    FormKeys => "Tab next · S-Tab back · Ctrl-S save · Esc close · kept as you type", "Tab 下一项 · S-Tab 上一项 · Ctrl-S 保存 · Esc 关闭 · 草稿自动保存";
     FormChoiceKeys => "{keys} or ←/→", "{keys} 或 ←/→";
     FormMissing => "still needed: {fields}", "尚未填写：{fields}";
     FormConfirm => "Discard this ticket? y discards · k keeps the draft and closes · n goes back", "放弃这张工单？y 放弃 · k 保留草稿并关闭 · n 返回";

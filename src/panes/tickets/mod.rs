@@ -406,8 +406,17 @@ impl TicketsPane {
                     f.saving = false;
                 }
                 let pending = self.pending.take();
-                if stale {
-                    self.stale = pending.map(|p| Stale { why: why.clone(), ..p });
+                if let Some((by, at)) = stale {
+                    let by = crate::text::escape_unprintable(&by).into_owned();
+                    let at = queue::local(at, self.policy.calendar.offset);
+                    self.stale = pending.map(|p| {
+                        let why = say(
+                            TicketMsg::StaleWho,
+                            lang,
+                            &[("number", &p.number), ("by", &by), ("at", &at)],
+                        );
+                        Stale { why, ..p }
+                    });
                     // The queue is read again so that `r` finds the version now stored.
                     self.query(out);
                 }
