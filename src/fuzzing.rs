@@ -23,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sanitize", sanitize),
     ("mask", mask),
     ("timestamps", timestamps),
+    ("ticket_import", ticket_import),
 ];
 
 fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
@@ -209,6 +210,32 @@ pub fn timestamps(data: &[u8]) {
         let r = crate::logs::journal::to_record(&entry, &mut d, now);
         for l in &r.lines {
             assert!(!acts_on_terminal(l), "journal line {l:?}");
+        }
+    }
+}
+
+/// `ticket import`'s sheet reader (UTF-8 or GBK CSV): a sheet is read whole or refused with
+/// its problems; every row read has its caller and summary, a history that starts as `new`
+/// and never goes back in time, and no text that could act on a terminal; every problem names
+/// a line of the sheet.
+pub fn ticket_import(data: &[u8]) {
+    let Some(offset) = chrono::FixedOffset::east_opt(8 * 3600) else { return };
+    match crate::tickets::import::parse(data, offset) {
+        Ok(rows) => {
+            for r in &rows {
+                assert!(!r.caller.trim().is_empty() && !r.summary.trim().is_empty());
+                assert_eq!(r.moves.first().map(|m| m.1), Some(crate::tickets::Status::New));
+                assert!(r.moves.windows(2).all(|w| w[0].0 <= w[1].0), "{:?}", r.moves);
+                assert!(r.moves.windows(2).all(|w| w[0].1.can_move_to(w[1].1)), "{:?}", r.moves);
+                for s in [&r.caller, &r.summary, &r.description] {
+                    assert!(!acts_on_terminal(s.as_str()), "{s:?}");
+                }
+            }
+        }
+        Err(problems) => {
+            assert!(!problems.is_empty());
+            let lines = data.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            assert!(problems.iter().all(|p| p.line <= lines), "{problems:?}");
         }
     }
 }

@@ -588,6 +588,9 @@ catalogue! {
     CliDbCheck => "Check the database: integrity, foreign keys, schema version, journal, file mode; exit 1 on a problem", "检查数据库：完整性、外键、数据结构版本、日志模式、文件权限；有问题时退出码为 1";
     CliDbCheckQuick => "Run quick_check instead of the full integrity_check (faster on a big file)", "用 quick_check 代替完整的 integrity_check（大文件更快）";
     CliDbJson => "Print JSON", "打印 JSON";
+    CliTicketImport => "Import the team's existing sheet (CSV with a header, UTF-8 or GBK): all of it or nothing", "导入团队现有的表格（带标题行的 CSV，UTF-8 或 GBK 编码）：要么全部导入，要么一张不导";
+    CliTicketImportFile => "The sheet: CSV with a header line, in UTF-8 or GBK", "表格文件：带标题行的 CSV，UTF-8 或 GBK 编码";
+    CliTicketImportDryRun => "Check the sheet and say what would be imported, writing nothing", "只检查表格并说明将导入什么，不写入任何内容";
     CliTicketExport => "Write tickets as CSV (UTF-8 with a byte-order mark, for spreadsheets) to standard output", "把工单写成 CSV（带字节顺序标记的 UTF-8，便于电子表格打开）到标准输出";
     CliTicketFormat => "The format: csv", "格式：csv";
     CliTicketFrom => "Tickets created on or after this day (YYYY-MM-DD)", "此日（YYYY-MM-DD）及之后创建的工单";

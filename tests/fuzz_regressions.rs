@@ -79,6 +79,9 @@ fn builtin_seeds(target: &str) -> Vec<Vec<u8>> {
             "10.0.0.5 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n[10.0.0.5]:2222,web1.example ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ==\n|1|c2FsdA==|aGFzaA== ecdsa-sha2-nistp256 AAAA\n@revoked * ssh-ed25519 AAAA\n@cert-authority *.example ssh-ed25519 AAAA\n",
         ],
         "config" => &["[general]\nlang = \"zh-CN\"\n[[hosts]]\nname = \"app1\"\naddress = \"10.0.0.1\"\njump = \"gw\"\n[[logs]]\nname = \"应用\"\npath = \"/var/log/*.log\"\n"],
+        "ticket_import" => &[
+            "编号,来电时间,渠道,报告人,联系电话,单位,类别,影响,紧急,摘要,状态,受理时间,解决时间,关闭时间\nE-1,2026-10-08 09:12,电话,李敏,13812345678,三亚市卫生健康委员会,数据,高,中,\"推送失败, 偶发\",已关闭,2026-10-08 09:20,2026-10-08 11:00,2026-10-08 12:00\nE-2,2026/10/09 14:00,email,王海燕,,,software,low,low,慢,cancelled,,,2026-10-09 15:00\n",
+        ],
         _ => &[],
     };
     let mut v: Vec<Vec<u8>> = s.iter().map(|x| x.as_bytes().to_vec()).collect();

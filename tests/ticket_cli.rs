@@ -370,3 +370,71 @@ fn export_writes_csv_a_spreadsheet_reads_back_masked_and_without_formulas() {
     assert_eq!(code, 2);
     assert!(err.contains("不是日期"), "{err}");
 }
+
+/// The team's sheet in GBK (as Excel on a Chinese Windows saves it): a sheet with one bad
+/// line is refused whole, every problem named with its line; the good one is imported with
+/// its history (SLA clocks from its own times); importing it again is refused; a dry run writes
+/// nothing.
+#[test]
+fn import_a_gbk_sheet_all_or_nothing_every_bad_line_named() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("t.db");
+    let header = "编号,来电时间,渠道,报告人,联系电话,单位,类别,影响,紧急,摘要,状态,受理时间,解决时间,关闭时间,处理人\n";
+    let good: Vec<String> = (1..=30)
+        .map(|i| {
+            let d = (i % 28) + 1;
+            format!("E-{i:03},2026-10-{d:02} 09:00,电话,李敏,1381234{i:04},三亚市卫生健康委员会,数据,高,中,推送失败 {i},已关闭,2026-10-{d:02} 09:20,2026-10-{d:02} 11:00,2026-10-{d:02} 12:00,王工\n")
+        })
+        .collect();
+    let gbk = |s: &str| encoding_rs::GBK.encode(s).0.into_owned();
+    let bad = format!("{header}{}E-031,昨天,传真,,,,数据,特高,中,x,new,,,\n{}E-032,2026-10-02 09:00,电话,王海燕,,,安全,低,低,y,已关闭,,,\n", good[0], good[1]);
+    std::fs::write(home.path().join("bad.csv"), gbk(&bad)).unwrap();
+    std::fs::write(home.path().join("good.csv"), gbk(&format!("{header}{}", good.concat()))).unwrap();
+    let (code, _, err) =
+        run(yunwei(home.path()).args(["--lang", "en", "ticket", "import"]).arg(home.path().join("bad.csv")));
+    assert_eq!(code, 2, "{err}");
+    for line in [
+        "bad.csv:3: caller is empty",
+        "bad.csv:3: channel “传真” is none of",
+        "bad.csv:3: impact “特高”",
+        "bad.csv:3: created_at “昨天” is not a time",
+        "bad.csv:5: a ticket that is closed needs its acknowledged_at",
+        "nothing was imported",
+    ] {
+        assert!(err.contains(line), "{line}:\n{err}");
+    }
+    assert_eq!(sqlite3(&db, "SELECT count(*) FROM tickets"), "0");
+    let (code, out, err) =
+        run(yunwei(home.path()).args(["ticket", "import", "--dry-run"]).arg(home.path().join("good.csv")));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("(GBK): 30 tickets would be imported"), "{out}");
+    assert_eq!(sqlite3(&db, "SELECT count(*) FROM tickets"), "0");
+    let (code, out, err) = run(yunwei(home.path())
+        .args(["--lang", "zh-CN", "ticket", "import", "--json"])
+        .arg(home.path().join("good.csv")));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["tickets"].as_u64(), v["encoding"].as_str()), (Some(30), Some("GBK")));
+    assert_eq!(
+        sqlite3(&db, "SELECT count(*) FROM tickets WHERE status = 'closed' AND assignee = '王工'"),
+        "30"
+    );
+    // Its clocks come from the sheet's times: acknowledged after 20 minutes of a P2's 30.
+    let (_, out, _) =
+        run(yunwei(home.path()).args(["ticket", "show", "--json", v["numbers"][0].as_str().unwrap()]));
+    let t: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(t["created_at"], "2026-10-02T09:00:00+08:00");
+    assert_eq!(
+        (t["sla"]["response_met"].as_bool(), t["sla"]["resolution_met"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(t["tags"][0], "sheet:E-001");
+    let (code, _, err) = run(yunwei(home.path())
+        .args(["--lang", "zh-CN", "ticket", "import"])
+        .arg(home.path().join("good.csv")));
+    assert_eq!(code, 2);
+    assert!(err.contains("第 2 行：E-001 已导入过"), "{err}");
+    assert_eq!(sqlite3(&db, "SELECT count(*) FROM tickets"), "30");
+    let (code, _, _) = run(yunwei(home.path()).args(["ticket", "verify"]));
+    assert_eq!(code, 0);
+}

@@ -157,6 +157,7 @@ pub const IGNORED: &[(&str, &[&str])] = &[
     ("ticket note", &["theme", "keymap"]),
     ("ticket verify", &["theme", "keymap"]),
     ("ticket export", &["theme", "keymap"]),
+    ("ticket import", &["theme", "keymap"]),
 ];
 
 /// The first option of `given` (ids of global options set on the command line) that `sub`

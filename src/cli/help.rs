@@ -105,6 +105,10 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("ticket export", "from", Msg::CliTicketFrom),
     ("ticket export", "to", Msg::CliTicketTo),
     ("ticket export", "no_mask", Msg::CliTicketNoMask),
+    ("ticket import", "", Msg::CliTicketImport),
+    ("ticket import", "file", Msg::CliTicketImportFile),
+    ("ticket import", "dry_run", Msg::CliTicketImportDryRun),
+    ("ticket import", "json", Msg::CliDbJson),
 ];
 
 /// The subcommands, by their path from the top (`db check`), whose help is localized.
@@ -129,6 +133,7 @@ const SUBCOMMANDS: &[&str] = &[
     "ticket note",
     "ticket verify",
     "ticket export",
+    "ticket import",
 ];
 
 /// `cmd` with `f` applied to the subcommand at `path` (`""` is `cmd` itself, `db check` a

@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
 use crate::i18n::Lang;
-use crate::store::tickets::{NewTicket, Note, Ticket, TicketError, TicketEvent, TicketFilter};
+use crate::store::tickets::{Imported, NewTicket, Note, Ticket, TicketError, TicketEvent, TicketFilter};
 use crate::store::{Access, Store};
+use crate::tickets::import;
 use crate::tickets::sla::{self, Clock, Clocks, SlaPolicy};
 use crate::tickets::{Category, Channel, Level, Priority, Status, UnknownName};
 
@@ -43,6 +44,8 @@ pub enum TicketCommand {
     Verify(VerifyArgs),
     /// Write tickets as CSV (UTF-8 with a byte-order mark, for spreadsheets) to standard output
     Export(ExportArgs),
+    /// Import the team's existing sheet (CSV with a header, UTF-8 or GBK): all of it or nothing
+    Import(ImportArgs),
 }
 
 impl TicketCommand {
@@ -57,6 +60,7 @@ impl TicketCommand {
             TicketCommand::Note(_) => "ticket note",
             TicketCommand::Verify(_) => "ticket verify",
             TicketCommand::Export(_) => "ticket export",
+            TicketCommand::Import(_) => "ticket import",
         }
     }
 }
@@ -241,6 +245,19 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// The sheet: CSV with a header line, in UTF-8 or GBK
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// Check the sheet and say what would be imported, writing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct VerifyArgs {
     /// Print JSON
     #[arg(long)]
@@ -356,7 +373,175 @@ fn dispatch(store: &mut Store, ctx: &Ctx, command: &TicketCommand) -> Outcome {
         TicketCommand::Note(a) => note(store, ctx, a),
         TicketCommand::Verify(a) => verify(store, ctx, a),
         TicketCommand::Export(a) => export(store, ctx, a),
+        TicketCommand::Import(a) => import(store, ctx, a),
     }
+}
+
+/// What is wrong with a line of an imported sheet, in the reader's language.
+fn problem_text(p: &import::Problem, lang: Lang) -> String {
+    use import::Problem as P;
+    let f = |field: &import::Field| field.name();
+    match p {
+        P::Encoding { byte } => tr(
+            lang,
+            &format!("neither UTF-8 nor GBK (the first byte that is neither is at offset {byte}); save the sheet as CSV UTF-8"),
+            &format!("既不是 UTF-8 也不是 GBK 编码（第一个无法识别的字节在偏移 {byte} 处）；请另存为 CSV UTF-8"),
+        ),
+        P::Empty => tr(lang, "the file is empty: a sheet needs its header line", "文件为空：表格须有标题行"),
+        P::UnknownColumn { heading } => tr(
+            lang,
+            &format!("no column is called “{heading}” (see `yunwei ticket import --help` for the headings)"),
+            &format!("没有名为“{heading}”的列（可用的列名见 `yunwei ticket import --help`）"),
+        ),
+        P::TwiceColumn { field } => {
+            tr(lang, &format!("the column {} is there twice", f(field)), &format!("列 {} 出现了两次", f(field)))
+        }
+        P::MissingColumn { field } => {
+            tr(lang, &format!("the sheet has no {} column", f(field)), &format!("表格缺少 {} 列", f(field)))
+        }
+        P::Cells { found, header } => tr(
+            lang,
+            &format!("{found} cells, but the header has {header} headings (a comma in a text not in quotes?)"),
+            &format!("有 {found} 个单元格，但标题行只有 {header} 列（文字中的逗号没有加引号？）"),
+        ),
+        P::Csv { reason } => tr(lang, &format!("not read as CSV: {reason}"), &format!("无法按 CSV 读取：{reason}")),
+        P::Missing { field } => tr(lang, &format!("{} is empty", f(field)), &format!("{} 为空", f(field))),
+        P::Bad { field, value, accepted } => tr(
+            lang,
+            &format!("{} “{value}” is none of: {accepted}", f(field)),
+            &format!("{} “{value}” 不在可用值之内：{accepted}", f(field)),
+        ),
+        P::BadTime { field, value } => tr(
+            lang,
+            &format!("{} “{value}” is not a time (YYYY-MM-DD HH:MM, YYYY/MM/DD HH:MM or RFC 3339)", f(field)),
+            &format!("{} “{value}” 不是时间（应为 YYYY-MM-DD HH:MM、YYYY/MM/DD HH:MM 或 RFC 3339）", f(field)),
+        ),
+        P::Order { field, before } => tr(
+            lang,
+            &format!("{} is before {}", f(field), f(before)),
+            &format!("{} 早于 {}", f(field), f(before)),
+        ),
+        P::NeedsTime { status, field } => tr(
+            lang,
+            &format!("a ticket that is {status} needs its {}", f(field)),
+            &format!("状态为 {status} 的工单须填写 {}", f(field)),
+        ),
+        P::TooLong { field } => tr(
+            lang,
+            &format!("{} is longer than 20,000 characters", f(field)),
+            &format!("{} 超过 20,000 个字符", f(field)),
+        ),
+        P::TooManyRows => tr(
+            lang,
+            &format!("more than {} lines: split the sheet", import::MAX_ROWS),
+            &format!("超过 {} 行：请拆分表格", import::MAX_ROWS),
+        ),
+        P::Repeated { reference, first } => tr(
+            lang,
+            &format!("{reference} is on line {first} already"),
+            &format!("{reference} 已在第 {first} 行出现"),
+        ),
+    }
+}
+
+fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
+    let lang = ctx.lang;
+    let shown = crate::text::escape_unprintable(&a.file.display().to_string()).into_owned();
+    let bytes = std::fs::read(&a.file).map_err(|e| Failure {
+        code: 2,
+        message: tr(
+            lang,
+            &format!("{shown}: cannot be read: {}", crate::i18n::io_error(&e, lang)),
+            &format!("{shown}：无法读取：{}", crate::i18n::io_error(&e, lang)),
+        ),
+    })?;
+    let encoding = import::decode(&bytes).map(|(_, e)| e).unwrap_or("-");
+    let rows = match import::parse(&bytes, ctx.offset) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| match p.line {
+                    0 => format!("{shown}: {}", problem_text(&p.problem, lang)),
+                    n => format!("{shown}:{n}: {}", problem_text(&p.problem, lang)),
+                })
+                .collect();
+            let bad_lines: std::collections::BTreeSet<u64> =
+                problems.iter().map(|p| p.line).filter(|l| *l > 0).collect();
+            let tail = tr(
+                lang,
+                &format!(
+                    "{shown}: {} problems on {} lines; nothing was imported",
+                    problems.len(),
+                    bad_lines.len()
+                ),
+                &format!("{shown}：{} 行共 {} 处问题；未导入任何工单", bad_lines.len(), problems.len()),
+            );
+            return Err(Failure { code: 2, message: format!("{}\n{tail}", lines.join("\n")) });
+        }
+    };
+    let imported: Vec<Imported> = rows
+        .into_iter()
+        .map(|r| Imported {
+            line: r.line,
+            new: NewTicket {
+                channel: Some(r.channel),
+                caller: r.caller,
+                caller_phone: r.phone,
+                unit: r.unit,
+                category: Some(r.category),
+                subcategory: r.subcategory,
+                impact: Some(r.impact),
+                urgency: Some(r.urgency),
+                summary: r.summary,
+                description: r.description,
+                hosts: r.hosts,
+                alert_id: None,
+                assignee: r.assignee,
+                tags: Vec::new(),
+            },
+            moves: r.moves,
+            reference: r.reference,
+        })
+        .collect();
+    if a.dry_run {
+        let text = tr(
+            lang,
+            &format!(
+                "{shown} ({encoding}): {} tickets would be imported; nothing was written",
+                imported.len()
+            ),
+            &format!("{shown}（{encoding}）：可导入 {} 张工单；未写入任何内容", imported.len()),
+        );
+        if a.json {
+            println!(
+                "{}",
+                json!({"file": a.file, "encoding": encoding, "tickets": imported.len(), "written": false})
+            );
+        } else {
+            print_clean(&text);
+        }
+        return Ok(0);
+    }
+    let numbers = store.import_tickets(&imported, &ctx.operator, ctx.offset).map_err(|e| failure(ctx, e))?;
+    if a.json {
+        println!(
+            "{}",
+            json!({"file": a.file, "encoding": encoding, "tickets": numbers.len(), "numbers": numbers, "written": true})
+        );
+    } else {
+        let range = match (numbers.first(), numbers.last()) {
+            (Some(a), Some(b)) if a != b => format!(" ({a} … {b})"),
+            (Some(a), _) => format!(" ({a})"),
+            _ => String::new(),
+        };
+        print_clean(&tr(
+            lang,
+            &format!("{shown} ({encoding}): {} tickets imported{range}", numbers.len()),
+            &format!("{shown}（{encoding}）：已导入 {} 张工单{range}", numbers.len()),
+        ));
+    }
+    Ok(0)
 }
 
 /// The start of a local day (in the calendar's offset) as Unix seconds.

@@ -87,6 +87,21 @@ pub struct TicketEvent {
     pub to: Option<String>,
 }
 
+/// A line of an imported sheet: the ticket (created at its first move's time), its later
+/// status moves, the line it came from and the sheet's own reference for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub line: u64,
+    pub new: NewTicket,
+    pub moves: Vec<(i64, Status)>,
+    pub reference: Option<String>,
+}
+
+/// The tag that keeps an imported line's reference (so a sheet is not imported twice).
+pub fn sheet_tag(reference: &str) -> String {
+    format!("sheet:{reference}")
+}
+
 /// A caller the queue has seen, by phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -365,6 +380,20 @@ impl Store {
         at: i64,
         offset: chrono::FixedOffset,
     ) -> TicketResult<Ticket> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (_, number) = Self::create_in(&tx, new, actor, at, offset)?;
+        tx.commit()?;
+        self.ticket(&number)?.ok_or_else(|| TicketError::NotFound(number))
+    }
+
+    /// Creates a ticket in the caller's transaction: its id and number.
+    fn create_in(
+        tx: &Transaction<'_>,
+        new: &NewTicket,
+        actor: &str,
+        at: i64,
+        offset: chrono::FixedOffset,
+    ) -> TicketResult<(i64, String)> {
         let (Some(channel), Some(category), Some(impact), Some(urgency)) =
             (new.channel, new.category, new.impact, new.urgency)
         else {
@@ -380,7 +409,6 @@ impl Store {
             return Err(invalid("a ticket needs its caller".into(), "工单须有报告人".into()));
         }
         let priority = Priority::of(impact, urgency);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let day = local_day(at, offset);
         let counter: i64 = tx.query_row(
             "INSERT INTO ticket_counters (day, last) VALUES (?1, 1)
@@ -419,14 +447,14 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        append_event(&tx, id, &number, at, actor, "created", None, Some(&number))?;
-        let mut head = append_event(&tx, id, &number, at, actor, "status", None, Some("new"))?;
+        append_event(tx, id, &number, at, actor, "created", None, Some(&number))?;
+        let mut head = append_event(tx, id, &number, at, actor, "status", None, Some("new"))?;
         for (field, value) in [
             ("priority", Some(priority.as_str().to_string())),
             ("assignee", new.assignee.clone().filter(|s| !s.trim().is_empty())),
         ] {
             if let Some(value) = value {
-                head = append_event(&tx, id, &number, at, actor, field, None, Some(&value))?;
+                head = append_event(tx, id, &number, at, actor, field, None, Some(&value))?;
             }
         }
         for tag in &new.tags {
@@ -436,13 +464,12 @@ impl Store {
                     "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)",
                     params![id, tag],
                 )?;
-                head = append_event(&tx, id, &number, at, actor, "tag", None, Some(tag))?;
+                head = append_event(tx, id, &number, at, actor, "tag", None, Some(tag))?;
             }
         }
         tx.execute("UPDATE tickets SET head_hash = ?1 WHERE id = ?2", params![head, id])?;
-        reindex(&tx, id)?;
-        tx.commit()?;
-        self.ticket(&number)?.ok_or_else(|| TicketError::NotFound(number))
+        reindex(tx, id)?;
+        Ok((id, number))
     }
 
     /// The ticket with this number (any case) or id.
@@ -598,6 +625,59 @@ impl Store {
         Ok(c.saturating_mul(c) > (limit as i64).saturating_mul(t))
     }
 
+    /// Imports a sheet's lines in one transaction: every ticket with its history, or none. A
+    /// line whose reference was imported before refuses the whole sheet (its line and the
+    /// ticket it became are named). Returns the new tickets' numbers, in the sheet's order.
+    pub fn import_tickets(
+        &mut self,
+        rows: &[Imported],
+        actor: &str,
+        offset: chrono::FixedOffset,
+    ) -> TicketResult<Vec<String>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut numbers = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut new = r.new.clone();
+            if let Some(reference) = &r.reference {
+                let tag = sheet_tag(reference);
+                let before: Option<String> = tx
+                    .query_row(
+                        "SELECT t.number FROM ticket_tags g JOIN tickets t ON t.id = g.ticket_id WHERE g.tag = ?1",
+                        [&tag],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let Some(number) = before {
+                    return Err(invalid(
+                        format!(
+                            "line {}: {reference} was imported before, as {number}; nothing was imported",
+                            r.line
+                        ),
+                        format!(
+                            "第 {} 行：{reference} 已导入过（工单 {number}）；本次未导入任何工单",
+                            r.line
+                        ),
+                    ));
+                }
+                new.tags.push(tag);
+            }
+            let created = r.moves.first().map(|(at, _)| *at).unwrap_or(0);
+            let (_, number) = Self::create_in(&tx, &new, actor, created, offset).map_err(|e| match e {
+                TicketError::Invalid(b) => invalid(
+                    format!("line {}: {}; nothing was imported", r.line, b.en),
+                    format!("第 {} 行：{}；本次未导入任何工单", r.line, b.zh),
+                ),
+                other => other,
+            })?;
+            for (at, status) in r.moves.iter().skip(1) {
+                Self::move_in(&tx, &number, *status, None, None, actor, *at)?;
+            }
+            numbers.push(number);
+        }
+        tx.commit()?;
+        Ok(numbers)
+    }
+
     /// A mark that moves whenever any ticket changes, in this process or another: the last
     /// event's id (every change appends one). Cheap (the end of one index), so a console
     /// checks it every second instead of reading the queue again.
@@ -724,7 +804,22 @@ impl Store {
         at: i64,
     ) -> TicketResult<Ticket> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let t = Self::current(&tx, key, expect)?;
+        let number = Self::move_in(&tx, key, to, note, expect, actor, at)?;
+        tx.commit()?;
+        self.ticket(&number)?.ok_or(TicketError::NotFound(number))
+    }
+
+    /// Moves a ticket in the caller's transaction: its number.
+    fn move_in(
+        tx: &Transaction<'_>,
+        key: &str,
+        to: Status,
+        note: Option<&str>,
+        expect: Option<i64>,
+        actor: &str,
+        at: i64,
+    ) -> TicketResult<String> {
+        let t = Self::current(tx, key, expect)?;
         if !t.status.can_move_to(to) {
             return Err(TicketError::Move { number: t.number, from: t.status, to });
         }
@@ -748,17 +843,16 @@ impl Store {
             tx.execute("UPDATE tickets SET resolved_at = NULL WHERE id = ?1", [t.id])?;
         }
         Self::commit_changes(
-            &tx,
+            tx,
             &t,
             actor,
             at,
             &[("status", Some(t.status.as_str().into()), Some(to.as_str().into()))],
         )?;
         if let Some(text) = note.map(str::trim).filter(|s| !s.is_empty()) {
-            Self::insert_note(&tx, &t, text, actor, at)?;
+            Self::insert_note(tx, &t, text, actor, at)?;
         }
-        tx.commit()?;
-        self.ticket(&t.number)?.ok_or(TicketError::NotFound(t.number))
+        Ok(t.number)
     }
 
     /// Gives the ticket to `to`.

@@ -6,8 +6,10 @@
 pub mod alerts;
 pub mod chain;
 pub mod draft;
+pub mod import;
 pub mod search;
 pub mod sla;
+pub mod words;
 
 use std::fmt;
 use std::str::FromStr;
