@@ -588,6 +588,10 @@ catalogue! {
     CliDbCheck => "Check the database: integrity, foreign keys, schema version, journal, file mode; exit 1 on a problem", "检查数据库：完整性、外键、数据结构版本、日志模式、文件权限；有问题时退出码为 1";
     CliDbCheckQuick => "Run quick_check instead of the full integrity_check (faster on a big file)", "用 quick_check 代替完整的 integrity_check（大文件更快）";
     CliDbJson => "Print JSON", "打印 JSON";
+    CliReport => "Reports from the database: the quarterly service report (Markdown and HTML)", "从数据库生成报告：季度服务报告（Markdown 和 HTML）";
+    CliReportQuarterly => "The quarterly service report: report.md and a self-contained report.html", "季度服务报告：report.md 和独立的 report.html";
+    CliReportQuarter => "The quarter, as 2026Q4 (default: the one now)", "季度，写作 2026Q4（默认：当前季度）";
+    CliReportOut => "The folder to write report.md and report.html into (default: the data folder's reports/QUARTER)", "写入 report.md 和 report.html 的目录（默认：数据目录下的 reports/季度）";
     CliTicketImport => "Import the team's existing sheet (CSV with a header, UTF-8 or GBK): all of it or nothing", "导入团队现有的表格（带标题行的 CSV，UTF-8 或 GBK 编码）：要么全部导入，要么一张不导";
     CliTicketImportFile => "The sheet: CSV with a header line, in UTF-8 or GBK", "表格文件：带标题行的 CSV，UTF-8 或 GBK 编码";
     CliTicketImportDryRun => "Check the sheet and say what would be imported, writing nothing", "只检查表格并说明将导入什么，不写入任何内容";

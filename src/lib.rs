@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod keymap;
 pub mod logs;
 pub mod panes;
+pub mod report;
 pub mod ssh;
 pub mod store;
 pub mod text;

@@ -51,6 +51,8 @@ enum Cmd {
     Db(cli::db::DbArgs),
     /// The ticket queue: add, list, show, move, assign, escalate, note, verify, export
     Ticket(cli::ticket::TicketArgs),
+    /// Reports from the database: the quarterly service report (Markdown and HTML)
+    Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
     #[command(hide = true)]
     Man(cli::man::ManArgs),
@@ -95,6 +97,7 @@ fn main() -> ExitCode {
         Some(Cmd::Completions(_)) => "completions",
         Some(Cmd::Db(args)) => args.command.name(),
         Some(Cmd::Ticket(args)) => args.command.name(),
+        Some(Cmd::Report(args)) => args.command.name(),
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -111,6 +114,7 @@ fn main() -> ExitCode {
         Some(Cmd::Completions(args)) => cli::completions::run(&args, Cli::command()),
         Some(Cmd::Db(args)) => cli::db::run(&g, &args),
         Some(Cmd::Ticket(args)) => cli::ticket::run(&g, &args),
+        Some(Cmd::Report(args)) => cli::report::run(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

@@ -438,3 +438,109 @@ fn import_a_gbk_sheet_all_or_nothing_every_bad_line_named() {
     let (code, _, _) = run(yunwei(home.path()).args(["ticket", "verify"]));
     assert_eq!(code, 0);
 }
+
+/// Headless Chromium (Debian's), as the tests start it: no sandbox (root), no network of its
+/// own, a profile of its own.
+fn chromium(profile: &Path) -> Command {
+    let mut c = Command::new("chromium");
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .stdin(Stdio::null());
+    c
+}
+
+/// The quarterly report on a seeded quarter: the figures in Markdown, the same page in HTML
+/// with its four charts inline and no URL, both mode 0600 in a 0700 folder, in both
+/// languages; Chromium reads the page (its DOM has the title, the charts and the breaches
+/// table) and renders it to a PNG.
+#[test]
+fn the_quarterly_report_on_a_seeded_quarter_read_by_chromium() {
+    use std::os::unix::fs::PermissionsExt;
+    let ok = Command::new("chromium").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(
+        ok,
+        "Debian's chromium is needed for the report test: apt-get install -y chromium (scripts/test does it)"
+    );
+    let home = tempfile::tempdir().unwrap();
+    // The quarter's sheet: 60 tickets over October and November, every fifth acknowledged late.
+    let mut sheet =
+        String::from("编号,来电时间,渠道,报告人,单位,类别,影响,紧急,摘要,状态,受理时间,解决时间,关闭时间\n");
+    let units = ["三亚市卫生健康委员会", "儋州市民政局", "<b>琼海|医院</b>"];
+    let cats = ["网络", "安全", "软件", "数据", "服务器"];
+    for i in 0..60 {
+        let day = 1 + i % 28;
+        let month = 10 + i / 30;
+        let ack = if i % 5 == 0 { 50 } else { 5 };
+        sheet.push_str(&format!(
+            "Q-{i},2026-{month}-{day:02} 09:00,电话,李敏,{},{},中,中,推送失败 {i},已关闭,2026-{month}-{day:02} 09:{ack:02},2026-{month}-{day:02} 15:00,2026-{month}-{day:02} 16:00\n",
+            units[i % 3],
+            cats[i % 5]
+        ));
+    }
+    std::fs::write(home.path().join("q4.csv"), sheet).unwrap();
+    let (code, _, err) = run(yunwei(home.path()).args(["ticket", "import"]).arg(home.path().join("q4.csv")));
+    assert_eq!(code, 0, "{err}");
+    for (lang, title, breaches) in [
+        ("en", "Quarterly service report 2026Q4", "Every SLA breach"),
+        ("zh-CN", "运维服务季度报告 2026Q4", "全部超时记录"),
+    ] {
+        let out = home.path().join(format!("report-{lang}"));
+        let (code, stdout, err) = run(yunwei(home.path())
+            .env("YUNWEI_NOW", "2027-01-02T10:00:00+08:00")
+            .args(["--lang", lang, "report", "quarterly", "--quarter", "2026Q4", "--out"])
+            .arg(&out));
+        assert_eq!(code, 0, "{err}");
+        assert!(stdout.contains("60"), "{stdout}");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            (mode(&out), mode(&out.join("report.md")), mode(&out.join("report.html"))),
+            (0o700, 0o600, 0o600)
+        );
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        assert!(md.starts_with(&format!("# {title}")) && md.contains(breaches), "{md}");
+        // 12 of 60 acknowledged after 50 minutes of a P3's 2 hours: all met. Resolved after 6 h
+        // of 24: met.
+        assert!(md.contains("100.0% (60 / 60)"), "{md}");
+        assert!(md.contains("&lt;b&gt;琼海\\|医院&lt;/b&gt; | 20 | 33.3% |"), "{md}");
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert_eq!(html.matches("<svg").count(), 4);
+        assert!(!html.contains("http") && !html.contains("<b>"), "self-contained and escaped");
+        // The browser's reading of it.
+        let profile = home.path().join(format!("chromium-{lang}"));
+        let url = format!("file://{}", out.join("report.html").display());
+        let dom = chromium(&profile).arg("--dump-dom").arg(&url).output().unwrap();
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        assert!(dom.contains(&format!("<title>{title}</title>")), "{dom}");
+        assert_eq!(dom.matches("<svg").count(), 4, "{dom}");
+        assert!(dom.contains(breaches) && dom.contains("&lt;b&gt;琼海|医院&lt;/b&gt;"), "{dom}");
+        let png = home.path().join(format!("report-{lang}.png"));
+        let shot = chromium(&profile)
+            .arg("--window-size=1100,3000")
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(&url)
+            .output()
+            .unwrap();
+        assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+        let bytes = std::fs::read(&png).unwrap();
+        assert!(
+            bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
+            "a page was drawn: {} bytes",
+            bytes.len()
+        );
+    }
+    // A quarter that is not one.
+    let (code, _, err) =
+        run(yunwei(home.path()).args(["--lang", "zh-CN", "report", "quarterly", "--quarter", "2026Q5"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("不是季度"), "{err}");
+}

@@ -203,8 +203,9 @@ pub fn run(g: &Global, demo: bool) -> i32 {
             return 1;
         }
     };
-    // The demo's queue, in its own database (a demo on a database of the user's adds none).
-    if demo && temporary_db {
+    // The demo's queue (as its history, also in a database named with --db, when that holds
+    // no tickets yet).
+    if demo {
         let offset = prepared.config.tickets.sla.calendar.offset;
         if let Err(e) = crate::demo::tickets::seed(&mut store, crate::clock::now_s(), offset) {
             say("", e.said(offset).get(lang));

@@ -158,6 +158,7 @@ pub const IGNORED: &[(&str, &[&str])] = &[
     ("ticket verify", &["theme", "keymap"]),
     ("ticket export", &["theme", "keymap"]),
     ("ticket import", &["theme", "keymap"]),
+    ("report quarterly", &["theme", "keymap"]),
 ];
 
 /// The first option of `given` (ids of global options set on the command line) that `sub`

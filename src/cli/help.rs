@@ -109,6 +109,10 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("ticket import", "file", Msg::CliTicketImportFile),
     ("ticket import", "dry_run", Msg::CliTicketImportDryRun),
     ("ticket import", "json", Msg::CliDbJson),
+    ("report", "", Msg::CliReport),
+    ("report quarterly", "", Msg::CliReportQuarterly),
+    ("report quarterly", "quarter", Msg::CliReportQuarter),
+    ("report quarterly", "out", Msg::CliReportOut),
 ];
 
 /// The subcommands, by their path from the top (`db check`), whose help is localized.
@@ -134,6 +138,8 @@ const SUBCOMMANDS: &[&str] = &[
     "ticket verify",
     "ticket export",
     "ticket import",
+    "report",
+    "report quarterly",
 ];
 
 /// `cmd` with `f` applied to the subcommand at `path` (`""` is `cmd` itself, `db check` a

@@ -13,6 +13,7 @@ pub mod errors;
 pub mod help;
 pub mod logs;
 pub mod man;
+pub mod report;
 pub mod status;
 pub mod ticket;
 

@@ -282,7 +282,7 @@ struct Ctx {
 }
 
 /// The clock: `$YUNWEI_NOW` (RFC 3339) for drills and tests, else the system's.
-fn now(lang: Lang) -> Result<i64, String> {
+pub(crate) fn now(lang: Lang) -> Result<i64, String> {
     match std::env::var("YUNWEI_NOW") {
         Ok(v) if !v.trim().is_empty() => {
             chrono::DateTime::parse_from_rfc3339(v.trim()).map(|t| t.timestamp()).map_err(|e| {

@@ -11,6 +11,23 @@ pub const AGG_RETENTION_S: i64 = 400 * 86400;
 pub const BUCKET_S: i64 = 300;
 const WATERMARK_KEY: &str = "health_agg_watermark";
 
+/// A host's figures over a period (the quarterly report's fleet table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostFigures {
+    pub host: String,
+    pub samples: i64,
+    pub reachable: i64,
+    pub peak_mem_pct: Option<f64>,
+    pub peak_disk_pct: Option<f64>,
+}
+
+impl HostFigures {
+    /// The share of samples that reached the host, in per cent.
+    pub fn availability_pct(&self) -> Option<f64> {
+        (self.samples > 0).then(|| self.reachable as f64 * 100.0 / self.samples as f64)
+    }
+}
+
 /// One point of history; values are averages when the point stands for a bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct HistPoint {
@@ -114,6 +131,38 @@ impl Store {
 
     /// History of one host since `since`: raw points when `bucketed` is false, else 5-minute
     /// averages (the stored aggregates plus the buckets not yet aggregated).
+    /// Each host's figures between `from` and `to` (Unix seconds): its samples, how many found
+    /// it reachable, and its peak memory and disk use; from the 5-minute history below the
+    /// aggregation watermark and the raw samples above it, so nothing is counted twice.
+    pub fn fleet_figures(&self, from: i64, to: i64) -> Result<Vec<HostFigures>> {
+        let watermark: i64 = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [WATERMARK_KEY], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(i64::MIN);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT h.name, sum(s), sum(r), max(mem), max(disk) FROM (
+                 SELECT host_id, samples AS s, reachable_samples AS r, mem_max AS mem, disk_max AS disk
+                 FROM health_5m WHERE bucket >= ?1 AND bucket < min(?2, ?3)
+                 UNION ALL
+                 SELECT host_id, 1, reachable, mem_used_pct, disk_max_pct
+                 FROM health_raw WHERE ts >= max(?1, ?3) AND ts < ?2
+             ) JOIN hosts h ON h.id = host_id
+             GROUP BY h.name ORDER BY h.name",
+        )?;
+        let rows = stmt.query_map(params![from, to, watermark], |r| {
+            Ok(HostFigures {
+                host: r.get(0)?,
+                samples: r.get(1)?,
+                reachable: r.get(2)?,
+                peak_mem_pct: r.get(3)?,
+                peak_disk_pct: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     pub fn health_history(&self, host: &str, since: i64, bucketed: bool) -> Result<Vec<HistPoint>> {
         let Some(host_id) = self
             .conn()

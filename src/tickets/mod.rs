@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod chain;
 pub mod draft;
 pub mod import;
+pub mod quarter;
 pub mod search;
 pub mod sla;
 pub mod words;

@@ -1,0 +1,89 @@
+//! The report's charts, drawn with plotters into SVG text for inlining into the HTML report
+//! (the browser renders the labels with the page's fonts, Chinese included). Labels are the
+//! report's own words and figures, never text from outside.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// The colour of the bars (the report's accent), and of a breach.
+const BAR: RGBColor = RGBColor(0x2f, 0x6f, 0xb3);
+const MISS: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
+
+/// A bar chart of `bars` (label, value), titled `title`, `w`×`h` pixels; `pct` fixes the
+/// axis at 0–100.
+pub fn bars(title: &str, bars: &[(String, f64)], w: u32, h: u32, pct: bool) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let top = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max);
+        let max = if pct { 100.0 } else { (top * 1.15).max(1.0).ceil() };
+        // A segmented range counts both its ends: 0..n-1 is n segments.
+        let last = bars.len().max(1) as u32 - 1;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(44)
+            .build_cartesian_2d((0u32..last).into_segmented(), 0.0..max)
+            .map_err(|e| e.to_string())?;
+        let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(bars.len().max(1))
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_label_formatter(&|y| if pct { format!("{y:.0}%") } else { format!("{y:.0}") })
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+                let colour = if pct && *v < 90.0 { MISS } else { BAR };
+                let x0 = SegmentValue::Exact(i as u32);
+                let x1 = SegmentValue::Exact(i as u32 + 1);
+                let mut r = Rectangle::new([(x0, 0.0), (x1, *v)], colour.filled());
+                r.set_margin(0, 0, 6, 6);
+                r
+            }))
+            .map_err(|e| e.to_string())?;
+        // The figure above each bar.
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+                let text = if pct { format!("{v:.1}%") } else { format!("{v:.0}") };
+                let style = ("sans-serif", 12)
+                    .into_font()
+                    .into_text_style(&root)
+                    .pos(Pos::new(HPos::Center, VPos::Bottom));
+                Text::new(text, (SegmentValue::CenterOf(i as u32), *v), style)
+            }))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(inline(out))
+}
+
+/// SVG for inlining into HTML5: the namespace declaration is implied there, and the report
+/// names no URL at all.
+fn inline(svg: String) -> String {
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bar_chart_is_svg_with_its_labels_and_no_url() {
+        let svg = bars("每周工单", &[("10-05".into(), 3.0), ("10-12".into(), 7.0)], 600, 260, false).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{svg}");
+        assert!(svg.contains("每周工单") && svg.contains("10-12"), "{svg}");
+        assert!(!svg.contains("http"), "{svg}");
+        assert_eq!(svg.matches("<rect").count(), 3, "the background and two bars:\n{svg}");
+        let pct = bars("SLA", &[("响应".into(), 95.5), ("解决".into(), 80.0)], 400, 240, true).unwrap();
+        assert!(pct.contains("95.5%") && pct.contains("#C0392B"), "{pct}");
+    }
+}

@@ -1,0 +1,5 @@
+//! Reports written from the store: the quarterly service report (`yunwei report quarterly`),
+//! in Markdown and as one self-contained HTML page with its charts inline.
+
+pub mod charts;
+pub mod quarterly;
