@@ -179,7 +179,7 @@ pub fn run(
                 app.dirty = true;
             }
             if app.dirty && (urgent || last_draw.elapsed() >= frame) {
-                app.ctx.now = chrono::Local::now().fixed_offset();
+                app.ctx.now = crate::clock::now();
                 term.draw(|f| app.render(f))?;
                 app.dirty = false;
                 urgent = false;

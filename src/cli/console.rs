@@ -72,7 +72,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
         keymap,
         thresholds: cfg.thresholds.clone(),
         demo,
-        now: chrono::Local::now().fixed_offset(),
+        now: crate::clock::now(),
         poll_interval_s: cfg.ssh.poll_interval_s,
         ascii,
         host_keys_unverified: cfg.ssh.host_key_check == crate::ssh::HostKeyCheck::Off
@@ -176,6 +176,11 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let lang = prepared.ctx.lang;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         say("", Msg::CliNeedsTerminal.text(lang));
+        return 2;
+    }
+    // A clock set for a drill must be one: said before the terminal is taken.
+    if let Err(e) = crate::cli::ticket::now(lang) {
+        say("", &e);
         return 2;
     }
     // The demo's folder holds its logs, and its database unless `--db` names one.

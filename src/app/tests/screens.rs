@@ -222,7 +222,40 @@ const SCENES: &[(&str, Scene)] = &[
     ("flash_error", flash_error),
     ("notice", notice),
     ("read_only", read_only),
+    ("tickets", tickets),
+    ("ticket_detail", ticket_detail),
+    ("ticket_form", ticket_form),
 ];
+
+/// The ticket queue: an overdue P1, an escalation, a fresh call, a paused clock.
+fn tickets(lang: Lang) -> App {
+    crate::panes::tickets::tests::tickets_app(lang)
+}
+
+/// The P1 opened: its clocks, a note and its history.
+fn ticket_detail(lang: Lang) -> App {
+    let mut app = tickets(lang);
+    app.on_event(key(KeyCode::Enter));
+    let now = app.ctx.now.timestamp();
+    let ticket = crate::panes::tickets::tests::queue(now).remove(0);
+    let opened = crate::workers::tickets::Opened { notes: Vec::new(), history: Vec::new(), ticket };
+    send(&mut app, WorkerMsg::Tickets(crate::workers::tickets::TicketsMsg::Opened(Box::new(opened))));
+    app
+}
+
+/// The new-ticket form with a number typed and the choices made.
+fn ticket_form(lang: Lang) -> App {
+    let mut app = tickets(lang);
+    app.on_event(key(KeyCode::Char('n')));
+    typed(&mut app, "13812345678");
+    for _ in 0..4 {
+        app.on_event(key(KeyCode::Tab));
+    }
+    for c in ['4', 'h', 'h'] {
+        app.on_event(key(KeyCode::Char(c)));
+    }
+    app
+}
 
 fn style_name(s: Style) -> String {
     let mut out = String::new();

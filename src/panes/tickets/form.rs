@@ -488,21 +488,24 @@ impl Form {
             ORDER.iter().map(|f| yunwei_widgets::width::width(f.label().text(lang))).max().unwrap_or(8)
                 as u16
                 + 3;
-        let rows = Layout::vertical([
-            Constraint::Length(1), // phone
-            Constraint::Length(1), // unit
-            Constraint::Length(1), // caller
-            Constraint::Length(1), // channel
-            Constraint::Length(1), // category
-            Constraint::Length(1), // impact
-            Constraint::Length(1), // urgency + priority
-            Constraint::Length(1), // summary
-            Constraint::Min(3),    // description
-            Constraint::Length(1), // hosts
-            Constraint::Length(1), // completion / note
-            Constraint::Length(1), // keys or the question
-        ])
-        .split(inner);
+        // Every field when there is room (the description taking what is left); on a small
+        // terminal, as many one-line fields as fit, around the one being filled in.
+        let room = usize::from(inner.height.saturating_sub(2));
+        let full = room >= ORDER.len() + 2;
+        let at = ORDER.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let count = if full { ORDER.len() } else { room.clamp(1, ORDER.len()) };
+        let first = at.saturating_sub(count / 2).min(ORDER.len() - count);
+        let shown = &ORDER[first..first + count];
+        let mut constraints: Vec<Constraint> = shown
+            .iter()
+            .map(
+                |f| if full && *f == Field::Description { Constraint::Min(3) } else { Constraint::Length(1) },
+            )
+            .collect();
+        constraints.extend([Constraint::Length(1), Constraint::Length(1)]);
+        let rows = Layout::vertical(constraints).split(inner);
+        let rect_of = |f: Field| shown.iter().position(|x| *x == f).map(|i| rows[i]);
+        let (info_row, keys_row) = (rows[count], rows[count + 1]);
         let focus_style = roles.accent;
         let put_label = |f: &mut Frame<'_>, r: Rect, field: Field, focus: Field| {
             let style = if field == focus { focus_style } else { roles.muted };
@@ -515,15 +518,8 @@ impl Form {
         };
         let value_rect = |r: Rect| Rect { x: r.x + label_w, width: r.width.saturating_sub(label_w), ..r };
         let focus = self.focus;
-        let text_rows = [
-            (Field::Phone, 0usize),
-            (Field::Unit, 1),
-            (Field::Caller, 2),
-            (Field::Summary, 7),
-            (Field::Hosts, 9),
-        ];
-        for (field, i) in text_rows {
-            let r = rows[i];
+        for field in [Field::Phone, Field::Unit, Field::Caller, Field::Summary, Field::Hosts] {
+            let Some(r) = rect_of(field) else { continue };
             put_label(f, r, field, focus);
             let style = if field == focus { roles.input } else { roles.text };
             if let Some(l) = self.line_mut(field) {
@@ -569,16 +565,20 @@ impl Form {
             }
             None => urgency.push(Span::styled(TicketMsg::FormPriorityNone.text(lang), roles.muted)),
         }
-        for (field, i, spans) in [
-            (Field::Channel, 3usize, channels),
-            (Field::Category, 4, categories),
-            (Field::Impact, 5, levels(self.impact)),
-            (Field::Urgency, 6, urgency),
+        for (field, spans) in [
+            (Field::Channel, channels),
+            (Field::Category, categories),
+            (Field::Impact, levels(self.impact)),
+            (Field::Urgency, urgency),
         ] {
-            put_label(f, rows[i], field, focus);
-            f.render_widget(Paragraph::new(Line::from(spans)), value_rect(rows[i]));
+            let Some(r) = rect_of(field) else { continue };
+            put_label(f, r, field, focus);
+            f.render_widget(Paragraph::new(Line::from(spans)), value_rect(r));
         }
-        put_label(f, rows[8], Field::Description, focus);
+        let description_row = rect_of(Field::Description);
+        if let Some(r) = description_row {
+            put_label(f, r, Field::Description, focus);
+        }
         let style = if focus == Field::Description { roles.input } else { roles.text };
         self.description.set_style(style);
         if focus == Field::Description {
@@ -586,7 +586,9 @@ impl Form {
         } else {
             self.description.set_cursor_style(style);
         }
-        f.render_widget(&self.description, value_rect(rows[8]));
+        if let Some(r) = description_row {
+            f.render_widget(&self.description, value_rect(r));
+        }
         // Under the fields: the completion offered, or the known caller, or where it came from.
         let info = self.note.clone().or_else(|| {
             let mut bits = Vec::new();
@@ -603,9 +605,9 @@ impl Form {
             (!bits.is_empty()).then(|| bits.join(" · "))
         });
         if let Some(text) = &self.completion_line {
-            f.render_widget(Span::styled(text.clone(), roles.accent), rows[10]);
+            f.render_widget(Span::styled(text.clone(), roles.accent), info_row);
         } else if let Some(info) = info {
-            f.render_widget(Span::styled(info, roles.muted), rows[10]);
+            f.render_widget(Span::styled(info, roles.muted), info_row);
         }
         let bottom = if self.confirm {
             Span::styled(TicketMsg::FormConfirm.text(lang), roles.warn)
@@ -616,9 +618,9 @@ impl Form {
         };
         let bottom = yunwei_widgets::width::truncate_line(
             Line::from(bottom),
-            usize::from(rows[11].width),
+            usize::from(keys_row.width),
             ctx.ellipsis(),
         );
-        f.render_widget(Paragraph::new(bottom), rows[11]);
+        f.render_widget(Paragraph::new(bottom), keys_row);
     }
 }

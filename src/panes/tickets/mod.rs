@@ -10,7 +10,7 @@ mod form;
 pub mod messages;
 mod queue;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
