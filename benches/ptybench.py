@@ -120,6 +120,24 @@ def first_frame(args):
             "min": round(min(times), 1), "median": round(statistics.median(times), 1), "max": round(max(times), 1)}
 
 
+def tab(args):
+    """Time from the start to a second marker shown after a key (a tab whose data a worker
+    reads while the first frame is already up)."""
+    times = []
+    for _ in range(args.runs):
+        start = time.monotonic()
+        pid, fd = spawn(args.cmd, args.cols, args.rows)
+        wait_marker(fd, args.marker.encode(), start)
+        os.write(fd, args.open.encode())
+        t, _ = wait_marker(fd, args.until.encode(), start)
+        times.append(t * 1000)
+        stop(pid, fd)
+        time.sleep(0.2)
+    return {"metric": "after_key_ms", "cmd": " ".join(args.cmd), "key": args.open, "until": args.until,
+            "runs": len(times), "min": round(min(times), 1), "median": round(statistics.median(times), 1),
+            "max": round(max(times), 1)}
+
+
 def idle(args):
     start = time.monotonic()
     pid, fd = spawn(args.cmd, args.cols, args.rows)
@@ -231,7 +249,7 @@ def soak(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["first-frame", "idle", "soak", "keys"])
+    p.add_argument("mode", choices=["first-frame", "idle", "soak", "keys", "tab"])
     p.add_argument("--marker", required=True, help="text that shows the first frame is on screen")
     p.add_argument("--cols", type=int, default=120)
     p.add_argument("--rows", type=int, default=40)
@@ -242,10 +260,11 @@ def main():
     p.add_argument("--open", default="/")
     p.add_argument("--rounds", type=int, default=20)
     p.add_argument("--type", default="zqxj")
+    p.add_argument("--until", default="", help="tab: the text the key's screen shows")
     p.add_argument("--window", type=float, default=3600)
     p.add_argument("cmd", nargs="+")
     args = p.parse_args()
-    run = {"first-frame": first_frame, "idle": idle, "soak": soak, "keys": keys}[args.mode]
+    run = {"first-frame": first_frame, "idle": idle, "soak": soak, "keys": keys, "tab": tab}[args.mode]
     print(json.dumps(run(args), ensure_ascii=False))
 
 

@@ -45,3 +45,13 @@ for name, args in cases.items():
     times.sort()
     print(json.dumps({"metric": name, "median_ms": round(times[len(times) // 2], 2), "max_ms": round(times[-1], 2)}))
 PY
+# The console on that database: time to its first frame through a pseudo-terminal, and to the
+# Tickets tab showing the queue (the console starts on the fleet; the queue is read by the
+# ticket thread meanwhile), both as benches/ptybench.py measures htop.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data LANG=C.UTF-8
+unset YUNWEI_CONFIG NO_COLOR
+python3 benches/ptybench.py first-frame --runs "$runs" --marker "Fleet health" -- "$PWD/target/release/yunwei" --db "$db"
+# Every twentieth seeded ticket stays open.
+python3 benches/ptybench.py tab --runs "$runs" --marker "Fleet health" --open 3 --until "$((n / 20)) shown" -- "$PWD/target/release/yunwei" --db "$db"

@@ -175,6 +175,8 @@ pub struct TicketsPane {
     /// How many tickets the last search found in the whole history.
     matches: Option<usize>,
     pub table: TableState,
+    /// The first row on screen.
+    offset: usize,
     page: usize,
     pub view: View,
     pub form: Option<Form>,
@@ -202,6 +204,7 @@ impl TicketsPane {
             filter: QueueFilter::default(),
             matches: None,
             table: TableState::default(),
+            offset: 0,
             page: 10,
             view: View::Queue,
             form: None,

@@ -311,7 +311,18 @@ pub fn render(pane: &mut TicketsPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
         .collect();
     let header = Row::new(cols.iter().map(|c| Cell::from(c.header(lang)))).style(roles.header);
     let ell = ctx.ellipsis();
-    let rows: Vec<Row<'_>> = shown
+    // Only the rows on screen are made (a queue of thousands costs a frame nothing more): the
+    // window follows the selection as the table widget's own scrolling would.
+    let body_h = usize::from(inner.height.saturating_sub(1)).max(1);
+    let sel = pane.table.selected().unwrap_or(0).min(shown.len() - 1);
+    if sel < pane.offset {
+        pane.offset = sel;
+    } else if sel >= pane.offset + body_h {
+        pane.offset = sel + 1 - body_h;
+    }
+    pane.offset = pane.offset.min(shown.len().saturating_sub(body_h));
+    let window = &shown[pane.offset..(pane.offset + body_h).min(shown.len())];
+    let rows: Vec<Row<'_>> = window
         .iter()
         .map(|&i| {
             let t = &pane.rows[i];
@@ -346,5 +357,7 @@ pub fn render(pane: &mut TicketsPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
         })
         .collect();
     let table = Table::new(rows, widths).header(header).row_highlight_style(roles.selected).column_spacing(1);
-    f.render_stateful_widget(table, inner, &mut pane.table);
+    let mut state = ratatui::widgets::TableState::default();
+    state.select(Some(sel - pane.offset));
+    f.render_stateful_widget(table, inner, &mut state);
 }
