@@ -267,10 +267,11 @@ fn check_passes_a_sound_database_and_fails_a_damaged_one() {
     let db = db_with_samples(home.path(), 3000);
     let (code, out, err) = run(yunwei(home.path()).arg("--db").arg(&db).args(["db", "check"]));
     assert_eq!(code, 0, "{out}{err}");
+    let own = format!("ok    schema version {}, this yunwei's own", yunwei::store::SCHEMA_VERSION);
     for line in [
         "ok    integrity (integrity_check): ok",
         "ok    foreign keys: every reference resolves",
-        "ok    schema version 4, this yunwei's own",
+        own.as_str(),
         "ok    file mode 0600: its owner's only",
         "all is well",
     ] {
@@ -281,7 +282,7 @@ fn check_passes_a_sound_database_and_fails_a_damaged_one() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         (code, &v["ok"], &v["check"], &v["schema_version"]),
-        (0, &true.into(), &"quick_check".into(), &4.into())
+        (0, &true.into(), &"quick_check".into(), &yunwei::store::SCHEMA_VERSION.into())
     );
     for key in [
         "path",
@@ -336,10 +337,15 @@ fn check_passes_a_sound_database_and_fails_a_damaged_one() {
 fn check_says_a_newer_schema_is_newer() {
     let home = tempfile::tempdir().unwrap();
     let db = db_with_samples(home.path(), 1);
-    sqlite3(&db, "UPDATE schema_version SET version = 7");
+    let newer = yunwei::store::SCHEMA_VERSION + 2;
+    sqlite3(&db, &format!("UPDATE schema_version SET version = {newer}"));
     let (code, out, _) = run(yunwei(home.path()).arg("--db").arg(&db).args(["db", "check"]));
     assert_eq!(code, 1);
-    assert!(out.contains("FAIL  schema version 7 is newer than this yunwei knows (4)"), "{out}");
+    let said = format!(
+        "FAIL  schema version {newer} is newer than this yunwei knows ({})",
+        yunwei::store::SCHEMA_VERSION
+    );
+    assert!(out.contains(&said), "{out}");
     // And it can still be backed up (before anyone upgrades anything).
     let (code, _, err) =
         run(yunwei(home.path()).arg("--db").arg(&db).args(["db", "backup"]).arg(home.path().join("b.db")));
