@@ -784,10 +784,12 @@ fn list(store: &Store, ctx: &Ctx, a: &ListArgs) -> Outcome {
     }
     for t in &tickets {
         let c = clocks_of(ctx, t);
+        // A P1 stands out in the list too (without colour).
+        let priority = if t.priority == Priority::P1 { "‼P1".to_string() } else { t.priority.to_string() };
         print_clean(&format!(
             "{}  {}  {:<12}  {}  {}",
             t.number,
-            t.priority,
+            priority,
             t.status.as_str(),
             clock_word(ctx, &c),
             t.summary
@@ -936,8 +938,9 @@ fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, un
     let dash = || "-".to_string();
     let mut lines = vec![
         format!(
-            "{}  {}  {}  ({} {})",
+            "{}  {}{}  {}  ({} {})",
             t.number,
+            if t.priority == Priority::P1 { "‼" } else { "" },
             t.priority,
             t.status.as_str(),
             tr(lang, "version", "版本"),
