@@ -152,54 +152,36 @@ pub fn run(g: &Global, args: &ReportArgs) -> i32 {
         path.parent().map(Path::to_path_buf).unwrap_or_default().join("reports").join(quarter.label())
     });
     let shown = |p: &Path| crate::text::escape_unprintable(&p.display().to_string()).into_owned();
-    if let Err(e) = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&out) {
+    // What could not be written, and why, in the reader's language.
+    let refused = |p: &Path, e: std::io::Error, en: &str, zh: &str| {
         let why = crate::i18n::io_error(&e, lang);
-        say(
-            name,
-            &tr(
-                lang,
-                format!("{}: cannot be made: {why}", shown(&out)),
-                format!("{}：无法创建：{why}", shown(&out)),
-            ),
-        );
-        return 2;
+        say(name, &tr(lang, format!("{}: {en}: {why}", shown(p)), format!("{}：{zh}：{why}", shown(p))));
+        2
+    };
+    if let Err(e) = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&out) {
+        return refused(&out, e, "cannot be made", "无法创建");
     }
     for (file, text) in [("report.md", &md), ("report.html", &html)] {
         let p = out.join(file);
         if let Err(e) = write_whole(&p, text) {
-            let why = crate::i18n::io_error(&e, lang);
-            say(
-                name,
-                &tr(
-                    lang,
-                    format!("{}: not written: {why} (nothing is left half-written)", shown(&p)),
-                    format!("{}：未写入：{why}（不会留下写了一半的文件）", shown(&p)),
-                ),
+            return refused(
+                &p,
+                e,
+                "not written (nothing is left half-written)",
+                "未写入（不会留下写了一半的文件）",
             );
-            return 2;
         }
         print_clean(&shown(&p));
     }
+    let pct = |c: &crate::tickets::quarter::Compliance| {
+        c.pct().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into())
+    };
+    let (q, n, resp, res, b, hosts) =
+        (quarter.label(), f.total, pct(&f.response), pct(&f.resolution), f.breaches.len(), fleet.len());
     print_clean(&tr(
         lang,
-        format!(
-            "{}: {} tickets, response SLA {}, resolution SLA {}, {} breaches, {} hosts",
-            quarter.label(),
-            f.total,
-            f.response.pct().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into()),
-            f.resolution.pct().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into()),
-            f.breaches.len(),
-            fleet.len()
-        ),
-        format!(
-            "{}：工单 {} 张，响应达标率 {}，解决达标率 {}，超时 {} 次，主机 {} 台",
-            quarter.label(),
-            f.total,
-            f.response.pct().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into()),
-            f.resolution.pct().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into()),
-            f.breaches.len(),
-            fleet.len()
-        ),
+        format!("{q}: {n} tickets, response SLA {resp}, resolution SLA {res}, {b} breaches, {hosts} hosts"),
+        format!("{q}：工单 {n} 张，响应达标率 {resp}，解决达标率 {res}，超时 {b} 次，主机 {hosts} 台"),
     ));
     0
 }

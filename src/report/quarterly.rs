@@ -85,6 +85,9 @@ fn sections(f: &Figures, fleet: &[HostFigures], m: &Meta<'_>) -> Result<Vec<Sect
             t(lang, "Share", "占比").to_string(),
         ]
     };
+    let compliance = |c: &crate::tickets::quarter::Compliance| {
+        format!("{} ({} / {})", pct(c.pct()), c.met, c.met + c.missed)
+    };
     let mut out = Vec::new();
     // Summary.
     out.push(Section {
@@ -100,24 +103,8 @@ fn sections(f: &Figures, fleet: &[HostFigures], m: &Meta<'_>) -> Result<Vec<Sect
                     f.open_at_end.to_string(),
                 ],
                 vec![t(lang, "Escalated to the second line", "升级至二线").into(), f.escalated.to_string()],
-                vec![
-                    t(lang, "Response SLA met", "响应时限达标率").into(),
-                    format!(
-                        "{} ({} / {})",
-                        pct(f.response.pct()),
-                        f.response.met,
-                        f.response.met + f.response.missed
-                    ),
-                ],
-                vec![
-                    t(lang, "Resolution SLA met", "解决时限达标率").into(),
-                    format!(
-                        "{} ({} / {})",
-                        pct(f.resolution.pct()),
-                        f.resolution.met,
-                        f.resolution.met + f.resolution.missed
-                    ),
-                ],
+                vec![t(lang, "Response SLA met", "响应时限达标率").into(), compliance(&f.response)],
+                vec![t(lang, "Resolution SLA met", "解决时限达标率").into(), compliance(&f.resolution)],
                 vec![
                     t(lang, "MTTA (mean time to acknowledge)", "平均响应时间（MTTA）").into(),
                     f.mtta_s.map(|s| duration(s, lang)).unwrap_or_else(|| "-".into()),

@@ -129,18 +129,11 @@ impl Store {
         Ok(m)
     }
 
-    /// History of one host since `since`: raw points when `bucketed` is false, else 5-minute
-    /// averages (the stored aggregates plus the buckets not yet aggregated).
     /// Each host's figures between `from` and `to` (Unix seconds): its samples, how many found
     /// it reachable, and its peak memory and disk use; from the 5-minute history below the
     /// aggregation watermark and the raw samples above it, so nothing is counted twice.
     pub fn fleet_figures(&self, from: i64, to: i64) -> Result<Vec<HostFigures>> {
-        let watermark: i64 = self
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [WATERMARK_KEY], |r| r.get::<_, String>(0))
-            .optional()?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(i64::MIN);
+        let watermark = self.watermark()?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT h.name, sum(s), sum(r), max(mem), max(disk) FROM (
                  SELECT host_id, samples AS s, reachable_samples AS r, mem_max AS mem, disk_max AS disk
@@ -163,6 +156,19 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Where the 5-minute aggregates end and the raw samples take over (the earliest time
+    /// when nothing is aggregated yet).
+    fn watermark(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [WATERMARK_KEY], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(i64::MIN))
+    }
+
+    /// History of one host since `since`: raw points when `bucketed` is false, else 5-minute
+    /// averages (the stored aggregates plus the buckets not yet aggregated).
     pub fn health_history(&self, host: &str, since: i64, bucketed: bool) -> Result<Vec<HistPoint>> {
         let Some(host_id) = self
             .conn()
@@ -189,12 +195,7 @@ impl Store {
             let rows = stmt.query_map(params![host_id, since], map)?;
             return Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?);
         }
-        let watermark: i64 = self
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [WATERMARK_KEY], |r| r.get::<_, String>(0))
-            .optional()?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(i64::MIN);
+        let watermark = self.watermark()?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT bucket, cpu_avg, mem_avg, load1_avg, rx_avg, tx_avg FROM health_5m
              WHERE host_id = ?1 AND bucket >= ?2 AND bucket < ?3

@@ -89,6 +89,23 @@ impl Ctx {
         }
     }
 
+    /// The status bar's hints for `actions` in `scope`: each bound one's first key and short
+    /// label, from the live keymap (an unbound action is left out).
+    pub fn hints_for(
+        &self,
+        scope: crate::keymap::Scope,
+        actions: &[crate::action::Action],
+    ) -> Vec<(String, String)> {
+        actions
+            .iter()
+            .filter_map(|a| {
+                self.keymap
+                    .hint_key(scope, *a)
+                    .map(|k| (k, crate::i18n::action_hint(*a, self.lang).to_string()))
+            })
+            .collect()
+    }
+
     /// Whether `title` shows whole on the top border of a block `width` wide.
     pub fn title_fits(&self, title: &str, width: u16) -> bool {
         yunwei_widgets::width::width(title) + 4 <= usize::from(width)

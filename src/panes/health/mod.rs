@@ -390,14 +390,7 @@ impl Pane for HealthPane {
                 Action::Quit,
             ],
         };
-        actions
-            .iter()
-            .filter_map(|a| {
-                ctx.keymap
-                    .hint_key(scope, *a)
-                    .map(|k| (k, crate::i18n::action_hint(*a, ctx.lang).to_string()))
-            })
-            .collect()
+        ctx.hints_for(scope, actions)
     }
 
     fn render(&mut self, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {

@@ -544,14 +544,7 @@ impl LogsPane {
             Action::WriteFile,
             Action::Quit,
         ];
-        actions
-            .iter()
-            .filter_map(|a| {
-                ctx.keymap
-                    .hint_key(Scope::Logs, *a)
-                    .map(|k| (k, crate::i18n::action_hint(*a, ctx.lang).to_string()))
-            })
-            .collect()
+        ctx.hints_for(Scope::Logs, &actions)
     }
 
     fn tag_style(&self, ctx: &Ctx, source: usize) -> Style {

@@ -697,14 +697,7 @@ impl Pane for TicketsPane {
                 Action::Help,
             ],
         };
-        let scope = self.scope();
-        actions
-            .iter()
-            .filter_map(|a| {
-                let key = ctx.keymap.hint_key(scope, *a)?;
-                Some((key, crate::i18n::action_hint(*a, ctx.lang).to_string()))
-            })
-            .collect()
+        ctx.hints_for(self.scope(), actions)
     }
 }
 
