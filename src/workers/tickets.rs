@@ -481,3 +481,119 @@ fn judge(
     }
     st.version = store.data_version().unwrap_or(st.version);
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::event::{Event, WorkerMsg};
+    use crate::store::tickets::NewTicket;
+    use crate::tickets::sla::china_standard_time;
+    use crate::tickets::{Category, Channel, Level};
+
+    fn call(summary: &str) -> NewTicket {
+        NewTicket {
+            channel: Some(Channel::Phone),
+            caller: "李敏".into(),
+            category: Some(Category::Data),
+            impact: Some(Level::High),
+            urgency: Some(Level::High),
+            summary: summary.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The next ticket message within `limit` that `want` accepts.
+    fn next(
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+        limit: Duration,
+        want: impl Fn(&TicketsMsg) -> bool,
+    ) -> TicketsMsg {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            match rx.try_recv() {
+                Ok(Event::Worker(WorkerMsg::Tickets(m))) if want(&m) => return m,
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        panic!("no such ticket message within {limit:?}");
+    }
+
+    /// The thread as the console runs it: an overdue P1 raises its alert (and the store thread
+    /// is told to read the alerts again), another process's new ticket shows within two
+    /// seconds, a ticket made from the form is created and its draft dropped.
+    #[test]
+    fn the_thread_judges_clocks_follows_other_writers_and_makes_tickets() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let now = chrono::Utc::now().timestamp();
+        let mut other = Store::open(&db).unwrap();
+        other.create_ticket(&call("人口数据推送失败"), "王工", now - 1200, china_standard_time()).unwrap();
+        other.save_ticket_draft("赵工", r#"{"phone":"13900001111"}"#, now).unwrap();
+        let (ui, mut events) = crate::tui::channel();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (store_tx, store_rx) = std::sync::mpsc::channel();
+        let setup = TicketsSetup {
+            db_path: db.clone(),
+            operator: "赵工".into(),
+            policy: SlaPolicy::default(),
+            lang: crate::i18n::Lang::En,
+        };
+        let report = Report::new(ui, WorkerMsg::Tickets);
+        let thread = std::thread::spawn(move || run(setup, rx, report, store_tx));
+        let draft = next(&mut events, Duration::from_secs(5), |m| matches!(m, TicketsMsg::Draft(_)));
+        assert!(matches!(draft, TicketsMsg::Draft(Some((d, _))) if d.phone == "13900001111"));
+        let TicketsMsg::Queue { rows, .. } =
+            next(&mut events, Duration::from_secs(5), |m| matches!(m, TicketsMsg::Queue { .. }))
+        else {
+            unreachable!()
+        };
+        assert_eq!(rows.len(), 1);
+        // 20 minutes of a P1's 15: the response clock is past its target.
+        assert_eq!(store_rx.recv_timeout(Duration::from_secs(5)).unwrap(), StoreCmd::RefreshAlerts);
+        let alerts = other.open_alerts().unwrap();
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(
+            (alerts[0].key.to_string(), alerts[0].level),
+            (format!("ticket/{}", rows[0].number), AlertLevel::Crit)
+        );
+        // Another process writes: the thread shows it without being asked.
+        let started = Instant::now();
+        other.create_ticket(&call("专网链路中断"), "王工", now, china_standard_time()).unwrap();
+        next(
+            &mut events,
+            Duration::from_secs(3),
+            |m| matches!(m, TicketsMsg::Queue { rows, .. } if rows.len() == 2),
+        );
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        // The form's ticket: created in the operator's name, the draft gone.
+        let d = Draft {
+            caller: "李敏".into(),
+            category: Some(Category::Server),
+            impact: Some(Level::Low),
+            urgency: Some(Level::Low),
+            summary: "打印服务异常".into(),
+            channel: Some(Channel::Phone),
+            ..Default::default()
+        };
+        tx.send(TicketsCmd::Create(Box::new(d))).unwrap();
+        let TicketsMsg::Done { did, ticket } =
+            next(&mut events, Duration::from_secs(5), |m| matches!(m, TicketsMsg::Done { .. }))
+        else {
+            unreachable!()
+        };
+        assert_eq!((did, ticket.updated_by.as_str()), (Did::Created, "赵工"));
+        assert_eq!(other.ticket_draft("赵工").unwrap(), None);
+        // A stale change: refused with who and when.
+        tx.send(TicketsCmd::Assign { key: ticket.number.clone(), to: "陈工".into(), expect: 7 }).unwrap();
+        let refused = next(&mut events, Duration::from_secs(5), |m| matches!(m, TicketsMsg::Refused { .. }));
+        assert!(
+            matches!(refused, TicketsMsg::Refused { stale: Some((ref by, _)), .. } if by == "赵工"),
+            "{refused:?}"
+        );
+        drop(tx);
+        thread.join().unwrap();
+    }
+}
