@@ -627,7 +627,7 @@ catalogue! {
     CliTicketShow => "Show a ticket with its notes, SLA clocks and history", "查看工单及其备注、SLA 计时和历史";
     CliTicketIdFull => "The ticket's number (YW-20261127-003) or id", "工单号（YW-20261127-003）或编号";
     CliTicketMove => "Move a ticket along its workflow", "按流程流转工单";
-    CliTicketId => "The ticket's number or id", "工单号或编号";
+    CliTicketId => "The ticket's number (YW-20261127-003, or 20261127-3), or # and its row id", "工单号（YW-20261127-003，或 20261127-3），或 # 加行号";
     CliTicketMoveTo => "The new status: acknowledged, in_progress, pending, resolved, closed, cancelled", "新状态：acknowledged、in_progress、pending、resolved、closed、cancelled";
     CliTicketMoveNote => "A note recorded with the move", "随流转记录的备注";
     CliTicketExpect => "Refuse (exit 3) if the ticket is no longer at this version", "工单已不是此版本时拒绝（退出码 3）";

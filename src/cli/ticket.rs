@@ -378,9 +378,16 @@ fn dispatch(store: &mut Store, ctx: &Ctx, command: &TicketCommand) -> Outcome {
 }
 
 /// What is wrong with a line of an imported sheet, in the reader's language.
-fn problem_text(p: &import::Problem, lang: Lang) -> String {
+fn problem_text(p: &import::Problem, headings: &[(import::Field, String)], lang: Lang) -> String {
     use import::Problem as P;
-    let f = |field: &import::Field| field.name();
+    // A column by the sheet's own heading for it (else its English name).
+    let f = |field: &import::Field| {
+        headings
+            .iter()
+            .find(|(x, _)| x == field)
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| field.name().to_string())
+    };
     match p {
         P::Encoding { byte } => tr(
             lang,
@@ -390,8 +397,13 @@ fn problem_text(p: &import::Problem, lang: Lang) -> String {
         P::Empty => tr(lang, "the file is empty: a sheet needs its header line", "文件为空：表格须有标题行"),
         P::UnknownColumn { heading } => tr(
             lang,
-            &format!("no column is called “{heading}” (see `yunwei ticket import --help` for the headings)"),
-            &format!("没有名为“{heading}”的列（可用的列名见 `yunwei ticket import --help`）"),
+            &format!("no column is called “{heading}”; the columns are: {}", import::known_headings()),
+            &format!("没有名为“{heading}”的列；可用的列名：{}", import::known_headings()),
+        ),
+        P::Future { field, value } => tr(
+            lang,
+            &format!("{} “{value}” is in the future", f(field)),
+            &format!("{} “{value}” 晚于当前时间", f(field)),
         ),
         P::TwiceColumn { field } => {
             tr(lang, &format!("the column {} is there twice", f(field)), &format!("列 {} 出现了两次", f(field)))
@@ -456,14 +468,15 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         ),
     })?;
     let encoding = import::decode(&bytes).map(|(_, e)| e).unwrap_or("-");
-    let rows = match import::parse(&bytes, ctx.offset) {
+    let headings = import::sheet_headings(&bytes);
+    let rows = match import::parse(&bytes, ctx.offset, ctx.now) {
         Ok(rows) => rows,
         Err(problems) => {
             let lines: Vec<String> = problems
                 .iter()
                 .map(|p| match p.line {
-                    0 => format!("{shown}: {}", problem_text(&p.problem, lang)),
-                    n => format!("{shown}:{n}: {}", problem_text(&p.problem, lang)),
+                    0 => format!("{shown}: {}", problem_text(&p.problem, &headings, lang)),
+                    n => format!("{shown}:{n}: {}", problem_text(&p.problem, &headings, lang)),
                 })
                 .collect();
             let bad_lines: std::collections::BTreeSet<u64> =
@@ -505,6 +518,20 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         })
         .collect();
     if a.dry_run {
+        // The check the import itself makes: a line imported before refuses the sheet.
+        for r in &imported {
+            let Some(reference) = &r.reference else { continue };
+            if let Some(number) = store.imported_before(reference).map_err(|e| store_failure(ctx, e))? {
+                return Err(Failure {
+                    code: 2,
+                    message: tr(
+                        lang,
+                        &format!("line {}: {reference} was imported before, as {number}; nothing would be imported", r.line),
+                        &format!("第 {} 行：{reference} 已导入过（工单 {number}）；不会导入任何工单", r.line),
+                    ),
+                });
+            }
+        }
         let text = tr(
             lang,
             &format!(
@@ -531,13 +558,20 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         );
     } else {
         let range = match (numbers.first(), numbers.last()) {
-            (Some(a), Some(b)) if a != b => format!(" ({a} … {b})"),
-            (Some(a), _) => format!(" ({a})"),
+            (Some(a), Some(b)) if a != b => tr(lang, &format!(" ({a} … {b})"), &format!("（{a} … {b}）")),
+            (Some(a), _) => tr(lang, &format!(" ({a})"), &format!("（{a}）")),
             _ => String::new(),
         };
         print_clean(&tr(
             lang,
-            &format!("{shown} ({encoding}): {} tickets imported{range}", numbers.len()),
+            &format!(
+                "{shown} ({encoding}): {} imported{range}",
+                if numbers.len() == 1 {
+                    "1 ticket".to_string()
+                } else {
+                    format!("{} tickets", numbers.len())
+                }
+            ),
             &format!("{shown}（{encoding}）：已导入 {} 张工单{range}", numbers.len()),
         ));
     }

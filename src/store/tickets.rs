@@ -102,6 +102,22 @@ pub fn sheet_tag(reference: &str) -> String {
     format!("sheet:{reference}")
 }
 
+/// The ticket a sheet's reference already is: one imported with it, or (for a sheet that
+/// `ticket export` wrote) the ticket with that number.
+fn imported_before(conn: &rusqlite::Connection, reference: &str) -> rusqlite::Result<Option<String>> {
+    let tagged: Option<String> = conn
+        .query_row(
+            "SELECT t.number FROM ticket_tags g JOIN tickets t ON t.id = g.ticket_id WHERE g.tag = ?1",
+            [sheet_tag(reference)],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match tagged {
+        Some(n) => Ok(Some(n)),
+        None => Ok(find(conn, reference)?.map(|t| t.number)),
+    }
+}
+
 /// A caller the queue has seen, by phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -149,7 +165,10 @@ impl TicketError {
         let when = |at: i64| offset.timestamp_opt(at, 0).single().map(|t| t.to_rfc3339()).unwrap_or_default();
         let both = |en: String, zh: String| crate::i18n::Both { en, zh };
         match self {
-            TicketError::NotFound(key) => both(format!("no ticket {key:?}"), format!("没有工单 {key:?}")),
+            TicketError::NotFound(key) => both(
+                format!("no ticket {key:?} (name one by its number, YW-20261127-003, or by # and its row id)"),
+                format!("没有工单 {key:?}（请用工单号，例如 YW-20261127-003，或 # 加行号）"),
+            ),
             TicketError::Stale { number, expected, found, by, at } => both(
                 format!(
                     "{number} changed since version {expected}: it is at version {found}, changed by {by} at {}; read it again",
@@ -281,12 +300,17 @@ fn row(r: &Row<'_>) -> rusqlite::Result<Ticket> {
     })
 }
 
-/// The row with this number (any case) or id, on the store's connection or in a transaction.
+/// The row a key names, on the store's connection or in a transaction: its number (see
+/// [`number_of`]), or `#` and its row id (`#42`, as `row_id` in JSON).
 fn find(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<Ticket>> {
     let key = key.trim();
-    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = ?1 OR (?2 IS NOT NULL AND id = ?2)");
-    let id: Option<i64> = key.parse().ok();
-    conn.query_row(&sql, params![key.to_ascii_uppercase(), id], row).optional()
+    if let Some(id) = key.strip_prefix('#').and_then(|i| i.parse::<i64>().ok()) {
+        let sql = format!("SELECT {COLUMNS} FROM tickets WHERE id = ?1");
+        return conn.query_row(&sql, [id], row).optional();
+    }
+    let Some(number) = crate::tickets::number_of(key) else { return Ok(None) };
+    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = ?1");
+    conn.query_row(&sql, [number], row).optional()
 }
 
 /// An event row of `EVENT_COLUMNS`.
@@ -640,14 +664,7 @@ impl Store {
             let mut new = r.new.clone();
             if let Some(reference) = &r.reference {
                 let tag = sheet_tag(reference);
-                let before: Option<String> = tx
-                    .query_row(
-                        "SELECT t.number FROM ticket_tags g JOIN tickets t ON t.id = g.ticket_id WHERE g.tag = ?1",
-                        [&tag],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
-                if let Some(number) = before {
+                if let Some(number) = imported_before(&tx, reference)? {
                     return Err(invalid(
                         format!(
                             "line {}: {reference} was imported before, as {number}; nothing was imported",
@@ -676,6 +693,11 @@ impl Store {
         }
         tx.commit()?;
         Ok(numbers)
+    }
+
+    /// The ticket a sheet's reference already is, if any (see `import_tickets`).
+    pub fn imported_before(&self, reference: &str) -> Result<Option<String>> {
+        Ok(imported_before(&self.conn, reference)?)
     }
 
     /// A mark that moves whenever any ticket changes, in this process or another: the last
@@ -1035,7 +1057,11 @@ mod tests {
         assert_eq!(a.priority, Priority::P2);
         assert_eq!((a.status, a.version), (Status::New, 1));
         assert_eq!(s.ticket("yw-20261127-002").unwrap().unwrap().id, b.id);
-        assert_eq!(s.ticket(&b.id.to_string()).unwrap().unwrap().number, b.number);
+        assert_eq!(s.ticket(&format!("#{}", b.id)).unwrap().unwrap().number, b.number);
+        assert_eq!(s.ticket("20261127-2").unwrap().unwrap().id, b.id);
+        // A bare number is no day's: not guessed at.
+        assert!(s.ticket(&b.id.to_string()).unwrap().is_none());
+        assert!(s.ticket("2").unwrap().is_none());
     }
 
     #[test]

@@ -66,6 +66,41 @@ impl Field {
     }
 }
 
+/// Columns `ticket export` writes that follow from others (the priority from impact and
+/// urgency, the SLA figures from the times): read past, so an export imports again.
+const DERIVED: &[&str] = &[
+    "priority",
+    "优先级",
+    "escalation_level",
+    "response_met",
+    "resolution_met",
+    "paused_s",
+    "row_id",
+    "version",
+    "tags",
+];
+
+/// Every heading a column is known by, for the message that names an unknown one.
+pub fn known_headings() -> String {
+    COLUMNS.iter().map(|(_, names)| names.join("/")).collect::<Vec<_>>().join(", ")
+}
+
+/// The sheet's own heading of each column it has (for messages in the sheet's words).
+pub fn sheet_headings(bytes: &[u8]) -> Vec<(Field, String)> {
+    let Ok((text, _)) = decode(bytes) else { return Vec::new() };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let Some(Ok(header)) = reader.records().next() else { return Vec::new() };
+    header
+        .iter()
+        .filter_map(|h| Some((field_of(h)?, crate::text::escape_unprintable(h.trim()).into_owned())))
+        .collect()
+}
+
+fn field_of(heading: &str) -> Option<Field> {
+    let h = heading.trim().to_lowercase();
+    COLUMNS.iter().find(|(_, names)| names.iter().any(|n| n.to_lowercase() == h)).map(|(f, _)| *f)
+}
+
 const REQUIRED: [Field; 7] = [
     Field::CreatedAt,
     Field::Channel,
@@ -137,6 +172,11 @@ pub enum Problem {
     },
     /// A time that is not `YYYY-MM-DD HH:MM[:SS]`, `YYYY/MM/DD HH:MM` or RFC 3339.
     BadTime {
+        field: Field,
+        value: String,
+    },
+    /// A time after now.
+    Future {
         field: Field,
         value: String,
     },
@@ -245,7 +285,7 @@ pub fn parse_time(value: &str, offset: FixedOffset) -> Option<i64> {
 }
 
 /// Reads and checks the whole sheet: every row, or every problem.
-pub fn parse(bytes: &[u8], offset: FixedOffset) -> Result<Vec<Row>, Vec<LineProblem>> {
+pub fn parse(bytes: &[u8], offset: FixedOffset, now: i64) -> Result<Vec<Row>, Vec<LineProblem>> {
     let whole = |problem| vec![LineProblem { line: 0, problem }];
     let (text, _) = decode(bytes).map_err(whole)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
@@ -257,25 +297,30 @@ pub fn parse(bytes: &[u8], offset: FixedOffset) -> Result<Vec<Row>, Vec<LineProb
         }
         Some(Ok(h)) => h,
     };
-    let mut columns: Vec<Field> = Vec::new();
+    // Each position's field; None for a derived column read past.
+    let mut columns: Vec<Option<Field>> = Vec::new();
     let mut problems = Vec::new();
     for heading in header.iter() {
-        let h = heading.trim().to_lowercase();
-        match COLUMNS.iter().find(|(_, names)| names.iter().any(|n| n.to_lowercase() == h)) {
-            Some((f, _)) if columns.contains(f) => {
-                problems.push(LineProblem { line: 1, problem: Problem::TwiceColumn { field: *f } })
+        match field_of(heading) {
+            Some(f) if columns.contains(&Some(f)) => {
+                problems.push(LineProblem { line: 1, problem: Problem::TwiceColumn { field: f } });
+                columns.push(None);
             }
-            Some((f, _)) => columns.push(*f),
-            None => problems.push(LineProblem {
-                line: 1,
-                problem: Problem::UnknownColumn {
-                    heading: crate::text::escape_unprintable(heading.trim()).into_owned(),
-                },
-            }),
+            Some(f) => columns.push(Some(f)),
+            None if DERIVED.iter().any(|d| d.eq_ignore_ascii_case(heading.trim())) => columns.push(None),
+            None => {
+                columns.push(None);
+                problems.push(LineProblem {
+                    line: 1,
+                    problem: Problem::UnknownColumn {
+                        heading: crate::text::escape_unprintable(heading.trim()).into_owned(),
+                    },
+                })
+            }
         }
     }
     for f in REQUIRED {
-        if !columns.contains(&f) {
+        if !columns.contains(&Some(f)) {
             problems.push(LineProblem { line: 1, problem: Problem::MissingColumn { field: f } });
         }
     }
@@ -315,7 +360,7 @@ pub fn parse(bytes: &[u8], offset: FixedOffset) -> Result<Vec<Row>, Vec<LineProb
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        match row(&columns, &record, line, offset) {
+        match row(&columns, &record, line, offset, now) {
             Ok(r) => {
                 if let Some(reference) = &r.reference {
                     if let Some(first) = seen.get(reference) {
@@ -340,19 +385,25 @@ pub fn parse(bytes: &[u8], offset: FixedOffset) -> Result<Vec<Row>, Vec<LineProb
 }
 
 fn row(
-    columns: &[Field],
+    columns: &[Option<Field>],
     record: &csv::StringRecord,
     line: u64,
     offset: FixedOffset,
+    now: i64,
 ) -> Result<Row, Vec<LineProblem>> {
     let mut problems = Vec::new();
     let mut bad = |problem| problems.push(LineProblem { line, problem });
+    // A cell's text, each of its lines escaped (a description keeps its line breaks).
     let cell = |f: Field| -> Option<String> {
-        let i = columns.iter().position(|c| *c == f)?;
+        let i = columns.iter().position(|c| *c == Some(f))?;
         let v = record.get(i)?.trim();
-        (!v.is_empty()).then(|| crate::text::escape_unprintable(v).into_owned())
+        let lines: Vec<String> = v
+            .lines()
+            .map(|l| crate::text::escape_unprintable(l.trim_end_matches('\r')).into_owned())
+            .collect();
+        (!v.is_empty()).then(|| lines.join("\n"))
     };
-    for f in columns {
+    for f in columns.iter().flatten() {
         if cell(*f).is_some_and(|v| v.chars().count() > MAX_CELL) {
             bad(Problem::TooLong { field: *f });
         }
@@ -386,15 +437,28 @@ fn row(
     let category = choice(Field::Category, cell(Field::Category), Category::ALL, Category::as_str, &mut bad);
     let impact = choice(Field::Impact, cell(Field::Impact), Level::ALL, Level::as_str, &mut bad);
     let urgency = choice(Field::Urgency, cell(Field::Urgency), Level::ALL, Level::as_str, &mut bad);
+    // Without a status, the latest time the line has says where the ticket got to.
+    let inferred = if cell(Field::ClosedAt).is_some() {
+        Status::Closed
+    } else if cell(Field::ResolvedAt).is_some() {
+        Status::Resolved
+    } else if cell(Field::AcknowledgedAt).is_some() {
+        Status::InProgress
+    } else {
+        Status::New
+    };
     let status = match cell(Field::Status) {
-        None => Some(Status::New),
+        None => Some(inferred),
         Some(v) => choice(Field::Status, Some(v), Status::ALL, Status::as_str, &mut bad),
     };
     let time = |f: Field, bad: &mut dyn FnMut(Problem)| -> Option<i64> {
         let v = cell(f)?;
         let t = parse_time(&v, offset);
-        if t.is_none() {
-            bad(Problem::BadTime { field: f, value: v });
+        match t {
+            None => bad(Problem::BadTime { field: f, value: v }),
+            // A little slack for clocks that differ; a time in the future is a typing error.
+            Some(t) if t > now + 3600 => bad(Problem::Future { field: f, value: v }),
+            Some(_) => {}
         }
         t
     };
@@ -479,6 +543,9 @@ mod tests {
     use super::*;
     use crate::tickets::sla::china_standard_time;
 
+    /// 2026-12-01 00:00 +08:00.
+    const NOW: i64 = 1_796_054_400;
+
     const SHEET: &str = "编号,来电时间,渠道,报告人,联系电话,单位,类别,影响,紧急,摘要,状态,受理时间,解决时间,关闭时间\n\
         E-001,2026-10-08 09:12,电话,李敏,13812345678,三亚市卫生健康委员会,数据,高,中,人口数据推送失败,已关闭,2026-10-08 09:20,2026-10-08 11:00,2026-10-08 12:00\n\
         E-002,2026/10/09 14:00,email,王海燕,,儋州市民政局,software,low,low,\"报表导出慢, 偶发\",new,,,\n";
@@ -490,7 +557,7 @@ mod tests {
         bom.extend_from_slice(SHEET.as_bytes());
         let (gbk, _, _) = encoding_rs::GBK.encode(SHEET);
         for bytes in [SHEET.as_bytes().to_vec(), bom, gbk.into_owned()] {
-            let rows = parse(&bytes, cst).unwrap();
+            let rows = parse(&bytes, cst, NOW).unwrap();
             assert_eq!(rows.len(), 2);
             let a = &rows[0];
             assert_eq!(
@@ -516,7 +583,7 @@ mod tests {
             昨天,传真,,数据,特高,中,推送失败,new,\n\
             2026-10-08 09:12,电话,李敏,数据,高,中,推送失败,已关闭,\n\
             2026-10-08 09:12,电话,李敏,数据,高,中,推送失败,cancelled,2026-10-07 09:00\n";
-        let problems = parse(sheet.as_bytes(), china_standard_time()).unwrap_err();
+        let problems = parse(sheet.as_bytes(), china_standard_time(), NOW).unwrap_err();
         let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [3, 3, 3, 3, 4, 4, 4, 5]);
         assert!(matches!(&problems[0].problem, Problem::Missing { field: Field::Caller }), "{problems:?}");
@@ -537,24 +604,25 @@ mod tests {
         ));
         // The header: an unknown heading and a missing column, before any line is read.
         let problems =
-            parse("时间,渠道,报告人,类别,影响,摘要,备注栏\n".as_bytes(), china_standard_time()).unwrap_err();
+            parse("时间,渠道,报告人,类别,影响,摘要,备注栏\n".as_bytes(), china_standard_time(), NOW)
+                .unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(matches!(&problems[0].problem, Problem::UnknownColumn { heading } if heading == "备注栏"));
         assert!(matches!(problems[1].problem, Problem::MissingColumn { field: Field::Urgency }));
         // Bytes that are neither UTF-8 nor GBK, and a broken quote.
         assert!(matches!(
-            parse(b"a,b\n\x81\x20\n", china_standard_time()).unwrap_err()[0].problem,
+            parse(b"a,b\n\x81\x20\n", china_standard_time(), NOW).unwrap_err()[0].problem,
             Problem::Encoding { byte: 4 }
         ));
         let long =
             "时间,渠道,报告人,类别,影响,紧急,摘要\n2026-10-08,电话,李敏,数据,高,中,推送失败,多出来的\n";
-        let p = parse(long.as_bytes(), china_standard_time()).unwrap_err();
+        let p = parse(long.as_bytes(), china_standard_time(), NOW).unwrap_err();
         assert!(
             matches!(p[0], LineProblem { line: 2, problem: Problem::Cells { found: 8, header: 7 } }),
             "{p:?}"
         );
         let short = "时间,渠道,报告人,类别,影响,紧急,摘要\n2026-10-08,电话,李敏,数据,高,中\n";
-        let p = parse(short.as_bytes(), china_standard_time()).unwrap_err();
+        let p = parse(short.as_bytes(), china_standard_time(), NOW).unwrap_err();
         assert!(
             matches!(p[0], LineProblem { line: 2, problem: Problem::Missing { field: Field::Summary } }),
             "{p:?}"
@@ -562,8 +630,35 @@ mod tests {
         // The same reference twice.
         let twice = "编号,时间,渠道,报告人,类别,影响,紧急,摘要\nA,2026-10-08,电话,李敏,数据,高,中,x\nA,2026-10-08,电话,李敏,数据,高,中,y\n";
         assert!(matches!(
-            &parse(twice.as_bytes(), china_standard_time()).unwrap_err()[0].problem,
+            &parse(twice.as_bytes(), china_standard_time(), NOW).unwrap_err()[0].problem,
             Problem::Repeated { first: 2, .. }
         ));
+    }
+
+    #[test]
+    fn an_export_reads_back_the_status_follows_the_times_and_the_future_is_refused() {
+        let cst = china_standard_time();
+        // `ticket export`'s own header: its derived columns are read past.
+        let export = "id,created_at,channel,caller,caller_phone,unit,category,subcategory,impact,urgency,priority,status,assignee,escalation_level,summary,description,hosts,acknowledged_at,resolved_at,closed_at,response_met,resolution_met,paused_s\n\
+            YW-20261008-001,2026-10-08T09:12:00+08:00,phone,李敏,138****5678,三亚市卫生健康委员会,data,,high,medium,P2,closed,王工,0,推送失败,\"第一行\n第二行\",db1;app2,2026-10-08T09:20:00+08:00,2026-10-08T11:00:00+08:00,2026-10-08T12:00:00+08:00,true,true,0\n";
+        let rows = parse(export.as_bytes(), cst, NOW).unwrap();
+        assert_eq!(rows[0].reference.as_deref(), Some("YW-20261008-001"));
+        assert_eq!(rows[0].description, "第一行\n第二行", "line breaks are kept");
+        assert_eq!(rows[0].hosts, ["db1", "app2"]);
+        assert_eq!(rows[0].moves.last().map(|m| m.1), Some(Status::Closed));
+        // No status column: the latest time says where it got to.
+        let sheet = "时间,渠道,报告人,类别,影响,紧急,摘要,受理时间,解决时间\n\
+            2026-10-08 09:00,电话,李敏,数据,高,中,甲,2026-10-08 09:10,2026-10-08 10:00\n\
+            2026-10-08 09:00,电话,李敏,数据,高,中,乙,2026-10-08 09:10,\n\
+            2026-10-08 09:00,电话,李敏,数据,高,中,丙,,\n";
+        let last: Vec<Status> = parse(sheet.as_bytes(), cst, NOW)
+            .unwrap()
+            .iter()
+            .map(|r| r.moves.last().map(|m| m.1).unwrap_or(Status::New))
+            .collect();
+        assert_eq!(last, [Status::Resolved, Status::InProgress, Status::New]);
+        let future = "时间,渠道,报告人,类别,影响,紧急,摘要\n2027-03-01 09:00,电话,李敏,数据,高,中,甲\n";
+        let p = parse(future.as_bytes(), cst, NOW).unwrap_err();
+        assert!(matches!(&p[0].problem, Problem::Future { field: Field::CreatedAt, .. }), "{p:?}");
     }
 }

@@ -191,15 +191,16 @@ pub fn ticket_number(date: chrono::NaiveDate, counter: u32) -> String {
     format!("YW-{}-{counter:03}", date.format("%Y%m%d"))
 }
 
-/// Whether `text` has the shape of a ticket number (any case).
-pub fn looks_like_number(text: &str) -> bool {
-    let t = text.trim().to_ascii_uppercase();
-    let Some(rest) = t.strip_prefix("YW-") else { return false };
-    let Some((date, counter)) = rest.split_once('-') else { return false };
-    date.len() == 8
-        && date.bytes().all(|b| b.is_ascii_digit())
-        && counter.len() >= 3
-        && counter.bytes().all(|b| b.is_ascii_digit())
+/// The number a key names: `YW-20261127-003` in any case, or without its `YW-`
+/// (`20261127-3` too, the counter as read out). None for anything else: a bare number is not
+/// guessed at (it could be any day's).
+pub fn number_of(key: &str) -> Option<String> {
+    let k = key.trim().to_ascii_uppercase();
+    let rest = k.strip_prefix("YW-").unwrap_or(&k);
+    let (day, counter) = rest.split_once('-')?;
+    let counter: u32 = counter.parse().ok()?;
+    let ok = day.len() == 8 && day.bytes().all(|b| b.is_ascii_digit()) && counter > 0;
+    ok.then(|| format!("YW-{day}-{counter:03}"))
 }
 
 #[cfg(test)]
@@ -254,8 +255,10 @@ mod tests {
         let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         assert_eq!(ticket_number(d, 3), "YW-20261127-003");
         assert_eq!(ticket_number(d, 1234), "YW-20261127-1234");
-        assert!(looks_like_number("yw-20261127-003"));
-        assert!(!looks_like_number("YW-2026112-003"));
-        assert!(!looks_like_number("42"));
+        assert_eq!(number_of("yw-20261127-003").as_deref(), Some("YW-20261127-003"));
+        assert_eq!(number_of(" 20261127-3 ").as_deref(), Some("YW-20261127-003"));
+        assert_eq!(number_of("YW-2026112-003"), None);
+        assert_eq!(number_of("42"), None);
+        assert_eq!(number_of("20261127-0"), None);
     }
 }

@@ -15,16 +15,34 @@ use crate::tickets::sla::Clock;
 use crate::ui::Ctx;
 use yunwei_widgets::width::pad_right;
 
-/// The labels' column, in cells.
-const LABEL_W: usize = 14;
+/// The labels of the detail's fields, whose widest sets the column.
+const LABELS: [TicketMsg; 12] = [
+    TicketMsg::DetailCaller,
+    TicketMsg::DetailUnit,
+    TicketMsg::DetailChannel,
+    TicketMsg::DetailImpact,
+    TicketMsg::DetailHosts,
+    TicketMsg::DetailAlert,
+    TicketMsg::DetailAssignee,
+    TicketMsg::DetailEscalation,
+    TicketMsg::DetailCreated,
+    TicketMsg::DetailResponse,
+    TicketMsg::DetailResolution,
+    TicketMsg::DetailPhone,
+];
 
-/// `text` cut into lines of at most `w` cells (by display width: Chinese has no spaces to
-/// break at), each indented by `indent` spaces.
+fn label_w(lang: crate::i18n::Lang) -> usize {
+    LABELS.iter().map(|m| yunwei_widgets::width::width(m.text(lang))).max().unwrap_or(12) + 2
+}
+
+/// `text` (from outside: each of its lines escaped) cut into lines of at most `w` cells (by
+/// display width: Chinese has no spaces to break at), each indented by `indent` spaces.
 fn wrapped(text: &str, w: usize, indent: usize) -> Vec<Line<'static>> {
     let room = w.saturating_sub(indent).max(1);
     let mut out = Vec::new();
     for line in text.lines() {
-        let mut rest = line;
+        let line = clean(line);
+        let mut rest = line.as_str();
         loop {
             let mut head = yunwei_widgets::width::take_width(rest, room);
             if head.is_empty() {
@@ -119,7 +137,7 @@ fn clock_line(
 ) -> Line<'static> {
     let lang = ctx.lang;
     let roles = &ctx.theme.roles;
-    let mut spans = vec![Span::styled(pad_right(label.text(lang), LABEL_W), roles.title)];
+    let mut spans = vec![Span::styled(pad_right(label.text(lang), label_w(lang)), roles.title)];
     if let Some(due) = k.due {
         spans.push(Span::raw(say(TicketMsg::DetailDue, lang, &[("due", &local(due, offset))])));
         spans.push(Span::raw("  "));
@@ -162,7 +180,10 @@ pub fn render(pane: &mut TicketsPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
     let t = &o.ticket;
     let c = crate::tickets::sla::clocks(&pane.policy, t.priority, &t.timeline, now);
     let field = |label: TicketMsg, value: String| -> Line<'static> {
-        Line::from(vec![Span::styled(pad_right(label.text(lang), LABEL_W), roles.muted), Span::raw(value)])
+        Line::from(vec![
+            Span::styled(pad_right(label.text(lang), label_w(lang)), roles.muted),
+            Span::raw(value),
+        ])
     };
     let (p, pstyle) = priority_cell(t.priority, ctx);
     let mut lines: Vec<Line<'static>> = vec![Line::from(vec![
@@ -229,17 +250,17 @@ pub fn render(pane: &mut TicketsPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
         lines.push(Line::styled(
             format!(
                 "{}{}",
-                " ".repeat(LABEL_W),
+                " ".repeat(label_w(lang)),
                 say(TicketMsg::DetailPausedFor, lang, &[("p", &span(c.paused_s))])
             ),
             roles.muted,
         ));
     }
-    let description = crate::text::escape_unprintable(&o.ticket.description).into_owned();
+    let description = &o.ticket.description;
     if !description.trim().is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled(TicketMsg::DetailDescription.text(lang), roles.header));
-        lines.extend(wrapped(&description, usize::from(inner.width), 0));
+        lines.extend(wrapped(description, usize::from(inner.width), 0));
     }
     lines.push(Line::default());
     lines.push(Line::styled(TicketMsg::DetailNotes.text(lang), roles.header));
@@ -251,7 +272,7 @@ pub fn render(pane: &mut TicketsPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
             format!("{}  {}", local(n.created_at, offset), clean(&n.author)),
             roles.muted,
         ));
-        lines.extend(wrapped(&clean(&n.text), usize::from(inner.width), 2));
+        lines.extend(wrapped(&n.text, usize::from(inner.width), 2));
     }
     lines.push(Line::default());
     lines.push(Line::styled(TicketMsg::DetailHistory.text(lang), roles.header));
