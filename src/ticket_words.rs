@@ -30,6 +30,80 @@ pub fn level(l: Level, lang: Lang) -> &'static str {
     pick(l, lang)
 }
 
+/// A history event's field, in words (an unknown one, from a newer yunwei, as it is).
+pub fn history_field(field: &str, lang: crate::i18n::Lang) -> std::borrow::Cow<'_, str> {
+    let zh = lang == crate::i18n::Lang::ZhCn;
+    let word = match field {
+        "created" => {
+            if zh {
+                "创建"
+            } else {
+                "created"
+            }
+        }
+        "status" => {
+            if zh {
+                "状态"
+            } else {
+                "status"
+            }
+        }
+        "priority" => {
+            if zh {
+                "优先级"
+            } else {
+                "priority"
+            }
+        }
+        "assignee" => {
+            if zh {
+                "处理人"
+            } else {
+                "assignee"
+            }
+        }
+        "escalation_level" => {
+            if zh {
+                "升级级别"
+            } else {
+                "escalation level"
+            }
+        }
+        "escalation_reason" => {
+            if zh {
+                "升级原因"
+            } else {
+                "escalation reason"
+            }
+        }
+        "note" => {
+            if zh {
+                "备注"
+            } else {
+                "note"
+            }
+        }
+        "tag" => {
+            if zh {
+                "标签"
+            } else {
+                "tag"
+            }
+        }
+        other => return crate::text::escape_unprintable(other),
+    };
+    std::borrow::Cow::Borrowed(word)
+}
+
+/// A status as the reader reads it, with the name typed for it (`已受理（acknowledged）`);
+/// in English the name alone.
+pub fn status_named(s: Status, lang: Lang) -> String {
+    match lang {
+        Lang::En => s.as_str().to_string(),
+        Lang::ZhCn => format!("{}（{}）", status(s, lang), s.as_str()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

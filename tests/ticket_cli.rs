@@ -95,7 +95,7 @@ fn a_call_becomes_a_numbered_ticket_with_its_clocks_and_walks_the_workflow() {
     let (code, _, err) =
         run(yunwei(home.path()).args(["--lang", "zh-CN", "ticket", "move", "#1", "--to", "closed"]));
     assert_eq!(code, 2);
-    assert!(err.contains("new 可以转到：acknowledged, cancelled"), "{err}");
+    assert!(err.contains("新建（new）可以转为：已受理（acknowledged）、已取消（cancelled）"), "{err}");
     let (code, _, err) = run(yunwei(home.path()).args(["ticket", "move", "#1", "--to", "done"]));
     assert_eq!(code, 2);
     assert!(err.contains("--to \"done\" is not one of: new, acknowledged, in_progress"), "{err}");
@@ -139,7 +139,7 @@ fn a_call_becomes_a_numbered_ticket_with_its_clocks_and_walks_the_workflow() {
 
     // Open tickets are listed; resolved is still open, closed is not.
     let (_, out, _) = run(yunwei(home.path()).args(["ticket", "list"]));
-    assert!(out.contains("YW-20261127-001  P2  resolved"), "{out}");
+    assert!(out.contains("YW-20261127-001   P2  resolved"), "{out}");
     run(yunwei(home.path()).args(["ticket", "move", "#1", "--to", "closed"]));
     let (_, out, _) = run(yunwei(home.path()).args(["--lang", "zh-CN", "ticket", "list"]));
     assert_eq!(out.trim(), "没有工单");

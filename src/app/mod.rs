@@ -304,6 +304,7 @@ impl App {
             let worst = self.ctx.alerts.of_host(host).max_by_key(|a| (a.level, a.opened_at));
             if let Some(a) = worst {
                 prefill.alert_id = Some(a.id);
+                prefill.channel = Some(crate::tickets::Channel::Monitoring);
                 let words = crate::panes::health::alert_words(a, &self.ctx);
                 prefill.summary = crate::text::escape_unprintable(&format!("{host}: {words}")).into_owned();
             }

@@ -106,6 +106,17 @@ pub fn run(g: &Global, args: &ReportArgs) -> i32 {
         );
         return 2;
     };
+    if quarter.start > now {
+        say(
+            name,
+            &tr(
+                lang,
+                format!("{} has not begun: there is nothing to report yet", quarter.label()),
+                format!("{} 尚未开始：还没有可报告的内容", quarter.label()),
+            ),
+        );
+        return 2;
+    }
     let (path, options) = crate::cli::db_options(g, Access::Read);
     let store = match Store::open_with(&path, options) {
         Ok(s) => s,

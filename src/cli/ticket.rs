@@ -818,13 +818,19 @@ fn list(store: &Store, ctx: &Ctx, a: &ListArgs) -> Outcome {
     }
     for t in &tickets {
         let c = clocks_of(ctx, t);
-        // A P1 stands out in the list too (without colour).
-        let priority = if t.priority == Priority::P1 { "‼P1".to_string() } else { t.priority.to_string() };
+        // A P1 stands out in the list too (without colour), in a column of its own width.
+        let priority =
+            if t.priority == Priority::P1 { "‼P1".to_string() } else { format!(" {}", t.priority) };
+        // English lists the name `--status` and `--to` take; Chinese, the word.
+        let status = match lang {
+            Lang::En => t.status.as_str(),
+            Lang::ZhCn => crate::ticket_words::status(t.status, lang),
+        };
         print_clean(&format!(
-            "{}  {}  {:<12}  {}  {}",
+            "{}  {}  {}  {}  {}",
             t.number,
             priority,
-            t.status.as_str(),
+            yunwei_widgets::width::pad_right(status, 12),
             clock_word(ctx, &c),
             t.summary
         ));
@@ -948,6 +954,14 @@ fn ticket_json(ctx: &Ctx, t: &Ticket, unmasked: bool) -> Value {
     })
 }
 
+/// A name in English (what is typed), its word in Chinese.
+fn word<'a>(lang: Lang, name: &'a str, zh: &'a str) -> &'a str {
+    match lang {
+        Lang::En => name,
+        Lang::ZhCn => zh,
+    }
+}
+
 fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, unmasked: bool) -> Outcome {
     let lang = ctx.lang;
     let o = ctx.offset;
@@ -976,14 +990,14 @@ fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, un
             t.number,
             if t.priority == Priority::P1 { "‼" } else { "" },
             t.priority,
-            t.status.as_str(),
+            crate::ticket_words::status_named(t.status, lang),
             tr(lang, "version", "版本"),
             t.version
         ),
-        format!("{}: {}", tr(lang, "summary", "摘要"), t.summary),
+        format!("{}{}", tr(lang, "summary: ", "摘要："), t.summary),
         format!(
-            "{}: {} {} · {}",
-            tr(lang, "caller", "报告人"),
+            "{}{} {} · {}",
+            tr(lang, "caller: ", "报告人："),
             t.caller,
             phone(t, unmasked).unwrap_or_else(dash),
             t.unit.clone().unwrap_or_else(dash)
@@ -991,24 +1005,24 @@ fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, un
         format!(
             "{} {} · {} {} · {} {} · {} {}",
             tr(lang, "channel", "渠道"),
-            t.channel,
+            word(lang, t.channel.as_str(), crate::ticket_words::channel(t.channel, lang)),
             tr(lang, "category", "类别"),
-            t.category,
+            word(lang, t.category.as_str(), crate::ticket_words::category(t.category, lang)),
             tr(lang, "impact", "影响"),
-            t.impact,
+            word(lang, t.impact.as_str(), crate::ticket_words::level(t.impact, lang)),
             tr(lang, "urgency", "紧急"),
-            t.urgency
+            word(lang, t.urgency.as_str(), crate::ticket_words::level(t.urgency, lang))
         ),
         format!(
-            "{}: {} · {} {} · {}: {}",
-            tr(lang, "assignee", "处理人"),
+            "{}{} · {} {} · {}{}",
+            tr(lang, "assignee: ", "处理人："),
             t.assignee.clone().unwrap_or_else(dash),
             tr(lang, "escalation level", "升级级别"),
             t.escalation_level,
-            tr(lang, "hosts", "主机"),
+            tr(lang, "hosts: ", "主机："),
             if t.hosts.is_empty() { dash() } else { t.hosts.join(", ") }
         ),
-        format!("{}: {}", tr(lang, "created", "创建"), short_time(t.created_at, o)),
+        format!("{}{}", tr(lang, "created: ", "创建："), short_time(t.created_at, o)),
         format!(
             "{}  ({} {})",
             clock_text(ctx, &c.response, "response", "响应", lang),
@@ -1025,20 +1039,21 @@ fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, un
         ),
     ];
     if !t.description.is_empty() {
-        lines.push(format!("{}: {}", tr(lang, "description", "描述"), t.description));
+        lines.push(format!("{}{}", tr(lang, "description: ", "描述："), t.description));
     }
     if full {
-        lines.push(format!("{}:", tr(lang, "notes", "备注")));
+        lines.push(tr(lang, "notes:", "备注："));
         for n in &notes {
             lines.push(format!("  {} {}: {}", short_time(n.created_at, o), n.author, n.text));
         }
-        lines.push(format!("{}:", tr(lang, "history", "历史")));
+        lines.push(tr(lang, "history:", "历史："));
         for e in &history {
             lines.push(format!(
-                "  {} {} {}: {} → {}",
+                "  {} {} {}{} {} → {}",
                 short_time(e.at, o),
                 e.actor,
-                e.field,
+                crate::ticket_words::history_field(&e.field, lang),
+                tr(lang, ":", "："),
                 e.from.clone().unwrap_or_else(dash),
                 e.to.clone().unwrap_or_else(dash)
             ));

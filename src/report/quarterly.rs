@@ -99,7 +99,12 @@ fn sections(f: &Figures, fleet: &[HostFigures], m: &Meta<'_>) -> Result<Vec<Sect
                 vec![t(lang, "Tickets received", "受理工单").into(), f.total.to_string()],
                 vec![t(lang, "Resolved", "已解决").into(), f.resolved.to_string()],
                 vec![
-                    t(lang, "Still open at the end of the quarter", "季度末仍未解决").into(),
+                    if f.ended {
+                        t(lang, "Still open at the end of the quarter", "季度末仍未解决").into()
+                    } else {
+                        t(lang, "Still open now (the quarter is not over)", "目前仍未解决（本季度尚未结束）")
+                            .into()
+                    },
                     f.open_at_end.to_string(),
                 ],
                 vec![t(lang, "Escalated to the second line", "升级至二线").into(), f.escalated.to_string()],
@@ -171,7 +176,12 @@ fn sections(f: &Figures, fleet: &[HostFigures], m: &Meta<'_>) -> Result<Vec<Sect
             Table { head: count_head("Channel", "渠道"), rows: count_rows(chans) },
         ],
     });
-    let units: Vec<(String, usize)> = f.by_unit.clone();
+    let no_unit = t(lang, "(no unit given)", "（未填写单位）");
+    let units: Vec<(String, usize)> = f
+        .by_unit
+        .iter()
+        .map(|(u, n)| (if u.is_empty() { no_unit.to_string() } else { u.clone() }, *n))
+        .collect();
     out.push(Section {
         title: t(lang, "By calling unit", "按来电单位").into(),
         lines: if units.is_empty() {

@@ -180,11 +180,26 @@ impl TicketError {
                 ),
             ),
             TicketError::Move { number, from, to } => {
-                let allowed: Vec<&str> = from.moves().iter().map(|s| s.as_str()).collect();
-                let allowed = if allowed.is_empty() { "-".to_string() } else { allowed.join(", ") };
+                use crate::i18n::Lang;
+                use crate::ticket_words::status_named;
+                let allowed = |lang: Lang, sep: &str| {
+                    let names: Vec<String> = from.moves().iter().map(|s| status_named(*s, lang)).collect();
+                    if names.is_empty() {
+                        match lang {
+                            Lang::En => "nothing (it is final)".to_string(),
+                            Lang::ZhCn => "无（已是最终状态）".to_string(),
+                        }
+                    } else {
+                        names.join(sep)
+                    }
+                };
+                let (zf, zt) = (status_named(*from, Lang::ZhCn), status_named(*to, Lang::ZhCn));
                 both(
-                    format!("{number} cannot move from {from} to {to}; from {from} it may move to: {allowed}"),
-                    format!("{number} 不能从 {from} 转到 {to}；{from} 可以转到：{allowed}"),
+                    format!(
+                        "{number} cannot move from {from} to {to}; from {from} it may move to: {}",
+                        allowed(Lang::En, ", ")
+                    ),
+                    format!("{number} 不能从{zf}转为{zt}；{zf}可以转为：{}", allowed(Lang::ZhCn, "、")),
                 )
             }
             TicketError::Invalid(b) => b.clone(),

@@ -104,8 +104,10 @@ pub struct Figures {
     pub by_category: Vec<(Category, usize)>,
     pub by_priority: Vec<(Priority, usize)>,
     pub by_channel: Vec<(Channel, usize)>,
-    /// Most tickets first.
+    /// Most tickets first; "" for the tickets that name no unit.
     pub by_unit: Vec<(String, usize)>,
+    /// Whether the quarter is over (the figures are its end's, else today's).
+    pub ended: bool,
     pub response: Compliance,
     pub resolution: Compliance,
     /// Mean wall-clock seconds from creation to acknowledgement (to resolution).
@@ -144,7 +146,8 @@ pub fn figures(tickets: &[Facts], q: &Quarter, policy: &SlaPolicy, now: i64) -> 
         let Some(t) = offset.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).single() else {
             break;
         };
-        if t.timestamp() >= q.end {
+        // The weeks of the quarter so far (a report written mid-quarter has no future weeks).
+        if t.timestamp() >= q.end || t.timestamp() > at {
             break;
         }
         weeks.insert(d, 0);
@@ -158,9 +161,9 @@ pub fn figures(tickets: &[Facts], q: &Quarter, policy: &SlaPolicy, now: i64) -> 
         *cat.entry(t.category).or_default() += 1;
         *pri.entry(t.priority).or_default() += 1;
         *chan.entry(t.channel).or_default() += 1;
-        if let Some(u) = t.unit.as_deref().filter(|u| !u.trim().is_empty()) {
-            *units.entry(u.to_string()).or_default() += 1;
-        }
+        // A ticket with no unit counts under "" (the report names it).
+        let unit = t.unit.as_deref().map(str::trim).unwrap_or("");
+        *units.entry(unit.to_string()).or_default() += 1;
         if let Some(m) = monday(t.created_at) {
             *weeks.entry(m).or_default() += 1;
         }
@@ -205,6 +208,7 @@ pub fn figures(tickets: &[Facts], q: &Quarter, policy: &SlaPolicy, now: i64) -> 
             }
         }
     }
+    f.ended = now >= q.end;
     f.by_category = cat.into_iter().collect();
     f.by_priority = pri.into_iter().collect();
     f.by_channel = chan.into_iter().collect();
@@ -295,6 +299,11 @@ mod tests {
         );
         assert_eq!(f.by_priority[0], (Priority::P1, 2));
         assert_eq!(f.by_unit, [("三亚市卫生健康委员会".to_string(), 3)]);
+        assert!(f.ended);
+        // Mid-quarter: the weeks so far only.
+        let mid = figures(&tickets, &q, &SlaPolicy::default(), q.start + 20 * 86_400);
+        assert!(!mid.ended);
+        assert_eq!(mid.per_week.len(), 4, "{:?}", mid.per_week);
         // Every week of the quarter, from the Monday on or before 1 October (28 September).
         assert_eq!(f.per_week.first().map(|w| w.0), NaiveDate::from_ymd_opt(2026, 9, 28));
         assert_eq!(f.per_week.len(), 14);

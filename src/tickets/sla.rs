@@ -270,14 +270,16 @@ pub fn clocks(policy: &SlaPolicy, priority: Priority, timeline: &[(i64, Status)]
 }
 
 /// The queue's order, most urgent first: a running clock's time left at `now` (overdue is
-/// negative), then priority, then age; tickets whose clocks all stopped (or paused) come after,
-/// newest first. Sort with `sort_by_cached_key`: the clocks are worth computing once a ticket.
+/// negative), then priority, then age; then the tickets whose clock is paused (pending), by
+/// priority; then those whose clocks stopped, newest first. Sort with `sort_by_cached_key`: the
+/// clocks are worth computing once a ticket.
 pub fn urgency_key(c: &Clocks, priority: Priority, created_at: i64, now: i64) -> (i64, i64, usize, i64) {
     let left =
         [c.response, c.resolution].iter().filter(|k| k.running).filter_map(|k| k.due.map(|d| d - now)).min();
     match left {
         Some(left) => (0, left, priority.index(), created_at),
-        None => (1, 0, priority.index(), -created_at),
+        None if c.resolution.paused => (1, 0, priority.index(), created_at),
+        None => (2, 0, priority.index(), -created_at),
     }
 }
 

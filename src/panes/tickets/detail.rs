@@ -59,71 +59,6 @@ fn wrapped(text: &str, w: usize, indent: usize) -> Vec<Line<'static>> {
     out
 }
 
-/// A history event's field, in words (an unknown one, from a newer yunwei, as it is).
-fn history_field(field: &str, lang: crate::i18n::Lang) -> std::borrow::Cow<'_, str> {
-    let zh = lang == crate::i18n::Lang::ZhCn;
-    let word = match field {
-        "created" => {
-            if zh {
-                "创建"
-            } else {
-                "created"
-            }
-        }
-        "status" => {
-            if zh {
-                "状态"
-            } else {
-                "status"
-            }
-        }
-        "priority" => {
-            if zh {
-                "优先级"
-            } else {
-                "priority"
-            }
-        }
-        "assignee" => {
-            if zh {
-                "处理人"
-            } else {
-                "assignee"
-            }
-        }
-        "escalation_level" => {
-            if zh {
-                "升级级别"
-            } else {
-                "escalation level"
-            }
-        }
-        "escalation_reason" => {
-            if zh {
-                "升级原因"
-            } else {
-                "escalation reason"
-            }
-        }
-        "note" => {
-            if zh {
-                "备注"
-            } else {
-                "note"
-            }
-        }
-        "tag" => {
-            if zh {
-                "标签"
-            } else {
-                "tag"
-            }
-        }
-        other => return crate::text::escape_unprintable(other),
-    };
-    std::borrow::Cow::Borrowed(word)
-}
-
 fn clean(s: &str) -> String {
     crate::text::escape_unprintable(s).into_owned()
 }
@@ -287,7 +222,7 @@ pub fn render(pane: &mut TicketsPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{}  {}  ", local(e.at, offset), clean(&e.actor)), roles.muted),
-            Span::styled(history_field(&e.field, lang).to_string(), roles.accent),
+            Span::styled(crate::ticket_words::history_field(&e.field, lang).to_string(), roles.accent),
             Span::raw(format!("  {} → {}", value(&e.from), value(&e.to))),
         ]));
     }

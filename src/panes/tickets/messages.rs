@@ -41,6 +41,10 @@ crate::i18n::catalogue! {
     PromptSearch => "search: ", "搜索：";
     PromptAssignee => "assignee: ", "处理人：";
     PromptNote => "note on {number}: ", "{number} 备注：";
+    PromptCancel => "cancel {number}: why (a cancelled ticket cannot be reopened): ", "取消 {number} 的原因（取消后不能再恢复）：";
+    CancelNeedsReason => "not cancelled: a cancelled ticket needs its reason", "未取消：取消工单须写明原因";
+    FilterStatus => "status: {status}", "状态：{status}";
+    CountOpenNow => "still open", "仍未解决";
     PromptMoveNote => "{number} → {status}, note (Enter: none): ", "{number} → {status}，备注（回车跳过）：";
     PromptAssign => "assign {number} to: ", "将 {number} 指派给：";
     PromptEscalateTo => "escalate {number} to: ", "将 {number} 升级给：";

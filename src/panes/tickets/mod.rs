@@ -52,10 +52,17 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    /// `s` in the filter menu: open, each open status, then every ticket.
+    /// `s` in the filter menu: open, each status, then every ticket.
     fn next(self) -> StatusFilter {
-        const OPEN: [Status; 5] =
-            [Status::New, Status::Acknowledged, Status::InProgress, Status::Pending, Status::Resolved];
+        const OPEN: [Status; 7] = [
+            Status::New,
+            Status::Acknowledged,
+            Status::InProgress,
+            Status::Pending,
+            Status::Resolved,
+            Status::Closed,
+            Status::Cancelled,
+        ];
         match self {
             StatusFilter::Open => StatusFilter::One(OPEN[0]),
             StatusFilter::One(s) => match OPEN.iter().position(|o| *o == s) {
@@ -262,6 +269,9 @@ impl TicketsPane {
         if draft.category.is_none() {
             draft.category = prefill.category;
         }
+        if draft.channel.is_none() {
+            draft.channel = prefill.channel;
+        }
         let form = Form::new(draft, at, origin, self.policy.calendar.offset);
         out.push(TicketsCmd::SaveDraft(Box::new(form.draft())).into());
         self.form = Some(form);
@@ -343,7 +353,7 @@ impl TicketsPane {
     }
 
     /// A submitted prompt.
-    fn submit(&mut self, p: Prompt, text: String, out: &mut Vec<Command>) {
+    fn submit(&mut self, p: Prompt, text: String, lang: Lang, out: &mut Vec<Command>) {
         let text = text.trim().to_string();
         let (number, version) = p.ticket.clone().unwrap_or_default();
         match p.ask {
@@ -356,6 +366,10 @@ impl TicketsPane {
                 self.query(out);
             }
             Ask::Note if !text.is_empty() => out.push(TicketsCmd::Note { key: number, text }.into()),
+            // A cancelled ticket cannot come back: it is not cancelled without a reason.
+            Ask::MoveNote(Status::Cancelled) if text.is_empty() => {
+                self.flash = Some((TicketMsg::CancelNeedsReason.text(lang).to_string(), true));
+            }
             Ask::MoveNote(to) => {
                 let note = Some(text).filter(|s| !s.is_empty());
                 out.push(TicketsCmd::Move { key: number, to, note, expect: version }.into());
@@ -532,7 +546,7 @@ impl Pane for TicketsPane {
             LineKey::Submit(text) => {
                 if let Some(p) = self.prompt.take() {
                     self.keep_pending(&p, &text);
-                    self.submit(p, text, out);
+                    self.submit(p, text, ctx.lang, out);
                 }
             }
             LineKey::Cancel => self.prompt = None,
@@ -776,6 +790,9 @@ impl TicketsPane {
                 Ask::Search => TicketMsg::PromptSearch.text(lang).to_string(),
                 Ask::Assignee => TicketMsg::PromptAssignee.text(lang).to_string(),
                 Ask::Note => say(TicketMsg::PromptNote, lang, &[("number", &number)]),
+                Ask::MoveNote(Status::Cancelled) => {
+                    say(TicketMsg::PromptCancel, lang, &[("number", &number)])
+                }
                 Ask::MoveNote(s) => say(
                     TicketMsg::PromptMoveNote,
                     lang,

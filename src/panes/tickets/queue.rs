@@ -212,7 +212,9 @@ fn header_line(pane: &TicketsPane, shown: &[usize], now: i64, ctx: &Ctx) -> Line
     let mut words: Vec<String> = vec![match f.status {
         StatusFilter::Open => TicketMsg::FilterOpen.text(lang).to_string(),
         StatusFilter::All => TicketMsg::FilterAll.text(lang).to_string(),
-        StatusFilter::One(s) => crate::ticket_words::status(s, lang).to_string(),
+        StatusFilter::One(s) => {
+            say(TicketMsg::FilterStatus, lang, &[("status", crate::ticket_words::status(s, lang))])
+        }
     }];
     if let Some(c) = f.category {
         words.push(crate::ticket_words::category(c, lang).to_string());

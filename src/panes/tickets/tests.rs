@@ -182,7 +182,8 @@ fn filters_ask_the_thread_and_overdue_is_judged_on_the_clocks_shown() {
     app.on_event(key(KeyCode::Esc));
     // A search of every ticket asks for the newest 500.
     app.on_event(key(KeyCode::Char('f')));
-    for _ in 0..6 {
+    // Open, each of the seven statuses, then every ticket.
+    for _ in 0..8 {
         app.on_event(key(KeyCode::Char('s')));
     }
     app.on_event(key(KeyCode::Esc));
