@@ -310,7 +310,7 @@ impl App {
             }
         }
         self.focus = Focus::Tickets;
-        self.panes.tickets.open_form(prefill, host, &mut self.outbox);
+        self.panes.tickets.open_form(prefill, host, self.ctx.lang, &mut self.outbox);
     }
 
     /// On a read-only database, what an action that must write would fail at, said before it

@@ -41,6 +41,7 @@ crate::i18n::catalogue! {
     PromptSearch => "search: ", "搜索：";
     PromptAssignee => "assignee: ", "处理人：";
     PromptNote => "note on {number}: ", "{number} 备注：";
+    AlertHasTicket => "alert #{id} has its ticket already: {number} (this would be another)", "告警 #{id} 已有工单：{number}（这将是另一张）";
     PromptCancel => "cancel {number}: why (a cancelled ticket cannot be reopened): ", "取消 {number} 的原因（取消后不能再恢复）：";
     CancelNeedsReason => "not cancelled: a cancelled ticket needs its reason", "未取消：取消工单须写明原因";
     FilterStatus => "status: {status}", "状态：{status}";

@@ -249,9 +249,17 @@ impl TicketsPane {
 
     /// Opens the new-ticket form: the draft kept from before if there is one (the prefill is
     /// then only added where the draft is blank), else a fresh form with `prefill`.
-    pub fn open_form(&mut self, prefill: Draft, origin: Option<String>, out: &mut Vec<Command>) {
+    pub fn open_form(&mut self, prefill: Draft, origin: Option<String>, lang: Lang, out: &mut Vec<Command>) {
         if self.form.is_some() {
             return;
+        }
+        // An alert that has its ticket already: said, so the second one is made knowingly.
+        if let Some(id) = prefill.alert_id {
+            if let Some(t) = self.rows.iter().find(|t| t.alert_id == Some(id)) {
+                let text =
+                    say(TicketMsg::AlertHasTicket, lang, &[("id", &id.to_string()), ("number", &t.number)]);
+                self.flash = Some((text, false));
+            }
         }
         let (mut draft, at) = match self.draft.take() {
             Some((d, at)) => (d, Some(at)),
@@ -604,7 +612,7 @@ impl Pane for TicketsPane {
                 self.view = View::Queue;
                 out.push(TicketsCmd::Close.into());
             }
-            Action::NewTicket => self.open_form(Draft::default(), None, out),
+            Action::NewTicket => self.open_form(Draft::default(), None, ctx.lang, out),
             Action::Acknowledge
             | Action::MoveTicket
             | Action::AssignTicket

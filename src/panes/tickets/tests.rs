@@ -472,3 +472,38 @@ fn snapshots_of_the_queue_and_the_form() {
         );
     }
 }
+
+#[test]
+fn a_cancel_needs_its_reason_and_an_alert_with_a_ticket_says_so() {
+    let mut app = tickets_app(Lang::En);
+    app.on_event(key(KeyCode::Char('m')));
+    app.on_event(key(KeyCode::Char('2')));
+    let text = screen(&draw(&mut app, 100, 16));
+    assert!(text.contains("cancel YW-20261127-001: why"), "{text}");
+    app.on_event(key(KeyCode::Enter));
+    assert!(sent(&mut app).is_empty(), "not cancelled without a reason");
+    let flash = app.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("needs its reason"), "{flash}");
+    app.on_event(key(KeyCode::Char('m')));
+    app.on_event(key(KeyCode::Char('2')));
+    typed(&mut app, "重复来电");
+    app.on_event(key(KeyCode::Enter));
+    assert!(
+        matches!(&sent(&mut app)[..], [TicketsCmd::Move { to: Status::Cancelled, note: Some(n), .. }] if n == "重复来电")
+    );
+    // A ticket for alert #3 is in the queue: opening another from it says so.
+    let now = app.ctx.now.timestamp();
+    let mut rows = queue(now);
+    rows[1].alert_id = Some(3);
+    msg(&mut app, TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None });
+    let prefill = crate::tickets::draft::Draft {
+        alert_id: Some(3),
+        channel: Some(Channel::Monitoring),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    app.panes.tickets.open_form(prefill, Some("db1".into()), Lang::En, &mut out);
+    let (flash, _) = app.panes.tickets.take_flash().unwrap_or_default();
+    assert_eq!(flash, "alert #3 has its ticket already: YW-20261127-002 (this would be another)");
+    assert_eq!(app.panes.tickets.form.as_ref().map(|f| f.draft().channel), Some(Some(Channel::Monitoring)));
+}
