@@ -393,7 +393,8 @@ fn row(
 ) -> Result<Row, Vec<LineProblem>> {
     let mut problems = Vec::new();
     let mut bad = |problem| problems.push(LineProblem { line, problem });
-    // A cell's text, each of its lines escaped (a description keeps its line breaks).
+    // A cell's text, each of its lines escaped: a description keeps its line breaks, every
+    // other cell is one line (its breaks become spaces).
     let cell = |f: Field| -> Option<String> {
         let i = columns.iter().position(|c| *c == Some(f))?;
         let v = record.get(i)?.trim();
@@ -401,7 +402,8 @@ fn row(
             .lines()
             .map(|l| crate::text::escape_unprintable(l.trim_end_matches('\r')).into_owned())
             .collect();
-        (!v.is_empty()).then(|| lines.join("\n"))
+        let joint = if f == Field::Description { "\n" } else { " " };
+        (!v.is_empty()).then(|| lines.join(joint))
     };
     for f in columns.iter().flatten() {
         if cell(*f).is_some_and(|v| v.chars().count() > MAX_CELL) {
