@@ -954,6 +954,18 @@ fn ticket_json(ctx: &Ctx, t: &Ticket, unmasked: bool) -> Value {
     })
 }
 
+/// A history event's value: a status by its word in Chinese, "-" for none.
+fn history_value(field: &str, value: Option<&str>, lang: Lang) -> String {
+    match (value, lang) {
+        (None, _) => "-".to_string(),
+        (Some(v), Lang::ZhCn) if field == "status" => match v.parse::<Status>() {
+            Ok(s) => crate::ticket_words::status(s, lang).to_string(),
+            Err(_) => v.to_string(),
+        },
+        (Some(v), _) => v.to_string(),
+    }
+}
+
 /// A name in English (what is typed), its word in Chinese.
 fn word<'a>(lang: Lang, name: &'a str, zh: &'a str) -> &'a str {
     match lang {
@@ -986,13 +998,12 @@ fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, un
     let dash = || "-".to_string();
     let mut lines = vec![
         format!(
-            "{}  {}{}  {}  ({} {})",
+            "{}  {}{}  {}  {}",
             t.number,
             if t.priority == Priority::P1 { "‼" } else { "" },
             t.priority,
             crate::ticket_words::status_named(t.status, lang),
-            tr(lang, "version", "版本"),
-            t.version
+            tr(lang, &format!("(version {})", t.version), &format!("（版本 {}）", t.version))
         ),
         format!("{}{}", tr(lang, "summary: ", "摘要："), t.summary),
         format!(
@@ -1054,8 +1065,8 @@ fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, un
                 e.actor,
                 crate::ticket_words::history_field(&e.field, lang),
                 tr(lang, ":", "："),
-                e.from.clone().unwrap_or_else(dash),
-                e.to.clone().unwrap_or_else(dash)
+                history_value(&e.field, e.from.as_deref(), lang),
+                history_value(&e.field, e.to.as_deref(), lang)
             ));
         }
     }
