@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The domains: pure functions and plain structs.
-const DOMAINS: &[&str] = &["health", "logs", "alerts", "tickets"];
+const DOMAINS: &[&str] = &["health", "logs", "alerts", "tickets", "divcodes"];
 /// What a domain may import from the crate besides the domains themselves.
 const DOMAIN_MAY_USE: &[&str] = &["text", "testdata"];
 /// External crates a domain must not use.

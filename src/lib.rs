@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod divcodes;
 pub mod event;
 pub mod fleet;
 #[doc(hidden)]

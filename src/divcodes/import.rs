@@ -1,0 +1,388 @@
+//! Reading an edition of the codes, for `divcode import`: CSV with a header (`code,name` and
+//! optionally `level,parent`), or the published text form (a code, spaces, the name, a line
+//! each, as the Ministry of Civil Affairs' lists are copied from its web page: blank lines,
+//! full-width spaces and notes around them), in UTF-8 or GB18030. Six- or twelve-digit codes,
+//! one length a file. Level and parent come from the code where the file does not give them.
+//! All or nothing: every bad line is named with its number and why.
+
+use std::collections::HashMap;
+
+use super::{parents, Code, CodeError, Division};
+
+/// How the file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Csv,
+    Text,
+}
+
+/// What was read: every row in the file's order, its encoding and form, and how many lines
+/// were read past as notes (text form: lines that start with no digit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edition {
+    pub rows: Vec<Division>,
+    pub encoding: &'static str,
+    pub format: Format,
+    pub notes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// Neither UTF-8 nor GB18030.
+    Encoding,
+    Empty,
+    /// The CSV header lacks `code` or `name`.
+    Header {
+        missing: &'static str,
+    },
+    Csv {
+        reason: String,
+    },
+    Code {
+        text: String,
+        error: CodeError,
+    },
+    /// A code of another length than the file's first (6 or 12).
+    Length {
+        code: String,
+        expected: usize,
+    },
+    EmptyName {
+        code: String,
+    },
+    /// The same code twice with different names (the first line named).
+    Twice {
+        code: String,
+        first: u64,
+        name: String,
+    },
+    /// A level or parent given in the file that the code contradicts, or that is not a number.
+    Level {
+        code: String,
+        given: String,
+        derived: u8,
+    },
+    /// A child whose parent (given, or derived from its code) is not in the file.
+    ParentAbsent {
+        code: String,
+        parent: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    /// The line (the header is line 1 of a CSV); 0 for the file as a whole.
+    pub line: u64,
+    pub problem: Problem,
+}
+
+/// The text: UTF-8 (a BOM dropped), else GB18030 (GBK's superset).
+fn decode(bytes: &[u8]) -> Option<(String, &'static str)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some((s.to_string(), "UTF-8"));
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| (text.into_owned(), "GB18030"))
+}
+
+/// A name as stored: spaces (ASCII and full-width) at its ends dropped, and a note after it in
+/// brackets (`（2019年撤销）`) kept, as the list has it.
+fn name_of(text: &str) -> String {
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}').to_string()
+}
+
+/// One line's row as read: code, name, and the level and parent the file gives.
+struct Read {
+    line: u64,
+    code: String,
+    name: String,
+    level: Option<String>,
+    parent: Option<String>,
+}
+
+fn read_csv(text: &str) -> Result<Vec<Read>, Vec<LineProblem>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => return Err(vec![LineProblem { line: 0, problem: Problem::Empty }]),
+        Some(Err(e)) => {
+            return Err(vec![LineProblem { line: 1, problem: Problem::Csv { reason: e.to_string() } }])
+        }
+        Some(Ok(h)) => h,
+    };
+    let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let (Some(code_at), Some(name_at)) = (col("code"), col("name")) else {
+        let missing = if col("code").is_none() { "code" } else { "name" };
+        return Err(vec![LineProblem { line: 1, problem: Problem::Header { missing } }]);
+    };
+    let (level_at, parent_at) = (col("level"), col("parent"));
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for record in records {
+        match record {
+            Ok(r) => {
+                let line = r.position().map(|p| p.line()).unwrap_or(0);
+                if r.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                let get = |i: Option<usize>| {
+                    i.and_then(|i| r.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+                };
+                out.push(Read {
+                    line,
+                    code: get(Some(code_at)).unwrap_or_default(),
+                    name: r.get(name_at).map(name_of).unwrap_or_default(),
+                    level: get(level_at),
+                    parent: get(parent_at),
+                });
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                problems.push(LineProblem { line, problem: Problem::Csv { reason: e.to_string() } });
+                break;
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The text form: a line that starts with a digit is a code and its name; any other line (a
+/// title, a note, a blank) is read past and counted.
+fn read_text(text: &str) -> (Vec<Read>, usize) {
+    let mut out = Vec::new();
+    let mut notes = 0;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}');
+        if line.is_empty() {
+            continue;
+        }
+        if !line.starts_with(|c: char| c.is_ascii_digit()) {
+            notes += 1;
+            continue;
+        }
+        let end = line.find(|c: char| c.is_whitespace() || c == '\u{3000}').unwrap_or(line.len());
+        out.push(Read {
+            line: i as u64 + 1,
+            code: line[..end].to_string(),
+            name: name_of(&line[end..]),
+            level: None,
+            parent: None,
+        });
+    }
+    (out, notes)
+}
+
+/// Reads and checks a whole edition.
+pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> {
+    let whole = |problem| vec![LineProblem { line: 0, problem }];
+    let (text, encoding) = decode(bytes).ok_or_else(|| whole(Problem::Encoding))?;
+    let format = match format {
+        Format::Auto => {
+            let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+            if first.contains(',') && first.to_ascii_lowercase().contains("code") {
+                Format::Csv
+            } else {
+                Format::Text
+            }
+        }
+        f => f,
+    };
+    let (read, notes) = match format {
+        Format::Csv => (read_csv(&text)?, 0),
+        _ => read_text(&text),
+    };
+    if read.is_empty() {
+        return Err(whole(Problem::Empty));
+    }
+    let mut problems = Vec::new();
+    let mut bad = |line, problem| problems.push(LineProblem { line, problem });
+    // Each good line's code, with what it read (its name escaped).
+    let mut codes: Vec<(Code, Read)> = Vec::new();
+    let mut seen: HashMap<Code, (u64, String)> = HashMap::new();
+    let mut length = None;
+    for r in read {
+        let code = match Code::parse(&r.code) {
+            Ok(c) => c,
+            Err(error) => {
+                bad(
+                    r.line,
+                    Problem::Code { text: crate::text::escape_unprintable(&r.code).into_owned(), error },
+                );
+                continue;
+            }
+        };
+        let expected = *length.get_or_insert(code.len());
+        if code.len() != expected {
+            bad(r.line, Problem::Length { code: code.to_string(), expected });
+            continue;
+        }
+        let name = crate::text::escape_unprintable(&r.name).into_owned();
+        if name.is_empty() {
+            bad(r.line, Problem::EmptyName { code: code.to_string() });
+            continue;
+        }
+        match seen.get(&code) {
+            Some((first, n)) if *n != name => {
+                bad(r.line, Problem::Twice { code: code.to_string(), first: *first, name: n.clone() });
+                continue;
+            }
+            // The same row twice (a list copied with a repeated line): read once.
+            Some(_) => continue,
+            None => {
+                seen.insert(code.clone(), (r.line, name.clone()));
+            }
+        }
+        codes.push((code, Read { name, ..r }));
+    }
+    let all: Vec<Code> = codes.iter().map(|c| c.0.clone()).collect();
+    let present: std::collections::HashSet<&Code> = all.iter().collect();
+    let derived = parents(&all);
+    let mut rows = Vec::with_capacity(codes.len());
+    for (code, Read { line, name, level, parent, .. }) in &codes {
+        let level_of_code = code.level();
+        if let Some(given) = level {
+            if given.parse::<u8>().ok() != Some(level_of_code) {
+                bad(
+                    *line,
+                    Problem::Level { code: code.to_string(), given: given.clone(), derived: level_of_code },
+                );
+                continue;
+            }
+        }
+        let parent = match parent {
+            Some(p) => match Code::parse(p) {
+                Ok(pc) if present.contains(&pc) => Some(pc),
+                _ => {
+                    bad(
+                        *line,
+                        Problem::ParentAbsent {
+                            code: code.to_string(),
+                            parent: crate::text::escape_unprintable(p).into_owned(),
+                        },
+                    );
+                    continue;
+                }
+            },
+            None => derived.get(code).cloned().flatten(),
+        };
+        if parent.is_none() && level_of_code > 1 {
+            bad(*line, Problem::ParentAbsent { code: code.to_string(), parent: code.prefix(1).to_string() });
+            continue;
+        }
+        rows.push(Division { code: code.clone(), name: name.clone(), level: level_of_code, parent });
+    }
+    if problems.is_empty() {
+        Ok(Edition { rows, encoding, format, notes })
+    } else {
+        problems.sort_by_key(|p| p.line);
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "中华人民共和国县以上行政区划代码\n\n460000\u{3000}海南省\n460100    海口市\n  460105  秀英区  \n\n469001 五指山市\n注：469001 为省直辖县级市。\n";
+
+    #[test]
+    fn the_published_text_form_reads_in_utf8_and_gb18030() {
+        let (gb, _, _) = encoding_rs::GB18030.encode(TEXT);
+        for bytes in [TEXT.as_bytes().to_vec(), gb.into_owned()] {
+            let e = parse(&bytes, Format::Auto).unwrap();
+            assert_eq!(e.format, Format::Text);
+            assert_eq!(e.notes, 2, "the title and the note");
+            let names: Vec<&str> = e.rows.iter().map(|r| r.name.as_str()).collect();
+            assert_eq!(names, ["海南省", "海口市", "秀英区", "五指山市"]);
+            let wzs = &e.rows[3];
+            assert_eq!((wzs.level, wzs.parent.as_ref().map(|p| p.as_str())), (3, Some("460000")));
+        }
+        assert_eq!(parse(TEXT.as_bytes(), Format::Auto).unwrap().encoding, "UTF-8");
+    }
+
+    #[test]
+    fn every_bad_line_is_named_and_the_file_refused() {
+        let csv = "code,name\n460000,海南省\n46010X,海口市\n4601,三亚市\n460200,\n460105,秀英区\n460105,秀英县\n460300000000,三沙市\n";
+        let p = parse(csv.as_bytes(), Format::Auto).unwrap_err();
+        let lines: Vec<u64> = p.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [3, 4, 5, 7, 8]);
+        assert!(
+            matches!(&p[0].problem, Problem::Code { text, error: CodeError::NotDigits } if text == "46010X")
+        );
+        assert!(matches!(&p[1].problem, Problem::Code { error: CodeError::Length(4), .. }));
+        assert!(matches!(&p[2].problem, Problem::EmptyName { code } if code == "460200"));
+        assert!(matches!(&p[3].problem, Problem::Twice { first: 6, name, .. } if name == "秀英区"));
+        assert!(matches!(&p[4].problem, Problem::Length { expected: 6, .. }));
+        // A parent the file names but does not hold, a child of a province not there.
+        let csv = "code,name,level,parent\n460000,海南省,1,\n460100,海口市,2,460000\n460105,秀英区,3,469900\n110101,东城区,3,\n";
+        let p = parse(csv.as_bytes(), Format::Csv).unwrap_err();
+        assert!(
+            matches!(&p[0], LineProblem { line: 4, problem: Problem::ParentAbsent { parent, .. } } if parent == "469900")
+        );
+        assert!(
+            matches!(&p[1], LineProblem { line: 5, problem: Problem::ParentAbsent { parent, .. } } if parent == "110000")
+        );
+        let p = parse("code,name,level\n460000,海南省,2\n".as_bytes(), Format::Csv).unwrap_err();
+        assert!(matches!(&p[0].problem, Problem::Level { derived: 1, .. }));
+        assert!(matches!(parse(b"\xff\xfe\x00", Format::Auto).unwrap_err()[0].problem, Problem::Encoding));
+        assert!(matches!(parse(b"\n\n", Format::Auto).unwrap_err()[0].problem, Problem::Empty));
+        assert!(matches!(
+            parse(b"id,name\n1,x\n", Format::Csv).unwrap_err()[0].problem,
+            Problem::Header { missing: "code" }
+        ));
+    }
+
+    /// The shared real tables (not in the repository): every edition reads, with the parents
+    /// the collection gives.
+    #[test]
+    fn the_real_tables_read_with_their_own_parents() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/divisions");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} is not there (the shared real data)", dir.display());
+            return;
+        };
+        let mut read = 0;
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "csv") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let edition = parse(&bytes, Format::Auto).unwrap_or_else(|p| panic!("{}: {p:?}", path.display()));
+            // The same parents from the code as the collection wrote.
+            let text = String::from_utf8(bytes).unwrap();
+            let mut given = text.lines().skip(1).filter(|l| !l.is_empty()).map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_string(), f[3].to_string())
+            });
+            let stripped: Vec<u8> = {
+                let mut out = String::from("code,name\n");
+                for l in text.lines().skip(1).filter(|l| !l.is_empty()) {
+                    let f: Vec<&str> = l.split(',').collect();
+                    out.push_str(&format!("{},{}\n", f[0], f[1]));
+                }
+                out.into_bytes()
+            };
+            let derived = parse(&stripped, Format::Csv).unwrap();
+            for r in &derived.rows {
+                let (code, parent) = given.next().unwrap();
+                assert_eq!(r.code.as_str(), code);
+                assert_eq!(
+                    r.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                    parent,
+                    "{}: {code}",
+                    path.display()
+                );
+            }
+            assert_eq!(edition.rows.len(), derived.rows.len());
+            read += 1;
+        }
+        assert!(read >= 20, "{read} tables read");
+    }
+}
