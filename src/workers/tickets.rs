@@ -25,6 +25,8 @@ use crate::tickets::Status;
 
 /// How often the thread asks whether another connection wrote.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
+/// Every this many watches the last event is looked at even when `data_version` stood still.
+const MARK_EVERY: u64 = 5;
 /// How often the open queue's clocks are judged into alerts.
 const JUDGE_EVERY: Duration = Duration::from_secs(15);
 /// Completions offered by the form.
@@ -145,6 +147,8 @@ struct State {
     open: Option<String>,
     mark: i64,
     version: i64,
+    /// Watches so far.
+    ticks: u64,
     alerts: HashMap<String, AlertLevel>,
 }
 
@@ -168,6 +172,7 @@ pub fn run(
         open: None,
         mark: store.tickets_mark().unwrap_or(0),
         version: store.data_version().unwrap_or(0),
+        ticks: 0,
         alerts: HashMap::new(),
     };
     match store.open_alerts() {
@@ -409,14 +414,17 @@ fn completions(store: &Store, report: &Report<TicketsMsg>) {
 }
 
 /// Another connection committed: when a ticket changed, the queue and the open ticket are read
-/// again.
+/// again. Every `MARK_EVERY` the last event is looked at anyway (one step down an index), so a
+/// change is never missed for long whatever `data_version` says.
 fn watch(store: &Store, setup: &TicketsSetup, st: &mut State, report: &Report<TicketsMsg>) {
     let Ok(version) = store.data_version() else { return };
-    if version == st.version {
+    st.ticks += 1;
+    if version == st.version && !st.ticks.is_multiple_of(MARK_EVERY) {
         return;
     }
-    st.version = version;
     let Ok(mark) = store.tickets_mark() else { return };
+    // Taken as seen only once the mark was read.
+    st.version = version;
     if mark != st.mark {
         st.mark = mark;
         send_queue(store, setup, st, report);
@@ -479,7 +487,6 @@ fn judge(
         }
         Err(e) => report.problem(Msg::StoreAlertsWriteFailed, e),
     }
-    st.version = store.data_version().unwrap_or(st.version);
 }
 
 #[cfg(test)]
