@@ -3,6 +3,7 @@
 //! row's parent, and the words of names (their stems and forms). Pure code: the store keeps the
 //! editions, the pane and the command line review their changes.
 
+pub mod diff;
 pub mod import;
 pub mod names;
 
