@@ -120,6 +120,31 @@ pub fn escape_unprintable(s: &str) -> std::borrow::Cow<'_, str> {
 /// `bytes` as text, with every byte that is not part of valid UTF-8 written as `\xHH`, so text
 /// from outside (a process name, a mount point) is shown as it is rather than dropped or
 /// turned into replacement characters.
+/// A whole file's text, as spreadsheets and copied lists come: UTF-8 (a byte-order mark
+/// dropped), else `legacy` (GBK, GB18030). The label is "UTF-8" or `label`; Err with the offset
+/// of the first byte that is neither.
+pub fn decode_file(
+    bytes: &[u8],
+    legacy: &'static encoding_rs::Encoding,
+    label: &'static str,
+) -> Result<(String, &'static str), usize> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), "UTF-8"));
+    }
+    let mut decoder = legacy.new_decoder_without_bom_handling();
+    let room = decoder.max_utf8_buffer_length_without_replacement(bytes.len()).unwrap_or(bytes.len() * 4);
+    let mut text = String::with_capacity(room);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
+    match result {
+        // The bad sequence is `bad` bytes long and ends `extra` bytes before what was read.
+        encoding_rs::DecoderResult::Malformed(bad, extra) => {
+            Err(read.saturating_sub(usize::from(bad) + usize::from(extra)))
+        }
+        _ => Ok((text, label)),
+    }
+}
+
 pub fn decode_escaped(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return std::borrow::Cow::Borrowed(text);

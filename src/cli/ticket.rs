@@ -467,9 +467,13 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
             &format!("{shown}：无法读取：{}", crate::i18n::io_error(&e, lang)),
         ),
     })?;
-    let encoding = import::decode(&bytes).map(|(_, e)| e).unwrap_or("-");
-    let headings = import::sheet_headings(&bytes);
-    let rows = match import::parse(&bytes, ctx.offset, ctx.now) {
+    // Decoded once: the rows, the encoding said, and the headings the messages use.
+    let decoded = import::decode(&bytes).map_err(|problem| vec![import::LineProblem { line: 0, problem }]);
+    let (encoding, headings) = match &decoded {
+        Ok((text, encoding)) => (*encoding, import::sheet_headings(text)),
+        Err(_) => ("-", Vec::new()),
+    };
+    let rows = match decoded.and_then(|(text, _)| import::parse_text(&text, ctx.offset, ctx.now)) {
         Ok(rows) => rows,
         Err(problems) => {
             let lines: Vec<String> = problems

@@ -79,12 +79,7 @@ pub struct LineProblem {
 
 /// The text: UTF-8 (a BOM dropped), else GB18030 (GBK's superset).
 fn decode(bytes: &[u8]) -> Option<(String, &'static str)> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Some((s.to_string(), "UTF-8"));
-    }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    (!had_errors).then(|| (text.into_owned(), "GB18030"))
+    crate::text::decode_file(bytes, encoding_rs::GB18030, "GB18030").ok()
 }
 
 /// A name as stored: spaces (ASCII and full-width) at its ends dropped, and a note after it in

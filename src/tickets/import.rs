@@ -86,8 +86,7 @@ pub fn known_headings() -> String {
 }
 
 /// The sheet's own heading of each column it has (for messages in the sheet's words).
-pub fn sheet_headings(bytes: &[u8]) -> Vec<(Field, String)> {
-    let Ok((text, _)) = decode(bytes) else { return Vec::new() };
+pub fn sheet_headings(text: &str) -> Vec<(Field, String)> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let Some(Ok(header)) = reader.records().next() else { return Vec::new() };
     header
@@ -215,30 +214,7 @@ pub struct LineProblem {
 
 /// The sheet's text: UTF-8 (a BOM dropped), else GBK; which one it was.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), Problem> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((s.to_string(), "UTF-8")),
-        Err(_) => {
-            let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(bytes);
-            if had_errors {
-                return Err(Problem::Encoding { byte: first_bad_gbk_byte(bytes).unwrap_or(0) });
-            }
-            Ok((text.into_owned(), "GBK"))
-        }
-    }
-}
-
-fn first_bad_gbk_byte(bytes: &[u8]) -> Option<usize> {
-    let mut decoder = encoding_rs::GBK.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(decoder.max_utf8_buffer_length_without_replacement(bytes.len())?);
-    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
-    match result {
-        // The bad sequence is `bad` bytes long and ends `extra` bytes before what was read.
-        encoding_rs::DecoderResult::Malformed(bad, extra) => {
-            Some(read.saturating_sub(usize::from(bad) + usize::from(extra)))
-        }
-        _ => None,
-    }
+    crate::text::decode_file(bytes, encoding_rs::GBK, "GBK").map_err(|byte| Problem::Encoding { byte })
 }
 
 /// A value by its stored name or either of its words.
@@ -286,8 +262,13 @@ pub fn parse_time(value: &str, offset: FixedOffset) -> Option<i64> {
 
 /// Reads and checks the whole sheet: every row, or every problem.
 pub fn parse(bytes: &[u8], offset: FixedOffset, now: i64) -> Result<Vec<Row>, Vec<LineProblem>> {
+    let (text, _) = decode(bytes).map_err(|problem| vec![LineProblem { line: 0, problem }])?;
+    parse_text(&text, offset, now)
+}
+
+/// [`parse`] of a sheet already decoded.
+pub fn parse_text(text: &str, offset: FixedOffset, now: i64) -> Result<Vec<Row>, Vec<LineProblem>> {
     let whole = |problem| vec![LineProblem { line: 0, problem }];
-    let (text, _) = decode(bytes).map_err(whole)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
