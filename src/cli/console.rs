@@ -201,21 +201,13 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     };
     // Open once here so a bad database stops before the terminal is taken over. A read-only
     // one is viewed, never made writable.
-    let mut store = match Store::open_with(&db, options) {
+    let store = match Store::open_with(&db, options) {
         Ok(s) => s,
         Err(e) => {
             say("", &e.text(lang));
             return 1;
         }
     };
-    // The demo's queue (as its history, also in a database named with --db, when that holds
-    // no tickets yet).
-    if demo {
-        let offset = prepared.config.tickets.sla.calendar.offset;
-        if let Err(e) = crate::demo::tickets::seed(&mut store, crate::clock::now_s(), offset) {
-            say("", e.said(offset).get(lang));
-        }
-    }
     // A tightened database says so once, in the status bar; a read-only one has its banner.
     let mut notices: Vec<String> = store.tightened_notice(lang).into_iter().collect();
     let read_only = store.read_only().map(|read_only| ReadOnlyDb {
@@ -272,7 +264,11 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         create_folder: options.create_folder,
         thresholds: prepared.config.thresholds.clone(),
         operator: crate::store::audit::resolve_operator(prepared.config.general.operator.as_deref()),
+        // The demo's history and queue (also in a database named with --db, where the queue is
+        // written only when it holds no tickets yet), by the store thread: not before the first
+        // frame.
         seed_demo: demo,
+        ticket_offset: prepared.config.tickets.sla.calendar.offset,
         lang,
     };
     let tickets = crate::workers::TicketsSetup {

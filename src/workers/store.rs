@@ -57,6 +57,8 @@ pub struct StoreSetup {
     pub thresholds: crate::health::thresholds::Thresholds,
     pub operator: String,
     pub seed_demo: bool,
+    /// The tickets' calendar offset (the demo queue's numbers are dated in it).
+    pub ticket_offset: chrono::FixedOffset,
     /// The language of the problems the thread reports.
     pub lang: crate::i18n::Lang,
 }
@@ -96,6 +98,12 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
     // nothing is written (the app explains that to the user before it asks for a write).
     let writes = store.writes();
     if setup.seed_demo && writes {
+        // The demo's queue first (the smaller): the ticket thread shows it when it is written
+        // (by data_version); then the fleet's thirty days.
+        let offset = setup.ticket_offset;
+        if let Err(e) = crate::demo::tickets::seed(&mut store, crate::clock::now_s(), offset) {
+            report.problem(Msg::StoreDemoFailed, e.said(offset).get(setup.lang));
+        }
         if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
             report.problem(Msg::StoreDemoFailed, e);
         }
