@@ -51,6 +51,8 @@ enum Cmd {
     Db(cli::db::DbArgs),
     /// The ticket queue: add, list, show, move, assign, escalate, note, verify, export
     Ticket(cli::ticket::TicketArgs),
+    /// Division-code editions: import, diff, review, mapping, SQL, impact, reconcile
+    Divcode(cli::divcode::DivcodeArgs),
     /// Reports from the database: the quarterly service report (Markdown and HTML)
     Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
@@ -98,6 +100,7 @@ fn main() -> ExitCode {
         Some(Cmd::Db(args)) => args.command.name(),
         Some(Cmd::Ticket(args)) => args.command.name(),
         Some(Cmd::Report(args)) => args.command.name(),
+        Some(Cmd::Divcode(args)) => args.command.name(),
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Some(Cmd::Db(args)) => cli::db::run(&g, &args),
         Some(Cmd::Ticket(args)) => cli::ticket::run(&g, &args),
         Some(Cmd::Report(args)) => cli::report::run(&g, &args),
+        Some(Cmd::Divcode(args)) => cli::divcode::run(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

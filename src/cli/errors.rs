@@ -16,9 +16,17 @@ pub fn eprint_clean(text: &str) {
 }
 
 /// The same, on standard output.
+/// A reader that went away (`| head`) ends the process quietly, as SIGPIPE would (status 141).
 pub fn print_clean(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     for line in text.lines() {
-        println!("{}", crate::text::escape_unprintable(line));
+        if let Err(e) = writeln!(out, "{}", crate::text::escape_unprintable(line)) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(141);
+            }
+            return;
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod check_config;
 pub mod completions;
 pub mod console;
 pub mod db;
+pub mod divcode;
 pub mod errors;
 pub mod help;
 pub mod logs;
@@ -165,4 +166,25 @@ pub fn hostname() -> String {
     } else {
         name.to_string()
     }
+}
+
+/// Writes `bytes` to `path` whole: a temporary file beside it (mode 0600, for its owner only),
+/// synced, then renamed over `path`; nothing is left behind when that fails.
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".part");
+    let part = path.with_file_name(name);
+    let result = (|| {
+        let mut f =
+            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&part)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&part, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    result
 }

@@ -4,8 +4,7 @@
 //! whole or not at all (each to a temporary name, then renamed), mode 0600, in a folder of
 //! mode 0700; without `--out`, under the data folder: `reports/2026Q4/`.
 
-use std::io::Write as _;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use crate::cli::errors::{print_clean, say};
@@ -53,22 +52,6 @@ fn tr(lang: Lang, en: String, zh: String) -> String {
         Lang::En => en,
         Lang::ZhCn => zh,
     }
-}
-
-/// Writes `text` to `path` whole: a temporary file beside it (mode 0600), then a rename.
-fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
-    let part = path.with_extension("part");
-    let result = (|| {
-        let mut f =
-            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&part)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&part, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&part);
-    }
-    result
 }
 
 pub fn run(g: &Global, args: &ReportArgs) -> i32 {
@@ -174,7 +157,7 @@ pub fn run(g: &Global, args: &ReportArgs) -> i32 {
     }
     for (file, text) in [("report.md", &md), ("report.html", &html)] {
         let p = out.join(file);
-        if let Err(e) = write_whole(&p, text) {
+        if let Err(e) = crate::cli::write_private(&p, text.as_bytes()) {
             return refused(
                 &p,
                 e,

@@ -597,22 +597,6 @@ fn day_start(ctx: &Ctx, option: &str, text: &str) -> Result<i64, Failure> {
     ctx.offset.from_local_datetime(&start).single().map(|t| t.timestamp()).ok_or_else(bad)
 }
 
-/// One CSV field (RFC 4180). A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
-/// a tab or a carriage return first) gets a `'` in front: callers' names and summaries come
-/// from outside.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 const EXPORT_COLUMNS: &[&str] = &[
     "id",
     "created_at",
@@ -691,7 +675,7 @@ fn export(store: &Store, ctx: &Ctx, a: &ExportArgs) -> Outcome {
             met(c.resolution.met),
             c.paused_s.to_string(),
         ];
-        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(&row.iter().map(|f| crate::text::csv_field(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     use std::io::Write;

@@ -18,6 +18,7 @@ crate::i18n::catalogue! {
     TypeBooleanWords => "a boolean (true or false)", "布尔值（true 或 false）";
     TypeStrings => "an array of strings", "字符串数组";
     TypeHostTables => "an array of tables (write each host as [[hosts]])", "表数组（每台主机写成一个 [[hosts]]）";
+    TypeImpactTables => "an array of tables (write each entry as [[divcodes.impact]])", "表数组（每项写成一个 [[divcodes.impact]]）";
     TypeLogTables => "an array of tables (write each log source as [[logs]]; max_records goes in [log_pane])", "表数组（每个日志源写成一个 [[logs]]；max_records 写在 [log_pane] 中）";
     TypeDuration => "a duration such as \"90s\", \"6h\" or \"1d\"", "时长，例如 \"90s\"、\"6h\" 或 \"1d\"";
     TypeSize => "a size such as \"100MB\" or \"2GiB\"", "大小，例如 \"100MB\" 或 \"2GiB\"";
@@ -60,6 +61,8 @@ crate::i18n::catalogue! {
     HintNoOtherHosts => "no other hosts are defined", "没有定义其他主机";
     HintDefinedHosts => "defined hosts: {list}", "已定义的主机：{list}";
     JumpLoop => "jump loop: {chain}", "跳板机形成环路：{chain}";
+    DivImpactMissing => "{label} has no `{key}`; every impact entry needs a name and a command printing code<TAB>count lines", "{label} 没有 `{key}`；每个影响统计项都要有名称和一条打印“代码<TAB>数量”行的命令";
+    DivImpactTwice => "two [[divcodes.impact]] entries are named \"{name}\"; each needs its own name", "有两个 [[divcodes.impact]] 都叫 \"{name}\"；每项须有自己的名称";
     LogNoName => "{label} has no `name`; every log source needs one", "{label} 没有 `name`；每个日志源都要有名称";
     LogNoPath => "{label} has no `path`; name the file (globs allowed), or set `journal = true` for the systemd journal", "{label} 没有 `path`；请写出文件（可用通配符），或设置 `journal = true` 读取 systemd 日志";
     LogJournalAndPath => "{label} has both `journal = true` and `path`; a source reads the systemd journal or files, not both (write two [[logs]] entries)", "{label} 同时有 `journal = true` 和 `path`；一个日志源只读 systemd 日志或文件之一（请写成两个 [[logs]]）";

@@ -7,6 +7,7 @@
 //! implementing [`Section`] plus one line in the `sections!` list below (and its `mod` line).
 
 pub mod check;
+mod divcodes;
 mod general;
 mod hosts;
 mod logs;
@@ -24,6 +25,7 @@ use toml::de::DeTable;
 
 use check::{key_str, Checker, Key, Value};
 pub use check::{parse_duration, parse_path, parse_size};
+pub use divcodes::Divcodes;
 pub use general::{Borders, General, LangSetting};
 pub use hosts::HostEntry;
 pub use logs::{LogEntry, LogPane};
@@ -85,6 +87,8 @@ sections! {
     log_pane: LogPane,
     /// `[tickets]`: SLA targets and calendars of the ticket queue.
     tickets: Tickets,
+    /// `[divcodes]`: the division-code review (`[[divcodes.impact]]`).
+    divcodes: Divcodes,
 }
 
 impl Config {
@@ -440,6 +444,7 @@ load_per_core = { warn = 2, crit = 4 }
             logs: Vec::new(),
             log_pane: LogPane::default(),
             tickets: Tickets::default(),
+            divcodes: Divcodes::default(),
             source: Some(PathBuf::from("/etc/yunwei/config.toml")),
         };
         assert_eq!(config, expected);

@@ -41,6 +41,12 @@ impl Kind {
             Kind::Removed => "removed",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        [Kind::Renamed, Kind::Recoded, Kind::Moved, Kind::Merged, Kind::Split, Kind::Added, Kind::Removed]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,6 +95,22 @@ pub struct Change {
     pub form_only: bool,
 }
 
+impl Change {
+    /// The change's name, stable across runs and prefixes: its first old code, else its first
+    /// new code (every code of either edition is in one change at most).
+    pub fn id(&self) -> &str {
+        self.old.first().or(self.new.first()).map(|d| d.code.as_str()).unwrap_or("")
+    }
+
+    /// What the change is, whole: a review names it, so a review made of another change with
+    /// the same id (an edition imported again, the classification improved) is told apart.
+    pub fn key(&self) -> String {
+        let codes = |ds: &[Division]| ds.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(",");
+        let mapping: Vec<String> = self.mapping.iter().map(|(a, b)| format!("{a}>{b}")).collect();
+        format!("{}|{}|{}|{}", self.kind.as_str(), codes(&self.old), codes(&self.new), mapping.join(","))
+    }
+}
+
 /// The matching's state: where each old code went (kept codes to themselves), what is matched
 /// already on either side, and the changes found.
 struct State {
@@ -114,18 +136,21 @@ impl State {
     /// under the parent it should be under, else the only one of that name.
     fn pass(&mut self, removed: &[&Division], added: &[&Division], level: Option<u8>, by_stem: bool) {
         let at = |d: &Division| level.is_none_or(|l| d.level == l);
+        let key_of = |d: &Division| if by_stem { stem(&d.name) } else { d.name.clone() };
+        // The added codes still free, by name (or stem).
+        let mut by_key: HashMap<String, Vec<&Division>> = HashMap::new();
+        for a in added.iter().copied().filter(|a| at(a) && !self.taken_new.contains(&a.code)) {
+            by_key.entry(key_of(a)).or_default().push(a);
+        }
         for r in removed.iter().copied().filter(|d| at(d)) {
             if self.taken_old.contains(&r.code) {
                 continue;
             }
-            let key = if by_stem { stem(&r.name) } else { r.name.clone() };
+            let key = key_of(r);
             let mapped_parent = self.mapped_parent(r);
-            let candidates: Vec<&Division> = added
-                .iter()
-                .copied()
-                .filter(|a| at(a) && !self.taken_new.contains(&a.code))
-                .filter(|a| if by_stem { stem(&a.name) == key } else { a.name == key })
-                .collect();
+            let Some(under_key) = by_key.get(&key) else { continue };
+            let candidates: Vec<&Division> =
+                under_key.iter().copied().filter(|a| !self.taken_new.contains(&a.code)).collect();
             let same_parent: Vec<&Division> =
                 candidates.iter().copied().filter(|a| a.parent == mapped_parent).collect();
             let a = match (same_parent.len(), candidates.len()) {

@@ -161,11 +161,15 @@ fn read_text(text: &str) -> (Vec<Read>, usize) {
             notes += 1;
             continue;
         }
-        let end = line.find(|c: char| c.is_whitespace() || c == '\u{3000}').unwrap_or(line.len());
+        // The code ends at a space (a full-width one too), a tab or a comma (a list saved as
+        // CSV without its header).
+        let end = line.find(|c: char| c.is_whitespace() || c == '\u{3000}' || c == ',').unwrap_or(line.len());
+        let rest = &line[end..];
+        let rest = rest.strip_prefix(',').unwrap_or(rest);
         out.push(Read {
             line: i as u64 + 1,
             code: line[..end].to_string(),
-            name: name_of(&line[end..]),
+            name: name_of(rest.split(',').next().unwrap_or("")),
             level: None,
             parent: None,
         });
@@ -179,8 +183,14 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> 
     let (text, encoding) = decode(bytes).ok_or_else(|| whole(Problem::Encoding))?;
     let format = match format {
         Format::Auto => {
-            let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-            if first.contains(',') && first.to_ascii_lowercase().contains("code") {
+            // A header line: commas, and no code at its start.
+            let first = text
+                .lines()
+                .map(|l| l.trim_start_matches('\u{feff}').trim())
+                .find(|l| !l.is_empty())
+                .unwrap_or("");
+            let header = first.contains(',') && !first.starts_with(|c: char| c.is_ascii_digit());
+            if header || (first.contains(',') && first.to_ascii_lowercase().contains("code")) {
                 Format::Csv
             } else {
                 Format::Text
@@ -331,6 +341,17 @@ mod tests {
             parse(b"id,name\n1,x\n", Format::Csv).unwrap_err()[0].problem,
             Problem::Header { missing: "code" }
         ));
+        // Told apart without --format: a header names its columns, a list starts with a code.
+        assert!(matches!(
+            parse(b"id,name\n1,x\n", Format::Auto).unwrap_err()[0].problem,
+            Problem::Header { missing: "code" }
+        ));
+        let e = parse("460000,海南省\n460100,海口市,\n".as_bytes(), Format::Auto).unwrap();
+        assert_eq!(
+            (e.format, e.rows[1].name.as_str()),
+            (Format::Text, "海口市"),
+            "a list saved as CSV without a header"
+        );
     }
 
     /// The shared real tables (not in the repository): every edition reads, with the parents

@@ -4,8 +4,11 @@
 //! editions, the pane and the command line review their changes.
 
 pub mod diff;
+pub mod export;
+pub mod impact;
 pub mod import;
 pub mod names;
+pub mod review;
 
 use std::collections::HashMap;
 

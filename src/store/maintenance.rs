@@ -921,6 +921,9 @@ mod tests {
             [
                 "alerts",
                 "audit",
+                "divcode_reviews",
+                "divcode_versions",
+                "divcodes",
                 "health_5m",
                 "health_raw",
                 "hosts",

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod divcodes;
 pub mod health;
 pub mod maintenance;
 pub mod tickets;
@@ -439,6 +440,42 @@ const MIGRATIONS: &[&str] = &[
         escalation_level, status, acknowledged_at, resolved_at, closed_at, updated_at, updated_by, version,
         status_log)
         WHERE status NOT IN ('closed', 'cancelled');
+    "#,
+    // 6: division-code editions (`store::divcodes`): one row an edition, its rows keyed by
+    // edition and code, and the reviewer's decision on each change between two editions.
+    r#"
+    CREATE TABLE divcode_versions (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        source      TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        encoding    TEXT NOT NULL,
+        digits      INTEGER NOT NULL,
+        rows        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        imported_at INTEGER NOT NULL,
+        imported_by TEXT NOT NULL
+    );
+    CREATE TABLE divcodes (
+        version_id INTEGER NOT NULL REFERENCES divcode_versions(id),
+        code       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        level      INTEGER NOT NULL,
+        parent     TEXT,
+        PRIMARY KEY (version_id, code)
+    ) WITHOUT ROWID;
+    CREATE TABLE divcode_reviews (
+        old_version INTEGER NOT NULL REFERENCES divcode_versions(id),
+        new_version INTEGER NOT NULL REFERENCES divcode_versions(id),
+        change_id   TEXT NOT NULL,
+        change_key  TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('accepted', 'rejected', 'edited')),
+        mapping     TEXT NOT NULL,
+        reviewer    TEXT NOT NULL,
+        reviewed_at INTEGER NOT NULL,
+        PRIMARY KEY (old_version, new_version, change_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX divcode_reviews_new ON divcode_reviews (new_version);
     "#,
 ];
 

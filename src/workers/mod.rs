@@ -5,6 +5,7 @@
 //! Adding a domain: a file here with its `…Cmd`, `…Msg` and `start`, one variant in
 //! [`crate::event::Command`] and in [`crate::event::WorkerMsg`], and one arm in `dispatch`.
 
+pub mod divcodes;
 pub mod health;
 pub mod logs;
 pub mod report;
