@@ -656,6 +656,28 @@ fn compare(store: &Store, ctx: &Ctx, pair: &Pair) -> Result<Compared, Failure> {
     if old.id == new.id {
         return Err(fail(2, tr(lang, "OLD and NEW are the same edition", "OLD 与 NEW 是同一个版本")));
     }
+    if old.digits != new.digits {
+        return Err(fail(
+            2,
+            tr(
+                lang,
+                &format!(
+                    "“{}” has {}-digit codes and “{}” {}-digit ones: compare editions of one kind",
+                    shown(&old.name),
+                    old.digits,
+                    shown(&new.name),
+                    new.digits
+                ),
+                &format!(
+                    "“{}”为 {} 位代码，“{}”为 {} 位代码：请比对同一类的版本",
+                    shown(&old.name),
+                    old.digits,
+                    shown(&new.name),
+                    new.digits
+                ),
+            ),
+        ));
+    }
     let d = store.divcode_differences(old.id, new.id, &prefix).map_err(|e| db_failure(lang, e))?;
     let reviews = store.divcode_reviews(old.id, new.id).map_err(|e| db_failure(lang, e))?;
     let lines = review::join(diff(&d.old, &d.new), reviews);

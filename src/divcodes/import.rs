@@ -5,9 +5,7 @@
 //! one length a file. Level and parent come from the code where the file does not give them.
 //! All or nothing: every bad line is named with its number and why.
 
-use std::collections::HashMap;
-
-use super::{parents, Code, CodeError, Division};
+use super::{Code, CodeError, Division};
 
 /// How the file is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,16 +206,15 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> 
     let mut problems = Vec::new();
     let mut bad = |line, problem| problems.push(LineProblem { line, problem });
     // Each good line's code, with what it read (its name escaped).
-    let mut codes: Vec<(Code, Read)> = Vec::new();
-    let mut seen: HashMap<Code, (u64, String)> = HashMap::new();
+    let mut codes: Vec<(Code, Read)> = Vec::with_capacity(read.len());
     let mut length = None;
-    for r in read {
-        let code = match Code::parse(&r.code) {
+    for mut r in read {
+        let code = match Code::from_string(std::mem::take(&mut r.code)) {
             Ok(c) => c,
-            Err(error) => {
+            Err((text, error)) => {
                 bad(
                     r.line,
-                    Problem::Code { text: crate::text::escape_unprintable(&r.code).into_owned(), error },
+                    Problem::Code { text: crate::text::escape_unprintable(&text).into_owned(), error },
                 );
                 continue;
             }
@@ -227,45 +224,63 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> 
             bad(r.line, Problem::Length { code: code.to_string(), expected });
             continue;
         }
-        let name = crate::text::escape_unprintable(&r.name).into_owned();
-        if name.is_empty() {
+        if let std::borrow::Cow::Owned(escaped) = crate::text::escape_unprintable(&r.name) {
+            r.name = escaped;
+        }
+        if r.name.is_empty() {
             bad(r.line, Problem::EmptyName { code: code.to_string() });
             continue;
         }
-        match seen.get(&code) {
-            Some((first, n)) if *n != name => {
-                bad(r.line, Problem::Twice { code: code.to_string(), first: *first, name: n.clone() });
-                continue;
-            }
-            // The same row twice (a list copied with a repeated line): read once.
-            Some(_) => continue,
-            None => {
-                seen.insert(code.clone(), (r.line, name.clone()));
-            }
-        }
-        codes.push((code, Read { name, ..r }));
+        codes.push((code, r));
     }
-    let all: Vec<Code> = codes.iter().map(|c| c.0.clone()).collect();
-    let present: std::collections::HashSet<&Code> = all.iter().collect();
-    let derived = parents(&all);
-    let mut rows = Vec::with_capacity(codes.len());
-    for (code, Read { line, name, level, parent, .. }) in &codes {
+    // A code twice: the same row again (a list copied with a repeated line) is read once, the
+    // same code with another name is an error naming the first line. Found in code order (a
+    // stable sort keeps the lines of one code in the file's order).
+    let mut order: Vec<usize> = (0..codes.len()).collect();
+    order.sort_by(|&a, &b| codes[a].0.cmp(&codes[b].0));
+    let mut keep = vec![true; codes.len()];
+    let mut first = None::<usize>;
+    for &i in &order {
+        match first {
+            Some(f) if codes[f].0 == codes[i].0 => {
+                keep[i] = false;
+                if codes[f].1.name != codes[i].1.name {
+                    let (code, r) = &codes[f];
+                    bad(
+                        codes[i].1.line,
+                        Problem::Twice { code: code.to_string(), first: r.line, name: r.name.clone() },
+                    );
+                }
+            }
+            _ => first = Some(i),
+        }
+    }
+    // The codes there, in order (from the sort above): a parent is looked up by binary search.
+    let present: Vec<&str> = order.iter().filter(|&&i| keep[i]).map(|&i| codes[i].0.as_str()).collect();
+    let present_has = |c: &str| present.binary_search(&c).is_ok();
+    // Where each parent is, derived or given: worked out first, the rows moved out after.
+    let mut parent_of: Vec<Option<Code>> = Vec::with_capacity(codes.len());
+    for ((code, r), kept) in codes.iter().zip(&keep) {
+        parent_of.push(None);
+        if !kept {
+            continue;
+        }
         let level_of_code = code.level();
-        if let Some(given) = level {
+        if let Some(given) = &r.level {
             if given.parse::<u8>().ok() != Some(level_of_code) {
                 bad(
-                    *line,
+                    r.line,
                     Problem::Level { code: code.to_string(), given: given.clone(), derived: level_of_code },
                 );
                 continue;
             }
         }
-        let parent = match parent {
+        let parent = match &r.parent {
             Some(p) => match Code::parse(p) {
-                Ok(pc) if present.contains(&pc) => Some(pc),
+                Ok(pc) if present_has(pc.as_str()) => Some(pc),
                 _ => {
                     bad(
-                        *line,
+                        r.line,
                         Problem::ParentAbsent {
                             code: code.to_string(),
                             parent: crate::text::escape_unprintable(p).into_owned(),
@@ -274,14 +289,27 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> 
                     continue;
                 }
             },
-            None => derived.get(code).cloned().flatten(),
+            None => code.nearest_ancestor(present_has),
         };
         if parent.is_none() && level_of_code > 1 {
-            bad(*line, Problem::ParentAbsent { code: code.to_string(), parent: code.prefix(1).to_string() });
+            bad(r.line, Problem::ParentAbsent { code: code.to_string(), parent: code.prefix(1).to_string() });
             continue;
         }
-        rows.push(Division { code: code.clone(), name: name.clone(), level: level_of_code, parent });
+        if let Some(slot) = parent_of.last_mut() {
+            *slot = parent;
+        }
     }
+    let rows: Vec<Division> = if problems.is_empty() {
+        codes
+            .into_iter()
+            .zip(parent_of)
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(((code, r), parent), _)| Division { level: code.level(), code, name: r.name, parent })
+            .collect()
+    } else {
+        Vec::new()
+    };
     if problems.is_empty() {
         Ok(Edition { rows, encoding, format, notes })
     } else {

@@ -35,6 +35,31 @@ impl Code {
         }
     }
 
+    /// A string of digits already checked (the text form of a code taken apart).
+    fn from_digits(text: String) -> Code {
+        Code(text)
+    }
+
+    /// A text that is a code, moved in without a copy; the text back when it is not one.
+    pub fn from_string(text: String) -> Result<Code, (String, CodeError)> {
+        match Code::parse(&text) {
+            Ok(_) if text.trim().len() == text.len() => Ok(Code::from_digits(text)),
+            Ok(c) => Ok(c),
+            Err(e) => Err((text, e)),
+        }
+    }
+
+    /// The code as a number (as the store keeps it; the length is the edition's).
+    pub fn number(&self) -> i64 {
+        self.0.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'))
+    }
+
+    /// The code of `digits` digits (6 or 12) that `n` is, zeros in front where needed.
+    pub fn from_number(n: i64, digits: usize) -> Option<Code> {
+        let text = format!("{n:0digits$}");
+        (n >= 0 && text.len() == digits && matches!(digits, 6 | 12)).then_some(Code(text))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -78,6 +103,23 @@ impl Code {
         Code(s)
     }
 
+    /// Its nearest ancestor for which `present` says yes (each tried without allocating).
+    pub fn nearest_ancestor(&self, present: impl Fn(&str) -> bool) -> Option<Code> {
+        let bounds = self.bounds();
+        let mut buf = [b'0'; 12];
+        let n = self.0.len();
+        for level in (1..self.level()).rev() {
+            let keep = bounds[usize::from(level) - 1];
+            buf[..keep].copy_from_slice(&self.0.as_bytes()[..keep]);
+            buf[keep..n].fill(b'0');
+            let text = std::str::from_utf8(&buf[..n]).unwrap_or("");
+            if present(text) {
+                return Some(Code(text.to_string()));
+            }
+        }
+        None
+    }
+
     /// The codes that could be its parent, nearest first: for a county 469001, the prefecture
     /// 469000 and then the province 460000.
     pub fn ancestors(&self) -> Vec<Code> {
@@ -105,8 +147,8 @@ pub struct Division {
 /// `xxxx00` prefecture row makes the province the parent (the districts of a municipality, a
 /// province-governed county such as 469001). None where no ancestor is there.
 pub fn parents(codes: &[Code]) -> HashMap<Code, Option<Code>> {
-    let present: std::collections::HashSet<&Code> = codes.iter().collect();
-    codes.iter().map(|c| (c.clone(), c.ancestors().into_iter().find(|a| present.contains(a)))).collect()
+    let present: std::collections::HashSet<&str> = codes.iter().map(Code::as_str).collect();
+    codes.iter().map(|c| (c.clone(), c.nearest_ancestor(|a| present.contains(a)))).collect()
 }
 
 #[cfg(test)]
@@ -128,6 +170,10 @@ mod tests {
         assert_eq!(Code::parse("32060X"), Err(CodeError::NotDigits));
         assert_eq!(Code::parse("3206001"), Err(CodeError::Length(7)));
         assert_eq!(Code::parse(""), Err(CodeError::NotDigits));
+        assert_eq!(c("460105001000").number(), 460_105_001_000);
+        assert_eq!(Code::from_number(460_105, 6), Some(c("460105")));
+        assert_eq!(Code::from_number(1, 6), Some(c("000001")));
+        assert_eq!(Code::from_number(4_601_050, 6), None);
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub struct Differences {
     pub new_rows: usize,
 }
 
+/// The page cache while an edition is written, in KiB.
+const IMPORT_CACHE_KIB: i64 = 128 * 1024;
+
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::Csv => "csv",
@@ -103,10 +106,32 @@ fn version_row(r: &rusqlite::Row) -> rusqlite::Result<Version> {
     })
 }
 
-/// The codes from `prefix` on, as a range of the primary key: `[prefix, prefix + ':')` (':' is
-/// the character after '9').
-fn prefix_range(prefix: &str) -> (String, String) {
-    (prefix.to_string(), format!("{prefix}:"))
+/// The codes of `digits` digits that start with `prefix`, as a range of the primary key
+/// (inclusive; empty when the prefix is longer than the codes).
+fn prefix_range(prefix: &str, digits: i64) -> (i64, i64) {
+    let d = usize::try_from(digits).unwrap_or(0);
+    if prefix.len() > d || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return (1, 0);
+    }
+    let pad = |fill: char| -> i64 {
+        let text: String = prefix.chars().chain(std::iter::repeat_n(fill, d - prefix.len())).collect();
+        text.parse().unwrap_or(0)
+    };
+    (pad('0'), pad('9'))
+}
+
+fn bad_code(i: usize, n: i64) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Integer,
+        format!("{n} is not a division code").into(),
+    )
+}
+
+/// The row's code (column 0) as a code of `digits` digits.
+fn code_at(r: &rusqlite::Row, i: usize, digits: usize) -> rusqlite::Result<Code> {
+    let n: i64 = r.get(i)?;
+    Code::from_number(n, digits).ok_or_else(|| bad_code(i, n))
 }
 
 /// Column `i` as text, borrowed from the row.
@@ -116,22 +141,15 @@ fn text_at<'a>(r: &'a rusqlite::Row, i: usize) -> rusqlite::Result<&'a str> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-fn division(r: &rusqlite::Row) -> rusqlite::Result<Division> {
-    let code: String = r.get(0)?;
-    let parent: Option<String> = r.get(3)?;
-    let bad = |i: usize, text: &str| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("{text:?} is not a division code").into(),
-        )
-    };
+/// A row of `SELECT code, name, level, parent`.
+fn division(r: &rusqlite::Row, digits: usize) -> rusqlite::Result<Division> {
+    let parent: Option<i64> = r.get(3)?;
     Ok(Division {
-        code: Code::parse(&code).map_err(|_| bad(0, &code))?,
+        code: code_at(r, 0, digits)?,
         name: r.get(1)?,
         level: r.get(2)?,
         parent: match parent {
-            Some(p) => Some(Code::parse(&p).map_err(|_| bad(3, &p))?),
+            Some(p) => Some(Code::from_number(p, digits).ok_or_else(|| bad_code(3, p))?),
             None => None,
         },
     })
@@ -140,6 +158,23 @@ fn division(r: &rusqlite::Row) -> rusqlite::Result<Division> {
 impl Store {
     /// Stores an edition under `name` in one transaction (refused when the name is taken).
     pub fn import_divcodes(
+        &mut self,
+        name: &str,
+        source: &str,
+        edition: &Edition,
+        sha256: &str,
+        operator: &str,
+        now: i64,
+    ) -> std::result::Result<Version, DivcodeError> {
+        // A big edition's pages stay in memory until the commit writes them once, instead of
+        // spilling the growing tree to the journal again and again; the usual cache after.
+        self.conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        let result = self.import_divcodes_now(name, source, edition, sha256, operator, now);
+        self.conn.pragma_update(None, "cache_size", -super::CACHE_KIB)?;
+        result
+    }
+
+    fn import_divcodes_now(
         &mut self,
         name: &str,
         source: &str,
@@ -179,14 +214,14 @@ impl Store {
             let mut insert = tx.prepare(
                 "INSERT INTO divcodes (version_id, code, name, level, parent) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
+            // Bound once a column, stepped a row at a time: no parameter list built per row.
+            insert.raw_bind_parameter(1, id)?;
             for d in order {
-                insert.execute(params![
-                    id,
-                    d.code.as_str(),
-                    d.name,
-                    d.level,
-                    d.parent.as_ref().map(|p| p.as_str())
-                ])?;
+                insert.raw_bind_parameter(2, d.code.number())?;
+                insert.raw_bind_parameter(3, d.name.as_str())?;
+                insert.raw_bind_parameter(4, d.level)?;
+                insert.raw_bind_parameter(5, d.parent.as_ref().map(Code::number))?;
+                insert.raw_execute()?;
             }
         }
         let detail =
@@ -254,64 +289,78 @@ impl Store {
         Ok(reviews)
     }
 
+    /// How many digits an edition's codes have (6 for an edition not there: it has no rows).
+    fn digits_of(&self, version: i64) -> Result<usize> {
+        let d: Option<i64> = self
+            .conn
+            .query_row("SELECT digits FROM divcode_versions WHERE id = ?1", [version], |r| r.get(0))
+            .optional()?;
+        Ok(d.and_then(|d| usize::try_from(d).ok()).unwrap_or(6))
+    }
+
     /// Every row of an edition within `prefix`, in code order.
     pub fn divcode_rows(&self, version: i64, prefix: &str) -> Result<Vec<Division>> {
-        let (lo, hi) = prefix_range(prefix);
+        let digits = self.digits_of(version)?;
+        let (lo, hi) = prefix_range(prefix, digits as i64);
         let mut stmt = self.conn.prepare(
             "SELECT code, name, level, parent FROM divcodes
-             WHERE version_id = ?1 AND code >= ?2 AND code < ?3 ORDER BY code",
+             WHERE version_id = ?1 AND code BETWEEN ?2 AND ?3 ORDER BY code",
         )?;
-        let rows = stmt.query_map(params![version, lo, hi], division)?;
+        let rows = stmt.query_map(params![version, lo, hi], |r| division(r, digits))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// The rows of two editions (within `prefix`) that differ, read by walking both in code
     /// order.
     pub fn divcode_differences(&self, old: i64, new: i64, prefix: &str) -> Result<Differences> {
-        let (lo, hi) = prefix_range(prefix);
+        let (od, nd) = (self.digits_of(old)?, self.digits_of(new)?);
+        let ((olo, ohi), (nlo, nhi)) = (prefix_range(prefix, od as i64), prefix_range(prefix, nd as i64));
         let sql = "SELECT code, name, level, parent FROM divcodes
-                   WHERE version_id = ?1 AND code >= ?2 AND code < ?3 ORDER BY code";
+                   WHERE version_id = ?1 AND code BETWEEN ?2 AND ?3 ORDER BY code";
         let mut a_stmt = self.conn.prepare(sql)?;
         let mut b_stmt = self.conn.prepare(sql)?;
-        let mut a_rows = a_stmt.query(params![old, lo, hi])?;
-        let mut b_rows = b_stmt.query(params![new, lo, hi])?;
+        let mut a_rows = a_stmt.query(params![old, olo, ohi])?;
+        let mut b_rows = b_stmt.query(params![new, nlo, nhi])?;
         let mut out = Differences::default();
         let mut a = a_rows.next()?;
         let mut b = b_rows.next()?;
+        // Codes of another length never match: compared as text of their own length.
+        let same_length = od == nd;
         loop {
             match (a, b) {
                 (None, None) => break,
                 (Some(x), None) => {
-                    out.old.push(division(x)?);
+                    out.old.push(division(x, od)?);
                     out.old_rows += 1;
                     a = a_rows.next()?;
                     b = None;
                 }
                 (None, Some(y)) => {
-                    out.new.push(division(y)?);
+                    out.new.push(division(y, nd)?);
                     out.new_rows += 1;
                     a = None;
                     b = b_rows.next()?;
                 }
                 (Some(x), Some(y)) => {
-                    let (xc, yc) = (text_at(x, 0)?, text_at(y, 0)?);
-                    match xc.cmp(yc) {
+                    let (xc, yc): (i64, i64) = (x.get(0)?, y.get(0)?);
+                    let order = if same_length { xc.cmp(&yc) } else { std::cmp::Ordering::Less };
+                    match order {
                         std::cmp::Ordering::Less => {
-                            out.old.push(division(x)?);
+                            out.old.push(division(x, od)?);
                             out.old_rows += 1;
                             a = a_rows.next()?;
                             b = Some(y);
                         }
                         std::cmp::Ordering::Greater => {
-                            out.new.push(division(y)?);
+                            out.new.push(division(y, nd)?);
                             out.new_rows += 1;
                             a = Some(x);
                             b = b_rows.next()?;
                         }
                         std::cmp::Ordering::Equal => {
                             if text_at(x, 1)? != text_at(y, 1)? {
-                                out.old.push(division(x)?);
-                                out.new.push(division(y)?);
+                                out.old.push(division(x, od)?);
+                                out.new.push(division(y, nd)?);
                             }
                             out.old_rows += 1;
                             out.new_rows += 1;
@@ -337,12 +386,13 @@ impl Store {
 
     /// The names of `codes` in an edition (those it has).
     pub fn divcode_names(&self, version: i64, codes: &[&Code]) -> Result<HashMap<Code, String>> {
+        let digits = self.digits_of(version)?;
         let mut stmt =
             self.conn.prepare_cached("SELECT name FROM divcodes WHERE version_id = ?1 AND code = ?2")?;
         let mut out = HashMap::new();
-        for c in codes {
+        for c in codes.iter().filter(|c| c.len() == digits) {
             if let Some(name) =
-                stmt.query_row(params![version, c.as_str()], |r| r.get::<_, String>(0)).optional()?
+                stmt.query_row(params![version, c.number()], |r| r.get::<_, String>(0)).optional()?
             {
                 out.insert((*c).clone(), name);
             }

@@ -22,7 +22,7 @@ use crate::i18n::{Lang, Msg};
 /// How long a writer waits for another yunwei process to finish its write before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The page cache of a connection, in KiB (`PRAGMA cache_size` takes it negative).
-const CACHE_KIB: i64 = 1024;
+pub(crate) const CACHE_KIB: i64 = 1024;
 /// How much of the file reads may map (`PRAGMA mmap_size`).
 const MMAP_BYTES: i64 = 1 << 30;
 
@@ -442,7 +442,9 @@ const MIGRATIONS: &[&str] = &[
         WHERE status NOT IN ('closed', 'cancelled');
     "#,
     // 6: division-code editions (`store::divcodes`): one row an edition, its rows keyed by
-    // edition and code, and the reviewer's decision on each change between two editions.
+    // edition and code (codes and parents as numbers, their length the edition's `digits`:
+    // half the bytes of text and compared without memcmp), and the reviewer's decision on each
+    // change between two editions.
     r#"
     CREATE TABLE divcode_versions (
         id          INTEGER PRIMARY KEY,
@@ -458,10 +460,10 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE divcodes (
         version_id INTEGER NOT NULL REFERENCES divcode_versions(id),
-        code       TEXT NOT NULL,
+        code       INTEGER NOT NULL,
         name       TEXT NOT NULL,
         level      INTEGER NOT NULL,
-        parent     TEXT,
+        parent     INTEGER,
         PRIMARY KEY (version_id, code)
     ) WITHOUT ROWID;
     CREATE TABLE divcode_reviews (
