@@ -70,6 +70,15 @@ pub enum Action {
     PaneFleet,
     PaneLogs,
     PaneTickets,
+    AcceptChange,
+    RejectChange,
+    EditMapping,
+    ResetReview,
+    AcceptConfident,
+    AcceptFormOnly,
+    PickVersions,
+    ImportEdition,
+    PaneDivcodes,
 }
 
 impl Action {
@@ -101,7 +110,8 @@ mod tests {
              open back filter clear_filter sort_next sort_prev sort_reverse refresh range_next redraw \
              group_by_tag ack_alerts search search_next search_prev next_error prev_error include_filter \
              exclude_filter toggle_filters follow wrap reveal write_file open_file toggle_filter new_ticket acknowledge move_ticket assign_ticket \
-             escalate_ticket note_ticket pane_fleet pane_logs pane_tickets"
+             escalate_ticket note_ticket pane_fleet pane_logs pane_tickets accept_change reject_change edit_mapping \
+             reset_review accept_confident accept_form_only pick_versions import_edition pane_divcodes"
         );
     }
 

@@ -5,6 +5,7 @@
 use std::fmt::Display;
 
 use crate::i18n::{Lang, Msg};
+use crate::workers::divcodes::{DivcodesCmd, DivcodesMsg};
 use crate::workers::health::{HealthCmd, HealthMsg};
 use crate::workers::logs::{LogsCmd, LogsMsg};
 use crate::workers::store::{StoreCmd, StoreMsg};
@@ -27,6 +28,7 @@ pub enum WorkerMsg {
     Store(StoreMsg),
     Logs(LogsMsg),
     Tickets(TicketsMsg),
+    Divcodes(DivcodesMsg),
     /// A worker failed at something the user should know about, or finished something the
     /// user asked for (shown in the status bar).
     Notice(Notice),
@@ -39,6 +41,7 @@ pub enum Command {
     Store(StoreCmd),
     Logs(LogsCmd),
     Tickets(TicketsCmd),
+    Divcodes(DivcodesCmd),
 }
 
 impl From<HealthCmd> for Command {
@@ -56,6 +59,12 @@ impl From<StoreCmd> for Command {
 impl From<TicketsCmd> for Command {
     fn from(c: TicketsCmd) -> Command {
         Command::Tickets(c)
+    }
+}
+
+impl From<DivcodesCmd> for Command {
+    fn from(c: DivcodesCmd) -> Command {
+        Command::Divcodes(c)
     }
 }
 

@@ -449,6 +449,26 @@ catalogue! {
     HintNoteTicket => "note", "备注";
     HelpScopeTickets => "Ticket queue", "工单队列";
     HelpScopeTicket => "Ticket detail", "工单详情";
+
+    // issue 11: the Division codes pane
+    PaneDivcodes => "Div codes", "区划代码";
+    ActPaneDivcodes => "division codes tab", "区划代码标签页";
+    ActAcceptChange => "accept the change as proposed", "按建议接受此变更";
+    ActRejectChange => "reject the change", "拒绝此变更";
+    ActEditMapping => "map the change's old code(s) to new ones", "为此变更的旧代码指定新代码";
+    ActResetReview => "undo the change's decision", "撤销此变更的决定";
+    ActAcceptConfident => "accept every proposed change of high confidence", "接受所有置信度为高的待审变更";
+    ActAcceptFormOnly => "accept every proposed rename of form only", "接受所有仅名称形式变化的待审更名";
+    ActPickVersions => "choose the two editions to compare", "选择要比对的两个版本";
+    ActImportEdition => "import an edition from a file", "从文件导入一个版本";
+    HintAcceptChange => "accept", "接受";
+    HintRejectChange => "reject", "拒绝";
+    HintEditMapping => "map", "对应";
+    HintResetReview => "undo", "撤销";
+    HintAcceptConfident => "accept high", "接受高置信";
+    HintPickVersions => "editions", "版本";
+    HintImportEdition => "import", "导入";
+    HelpScopeDivcodes => "Division codes", "区划代码";
     TicketDraftFailed => "keeping the ticket draft failed", "保存工单草稿失败";
     TicketQueueFailed => "reading the ticket queue failed", "读取工单队列失败";
     HelpScopeLogs => "Logs", "日志";
@@ -882,6 +902,15 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::AssignTicket => Msg::ActAssignTicket,
         A::EscalateTicket => Msg::ActEscalateTicket,
         A::NoteTicket => Msg::ActNoteTicket,
+        A::PaneDivcodes => Msg::ActPaneDivcodes,
+        A::AcceptChange => Msg::ActAcceptChange,
+        A::RejectChange => Msg::ActRejectChange,
+        A::EditMapping => Msg::ActEditMapping,
+        A::ResetReview => Msg::ActResetReview,
+        A::AcceptConfident => Msg::ActAcceptConfident,
+        A::AcceptFormOnly => Msg::ActAcceptFormOnly,
+        A::PickVersions => Msg::ActPickVersions,
+        A::ImportEdition => Msg::ActImportEdition,
     };
     msg.text(lang)
 }
@@ -919,6 +948,13 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::AssignTicket => Msg::HintAssignTicket,
         A::EscalateTicket => Msg::HintEscalateTicket,
         A::NoteTicket => Msg::HintNoteTicket,
+        A::AcceptChange => Msg::HintAcceptChange,
+        A::RejectChange => Msg::HintRejectChange,
+        A::EditMapping => Msg::HintEditMapping,
+        A::ResetReview => Msg::HintResetReview,
+        A::AcceptConfident => Msg::HintAcceptConfident,
+        A::PickVersions => Msg::HintPickVersions,
+        A::ImportEdition => Msg::HintImportEdition,
         other => return action_label(other, lang),
     };
     msg.text(lang)

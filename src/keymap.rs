@@ -34,6 +34,7 @@ pub enum Scope {
     Logs,
     Tickets,
     Ticket,
+    Divcodes,
     Help,
 }
 

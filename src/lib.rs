@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod divcode_words;
 pub mod divcodes;
 pub mod event;
 pub mod fleet;

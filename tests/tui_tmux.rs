@@ -460,3 +460,85 @@ fn tickets_tab_two_consoles_a_phone_ticket_a_stale_change_and_a_draft_after_kill
     assert_eq!(assignee, "李工");
     t.keys("b", &["q"]);
 }
+
+/// The Division codes tab as a reviewer uses it: two editions imported on the command line,
+/// the change with nothing to map it to first, one accepted, one mapped to a code typed in,
+/// the high-confidence ones accepted after a yes; a review on the command line meanwhile shows
+/// without a key; everything in the database and the audit log as the reviewer.
+#[test]
+fn divcodes_tab_reviews_two_editions_with_the_command_line_alongside() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("divcodes");
+    let cfg = home.path().join("t.toml");
+    std::fs::write(&cfg, "[general]\nlang = \"zh-CN\"\n\n[[hosts]]\nname = \"本机\"\nlocal = true\n")
+        .unwrap();
+    let db = home.path().join("d.db");
+    let old = home.path().join("old.csv");
+    let new = home.path().join("new.csv");
+    std::fs::write(&old, "code,name\n460000,海南省\n460100,海口市\n460105,秀英街道办事处\n460107,琼山市\n460200,三亚市\n460201,凤凰区\n469003,儋州市\n469025,定安县\n").unwrap();
+    std::fs::write(&new, "code,name\n460000,海南省\n460100,海口市\n460105,秀英街道\n460109,琼山区\n460200,三亚市\n460202,海棠区\n460400,儋州市\n469025,定安县\n").unwrap();
+    let cli = |args: &[&str]| {
+        let out = Command::new(bin())
+            .env("YUNWEI_OPERATOR", "赵工")
+            .env("HOME", home.path())
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    cli(&["divcode", "import", old.to_str().unwrap(), "--version", "2019"]);
+    cli(&["divcode", "import", new.to_str().unwrap(), "--version", "2020"]);
+    let console = format!(
+        "{env}export YUNWEI_OPERATOR=王工; exec '{bin}' --config '{cfg}' --db '{db}'",
+        env = env_prefix(home.path()),
+        bin = bin().display(),
+        cfg = cfg.display(),
+        db = db.display()
+    );
+    t.start("a", &console, true);
+    t.wait_for("a", "the console", |s| s.contains("本机"));
+    t.keys("a", &["4"]);
+    let s = t.wait_for("a", "the review", |s| s.contains("2019 → 2020") && s.contains("5 处变更"));
+    let first = s.lines().position(|l| l.contains("460201 撤销")).unwrap_or(usize::MAX);
+    let other = s.lines().position(|l| l.contains("460105 更名")).unwrap_or(0);
+    assert!(first < other, "the removed code without a mapping first:\n{s}");
+    // 凤凰区 merged into 海棠区 by the reviewer: the code typed in.
+    t.keys("a", &["e"]);
+    t.wait_for("a", "the mapping prompt", |s| s.contains("460201 凤凰区 → 新代码："));
+    t.cmd(&["send-keys", "-t", "e2e:a", "-l", "460202"]);
+    t.keys("a", &["Enter"]);
+    t.wait_for("a", "the edit", |s| s.contains("王工 记录了 1 条决定") && s.contains("→460202 海棠区"));
+    // The high-confidence ones, after a yes.
+    t.keys("a", &["A"]);
+    t.wait_for("a", "the question", |s| s.contains("接受 2 处置信度为高的待审变更？"));
+    t.keys("a", &["y"]);
+    t.wait_for("a", "the acceptance", |s| s.contains("王工 记录了 2 条决定"));
+    // Meanwhile on the command line: 琼山 rejected, shown without a key.
+    let started = std::time::Instant::now();
+    cli(&["divcode", "review", "2019", "2020", "--reject", "460107"]);
+    let s = t.wait_for("a", "the other reviewer's decision", |s| s.contains("已审 4 处"));
+    assert!(started.elapsed() < Duration::from_secs(5), "shown after {:?}", started.elapsed());
+    assert!(s.contains("✗ 460107"), "{s}");
+    let json: serde_json::Value =
+        serde_json::from_str(&cli(&["divcode", "diff", "2019", "2020", "--json"])).unwrap();
+    let review = |id: &str| {
+        let c = json["changes"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap();
+        (c["review"].as_str().unwrap().to_string(), c["reviewer"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(review("460201"), ("edited".into(), "王工".into()));
+    assert_eq!(review("469003"), ("accepted".into(), "王工".into()));
+    assert_eq!(review("460107"), ("rejected".into(), "赵工".into()));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'divcode.review' AND operator = '王工'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+    t.keys("a", &["q"]);
+}

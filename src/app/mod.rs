@@ -11,6 +11,7 @@ use crate::action::Action;
 use crate::event::{Command, Event, WorkerMsg};
 use crate::i18n::{both, Lang, Localized, Msg};
 use crate::keymap::{KeyChord, Scope};
+use crate::panes::divcodes::DivcodesPane;
 use crate::panes::health::{HealthPane, HostRow};
 use crate::panes::logs::LogsPane;
 use crate::panes::tickets::TicketsPane;
@@ -63,6 +64,7 @@ panes! {
     Fleet: fleet: HealthPane => PaneFleet,
     Logs: logs: LogsPane => PaneLogs,
     Tickets: tickets: TicketsPane => PaneTickets,
+    Divcodes: divcodes: DivcodesPane => PaneDivcodes,
 }
 
 enum Overlay {
@@ -105,6 +107,7 @@ impl App {
                 fleet: HealthPane::new(hosts),
                 logs: LogsPane::new(Vec::new(), crate::config::LogPane::default().max_records),
                 tickets: TicketsPane::new(Default::default()),
+                divcodes: DivcodesPane::new(),
             },
             overlay: Overlay::None,
             flash: None,
@@ -130,7 +133,9 @@ impl App {
     pub fn on_event(&mut self, ev: Event) {
         self.on_event_inner(ev);
         // What the ticket queue did (a change made or refused) goes to the status bar.
-        if let Some((text, error)) = self.panes.tickets.take_flash() {
+        if let Some((text, error)) =
+            self.panes.tickets.take_flash().or_else(|| self.panes.divcodes.take_flash())
+        {
             self.flash = Some(Flash { text, error });
             self.dirty = true;
         }

@@ -277,6 +277,8 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         policy: prepared.config.tickets.sla.clone(),
         lang,
     };
+    let divcodes =
+        crate::workers::DivcodesSetup { db_path: setup.db_path.clone(), operator: setup.operator.clone() };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
     let sessions = (!probes.remote.is_empty() || remote_logs)
         .then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&prepared.config)));
@@ -285,7 +287,7 @@ pub fn run(g: &Global, demo: bool) -> i32 {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
     });
     let workers = Workers::start(
-        Setup { probes, poll, store: setup, tickets, log_specs, log_target, sessions },
+        Setup { probes, poll, store: setup, tickets, divcodes, log_specs, log_target, sessions },
         tx.clone(),
     );
     match crate::tui::run(app, tx, rx, workers) {

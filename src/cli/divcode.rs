@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
-use crate::divcodes::diff::{diff, Change, Confidence, Evidence, Kind};
+use crate::divcodes::diff::{diff, Kind};
 use crate::divcodes::export::{self, Dialect, Match, Target};
 use crate::divcodes::impact::{self, Counts};
 use crate::divcodes::import::{self, Format, LineProblem, Problem};
@@ -696,43 +696,6 @@ fn mapping_json(m: &[(Code, Code)]) -> Value {
     Value::Array(m.iter().map(|(a, b)| json!({"from": a.as_str(), "to": b.as_str()})).collect())
 }
 
-/// The evidence in words.
-pub fn evidence_text(c: &Change, lang: Lang) -> String {
-    let parents = |p: &Option<(Code, Code)>| match p {
-        Some((a, b)) => tr(lang, &format!("; parent {a} → {b}"), &format!("；上级 {a} → {b}")),
-        None => String::new(),
-    };
-    let mut text = match &c.evidence {
-        Evidence::SameCode => tr(lang, "same code", "代码相同"),
-        Evidence::SameName { parents: p } => tr(lang, "same name", "名称相同") + &parents(p),
-        Evidence::SameStem { stem, parents: p } => {
-            tr(lang, &format!("same stem “{stem}”"), &format!("名称主干相同（“{stem}”）")) + &parents(p)
-        }
-        Evidence::MergedInto { stem } => tr(
-            lang,
-            &format!("merged into the one whose stem “{stem}” the new name keeps"),
-            &format!("并入新名称沿用其主干“{stem}”的一方"),
-        ),
-        Evidence::SplitFrom { stem } => tr(
-            lang,
-            &format!("split; the new unit named “{stem}” keeps the stem"),
-            &format!("拆分；名为“{stem}”的新单位沿用原主干"),
-        ),
-        Evidence::None => match c.kind {
-            Kind::Added => tr(lang, "new; nothing old matches it", "新增；无旧代码对应"),
-            _ => tr(
-                lang,
-                "nothing new matches it: decide where its records go",
-                "无新代码对应：须决定其记录归属",
-            ),
-        },
-    };
-    if c.form_only {
-        text.push_str(&tr(lang, "; the form of the name only", "；仅名称形式变化"));
-    }
-    text
-}
-
 fn line_json(l: &Line) -> Value {
     let c = &l.change;
     let mut j = json!({
@@ -742,7 +705,7 @@ fn line_json(l: &Line) -> Value {
         "new": rows_json(&c.new),
         "mapping": mapping_json(l.mapping()),
         "confidence": c.confidence.as_str(),
-        "evidence": evidence_text(c, Lang::En),
+        "evidence": crate::divcode_words::evidence(c, Lang::En),
         "form_only": c.form_only,
         "review": l.state().as_str(),
     });
@@ -760,44 +723,13 @@ fn line_json(l: &Line) -> Value {
     j
 }
 
-fn kind_word(k: Kind, lang: Lang) -> &'static str {
-    match (k, lang) {
-        (k, Lang::En) => k.as_str(),
-        (Kind::Renamed, _) => "更名",
-        (Kind::Recoded, _) => "改码",
-        (Kind::Moved, _) => "迁移",
-        (Kind::Merged, _) => "合并",
-        (Kind::Split, _) => "拆分",
-        (Kind::Added, _) => "新增",
-        (Kind::Removed, _) => "撤销",
-    }
-}
-
-fn state_word(s: State, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (s, Lang::En) => s.as_str(),
-        (State::Proposed, _) => "待审",
-        (State::Accepted, _) => "已接受",
-        (State::Rejected, _) => "已拒绝",
-        (State::Edited, _) => "已修改",
-    }
-}
-
-fn confidence_word(c: Confidence, lang: Lang) -> &'static str {
-    match (c, lang) {
-        (c, Lang::En) => c.as_str(),
-        (Confidence::High, _) => "高",
-        (Confidence::Medium, _) => "中",
-        (Confidence::Low, _) => "低",
-    }
-}
-
 fn summary(cmp: &Compared, lang: Lang) -> String {
     let mut by_kind: BTreeMap<Kind, usize> = BTreeMap::new();
     for l in &cmp.lines {
         *by_kind.entry(l.change.kind).or_default() += 1;
     }
-    let parts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {}", kind_word(*k, lang))).collect();
+    let parts: Vec<String> =
+        by_kind.iter().map(|(k, n)| format!("{n} {}", crate::divcode_words::kind(*k, lang))).collect();
     let undecided = cmp.lines.iter().filter(|l| l.needs_a_decision()).count();
     let decided = cmp.lines.iter().filter(|l| l.state() != State::Proposed).count();
     let within = if cmp.prefix.is_empty() {
@@ -850,12 +782,12 @@ fn print_lines(cmp: &Compared, names: &HashMap<Code, String>, lang: Lang) {
         }
         rows.push(vec![
             c.id().to_string(),
-            kind_word(c.kind, lang).to_string(),
-            confidence_word(c.confidence, lang).to_string(),
-            state_word(l.state(), lang).to_string(),
+            crate::divcode_words::kind(c.kind, lang).to_string(),
+            crate::divcode_words::confidence(c.confidence, lang).to_string(),
+            crate::divcode_words::state(l.state(), lang).to_string(),
             side(&c.old),
             new_side,
-            evidence_text(c, lang),
+            crate::divcode_words::evidence(c, lang),
         ]);
     }
     print_clean(&columns(&rows));
@@ -982,7 +914,8 @@ fn review_cmd(store: &mut Store, ctx: &Ctx, a: &ReviewArgs) -> Outcome {
     for d in &decisions {
         *counts.entry(d.state).or_default() += 1;
     }
-    let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {}", state_word(*s, lang))).collect();
+    let parts: Vec<String> =
+        counts.iter().map(|(s, n)| format!("{n} {}", crate::divcode_words::state(*s, lang))).collect();
     let (o, n) = (shown(&cmp.old.name), shown(&cmp.new.name));
     print_clean(&if decisions.is_empty() {
         tr(
@@ -1009,7 +942,9 @@ fn review_cmd(store: &mut Store, ctx: &Ctx, a: &ReviewArgs) -> Outcome {
     });
     for d in decisions.iter().take(50) {
         let m: Vec<String> = d.mapping.iter().map(|(a, b)| format!("{a}→{b}")).collect();
-        print_clean(format!("  {} {} {}", d.id, state_word(d.state, lang), m.join(" ")).trim_end());
+        print_clean(
+            format!("  {} {} {}", d.id, crate::divcode_words::state(d.state, lang), m.join(" ")).trim_end(),
+        );
     }
     if decisions.len() > 50 {
         print_clean(&tr(
@@ -1284,8 +1219,8 @@ fn impact_text(r: &impact::Report, lang: Lang) -> String {
     }];
     for c in &r.changes {
         for t in &c.targets {
-            let kind = Kind::parse(&c.kind).map(|k| kind_word(k, lang)).unwrap_or("");
-            let state = State::parse(&c.review).map(|s| state_word(s, lang)).unwrap_or("");
+            let kind = Kind::parse(&c.kind).map(|k| crate::divcode_words::kind(k, lang)).unwrap_or("");
+            let state = State::parse(&c.review).map(|s| crate::divcode_words::state(s, lang)).unwrap_or("");
             rows.push(vec![
                 c.id.clone(),
                 kind.to_string(),

@@ -23,6 +23,7 @@ pub fn help_lines(ctx: &Ctx) -> Vec<Line<'static>> {
         (Scope::Logs, Msg::HelpScopeLogs),
         (Scope::Tickets, Msg::HelpScopeTickets),
         (Scope::Ticket, Msg::HelpScopeTicket),
+        (Scope::Divcodes, Msg::HelpScopeDivcodes),
         (Scope::Help, Msg::HelpScopeHelp),
     ];
     let key_w = 12;

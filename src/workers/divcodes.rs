@@ -52,9 +52,10 @@ pub enum DivcodesMsg {
     /// The stored editions, oldest import first.
     Versions(Vec<Version>),
     Compared(Box<Comparison>),
-    /// Decisions recorded: how many, by state (proposed, accepted, rejected, edited).
+    /// Decisions recorded: how many, and by whom.
     Decided {
         count: usize,
+        by: String,
     },
     Imported(Box<Version>),
     /// What was asked could not be done, in both languages.
@@ -102,10 +103,14 @@ pub fn run(setup: DivcodesSetup, rx: Receiver<DivcodesCmd>, report: Report<Divco
     else {
         return;
     };
-    let mut pair: Option<(String, String)> = None;
     let mut seen = mark(&store);
     let mut version = store.data_version().unwrap_or(0);
     send_versions(&store, &report);
+    // The two imported last, until the pane asks for others.
+    let mut pair: Option<(String, String)> = newest_pair(&store);
+    if let Some((o, n)) = &pair {
+        compare(&store, o, n, &report);
+    }
     let mut next_watch = Instant::now() + WATCH_EVERY;
     loop {
         let wait = next_watch.saturating_duration_since(Instant::now());
@@ -128,6 +133,12 @@ pub fn run(setup: DivcodesSetup, rx: Receiver<DivcodesCmd>, report: Report<Divco
                     import(&mut store, &setup, &path, &name, &report);
                     seen = mark(&store);
                     send_versions(&store, &report);
+                    if pair.is_none() {
+                        pair = newest_pair(&store);
+                        if let Some((o, n)) = &pair {
+                            compare(&store, o, n, &report);
+                        }
+                    }
                 }
             },
             Err(RecvTimeoutError::Timeout) => {
@@ -139,6 +150,9 @@ pub fn run(setup: DivcodesSetup, rx: Receiver<DivcodesCmd>, report: Report<Divco
                     if m != seen {
                         seen = m;
                         send_versions(&store, &report);
+                        if pair.is_none() {
+                            pair = newest_pair(&store);
+                        }
                         if let Some((o, n)) = &pair {
                             compare(&store, o, n, &report);
                         }
@@ -231,7 +245,7 @@ fn decide(
     };
     let now = crate::clock::now_s();
     match store.record_divcode_reviews(&cmp.old, &cmp.new, &decisions, &setup.operator, now) {
-        Ok(()) => report.send(DivcodesMsg::Decided { count: decisions.len() }),
+        Ok(()) => report.send(DivcodesMsg::Decided { count: decisions.len(), by: setup.operator.clone() }),
         Err(e) => report.send(DivcodesMsg::Failed(both(e.text(Lang::En), e.text(Lang::ZhCn)))),
     };
 }
@@ -412,4 +426,105 @@ pub fn count(e: &Entry, fleet: &Fleet, sessions: &Sessions, lang: Lang) -> Resul
             format!("{name}：命令输出了 {lines} 行，但没有“代码<TAB>数量”行；第一行：{first}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::divcodes::review::State;
+    use crate::event::{Event, WorkerMsg};
+
+    fn next(
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+        limit: Duration,
+        want: impl Fn(&DivcodesMsg) -> bool,
+    ) -> DivcodesMsg {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            match rx.try_recv() {
+                Ok(Event::Worker(WorkerMsg::Divcodes(m))) if want(&m) => return m,
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        panic!("no such division-code message within {limit:?}");
+    }
+
+    fn edition(csv: &str) -> crate::divcodes::import::Edition {
+        crate::divcodes::import::parse(
+            format!("code,name\n{csv}").as_bytes(),
+            crate::divcodes::import::Format::Csv,
+        )
+        .unwrap()
+    }
+
+    /// The thread as the console runs it: the newest pair compared at start, a decision made
+    /// and the pair compared again, another process's import and review shown without asking,
+    /// a file imported, a bad one refused.
+    #[test]
+    fn the_thread_compares_decides_and_follows_other_writers() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("d.db");
+        let mut other = Store::open(&db).unwrap();
+        other.import_divcodes("2014", "a", &edition("460000,海南省\n469003,儋州市"), "x", "王工", 1).unwrap();
+        other.import_divcodes("2015", "b", &edition("460000,海南省\n460400,儋州市"), "y", "王工", 2).unwrap();
+        let (ui, mut events) = crate::tui::channel();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let setup = DivcodesSetup { db_path: db.clone(), operator: "赵工".into() };
+        let report = Report::new(ui, WorkerMsg::Divcodes);
+        let thread = std::thread::spawn(move || run(setup, rx, report));
+        let DivcodesMsg::Compared(c) =
+            next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Compared(_)))
+        else {
+            unreachable!()
+        };
+        assert_eq!((c.old.name.as_str(), c.new.name.as_str(), c.lines.len()), ("2014", "2015", 1));
+        tx.send(DivcodesCmd::Decide {
+            old: "2014".into(),
+            new: "2015".into(),
+            requests: Box::new(Requests { accept: vec!["469003".into()], ..Requests::none() }),
+        })
+        .unwrap();
+        let decided = next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Decided { .. }));
+        assert_eq!(decided, DivcodesMsg::Decided { count: 1, by: "赵工".into() });
+        let DivcodesMsg::Compared(c) =
+            next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Compared(_)))
+        else {
+            unreachable!()
+        };
+        assert_eq!(c.lines[0].state(), State::Accepted);
+        // Another process undoes it: shown within the watch.
+        let started = Instant::now();
+        let lines = c.lines.clone();
+        let undo =
+            review::decide(&lines, &Requests { reset: vec!["469003".into()], ..Requests::none() }, |_| true)
+                .unwrap();
+        other.record_divcode_reviews(&c.old, &c.new, &undo, "王工", 3).unwrap();
+        next(
+            &mut events,
+            Duration::from_secs(5),
+            |m| matches!(m, DivcodesMsg::Compared(c) if c.lines[0].state() == State::Proposed),
+        );
+        assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+        // A file imported from the pane; a bad one refused with its first bad line.
+        let good = dir.path().join("good.csv");
+        std::fs::write(&good, "code,name\n460000,海南省\n460400,儋州市\n460300,三沙市\n").unwrap();
+        tx.send(DivcodesCmd::Import { path: good, name: "2016".into() }).unwrap();
+        let imported = next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Imported(_)));
+        assert!(matches!(imported, DivcodesMsg::Imported(v) if v.rows == 3 && v.imported_by == "赵工"));
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "code,name\n460000,海南省\n46040X,儋州市\n").unwrap();
+        tx.send(DivcodesCmd::Import { path: bad, name: "bad".into() }).unwrap();
+        let failed = next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Failed(_)));
+        assert!(matches!(&failed, DivcodesMsg::Failed(b) if b.en.contains("line 3")), "{failed:?}");
+        tx.send(DivcodesCmd::Compare(Some(("2015".into(), "2016".into())))).unwrap();
+        let DivcodesMsg::Compared(c) =
+            next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Compared(_)))
+        else {
+            unreachable!()
+        };
+        assert_eq!(c.lines[0].change.kind, crate::divcodes::diff::Kind::Added);
+        drop(tx);
+        thread.join().unwrap();
+    }
 }

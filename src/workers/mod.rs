@@ -26,6 +26,7 @@ use crate::logs::sources::SourceSpec;
 use crate::ssh::Target;
 use report::Report;
 
+pub use divcodes::DivcodesSetup;
 pub use health::ProbeSet;
 pub use store::StoreSetup;
 pub use tickets::TicketsSetup;
@@ -39,6 +40,7 @@ pub struct Setup {
     pub poll: Duration,
     pub store: StoreSetup,
     pub tickets: TicketsSetup,
+    pub divcodes: DivcodesSetup,
     pub log_specs: Vec<SourceSpec>,
     /// The SSH targets of the hosts log sources name.
     pub log_target: TargetOf,
@@ -53,6 +55,7 @@ pub struct Workers {
     health: health::HealthWorkers,
     logs: logs::LogWorkers,
     tickets: tickets::TicketsWorker,
+    divcodes: divcodes::DivcodesWorker,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -75,6 +78,13 @@ impl Workers {
             tickets::run(tickets_setup, tickets_rx, tickets_report, store_inbox)
         }));
         let tickets = tickets::TicketsWorker::new(tickets_tx);
+        let (divcodes_tx, divcodes_rx) = mpsc::channel();
+        let divcodes_report = Report::new(ui.clone(), WorkerMsg::Divcodes);
+        let divcodes_setup = setup.divcodes;
+        handles.push(spawn::spawn_guarded("yunwei-divcodes", ui.clone(), move || {
+            divcodes::run(divcodes_setup, divcodes_rx, divcodes_report)
+        }));
+        let divcodes = divcodes::DivcodesWorker::new(divcodes_tx);
         let health = health::start(
             setup.probes,
             setup.poll,
@@ -90,7 +100,7 @@ impl Workers {
             Report::new(ui, WorkerMsg::Logs),
             &mut handles,
         );
-        Workers { store, health, logs, tickets, handles }
+        Workers { store, health, logs, tickets, divcodes, handles }
     }
 
     /// Hands a command to the worker of its domain.
@@ -100,6 +110,7 @@ impl Workers {
             Command::Store(c) => self.store.dispatch(c),
             Command::Logs(c) => self.logs.dispatch(c),
             Command::Tickets(c) => self.tickets.dispatch(c),
+            Command::Divcodes(c) => self.divcodes.dispatch(c),
         }
     }
 
@@ -110,6 +121,7 @@ impl Workers {
         drop(self.health);
         drop(self.logs);
         drop(self.tickets);
+        drop(self.divcodes);
         drop(self.handles);
     }
 }

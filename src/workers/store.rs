@@ -104,6 +104,15 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
         if let Err(e) = crate::demo::tickets::seed(&mut store, crate::clock::now_s(), offset) {
             report.problem(Msg::StoreDemoFailed, e.said(offset).get(setup.lang));
         }
+        // Four editions of Hainan's codes (a few hundred rows): the division-code thread
+        // compares the last two when they land.
+        if let Err(e) = crate::demo::divcodes::seed(&mut store, crate::clock::now_s()) {
+            let said = match e {
+                crate::store::divcodes::DivcodeError::Store(e) => e.text(setup.lang),
+                other => format!("{other:?}"),
+            };
+            report.problem(Msg::StoreDemoFailed, said);
+        }
         if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
             report.problem(Msg::StoreDemoFailed, e);
         }
