@@ -23,7 +23,8 @@ bin=$PWD/target/release/yunwei
 rm -f "$out"/diff.db*
 "$bin" --db "$out/diff.db" divcode import "$out/old.csv" --version old >/dev/null
 "$bin" --db "$out/diff.db" divcode import "$out/new.csv" --version new >/dev/null
-"$bin" --db "$out/diff.db" divcode diff old new | head -1
+"$bin" --db "$out/diff.db" divcode diff old new >"$out/diff.txt"
+head -1 "$out/diff.txt"
 time_it() {
     local label=$1
     shift

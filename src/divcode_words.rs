@@ -5,14 +5,7 @@
 use crate::divcodes::diff::{Change, Confidence, Evidence, Kind};
 use crate::divcodes::review::State;
 use crate::divcodes::Code;
-use crate::i18n::Lang;
-
-fn tr(lang: Lang, en: &str, zh: &str) -> String {
-    match lang {
-        Lang::En => en.to_string(),
-        Lang::ZhCn => zh.to_string(),
-    }
-}
+use crate::i18n::{tr, Lang};
 
 /// The evidence in words.
 pub fn evidence(c: &Change, lang: Lang) -> String {

@@ -124,6 +124,14 @@ impl Localized for Both {
 
 /// `template` (a catalogue message) with its `{name}`s filled in, in both languages; each value
 /// is itself in the language of the text it goes into.
+/// One of two texts written in place (a message with its values already in), in `lang`.
+pub fn tr(lang: Lang, en: impl Into<String>, zh: impl Into<String>) -> String {
+    match lang {
+        Lang::En => en.into(),
+        Lang::ZhCn => zh.into(),
+    }
+}
+
 pub fn both(template: &dyn Localized, args: &[(&str, &dyn Localized)]) -> Both {
     let one = |lang: Lang| {
         let values: Vec<(&str, std::borrow::Cow<'_, str>)> =

@@ -18,7 +18,7 @@ use crate::divcodes::impact::{self, Counts};
 use crate::divcodes::import::{self, Format, LineProblem, Problem};
 use crate::divcodes::review::{self, Line, RequestError, Requests, State};
 use crate::divcodes::{Code, CodeError, Division};
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::store::divcodes::{DivcodeError, Version};
 use crate::store::{Access, Store};
 
@@ -218,13 +218,6 @@ pub struct ReconcileArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
-}
-
-fn tr(lang: Lang, en: &str, zh: &str) -> String {
-    match lang {
-        Lang::En => en.to_string(),
-        Lang::ZhCn => zh.to_string(),
-    }
 }
 
 /// A failed command: its exit code and what to say.

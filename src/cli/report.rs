@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
-use crate::i18n::Lang;
+use crate::i18n::tr;
 use crate::report::quarterly::{self, Meta};
 use crate::store::tickets::TicketFilter;
 use crate::store::{Access, Store};
@@ -45,13 +45,6 @@ pub struct QuarterlyArgs {
     /// reports/QUARTER)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-}
-
-fn tr(lang: Lang, en: String, zh: String) -> String {
-    match lang {
-        Lang::En => en,
-        Lang::ZhCn => zh,
-    }
 }
 
 pub fn run(g: &Global, args: &ReportArgs) -> i32 {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::store::tickets::{Imported, NewTicket, Note, Ticket, TicketError, TicketEvent, TicketFilter};
 use crate::store::{Access, Store};
 use crate::tickets::import;
@@ -262,14 +262,6 @@ pub struct VerifyArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
-}
-
-/// A text in the user's language.
-fn tr(lang: Lang, en: &str, zh: &str) -> String {
-    match lang {
-        Lang::En => en.to_string(),
-        Lang::ZhCn => zh.to_string(),
-    }
 }
 
 /// What a command works with: the language, the operator, the clock and the SLA policy.

@@ -17,7 +17,7 @@ use crate::divcodes::review::{self, Line, RequestError, Requests};
 use crate::divcodes::Code;
 use crate::fleet::inventory::{Access as HostAccess, Fleet};
 use crate::fleet::{Class, Sessions};
-use crate::i18n::{Both, Lang};
+use crate::i18n::{tr, Both, Lang};
 use crate::store::divcodes::{DivcodeError, Version};
 use crate::store::{Access, Store, StoreOptions};
 
@@ -308,13 +308,6 @@ fn import(
         }
         Err(_) => false,
     };
-}
-
-fn tr(lang: Lang, en: String, zh: String) -> String {
-    match lang {
-        Lang::En => en,
-        Lang::ZhCn => zh,
-    }
 }
 
 /// The last lines of what a command said on its standard error, escaped.
