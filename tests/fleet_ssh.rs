@@ -966,3 +966,51 @@ fn remote_binary_sources_and_a_cut_line_in_the_logs_tab() {
         t.keys("main", &["q"]);
     }
 }
+
+/// `divcode impact` runs its `[[divcodes.impact]]` commands on the hosts they name, over the
+/// same SSH as health (here behind two jump hosts), the command with its quotes and tabs intact
+/// through `sh -c`; a host that cannot be reached is said with its reason, the others counted.
+#[test]
+fn divcode_impact_runs_its_commands_over_ssh_behind_two_jump_hosts() {
+    let f = fleet(10);
+    let home = f.dir.path();
+    let db = home.join("d.db");
+    let old = home.join("old.csv");
+    let new = home.join("new.csv");
+    fs::write(&old, "code,name\n460000,海南省\n469003,儋州市\n").unwrap();
+    fs::write(&new, "code,name\n460000,海南省\n460400,儋州市\n").unwrap();
+    for (file, name) in [(&old, "2014"), (&new, "2015")] {
+        let out = yunwei(home)
+            .arg("--db")
+            .arg(&db)
+            .args(["divcode", "import"])
+            .arg(file)
+            .args(["--version", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut cfg = fs::read_to_string(&f.config).unwrap();
+    cfg += "[[divcodes.impact]]\nname = \"户籍\"\nhost = \"海口-应用-behind\"\ncommand = \"printf '469003\\\\t12\\\\n460400\\\\t3\\\\n'; echo \\\"it's $(whoami)\\\" >&2\"\n\n";
+    cfg += "[[divcodes.impact]]\nname = \"gone\"\nhost = \"dead-port\"\ncommand = \"printf '469003\\\\t1\\\\n'\"\n";
+    let config = home.join("impact.toml");
+    fs::write(&config, &cfg).unwrap();
+    let out = yunwei(home)
+        .args(["--config", config.to_str().unwrap(), "--db", db.to_str().unwrap()])
+        .args(["divcode", "impact", "2014", "2015", "--json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "one target could not be counted: {stderr}");
+    assert!(stderr.contains("gone (dead-port): the command did not run"), "{stderr}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(v["targets"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(
+        (v["targets"][0]["name"].as_str(), v["targets"][0]["total"].as_u64()),
+        (Some("户籍"), Some(15))
+    );
+    let change = &v["changes"][0];
+    assert_eq!(change["targets"][0]["old"]["469003"], 12);
+    assert_eq!(change["targets"][0]["new"]["460400"], 3);
+}
