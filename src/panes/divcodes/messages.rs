@@ -35,8 +35,9 @@ crate::i18n::catalogue! {
     DetailProposed => "proposed: a accepts, d rejects, e edits the mapping", "待审：a 接受，d 拒绝，e 修改对应";
     // Menus and prompts
     MenuFilter => "filter: k kind · s review · x clear · Esc done", "筛选：k 类型 · s 审核状态 · x 清除 · Esc 完成";
-    MenuPickOld => "compare: the OLD edition is", "比对：旧版本为";
-    MenuPickNew => "compare {old} with: the NEW edition is", "与 {old} 比对：新版本为";
+    MenuPickOld => "compare: press the key of the OLD edition", "比对：请按旧版本的键";
+    MenuPickNew => "compare {old} with: press the key of the NEW edition", "与 {old} 比对：请按新版本的键";
+    PickDigits => "{digits} digits, {rows} rows", "{digits} 位，{rows} 行";
     ConfirmConfident => "accept the {n} proposed changes of high confidence? y yes · any other key no", "接受 {n} 处置信度为高的待审变更？y 是 · 其他键 否";
     ConfirmFormOnly => "accept the {n} proposed renames of form only? y yes · any other key no", "接受 {n} 处仅名称形式变化的待审更名？y 是 · 其他键 否";
     PromptSearch => "search code or name: ", "搜索代码或名称：";

@@ -404,10 +404,7 @@ impl DivcodesPane {
                 _ => {}
             },
             Menu::Pick(old) => {
-                let chosen = c
-                    .to_digit(10)
-                    .and_then(|d| self.versions.get((d as usize).wrapping_sub(1)))
-                    .map(|v| v.name.clone());
+                let chosen = pick_index(c).and_then(|i| self.versions.get(i)).map(|v| v.name.clone());
                 if let Some(name) = chosen {
                     match old {
                         None => self.menu = Some(Menu::Pick(Some(name))),
@@ -432,6 +429,19 @@ impl DivcodesPane {
         }
         Edit::Taken
     }
+}
+
+/// The key that picks the `i`-th edition: 1 to 9, then a to z.
+pub(crate) fn pick_key(i: usize) -> Option<char> {
+    match i {
+        0..=8 => char::from_digit(i as u32 + 1, 10),
+        9..=34 => char::from_u32(u32::from(b'a') + (i as u32 - 9)),
+        _ => None,
+    }
+}
+
+fn pick_index(c: char) -> Option<usize> {
+    (0..35).find(|&i| pick_key(i) == Some(c))
 }
 
 /// What the mapping prompt says: a new code (for a change with one old code), or `FROM=TO`

@@ -189,7 +189,8 @@ fn filters_search_and_the_choice_of_editions() {
     // The editions: 1 then 3.
     app.on_event(key(KeyCode::Char('p')));
     let text = screen(&draw(&mut app, 100, 30));
-    assert!(text.contains("compare: the OLD edition is 1 2019 2 2020 3 2021"), "{text}");
+    assert!(text.contains("compare: press the key of the OLD edition"), "{text}");
+    assert!(text.contains("1 2019  6 digits, 10 rows") && text.contains("3 2021  6 digits"), "{text}");
     app.on_event(key(KeyCode::Char('1')));
     app.on_event(key(KeyCode::Char('3')));
     assert_eq!(sent(&mut app), [DivcodesCmd::Compare(Some(("2019".into(), "2021".into())))]);

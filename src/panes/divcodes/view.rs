@@ -151,7 +151,9 @@ pub fn render(pane: &mut DivcodesPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx)
         Some(_) if pane.visible.is_empty() => Some(DivMsg::EmptyFiltered.text(lang).to_string()),
         Some(_) => None,
     };
-    if let Some(text) = empty {
+    if let Some(Menu::Pick(old)) = &pane.menu {
+        render_picker(pane, old.as_deref(), f, inner, ctx);
+    } else if let Some(text) = empty {
         f.render_widget(Paragraph::new(Span::styled(text, roles.muted)).wrap(Default::default()), inner);
     } else {
         render_list(pane, f, inner, ctx);
@@ -342,6 +344,40 @@ fn render_detail(pane: &DivcodesPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
     f.render_widget(Paragraph::new(lines), facts);
 }
 
+/// The editions to choose from, each with its key, in as many columns as they need.
+fn render_picker(pane: &DivcodesPane, old: Option<&str>, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
+    let lang = ctx.lang;
+    let roles = &ctx.theme.roles;
+    let ell = ctx.ellipsis();
+    f.render_widget(ratatui::widgets::Clear, area);
+    let items: Vec<(char, String, bool)> = pane
+        .versions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let key = super::pick_key(i)?;
+            let digits = say(
+                DivMsg::PickDigits,
+                lang,
+                &[("digits", &v.digits.to_string()), ("rows", &v.rows.to_string())],
+            );
+            Some((key, format!("{}  {digits}", clean(&v.name)), old == Some(v.name.as_str())))
+        })
+        .collect();
+    let rows = usize::from(area.height).max(1);
+    let cols = items.len().div_ceil(rows).max(1);
+    let col_w = usize::from(area.width) / cols;
+    let mut lines: Vec<Line<'static>> = vec![Line::default(); rows.min(items.len())];
+    for (n, (key, text, chosen)) in items.into_iter().enumerate() {
+        let line = &mut lines[n % rows];
+        let style = if chosen { roles.selected } else { roles.text };
+        let cell = truncate(&format!(" {text}"), col_w.saturating_sub(2), ell);
+        line.spans.push(Span::styled(key.to_string(), roles.hint_key));
+        line.spans.push(Span::styled(pad_right(&cell, col_w.saturating_sub(1)), style));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
 fn render_bar(pane: &mut DivcodesPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) {
     let lang = ctx.lang;
     let roles = &ctx.theme.roles;
@@ -376,14 +412,7 @@ fn render_bar(pane: &mut DivcodesPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx)
                 None => DivMsg::MenuPickOld.text(lang).to_string(),
                 Some(o) => say(DivMsg::MenuPickNew, lang, &[("old", &clean(o))]),
             };
-            let mut spans = vec![Span::styled(head, roles.accent)];
-            for (i, v) in pane.versions.iter().enumerate().take(9) {
-                spans.push(Span::raw(" "));
-                spans.push(Span::styled(format!("{}", i + 1), roles.hint_key));
-                spans.push(Span::styled(format!(" {}", clean(&v.name)), roles.hint_label));
-            }
-            spans.push(Span::styled("  Esc", roles.hint_key));
-            Line::from(spans)
+            Line::from(vec![Span::styled(head, roles.accent), Span::styled("  Esc", roles.hint_key)])
         }
         Some(Menu::Confirm { text, .. }) => Line::from(Span::styled(text.clone(), roles.warn)),
         None => Line::default(),
