@@ -10,24 +10,24 @@ use crate::i18n::{tr, Lang};
 /// The evidence in words.
 pub fn evidence(c: &Change, lang: Lang) -> String {
     let parents = |p: &Option<(Code, Code)>| match p {
-        Some((a, b)) => tr(lang, &format!("; parent {a} → {b}"), &format!("；上级 {a} → {b}")),
+        Some((a, b)) => tr(lang, format!("; parent {a} → {b}"), format!("；上级 {a} → {b}")),
         None => String::new(),
     };
     let mut text = match &c.evidence {
         Evidence::SameCode => tr(lang, "same code", "代码相同"),
         Evidence::SameName { parents: p } => tr(lang, "same name", "名称相同") + &parents(p),
         Evidence::SameStem { stem, parents: p } => {
-            tr(lang, &format!("same stem “{stem}”"), &format!("名称主干相同（“{stem}”）")) + &parents(p)
+            tr(lang, format!("same stem “{stem}”"), format!("名称主干相同（“{stem}”）")) + &parents(p)
         }
         Evidence::MergedInto { stem } => tr(
             lang,
-            &format!("merged into the one whose stem “{stem}” the new name keeps"),
-            &format!("并入新名称沿用其主干“{stem}”的一方"),
+            format!("merged into the one whose stem “{stem}” the new name keeps"),
+            format!("并入新名称沿用其主干“{stem}”的一方"),
         ),
         Evidence::SplitFrom { stem } => tr(
             lang,
-            &format!("split; the new unit named “{stem}” keeps the stem"),
-            &format!("拆分；名为“{stem}”的新单位沿用原主干"),
+            format!("split; the new unit named “{stem}” keeps the stem"),
+            format!("拆分；名为“{stem}”的新单位沿用原主干"),
         ),
         Evidence::None => match c.kind {
             Kind::Added => tr(lang, "new; nothing old matches it", "新增；无旧代码对应"),

@@ -278,8 +278,8 @@ pub fn run(g: &Global, args: &DivcodeArgs) -> i32 {
             name,
             &tr(
                 lang,
-                &format!("{p}: no database yet; import an edition first (yunwei divcode import FILE --version NAME)"),
-                &format!("{p}：数据库尚不存在；请先导入一个版本（yunwei divcode import 文件 --version 名称）"),
+                format!("{p}: no database yet; import an edition first (yunwei divcode import FILE --version NAME)"),
+                format!("{p}：数据库尚不存在；请先导入一个版本（yunwei divcode import 文件 --version 名称）"),
             ),
         );
         return 2;
@@ -322,11 +322,11 @@ fn divcode_failure(ctx: &Ctx, e: DivcodeError, versions: &[Version]) -> Failure 
             2,
             tr(
                 lang,
-                &format!(
+                format!(
                     "an edition named “{}” is stored already; choose another --version, or drop it first",
                     shown(&name)
                 ),
-                &format!("已存有名为“{}”的版本；请换一个 --version，或先删除它", shown(&name)),
+                format!("已存有名为“{}”的版本；请换一个 --version，或先删除它", shown(&name)),
             ),
         ),
         DivcodeError::Unknown(name) => unknown_version(lang, &name, versions),
@@ -334,11 +334,11 @@ fn divcode_failure(ctx: &Ctx, e: DivcodeError, versions: &[Version]) -> Failure 
             2,
             tr(
                 lang,
-                &format!(
+                format!(
                     "“{}” is not dropped: {reviews} review decisions refer to it; --force drops them with it",
                     shown(&name)
                 ),
-                &format!(
+                format!(
                     "未删除“{}”：有 {reviews} 条审核决定引用它；加 --force 将连同它们一起删除",
                     shown(&name)
                 ),
@@ -353,14 +353,14 @@ fn unknown_version(lang: Lang, name: &str, versions: &[Version]) -> Failure {
     let list = if list.is_empty() {
         tr(lang, "none is stored yet", "尚未导入任何版本")
     } else {
-        tr(lang, &format!("stored: {}", list.join(", ")), &format!("已有：{}", list.join("、")))
+        tr(lang, format!("stored: {}", list.join(", ")), format!("已有：{}", list.join("、")))
     };
     fail(
         2,
         tr(
             lang,
-            &format!("no edition is named “{}” ({list})", shown(name)),
-            &format!("没有名为“{}”的版本（{list}）", shown(name)),
+            format!("no edition is named “{}” ({list})", shown(name)),
+            format!("没有名为“{}”的版本（{list}）", shown(name)),
         ),
     )
 }
@@ -375,47 +375,47 @@ fn problem_text(p: &Problem, lang: Lang) -> String {
         Problem::Empty => tr(lang, "the file holds no codes", "文件中没有任何代码"),
         Problem::Header { missing } => tr(
             lang,
-            &format!("the header has no “{missing}” column (a CSV needs code,name and may add level,parent)"),
-            &format!("标题行缺少“{missing}”列（CSV 须有 code,name，可加 level,parent）"),
+            format!("the header has no “{missing}” column (a CSV needs code,name and may add level,parent)"),
+            format!("标题行缺少“{missing}”列（CSV 须有 code,name，可加 level,parent）"),
         ),
         Problem::Csv { reason } => tr(
             lang,
-            &format!("not read as CSV: {}", shown(reason)),
-            &format!("无法按 CSV 读取：{}", shown(reason)),
+            format!("not read as CSV: {}", shown(reason)),
+            format!("无法按 CSV 读取：{}", shown(reason)),
         ),
         Problem::Code { text, error } => {
             let extra = match error {
-                CodeError::Length(n) => tr(lang, &format!(" (it has {n})"), &format!("（实为 {n} 位）")),
+                CodeError::Length(n) => tr(lang, format!(" (it has {n})"), format!("（实为 {n} 位）")),
                 CodeError::NotDigits => String::new(),
             };
             tr(
                 lang,
-                &format!("code \"{text}\" is not 6 or 12 digits{extra}"),
-                &format!("代码 \"{text}\" 不是 6 位或 12 位数字{extra}"),
+                format!("code \"{text}\" is not 6 or 12 digits{extra}"),
+                format!("代码 \"{text}\" 不是 6 位或 12 位数字{extra}"),
             )
         }
         Problem::Length { code, expected } => tr(
             lang,
-            &format!("code {code} has {} digits, but the file's first code has {expected}", code.len()),
-            &format!("代码 {code} 为 {} 位，而文件中第一个代码为 {expected} 位", code.len()),
+            format!("code {code} has {} digits, but the file's first code has {expected}", code.len()),
+            format!("代码 {code} 为 {} 位，而文件中第一个代码为 {expected} 位", code.len()),
         ),
         Problem::EmptyName { code } => {
-            tr(lang, &format!("code {code} has no name"), &format!("代码 {code} 没有名称"))
+            tr(lang, format!("code {code} has no name"), format!("代码 {code} 没有名称"))
         }
         Problem::Twice { code, first, name } => tr(
             lang,
-            &format!("code {code} is on line {first} already, named “{name}”"),
-            &format!("代码 {code} 已在第 {first} 行出现，名称为“{name}”"),
+            format!("code {code} is on line {first} already, named “{name}”"),
+            format!("代码 {code} 已在第 {first} 行出现，名称为“{name}”"),
         ),
         Problem::Level { code, given, derived } => tr(
             lang,
-            &format!("level \"{}\" does not match code {code}, which is level {derived}", shown(given)),
-            &format!("级别 \"{}\" 与代码 {code} 不符，该代码为第 {derived} 级", shown(given)),
+            format!("level \"{}\" does not match code {code}, which is level {derived}", shown(given)),
+            format!("级别 \"{}\" 与代码 {code} 不符，该代码为第 {derived} 级", shown(given)),
         ),
         Problem::ParentAbsent { code, parent } => tr(
             lang,
-            &format!("the parent {parent} of {code} is not in the file"),
-            &format!("{code} 的上级 {parent} 不在文件中"),
+            format!("the parent {parent} of {code} is not in the file"),
+            format!("{code} 的上级 {parent} 不在文件中"),
         ),
     }
 }
@@ -427,11 +427,11 @@ fn check_version_name(lang: Lang, name: &str) -> Result<(), Failure> {
             2,
             tr(
                 lang,
-                &format!(
+                format!(
                     "--version “{}”: a name is 1 to 64 characters, without spaces at its ends or control characters",
                     shown(name)
                 ),
-                &format!("--version “{}”：名称须为 1 到 64 个字符，两端不能有空格，不能含控制字符", shown(name)),
+                format!("--version “{}”：名称须为 1 到 64 个字符，两端不能有空格，不能含控制字符", shown(name)),
             ),
         ));
     }
@@ -450,8 +450,8 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
                 2,
                 tr(
                     lang,
-                    &format!("--format {:?} is not one of: auto, csv, text", shown(&a.format)),
-                    &format!("--format {:?} 无效，可选：auto、csv、text", shown(&a.format)),
+                    format!("--format {:?} is not one of: auto, csv, text", shown(&a.format)),
+                    format!("--format {:?} 无效，可选：auto、csv、text", shown(&a.format)),
                 ),
             ))
         }
@@ -459,7 +459,7 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
     let file = shown(&a.file.display().to_string());
     let bytes = std::fs::read(&a.file).map_err(|e| {
         let why = crate::i18n::io_error(&e, lang);
-        fail(2, tr(lang, &format!("{file}: cannot be read: {why}"), &format!("{file}：无法读取：{why}")))
+        fail(2, tr(lang, format!("{file}: cannot be read: {why}"), format!("{file}：无法读取：{why}")))
     })?;
     let edition = import::parse(&bytes, format).map_err(|problems: Vec<LineProblem>| {
         let mut lines: Vec<String> = problems
@@ -472,8 +472,8 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         let bad: HashSet<u64> = problems.iter().map(|p| p.line).collect();
         lines.push(tr(
             lang,
-            &format!("{file}: {} problems on {} lines; nothing was imported", problems.len(), bad.len()),
-            &format!("{file}：{} 行共 {} 处问题；未导入任何内容", bad.len(), problems.len()),
+            format!("{file}: {} problems on {} lines; nothing was imported", problems.len(), bad.len()),
+            format!("{file}：{} 行共 {} 处问题；未导入任何内容", bad.len(), problems.len()),
         ));
         fail(2, lines.join("\n"))
     })?;
@@ -497,27 +497,24 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
     };
     print_clean(&tr(
         lang,
-        &format!(
+        format!(
             "imported “{}” from {file}: {} rows, {}-digit codes ({form}, {})",
             v.name, v.rows, v.digits, v.encoding
         ),
-        &format!(
-            "已从 {file} 导入“{}”：{} 行，{} 位代码（{form}，{}）",
-            v.name, v.rows, v.digits, v.encoding
-        ),
+        format!("已从 {file} 导入“{}”：{} 行，{} 位代码（{form}，{}）", v.name, v.rows, v.digits, v.encoding),
     ));
     if edition.notes > 0 {
         print_clean(&tr(
             lang,
-            &format!("{} lines that hold no code (titles, notes) were read past", edition.notes),
-            &format!("跳过了 {} 行不含代码的内容（标题、注释）", edition.notes),
+            format!("{} lines that hold no code (titles, notes) were read past", edition.notes),
+            format!("跳过了 {} 行不含代码的内容（标题、注释）", edition.notes),
         ));
     }
     if let Some(same) = same {
         print_clean(&tr(
             lang,
-            &format!("note: the file is the same, byte for byte, as the edition “{}”", shown(&same.name)),
-            &format!("注意：此文件与版本“{}”逐字节相同", shown(&same.name)),
+            format!("note: the file is the same, byte for byte, as the edition “{}”", shown(&same.name)),
+            format!("注意：此文件与版本“{}”逐字节相同", shown(&same.name)),
         ));
     }
     Ok(0)
@@ -611,11 +608,11 @@ fn drop(store: &mut Store, ctx: &Ctx, a: &DropArgs) -> Outcome {
     print_clean(&if reviews > 0 {
         tr(
             lang,
-            &format!("dropped “{n}” and the {reviews} review decisions that referred to it"),
-            &format!("已删除“{n}”及引用它的 {reviews} 条审核决定"),
+            format!("dropped “{n}” and the {reviews} review decisions that referred to it"),
+            format!("已删除“{n}”及引用它的 {reviews} 条审核决定"),
         )
     } else {
-        tr(lang, &format!("dropped “{n}”"), &format!("已删除“{n}”"))
+        tr(lang, format!("dropped “{n}”"), format!("已删除“{n}”"))
     });
     Ok(0)
 }
@@ -636,8 +633,8 @@ fn compare(store: &Store, ctx: &Ctx, pair: &Pair) -> Result<Compared, Failure> {
             2,
             tr(
                 lang,
-                &format!("--prefix “{}” is not up to 12 digits", shown(&prefix)),
-                &format!("--prefix “{}” 不是至多 12 位的数字", shown(&prefix)),
+                format!("--prefix “{}” is not up to 12 digits", shown(&prefix)),
+                format!("--prefix “{}” 不是至多 12 位的数字", shown(&prefix)),
             ),
         ));
     }
@@ -654,14 +651,14 @@ fn compare(store: &Store, ctx: &Ctx, pair: &Pair) -> Result<Compared, Failure> {
             2,
             tr(
                 lang,
-                &format!(
+                format!(
                     "“{}” has {}-digit codes and “{}” {}-digit ones: compare editions of one kind",
                     shown(&old.name),
                     old.digits,
                     shown(&new.name),
                     new.digits
                 ),
-                &format!(
+                format!(
                     "“{}”为 {} 位代码，“{}”为 {} 位代码：请比对同一类的版本",
                     shown(&old.name),
                     old.digits,
@@ -728,19 +725,19 @@ fn summary(cmp: &Compared, lang: Lang) -> String {
     let within = if cmp.prefix.is_empty() {
         String::new()
     } else {
-        tr(lang, &format!(" (codes {}…)", cmp.prefix), &format!("（代码 {}…）", cmp.prefix))
+        tr(lang, format!(" (codes {}…)", cmp.prefix), format!("（代码 {}…）", cmp.prefix))
     };
     let (o, n) = (shown(&cmp.old.name), shown(&cmp.new.name));
     let mut text = tr(
         lang,
-        &format!("{o} → {n}{within}: {} changes ({}); {decided} decided", cmp.lines.len(), parts.join(", ")),
-        &format!("{o} → {n}{within}：{} 处变更（{}）；已审 {decided} 处", cmp.lines.len(), parts.join("，")),
+        format!("{o} → {n}{within}: {} changes ({}); {decided} decided", cmp.lines.len(), parts.join(", ")),
+        format!("{o} → {n}{within}：{} 处变更（{}）；已审 {decided} 处", cmp.lines.len(), parts.join("，")),
     );
     if undecided > 0 {
         text.push_str(&tr(
             lang,
-            &format!("; {undecided} removed codes have no mapping and await a decision"),
-            &format!("；{undecided} 个撤销的代码没有对应，等待决定"),
+            format!("; {undecided} removed codes have no mapping and await a decision"),
+            format!("；{undecided} 个撤销的代码没有对应，等待决定"),
         ));
     }
     text
@@ -814,16 +811,16 @@ fn request_text(e: &RequestError, lang: Lang) -> String {
     match e {
         RequestError::UnknownId(id) => tr(
             lang,
-            &format!("no change has the id “{}” (yunwei divcode diff lists them)", shown(id)),
-            &format!("没有编号为“{}”的变更（yunwei divcode diff 可列出）", shown(id)),
+            format!("no change has the id “{}” (yunwei divcode diff lists them)", shown(id)),
+            format!("没有编号为“{}”的变更（yunwei divcode diff 可列出）", shown(id)),
         ),
         RequestError::NotChanged(code) => tr(
             lang,
-            &format!("{code} is in no change: it is kept in the new edition, or not in the old one"),
-            &format!("{code} 不在任何变更中：它在新版本中保留，或不在旧版本中"),
+            format!("{code} is in no change: it is kept in the new edition, or not in the old one"),
+            format!("{code} 不在任何变更中：它在新版本中保留，或不在旧版本中"),
         ),
         RequestError::NotInNew(code) => {
-            tr(lang, &format!("{code} is not in the new edition"), &format!("{code} 不在新版本中"))
+            tr(lang, format!("{code} is not in the new edition"), format!("{code} 不在新版本中"))
         }
     }
 }
@@ -859,8 +856,8 @@ fn parse_maps(lang: Lang, maps: &[String]) -> Result<Vec<(Code, Code)>, Failure>
             Some(p) => out.push(p),
             None => bad.push(tr(
                 lang,
-                &format!("--map “{}” is not FROM=TO with two codes of 6 or 12 digits", shown(m)),
-                &format!("--map “{}” 不是“旧代码=新代码”（6 位或 12 位数字）", shown(m)),
+                format!("--map “{}” is not FROM=TO with two codes of 6 or 12 digits", shown(m)),
+                format!("--map “{}” 不是“旧代码=新代码”（6 位或 12 位数字）", shown(m)),
             )),
         }
     }
@@ -913,19 +910,19 @@ fn review_cmd(store: &mut Store, ctx: &Ctx, a: &ReviewArgs) -> Outcome {
     print_clean(&if decisions.is_empty() {
         tr(
             lang,
-            &format!("{o} → {n}: nothing left to decide that way"),
-            &format!("{o} → {n}：没有可按此方式决定的变更"),
+            format!("{o} → {n}: nothing left to decide that way"),
+            format!("{o} → {n}：没有可按此方式决定的变更"),
         )
     } else {
         tr(
             lang,
-            &format!(
+            format!(
                 "{o} → {n}: {} decisions by {} ({})",
                 decisions.len(),
                 shown(&ctx.operator),
                 parts.join(", ")
             ),
-            &format!(
+            format!(
                 "{o} → {n}：{} 记录了 {} 条决定（{}）",
                 shown(&ctx.operator),
                 decisions.len(),
@@ -942,8 +939,8 @@ fn review_cmd(store: &mut Store, ctx: &Ctx, a: &ReviewArgs) -> Outcome {
     if decisions.len() > 50 {
         print_clean(&tr(
             lang,
-            &format!("  … and {} more (yunwei divcode diff shows them all)", decisions.len() - 50),
-            &format!("  ……另有 {} 条（yunwei divcode diff 可全部列出）", decisions.len() - 50),
+            format!("  … and {} more (yunwei divcode diff shows them all)", decisions.len() - 50),
+            format!("  ……另有 {} 条（yunwei divcode diff 可全部列出）", decisions.len() - 50),
         ));
     }
     Ok(0)
@@ -969,7 +966,7 @@ fn mapping(store: &mut Store, ctx: &Ctx, a: &MappingArgs) -> Outcome {
             crate::cli::write_private(path, text.as_bytes()).map_err(|e| {
                 let p = shown(&path.display().to_string());
                 let why = crate::i18n::io_error(&e, lang);
-                fail(2, tr(lang, &format!("{p}: cannot be written: {why}"), &format!("{p}：无法写入：{why}")))
+                fail(2, tr(lang, format!("{p}: cannot be written: {why}"), format!("{p}：无法写入：{why}")))
             })?;
             path.display().to_string()
         }
@@ -991,8 +988,8 @@ fn mapping(store: &mut Store, ctx: &Ctx, a: &MappingArgs) -> Outcome {
             "{}",
             shown(&tr(
                 lang,
-                &format!("wrote {} mapping lines to {}", rows.len(), path.display()),
-                &format!("已将 {} 行对应关系写入 {}", rows.len(), path.display()),
+                format!("wrote {} mapping lines to {}", rows.len(), path.display()),
+                format!("已将 {} 行对应关系写入 {}", rows.len(), path.display()),
             ))
         );
     }
@@ -1006,8 +1003,8 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
             2,
             tr(
                 lang,
-                &format!("--dialect {:?} is not one of: oracle, mysql, postgres, sqlite", shown(&a.dialect)),
-                &format!("--dialect {:?} 无效，可选：oracle、mysql、postgres、sqlite", shown(&a.dialect)),
+                format!("--dialect {:?} is not one of: oracle, mysql, postgres, sqlite", shown(&a.dialect)),
+                format!("--dialect {:?} 无效，可选：oracle、mysql、postgres、sqlite", shown(&a.dialect)),
             ),
         )
     })?;
@@ -1019,8 +1016,8 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
                 2,
                 tr(
                     lang,
-                    &format!("--match {:?} is not one of: exact, prefix", shown(other)),
-                    &format!("--match {:?} 无效，可选：exact、prefix", shown(other)),
+                    format!("--match {:?} is not one of: exact, prefix", shown(other)),
+                    format!("--match {:?} 无效，可选：exact、prefix", shown(other)),
                 ),
             ))
         }
@@ -1048,12 +1045,12 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
             match e {
                 E::Nothing => tr(
                     lang,
-                    &format!(
+                    format!(
                         "{} → {}: no accepted change maps a code to another (renames keep their codes); review first (yunwei divcode review)",
                         shown(&cmp.old.name),
                         shown(&cmp.new.name)
                     ),
-                    &format!(
+                    format!(
                         "{} → {}：没有已接受的变更把一个代码改为另一个（更名不改代码）；请先审核（yunwei divcode review）",
                         shown(&cmp.old.name),
                         shown(&cmp.new.name)
@@ -1061,8 +1058,8 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
                 ),
                 E::Ident { what, value } => tr(
                     lang,
-                    &format!("{what} “{value}” cannot be written as an identifier (an empty part, or a line break)"),
-                    &format!("{what}“{value}”无法写成标识符（有空的部分或换行）"),
+                    format!("{what} “{value}” cannot be written as an identifier (an empty part, or a line break)"),
+                    format!("{what}“{value}”无法写成标识符（有空的部分或换行）"),
                 ),
                 E::KeyIsColumn => tr(lang, "--key and --column name the same column", "--key 与 --column 是同一列"),
                 E::MixedLengths => tr(
@@ -1077,7 +1074,7 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
     let io_fail = |p: &Path, e: std::io::Error| {
         let p = shown(&p.display().to_string());
         let why = crate::i18n::io_error(&e, lang);
-        fail(2, tr(lang, &format!("{p}: cannot be written: {why}"), &format!("{p}：无法写入：{why}")))
+        fail(2, tr(lang, format!("{p}: cannot be written: {why}"), format!("{p}：无法写入：{why}")))
     };
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -1095,8 +1092,8 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
                 2,
                 tr(
                     lang,
-                    &format!("{p} exists; it may be the SQL someone reviewed: choose another --out-dir, or --force"),
-                    &format!("{p} 已存在，可能是已审阅过的 SQL：请换一个 --out-dir，或加 --force"),
+                    format!("{p} exists; it may be the SQL someone reviewed: choose another --out-dir, or --force"),
+                    format!("{p} 已存在，可能是已审阅过的 SQL：请换一个 --out-dir，或加 --force"),
                 ),
             ));
         }
@@ -1118,13 +1115,13 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
         .map_err(|e| db_failure(lang, e))?;
     print_clean(&tr(
         lang,
-        &format!(
+        format!(
             "wrote {dir_shown}/apply.sql and {dir_shown}/rollback.sql: {} mappings onto {}.{}, old values saved in {backup}",
             pairs.len(),
             shown(&a.table),
             shown(&a.column)
         ),
-        &format!(
+        format!(
             "已写入 {dir_shown}/apply.sql 和 {dir_shown}/rollback.sql：{} 条对应关系作用于 {}.{}，原值保存在 {backup}",
             pairs.len(),
             shown(&a.table),
@@ -1158,12 +1155,12 @@ fn count_all(ctx: &Ctx, only: &[String]) -> Result<Vec<Counted>, Failure> {
                 2,
                 tr(
                     lang,
-                    &format!(
+                    format!(
                         "no [[divcodes.impact]] entry is named “{}” (there are: {})",
                         shown(name),
                         list.join(", ")
                     ),
-                    &format!("没有名为“{}”的 [[divcodes.impact]]（已有：{}）", shown(name), list.join("、")),
+                    format!("没有名为“{}”的 [[divcodes.impact]]（已有：{}）", shown(name), list.join("、")),
                 ),
             ));
         }
@@ -1228,8 +1225,8 @@ fn impact_text(r: &impact::Report, lang: Lang) -> String {
     for t in &r.targets {
         text.push_str(&tr(
             lang,
-            &format!("{}: {} records in all, {} codes\n", t.name, t.total, t.codes),
-            &format!("{}：共 {} 条记录，{} 个代码\n", t.name, t.total, t.codes),
+            format!("{}: {} records in all, {} codes\n", t.name, t.total, t.codes),
+            format!("{}：共 {} 条记录，{} 个代码\n", t.name, t.total, t.codes),
         ));
     }
     text.push('\n');
@@ -1242,15 +1239,15 @@ fn reconcile(store: &Store, ctx: &Ctx, a: &ReconcileArgs) -> Outcome {
     let file = shown(&a.before.display().to_string());
     let text = std::fs::read_to_string(&a.before).map_err(|e| {
         let why = crate::i18n::io_error(&e, lang);
-        fail(2, tr(lang, &format!("{file}: cannot be read: {why}"), &format!("{file}：无法读取：{why}")))
+        fail(2, tr(lang, format!("{file}: cannot be read: {why}"), format!("{file}：无法读取：{why}")))
     })?;
     let before: impact::Report = serde_json::from_str(&text).map_err(|e| {
         fail(
             2,
             tr(
                 lang,
-                &format!("{file}: not the JSON of yunwei divcode impact --json: {e}"),
-                &format!("{file}：不是 yunwei divcode impact --json 的输出：{e}"),
+                format!("{file}: not the JSON of yunwei divcode impact --json: {e}"),
+                format!("{file}：不是 yunwei divcode impact --json 的输出：{e}"),
             ),
         )
     })?;
@@ -1260,14 +1257,14 @@ fn reconcile(store: &Store, ctx: &Ctx, a: &ReconcileArgs) -> Outcome {
             2,
             tr(
                 lang,
-                &format!(
+                format!(
                     "{file} counts {} → {}, not {} → {}",
                     shown(&before.old),
                     shown(&before.new),
                     shown(&cmp.old.name),
                     shown(&cmp.new.name)
                 ),
-                &format!(
+                format!(
                     "{file} 统计的是 {} → {}，不是 {} → {}",
                     shown(&before.old),
                     shown(&before.new),
@@ -1312,11 +1309,11 @@ fn reconcile_text(r: &impact::Reconciled, rolled_back: bool, lang: Lang) -> Stri
     for t in &r.targets {
         out.push(tr(
             lang,
-            &format!(
+            format!(
                 "{}: {} records before, {} now; {} mappings checked",
                 t.name, t.total_before, t.total_after, r.mappings
             ),
-            &format!(
+            format!(
                 "{}：之前 {} 条记录，现在 {} 条；核对了 {} 条对应关系",
                 t.name, t.total_before, t.total_after, r.mappings
             ),
@@ -1326,28 +1323,28 @@ fn reconcile_text(r: &impact::Reconciled, rolled_back: bool, lang: Lang) -> Stri
         out.push(match m {
             M::OldNotEmpty { target, code, count } => tr(
                 lang,
-                &format!("{target}: {code} still holds {count} records; every mapped old code should hold none"),
-                &format!("{target}：{code} 下仍有 {count} 条记录；每个已对应的旧代码下应为 0"),
+                format!("{target}: {code} still holds {count} records; every mapped old code should hold none"),
+                format!("{target}：{code} 下仍有 {count} 条记录；每个已对应的旧代码下应为 0"),
             ),
             M::NewCount { target, code, expected, found } => tr(
                 lang,
-                &format!("{target}: {code} holds {found} records; its earlier count plus what was mapped onto it is {expected}"),
-                &format!("{target}：{code} 下有 {found} 条记录；原有数量加上映射过来的应为 {expected}"),
+                format!("{target}: {code} holds {found} records; its earlier count plus what was mapped onto it is {expected}"),
+                format!("{target}：{code} 下有 {found} 条记录；原有数量加上映射过来的应为 {expected}"),
             ),
             M::Total { target, before, after } => tr(
                 lang,
-                &format!("{target}: {after} records in all, {before} before: the totals differ"),
-                &format!("{target}：现共 {after} 条记录，之前 {before} 条：总数不符"),
+                format!("{target}: {after} records in all, {before} before: the totals differ"),
+                format!("{target}：现共 {after} 条记录，之前 {before} 条：总数不符"),
             ),
             M::NotRestored { target, code, before, after } => tr(
                 lang,
-                &format!("{target}: {code} holds {after} records, and held {before} before"),
-                &format!("{target}：{code} 下现有 {after} 条记录，之前为 {before} 条"),
+                format!("{target}: {code} holds {after} records, and held {before} before"),
+                format!("{target}：{code} 下现有 {after} 条记录，之前为 {before} 条"),
             ),
             M::Missing { target } => tr(
                 lang,
-                &format!("{target}: counted before, but no such [[divcodes.impact]] entry now"),
-                &format!("{target}：之前统计过，但现在没有这一 [[divcodes.impact]]"),
+                format!("{target}: counted before, but no such [[divcodes.impact]] entry now"),
+                format!("{target}：之前统计过，但现在没有这一 [[divcodes.impact]]"),
             ),
         });
     }
@@ -1366,8 +1363,8 @@ fn reconcile_text(r: &impact::Reconciled, rolled_back: bool, lang: Lang) -> Stri
     } else {
         tr(
             lang,
-            &format!("{} mismatches: the data does not reconcile", r.mismatches.len()),
-            &format!("{} 处不符：数据未能核对一致", r.mismatches.len()),
+            format!("{} mismatches: the data does not reconcile", r.mismatches.len()),
+            format!("{} 处不符：数据未能核对一致", r.mismatches.len()),
         )
     });
     out.join("\n")

@@ -280,10 +280,10 @@ pub(crate) fn now(lang: Lang) -> Result<i64, String> {
             chrono::DateTime::parse_from_rfc3339(v.trim()).map(|t| t.timestamp()).map_err(|e| {
                 tr(
                     lang,
-                    &format!(
+                    format!(
                         "YUNWEI_NOW={v:?} is not an RFC 3339 time such as 2026-11-27T01:00:00+08:00 ({e})"
                     ),
-                    &format!("YUNWEI_NOW={v:?} 不是 RFC 3339 时间（例如 2026-11-27T01:00:00+08:00）：{e}"),
+                    format!("YUNWEI_NOW={v:?} 不是 RFC 3339 时间（例如 2026-11-27T01:00:00+08:00）：{e}"),
                 )
             })
         }
@@ -383,67 +383,67 @@ fn problem_text(p: &import::Problem, headings: &[(import::Field, String)], lang:
     match p {
         P::Encoding { byte } => tr(
             lang,
-            &format!("neither UTF-8 nor GBK (the first byte that is neither is at offset {byte}); save the sheet as CSV UTF-8"),
-            &format!("既不是 UTF-8 也不是 GBK 编码（第一个无法识别的字节在偏移 {byte} 处）；请另存为 CSV UTF-8"),
+            format!("neither UTF-8 nor GBK (the first byte that is neither is at offset {byte}); save the sheet as CSV UTF-8"),
+            format!("既不是 UTF-8 也不是 GBK 编码（第一个无法识别的字节在偏移 {byte} 处）；请另存为 CSV UTF-8"),
         ),
         P::Empty => tr(lang, "the file is empty: a sheet needs its header line", "文件为空：表格须有标题行"),
         P::UnknownColumn { heading } => tr(
             lang,
-            &format!("no column is called “{heading}”; the columns are: {}", import::known_headings()),
-            &format!("没有名为“{heading}”的列；可用的列名：{}", import::known_headings()),
+            format!("no column is called “{heading}”; the columns are: {}", import::known_headings()),
+            format!("没有名为“{heading}”的列；可用的列名：{}", import::known_headings()),
         ),
         P::Future { field, value } => tr(
             lang,
-            &format!("{} “{value}” is in the future", f(field)),
-            &format!("{} “{value}” 晚于当前时间", f(field)),
+            format!("{} “{value}” is in the future", f(field)),
+            format!("{} “{value}” 晚于当前时间", f(field)),
         ),
         P::TwiceColumn { field } => {
-            tr(lang, &format!("the column {} is there twice", f(field)), &format!("列 {} 出现了两次", f(field)))
+            tr(lang, format!("the column {} is there twice", f(field)), format!("列 {} 出现了两次", f(field)))
         }
         P::MissingColumn { field } => {
-            tr(lang, &format!("the sheet has no {} column", f(field)), &format!("表格缺少 {} 列", f(field)))
+            tr(lang, format!("the sheet has no {} column", f(field)), format!("表格缺少 {} 列", f(field)))
         }
         P::Cells { found, header } => tr(
             lang,
-            &format!("{found} cells, but the header has {header} headings (a comma in a text not in quotes?)"),
-            &format!("有 {found} 个单元格，但标题行只有 {header} 列（文字中的逗号没有加引号？）"),
+            format!("{found} cells, but the header has {header} headings (a comma in a text not in quotes?)"),
+            format!("有 {found} 个单元格，但标题行只有 {header} 列（文字中的逗号没有加引号？）"),
         ),
-        P::Csv { reason } => tr(lang, &format!("not read as CSV: {reason}"), &format!("无法按 CSV 读取：{reason}")),
-        P::Missing { field } => tr(lang, &format!("{} is empty", f(field)), &format!("{} 为空", f(field))),
+        P::Csv { reason } => tr(lang, format!("not read as CSV: {reason}"), format!("无法按 CSV 读取：{reason}")),
+        P::Missing { field } => tr(lang, format!("{} is empty", f(field)), format!("{} 为空", f(field))),
         P::Bad { field, value, accepted } => tr(
             lang,
-            &format!("{} “{value}” is none of: {accepted}", f(field)),
-            &format!("{} “{value}” 不在可用值之内：{accepted}", f(field)),
+            format!("{} “{value}” is none of: {accepted}", f(field)),
+            format!("{} “{value}” 不在可用值之内：{accepted}", f(field)),
         ),
         P::BadTime { field, value } => tr(
             lang,
-            &format!("{} “{value}” is not a time (YYYY-MM-DD HH:MM, YYYY/MM/DD HH:MM or RFC 3339)", f(field)),
-            &format!("{} “{value}” 不是时间（应为 YYYY-MM-DD HH:MM、YYYY/MM/DD HH:MM 或 RFC 3339）", f(field)),
+            format!("{} “{value}” is not a time (YYYY-MM-DD HH:MM, YYYY/MM/DD HH:MM or RFC 3339)", f(field)),
+            format!("{} “{value}” 不是时间（应为 YYYY-MM-DD HH:MM、YYYY/MM/DD HH:MM 或 RFC 3339）", f(field)),
         ),
         P::Order { field, before } => tr(
             lang,
-            &format!("{} is before {}", f(field), f(before)),
-            &format!("{} 早于 {}", f(field), f(before)),
+            format!("{} is before {}", f(field), f(before)),
+            format!("{} 早于 {}", f(field), f(before)),
         ),
         P::NeedsTime { status, field } => tr(
             lang,
-            &format!("a ticket that is {status} needs its {}", f(field)),
-            &format!("状态为 {status} 的工单须填写 {}", f(field)),
+            format!("a ticket that is {status} needs its {}", f(field)),
+            format!("状态为 {status} 的工单须填写 {}", f(field)),
         ),
         P::TooLong { field } => tr(
             lang,
-            &format!("{} is longer than 20,000 characters", f(field)),
-            &format!("{} 超过 20,000 个字符", f(field)),
+            format!("{} is longer than 20,000 characters", f(field)),
+            format!("{} 超过 20,000 个字符", f(field)),
         ),
         P::TooManyRows => tr(
             lang,
-            &format!("more than {} lines: split the sheet", import::MAX_ROWS),
-            &format!("超过 {} 行：请拆分表格", import::MAX_ROWS),
+            format!("more than {} lines: split the sheet", import::MAX_ROWS),
+            format!("超过 {} 行：请拆分表格", import::MAX_ROWS),
         ),
         P::Repeated { reference, first } => tr(
             lang,
-            &format!("{reference} is on line {first} already"),
-            &format!("{reference} 已在第 {first} 行出现"),
+            format!("{reference} is on line {first} already"),
+            format!("{reference} 已在第 {first} 行出现"),
         ),
     }
 }
@@ -455,8 +455,8 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         code: 2,
         message: tr(
             lang,
-            &format!("{shown}: cannot be read: {}", crate::i18n::io_error(&e, lang)),
-            &format!("{shown}：无法读取：{}", crate::i18n::io_error(&e, lang)),
+            format!("{shown}: cannot be read: {}", crate::i18n::io_error(&e, lang)),
+            format!("{shown}：无法读取：{}", crate::i18n::io_error(&e, lang)),
         ),
     })?;
     // Decoded once: the rows, the encoding said, and the headings the messages use.
@@ -479,12 +479,12 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
                 problems.iter().map(|p| p.line).filter(|l| *l > 0).collect();
             let tail = tr(
                 lang,
-                &format!(
+                format!(
                     "{shown}: {} problems on {} lines; nothing was imported",
                     problems.len(),
                     bad_lines.len()
                 ),
-                &format!("{shown}：{} 行共 {} 处问题；未导入任何工单", bad_lines.len(), problems.len()),
+                format!("{shown}：{} 行共 {} 处问题；未导入任何工单", bad_lines.len(), problems.len()),
             );
             return Err(Failure { code: 2, message: format!("{}\n{tail}", lines.join("\n")) });
         }
@@ -522,19 +522,19 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
                     code: 2,
                     message: tr(
                         lang,
-                        &format!("line {}: {reference} was imported before, as {number}; nothing would be imported", r.line),
-                        &format!("第 {} 行：{reference} 已导入过（工单 {number}）；不会导入任何工单", r.line),
+                        format!("line {}: {reference} was imported before, as {number}; nothing would be imported", r.line),
+                        format!("第 {} 行：{reference} 已导入过（工单 {number}）；不会导入任何工单", r.line),
                     ),
                 });
             }
         }
         let text = tr(
             lang,
-            &format!(
+            format!(
                 "{shown} ({encoding}): {} tickets would be imported; nothing was written",
                 imported.len()
             ),
-            &format!("{shown}（{encoding}）：可导入 {} 张工单；未写入任何内容", imported.len()),
+            format!("{shown}（{encoding}）：可导入 {} 张工单；未写入任何内容", imported.len()),
         );
         if a.json {
             println!(
@@ -554,13 +554,13 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         );
     } else {
         let range = match (numbers.first(), numbers.last()) {
-            (Some(a), Some(b)) if a != b => tr(lang, &format!(" ({a} … {b})"), &format!("（{a} … {b}）")),
-            (Some(a), _) => tr(lang, &format!(" ({a})"), &format!("（{a}）")),
+            (Some(a), Some(b)) if a != b => tr(lang, format!(" ({a} … {b})"), format!("（{a} … {b}）")),
+            (Some(a), _) => tr(lang, format!(" ({a})"), format!("（{a}）")),
             _ => String::new(),
         };
         print_clean(&tr(
             lang,
-            &format!(
+            format!(
                 "{shown} ({encoding}): {} imported{range}",
                 if numbers.len() == 1 {
                     "1 ticket".to_string()
@@ -568,7 +568,7 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
                     format!("{} tickets", numbers.len())
                 }
             ),
-            &format!("{shown}（{encoding}）：已导入 {} 张工单{range}", numbers.len()),
+            format!("{shown}（{encoding}）：已导入 {} 张工单{range}", numbers.len()),
         ));
     }
     Ok(0)
@@ -580,8 +580,8 @@ fn day_start(ctx: &Ctx, option: &str, text: &str) -> Result<i64, Failure> {
         code: 2,
         message: tr(
             ctx.lang,
-            &format!("{option} {text:?} is not a date such as 2026-10-01"),
-            &format!("{option} {text:?} 不是日期，应写成 2026-10-01 这样"),
+            format!("{option} {text:?} is not a date such as 2026-10-01"),
+            format!("{option} {text:?} 不是日期，应写成 2026-10-01 这样"),
         ),
     };
     let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad())?;
@@ -621,8 +621,8 @@ fn export(store: &Store, ctx: &Ctx, a: &ExportArgs) -> Outcome {
             code: 2,
             message: tr(
                 ctx.lang,
-                &format!("--format {:?} is not one of: csv", a.format),
-                &format!("--format {:?} 无效，可选：csv", a.format),
+                format!("--format {:?} is not one of: csv", a.format),
+                format!("--format {:?} 无效，可选：csv", a.format),
             ),
         });
     }
@@ -696,8 +696,8 @@ fn parse<T: std::str::FromStr<Err = UnknownName>>(
         code: 2,
         message: tr(
             lang,
-            &format!("{option} {:?} is not one of: {}", e.given, e.allowed),
-            &format!("{option} {:?} 无效，可选：{}", e.given, e.allowed),
+            format!("{option} {:?} is not one of: {}", e.given, e.allowed),
+            format!("{option} {:?} 无效，可选：{}", e.given, e.allowed),
         ),
     })
 }
@@ -829,18 +829,18 @@ fn clock_word(ctx: &Ctx, c: &Clocks) -> String {
 
 fn clock_text(ctx: &Ctx, k: &Clock, label_en: &str, label_zh: &str, lang: Lang) -> String {
     match (k.met, k.running, k.paused, k.due) {
-        (Some(true), ..) => tr(lang, &format!("{label_en} met"), &format!("{label_zh}达标")),
-        (Some(false), ..) => tr(lang, &format!("{label_en} breached"), &format!("{label_zh}超时")),
-        (None, _, true, _) => tr(lang, &format!("{label_en} paused"), &format!("{label_zh}暂停")),
+        (Some(true), ..) => tr(lang, format!("{label_en} met"), format!("{label_zh}达标")),
+        (Some(false), ..) => tr(lang, format!("{label_en} breached"), format!("{label_zh}超时")),
+        (None, _, true, _) => tr(lang, format!("{label_en} paused"), format!("{label_zh}暂停")),
         (None, true, _, Some(due)) if due >= ctx.now => {
             let left = yunwei_widgets::fmt::duration((due - ctx.now).max(0) as u64);
-            tr(lang, &format!("{label_en} {left} left"), &format!("{label_zh}剩余 {left}"))
+            tr(lang, format!("{label_en} {left} left"), format!("{label_zh}剩余 {left}"))
         }
         (None, true, _, Some(due)) => {
             let over = yunwei_widgets::fmt::duration((ctx.now - due).max(0) as u64);
-            tr(lang, &format!("{label_en} overdue {over}"), &format!("{label_zh}已超时 {over}"))
+            tr(lang, format!("{label_en} overdue {over}"), format!("{label_zh}已超时 {over}"))
         }
-        _ => tr(lang, &format!("{label_en} -"), &format!("{label_zh} -")),
+        _ => tr(lang, format!("{label_en} -"), format!("{label_zh} -")),
     }
 }
 
@@ -983,7 +983,7 @@ fn print_ticket(store: &Store, ctx: &Ctx, t: &Ticket, json: bool, full: bool, un
             if t.priority == Priority::P1 { "‼" } else { "" },
             t.priority,
             crate::ticket_words::status_named(t.status, lang),
-            tr(lang, &format!("(version {})", t.version), &format!("（版本 {}）", t.version))
+            tr(lang, format!("(version {})", t.version), format!("（版本 {}）", t.version))
         ),
         format!("{}{}", tr(lang, "summary: ", "摘要："), t.summary),
         format!(
@@ -1076,8 +1076,8 @@ fn verify(store: &Store, ctx: &Ctx, a: &VerifyArgs) -> Outcome {
         None => {
             print_clean(&tr(
                 lang,
-                &format!("every chain holds: {} tickets, {} events", report.tickets, report.events),
-                &format!("所有历史链完好：{} 个工单，{} 条事件", report.tickets, report.events),
+                format!("every chain holds: {} tickets, {} events", report.tickets, report.events),
+                format!("所有历史链完好：{} 个工单，{} 条事件", report.tickets, report.events),
             ));
             Ok(0)
         }
@@ -1086,13 +1086,13 @@ fn verify(store: &Store, ctx: &Ctx, a: &VerifyArgs) -> Outcome {
             let what = match b {
                 Break::Edited { id, seq } => tr(
                     lang,
-                    &format!("event {seq} (row {id}) was changed after it was written"),
-                    &format!("第 {seq} 条事件（行 {id}）在写入后被修改"),
+                    format!("event {seq} (row {id}) was changed after it was written"),
+                    format!("第 {seq} 条事件（行 {id}）在写入后被修改"),
                 ),
                 Break::Unlinked { id, seq } => tr(
                     lang,
-                    &format!("event {seq} (row {id}) does not follow the one before it: an event was deleted, inserted or moved"),
-                    &format!("第 {seq} 条事件（行 {id}）与前一条接不上：有事件被删除、插入或挪动"),
+                    format!("event {seq} (row {id}) does not follow the one before it: an event was deleted, inserted or moved"),
+                    format!("第 {seq} 条事件（行 {id}）与前一条接不上：有事件被删除、插入或挪动"),
                 ),
                 Break::Head { .. } => tr(
                     lang,
@@ -1102,12 +1102,12 @@ fn verify(store: &Store, ctx: &Ctx, a: &VerifyArgs) -> Outcome {
             };
             print_clean(&tr(
                 lang,
-                &format!(
+                format!(
                     "{number}: history broken: {what} ({} of {} tickets broken)",
                     report.broken.len(),
                     report.tickets
                 ),
-                &format!(
+                format!(
                     "{number}：历史链断裂：{what}（{} 个工单中 {} 个断裂）",
                     report.tickets,
                     report.broken.len()
