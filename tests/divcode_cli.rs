@@ -144,7 +144,7 @@ fn a_bad_file_is_refused_whole_with_every_bad_line_named() {
                 "bad.csv:4: code 460105 has no name",
                 "bad.csv:5: code \"32060X\" is not 6 or 12 digits",
                 "bad.csv:6: code \"4601055\" is not 6 or 12 digits (it has 7)",
-                "bad.csv:7: code 460100 is on line 3 already, named “海口市”",
+                "bad.csv:7: code 460100 is on line 3 already, named “海口市”; here it is “另一个名字”",
                 "bad.csv:8: the parent 450000 of 450206 is not in the file",
                 "bad.csv:9: code 460105001000 has 12 digits, but the file's first code has 6",
                 "bad.csv: 6 problems on 6 lines; nothing was imported",
@@ -156,7 +156,7 @@ fn a_bad_file_is_refused_whole_with_every_bad_line_named() {
                 "bad.csv:4: 代码 460105 没有名称",
                 "bad.csv:5: 代码 \"32060X\" 不是 6 位或 12 位数字",
                 "bad.csv:6: 代码 \"4601055\" 不是 6 位或 12 位数字（实为 7 位）",
-                "bad.csv:7: 代码 460100 已在第 3 行出现，名称为“海口市”",
+                "bad.csv:7: 代码 460100 已在第 3 行出现，名称为“海口市”；此处为“另一个名字”",
                 "bad.csv:8: 450206 的上级 450000 不在文件中",
                 "bad.csv:9: 代码 460105001000 为 12 位，而文件中第一个代码为 6 位",
                 "bad.csv：6 行共 6 处问题；未导入任何内容",
@@ -235,7 +235,7 @@ fn the_diff_classifies_each_kind_with_its_evidence() {
     // The text: what awaits a decision first, Chinese aligned.
     let out = ok(&home, &["divcode", "diff", "2023", "2024", "--lang", "zh-CN"]);
     let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[0].contains("2 个撤销的代码没有对应，等待决定"), "{out}");
+    assert!(lines[0].contains("1 个撤销的代码没有对应，等待决定"), "{out}");
     assert!(lines[3].starts_with("469028  撤销"), "{out}");
     let col = |l: &str| yunwei_widgets::width::width(&l[..l.find("代码相同").unwrap_or(l.len())]);
     let renamed: Vec<&&str> = lines.iter().filter(|l| l.contains("代码相同")).collect();
@@ -414,7 +414,7 @@ fn sql_for_each_dialect() {
         let apply = std::fs::read_to_string(dir.join("apply.sql")).unwrap();
         assert!(apply.contains(want), "{dialect}: {apply}");
         let rollback = std::fs::read_to_string(dir.join("rollback.sql")).unwrap();
-        assert!(rollback.contains("yw_bak_2023_2024"), "{rollback}");
+        assert!(rollback.to_ascii_lowercase().contains("yw_bak_2023_2024"), "{rollback}");
         // Written files are not replaced unless asked.
         let (code, _, err) = run(yunwei(&home).args([
             "divcode",
@@ -465,7 +465,7 @@ fn the_sql_round_trip_through_sqlite3() {
     let (_d, home) = setup();
     let biz = home.join("biz.db");
     // 60 people: 10 under each of 469003 (→460400), 460300 (→460500), 460301 (→460501),
-    // 460107 (→460109, rejected, stays), 469028 (edited →469025), 469025 itself; one without.
+    // 460107 (→460109), 469028 (edited →469025), 469025 itself; one without.
     sqlite3(
         &biz,
         "CREATE TABLE \"person's\" (id INTEGER PRIMARY KEY, hjdz TEXT, xzqh TEXT);
@@ -497,7 +497,7 @@ fn the_sql_round_trip_through_sqlite3() {
             "2023",
             "2024",
             "--accept-confident",
-            "--reject",
+            "--accept",
             "460107",
             "--map",
             "469028=469025",
@@ -555,8 +555,8 @@ fn the_sql_round_trip_through_sqlite3() {
         );
         assert_eq!(
             sqlite3(&biz, "SELECT count(*) FROM yw_bak_2023_2024"),
-            "40",
-            "10 rows under each of 4 mapped codes"
+            "50",
+            "10 rows under each of 5 mapped codes"
         );
         // A second apply over itself is refused by the backup table being there.
         let again = Command::new("sqlite3")
@@ -571,7 +571,7 @@ fn the_sql_round_trip_through_sqlite3() {
         if column == "hjdz" {
             // Only the column the SQL changed reconciles; the other target still holds the old codes.
             assert_eq!(code, 1, "{out}{err}");
-            assert!(out.contains("户籍: 61 records before, 61 now; 7 mappings checked"), "{out}");
+            assert!(out.contains("户籍: 61 records before, 61 now; 8 mappings checked"), "{out}");
             assert!(out.contains("xzqh: 469003 still holds 10 records"), "{out}");
         } else {
             assert_eq!(code, 1, "hjdz was rolled back: {out}{err}");
@@ -581,7 +581,7 @@ fn the_sql_round_trip_through_sqlite3() {
         let whole = sqlite3(&biz, &format!(
             "SELECT group_concat(p || '=' || n, ' ') FROM (SELECT substr({column}, 1, 6) AS p, count(*) AS n FROM \"person's\" WHERE {column} IS NOT NULL GROUP BY p ORDER BY p)"
         ));
-        assert_eq!(whole, "460107=10 460400=10 460500=10 460501=10 469025=20");
+        assert_eq!(whole, "460109=10 460400=10 460500=10 460501=10 469025=20");
         pipe("rollback.sql");
         let (code, out, err) = run(yunwei(&home)
             .args([
@@ -616,6 +616,17 @@ fn the_sql_round_trip_through_sqlite3() {
         .current_dir(&home));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("reconciled: every mapped code moved as mapped"), "{out}");
+    // A record on a code the new edition does not have, that nothing moves: found.
+    sqlite3(&biz, "INSERT INTO \"person's\" (hjdz, xzqh) VALUES ('469029', '469029100000')");
+    let (code, out, _) = run(yunwei(&home)
+        .args(["divcode", "reconcile", "2023", "2024", "--before", "before.json"])
+        .current_dir(&home));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("户籍: 469029 still holds 1 records, and the new edition has no such code"),
+        "{out}"
+    );
+    sqlite3(&biz, "DELETE FROM \"person's\" WHERE hjdz = '469029'");
     // A record lost on the way is found.
     sqlite3(
         &biz,
@@ -641,12 +652,21 @@ fn the_sql_round_trip_through_sqlite3() {
         format!("[[divcodes.impact]]\nname = \"bad\"\ncommand = {:?}\n", q("SELECT x FROM nowhere")),
     )
     .unwrap();
-    let (code, _, err) = run(yunwei(&home).args(["divcode", "impact", "2023", "2024"]));
+    let (code, out, err) = run(yunwei(&home).args(["divcode", "impact", "2023", "2024"]));
     assert_eq!(code, 1);
     assert!(
         err.contains("bad: the command exited with status 1") && err.contains("no such table: nowhere"),
         "{err}"
     );
+    assert!(out.is_empty(), "no table when nothing was counted: {out}");
+    // A before file that counted nothing proves nothing.
+    let (_, empty, _) = run(yunwei(&home).args(["divcode", "impact", "2023", "2024", "--json"]));
+    std::fs::write(home.join("empty.json"), empty).unwrap();
+    let (code, _, err) = run(yunwei(&home)
+        .args(["divcode", "reconcile", "2023", "2024", "--before", "empty.json"])
+        .current_dir(&home));
+    assert_eq!(code, 2);
+    assert!(err.contains("empty.json counted nothing"), "{err}");
 }
 
 /// POSIX single quotes for the test's own commands.

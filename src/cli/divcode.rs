@@ -15,9 +15,9 @@ use crate::cli::Global;
 use crate::divcodes::diff::{diff, Kind};
 use crate::divcodes::export::{self, Dialect, Match, Target};
 use crate::divcodes::impact::{self, Counts};
-use crate::divcodes::import::{self, Format, LineProblem, Problem};
-use crate::divcodes::review::{self, Line, RequestError, Requests, State};
-use crate::divcodes::{Code, CodeError, Division};
+use crate::divcodes::import::{self, Format, LineProblem};
+use crate::divcodes::review::{self, Line, Requests, State};
+use crate::divcodes::{Code, Division};
 use crate::i18n::{tr, Lang};
 use crate::store::divcodes::{DivcodeError, Version};
 use crate::store::{Access, Store};
@@ -365,61 +365,6 @@ fn unknown_version(lang: Lang, name: &str, versions: &[Version]) -> Failure {
     )
 }
 
-fn problem_text(p: &Problem, lang: Lang) -> String {
-    match p {
-        Problem::Encoding => tr(
-            lang,
-            "neither UTF-8 nor GB18030; save the list as UTF-8",
-            "既不是 UTF-8 也不是 GB18030 编码；请另存为 UTF-8",
-        ),
-        Problem::Empty => tr(lang, "the file holds no codes", "文件中没有任何代码"),
-        Problem::Header { missing } => tr(
-            lang,
-            format!("the header has no “{missing}” column (a CSV needs code,name and may add level,parent)"),
-            format!("标题行缺少“{missing}”列（CSV 须有 code,name，可加 level,parent）"),
-        ),
-        Problem::Csv { reason } => tr(
-            lang,
-            format!("not read as CSV: {}", shown(reason)),
-            format!("无法按 CSV 读取：{}", shown(reason)),
-        ),
-        Problem::Code { text, error } => {
-            let extra = match error {
-                CodeError::Length(n) => tr(lang, format!(" (it has {n})"), format!("（实为 {n} 位）")),
-                CodeError::NotDigits => String::new(),
-            };
-            tr(
-                lang,
-                format!("code \"{text}\" is not 6 or 12 digits{extra}"),
-                format!("代码 \"{text}\" 不是 6 位或 12 位数字{extra}"),
-            )
-        }
-        Problem::Length { code, expected } => tr(
-            lang,
-            format!("code {code} has {} digits, but the file's first code has {expected}", code.len()),
-            format!("代码 {code} 为 {} 位，而文件中第一个代码为 {expected} 位", code.len()),
-        ),
-        Problem::EmptyName { code } => {
-            tr(lang, format!("code {code} has no name"), format!("代码 {code} 没有名称"))
-        }
-        Problem::Twice { code, first, name } => tr(
-            lang,
-            format!("code {code} is on line {first} already, named “{name}”"),
-            format!("代码 {code} 已在第 {first} 行出现，名称为“{name}”"),
-        ),
-        Problem::Level { code, given, derived } => tr(
-            lang,
-            format!("level \"{}\" does not match code {code}, which is level {derived}", shown(given)),
-            format!("级别 \"{}\" 与代码 {code} 不符，该代码为第 {derived} 级", shown(given)),
-        ),
-        Problem::ParentAbsent { code, parent } => tr(
-            lang,
-            format!("the parent {parent} of {code} is not in the file"),
-            format!("{code} 的上级 {parent} 不在文件中"),
-        ),
-    }
-}
-
 fn check_version_name(lang: Lang, name: &str) -> Result<(), Failure> {
     let n = name.trim();
     if n.is_empty() || n != name || n.chars().count() > 64 || n.chars().any(char::is_control) {
@@ -465,8 +410,8 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         let mut lines: Vec<String> = problems
             .iter()
             .map(|p| match p.line {
-                0 => format!("{file}: {}", problem_text(&p.problem, lang)),
-                n => format!("{file}:{n}: {}", problem_text(&p.problem, lang)),
+                0 => format!("{file}: {}", crate::divcode_words::problem(&p.problem, lang)),
+                n => format!("{file}:{n}: {}", crate::divcode_words::problem(&p.problem, lang)),
             })
             .collect();
         let bad: HashSet<u64> = problems.iter().map(|p| p.line).collect();
@@ -807,24 +752,6 @@ fn diff_cmd(store: &mut Store, ctx: &Ctx, a: &DiffArgs) -> Outcome {
     Ok(0)
 }
 
-fn request_text(e: &RequestError, lang: Lang) -> String {
-    match e {
-        RequestError::UnknownId(id) => tr(
-            lang,
-            format!("no change has the id “{}” (yunwei divcode diff lists them)", shown(id)),
-            format!("没有编号为“{}”的变更（yunwei divcode diff 可列出）", shown(id)),
-        ),
-        RequestError::NotChanged(code) => tr(
-            lang,
-            format!("{code} is in no change: it is kept in the new edition, or not in the old one"),
-            format!("{code} 不在任何变更中：它在新版本中保留，或不在旧版本中"),
-        ),
-        RequestError::NotInNew(code) => {
-            tr(lang, format!("{code} is not in the new edition"), format!("{code} 不在新版本中"))
-        }
-    }
-}
-
 /// Decides and records; the decisions made, with the comparison they were made on.
 fn decide_and_record(
     store: &mut Store,
@@ -837,7 +764,7 @@ fn decide_and_record(
     let wanted: Vec<&Code> = requests.map.iter().map(|(_, to)| to).collect();
     let present = store.divcode_names(cmp.new.id, &wanted).map_err(|e| db_failure(lang, e))?;
     let decisions = review::decide(&cmp.lines, requests, |c| present.contains_key(c)).map_err(|errors| {
-        let mut lines: Vec<String> = errors.iter().map(|e| request_text(e, lang)).collect();
+        let mut lines: Vec<String> = errors.iter().map(|e| crate::divcode_words::request(e, lang)).collect();
         lines.push(tr(lang, "nothing was decided", "未记录任何决定"));
         fail(2, lines.join("\n"))
     })?;
@@ -1062,6 +989,14 @@ fn sql(store: &mut Store, ctx: &Ctx, a: &SqlArgs) -> Outcome {
                     format!("{what}“{value}”无法写成标识符（有空的部分或换行）"),
                 ),
                 E::KeyIsColumn => tr(lang, "--key and --column name the same column", "--key 与 --column 是同一列"),
+                E::Cycle(codes) => {
+                    let list = codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" → ");
+                    tr(
+                        lang,
+                        format!("the accepted mappings go round ({list} → …): no order moves each record once; edit one of them"),
+                        format!("已接受的对应关系成环（{list} → …）：无法让每条记录只迁移一次；请修改其中之一"),
+                    )
+                }
                 E::MixedLengths => tr(
                     lang,
                     "--match prefix needs codes of one length, and the mappings mix six and twelve digits",
@@ -1193,6 +1128,9 @@ fn impact_cmd(store: &Store, ctx: &Ctx, a: &ImpactArgs) -> Outcome {
         }
     }
     let report = impact::Report::new(&cmp.old.name, &cmp.new.name, &cmp.lines, &targets);
+    if targets.is_empty() && !a.json {
+        return Ok(1);
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
@@ -1228,6 +1166,13 @@ fn impact_text(r: &impact::Report, lang: Lang) -> String {
             format!("{}: {} records in all, {} codes\n", t.name, t.total, t.codes),
             format!("{}：共 {} 条记录，{} 个代码\n", t.name, t.total, t.codes),
         ));
+        if t.skipped > 0 {
+            text.push_str(&tr(
+                lang,
+                format!("  {} lines of its output were no code and count, and were read past\n", t.skipped),
+                format!("  其输出中有 {} 行不是“代码 数量”，已跳过\n", t.skipped),
+            ));
+        }
     }
     text.push('\n');
     text.push_str(&columns(&rows));
@@ -1274,6 +1219,16 @@ fn reconcile(store: &Store, ctx: &Ctx, a: &ReconcileArgs) -> Outcome {
             ),
         ));
     }
+    if before.targets.is_empty() {
+        return Err(fail(
+            2,
+            tr(
+                lang,
+                format!("{file} counted nothing (its impact run failed?): count again with yunwei divcode impact --json before the SQL runs"),
+                format!("{file} 没有任何统计（当时的 impact 失败了？）：请在执行 SQL 前重新运行 yunwei divcode impact --json"),
+            ),
+        ));
+    }
     let names: Vec<String> = before.targets.iter().map(|t| t.name.clone()).collect();
     let counted = count_all(ctx, &names)?;
     let mut after = Vec::new();
@@ -1290,10 +1245,19 @@ fn reconcile(store: &Store, ctx: &Ctx, a: &ReconcileArgs) -> Outcome {
         .flat_map(|l| l.mapping().iter().cloned())
         .filter(|(a, b)| a != b)
         .collect();
+    // Old codes the new edition lacks that no accepted mapping moves: no record may stay there.
+    let moved: HashSet<&Code> = mappings.iter().map(|(from, _)| from).collect();
+    let left: Vec<Code> = cmp
+        .lines
+        .iter()
+        .filter(|l| l.change.kind != Kind::Renamed)
+        .flat_map(|l| l.change.old.iter().map(|d| d.code.clone()))
+        .filter(|c| !moved.contains(c))
+        .collect();
     let result = if a.rolled_back {
         impact::restored(&before, &after)
     } else {
-        impact::reconcile(&before, &after, &mappings)
+        impact::reconcile(&before, &after, &mappings, &left)
     };
     if a.json {
         println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
@@ -1335,6 +1299,11 @@ fn reconcile_text(r: &impact::Reconciled, rolled_back: bool, lang: Lang) -> Stri
                 lang,
                 format!("{target}: {after} records in all, {before} before: the totals differ"),
                 format!("{target}：现共 {after} 条记录，之前 {before} 条：总数不符"),
+            ),
+            M::LeftOnRemoved { target, code, count } => tr(
+                lang,
+                format!("{target}: {code} still holds {count} records, and the new edition has no such code: decide where they go"),
+                format!("{target}：{code} 下仍有 {count} 条记录，而新版本没有此代码：须决定其去向"),
             ),
             M::NotRestored { target, code, before, after } => tr(
                 lang,

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::names::{form_only, stem};
+use super::names::{form_only, loose_stem, stem};
 use super::{Code, Division};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -79,6 +79,11 @@ pub enum Evidence {
     MergedInto { stem: String },
     /// The new code that keeps the old one's stem, beside the others split off.
     SplitFrom { stem: String },
+    /// Names that begin alike once the type is set aside, under the same parent.
+    SimilarName,
+    /// The same code, but its new name was another old code's (gone now), or its old name is
+    /// a new code's: the code may have been given to another place.
+    CodeReused { new_name_was: Option<Code>, old_name_now: Option<Code> },
     /// Nothing to go by.
     None,
 }
@@ -158,14 +163,17 @@ impl State {
                 (0, 1) => candidates[0],
                 _ => continue,
             };
-            let moved = a.parent != mapped_parent;
+            // Under another parent than it had (also when it followed its recoded prefecture:
+            // moved); not where its old parent went (weaker for a stem alone).
+            let moved = r.parent != a.parent;
+            let elsewhere = a.parent != mapped_parent;
             let parents = (r.parent != a.parent).then(|| {
                 (
                     r.parent.clone().unwrap_or_else(|| r.code.prefix(1)),
                     a.parent.clone().unwrap_or_else(|| a.code.prefix(1)),
                 )
             });
-            let (confidence, evidence) = match (by_stem, moved) {
+            let (confidence, evidence) = match (by_stem, elsewhere) {
                 (false, _) => (Confidence::High, Evidence::SameName { parents }),
                 (true, false) => (Confidence::Medium, Evidence::SameStem { stem: key, parents }),
                 // A stem alone under another parent is a weak signal.
@@ -179,6 +187,47 @@ impl State {
                 mapping: vec![(r.code.clone(), a.code.clone())],
                 confidence,
                 evidence,
+                form_only: false,
+            });
+        }
+    }
+
+    /// What is left at `level` under one (mapped) parent: a removed and an added code whose
+    /// names begin alike once the type is set aside (任县 and 任泽区, 畅好农场 and 畅好镇), each
+    /// the other's only such match: a weak guess, for the reviewer to confirm.
+    fn similar_names(&mut self, removed: &[&Division], added: &[&Division], level: u8) {
+        let free_r: Vec<&Division> = removed
+            .iter()
+            .copied()
+            .filter(|d| d.level == level && !self.taken_old.contains(&d.code))
+            .collect();
+        let free_a: Vec<&Division> =
+            added.iter().copied().filter(|d| d.level == level && !self.taken_new.contains(&d.code)).collect();
+        let alike = |r: &Division, a: &Division| {
+            let (rs, as_) = (loose_stem(&r.name), loose_stem(&a.name));
+            !rs.is_empty() && !as_.is_empty() && (a.name.starts_with(&rs) || r.name.starts_with(&as_))
+        };
+        let mut pairs: Vec<(&Division, &Division)> = Vec::new();
+        for r in &free_r {
+            let parent = self.mapped_parent(r);
+            let matches: Vec<&Division> =
+                free_a.iter().copied().filter(|a| a.parent == parent && alike(r, a)).collect();
+            if let [a] = matches[..] {
+                pairs.push((r, a));
+            }
+        }
+        for (r, a) in &pairs {
+            if pairs.iter().filter(|(_, b)| b.code == a.code).count() != 1 {
+                continue;
+            }
+            self.take(r, a);
+            self.out.push(Change {
+                kind: if r.parent != a.parent { Kind::Moved } else { Kind::Recoded },
+                old: vec![(*r).clone()],
+                new: vec![(*a).clone()],
+                mapping: vec![(r.code.clone(), a.code.clone())],
+                confidence: Confidence::Low,
+                evidence: Evidence::SimilarName,
                 form_only: false,
             });
         }
@@ -240,18 +289,37 @@ impl State {
 pub fn diff(old: &[Division], new: &[Division]) -> Vec<Change> {
     let old_by: HashMap<&Code, &Division> = old.iter().map(|d| (&d.code, d)).collect();
     let new_by: HashMap<&Code, &Division> = new.iter().map(|d| (&d.code, d)).collect();
+    // The names of the codes gone and of the codes new, by (parent, name): a rename whose new
+    // name was a code that is gone, or whose old name is a new code's, may be a code reused.
+    let gone: HashMap<(Option<&Code>, &str), &Code> = old
+        .iter()
+        .filter(|d| !new_by.contains_key(&d.code))
+        .map(|d| ((d.parent.as_ref(), d.name.as_str()), &d.code))
+        .collect();
+    let fresh: HashMap<(Option<&Code>, &str), &Code> = new
+        .iter()
+        .filter(|d| !old_by.contains_key(&d.code))
+        .map(|d| ((d.parent.as_ref(), d.name.as_str()), &d.code))
+        .collect();
     let mut out = Vec::new();
     for d in new {
         if let Some(o) = old_by.get(&d.code) {
             if o.name != d.name {
+                let new_name_was = gone.get(&(d.parent.as_ref(), d.name.as_str())).map(|c| (*c).clone());
+                let old_name_now = fresh.get(&(o.parent.as_ref(), o.name.as_str())).map(|c| (*c).clone());
+                let reused = new_name_was.is_some() || old_name_now.is_some();
                 out.push(Change {
                     kind: Kind::Renamed,
                     old: vec![(*o).clone()],
                     new: vec![d.clone()],
                     mapping: vec![(d.code.clone(), d.code.clone())],
-                    confidence: Confidence::High,
-                    evidence: Evidence::SameCode,
-                    form_only: form_only(&o.name, &d.name),
+                    confidence: if reused { Confidence::Low } else { Confidence::High },
+                    evidence: if reused {
+                        Evidence::CodeReused { new_name_was, old_name_now }
+                    } else {
+                        Evidence::SameCode
+                    },
+                    form_only: !reused && form_only(&o.name, &d.name),
                 });
             }
         }
@@ -280,6 +348,7 @@ pub fn diff(old: &[Division], new: &[Division]) -> Vec<Change> {
         st.pass(&removed, &added, Some(level), false);
         st.merges_and_splits(&removed, &added, level);
         st.pass(&removed, &added, Some(level), true);
+        st.similar_names(&removed, &added, level);
     }
     // A unit that changed level (a county-level city made prefecture-level) keeps its name.
     st.pass(&removed, &added, None, false);
@@ -348,9 +417,9 @@ mod tests {
         assert_eq!(find("renamed", "460106>460106"), Some("high"), "{k:?}");
         // A prefecture recoded carries its districts: they are found under its new code.
         assert_eq!(find("recoded", "460300>460500"), Some("high"), "{k:?}");
-        assert_eq!(find("moved", "460301>460501"), None, "same parent once the prefecture is mapped");
-        assert_eq!(find("recoded", "460301>460501"), Some("high"), "{k:?}");
-        assert_eq!(find("recoded", "460302>460502"), Some("high"));
+        assert_eq!(find("recoded", "460301>460501"), None, "under another parent: moved with it");
+        assert_eq!(find("moved", "460301>460501"), Some("high"), "{k:?}");
+        assert_eq!(find("moved", "460302>460502"), Some("high"));
         // A county-level city becoming prefecture-level: same name, another parent.
         assert_eq!(find("moved", "469003>460400"), Some("high"), "{k:?}");
         assert_eq!(find("recoded", "469027>469031"), Some("high"));
@@ -361,6 +430,53 @@ mod tests {
         assert!(k.iter().any(|x| x.0 == "added"), "{k:?}");
         let renamed = c.iter().find(|c| c.kind == Kind::Renamed).unwrap();
         assert!(!renamed.form_only);
+    }
+
+    #[test]
+    fn a_code_given_to_another_place_is_no_confident_rename() {
+        // 460105 甲区 gone, its name now at 460106; 460106's own name 乙区 now at 460107.
+        let old = table("460000,海南省\n460100,海口市\n460105,甲区\n460106,乙区\n");
+        let new = table("460000,海南省\n460100,海口市\n460106,甲区\n460107,乙区\n");
+        let c = diff(&old, &new);
+        let r = c.iter().find(|c| c.kind == Kind::Renamed).unwrap();
+        assert_eq!(r.confidence, Confidence::Low, "{c:?}");
+        assert!(!r.form_only);
+        let Evidence::CodeReused { new_name_was, old_name_now } = &r.evidence else { panic!("{r:?}") };
+        assert_eq!(
+            (new_name_was.as_ref().map(Code::as_str), old_name_now.as_ref().map(Code::as_str)),
+            (Some("460105"), Some("460107"))
+        );
+    }
+
+    #[test]
+    fn names_that_begin_alike_are_a_weak_guess() {
+        // 任县 → 任泽区 (a stem of one character), 畅好农场 → 畅好镇 (no type word to set aside).
+        let old = table("130000,河北省\n130500,邢台市\n130526,任县\n130527,南和县\n");
+        let new = table("130000,河北省\n130500,邢台市\n130505,任泽区\n130506,南和区\n");
+        assert_eq!(
+            kinds(&diff(&old, &new)),
+            [
+                ("recoded", "130526>130505".to_string(), "low"),
+                ("recoded", "130527>130506".to_string(), "medium")
+            ]
+        );
+        let old = parse(
+            "code,name\n460000000000,海南省\n469001000000,五指山市\n469001400000,畅好农场\n".as_bytes(),
+            Format::Csv,
+        )
+        .unwrap()
+        .rows;
+        let new = parse(
+            "code,name\n460000000000,海南省\n469001000000,五指山市\n469001101000,畅好镇\n".as_bytes(),
+            Format::Csv,
+        )
+        .unwrap()
+        .rows;
+        assert_eq!(kinds(&diff(&old, &new)), [("recoded", "469001400000>469001101000".to_string(), "low")]);
+        // Two alike under one parent: no guess.
+        let old = table("130000,河北省\n130500,邢台市\n130526,任县\n");
+        let new = table("130000,河北省\n130500,邢台市\n130505,任泽区\n130507,任丘区\n");
+        assert!(diff(&old, &new).iter().all(|c| c.mapping.is_empty()));
     }
 
     #[test]

@@ -134,10 +134,15 @@ impl Dialect {
         }
     }
 
-    /// An identifier in quotes: `"x"` (`""` inside) or, for MySQL, `` `x` ``.
+    /// An identifier in quotes: `"x"` (`""` inside) or, for MySQL, `` `x` ``. Oracle keeps a
+    /// plain name (a letter, then letters, digits, `_ $ #`) in upper case, as it stores the
+    /// names written without quotes: `rk.person` is `"RK"."PERSON"` there.
     fn ident(self, part: &str) -> String {
+        let plain = part.starts_with(|c: char| c.is_ascii_alphabetic())
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || "_$#".contains(c));
         match self {
             Dialect::Mysql => format!("`{}`", part.replace('`', "``")),
+            Dialect::Oracle if plain => format!("\"{}\"", part.to_ascii_uppercase()),
             _ => format!("\"{}\"", part.replace('"', "\"\"")),
         }
     }
@@ -210,6 +215,37 @@ pub enum SqlError {
     Nothing,
     /// `--match prefix` over codes of more than one length.
     MixedLengths,
+    /// Mappings that go round (each code of the cycle is mapped onto the next).
+    Cycle(Vec<Code>),
+}
+
+/// The pairs in an order that moves each row once: a code mapped onto one that is itself
+/// mapped on (460105→460106, 460106→460107) waits until that one has moved. A cycle is
+/// refused, its codes named.
+fn in_order(pairs: &[Pair]) -> Result<Vec<&Pair>, SqlError> {
+    let by_from: std::collections::HashMap<&Code, usize> =
+        pairs.iter().enumerate().map(|(i, p)| (&p.from, i)).collect();
+    let mut placed = vec![false; pairs.len()];
+    let mut out = Vec::with_capacity(pairs.len());
+    while out.len() < pairs.len() {
+        let before = out.len();
+        for (i, p) in pairs.iter().enumerate() {
+            if placed[i] {
+                continue;
+            }
+            let waits = by_from.get(&p.to).is_some_and(|&j| j != i && !placed[j]);
+            if !waits {
+                placed[i] = true;
+                out.push(p);
+            }
+        }
+        if out.len() == before {
+            let cycle: Vec<Code> =
+                pairs.iter().zip(&placed).filter(|(_, d)| !**d).map(|(p, _)| p.from.clone()).collect();
+            return Err(SqlError::Cycle(cycle));
+        }
+    }
+    Ok(out)
 }
 
 /// The pairs of the accepted changes that change a code (a rename keeps its code), with the
@@ -296,6 +332,7 @@ pub fn write_sql(
     if matching == Match::Prefix && lengths.len() > 1 {
         return Err(SqlError::MixedLengths);
     }
+    let pairs = in_order(pairs)?;
     let q = |s: &str| dialect.ident(s);
     let table = table_parts.iter().map(|p| q(p)).collect::<Vec<_>>().join(".");
     // The backup table beside the table, in its schema.
@@ -333,7 +370,7 @@ pub fn write_sql(
         }
         Dialect::Oracle => apply.push_str(&create),
     }
-    for p in pairs {
+    for p in &pairs {
         let who = if p.reviewer.is_empty() { String::new() } else { format!(", {}", p.reviewer) };
         apply.push_str(&format!(
             "-- {} {} → {} {} ({}, {}{who})\n",
@@ -477,6 +514,21 @@ mod tests {
         odd.from_name = "a\nDROP TABLE p; */".into();
         let (apply, _) = w(target("p", "c"), &[odd]).unwrap();
         assert!(!apply.contains("\nDROP TABLE p"), "{apply}");
+    }
+
+    #[test]
+    fn a_chain_of_mappings_moves_each_row_once_and_a_cycle_is_refused() {
+        let chain = [pair("460105", "460106"), pair("460106", "460107")];
+        let (apply, _) =
+            write_sql(Dialect::Sqlite, Match::Exact, &target("p", "c"), "b", &chain, &[]).unwrap();
+        let first = apply.find("WHERE \"c\" = '460106'").unwrap();
+        let second = apply.find("WHERE \"c\" = '460105'").unwrap();
+        assert!(first < second, "460106 moves on before 460105 arrives:\n{apply}");
+        let cycle = [pair("460105", "460106"), pair("460106", "460105")];
+        assert!(matches!(
+            write_sql(Dialect::Sqlite, Match::Exact, &target("p", "c"), "b", &cycle, &[]),
+            Err(SqlError::Cycle(codes)) if codes.len() == 2
+        ));
     }
 
     #[test]

@@ -104,6 +104,9 @@ pub struct TargetTotal {
     pub host: Option<String>,
     pub total: u64,
     pub codes: usize,
+    /// Lines of the command's output that were no count, read past.
+    #[serde(default)]
+    pub skipped: usize,
     /// The records under each code of the changes (and of their mappings).
     pub counts: BTreeMap<String, u64>,
 }
@@ -150,6 +153,7 @@ impl Report {
                 host: e.host.clone(),
                 total: c.total,
                 codes: c.codes(),
+                skipped: c.skipped,
                 counts: codes.iter().map(|code| (code.to_string(), c.under(code.as_str()))).collect(),
             })
             .collect();
@@ -174,11 +178,15 @@ impl Report {
                             .iter()
                             .map(|d| (d.code.to_string(), c.under(d.code.as_str())))
                             .collect(),
+                        // The new rows and where the mapping sends the old codes (an edit
+                        // may send them elsewhere).
                         new: l
                             .change
                             .new
                             .iter()
-                            .map(|d| (d.code.to_string(), c.under(d.code.as_str())))
+                            .map(|d| &d.code)
+                            .chain(l.mapping().iter().map(|(_, to)| to))
+                            .map(|code| (code.to_string(), c.under(code.as_str())))
                             .collect(),
                     })
                     .collect(),
@@ -199,6 +207,9 @@ pub enum Mismatch {
     Total { target: String, before: u64, after: u64 },
     /// A target counted before is not in the config now.
     Missing { target: String },
+    /// Records on an old code that the new edition does not have and no accepted mapping
+    /// moves (a change undecided, rejected, or accepted without a mapping).
+    LeftOnRemoved { target: String, code: String, count: u64 },
     /// After a rollback: a code does not hold what it held before.
     NotRestored { target: String, code: String, before: u64, after: u64 },
 }
@@ -219,9 +230,15 @@ pub struct Reconciled {
     pub mismatches: Vec<Mismatch>,
 }
 
-/// Checks the counts `after` against `before` for `mappings` (old → new, codes changed only).
-/// A code the earlier run did not count (a mapping edited since) held nothing then.
-pub fn reconcile(before: &Report, after: &[(Entry, Counts)], mappings: &[(Code, Code)]) -> Reconciled {
+/// Checks the counts `after` against `before` for `mappings` (old → new, codes changed only),
+/// and that no record is `left` on an old code the new edition does not have. A code the
+/// earlier run did not count (a mapping edited since) held nothing then.
+pub fn reconcile(
+    before: &Report,
+    after: &[(Entry, Counts)],
+    mappings: &[(Code, Code)],
+    left: &[Code],
+) -> Reconciled {
     let mut mismatches = Vec::new();
     let mut totals = Vec::new();
     for t in &before.targets {
@@ -251,6 +268,16 @@ pub fn reconcile(before: &Report, after: &[(Entry, Counts)], mappings: &[(Code, 
                     code: to.to_string(),
                     expected,
                     found,
+                });
+            }
+        }
+        for code in left {
+            let count = now.under(code.as_str());
+            if count > 0 {
+                mismatches.push(Mismatch::LeftOnRemoved {
+                    target: t.name.clone(),
+                    code: code.to_string(),
+                    count,
                 });
             }
         }
@@ -345,6 +372,7 @@ mod tests {
                 host: None,
                 total: 20,
                 codes: 3,
+                skipped: 0,
                 counts: [("469003", 12), ("460400", 3), ("460107", 5)]
                     .map(|(a, b)| (a.to_string(), b))
                     .into(),
@@ -353,10 +381,16 @@ mod tests {
         };
         let m = [(code("469003"), code("460400"))];
         let good = parse_counts("460400\t15\n460107\t5\n").unwrap();
-        let r = reconcile(&before, &[(entry("rk"), good)], &m);
+        let r = reconcile(&before, &[(entry("rk"), good.clone())], &m, &[]);
         assert!(r.mismatches.is_empty(), "{r:?}");
+        // 460107 is gone from the new edition and nothing moves it: its records are left behind.
+        let r = reconcile(&before, &[(entry("rk"), good)], &m, &[code("460107")]);
+        assert_eq!(
+            r.mismatches,
+            [Mismatch::LeftOnRemoved { target: "rk".into(), code: "460107".into(), count: 5 }]
+        );
         let bad = parse_counts("469003\t2\n460400\t13\n460107\t4\n").unwrap();
-        let r = reconcile(&before, &[(entry("rk"), bad)], &m);
+        let r = reconcile(&before, &[(entry("rk"), bad)], &m, &[]);
         assert_eq!(
             r.mismatches,
             [
@@ -365,7 +399,7 @@ mod tests {
                 Mismatch::Total { target: "rk".into(), before: 20, after: 19 },
             ]
         );
-        let r = reconcile(&before, &[], &m);
+        let r = reconcile(&before, &[], &m, &[]);
         assert_eq!(r.mismatches, [Mismatch::Missing { target: "rk".into() }]);
         // Rolled back: every code as it was.
         let back = parse_counts("469003\t12\n460400\t3\n460107\t5\n").unwrap();

@@ -49,10 +49,21 @@ pub enum Problem {
     EmptyName {
         code: String,
     },
-    /// The same code twice with different names (the first line named).
+    /// The same code twice with different names (the first line named, with both names).
     Twice {
         code: String,
         first: u64,
+        name: String,
+        again: String,
+    },
+    /// More cells than the header has headings.
+    Cells {
+        found: usize,
+        header: usize,
+    },
+    /// A name holding a control or bidirectional character (shown escaped).
+    Unprintable {
+        code: String,
         name: String,
     },
     /// A level or parent given in the file that the code contradicts, or that is not a number.
@@ -95,7 +106,9 @@ struct Read {
     parent: Option<String>,
 }
 
-fn read_csv(text: &str) -> Result<Vec<Read>, Vec<LineProblem>> {
+/// The rows read, with the lines that have too many cells (told with the other problems); a
+/// file that is no CSV at all is refused at once.
+fn read_csv(text: &str) -> Result<(Vec<Read>, Vec<LineProblem>), Vec<LineProblem>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
@@ -105,12 +118,21 @@ fn read_csv(text: &str) -> Result<Vec<Read>, Vec<LineProblem>> {
         }
         Some(Ok(h)) => h,
     };
-    let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
-    let (Some(code_at), Some(name_at)) = (col("code"), col("name")) else {
-        let missing = if col("code").is_none() { "code" } else { "name" };
+    // A column by its English name or its usual Chinese headings.
+    let col = |names: &[&str]| {
+        header.iter().position(|h| {
+            names.iter().any(|n| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(n))
+        })
+    };
+    let code_col = col(&["code", "代码", "区划代码", "行政区划代码", "统计用区划代码"]);
+    let name_col = col(&["name", "名称", "区划名称", "行政区划名称", "单位名称"]);
+    let (Some(code_at), Some(name_at)) = (code_col, name_col) else {
+        let missing = if code_col.is_none() { "code" } else { "name" };
         return Err(vec![LineProblem { line: 1, problem: Problem::Header { missing } }]);
     };
-    let (level_at, parent_at) = (col("level"), col("parent"));
+    let level_at = col(&["level", "级别", "层级"]);
+    let parent_at = col(&["parent", "上级", "上级代码", "父级代码", "上级区划代码"]);
+    let width = header.len();
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for record in records {
@@ -118,6 +140,15 @@ fn read_csv(text: &str) -> Result<Vec<Read>, Vec<LineProblem>> {
             Ok(r) => {
                 let line = r.position().map(|p| p.line()).unwrap_or(0);
                 if r.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                // More cells than headings (a comma in a name not in quotes): refused, unless
+                // the ones beyond are empty (a trailing comma).
+                if r.iter().skip(width).any(|c| !c.trim().is_empty()) {
+                    problems.push(LineProblem {
+                        line,
+                        problem: Problem::Cells { found: r.len(), header: width },
+                    });
                     continue;
                 }
                 let get = |i: Option<usize>| {
@@ -134,15 +165,11 @@ fn read_csv(text: &str) -> Result<Vec<Read>, Vec<LineProblem>> {
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 problems.push(LineProblem { line, problem: Problem::Csv { reason: e.to_string() } });
-                break;
+                return Err(problems);
             }
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    Ok((out, problems))
 }
 
 /// The text form: a line that starts with a digit is a code and its name; any other line (a
@@ -155,13 +182,15 @@ fn read_text(text: &str) -> (Vec<Read>, usize) {
         if line.is_empty() {
             continue;
         }
-        if !line.starts_with(|c: char| c.is_ascii_digit()) {
-            notes += 1;
-            continue;
-        }
         // The code ends at a space (a full-width one too), a tab or a comma (a list saved as
         // CSV without its header).
         let end = line.find(|c: char| c.is_whitespace() || c == '\u{3000}' || c == ',').unwrap_or(line.len());
+        // A line that starts with no digit is a note; so is one whose first word is no code
+        // gone wrong but words (a title: 2020年中华人民共和国县以上行政区划代码).
+        if !line.starts_with(|c: char| c.is_ascii_digit()) || !line[..end].is_ascii() {
+            notes += 1;
+            continue;
+        }
         let rest = &line[end..];
         let rest = rest.strip_prefix(',').unwrap_or(rest);
         out.push(Read {
@@ -196,14 +225,19 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> 
         }
         f => f,
     };
-    let (read, notes) = match format {
-        Format::Csv => (read_csv(&text)?, 0),
-        _ => read_text(&text),
+    let (read, notes, mut problems) = match format {
+        Format::Csv => {
+            let (read, early) = read_csv(&text)?;
+            (read, 0, early)
+        }
+        _ => {
+            let (read, notes) = read_text(&text);
+            (read, notes, Vec::new())
+        }
     };
-    if read.is_empty() {
+    if read.is_empty() && problems.is_empty() {
         return Err(whole(Problem::Empty));
     }
-    let mut problems = Vec::new();
     let mut bad = |line, problem| problems.push(LineProblem { line, problem });
     // Each good line's code, with what it read (its name escaped).
     let mut codes: Vec<(Code, Read)> = Vec::with_capacity(read.len());
@@ -224,8 +258,10 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> 
             bad(r.line, Problem::Length { code: code.to_string(), expected });
             continue;
         }
-        if let std::borrow::Cow::Owned(escaped) = crate::text::escape_unprintable(&r.name) {
-            r.name = escaped;
+        if r.name.chars().any(crate::text::is_unprintable) {
+            let name = crate::text::escape_unprintable(&r.name).into_owned();
+            bad(r.line, Problem::Unprintable { code: code.to_string(), name });
+            continue;
         }
         if r.name.is_empty() {
             bad(r.line, Problem::EmptyName { code: code.to_string() });
@@ -248,7 +284,12 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Edition, Vec<LineProblem>> 
                     let (code, r) = &codes[f];
                     bad(
                         codes[i].1.line,
-                        Problem::Twice { code: code.to_string(), first: r.line, name: r.name.clone() },
+                        Problem::Twice {
+                            code: code.to_string(),
+                            first: r.line,
+                            name: r.name.clone(),
+                            again: codes[i].1.name.clone(),
+                        },
                     );
                 }
             }
@@ -350,7 +391,9 @@ mod tests {
         );
         assert!(matches!(&p[1].problem, Problem::Code { error: CodeError::Length(4), .. }));
         assert!(matches!(&p[2].problem, Problem::EmptyName { code } if code == "460200"));
-        assert!(matches!(&p[3].problem, Problem::Twice { first: 6, name, .. } if name == "秀英区"));
+        assert!(
+            matches!(&p[3].problem, Problem::Twice { first: 6, name, again, .. } if name == "秀英区" && again == "秀英县")
+        );
         assert!(matches!(&p[4].problem, Problem::Length { expected: 6, .. }));
         // A parent the file names but does not hold, a child of a province not there.
         let csv = "code,name,level,parent\n460000,海南省,1,\n460100,海口市,2,460000\n460105,秀英区,3,469900\n110101,东城区,3,\n";
@@ -374,6 +417,29 @@ mod tests {
             parse(b"id,name\n1,x\n", Format::Auto).unwrap_err()[0].problem,
             Problem::Header { missing: "code" }
         ));
+        // A title with its year is read past; a name with an escape or a bidi override, or a
+        // comma too many, is refused; Chinese headings are known.
+        let e = parse("2020年中华人民共和国县以上行政区划代码\n460000 海南省\n".as_bytes(), Format::Text)
+            .unwrap();
+        assert_eq!((e.rows.len(), e.notes), (1, 1));
+        let p = parse(
+            "code,name\n460000,海\u{1b}[2J南\n460100,海口\u{202e}市\n460105,秀英,区\n460106,龙华区,\n"
+                .as_bytes(),
+            Format::Csv,
+        )
+        .unwrap_err();
+        assert!(matches!(&p[0], LineProblem { line: 2, problem: Problem::Unprintable { .. } }), "{p:?}");
+        assert!(matches!(&p[1], LineProblem { line: 3, problem: Problem::Unprintable { .. } }), "{p:?}");
+        assert!(
+            matches!(&p[2], LineProblem { line: 4, problem: Problem::Cells { found: 3, header: 2 } }),
+            "{p:?}"
+        );
+        assert!(
+            !p.iter().any(|p| p.line == 5 && matches!(p.problem, Problem::Cells { .. })),
+            "a trailing empty cell is no problem: {p:?}"
+        );
+        let e = parse("行政区划代码,名称\n460000,海南省\n".as_bytes(), Format::Auto).unwrap();
+        assert_eq!(e.rows[0].name, "海南省");
         let e = parse("460000,海南省\n460100,海口市,\n".as_bytes(), Format::Auto).unwrap();
         assert_eq!(
             (e.format, e.rows[1].name.as_str()),

@@ -68,6 +68,20 @@ pub fn stem(name: &str) -> String {
     n
 }
 
+/// The name with its form and its type set aside, however short what is left (任县 → 任):
+/// for telling names that begin alike.
+pub fn loose_stem(name: &str) -> String {
+    let n = without_form(name);
+    for t in TYPES {
+        if let Some(rest) = n.strip_suffix(t) {
+            if !rest.is_empty() {
+                return rest.to_string();
+            }
+        }
+    }
+    n
+}
+
 /// Whether two names differ only in form (街道办事处 → 街道, 镇 → 镇人民政府): the same unit.
 pub fn form_only(old: &str, new: &str) -> bool {
     clean(old) != clean(new) && without_form(old) == without_form(new)

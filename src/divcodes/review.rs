@@ -129,6 +129,8 @@ pub enum RequestError {
     NotChanged(Code),
     /// The new code of a `--map` is not in the new edition.
     NotInNew(Code),
+    /// Two `--map`s of one old code.
+    MappedTwice(Code),
 }
 
 /// Old code → new code pairs.
@@ -194,7 +196,13 @@ pub fn decide(
     }
     // Edits start from the mapping that counts now (an earlier edit kept).
     let mut edited: Vec<(usize, Vec<(Code, Code)>)> = Vec::new();
-    for (from, to) in &requests.map {
+    for (n, (from, to)) in requests.map.iter().enumerate() {
+        if requests.map[..n].iter().any(|(f, _)| f == from) {
+            if !errors.contains(&RequestError::MappedTwice(from.clone())) {
+                errors.push(RequestError::MappedTwice(from.clone()));
+            }
+            continue;
+        }
         let Some(&i) = by_old.get(from) else {
             errors.push(RequestError::NotChanged(from.clone()));
             continue;
@@ -293,7 +301,12 @@ mod tests {
         let ls = lines();
         let r = Requests {
             accept: vec!["999999".into()],
-            map: vec![(c("460000"), c("460100")), (c("460107"), c("460999"))],
+            map: vec![
+                (c("460000"), c("460100")),
+                (c("460107"), c("460999")),
+                (c("469003"), c("460400")),
+                (c("469003"), c("460106")),
+            ],
             ..requests()
         };
         let e = decide(&ls, &r, |code| code.as_str() != "460999").unwrap_err();
@@ -302,7 +315,8 @@ mod tests {
             [
                 RequestError::UnknownId("999999".into()),
                 RequestError::NotChanged(c("460000")),
-                RequestError::NotInNew(c("460999"))
+                RequestError::NotInNew(c("460999")),
+                RequestError::MappedTwice(c("469003")),
             ]
         );
     }

@@ -251,15 +251,7 @@ fn decide(
 }
 
 fn request_error(e: &RequestError) -> Both {
-    match e {
-        RequestError::UnknownId(id) => {
-            both(format!("no change has the id “{}”", shown(id)), format!("没有编号为“{}”的变更", shown(id)))
-        }
-        RequestError::NotChanged(c) => both(format!("{c} is in no change"), format!("{c} 不在任何变更中")),
-        RequestError::NotInNew(c) => {
-            both(format!("{c} is not in the new edition"), format!("{c} 不在新版本中"))
-        }
-    }
+    both(crate::divcode_words::request(e, Lang::En), crate::divcode_words::request(e, Lang::ZhCn))
 }
 
 fn import(
@@ -284,11 +276,22 @@ fn import(
     let edition = match crate::divcodes::import::parse(&bytes, crate::divcodes::import::Format::Auto) {
         Ok(e) => e,
         Err(problems) => {
-            let first = problems.first().map(|p| p.line).unwrap_or(0);
-            report.send(DivcodesMsg::Failed(both(
-                format!("{file}: {} problems (the first on line {first}); nothing was imported; yunwei divcode import names each", problems.len()),
-                format!("{file}：有 {} 处问题（第一处在第 {first} 行）；未导入任何内容；yunwei divcode import 会逐一列出", problems.len()),
-            )));
+            // The first problem in words, and how many more the command line would name.
+            let said = |lang: Lang| {
+                let first = problems
+                    .first()
+                    .map(|p| {
+                        format!("{file}:{}: {}", p.line, crate::divcode_words::problem(&p.problem, lang))
+                    })
+                    .unwrap_or_default();
+                let more = problems.len().saturating_sub(1);
+                match (lang, more) {
+                    (_, 0) => first,
+                    (Lang::En, n) => format!("{first} (and {n} more: yunwei divcode import names each)"),
+                    (Lang::ZhCn, n) => format!("{first}（另有 {n} 处：yunwei divcode import 会逐一列出）"),
+                }
+            };
+            report.send(DivcodesMsg::Failed(both(said(Lang::En), said(Lang::ZhCn))));
             return;
         }
     };
@@ -509,7 +512,10 @@ mod tests {
         std::fs::write(&bad, "code,name\n460000,海南省\n46040X,儋州市\n").unwrap();
         tx.send(DivcodesCmd::Import { path: bad, name: "bad".into() }).unwrap();
         let failed = next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Failed(_)));
-        assert!(matches!(&failed, DivcodesMsg::Failed(b) if b.en.contains("line 3")), "{failed:?}");
+        assert!(
+            matches!(&failed, DivcodesMsg::Failed(b) if b.en.contains("bad.csv:3: code \"46040X\" is not 6 or 12 digits")),
+            "{failed:?}"
+        );
         tx.send(DivcodesCmd::Compare(Some(("2015".into(), "2016".into())))).unwrap();
         let DivcodesMsg::Compared(c) =
             next(&mut events, Duration::from_secs(5), |m| matches!(m, DivcodesMsg::Compared(_)))
