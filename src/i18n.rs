@@ -630,7 +630,7 @@ catalogue! {
     CliDivDiff => "Every change from OLD to NEW, classified, with its proposed mapping, evidence and review", "从 OLD 到 NEW 的每处变更：分类、建议的对应关系、依据和审核状态";
     CliDivOld => "The old edition", "旧版本";
     CliDivNew => "The new edition", "新版本";
-    CliDivPrefix => "Only codes that start with this (such as 46)", "只看以此开头的代码（例如 46）";
+    CliDivPrefix => "Only the changes that touch codes starting with this (such as 46)", "只看涉及以此开头的代码的变更（例如 46）";
     CliDivDiffAccept => "Accept every proposed change whose confidence is high first", "先接受所有置信度为高的待审变更";
     CliDivReview => "Decide changes: accept, reject, or map an old code to a new one", "审核变更：接受、拒绝，或把旧代码对应到新代码";
     CliDivAccept => "Accept these changes (by id) as proposed", "按建议接受这些变更（按编号）";
@@ -642,6 +642,7 @@ catalogue! {
     CliDivMapping => "Write the reviewed mapping as CSV", "把审核后的对应关系写成 CSV";
     CliDivAll => "Every change, not only the accepted ones", "所有变更，而不只是已接受的";
     CliDivOut => "Write to FILE (mode 0600) instead of standard output", "写入 FILE（权限 0600），而不是标准输出";
+    CliDivMappingForce => "Replace FILE if it exists", "FILE 已存在时替换它";
     CliDivSql => "Write apply.sql and rollback.sql from the accepted mappings", "根据已接受的对应关系写出 apply.sql 和 rollback.sql";
     CliDivDialect => "oracle, mysql, postgres or sqlite", "oracle、mysql、postgres 或 sqlite";
     CliDivTable => "The table to change (schema.table allowed)", "要修改的表（可写 模式.表）";

@@ -228,10 +228,15 @@ fn the_diff_classifies_each_kind_with_its_evidence() {
     let p: serde_json::Value =
         serde_json::from_str(&ok(&home, &["divcode", "diff", "2023", "2024", "--prefix", "4690", "--json"]))
             .unwrap();
-    assert!(
-        p["changes"].as_array().unwrap().iter().all(|c| c["id"].as_str().unwrap().starts_with("4690")),
-        "{p}"
-    );
+    let touches = |c: &serde_json::Value| {
+        ["old", "new"]
+            .iter()
+            .any(|s| c[s].as_array().unwrap().iter().any(|d| d["code"].as_str().unwrap().starts_with("4690")))
+    };
+    assert!(p["changes"].as_array().unwrap().iter().all(touches), "{p}");
+    // A change that leaves the prefix keeps its kind: 469003 → 460400 under --prefix 4690.
+    let c = change(&p, "469003");
+    assert_eq!((c["kind"].as_str(), c["mapping"][0]["to"].as_str()), (Some("recoded"), Some("460400")));
     // The text: what awaits a decision first, Chinese aligned.
     let out = ok(&home, &["divcode", "diff", "2023", "2024", "--lang", "zh-CN"]);
     let lines: Vec<&str> = out.lines().collect();
@@ -246,7 +251,7 @@ fn the_diff_classifies_each_kind_with_its_evidence() {
 fn reviews_are_kept_by_whom_and_when_and_refused_whole() {
     let (_d, home) = setup();
     let out = ok(&home, &["divcode", "review", "2023", "2024", "--accept-form-only"]);
-    assert!(out.contains("1 decisions by 王工 (1 accepted)"), "{out}");
+    assert!(out.contains("1 decision by 王工 (1 accepted)"), "{out}");
     ok(
         &home,
         &[

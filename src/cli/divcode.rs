@@ -110,7 +110,7 @@ pub struct Pair {
     /// The new edition
     #[arg(value_name = "NEW")]
     pub new: String,
-    /// Only codes that start with this (such as 46)
+    /// Only the changes that touch codes starting with this (such as 46)
     #[arg(long, value_name = "DIGITS")]
     pub prefix: Option<String>,
 }
@@ -164,6 +164,9 @@ pub struct MappingArgs {
     /// Write to FILE (mode 0600) instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -218,6 +221,11 @@ pub struct ReconcileArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// `1 change`, `2 changes` (English counts; Chinese has no plural).
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A failed command: its exit code and what to say.
@@ -417,7 +425,11 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
         let bad: HashSet<u64> = problems.iter().map(|p| p.line).collect();
         lines.push(tr(
             lang,
-            format!("{file}: {} problems on {} lines; nothing was imported", problems.len(), bad.len()),
+            format!(
+                "{file}: {} on {}; nothing was imported",
+                plural(problems.len(), "problem", "problems"),
+                plural(bad.len(), "line", "lines")
+            ),
             format!("{file}：{} 行共 {} 处问题；未导入任何内容", bad.len(), problems.len()),
         ));
         fail(2, lines.join("\n"))
@@ -428,7 +440,8 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
     };
     let same =
         store.divcode_versions().map_err(|e| db_failure(lang, e))?.into_iter().find(|v| v.sha256 == sha);
-    let source = a.file.display().to_string();
+    // Where it came from, whole (a path typed relative names nothing later).
+    let source = std::fs::canonicalize(&a.file).unwrap_or_else(|_| a.file.clone()).display().to_string();
     let v = store
         .import_divcodes(&a.version, &source, &edition, &sha, &ctx.operator, ctx.now)
         .map_err(|e| divcode_failure(ctx, e, &[]))?;
@@ -613,9 +626,16 @@ fn compare(store: &Store, ctx: &Ctx, pair: &Pair) -> Result<Compared, Failure> {
             ),
         ));
     }
-    let d = store.divcode_differences(old.id, new.id, &prefix).map_err(|e| db_failure(lang, e))?;
+    // The whole diff, then the changes that touch the prefix: a change is classified (and its
+    // decision found) alike with or without one.
+    let d = store.divcode_differences(old.id, new.id, "").map_err(|e| db_failure(lang, e))?;
     let reviews = store.divcode_reviews(old.id, new.id).map_err(|e| db_failure(lang, e))?;
-    let lines = review::join(diff(&d.old, &d.new), reviews);
+    let mut lines = review::join(diff(&d.old, &d.new), reviews);
+    if !prefix.is_empty() {
+        lines.retain(|l| {
+            l.change.old.iter().chain(&l.change.new).any(|d| d.code.as_str().starts_with(&prefix))
+        });
+    }
     Ok(Compared { old, new, lines, prefix })
 }
 
@@ -644,6 +664,9 @@ fn line_json(l: &Line) -> Value {
         "form_only": c.form_only,
         "review": l.state().as_str(),
     });
+    // Who decided and when: null while proposed.
+    j["reviewer"] = Value::Null;
+    j["reviewed_at"] = Value::Null;
     if let Some(r) = &l.review {
         j["reviewer"] = json!(r.reviewer);
         j["reviewed_at"] = json!(local_time(r.at));
@@ -673,15 +696,30 @@ fn summary(cmp: &Compared, lang: Lang) -> String {
         tr(lang, format!(" (codes {}…)", cmp.prefix), format!("（代码 {}…）", cmp.prefix))
     };
     let (o, n) = (shown(&cmp.old.name), shown(&cmp.new.name));
+    if cmp.lines.is_empty() {
+        return tr(
+            lang,
+            format!("{o} → {n}{within}: no change; the two editions hold the same codes and names"),
+            format!("{o} → {n}{within}：没有变更；两个版本的代码和名称完全相同"),
+        );
+    }
     let mut text = tr(
         lang,
-        format!("{o} → {n}{within}: {} changes ({}); {decided} decided", cmp.lines.len(), parts.join(", ")),
+        format!(
+            "{o} → {n}{within}: {} ({}); {decided} decided",
+            plural(cmp.lines.len(), "change", "changes"),
+            parts.join(", ")
+        ),
         format!("{o} → {n}{within}：{} 处变更（{}）；已审 {decided} 处", cmp.lines.len(), parts.join("，")),
     );
     if undecided > 0 {
         text.push_str(&tr(
             lang,
-            format!("; {undecided} removed codes have no mapping and await a decision"),
+            format!(
+                "; {} no mapping and {} a decision",
+                plural(undecided, "removed code has", "removed codes have"),
+                if undecided == 1 { "awaits" } else { "await" }
+            ),
             format!("；{undecided} 个撤销的代码没有对应，等待决定"),
         ));
     }
@@ -831,8 +869,13 @@ fn review_cmd(store: &mut Store, ctx: &Ctx, a: &ReviewArgs) -> Outcome {
     for d in &decisions {
         *counts.entry(d.state).or_default() += 1;
     }
-    let parts: Vec<String> =
-        counts.iter().map(|(s, n)| format!("{n} {}", crate::divcode_words::state(*s, lang))).collect();
+    // A decision undone is said so (the change is proposed again).
+    let word = |s: State| match (s, lang) {
+        (State::Proposed, Lang::En) => "undone",
+        (State::Proposed, Lang::ZhCn) => "已撤销",
+        (s, _) => crate::divcode_words::state(s, lang),
+    };
+    let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {}", word(*s))).collect();
     let (o, n) = (shown(&cmp.old.name), shown(&cmp.new.name));
     print_clean(&if decisions.is_empty() {
         tr(
@@ -844,8 +887,8 @@ fn review_cmd(store: &mut Store, ctx: &Ctx, a: &ReviewArgs) -> Outcome {
         tr(
             lang,
             format!(
-                "{o} → {n}: {} decisions by {} ({})",
-                decisions.len(),
+                "{o} → {n}: {} by {} ({})",
+                plural(decisions.len(), "decision", "decisions"),
                 shown(&ctx.operator),
                 parts.join(", ")
             ),
@@ -859,9 +902,7 @@ fn review_cmd(store: &mut Store, ctx: &Ctx, a: &ReviewArgs) -> Outcome {
     });
     for d in decisions.iter().take(50) {
         let m: Vec<String> = d.mapping.iter().map(|(a, b)| format!("{a}→{b}")).collect();
-        print_clean(
-            format!("  {} {} {}", d.id, crate::divcode_words::state(d.state, lang), m.join(" ")).trim_end(),
-        );
+        print_clean(format!("  {} {} {}", d.id, word(d.state), m.join(" ")).trim_end());
     }
     if decisions.len() > 50 {
         print_clean(&tr(
@@ -890,6 +931,17 @@ fn mapping(store: &mut Store, ctx: &Ctx, a: &MappingArgs) -> Outcome {
     let text = export::mapping_csv(&rows, local_time);
     let target = match &a.out {
         Some(path) => {
+            if path.exists() && !a.force {
+                let p = shown(&path.display().to_string());
+                return Err(fail(
+                    2,
+                    tr(
+                        lang,
+                        format!("{p} exists: choose another --out, or --force"),
+                        format!("{p} 已存在：请换一个 --out，或加 --force"),
+                    ),
+                ));
+            }
             crate::cli::write_private(path, text.as_bytes()).map_err(|e| {
                 let p = shown(&path.display().to_string());
                 let why = crate::i18n::io_error(&e, lang);

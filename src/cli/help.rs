@@ -147,6 +147,7 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("divcode mapping", "prefix", Msg::CliDivPrefix),
     ("divcode mapping", "all", Msg::CliDivAll),
     ("divcode mapping", "out", Msg::CliDivOut),
+    ("divcode mapping", "force", Msg::CliDivMappingForce),
     ("divcode sql", "", Msg::CliDivSql),
     ("divcode sql", "old", Msg::CliDivOld),
     ("divcode sql", "new", Msg::CliDivNew),

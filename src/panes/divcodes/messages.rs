@@ -9,7 +9,7 @@ crate::i18n::catalogue! {
     ColConfidence => "Conf", "置信";
     ColOld => "Old", "旧";
     ColNew => "New", "新";
-    Header => "{old} → {new}", "{old} → {new}";
+    Header => "{old} {arrow} {new}", "{old} {arrow} {new}";
     CountChanges => "{n} changes", "{n} 处变更";
     CountShown => "{n} shown", "显示 {n} 处";
     CountUndecided => "{n} to decide", "{n} 处待定";
@@ -41,10 +41,12 @@ crate::i18n::catalogue! {
     ConfirmConfident => "accept the {n} proposed changes of high confidence? y yes · any other key no", "接受 {n} 处置信度为高的待审变更？y 是 · 其他键 否";
     ConfirmFormOnly => "accept the {n} proposed renames of form only? y yes · any other key no", "接受 {n} 处仅名称形式变化的待审更名？y 是 · 其他键 否";
     PromptSearch => "search code or name: ", "搜索代码或名称：";
-    PromptMapOne => "{code} {name} → new code: ", "{code} {name} → 新代码：";
+    PromptMapOne => "{code} {name} → new code{now}: ", "{code} {name} → 新代码{now}：";
+    PromptMapNow => " (now {code})", "（现为 {code}）";
     PromptMapMany => "FROM=TO … (old codes: {codes}): ", "旧=新 …（旧代码：{codes}）：";
     PromptImportPath => "import the file: ", "导入文件：";
-    PromptImportName => "name the edition of {file}: ", "为 {file} 的版本命名：";
+    PromptImportName => "name the edition of {file} (Enter: {stem}): ", "为 {file} 的版本命名（回车即为 {stem}）：";
+    NoSuchFile => "{file}: {why}", "{file}：{why}";
     // What happened
     NoChange => "No change is selected.", "没有选中的变更。";
     NotTwo => "Two editions are needed to compare (i imports one).", "比对需要两个版本（按 i 导入）。";

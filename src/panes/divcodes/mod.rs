@@ -104,7 +104,8 @@ enum Ask {
         olds: Vec<Code>,
     },
     ImportPath,
-    ImportName(String),
+    /// The path, and the name Enter alone gives (the file's stem).
+    ImportName(String, String),
 }
 
 struct Prompt {
@@ -249,8 +250,10 @@ impl DivcodesPane {
                 if olds.is_empty() {
                     return Some(say(DivMsg::AddedHasNoOld, lang, &[("code", &id)]));
                 }
+                // One old code: the prompt says where it goes now and takes a code; several: the
+                // pairs as they are, to be edited.
                 let text = if olds.len() == 1 {
-                    l.mapping().first().map(|(_, to)| to.to_string()).unwrap_or_default()
+                    String::new()
                 } else {
                     l.mapping().iter().map(|(a, b)| format!("{a}={b}")).collect::<Vec<_>>().join(" ")
                 };
@@ -299,28 +302,47 @@ impl DivcodesPane {
                 self.filter.search = text;
                 self.refilter();
             }
-            Ask::Map { olds, .. } => {
+            Ask::Map { id, olds } => {
                 if text.is_empty() {
                     return;
                 }
                 match parse_map(&text, &olds) {
                     Some(map) => self.decide(Requests { map, ..Requests::none() }, ctx, out),
                     None => {
+                        // Said, and asked again with what was typed.
                         let shown = crate::text::escape_unprintable(&text).into_owned();
                         self.flash = Some((say(DivMsg::BadMap, lang, &[("text", &shown)]), true));
+                        self.prompt = Some(Prompt { ask: Ask::Map { id, olds }, line: LineEdit::new(&text) });
                     }
                 }
             }
             Ask::ImportPath if !text.is_empty() => {
-                let stem = std::path::Path::new(&text)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                self.prompt = Some(Prompt { ask: Ask::ImportName(text), line: LineEdit::new(&stem) });
+                let path = crate::config::expand_tilde(&text);
+                // A file that cannot be read is said now, before its name is asked.
+                let readable = std::fs::metadata(&path).and_then(|m| {
+                    if m.is_file() {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::from(std::io::ErrorKind::IsADirectory))
+                    }
+                });
+                if let Err(e) = readable {
+                    let file = crate::text::escape_unprintable(&text).into_owned();
+                    let why = crate::i18n::io_error(&e, lang);
+                    self.flash =
+                        Some((say(DivMsg::NoSuchFile, lang, &[("file", &file), ("why", &why)]), true));
+                    self.prompt = Some(Prompt { ask: Ask::ImportPath, line: LineEdit::new(&text) });
+                    return;
+                }
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                self.prompt = Some(Prompt { ask: Ask::ImportName(text, stem), line: LineEdit::new("") });
             }
-            Ask::ImportName(path) if !text.is_empty() => {
-                let path = crate::config::expand_tilde(&path);
-                out.push(DivcodesCmd::Import { path, name: text }.into());
+            Ask::ImportName(path, stem) => {
+                let name = if text.is_empty() { stem } else { text };
+                if !name.is_empty() {
+                    let path = crate::config::expand_tilde(&path);
+                    out.push(DivcodesCmd::Import { path, name }.into());
+                }
             }
             _ => {}
         }

@@ -124,18 +124,48 @@ fn what_awaits_a_decision_comes_first_and_keys_decide_the_selected_change() {
     app.on_event(key(KeyCode::Home));
     app.on_event(key(KeyCode::Char('e')));
     let text = screen(&draw(&mut app, 100, 30));
-    assert!(text.contains("460201 凤凰区 → new code:"), "{text}");
+    assert!(text.contains("460201 凤凰区 → new code:"), "nothing to map it to yet: {text}");
     typed(&mut app, "460106");
     app.on_event(key(KeyCode::Enter));
     let map = vec![(Code::parse("460201").unwrap(), Code::parse("460106").unwrap())];
     assert_eq!(sent(&mut app), [decide(Requests { map, ..Requests::none() })]);
-    // Something that is no code: said, nothing sent.
+    // Something that is no code: said, nothing sent, asked again with what was typed.
     app.on_event(key(KeyCode::Char('e')));
     typed(&mut app, "x1");
     app.on_event(key(KeyCode::Enter));
     assert!(sent(&mut app).is_empty());
     let flash = app.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     assert!(flash.contains("is not a new code"), "{flash}");
+    let text = screen(&draw(&mut app, 100, 30));
+    assert!(text.contains("→ new code: x1"), "{text}");
+    app.on_event(key(KeyCode::Esc));
+    // A recoded one says where it goes now.
+    app.on_event(key(KeyCode::End));
+    app.on_event(key(KeyCode::Char('e')));
+    let text = screen(&draw(&mut app, 100, 30));
+    assert!(text.contains("469026 乐东黎族自治县 → new code (now 469027):"), "{text}");
+    app.on_event(key(KeyCode::Esc));
+    // An import: a file that is not there is said before the name is asked.
+    app.on_event(key(KeyCode::Char('i')));
+    typed(&mut app, "/nonexistent/list.csv");
+    app.on_event(key(KeyCode::Enter));
+    let flash = app.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.starts_with("/nonexistent/list.csv: "), "{flash}");
+    let list = std::env::temp_dir().join(format!("yw-pane-{}.csv", std::process::id()));
+    std::fs::write(&list, "code,name\n460000,海南省\n").unwrap();
+    for _ in 0..40 {
+        app.on_event(key(KeyCode::Backspace));
+    }
+    typed(&mut app, list.to_str().unwrap());
+    app.on_event(key(KeyCode::Enter));
+    let text = screen(&draw(&mut app, 120, 30));
+    assert!(text.contains("(Enter: yw-pane-"), "{text}");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(
+        sent(&mut app),
+        [DivcodesCmd::Import { path: list.clone(), name: format!("yw-pane-{}", std::process::id()) }]
+    );
+    let _ = std::fs::remove_file(&list);
 }
 
 #[test]

@@ -18,6 +18,23 @@ use crate::divcodes::Division;
 use crate::i18n::Lang;
 use crate::ui::Ctx;
 
+/// `→` and `·`, or in ASCII mode `->` and `-` (both are ambiguous-width in CJK terminals).
+fn arrow(ctx: &Ctx) -> &'static str {
+    if ctx.ascii {
+        "->"
+    } else {
+        "→"
+    }
+}
+
+fn dot(ctx: &Ctx) -> &'static str {
+    if ctx.ascii {
+        " - "
+    } else {
+        " · "
+    }
+}
+
 fn clean(s: &str) -> String {
     crate::text::escape_unprintable(s).into_owned()
 }
@@ -50,7 +67,7 @@ fn old_text(l: &Change) -> String {
 
 /// The new side: each new row (its code when it is not the change's own), or where the
 /// reviewer mapped the old codes.
-fn new_text(l: &Change, pane: &DivcodesPane) -> String {
+fn new_text(l: &Change, pane: &DivcodesPane, ctx: &Ctx) -> String {
     let id = l.change.id();
     let names = pane.cmp.as_ref().map(|c| &c.names);
     if l.state() == State::Edited {
@@ -59,7 +76,7 @@ fn new_text(l: &Change, pane: &DivcodesPane) -> String {
             .iter()
             .map(|(_, to)| {
                 let name = names.and_then(|n| n.get(to)).map(|n| clean(n)).unwrap_or_default();
-                format!("→{to} {name}").trim_end().to_string()
+                format!("{}{to} {name}", arrow(ctx)).trim_end().to_string()
             })
             .collect::<Vec<_>>()
             .join("、");
@@ -81,7 +98,11 @@ fn header_line(pane: &DivcodesPane, ctx: &Ctx) -> Line<'static> {
         return Line::from(Span::styled(crate::i18n::Msg::PaneDivcodes.text(lang), roles.title));
     };
     let mut spans = vec![Span::styled(
-        say(DivMsg::Header, lang, &[("old", &clean(&cmp.old.name)), ("new", &clean(&cmp.new.name))]),
+        say(
+            DivMsg::Header,
+            lang,
+            &[("old", &clean(&cmp.old.name)), ("arrow", arrow(ctx)), ("new", &clean(&cmp.new.name))],
+        ),
         roles.title,
     )];
     let n = cmp.lines.len();
@@ -117,7 +138,7 @@ fn header_line(pane: &DivcodesPane, ctx: &Ctx) -> Line<'static> {
     }
     if !words.is_empty() {
         words.push(say(DivMsg::CountShown, lang, &[("n", &pane.visible.len().to_string())]));
-        spans.push(Span::styled(format!("  {}", words.join(" · ")), roles.accent));
+        spans.push(Span::styled(format!("  {}", words.join(dot(ctx))), roles.accent));
     }
     Line::from(spans)
 }
@@ -233,7 +254,7 @@ fn render_list(pane: &mut DivcodesPane, f: &mut Frame<'_>, inner: Rect, ctx: &Ct
                 Cell::from(Span::styled(pad_right(kind_word(l.change.kind, lang), kind_w), kind_style)),
                 Cell::from(Span::styled(confidence_word(l.change.confidence, lang), conf_style)),
                 Cell::from(truncate(&old_text(l), old_w, ell)),
-                Cell::from(truncate(&new_text(l, pane), new_w, ell)),
+                Cell::from(truncate(&new_text(l, pane, ctx), new_w, ell)),
             ])
             .style(row_style)
         })
@@ -287,8 +308,9 @@ fn render_detail(pane: &DivcodesPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
         return;
     };
     let c = &l.change;
+    let d = dot(ctx);
     let title = format!(
-        "{} · {} · {} · {}",
+        "{}{d}{}{d}{}{d}{}",
         c.id(),
         kind_word(c.kind, lang),
         confidence_word(c.confidence, lang),
@@ -309,7 +331,7 @@ fn render_detail(pane: &DivcodesPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx) 
     let mapping = if l.mapping().is_empty() {
         DivMsg::DetailNoMapping.text(lang).to_string()
     } else {
-        let pairs: Vec<String> = l.mapping().iter().map(|(a, b)| format!("{a}→{b}")).collect();
+        let pairs: Vec<String> = l.mapping().iter().map(|(a, b)| format!("{a}{}{b}", arrow(ctx))).collect();
         say(DivMsg::DetailMapping, lang, &[("text", &pairs.join(" "))])
     };
     let at = |t: i64| {
@@ -386,21 +408,23 @@ fn render_bar(pane: &mut DivcodesPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx)
         let label = match &p.ask {
             Ask::Search => DivMsg::PromptSearch.text(lang).to_string(),
             Ask::Map { id, olds } if olds.len() == 1 => {
-                let name = pane
-                    .cmp
-                    .as_ref()
-                    .and_then(|c| c.lines.iter().find(|l| l.change.id() == id))
-                    .and_then(|l| l.change.old.first())
-                    .map(|d| clean(&d.name))
+                let line = pane.cmp.as_ref().and_then(|c| c.lines.iter().find(|l| l.change.id() == id));
+                let name =
+                    line.and_then(|l| l.change.old.first()).map(|d| clean(&d.name)).unwrap_or_default();
+                let now = line
+                    .and_then(|l| l.mapping().first())
+                    .map(|(_, to)| say(DivMsg::PromptMapNow, lang, &[("code", to.as_str())]))
                     .unwrap_or_default();
-                say(DivMsg::PromptMapOne, lang, &[("code", id), ("name", &name)])
+                say(DivMsg::PromptMapOne, lang, &[("code", id), ("name", &name), ("now", &now)])
             }
             Ask::Map { olds, .. } => {
                 let codes: Vec<String> = olds.iter().map(|c| c.to_string()).collect();
                 say(DivMsg::PromptMapMany, lang, &[("codes", &codes.join(" "))])
             }
             Ask::ImportPath => DivMsg::PromptImportPath.text(lang).to_string(),
-            Ask::ImportName(path) => say(DivMsg::PromptImportName, lang, &[("file", &clean(path))]),
+            Ask::ImportName(path, stem) => {
+                say(DivMsg::PromptImportName, lang, &[("file", &clean(path)), ("stem", &clean(stem))])
+            }
         };
         p.line.render(f, area, &label, roles.accent, roles.input);
         return;
