@@ -267,7 +267,7 @@ catalogue! {
     ActSortNext => "sort by next column", "按下一列排序";
     ActSortPrev => "sort by previous column", "按上一列排序";
     ActSortReverse => "reverse sort", "反向排序";
-    ActRefresh => "poll now", "立即轮询";
+    ActRefresh => "poll now (a list: read again)", "立即轮询（列表：重新读取）";
     ActRangeNext => "history range", "历史时间范围";
     ActRedraw => "redraw screen", "重绘屏幕";
     StatusSummary => "hosts", "台主机";

@@ -46,6 +46,7 @@ crate::i18n::catalogue! {
     PromptMapMany => "FROM=TO … (old codes: {codes}): ", "旧=新 …（旧代码：{codes}）：";
     PromptImportPath => "import the file: ", "导入文件：";
     PromptImportName => "name the edition of {file} (Enter: {stem}): ", "为 {file} 的版本命名（回车即为 {stem}）：";
+    Reversed => "{new} was imported before {old}: comparing {old} → {new} as asked", "{new} 比 {old} 先导入：按所选比对 {old} → {new}";
     NoSuchFile => "{file}: {why}", "{file}：{why}";
     // What happened
     NoChange => "No change is selected.", "没有选中的变更。";

@@ -431,6 +431,13 @@ impl DivcodesPane {
                     match old {
                         None => self.menu = Some(Menu::Pick(Some(name))),
                         Some(o) if o != name => {
+                            // An older edition as the new one: compared as asked, and said.
+                            let pos = |n: &str| self.versions.iter().position(|v| v.name == n);
+                            if pos(&name) < pos(&o) {
+                                let text = say(DivMsg::Reversed, ctx.lang, &[("old", &o), ("new", &name)]);
+                                self.flash =
+                                    Some((crate::text::escape_unprintable(&text).into_owned(), false));
+                            }
                             self.menu = None;
                             self.cmp = None;
                             self.keep = None;
