@@ -207,17 +207,26 @@ impl State {
             let (rs, as_) = (loose_stem(&r.name), loose_stem(&a.name));
             !rs.is_empty() && !as_.is_empty() && (a.name.starts_with(&rs) || r.name.starts_with(&as_))
         };
+        // The free added codes by parent: each removed one is compared with its siblings only.
+        let mut by_parent: HashMap<Option<&Code>, Vec<&Division>> = HashMap::new();
+        for a in &free_a {
+            by_parent.entry(a.parent.as_ref()).or_default().push(a);
+        }
         let mut pairs: Vec<(&Division, &Division)> = Vec::new();
         for r in &free_r {
             let parent = self.mapped_parent(r);
-            let matches: Vec<&Division> =
-                free_a.iter().copied().filter(|a| a.parent == parent && alike(r, a)).collect();
+            let Some(siblings) = by_parent.get(&parent.as_ref()) else { continue };
+            let matches: Vec<&Division> = siblings.iter().copied().filter(|a| alike(r, a)).collect();
             if let [a] = matches[..] {
                 pairs.push((r, a));
             }
         }
+        let mut claimed: HashMap<&Code, usize> = HashMap::new();
+        for (_, a) in &pairs {
+            *claimed.entry(&a.code).or_default() += 1;
+        }
         for (r, a) in &pairs {
-            if pairs.iter().filter(|(_, b)| b.code == a.code).count() != 1 {
+            if claimed.get(&a.code) != Some(&1) {
                 continue;
             }
             self.take(r, a);
