@@ -5,6 +5,7 @@
 use std::fmt::Display;
 
 use crate::i18n::{Lang, Msg};
+use crate::workers::backups::{BackupsCmd, BackupsMsg};
 use crate::workers::divcodes::{DivcodesCmd, DivcodesMsg};
 use crate::workers::health::{HealthCmd, HealthMsg};
 use crate::workers::logs::{LogsCmd, LogsMsg};
@@ -29,6 +30,7 @@ pub enum WorkerMsg {
     Logs(LogsMsg),
     Tickets(TicketsMsg),
     Divcodes(DivcodesMsg),
+    Backups(BackupsMsg),
     /// A worker failed at something the user should know about, or finished something the
     /// user asked for (shown in the status bar).
     Notice(Notice),
@@ -42,6 +44,7 @@ pub enum Command {
     Logs(LogsCmd),
     Tickets(TicketsCmd),
     Divcodes(DivcodesCmd),
+    Backups(BackupsCmd),
 }
 
 impl From<HealthCmd> for Command {
@@ -65,6 +68,12 @@ impl From<TicketsCmd> for Command {
 impl From<DivcodesCmd> for Command {
     fn from(c: DivcodesCmd) -> Command {
         Command::Divcodes(c)
+    }
+}
+
+impl From<BackupsCmd> for Command {
+    fn from(c: BackupsCmd) -> Command {
+        Command::Backups(c)
     }
 }
 

@@ -460,6 +460,10 @@ catalogue! {
 
     // issue 11: the Division codes pane
     PaneDivcodes => "Div codes", "区划代码";
+    PaneBackups => "Backups", "备份";
+    ActPaneBackups => "backups tab", "备份标签页";
+    ActVerifyNow => "verify now", "立即校验";
+    ActRunJob => "run the job", "运行作业";
     ActPaneDivcodes => "division codes tab", "区划代码标签页";
     ActAcceptChange => "accept the change as proposed", "按建议接受此变更";
     ActRejectChange => "reject the change", "拒绝此变更";
@@ -477,6 +481,7 @@ catalogue! {
     HintPickVersions => "editions", "版本";
     HintImportEdition => "import", "导入";
     HelpScopeDivcodes => "Division codes", "区划代码";
+    HelpScopeBackups => "Backups", "备份";
     TicketDraftFailed => "keeping the ticket draft failed", "保存工单草稿失败";
     TicketQueueFailed => "reading the ticket queue failed", "读取工单队列失败";
     HelpScopeLogs => "Logs", "日志";
@@ -619,6 +624,12 @@ catalogue! {
 
     // issue 11: divcode
     CliDivcode => "Division-code editions: import, diff, review, mapping, SQL, impact, reconcile", "行政区划代码版本：导入、比对、审核、对应表、SQL、影响统计、核对";
+    CliBackup => "Backup and data-exchange jobs: check their state now, list what each has left", "备份与数据交换作业：立即检查状态，列出各作业留下的文件";
+    CliBackupCheck => "Check every job now (one command per host) and print its state and the rule behind it; exit 0 when all are ok, 1 otherwise", "立即检查所有作业（每台主机一条命令），打印状态及判定依据；全部正常时退出码 0，否则为 1";
+    CliBackupJob => "Check only the job of this name", "只检查此名称的作业";
+    CliBackupVerify => "Run each job's verification now instead of using the last result", "立即运行各作业的校验命令，而不是沿用上次结果";
+    CliBackupHistory => "List the artefacts seen of a job, with their verifications, and its runs", "列出某作业见到过的文件及其校验结果，以及它的运行记录";
+    CliBackupName => "The job's name (as in [[jobs]])", "作业名称（即 [[jobs]] 中的 name）";
     CliDivImport => "Import an edition of the codes (CSV or the published text form, UTF-8 or GB18030): all of it or nothing", "导入一个代码版本（CSV 或公布的文本格式，UTF-8 或 GB18030 编码）：要么全部导入，要么一行不导";
     CliDivFile => "The file: CSV with a header (code,name[,level,parent]) or code and name a line", "文件：带标题行的 CSV（code,name[,level,parent]），或每行一个代码和名称";
     CliDivVersion => "The name to store the edition under (such as 2024)", "保存此版本所用的名称（例如 2024）";
@@ -920,6 +931,9 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::AcceptFormOnly => Msg::ActAcceptFormOnly,
         A::PickVersions => Msg::ActPickVersions,
         A::ImportEdition => Msg::ActImportEdition,
+        A::PaneBackups => Msg::ActPaneBackups,
+        A::VerifyNow => Msg::ActVerifyNow,
+        A::RunJob => Msg::ActRunJob,
     };
     msg.text(lang)
 }

@@ -35,6 +35,7 @@ pub enum Scope {
     Tickets,
     Ticket,
     Divcodes,
+    Backups,
     Help,
 }
 

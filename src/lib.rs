@@ -4,6 +4,8 @@
 pub mod action;
 pub mod alerts;
 pub mod app;
+pub mod backup_words;
+pub mod backups;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -53,6 +53,8 @@ enum Cmd {
     Ticket(cli::ticket::TicketArgs),
     /// Division-code editions: import, diff, review, mapping, SQL, impact, reconcile
     Divcode(cli::divcode::DivcodeArgs),
+    /// Backup and data-exchange jobs: check their state now, list what each has left
+    Backup(cli::backup::BackupArgs),
     /// Reports from the database: the quarterly service report (Markdown and HTML)
     Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
         Some(Cmd::Ticket(args)) => args.command.name(),
         Some(Cmd::Report(args)) => args.command.name(),
         Some(Cmd::Divcode(args)) => args.command.name(),
+        Some(Cmd::Backup(args)) => args.command.name(),
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Some(Cmd::Ticket(args)) => cli::ticket::run(&g, &args),
         Some(Cmd::Report(args)) => cli::report::run(&g, &args),
         Some(Cmd::Divcode(args)) => cli::divcode::run(&g, &args),
+        Some(Cmd::Backup(args)) => cli::backup::run(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

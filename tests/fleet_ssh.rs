@@ -1014,3 +1014,211 @@ fn divcode_impact_runs_its_commands_over_ssh_behind_two_jump_hosts() {
     assert_eq!(change["targets"][0]["old"]["469003"], 12);
     assert_eq!(change["targets"][0]["new"]["460400"], 3);
 }
+
+// --- Backup jobs over SSH (`yunwei backup`, the Backups tab). ---
+
+/// Runs `sh -c` here for the test's fixtures (`touch -d`, `truncate`, `gzip`).
+fn sh(script: &str) {
+    let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
+    assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Commands sshd started for the server's sessions (its log says each).
+fn commands_run(s: &Sshd) -> usize {
+    s.log().matches("Starting session: command").count()
+}
+
+/// `backup check` over SSH: every state from files with set times and sizes on a real sshd
+/// host (and one job on this machine), a corrupt gzip found by `--verify`, a glob that matches
+/// nothing, a folder whose name has spaces, quotes and `$(…)` (never run), an unreachable host;
+/// one remote command per host per round, whatever the number of jobs.
+#[test]
+fn backup_check_over_ssh_decides_every_state_with_one_command_per_host() {
+    let f = fleet(10);
+    let home = f.dir.path();
+    let base = home.join("bk it's $(touch PWNED)");
+    fs::create_dir_all(&base).unwrap();
+    let b = base.display().to_string();
+    let q = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    sh(&format!(
+        "cd {d} && printf 'oracle dump' | gzip > ok1.dmp.gz && touch -d '1 hour ago' ok1.dmp.gz \
+         && printf 'older dump' | gzip > ok0.dmp.gz && touch -d '25 hours ago' ok0.dmp.gz \
+         && truncate -s 10M late.tar && touch -d '27 hours ago' late.tar \
+         && truncate -s 300M big-1.sql && touch -d '26 hours ago' big-1.sql \
+         && truncate -s 20M big-2.sql && touch -d '2 hours ago' big-2.sql \
+         && printf 'not gzip at all' > bad.gz && touch -d '3 hours ago' bad.gz \
+         && truncate -s 1M old.zip && touch -d '3 days ago' old.zip \
+         && printf 'report' > padis.xml && touch -d '2 hours ago' padis.xml",
+        d = q(&b)
+    ));
+    let job = |name: &str, host: Option<&str>, glob: &str, extra: &str| {
+        let host = host.map(|h| format!("host = \"{h}\"\n")).unwrap_or_default();
+        format!("[[jobs]]\nname = \"{name}\"\n{host}path = {:?}\n{extra}\n", format!("{b}/{glob}"))
+    };
+    let mut cfg = fs::read_to_string(&f.config).unwrap();
+    cfg += &job(
+        "ok",
+        Some("direct-1"),
+        "ok*.dmp.gz",
+        "every = \"1d\"\nverify = \"gzip -t\"\nmin_size = \"10B\"\nshrink_pct = 50",
+    );
+    cfg += &job("late", Some("direct-1"), "late.tar", "every = \"1d\"\ngrace = \"6h\"");
+    cfg += &job("shrunk", Some("direct-1"), "big-*.sql", "every = \"1d\"\nshrink_pct = 50");
+    cfg += &job("failed", Some("direct-1"), "bad.gz", "every = \"1d\"\nverify = \"gzip -t\"");
+    cfg += &job(
+        "missing",
+        Some("direct-1"),
+        "old.zip",
+        "kind = \"push\"\nschedule = \"0 1 * * *\"\ntz = \"Asia/Shanghai\"\ngrace = \"2h\"",
+    );
+    cfg += &job("no-match", Some("direct-1"), "none-*.gz", "every = \"1d\"");
+    cfg += &job("injection", Some("direct-1"), "$(touch PWNED2)*", "every = \"1d\"");
+    cfg += &job("报送", None, "padis.xml", "kind = \"report\"\nschedule = \"0 9 5 * *\"\ngrace = \"1d\"");
+    cfg += &job("unreachable", Some("dead-port"), "x.gz", "every = \"1d\"");
+    cfg += &job("behind", Some("海口-应用-behind"), "ok1.dmp.gz", "every = \"1d\"");
+    let config = home.join("backup.toml");
+    fs::write(&config, &cfg).unwrap();
+    let db = home.join("b.db");
+    let check = |extra: &[&str]| {
+        let out = yunwei(home)
+            .args(["--config", config.to_str().unwrap(), "--db", db.to_str().unwrap(), "backup", "check"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let before = commands_run(&f.direct);
+    let (code, out, err) = check(&["--json", "--verify"]);
+    assert_eq!(code, Some(1), "{err}");
+    let after = commands_run(&f.direct);
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let state = |name: &str| {
+        let r = rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("{name}: {out}"));
+        (
+            r["state"].as_str().unwrap_or("").to_string(),
+            r["reason"].as_str().unwrap_or("").to_string(),
+            r.clone(),
+        )
+    };
+    assert_eq!(state("ok").0, "ok", "{out}");
+    assert_eq!(state("late").0, "late", "{out}");
+    assert_eq!(state("shrunk").0, "shrunk", "{out}");
+    assert!(state("shrunk").1.contains("93% smaller"), "{out}");
+    let (s, why, failed) = state("failed");
+    assert_eq!(s, "failed", "{out}");
+    assert!(
+        why.contains("gzip") && failed["verify_output"].as_str().unwrap().contains("not in gzip format"),
+        "{failed}"
+    );
+    assert_eq!(state("missing").0, "missing", "{out}");
+    assert_eq!(state("no-match").0, "missing");
+    assert!(state("no-match").1.contains("no file matches"), "{out}");
+    assert_eq!(state("injection").0, "missing");
+    assert_eq!(state("报送").0, "ok", "{out}");
+    let (s, why, _) = state("unreachable");
+    assert_eq!(s, "unknown");
+    assert!(why.starts_with("not checked"), "{why}");
+    assert_eq!(state("behind").0, "ok", "behind two jump hosts: {out}");
+    let (_, _, ok) = state("ok");
+    assert_eq!(ok["newest"]["path"].as_str().unwrap(), format!("{b}/ok1.dmp.gz"));
+    assert!(ok["newest"]["size"].as_u64().unwrap() > 10);
+    assert_eq!(ok["verify_status"], 0);
+    assert_eq!(ok["checksum"].as_str().map(str::len), Some(64));
+    assert!(ok["previous_size"].as_u64().is_some());
+    assert!(!base.join("PWNED").exists() && !base.join("PWNED2").exists() && !home.join("PWNED").exists());
+    // One round command for the host's seven jobs, and one verification for each of its two
+    // jobs with `verify`.
+    assert_eq!(after - before, 1 + 2, "{}", f.direct.log());
+    // Without --verify the last result is used, and no verification runs: one command.
+    let before = commands_run(&f.direct);
+    let (code, out, _) = check(&["--lang", "zh-CN"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(commands_run(&f.direct) - before, 1);
+    assert!(out.contains("校验失败") && out.contains("迟到") && out.contains("未知"), "{out}");
+    // One job alone: exit 0 when it is ok; a name that is no job is a usage error.
+    assert_eq!(check(&["--job", "ok"]).0, Some(0));
+    let (code, _, err) = check(&["--job", "okk"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("did you mean ok?"), "{err}");
+    // The history lists the artefacts seen, with the verification.
+    let out = yunwei(home)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "backup",
+            "history",
+            "ok",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let seen: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0]["verify_status"], 0);
+    // The alerts: one open per job that is not ok, through sqlite3.
+    let open = Command::new("sqlite3")
+        .arg(&db)
+        .arg("SELECT count(*) FROM alerts WHERE source = 'backup' AND cleared_at IS NULL")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&open.stdout).trim(), "7");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+/// The Backups tab runs a job's `run` on its host after a confirmation, streams its output,
+/// refuses a second run while it runs, and records the run (who, exit status, output) in the
+/// database and the audit log.
+#[test]
+fn a_backup_run_from_the_tab_streams_and_is_recorded() {
+    let f = fleet(10);
+    let home = f.dir.path();
+    let dump = home.join("dump.gz");
+    sh(&format!("printf x | gzip > '{}'", dump.display()));
+    let mut cfg = fs::read_to_string(&f.config).unwrap();
+    cfg += &format!(
+        "[general]\noperator = \"值班-王\"\n[[jobs]]\nname = \"db-dump\"\nhost = \"direct-1\"\npath = \"{}\"\nevery = \"1d\"\n\
+         run = \"echo 'start dump'; sleep 2; echo \\\"it's done\\\"; exit 3\"\n",
+        dump.display()
+    );
+    fs::write(&f.config, cfg).unwrap();
+    let db = home.join("y.db");
+    let t = Tmux::new("backuprun");
+    let script = format!(
+        "{env}unset SSH_AUTH_SOCK; exec '{bin}' --config '{cfg}' --db '{db}'",
+        env = env_prefix(home),
+        bin = bin().display(),
+        cfg = f.config.display(),
+        db = db.display()
+    );
+    t.start("main", &script, true);
+    t.wait_for("main", "the fleet", |s| s.contains("Fleet health"));
+    t.keys("main", &["5"]);
+    t.wait_for("main", "the job", |s| s.contains("db-dump") && s.contains("ok"));
+    t.keys("main", &["b"]);
+    let s = t.wait_for("main", "the confirmation", |s| s.contains("Run on direct-1?"));
+    assert!(s.contains("echo 'start dump'"), "{s}");
+    t.keys("main", &["y"]);
+    t.wait_for("main", "the output streaming", |s| s.contains("start dump") && s.contains("running"));
+    t.keys("main", &["b"]);
+    t.wait_for("main", "the second run refused", |s| s.contains("a run is in progress"));
+    t.wait_for("main", "the end", |s| s.contains("it's done") && s.contains("ended, exit 3"));
+    t.keys("main", &["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let q = |sql: &str| {
+        let out = Command::new("sqlite3").arg(&db).arg(sql).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(q("SELECT count(*) FROM job_runs"), "1", "a second run was refused");
+    assert_eq!(q("SELECT started_by || '|' || status || '|' || host FROM job_runs"), "值班-王|3|direct-1");
+    assert!(q("SELECT output FROM job_runs").contains("start dump\nit's done"));
+    assert_eq!(q("SELECT group_concat(action, ',') FROM (SELECT action FROM audit WHERE action LIKE 'backup.%' ORDER BY id)"), "backup.run,backup.run.end");
+    assert!(q("SELECT detail FROM audit WHERE action = 'backup.run.end'").contains("\"status\":3"));
+}

@@ -11,6 +11,7 @@ use crate::action::Action;
 use crate::event::{Command, Event, WorkerMsg};
 use crate::i18n::{both, Lang, Localized, Msg};
 use crate::keymap::{KeyChord, Scope};
+use crate::panes::backups::BackupsPane;
 use crate::panes::divcodes::DivcodesPane;
 use crate::panes::health::{HealthPane, HostRow};
 use crate::panes::logs::LogsPane;
@@ -65,6 +66,7 @@ panes! {
     Logs: logs: LogsPane => PaneLogs,
     Tickets: tickets: TicketsPane => PaneTickets,
     Divcodes: divcodes: DivcodesPane => PaneDivcodes,
+    Backups: backups: BackupsPane => PaneBackups,
 }
 
 enum Overlay {
@@ -108,6 +110,7 @@ impl App {
                 logs: LogsPane::new(Vec::new(), crate::config::LogPane::default().max_records),
                 tickets: TicketsPane::new(Default::default()),
                 divcodes: DivcodesPane::new(),
+                backups: BackupsPane::new(),
             },
             overlay: Overlay::None,
             flash: None,
@@ -133,8 +136,12 @@ impl App {
     pub fn on_event(&mut self, ev: Event) {
         self.on_event_inner(ev);
         // What the ticket queue did (a change made or refused) goes to the status bar.
-        if let Some((text, error)) =
-            self.panes.tickets.take_flash().or_else(|| self.panes.divcodes.take_flash())
+        if let Some((text, error)) = self
+            .panes
+            .tickets
+            .take_flash()
+            .or_else(|| self.panes.divcodes.take_flash())
+            .or_else(|| self.panes.backups.take_flash())
         {
             self.flash = Some(Flash { text, error });
             self.dirty = true;

@@ -280,14 +280,39 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     let divcodes =
         crate::workers::DivcodesSetup { db_path: setup.db_path.clone(), operator: setup.operator.clone() };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
-    let sessions = (!probes.remote.is_empty() || remote_logs)
+    let remote_jobs = !demo && prepared.config.jobs.iter().any(|j| j.host.is_some());
+    let sessions = (!probes.remote.is_empty() || remote_logs || remote_jobs)
         .then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&prepared.config)));
+    // The jobs of the Backups tab: the demo's over files in its folder, or the config's.
+    let (jobs, places) = match &demo_dir {
+        Some(d) => crate::demo::backups::jobs(&d.path.join("backups"), lang),
+        None => {
+            let jobs = prepared.config.jobs.clone();
+            let places = crate::workers::backups::places(&jobs, &resolved, sessions.as_deref(), lang);
+            (jobs, places)
+        }
+    };
+    let backups = crate::workers::BackupsSetup {
+        db_path: setup.db_path.clone(),
+        operator: setup.operator.clone(),
+        jobs,
+        places,
+        settings: if demo {
+            crate::config::Backups {
+                check_interval: Duration::from_secs(20),
+                ..prepared.config.backups.clone()
+            }
+        } else {
+            prepared.config.backups.clone()
+        },
+        lang,
+    };
     // The SSH targets of the hosts log sources name (the demo's sources name none).
     let log_target = Box::new(move |name: &str| {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
     });
     let workers = Workers::start(
-        Setup { probes, poll, store: setup, tickets, divcodes, log_specs, log_target, sessions },
+        Setup { probes, poll, store: setup, tickets, divcodes, backups, log_specs, log_target, sessions },
         tx.clone(),
     );
     match crate::tui::run(app, tx, rx, workers) {

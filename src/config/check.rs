@@ -455,10 +455,6 @@ impl<'t> Checker<'t> {
     }
 
     /// A size string (see [`parse_size`]), in bytes.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "for the sections to come (jobs, checks, tickets); tested below")
-    )]
     pub fn size(&mut self, place: &Place, key: &str, value: &Value<'_>) -> Option<u64> {
         let DeValue::String(s) = value.get_ref() else {
             self.wrong_type(value, &CfgMsg::TypeSize, &place.path(key));

@@ -63,6 +63,16 @@ crate::i18n::catalogue! {
     JumpLoop => "jump loop: {chain}", "跳板机形成环路：{chain}";
     DivImpactMissing => "{label} has no `{key}`; every impact entry needs a name and a command printing code<TAB>count lines", "{label} 没有 `{key}`；每个影响统计项都要有名称和一条打印“代码<TAB>数量”行的命令";
     DivImpactTwice => "two [[divcodes.impact]] entries are named \"{name}\"; each needs its own name", "有两个 [[divcodes.impact]] 都叫 \"{name}\"；每项须有自己的名称";
+    TypeJobTables => "an array of tables (write each job as [[jobs]])", "表数组（每个作业写成一个 [[jobs]]）";
+    UnitPercent => " percent", "（百分比）";
+    JobMissing => "{label} has no `{key}`; every job needs a name and a path (a glob of its artefacts)", "{label} 没有 `{key}`；每个作业都要有名称和路径（其产物的通配模式）";
+    JobTwice => "two [[jobs]] entries are named \"{name}\"; each needs its own name", "有两个 [[jobs]] 都叫 \"{name}\"；每项须有自己的名称";
+    JobPathRelative => "{label}: `path` must be absolute (start with /): it is read on the job's host", "{label}：`path` 须为绝对路径（以 / 开头）：它在作业所在主机上读取";
+    JobEveryAndSchedule => "{label} has both `every` and `schedule`; keep one", "{label} 同时写了 `every` 和 `schedule`；只保留一个";
+    JobNoDue => "{label} has neither `every` nor `schedule`; say how often an artefact is expected (every = \"1d\", or schedule = \"30 2 * * *\")", "{label} 既没有 `every` 也没有 `schedule`；请写明多久应产生一个文件（every = \"1d\"，或 schedule = \"30 2 * * *\"）";
+    JobScheduleBad => "{label}: schedule \"{value}\" is not a cron schedule: {why}", "{label}：schedule \"{value}\" 不是有效的 cron 表达式：{why}";
+    JobTzUnknown => "{label}: tz \"{value}\" is not a time zone name (such as \"Asia/Shanghai\")", "{label}：tz \"{value}\" 不是时区名（例如 \"Asia/Shanghai\"）";
+    JobTzWithoutSchedule => "{label}: `tz` applies to a `schedule` only, and this job has `every`", "{label}：`tz` 只对 `schedule` 有效，而此作业用的是 `every`";
     LogNoName => "{label} has no `name`; every log source needs one", "{label} 没有 `name`；每个日志源都要有名称";
     LogNoPath => "{label} has no `path`; name the file (globs allowed), or set `journal = true` for the systemd journal", "{label} 没有 `path`；请写出文件（可用通配符），或设置 `journal = true` 读取 systemd 日志";
     LogJournalAndPath => "{label} has both `journal = true` and `path`; a source reads the systemd journal or files, not both (write two [[logs]] entries)", "{label} 同时有 `journal = true` 和 `path`；一个日志源只读 systemd 日志或文件之一（请写成两个 [[logs]]）";

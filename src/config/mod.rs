@@ -10,6 +10,7 @@ pub mod check;
 mod divcodes;
 mod general;
 mod hosts;
+mod jobs;
 mod logs;
 pub mod messages;
 mod ssh;
@@ -28,6 +29,7 @@ pub use check::{parse_duration, parse_path, parse_size};
 pub use divcodes::Divcodes;
 pub use general::{Borders, General, LangSetting};
 pub use hosts::HostEntry;
+pub use jobs::Backups;
 pub use logs::{LogEntry, LogPane};
 pub use ssh::Ssh;
 pub use tickets::Tickets;
@@ -89,6 +91,10 @@ sections! {
     tickets: Tickets,
     /// `[divcodes]`: the division-code review (`[[divcodes.impact]]`).
     divcodes: Divcodes,
+    /// `[[jobs]]`: the backups and data-exchange jobs.
+    jobs: Vec<crate::backups::Spec>,
+    /// `[backups]`: how often the jobs are checked.
+    backups: Backups,
 }
 
 impl Config {
@@ -445,6 +451,8 @@ load_per_core = { warn = 2, crit = 4 }
             log_pane: LogPane::default(),
             tickets: Tickets::default(),
             divcodes: Divcodes::default(),
+            jobs: Vec::new(),
+            backups: Backups::default(),
             source: Some(PathBuf::from("/etc/yunwei/config.toml")),
         };
         assert_eq!(config, expected);

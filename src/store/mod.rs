@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod divcodes;
 pub mod health;
+pub mod jobs;
 pub mod maintenance;
 pub mod tickets;
 
@@ -478,6 +479,52 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (old_version, new_version, change_id)
     ) WITHOUT ROWID;
     CREATE INDEX divcode_reviews_new ON divcode_reviews (new_version);
+    "#,
+    // 7: backup and data-exchange jobs (`store::jobs`): the last check of each job, every
+    // artefact seen with its verification, and the on-demand runs.
+    r#"
+    CREATE TABLE job_checks (
+        job           TEXT PRIMARY KEY,
+        host          TEXT,
+        kind          TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        reason_en     TEXT NOT NULL,
+        reason_zh     TEXT NOT NULL,
+        checked_at    INTEGER NOT NULL,
+        newest_path   TEXT,
+        newest_size   INTEGER,
+        newest_mtime  INTEGER,
+        previous_size INTEGER,
+        age_s         INTEGER,
+        expected_at   INTEGER,
+        period_s      INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE job_artefacts (
+        job           TEXT NOT NULL,
+        path          TEXT NOT NULL,
+        mtime         INTEGER NOT NULL,
+        size          INTEGER NOT NULL,
+        first_seen    INTEGER NOT NULL,
+        last_seen     INTEGER NOT NULL,
+        checksum      TEXT,
+        verified_at   INTEGER,
+        verify_status INTEGER,
+        verify_output TEXT,
+        PRIMARY KEY (job, path, mtime, size)
+    ) WITHOUT ROWID;
+    CREATE INDEX job_artefacts_by_time ON job_artefacts (job, mtime);
+    CREATE TABLE job_runs (
+        id          INTEGER PRIMARY KEY,
+        job         TEXT NOT NULL,
+        host        TEXT,
+        command     TEXT NOT NULL,
+        started_at  INTEGER NOT NULL,
+        started_by  TEXT NOT NULL,
+        finished_at INTEGER,
+        status      INTEGER,
+        output      TEXT
+    );
+    CREATE INDEX job_runs_by_job ON job_runs (job, started_at);
     "#,
 ];
 

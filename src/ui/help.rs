@@ -24,6 +24,7 @@ pub fn help_lines(ctx: &Ctx) -> Vec<Line<'static>> {
         (Scope::Tickets, Msg::HelpScopeTickets),
         (Scope::Ticket, Msg::HelpScopeTicket),
         (Scope::Divcodes, Msg::HelpScopeDivcodes),
+        (Scope::Backups, Msg::HelpScopeBackups),
         (Scope::Help, Msg::HelpScopeHelp),
     ];
     let key_w = 12;

@@ -4,9 +4,7 @@
 //! import or diff never stalls health recording.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -321,50 +319,6 @@ fn tail(bytes: &[u8]) -> String {
     crate::text::escape_unprintable(&lines[start..].join(" / ")).into_owned()
 }
 
-/// Runs `sh -c command` here: its standard output and error and exit status, or why not. Past
-/// `timeout` the command's whole process group is killed.
-fn run_here(command: &str, timeout: Duration) -> Result<(Vec<u8>, Vec<u8>, i32), String> {
-    use std::os::unix::process::CommandExt;
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = reader(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let err = reader(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            // SAFETY: kill(2) on the child's own process group (its pid, from process_group(0)).
-            unsafe {
-                libc::kill(-(child.id() as i32), libc::SIGKILL);
-            }
-            let _ = child.wait();
-            return Err(format!("timed out after {} s, killed", timeout.as_secs()));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
-    Ok((stdout, stderr, status.code().unwrap_or(-1)))
-}
-
 /// Runs an impact entry and reads its counts; the error in the reader's language, naming the
 /// entry and where it ran.
 pub fn count(e: &Entry, fleet: &Fleet, sessions: &Sessions, lang: Lang) -> Result<Counts, String> {
@@ -372,7 +326,8 @@ pub fn count(e: &Entry, fleet: &Fleet, sessions: &Sessions, lang: Lang) -> Resul
     let timeout = Duration::from_secs(e.timeout_s);
     let host = e.host.as_ref().map(|h| fleet.hosts.iter().find(|f| &f.name == h).ok_or(h));
     let ran = match host {
-        None => run_here(&e.command, timeout).map_err(|why| (String::from("localhost"), why)),
+        None => super::local::run_sh(&e.command, &[], None, timeout)
+            .map_err(|why| (String::from("localhost"), why)),
         Some(Err(h)) => {
             let h = crate::text::escape_unprintable(h).into_owned();
             return Err(tr(
@@ -385,7 +340,7 @@ pub fn count(e: &Entry, fleet: &Fleet, sessions: &Sessions, lang: Lang) -> Resul
             let shown = crate::text::escape_unprintable(&fh.name).into_owned();
             match (&fh.access, fh.target()) {
                 (HostAccess::Local, _) | (_, None) => {
-                    run_here(&e.command, timeout).map_err(|why| (shown, why))
+                    super::local::run_sh(&e.command, &[], None, timeout).map_err(|why| (shown, why))
                 }
                 (_, Some(target)) => {
                     let remote = format!("sh -c {}", crate::text::shell_quote(&e.command));

@@ -5,8 +5,10 @@
 //! Adding a domain: a file here with its `…Cmd`, `…Msg` and `start`, one variant in
 //! [`crate::event::Command`] and in [`crate::event::WorkerMsg`], and one arm in `dispatch`.
 
+pub mod backups;
 pub mod divcodes;
 pub mod health;
+pub mod local;
 pub mod logs;
 pub mod report;
 pub mod spawn;
@@ -26,6 +28,7 @@ use crate::logs::sources::SourceSpec;
 use crate::ssh::Target;
 use report::Report;
 
+pub use backups::BackupsSetup;
 pub use divcodes::DivcodesSetup;
 pub use health::ProbeSet;
 pub use store::StoreSetup;
@@ -41,6 +44,7 @@ pub struct Setup {
     pub store: StoreSetup,
     pub tickets: TicketsSetup,
     pub divcodes: DivcodesSetup,
+    pub backups: BackupsSetup,
     pub log_specs: Vec<SourceSpec>,
     /// The SSH targets of the hosts log sources name.
     pub log_target: TargetOf,
@@ -56,6 +60,7 @@ pub struct Workers {
     logs: logs::LogWorkers,
     tickets: tickets::TicketsWorker,
     divcodes: divcodes::DivcodesWorker,
+    backups: backups::BackupsWorker,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -85,6 +90,13 @@ impl Workers {
             divcodes::run(divcodes_setup, divcodes_rx, divcodes_report)
         }));
         let divcodes = divcodes::DivcodesWorker::new(divcodes_tx);
+        let (backups_tx, backups_rx) = mpsc::channel();
+        let backups_report = Report::new(ui.clone(), WorkerMsg::Backups);
+        let backups_setup = setup.backups;
+        handles.push(spawn::spawn_guarded("yunwei-backups", ui.clone(), move || {
+            backups::run(backups_setup, backups_rx, backups_report)
+        }));
+        let backups = backups::BackupsWorker::new(backups_tx);
         let health = health::start(
             setup.probes,
             setup.poll,
@@ -100,7 +112,7 @@ impl Workers {
             Report::new(ui, WorkerMsg::Logs),
             &mut handles,
         );
-        Workers { store, health, logs, tickets, divcodes, handles }
+        Workers { store, health, logs, tickets, divcodes, backups, handles }
     }
 
     /// Hands a command to the worker of its domain.
@@ -111,6 +123,7 @@ impl Workers {
             Command::Logs(c) => self.logs.dispatch(c),
             Command::Tickets(c) => self.tickets.dispatch(c),
             Command::Divcodes(c) => self.divcodes.dispatch(c),
+            Command::Backups(c) => self.backups.dispatch(c),
         }
     }
 
@@ -122,6 +135,7 @@ impl Workers {
         drop(self.logs);
         drop(self.tickets);
         drop(self.divcodes);
+        drop(self.backups);
         drop(self.handles);
     }
 }

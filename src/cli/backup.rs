@@ -1,0 +1,371 @@
+//! `yunwei backup …`: the `[[jobs]]` from the command line. `check` runs one check round now
+//! (one command per host), records it, and prints each job's state with the rule behind it;
+//! exit 0 when every job is ok, 1 otherwise, 2 for a usage or config error. `history` lists the
+//! artefacts seen of a job, with their verifications, and its on-demand runs.
+
+use serde_json::{json, Value};
+use yunwei_widgets::width::{pad_right, width};
+
+use crate::backup_words;
+use crate::backups::State;
+use crate::cli::errors::{print_clean, say};
+use crate::cli::Global;
+use crate::i18n::{tr, Lang};
+use crate::store::{Access, Store};
+use crate::workers::backups::{self as work, JobStatus, VerifyMode};
+
+#[derive(Debug, Clone, clap::Args)]
+#[command(subcommand_required = true, arg_required_else_help = true, disable_help_subcommand = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub command: BackupCommand,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum BackupCommand {
+    Check(CheckArgs),
+    History(HistoryArgs),
+}
+
+impl BackupCommand {
+    pub fn name(&self) -> &'static str {
+        match self {
+            BackupCommand::Check(_) => "backup check",
+            BackupCommand::History(_) => "backup history",
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_name = "NAME")]
+    pub job: Option<String>,
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct HistoryArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn shown(s: &str) -> String {
+    crate::text::escape_unprintable(s).into_owned()
+}
+
+/// A moment as RFC 3339 in the job's zone.
+fn stamp(t: Option<i64>, zone: crate::backups::Zone) -> Value {
+    use chrono::TimeZone;
+    let Some(t) = t else { return Value::Null };
+    let text = match zone {
+        crate::backups::Zone::Named(tz) => tz.timestamp_opt(t, 0).single().map(|d| d.to_rfc3339()),
+        crate::backups::Zone::Fixed(off) => off.timestamp_opt(t, 0).single().map(|d| d.to_rfc3339()),
+    };
+    text.map_or(Value::Null, Value::String)
+}
+
+pub fn run(g: &Global, args: &BackupArgs) -> i32 {
+    let name = args.command.name();
+    let cfg = match crate::cli::config_or_say(g, name) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
+    };
+    let lang = crate::cli::lang_with(g, &cfg);
+    match &args.command {
+        BackupCommand::Check(a) => check(g, &cfg, a, lang),
+        BackupCommand::History(a) => history(g, &cfg, a, lang),
+    }
+}
+
+/// The job named, or the error that names the ones there are.
+fn pick<'c>(
+    cfg: &'c crate::config::Config,
+    job: &str,
+    lang: Lang,
+) -> Result<&'c crate::backups::Spec, String> {
+    cfg.jobs.iter().find(|j| j.name == job).ok_or_else(|| {
+        let names: Vec<String> = cfg.jobs.iter().map(|j| shown(&j.name)).collect();
+        let near = strsim_nearest(job, &cfg.jobs.iter().map(|j| j.name.as_str()).collect::<Vec<_>>());
+        let j = shown(job);
+        let mut text = tr(
+            lang,
+            format!("no job is named {j}; the config has: {}", names.join(", ")),
+            format!("没有名为 {j} 的作业；配置中有：{}", names.join("、")),
+        );
+        if let Some(n) = near {
+            text.push_str(&tr(
+                lang,
+                format!(" (did you mean {}?)", shown(n)),
+                format!("（是不是想写 {}？）", shown(n)),
+            ));
+        }
+        text
+    })
+}
+
+fn strsim_nearest<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
+    names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(word, n), *n))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
+fn no_jobs(name: &str, cfg: &crate::config::Config, lang: Lang) -> i32 {
+    let file =
+        cfg.source.as_ref().map_or_else(|| "config.toml".to_string(), |p| shown(&p.display().to_string()));
+    say(
+        name,
+        &tr(
+            lang,
+            format!("{file} has no [[jobs]]; add one (name, path, every or schedule) to watch a backup"),
+            format!("{file} 中没有 [[jobs]]；请添加作业（name、path、every 或 schedule）以监视备份"),
+        ),
+    );
+    2
+}
+
+fn check(g: &Global, cfg: &crate::config::Config, a: &CheckArgs, lang: Lang) -> i32 {
+    let name = "backup check";
+    if cfg.jobs.is_empty() {
+        return no_jobs(name, cfg, lang);
+    }
+    let jobs: Vec<crate::backups::Spec> = match &a.job {
+        Some(job) => match pick(cfg, job, lang) {
+            Ok(spec) => vec![spec.clone()],
+            Err(e) => {
+                say(name, &e);
+                return 2;
+            }
+        },
+        None => cfg.jobs.clone(),
+    };
+    let (path, options) = crate::cli::db_options(g, Access::Write);
+    let mut store = match Store::open_with(&path, options) {
+        Ok(s) => s,
+        Err(e) => {
+            say(name, &e.text(lang));
+            return 1;
+        }
+    };
+    let remote = jobs.iter().any(|j| j.host.is_some());
+    let fleet = crate::cli::resolve_fleet(cfg);
+    let sessions = remote.then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(cfg)));
+    let places = work::places(&jobs, &fleet, sessions.as_deref(), lang);
+    let mode = if a.verify { VerifyMode::All } else { VerifyMode::Never };
+    let statuses = match work::check(&jobs, &places, &mut store, mode, &cfg.backups, lang) {
+        Ok(s) => s,
+        Err(e) => {
+            say(name, &e.text(lang));
+            return 1;
+        }
+    };
+    if a.json {
+        let rows: Vec<Value> = statuses.iter().map(|s| status_json(s, lang)).collect();
+        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+    } else {
+        print_clean(&table(&statuses, lang));
+    }
+    if statuses.iter().all(|s| s.verdict.state == State::Ok) {
+        0
+    } else {
+        1
+    }
+}
+
+fn status_json(s: &JobStatus, lang: Lang) -> Value {
+    let v = &s.verdict;
+    let mut reason = s.reason(lang).to_string();
+    if let Some(e) = &s.verify_error {
+        reason.push_str(&tr(
+            lang,
+            format!("; the verification did not run: {e}"),
+            format!("；校验未能运行：{e}"),
+        ));
+    }
+    json!({
+        "name": s.name,
+        "host": s.host,
+        "kind": s.kind.as_str(),
+        "state": v.state.as_str(),
+        "reason": reason,
+        "newest": v.newest.as_ref().map(|n| json!({
+            "path": n.path, "size": n.size, "mtime": stamp(Some(n.mtime), s.zone)
+        })),
+        "previous_size": v.previous_size,
+        "age_s": v.age_s,
+        "expected_at": stamp(v.expected_at, s.zone),
+        "verified_at": stamp(s.verification.as_ref().map(|x| x.at), s.zone),
+        "verify_status": s.verification.as_ref().map(|x| x.status),
+        "verify_output": s.verification.as_ref().map(|x| x.output.clone()),
+        "checksum": s.verification.as_ref().and_then(|x| x.checksum.clone()),
+    })
+}
+
+/// Rows of cells, each column padded to its widest cell (display width, so Chinese aligns).
+fn columns(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..n).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let last = r.len().saturating_sub(1);
+        for (c, cell) in r.iter().enumerate() {
+            if c == last {
+                out.push_str(cell);
+            } else {
+                out.push_str(&pad_right(cell, widths[c]));
+                out.push_str("  ");
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn table(statuses: &[JobStatus], lang: Lang) -> String {
+    let head = match lang {
+        Lang::En => ["STATE", "JOB", "HOST", "KIND", "AGE", "SIZE", "REASON"],
+        Lang::ZhCn => ["状态", "作业", "主机", "类型", "时长", "大小", "原因"],
+    };
+    let mut rows = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    for s in statuses {
+        let v = &s.verdict;
+        let mut reason = s.reason(lang).to_string();
+        if let Some(e) = &s.verify_error {
+            reason.push_str(&tr(
+                lang,
+                format!("; verification did not run: {e}"),
+                format!("；校验未能运行：{e}"),
+            ));
+        }
+        rows.push(vec![
+            backup_words::state(v.state, lang).to_string(),
+            shown(&s.name),
+            shown(s.host.as_deref().unwrap_or("localhost")),
+            backup_words::kind(s.kind, lang).to_string(),
+            v.age_s.map(|a| backup_words::span(a, lang)).unwrap_or_else(|| "-".into()),
+            v.newest.as_ref().map(|n| backup_words::size(n.size)).unwrap_or_else(|| "-".into()),
+            reason,
+        ]);
+    }
+    let ok = statuses.iter().filter(|s| s.verdict.state == State::Ok).count();
+    let mut text = columns(&rows);
+    text.push_str(&tr(
+        lang,
+        format!("{ok} of {} jobs ok", statuses.len()),
+        format!("{} 个作业中 {ok} 个正常", statuses.len()),
+    ));
+    text
+}
+
+fn history(g: &Global, cfg: &crate::config::Config, a: &HistoryArgs, lang: Lang) -> i32 {
+    let name = "backup history";
+    let (path, options) = crate::cli::db_options(g, Access::Read);
+    let known = cfg.jobs.iter().any(|j| j.name == a.name);
+    let store = if path.exists() { Store::open_with(&path, options).map(Some) } else { Ok(None) };
+    let store = match store {
+        Ok(s) => s,
+        Err(e) => {
+            say(name, &e.text(lang));
+            return 1;
+        }
+    };
+    let (artefacts, runs) = match &store {
+        Some(s) => match (s.job_artefacts(&a.name, usize::MAX), s.job_runs(&a.name, 50)) {
+            (Ok(x), Ok(r)) => (x, r),
+            (Err(e), _) | (_, Err(e)) => {
+                say(name, &e.text(lang));
+                return 1;
+            }
+        },
+        None => (Vec::new(), Vec::new()),
+    };
+    if artefacts.is_empty() && runs.is_empty() && !known {
+        if let Err(e) = pick(cfg, &a.name, lang) {
+            say(name, &e);
+            return 2;
+        }
+    }
+    let zone = crate::backups::Zone::of_host("", &chrono::Local::now().format("%z").to_string());
+    let zone = std::fs::read_link("/etc/localtime")
+        .ok()
+        .map(|p| crate::backups::Zone::of_host(&p.to_string_lossy(), ""))
+        .filter(|z| matches!(z, crate::backups::Zone::Named(_)))
+        .unwrap_or(zone);
+    if a.json {
+        let rows: Vec<Value> = artefacts
+            .iter()
+            .map(|r| {
+                json!({
+                    "path": r.path, "size": r.size, "mtime": stamp(Some(r.mtime), zone),
+                    "first_seen": stamp(Some(r.first_seen), zone), "last_seen": stamp(Some(r.last_seen), zone),
+                    "checksum": r.checksum, "verified_at": stamp(r.verified_at, zone),
+                    "verify_status": r.verify_status, "verify_output": r.verify_output,
+                })
+            })
+            .collect();
+        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return 0;
+    }
+    let head = match lang {
+        Lang::En => ["MODIFIED", "SIZE", "VERIFIED", "PATH"],
+        Lang::ZhCn => ["修改时间", "大小", "校验", "路径"],
+    };
+    let mut rows = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    for r in &artefacts {
+        let verified = match (r.verify_status, r.verified_at) {
+            (Some(0), Some(at)) => {
+                tr(lang, format!("passed {}", zone.local(at)), format!("通过 {}", zone.local(at)))
+            }
+            (Some(st), Some(at)) => tr(
+                lang,
+                format!("failed ({st}) {}", zone.local(at)),
+                format!("失败（{st}）{}", zone.local(at)),
+            ),
+            _ => "-".into(),
+        };
+        rows.push(vec![zone.local(r.mtime), backup_words::size(r.size), verified, shown(&r.path)]);
+    }
+    let mut text = if artefacts.is_empty() {
+        tr(
+            lang,
+            "no artefact seen yet (run yunwei backup check)\n",
+            "尚未见到任何文件（请先运行 yunwei backup check）\n",
+        )
+    } else {
+        columns(&rows)
+    };
+    if !runs.is_empty() {
+        text.push_str(&tr(lang, "\nRuns:\n", "\n运行记录：\n"));
+        let mut rows = Vec::new();
+        for r in &runs {
+            let status = match (r.finished_at, r.status) {
+                (None, _) => tr(lang, "running", "运行中"),
+                (Some(_), Some(s)) => tr(lang, format!("exit {s}"), format!("退出 {s}")),
+                (Some(_), None) => tr(lang, "unknown end", "结束状态未知"),
+            };
+            rows.push(vec![zone.local(r.started_at), shown(&r.started_by), status, shown(&r.command)]);
+        }
+        text.push_str(&columns(&rows));
+    }
+    print_clean(text.trim_end());
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_by_display_width() {
+        let rows = vec![vec!["状态".to_string(), "x".into()], vec!["ok".into(), "y".into()]];
+        assert_eq!(columns(&rows), "状态  x\nok    y\n");
+    }
+}

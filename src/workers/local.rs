@@ -1,0 +1,61 @@
+//! Commands run on this machine for the workers that run the same commands here or on a
+//! host over SSH (the division codes' impact counts, the backup checks).
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs `sh -c script sh args…` here: its standard output and error and exit status, or why
+/// not; `home`, when given, is its `$HOME`. Past `timeout` the command's whole process group is killed.
+pub fn run_sh(
+    script: &str,
+    args: &[String],
+    home: Option<&std::path::Path>,
+    timeout: Duration,
+) -> Result<(Vec<u8>, Vec<u8>, i32), String> {
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(script);
+    if !args.is_empty() {
+        command.arg("sh").args(args);
+    }
+    if let Some(home) = home {
+        command.env("HOME", home);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let reader = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = reader(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let err = reader(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            // SAFETY: kill(2) on the child's own process group (its pid, from process_group(0)).
+            unsafe {
+                libc::kill(-(child.id() as i32), libc::SIGKILL);
+            }
+            let _ = child.wait();
+            return Err(format!("timed out after {} s, killed", timeout.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    Ok((stdout, stderr, status.code().unwrap_or(-1)))
+}
