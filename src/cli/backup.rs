@@ -4,7 +4,6 @@
 //! artefacts seen of a job, with their verifications, and its on-demand runs.
 
 use serde_json::{json, Value};
-use yunwei_widgets::width::{pad_right, width};
 
 use crate::backup_words;
 use crate::backups::State;
@@ -90,13 +89,21 @@ fn pick<'c>(
 ) -> Result<&'c crate::backups::Spec, String> {
     cfg.jobs.iter().find(|j| j.name == job).ok_or_else(|| {
         let names: Vec<String> = cfg.jobs.iter().map(|j| shown(&j.name)).collect();
-        let near = strsim_nearest(job, &cfg.jobs.iter().map(|j| j.name.as_str()).collect::<Vec<_>>());
+        let near = crate::text::nearest(job, cfg.jobs.iter().map(|j| j.name.as_str()));
         let j = shown(job);
-        let mut text = tr(
-            lang,
-            format!("no job is named {j}; the config has: {}", names.join(", ")),
-            format!("没有名为 {j} 的作业；配置中有：{}", names.join("、")),
-        );
+        let mut text = if names.is_empty() {
+            tr(
+                lang,
+                format!("no job is named {j}: the config has no [[jobs]]"),
+                format!("没有名为 {j} 的作业：配置中没有 [[jobs]]"),
+            )
+        } else {
+            tr(
+                lang,
+                format!("no job is named {j}; the config has: {}", names.join(", ")),
+                format!("没有名为 {j} 的作业；配置中有：{}", names.join("、")),
+            )
+        };
         if let Some(n) = near {
             text.push_str(&tr(
                 lang,
@@ -108,33 +115,33 @@ fn pick<'c>(
     })
 }
 
-fn strsim_nearest<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
-    names
-        .iter()
-        .map(|n| (strsim::jaro_winkler(word, n), *n))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| n)
-}
-
-fn no_jobs(name: &str, cfg: &crate::config::Config, lang: Lang) -> i32 {
-    let file =
-        cfg.source.as_ref().map_or_else(|| "config.toml".to_string(), |p| shown(&p.display().to_string()));
-    say(
-        name,
-        &tr(
-            lang,
-            format!("{file} has no [[jobs]]; add one (name, path, every or schedule) to watch a backup"),
-            format!("{file} 中没有 [[jobs]]；请添加作业（name、path、every 或 schedule）以监视备份"),
-        ),
-    );
+fn no_jobs(g: &Global, name: &str, cfg: &crate::config::Config, lang: Lang) -> i32 {
+    let text = match &cfg.source {
+        Some(p) => {
+            let file = shown(&p.display().to_string());
+            tr(
+                lang,
+                format!("{file} has no [[jobs]]; add one (name, path, every or schedule) to watch a backup"),
+                format!("{file} 中没有 [[jobs]]；请添加作业（name、path、every 或 schedule）以监视备份"),
+            )
+        }
+        None => {
+            let file = shown(&crate::config::locate(g.config.as_deref()).path().display().to_string());
+            tr(
+                lang,
+                format!("there is no config file ({file}); write one with [[jobs]] (name, path, every or schedule) to watch a backup"),
+                format!("没有配置文件（{file}）；请写一个含 [[jobs]]（name、path、every 或 schedule）的配置以监视备份"),
+            )
+        }
+    };
+    say(name, &text);
     2
 }
 
 fn check(g: &Global, cfg: &crate::config::Config, a: &CheckArgs, lang: Lang) -> i32 {
     let name = "backup check";
     if cfg.jobs.is_empty() {
-        return no_jobs(name, cfg, lang);
+        return no_jobs(g, name, cfg, lang);
     }
     let jobs: Vec<crate::backups::Spec> = match &a.job {
         Some(job) => match pick(cfg, job, lang) {
@@ -208,27 +215,6 @@ fn status_json(s: &JobStatus, lang: Lang) -> Value {
     })
 }
 
-/// Rows of cells, each column padded to its widest cell (display width, so Chinese aligns).
-fn columns(rows: &[Vec<String>]) -> String {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..n).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| width(s)).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in rows {
-        let last = r.len().saturating_sub(1);
-        for (c, cell) in r.iter().enumerate() {
-            if c == last {
-                out.push_str(cell);
-            } else {
-                out.push_str(&pad_right(cell, widths[c]));
-                out.push_str("  ");
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
 fn table(statuses: &[JobStatus], lang: Lang) -> String {
     let head = match lang {
         Lang::En => ["STATE", "JOB", "HOST", "KIND", "AGE", "SIZE", "REASON"],
@@ -256,7 +242,8 @@ fn table(statuses: &[JobStatus], lang: Lang) -> String {
         ]);
     }
     let ok = statuses.iter().filter(|s| s.verdict.state == State::Ok).count();
-    let mut text = columns(&rows);
+    let mut text = crate::cli::columns(&rows);
+    text.push('\n');
     text.push_str(&tr(
         lang,
         format!("{ok} of {} jobs ok", statuses.len()),
@@ -293,12 +280,8 @@ fn history(g: &Global, cfg: &crate::config::Config, a: &HistoryArgs, lang: Lang)
             return 2;
         }
     }
-    let zone = crate::backups::Zone::of_host("", &chrono::Local::now().format("%z").to_string());
-    let zone = std::fs::read_link("/etc/localtime")
-        .ok()
-        .map(|p| crate::backups::Zone::of_host(&p.to_string_lossy(), ""))
-        .filter(|z| matches!(z, crate::backups::Zone::Named(_)))
-        .unwrap_or(zone);
+    // The artefacts' times in this machine's local time, as the other commands print theirs.
+    let zone = crate::backups::Zone::Fixed(*crate::clock::now().offset());
     if a.json {
         let rows: Vec<Value> = artefacts
             .iter()
@@ -340,7 +323,7 @@ fn history(g: &Global, cfg: &crate::config::Config, a: &HistoryArgs, lang: Lang)
             "尚未见到任何文件（请先运行 yunwei backup check）\n",
         )
     } else {
-        columns(&rows)
+        crate::cli::columns(&rows) + "\n"
     };
     if !runs.is_empty() {
         text.push_str(&tr(lang, "\nRuns:\n", "\n运行记录：\n"));
@@ -353,7 +336,7 @@ fn history(g: &Global, cfg: &crate::config::Config, a: &HistoryArgs, lang: Lang)
             };
             rows.push(vec![zone.local(r.started_at), shown(&r.started_by), status, shown(&r.command)]);
         }
-        text.push_str(&columns(&rows));
+        text.push_str(&crate::cli::columns(&rows));
     }
     print_clean(text.trim_end());
     0
@@ -361,11 +344,9 @@ fn history(g: &Global, cfg: &crate::config::Config, a: &HistoryArgs, lang: Lang)
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn columns_align_by_display_width() {
         let rows = vec![vec!["状态".to_string(), "x".into()], vec!["ok".into(), "y".into()]];
-        assert_eq!(columns(&rows), "状态  x\nok    y\n");
+        assert_eq!(crate::cli::columns(&rows), "状态  x\nok    y");
     }
 }

@@ -494,25 +494,6 @@ fn short_time(ts: i64) -> String {
     }
 }
 
-/// Cells padded to their column's width (Chinese counted two columns), a line each row.
-fn columns(rows: &[Vec<String>]) -> String {
-    use yunwei_widgets::width::{pad_right, width};
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..n).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| width(c)).max().unwrap_or(0)).collect();
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<String> = r
-                .iter()
-                .enumerate()
-                .map(|(i, c)| if i + 1 == r.len() { c.clone() } else { pad_right(c, widths[i]) })
-                .collect();
-            cells.join("  ").trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn versions(store: &Store, ctx: &Ctx, a: &VersionsArgs) -> Outcome {
     let lang = ctx.lang;
     let vs = store.divcode_versions().map_err(|e| db_failure(lang, e))?;
@@ -552,7 +533,7 @@ fn versions(store: &Store, ctx: &Ctx, a: &VersionsArgs) -> Outcome {
             v.source.clone(),
         ]);
     }
-    print_clean(&columns(&rows));
+    print_clean(&crate::cli::columns(&rows));
     Ok(0)
 }
 
@@ -763,7 +744,7 @@ fn print_lines(cmp: &Compared, names: &HashMap<Code, String>, lang: Lang) {
             crate::divcode_words::evidence(c, lang),
         ]);
     }
-    print_clean(&columns(&rows));
+    print_clean(&crate::cli::columns(&rows));
 }
 
 fn diff_cmd(store: &mut Store, ctx: &Ctx, a: &DiffArgs) -> Outcome {
@@ -1227,7 +1208,7 @@ fn impact_text(r: &impact::Report, lang: Lang) -> String {
         }
     }
     text.push('\n');
-    text.push_str(&columns(&rows));
+    text.push_str(&crate::cli::columns(&rows));
     text
 }
 

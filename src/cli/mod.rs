@@ -189,3 +189,23 @@ pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
     }
     result
 }
+
+/// Cells padded to their column's width (Chinese counted two columns), a line each row, the
+/// last cell of a row unpadded; the command line's aligned tables.
+pub fn columns(rows: &[Vec<String>]) -> String {
+    use yunwei_widgets::width::{pad_right, width};
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..n).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| width(c)).max().unwrap_or(0)).collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| if i + 1 == r.len() { c.clone() } else { pad_right(c, widths[i]) })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

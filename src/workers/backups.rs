@@ -209,8 +209,7 @@ const RECORDED_PER_CHECK: usize = 60;
 const SPARK_SIZES: usize = 24;
 
 /// Checks every job once: the round, the verifications `mode` asks for, the states; records
-/// the checks and the artefacts seen, raises and clears the jobs' alerts. Jobs whose index is
-/// in `only` (when given) are the only ones verified.
+/// the checks and the artefacts seen, raises and clears the jobs' alerts.
 pub fn check(
     jobs: &[Spec],
     places: &[Place],
@@ -231,23 +230,30 @@ pub fn check(
         };
         let newest = matches.first();
         let mut verify_error = None;
+        let mut verification = match newest {
+            Some(a) => store.job_verification(&spec.name, a)?,
+            None => None,
+        };
         if let (Some(command), Some(a)) = (&spec.verify, newest) {
             let wanted = match mode {
                 VerifyMode::Never => false,
                 VerifyMode::All => true,
-                VerifyMode::Unverified => store.job_verification(&spec.name, a)?.is_none(),
+                VerifyMode::Unverified => verification.is_none(),
             };
             if wanted {
                 match verify_one(place, command, a, settings.verify_timeout, lang) {
-                    Ok(v) => store.record_job_verification(&spec.name, &v)?,
+                    Ok(v) => {
+                        store.record_job_verification(&spec.name, &v)?;
+                        // The file as the verification found it: the same one, or it changed
+                        // since the round (then it is checked again next round).
+                        if v.is_of(a) {
+                            verification = Some(v);
+                        }
+                    }
                     Err(why) => verify_error = Some(why),
                 }
             }
         }
-        let verification = match newest {
-            Some(a) => store.job_verification(&spec.name, a)?,
-            None => None,
-        };
         let verdict = classify(spec, &seen, verification.as_ref());
         let reason_en = backup_words::reason(verdict.reason(), zone, Lang::En);
         let reason_zh = backup_words::reason(verdict.reason(), zone, Lang::ZhCn);

@@ -47,6 +47,8 @@ pub struct BackupsPane {
     pub confirm: Option<String>,
     pub runs: HashMap<String, RunView>,
     pub verifying: HashSet<String>,
+    /// Runs asked for and not yet started or refused by the thread.
+    pub starting: HashSet<String>,
     /// A first check has reported.
     pub checked: bool,
     flash: Option<(String, bool)>,
@@ -99,6 +101,7 @@ impl BackupsPane {
                 self.verifying.insert(job);
             }
             BackupsMsg::RunStarted { job, host, command } => {
+                self.starting.remove(&job);
                 self.runs.insert(job, RunView { host, command, output: String::new(), ended: None });
             }
             BackupsMsg::RunOutput { job, text } => {
@@ -148,6 +151,7 @@ impl BackupsPane {
             }
             BackupsMsg::Refused { job, why } => {
                 self.verifying.remove(&job);
+                self.starting.remove(&job);
                 let name = crate::text::escape_unprintable(&job).into_owned();
                 let why = crate::text::escape_unprintable(&why).into_owned();
                 self.flash = Some((format!("{name}: {why}"), true));
@@ -175,7 +179,8 @@ impl BackupsPane {
             ));
             return;
         }
-        let busy = self.runs.get(&name).is_some_and(|r| r.ended.is_none())
+        let busy = self.starting.contains(&name)
+            || self.runs.get(&name).is_some_and(|r| r.ended.is_none())
             || job.verdict.state == crate::backups::State::Running;
         if busy {
             self.flash = Some((
@@ -207,15 +212,7 @@ impl Pane for BackupsPane {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 self.confirm = None;
                 out.push(BackupsCmd::Run(job.clone()).into());
-                self.runs.insert(
-                    job,
-                    RunView {
-                        host: String::new(),
-                        command: String::new(),
-                        output: String::new(),
-                        ended: None,
-                    },
-                );
+                self.starting.insert(job);
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.confirm = None,
             _ => {}

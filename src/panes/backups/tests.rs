@@ -190,6 +190,27 @@ fn verify_and_run_the_selected_job_after_a_confirmation() {
     assert!(flash.contains("exit 2"), "{flash}");
     let text = screen(&draw(&mut app, 100, 30));
     assert!(text.contains("ended, exit 2"), "{text}");
+    // A run the thread refuses (already running on its host) leaves the job free to ask again.
+    app.on_event(key(KeyCode::Down));
+    app.on_event(key(KeyCode::Char('b')));
+    app.on_event(key(KeyCode::Char('y')));
+    let job = match sent(&mut app).as_slice() {
+        [BackupsCmd::Run(job)] => job.clone(),
+        other => panic!("{other:?}"),
+    };
+    app.on_event(key(KeyCode::Char('b')));
+    assert!(sent(&mut app).is_empty(), "asked again before the thread answered");
+    msg(
+        &mut app,
+        BackupsMsg::Refused {
+            job: job.clone(),
+            why: "a run of this job is already in progress on its host".into(),
+        },
+    );
+    app.on_event(key(KeyCode::Char('b')));
+    let text = screen(&draw(&mut app, 100, 30));
+    assert!(text.contains("y: run"), "asked again after the refusal:\n{text}");
+    app.on_event(key(KeyCode::Char('n')));
     // r checks every job now.
     app.on_event(key(KeyCode::Char('r')));
     assert_eq!(sent(&mut app), [BackupsCmd::CheckNow]);
