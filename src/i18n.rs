@@ -390,6 +390,9 @@ catalogue! {
     SumPollInterval => "poll interval", "轮询间隔";
     SumLogSources => "log sources", "日志源";
     SumHostKeyCheck => "host key check", "主机密钥校验";
+    SumJobs => "jobs", "作业";
+    SumNoJobs => "none", "无";
+    SumJobCounts => "{n} ({remote} on hosts, {local} here), checked every {every}", "{n} 个（主机上 {remote} 个，本机 {local} 个），每 {every} 检查一次";
     SumNoFile => "(none; built-in defaults)", "（无；使用内置默认设置）";
     SumHostCounts => "{n} ({local} local, {remote} remote, {jumping} via jump host)", "{n}（本机 {local}，远程 {remote}，经跳板机 {jumping}）";
     SumLoginName => "(login name)", "（登录名）";

@@ -1131,9 +1131,10 @@ fn backup_check_over_ssh_decides_every_state_with_one_command_per_host() {
     assert_eq!(ok["checksum"].as_str().map(str::len), Some(64));
     assert!(ok["previous_size"].as_u64().is_some());
     assert!(!base.join("PWNED").exists() && !base.join("PWNED2").exists() && !home.join("PWNED").exists());
-    // One round command for the host's seven jobs, and one verification for each of its two
-    // jobs with `verify`.
-    assert_eq!(after - before, 1 + 2, "{}", f.direct.log());
+    // One round command for the host's seven jobs, and for each of its two jobs with `verify`
+    // a verification started detached and read back by short polls (at least one each).
+    let commands = after - before;
+    assert!((1 + 2 * 2..=1 + 2 * 12).contains(&commands), "{commands}: {}", f.direct.log());
     // Without --verify the last result is used, and no verification runs: one command.
     let before = commands_run(&f.direct);
     let (code, out, _) = check(&["--lang", "zh-CN"]);
@@ -1221,4 +1222,53 @@ fn a_backup_run_from_the_tab_streams_and_is_recorded() {
     assert!(q("SELECT output FROM job_runs").contains("start dump\nit's done"));
     assert_eq!(q("SELECT group_concat(action, ',') FROM (SELECT action FROM audit WHERE action LIKE 'backup.%' ORDER BY id)"), "backup.run,backup.run.end");
     assert!(q("SELECT detail FROM audit WHERE action = 'backup.run.end'").contains("\"status\":3"));
+}
+
+#[test]
+fn a_long_verification_never_holds_the_hosts_health_poll() {
+    use yunwei::backups::Artefact;
+    use yunwei::workers::backups::{verify_one, Place};
+    let dir = tempfile::tempdir().unwrap();
+    let key = sshd::user_key(dir.path(), "id_ed25519", "ed25519", "");
+    let server = Sshd::start(&["ed25519"], &[&key]);
+    let sessions = sessions_for(dir.path(), &[&server]);
+    let link = sessions.link(&direct(&server, "db1", &key));
+    let dump = dir.path().join("full dump.gz");
+    sh(&format!("printf data | gzip > '{}'", dump.display()));
+    let meta = fs::metadata(&dump).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    let a = Artefact { path: dump.to_string_lossy().into_owned(), size: meta.len(), mtime: meta.mtime() };
+    let settings = yunwei::config::Backups::default();
+    let place = Place::Ssh(link.clone());
+    let lang = yunwei::i18n::Lang::En;
+    // A verification of four seconds (a large dump's `gzip -t`), while the health poll goes on.
+    let job = std::thread::spawn({
+        let (place, a, settings) = (place.clone(), a.clone(), settings.clone());
+        move || verify_one(&place, "db1-dump", "sleep 4; gzip -t", &a, &settings, lang)
+    });
+    let started = Instant::now();
+    let mut waits = Vec::new();
+    while !job.is_finished() && started.elapsed() < Duration::from_secs(30) {
+        let asked = Instant::now();
+        assert_eq!(link.exec("echo ok", EXEC, Class::Health).unwrap().stdout, b"ok\n");
+        waits.push(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let v = job.join().unwrap().unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(4));
+    assert_eq!((v.status, v.path.as_str(), v.size), (0, a.path.as_str(), a.size), "{v:?}");
+    assert_eq!(v.checksum.as_deref().map(str::len), Some(64));
+    let worst = waits.iter().max().copied().unwrap_or_default();
+    assert!(waits.len() >= 8, "the health poll ran meanwhile: {waits:?}");
+    assert!(worst < Duration::from_secs(1), "a health poll waited {worst:?}: {waits:?}");
+    // The host bounds a verification by `verify_timeout`: said as such, not as a failure.
+    let short = yunwei::config::Backups { verify_timeout: Duration::from_secs(1), ..settings };
+    let err = verify_one(&place, "db1-dump", "sleep 20; gzip -t", &a, &short, lang).unwrap_err();
+    assert!(err.contains("did not end within 1s"), "{err}");
+    // A corrupt artefact: the status and gzip's words kept.
+    fs::write(&dump, b"\x1f\x8b\x08\x00garbage").unwrap();
+    let v = verify_one(&place, "db1-dump", "gzip -t", &a, &settings, lang).unwrap();
+    assert_ne!(v.status, 0);
+    assert!(v.output.contains("gzip"), "{v:?}");
+    assert_eq!(server.accepted_logins(), 1);
 }

@@ -12,7 +12,9 @@
 //!   glob matches (mode, device, inode, mtime, size, name; symbolic links followed, one file
 //!   reached twice counted once) and whether an on-demand run is in progress.
 //! * [`verify`]: a job's `verify` command on one artefact, with the artefact's path appended
-//!   as `"$1"`; its status and output, and after a pass the artefact's SHA-256.
+//!   as `"$1"`, bounded by the host's `timeout`; the path, its status and output, and after a
+//!   pass the artefact's SHA-256. [`start_verify`] runs it detached like a run, so that a long
+//!   one (`gzip -t` of a large dump) never holds the host's session.
 //! * [`start_run`] and [`poll_run`]: an on-demand run, started detached on the host with its
 //!   output in a file of the user's (`~/.cache/yunwei/runs`, mode 0700), read back a chunk at a
 //!   time so that it streams and never holds the host's session for long; a run survives the
@@ -66,11 +68,17 @@ printf 'D\0'
 "#;
 
 const VERIFY: &str = r#"f=$2
+printf 'P %s\0' "$f"
 m=$(stat -L -c '%Y %s' -- "$f" 2>/dev/null) || m=
 printf 'M %s\0' "$m"
-out=$(sh -c "$1"' "$1"' sh "$f" 2>&1)
-st=$?
-printf 'S %s\0' "$st"
+t=0
+if [ "$3" -gt 0 ] 2>/dev/null && command -v timeout >/dev/null 2>&1; then
+  out=$(timeout "$3" sh -c "$1"' "$1"' sh "$f" 2>&1); st=$?
+  [ "$st" -eq 124 ] && t=1
+else
+  out=$(sh -c "$1"' "$1"' sh "$f" 2>&1); st=$?
+fi
+printf 'S %s %s\0' "$st" "$t"
 printf '%s' "$out" | tr -d '\000' | head -c 65536
 printf '\0'
 if [ "$st" -eq 0 ]; then sha256sum -- "$f" 2>/dev/null | cut -d' ' -f1; fi
@@ -79,10 +87,10 @@ printf '\0'
 
 const START: &str = r#"d=${HOME:-/tmp}/.cache/yunwei/runs
 mkdir -p "$d" && chmod 700 "$d" || { echo "cannot make $d"; exit 97; }
-k=$1
+k=$1; shift
 if [ -f "$d/$k.pid" ] && kill -0 "$(cat "$d/$k.pid" 2>/dev/null)" 2>/dev/null; then echo busy; exit 98; fi
 rm -f "$d/$k.out" "$d/$k.rc"
-( sh -c "$2" > "$d/$k.out" 2>&1 < /dev/null; echo $? > "$d/$k.rc.new"; mv -f "$d/$k.rc.new" "$d/$k.rc"; rm -f "$d/$k.pid" ) > /dev/null 2>&1 < /dev/null &
+( sh -c "$@" > "$d/$k.out" 2>&1 < /dev/null; echo $? > "$d/$k.rc.new"; mv -f "$d/$k.rc.new" "$d/$k.rc"; rm -f "$d/$k.pid" ) > /dev/null 2>&1 < /dev/null &
 echo $! > "$d/$k.pid"
 echo started
 "#;
@@ -229,17 +237,49 @@ pub fn read_round(out: &[u8], specs: &[&Spec]) -> Result<Round, String> {
     Ok(Round { now, zone, jobs: seen })
 }
 
-/// A verification of the artefact at `path` by `command`.
-pub fn verify(command: &str, path: &str) -> Script {
-    Script { text: VERIFY, args: vec![command.to_string(), path.to_string()] }
+/// A verification of the artefact at `path` by `command`, bounded on the host by `timeout_s`
+/// seconds (where it has `timeout`; 0: unbounded), run where it is asked (the CLI's tests).
+pub fn verify(command: &str, path: &str, timeout_s: u64) -> Script {
+    Script { text: VERIFY, args: vec![command.to_string(), path.to_string(), timeout_s.to_string()] }
+}
+
+/// The name of a job's verification files, apart from its runs'.
+pub fn verify_key(job: &str) -> String {
+    format!("v{}", run_key(job))
+}
+
+/// Starts a verification detached on the host, its output read back by [`poll_verify`], so
+/// that a long one never holds the host's session (the health poll shares it). A second one
+/// of the same job while one runs exits [`START_BUSY`]: the one running is then read.
+pub fn start_verify(job: &str, command: &str, path: &str, timeout_s: u64) -> Script {
+    Script {
+        text: START,
+        args: vec![
+            verify_key(job),
+            VERIFY.to_string(),
+            "sh".into(),
+            command.to_string(),
+            path.to_string(),
+            timeout_s.to_string(),
+        ],
+    }
+}
+
+/// Reads a detached verification's output from `offset` on.
+pub fn poll_verify(job: &str, offset: u64) -> Script {
+    Script { text: POLL, args: vec![verify_key(job), offset.to_string()] }
 }
 
 /// What a verification printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// The path it verified.
+    pub path: String,
     /// The artefact's mtime and size as the verification found it (None: it was gone).
     pub file: Option<(i64, u64)>,
     pub status: i32,
+    /// The host's `timeout` stopped it.
+    pub timed_out: bool,
     pub output: String,
     pub checksum: Option<String>,
 }
@@ -247,16 +287,18 @@ pub struct Verified {
 pub fn read_verify(out: &[u8]) -> Result<Verified, String> {
     let text = String::from_utf8_lossy(out);
     let mut parts = text.split('\0');
-    let m = parts.next().and_then(|p| p.strip_prefix("M ")).ok_or("the verification printed nothing")?;
+    let path = parts.next().and_then(|p| p.strip_prefix("P ")).ok_or("the verification printed nothing")?;
+    let m = parts.next().and_then(|p| p.strip_prefix("M ")).ok_or("the verification was cut off")?;
     let file = m.split_once(' ').and_then(|(t, s)| Some((t.parse().ok()?, s.trim().parse().ok()?)));
     let s = parts.next().and_then(|p| p.strip_prefix("S ")).ok_or("the verification was cut off")?;
+    let (s, t) = s.split_once(' ').unwrap_or((s, "0"));
     let status = s.trim().parse::<i32>().map_err(|_| format!("an exit status that is no number: {s}"))?;
     let output = parts.next().unwrap_or("").to_string();
     let checksum = parts
         .next()
         .map(|c| c.trim().trim_start_matches('\\').to_string())
         .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()));
-    Ok(Verified { file, status, output, checksum })
+    Ok(Verified { path: path.to_string(), file, status, timed_out: t.trim() == "1", output, checksum })
 }
 
 /// Starts a job's `run` command detached on its host.

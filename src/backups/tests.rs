@@ -336,14 +336,21 @@ fn verification_and_runs_read_back() {
             .unwrap()
             .stdout
     };
-    let v = read_verify(&run(probe::verify("gzip -t", &good.to_string_lossy()))).unwrap();
+    let v = read_verify(&run(probe::verify("gzip -t", &good.to_string_lossy(), 30))).unwrap();
     assert_eq!(v.status, 0, "{v:?}");
+    assert_eq!((v.path.as_str(), v.timed_out), (good.to_str().unwrap(), false));
     assert_eq!(v.checksum.as_deref().map(str::len), Some(64));
     assert!(v.file.is_some());
-    let v = read_verify(&run(probe::verify("gzip -t", &bad.to_string_lossy()))).unwrap();
+    let v = read_verify(&run(probe::verify("gzip -t", &bad.to_string_lossy(), 0))).unwrap();
     assert_ne!(v.status, 0);
     assert!(v.output.contains("gzip"), "{v:?}");
     assert_eq!(v.checksum, None);
+    // The host's `timeout` bounds a verification.
+    let started = std::time::Instant::now();
+    let v = read_verify(&run(probe::verify("sleep 20; :", &good.to_string_lossy(), 1))).unwrap();
+    assert!(v.timed_out && v.status == 124, "{v:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(read_verify(b"M 1 2\0").is_err(), "no path line");
     // A run, started detached, its output and status read back by polls.
     let home = dir.path().join("home");
     std::fs::create_dir(&home).unwrap();
@@ -371,6 +378,25 @@ fn verification_and_runs_read_back() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
     assert_eq!((status, String::from_utf8_lossy(&output).as_ref()), (3, "first line\nsecond\n"));
+    // A verification started detached, apart from the job's runs, read back the same way.
+    let started = in_home(probe::start_verify("job 1", "sleep 1; gzip -t", &good.to_string_lossy(), 30));
+    assert_eq!(String::from_utf8_lossy(&started.stdout).trim(), "started", "{started:?}");
+    let again = in_home(probe::start_verify("job 1", "gzip -t", &bad.to_string_lossy(), 30));
+    assert_eq!(again.status.code(), Some(probe::START_BUSY), "one at a time");
+    assert_eq!(in_home(probe::start_run("job 1", "true")).status.code(), Some(0), "a run is apart");
+    let mut output = Vec::new();
+    let status = loop {
+        let p = read_poll(&in_home(probe::poll_verify("job 1", output.len() as u64)).stdout).unwrap();
+        output.extend_from_slice(&p.chunk);
+        if let Some(status) = p.status.filter(|_| p.chunk.is_empty()) {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(status, 0);
+    let v = read_verify(&output).unwrap();
+    assert_eq!((v.path.as_str(), v.status), (good.to_str().unwrap(), 0), "{v:?}");
+    assert_eq!(v.checksum.as_deref().map(str::len), Some(64));
     let runs = home.join(".cache/yunwei/runs");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&runs).unwrap().permissions().mode() & 0o777, 0o700);

@@ -123,6 +123,20 @@ impl Config {
         } else {
             self.logs.len().to_string()
         };
+        let on_hosts = self.jobs.iter().filter(|j| j.host.is_some()).count();
+        let jobs = if self.jobs.is_empty() {
+            Msg::SumNoJobs.text(lang).to_string()
+        } else {
+            fill(
+                Msg::SumJobCounts.text(lang),
+                &[
+                    ("n", &self.jobs.len().to_string()),
+                    ("remote", &on_hosts.to_string()),
+                    ("local", &(self.jobs.len() - on_hosts).to_string()),
+                    ("every", &crate::backup_words::span(self.backups.check_interval.as_secs() as i64, lang)),
+                ],
+            )
+        };
         let rows = [
             (Msg::SumConfigFile, file),
             (Msg::SumHosts, hosts),
@@ -137,6 +151,7 @@ impl Config {
             ),
             (Msg::SumLogSources, logs),
             (Msg::SumHostKeyCheck, self.ssh.host_key_check.to_string()),
+            (Msg::SumJobs, jobs),
         ];
         let label_w = rows.iter().map(|(m, _)| yunwei_widgets::width::width(m.text(lang))).max().unwrap_or(0);
         let lines: Vec<String> = rows

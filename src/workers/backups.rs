@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -130,21 +131,81 @@ pub fn observe(jobs: &[Spec], places: &[Place], timeout: Duration, lang: Lang) -
     seen.into_iter().map(|s| s.unwrap_or_else(|| Seen::Unreachable("the check stopped".into()))).collect()
 }
 
-/// Verifies one artefact now.
+/// Verifies one artefact of `job` now: started detached on its host (bounded there by
+/// `verify_timeout`) and read back by short polls, so the host's session is free between
+/// them for its health poll; a verification of the job already running there (started by
+/// another console, or before a restart) is read instead of a second one.
 pub fn verify_one(
     place: &Place,
+    job: &str,
     command: &str,
     a: &Artefact,
-    timeout: Duration,
+    settings: &Backups,
     lang: Lang,
 ) -> Result<Verification, String> {
-    let (stdout, _, _) = exec(place, &probe::verify(command, &a.path), timeout, lang)?;
-    let v = probe::read_verify(&stdout)?;
+    let limit = settings.verify_timeout;
+    let start = probe::start_verify(job, command, &a.path, limit.as_secs().max(1));
+    match exec(place, &start, settings.timeout, lang)? {
+        (_, _, 0) | (_, _, probe::START_BUSY) => {}
+        (out, err, status) => {
+            let said = String::from_utf8_lossy(if err.is_empty() { &out } else { &err }).trim().to_string();
+            return Err(tr(
+                lang,
+                format!("the verification did not start (status {status}): {said}"),
+                format!("未能启动校验（状态 {status}）：{said}"),
+            ));
+        }
+    }
+    let deadline = Instant::now() + limit + settings.timeout + Duration::from_secs(5);
+    let mut output: Vec<u8> = Vec::new();
+    let mut failures = 0;
+    let mut wait = Duration::from_millis(100);
+    loop {
+        let poll = probe::poll_verify(job, output.len() as u64);
+        match exec(place, &poll, settings.timeout, lang).and_then(|(out, _, _)| probe::read_poll(&out)) {
+            Ok(p) => {
+                failures = 0;
+                let full = p.chunk.len() == probe::POLL_CHUNK;
+                output.extend_from_slice(&p.chunk);
+                if full {
+                    continue;
+                }
+                if p.status.is_some() {
+                    break;
+                }
+            }
+            Err(why) => {
+                failures += 1;
+                if failures >= 5 {
+                    return Err(why);
+                }
+            }
+        }
+        if Instant::now() >= deadline {
+            let span = backup_words::span(limit.as_secs() as i64, lang);
+            return Err(tr(
+                lang,
+                format!("the verification did not end within {span}"),
+                format!("校验在 {span} 内未结束"),
+            ));
+        }
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(POLL_EVERY);
+    }
+    let v = probe::read_verify(&output)?;
+    if v.timed_out {
+        let span = backup_words::span(limit.as_secs() as i64, lang);
+        return Err(tr(
+            lang,
+            format!("the verification did not end within {span} (`[backups] verify_timeout`)"),
+            format!("校验在 {span} 内未结束（`[backups] verify_timeout`）"),
+        ));
+    }
     let Some((mtime, size)) = v.file else {
         return Err(tr(lang, "the artefact is gone", "该文件已不存在"));
     };
     Ok(Verification {
-        path: a.path.clone(),
+        path: v.path,
         mtime,
         size,
         at: chrono::Utc::now().timestamp(),
@@ -178,6 +239,8 @@ pub struct JobStatus {
     pub verification: Option<Verification>,
     /// Why a verification asked for could not run.
     pub verify_error: Option<String>,
+    /// A verification is under way (in the background, from the tab's thread).
+    pub verifying: bool,
     /// Sizes of the artefacts seen, oldest first (the sparkline).
     pub sizes: Vec<u64>,
     pub run: Option<String>,
@@ -223,36 +286,67 @@ pub fn check(
     let mut rows = Vec::with_capacity(jobs.len());
     let mut out = Vec::with_capacity(jobs.len());
     let mut changes = Vec::new();
-    for ((spec, place), seen) in jobs.iter().zip(places).zip(seen) {
+    let mut on_record = Vec::with_capacity(jobs.len());
+    for (spec, seen) in jobs.iter().zip(&seen) {
+        on_record.push(match seen {
+            Seen::Files { matches, .. } => match matches.first() {
+                Some(a) => store.job_verification(&spec.name, a)?,
+                None => None,
+            },
+            _ => None,
+        });
+    }
+    // The verifications asked for, all at once (one host's take turns on its session).
+    let wanted: Vec<(usize, &str, &Artefact)> = jobs
+        .iter()
+        .zip(&seen)
+        .zip(&on_record)
+        .enumerate()
+        .filter_map(|(i, ((spec, seen), known))| {
+            let command = spec.verify.as_deref()?;
+            let Seen::Files { matches, .. } = seen else { return None };
+            let newest = matches.first()?;
+            let ask = match mode {
+                VerifyMode::Never => false,
+                VerifyMode::All => true,
+                VerifyMode::Unverified => known.is_none(),
+            };
+            ask.then_some((i, command, newest))
+        })
+        .collect();
+    let done: Vec<(usize, Result<Verification, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = wanted
+            .into_iter()
+            .map(|(i, command, a)| {
+                let (name, place) = (&jobs[i].name, &places[i]);
+                (i, scope.spawn(move || verify_one(place, name, command, a, settings, lang)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(i, h)| (i, h.join().unwrap_or_else(|_| Err("the verification stopped".into()))))
+            .collect()
+    });
+    let mut verified: BTreeMap<usize, Result<Verification, String>> = BTreeMap::new();
+    for (i, result) in done {
+        if let Ok(v) = &result {
+            store.record_job_verification(&jobs[i].name, v)?;
+        }
+        verified.insert(i, result);
+    }
+    for (i, ((spec, seen), known)) in jobs.iter().zip(seen).zip(on_record).enumerate() {
         let (zone, matches) = match &seen {
             Seen::Files { zone, matches, .. } => (spec.due.zone(*zone), matches.clone()),
             _ => (Zone::of_host("", ""), Vec::new()),
         };
-        let newest = matches.first();
         let mut verify_error = None;
-        let mut verification = match newest {
-            Some(a) => store.job_verification(&spec.name, a)?,
-            None => None,
-        };
-        if let (Some(command), Some(a)) = (&spec.verify, newest) {
-            let wanted = match mode {
-                VerifyMode::Never => false,
-                VerifyMode::All => true,
-                VerifyMode::Unverified => verification.is_none(),
-            };
-            if wanted {
-                match verify_one(place, command, a, settings.verify_timeout, lang) {
-                    Ok(v) => {
-                        store.record_job_verification(&spec.name, &v)?;
-                        // The file as the verification found it: the same one, or it changed
-                        // since the round (then it is checked again next round).
-                        if v.is_of(a) {
-                            verification = Some(v);
-                        }
-                    }
-                    Err(why) => verify_error = Some(why),
-                }
-            }
+        let mut verification = known;
+        match (verified.remove(&i), matches.first()) {
+            // The file as the verification found it: the same one, or it changed since the
+            // round (then it is checked again next round).
+            (Some(Ok(v)), Some(a)) if v.is_of(a) => verification = Some(v),
+            (Some(Err(why)), _) => verify_error = Some(why),
+            _ => {}
         }
         let verdict = classify(spec, &seen, verification.as_ref());
         let reason_en = backup_words::reason(verdict.reason(), zone, Lang::En);
@@ -295,6 +389,7 @@ pub fn check(
             reason_zh,
             verification,
             verify_error,
+            verifying: false,
             sizes: Vec::new(),
             run: spec.run.clone(),
             verify: spec.verify.clone(),
@@ -380,6 +475,66 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The verifications the thread runs in the background, one thread each.
+#[derive(Default)]
+struct Verifying {
+    /// The jobs being verified.
+    jobs: Arc<Mutex<HashSet<String>>>,
+    /// Why the last verification of a job could not be done (cleared by one that could).
+    errors: Arc<Mutex<std::collections::HashMap<String, String>>>,
+    /// Set when one has ended: the thread checks again.
+    ended: Arc<AtomicBool>,
+}
+
+impl Verifying {
+    /// Verifies `a` in a thread of its own unless the job is being verified; `asked`: from the
+    /// tab, which is told why one could not be done.
+    fn start(
+        &self,
+        spec: &Spec,
+        place: &Place,
+        a: &Artefact,
+        setup: &BackupsSetup,
+        report: &Report<BackupsMsg>,
+        asked: bool,
+    ) {
+        let job = spec.name.clone();
+        if !lock(&self.jobs).insert(job.clone()) {
+            return;
+        }
+        report.send(BackupsMsg::Verifying(job.clone()));
+        let Some(command) = spec.verify.clone() else { return };
+        let (jobs, errors, ended) = (self.jobs.clone(), self.errors.clone(), self.ended.clone());
+        let (place, a, to_tab) = (place.clone(), a.clone(), report.clone());
+        let (db, settings, lang) = (setup.db_path.clone(), setup.settings.clone(), setup.lang);
+        let body = move || {
+            let result = verify_one(&place, &job, &command, &a, &settings, lang).and_then(|v| {
+                let mut store = Store::open_with(&db, StoreOptions::new(Access::Write, false))
+                    .map_err(|e| e.text(lang).to_string())?;
+                store.record_job_verification(&job, &v).map_err(|e| e.text(lang).to_string())
+            });
+            match result {
+                Ok(()) => {
+                    lock(&errors).remove(&job);
+                }
+                Err(why) => {
+                    lock(&errors).insert(job.clone(), why.clone());
+                    if asked {
+                        to_tab.send(BackupsMsg::Refused { job: job.clone(), why });
+                    }
+                }
+            }
+            lock(&jobs).remove(&job);
+            ended.store(true, Ordering::SeqCst);
+        };
+        if std::thread::Builder::new().name("yunwei-backup-verify".into()).spawn(body).is_err() {
+            lock(&self.jobs).remove(&spec.name);
+            let why = tr(setup.lang, "could not start a thread", "无法启动线程");
+            report.send(BackupsMsg::Refused { job: spec.name.clone(), why });
+        }
+    }
+}
+
 /// How often a run's output is read back.
 const POLL_EVERY: Duration = Duration::from_millis(700);
 
@@ -400,12 +555,26 @@ pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<Backups
         }
     };
     let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let verifying = Verifying::default();
     let mut next = Instant::now();
     loop {
-        if Instant::now() >= next {
-            match check(&setup.jobs, &setup.places, &mut store, VerifyMode::Unverified, &setup.settings, lang)
-            {
-                Ok(statuses) => {
+        let scheduled = Instant::now() >= next;
+        if scheduled || verifying.ended.swap(false, Ordering::SeqCst) {
+            match check(&setup.jobs, &setup.places, &mut store, VerifyMode::Never, &setup.settings, lang) {
+                Ok(mut statuses) => {
+                    for (i, status) in statuses.iter_mut().enumerate() {
+                        let (spec, place) = (&setup.jobs[i], &setup.places[i]);
+                        // A new artefact is verified once, in the background; a failed
+                        // attempt is tried again at the next scheduled check.
+                        let unverified = spec.verify.is_some() && status.verification.is_none();
+                        if let (true, true, Some(a)) = (scheduled, unverified, &status.verdict.newest) {
+                            verifying.start(spec, place, a, &setup, &report, false);
+                        }
+                        status.verifying = lock(&verifying.jobs).contains(&spec.name);
+                        if status.verify_error.is_none() {
+                            status.verify_error = lock(&verifying.errors).get(&spec.name).cloned();
+                        }
+                    }
                     if !report.send(BackupsMsg::Checked(statuses)) {
                         return;
                     }
@@ -414,9 +583,16 @@ pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<Backups
                     report.send(BackupsMsg::Failed(e.text(lang).to_string()));
                 }
             }
-            next = Instant::now() + setup.settings.check_interval;
+            if scheduled {
+                next = Instant::now() + setup.settings.check_interval;
+            }
         }
-        let cmd = match rx.recv_timeout(next.saturating_duration_since(Instant::now())) {
+        let mut wait = next.saturating_duration_since(Instant::now());
+        if !lock(&verifying.jobs).is_empty() {
+            // A verification in the background: its end is looked for each second.
+            wait = wait.min(Duration::from_secs(1));
+        }
+        let cmd = match rx.recv_timeout(wait) {
             Ok(cmd) => cmd,
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
@@ -427,12 +603,16 @@ pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<Backups
             BackupsCmd::Verify(job) => {
                 let Some(i) = find(&job) else { continue };
                 let (spec, place) = (&setup.jobs[i], &setup.places[i]);
-                let Some(command) = &spec.verify else {
+                if spec.verify.is_none() {
                     let why = tr(lang, "this job has no `verify` command", "此作业没有配置 `verify` 命令");
                     report.send(BackupsMsg::Refused { job, why });
                     continue;
-                };
-                report.send(BackupsMsg::Verifying(job.clone()));
+                }
+                if lock(&verifying.jobs).contains(&job) {
+                    // Already under way: the tab shows it as verifying.
+                    report.send(BackupsMsg::Verifying(job));
+                    continue;
+                }
                 let one = [spec.clone()];
                 let seen = observe(&one, std::slice::from_ref(place), setup.settings.timeout, lang);
                 let newest = match seen.first() {
@@ -445,17 +625,7 @@ pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<Backups
                     next = Instant::now();
                     continue;
                 };
-                match verify_one(place, command, &a, setup.settings.verify_timeout, lang) {
-                    Ok(v) => {
-                        if let Err(e) = store.record_job_verification(&spec.name, &v) {
-                            report.send(BackupsMsg::Failed(e.text(lang).to_string()));
-                        }
-                    }
-                    Err(why) => {
-                        report.send(BackupsMsg::Refused { job, why });
-                    }
-                }
-                next = Instant::now();
+                verifying.start(spec, place, &a, &setup, &report, true);
             }
             BackupsCmd::Run(job) => {
                 let Some(i) = find(&job) else { continue };

@@ -93,9 +93,7 @@ impl BackupsPane {
                     .unwrap_or(0)
                     .min(self.jobs.len().saturating_sub(1));
                 self.checked = true;
-                for j in &self.jobs {
-                    self.verifying.remove(&j.name);
-                }
+                self.verifying = self.jobs.iter().filter(|j| j.verifying).map(|j| j.name.clone()).collect();
             }
             BackupsMsg::Verifying(job) => {
                 self.verifying.insert(job);

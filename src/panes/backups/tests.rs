@@ -78,6 +78,7 @@ fn status(name: &str, host: &str, kind: Kind, artefacts: Vec<(i64, u64)>, verify
         reason_zh,
         verification,
         verify_error: None,
+        verifying: false,
         run: spec.run.clone(),
         verify: spec.verify.clone(),
         checked_at: NOW,
