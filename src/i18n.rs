@@ -108,11 +108,23 @@ pub struct Both {
 }
 
 impl Both {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Both {
+        Both { en: en.into(), zh: zh.into() }
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
             Lang::ZhCn => &self.zh,
         }
+    }
+}
+
+/// Tests write one text for both languages.
+#[cfg(test)]
+impl From<&str> for Both {
+    fn from(s: &str) -> Both {
+        Both::new(s, s)
     }
 }
 

@@ -8,7 +8,8 @@ use std::path::Path;
 /// The domains: pure functions and plain structs.
 const DOMAINS: &[&str] = &["health", "logs", "alerts", "tickets", "divcodes"];
 /// What a domain may import from the crate besides the domains themselves.
-const DOMAIN_MAY_USE: &[&str] = &["text", "testdata"];
+/// (`i18n`: its languages and the `Both` of a message made where the facts are.)
+const DOMAIN_MAY_USE: &[&str] = &["text", "testdata", "i18n"];
 /// External crates a domain must not use.
 const FORBIDDEN_IN_DOMAINS: &[&str] = &["ratatui", "crossterm", "rusqlite", "ssh2", "toml", "tokio"];
 

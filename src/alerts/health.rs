@@ -39,6 +39,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{level_str, AlertKey, Change};
 use crate::health::{printable, HostSample, Level, Limits, Thresholds};
+use crate::i18n::Both;
 
 /// How long CPU must stay over a threshold before its alert opens (or escalates), in seconds.
 pub const CPU_SUSTAIN_S: i64 = 5 * 60;
@@ -176,16 +177,23 @@ impl AlertEngine {
             self.cpu.remove(host);
             if !self.open.contains_key(&unreachable_key) {
                 let message = match &sample.error {
-                    Some(e) if e.message.is_empty() => format!("host unreachable ({})", e.kind),
-                    Some(e) => format!("host unreachable ({}): {}", e.kind, e.message),
-                    None => "host unreachable".to_string(),
+                    Some(e) if e.message.is_empty() => Both::new(
+                        format!("host unreachable ({})", e.kind),
+                        format!("主机不可达（{}）", e.kind),
+                    ),
+                    Some(e) => Both::new(
+                        format!("host unreachable ({}): {}", e.kind, e.message),
+                        format!("主机不可达（{}）：{}", e.kind, e.text(true)),
+                    ),
+                    None => Both::new("host unreachable", "主机不可达"),
                 };
                 self.open.insert(unreachable_key.clone(), Level::Crit);
                 out.push(Change::Open {
                     key: unreachable_key,
                     level: Level::Crit,
                     value: None,
-                    message: printable(&message).into_owned(),
+                    message: clean(message),
+                    host: None,
                     at: now,
                 });
             }
@@ -206,16 +214,26 @@ impl AlertEngine {
             true,
             allowed,
             |v, level, limit| match since {
-                Some(s) if now - s >= 60 => {
+                Some(s) if now - s >= 60 => Both::new(
                     format!(
                         "cpu at {} % for {} min ({} {} %)",
                         num(v),
                         (now - s) / 60,
                         level_str(level),
                         num(limit)
-                    )
-                }
-                _ => format!("cpu at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+                    ),
+                    format!(
+                        "CPU {}%，已持续 {} 分钟（{}阈值 {}%）",
+                        num(v),
+                        (now - s) / 60,
+                        zh(level),
+                        num(limit)
+                    ),
+                ),
+                _ => Both::new(
+                    format!("cpu at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+                    format!("CPU {}%（{}阈值 {}%）", num(v), zh(level), num(limit)),
+                ),
             },
             now,
             &mut out,
@@ -227,7 +245,12 @@ impl AlertEngine {
             &th.load_per_core,
             false,
             Level::Crit,
-            |v, level, limit| format!("load {v:.2} per core ({} {limit:.2})", level_str(level)),
+            |v, level, limit| {
+                Both::new(
+                    format!("load {v:.2} per core ({} {limit:.2})", level_str(level)),
+                    format!("每核负载 {v:.2}（{}阈值 {limit:.2}）", zh(level)),
+                )
+            },
             now,
             &mut out,
         );
@@ -237,7 +260,12 @@ impl AlertEngine {
             &th.mem_pct,
             true,
             Level::Crit,
-            |v, level, limit| format!("memory at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+            |v, level, limit| {
+                Both::new(
+                    format!("memory at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+                    format!("内存已用 {}%（{}阈值 {}%）", num(v), zh(level), num(limit)),
+                )
+            },
             now,
             &mut out,
         );
@@ -247,7 +275,12 @@ impl AlertEngine {
             &th.swap_pct,
             true,
             Level::Crit,
-            |v, level, limit| format!("swap at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+            |v, level, limit| {
+                Both::new(
+                    format!("swap at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+                    format!("交换分区已用 {}%（{}阈值 {}%）", num(v), zh(level), num(limit)),
+                )
+            },
             now,
             &mut out,
         );
@@ -262,7 +295,10 @@ impl AlertEngine {
                 true,
                 Level::Crit,
                 |v, level, limit| {
-                    format!("disk {mount} at {} % ({} {} %)", num(v), level_str(level), num(limit))
+                    Both::new(
+                        format!("disk {mount} at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+                        format!("磁盘 {mount} 已用 {}%（{}阈值 {}%）", num(v), zh(level), num(limit)),
+                    )
                 },
                 now,
                 &mut out,
@@ -274,7 +310,10 @@ impl AlertEngine {
                 true,
                 Level::Crit,
                 |v, level, limit| {
-                    format!("inodes on {mount} at {} % ({} {} %)", num(v), level_str(level), num(limit))
+                    Both::new(
+                        format!("inodes on {mount} at {} % ({} {} %)", num(v), level_str(level), num(limit)),
+                        format!("{mount} 的 inode 已用 {}%（{}阈值 {}%）", num(v), zh(level), num(limit)),
+                    )
                 },
                 now,
                 &mut out,
@@ -307,6 +346,7 @@ impl AlertEngine {
                     level: Level::Warn,
                     value: Some(sample.failed_units.len() as f64),
                     message: units_message(&sample.failed_units),
+                    host: None,
                     at: now,
                 });
             }
@@ -357,20 +397,27 @@ impl AlertEngine {
         limits: &Limits,
         is_pct: bool,
         allowed: Level,
-        message: impl Fn(f64, Level, f64) -> String,
+        message: impl Fn(f64, Level, f64) -> Both,
         now: i64,
         out: &mut Vec<Change>,
     ) {
         let Some(v) = value else { return };
         let rising = limits.level(v).min(allowed);
         let limit_of = |level: Level| if level == Level::Crit { limits.crit } else { limits.warn };
-        let make_message = |level: Level| printable(&message(v, level, limit_of(level))).into_owned();
+        let make_message = |level: Level| clean(message(v, level, limit_of(level)));
         match self.open.get(&key).copied() {
             None => {
                 if rising > Level::Ok {
                     let message = make_message(rising);
                     self.open.insert(key.clone(), rising);
-                    out.push(Change::Open { key, level: rising, value: Some(v), message, at: now });
+                    out.push(Change::Open {
+                        key,
+                        level: rising,
+                        value: Some(v),
+                        message,
+                        host: None,
+                        at: now,
+                    });
                 }
             }
             Some(current) => {
@@ -405,13 +452,33 @@ fn num(v: f64) -> String {
     }
 }
 
-fn units_message(units: &[String]) -> String {
-    let mut named = units.iter().take(MAX_UNITS_NAMED).map(String::as_str).collect::<Vec<_>>().join(", ");
-    if units.len() > MAX_UNITS_NAMED {
-        named.push_str(&format!(" and {} more", units.len() - MAX_UNITS_NAMED));
-    }
+fn units_message(units: &[String]) -> Both {
+    let named = units.iter().take(MAX_UNITS_NAMED).map(String::as_str).collect::<Vec<_>>().join(", ");
+    let more = units.len().saturating_sub(MAX_UNITS_NAMED);
+    let (more_en, more_zh) = if more > 0 {
+        (format!(" and {more} more"), format!(" 等另 {more} 个"))
+    } else {
+        Default::default()
+    };
     let noun = if units.len() == 1 { "failed unit" } else { "failed units" };
-    printable(&format!("{} {noun}: {named}", units.len())).into_owned()
+    clean(Both::new(
+        format!("{} {noun}: {named}{more_en}", units.len()),
+        format!("{} 个服务失败：{named}{more_zh}", units.len()),
+    ))
+}
+
+/// A level's name in Chinese, as the messages put it before 阈值.
+fn zh(level: Level) -> &'static str {
+    match level {
+        Level::Crit => "严重",
+        Level::Warn => "警告",
+        Level::Ok => "正常",
+    }
+}
+
+/// Both texts made printable (a mount point or unit name may hold anything).
+fn clean(b: Both) -> Both {
+    Both::new(printable(&b.en).into_owned(), printable(&b.zh).into_owned())
 }
 
 #[cfg(test)]
@@ -490,14 +557,17 @@ mod tests {
                 key: u01(),
                 level: Level::Crit,
                 value: Some(92.0),
-                message: "disk /u01 at 92 % (crit 90 %)".into(),
+                message: Both::new("disk /u01 at 92 % (crit 90 %)", "磁盘 /u01 已用 92%（严重阈值 90%）"),
+                host: None,
                 at: T0,
             }]
         );
         let mut e = AlertEngine::new();
         let c = e.evaluate(&with_disk(80.0), &th, T0);
         assert_eq!(kinds(&c), [("open", Metric::Disk, Some(Level::Warn))]);
-        assert!(matches!(&c[0], Change::Open { message, .. } if message == "disk /u01 at 80 % (warn 80 %)"));
+        assert!(
+            matches!(&c[0], Change::Open { message, .. } if message.en == "disk /u01 at 80 % (warn 80 %)")
+        );
         // The same figure again changes nothing.
         assert!(e.evaluate(&with_disk(81.0), &th, T0 + 10).is_empty());
         assert_eq!(e.level_of(&u01()), Some(Level::Warn));
@@ -525,7 +595,7 @@ mod tests {
         let messages: Vec<&str> = c
             .iter()
             .filter_map(|c| match c {
-                Change::Open { message, .. } => Some(message.as_str()),
+                Change::Open { message, .. } => Some(message.en.as_str()),
                 _ => None,
             })
             .collect();
@@ -560,7 +630,7 @@ mod tests {
                 key: u01(),
                 level: Level::Warn,
                 value: Some(85.9),
-                message: "disk /u01 at 85.9 % (warn 80 %)".into(),
+                message: Both::new("disk /u01 at 85.9 % (warn 80 %)", "磁盘 /u01 已用 85.9%（警告阈值 80%）"),
                 at: T0 + 180,
             }]
         );
@@ -662,7 +732,11 @@ mod tests {
                 key: AlertKey::health("app1", Metric::Cpu, ""),
                 level: Level::Crit,
                 value: Some(95.0),
-                message: "cpu at 95 % for 5 min (crit 90 %)".into(),
+                message: Both::new(
+                    "cpu at 95 % for 5 min (crit 90 %)",
+                    "CPU 95%，已持续 5 分钟（严重阈值 90%）"
+                ),
+                host: None,
                 at: T0 + 300,
             }]
         );
@@ -705,7 +779,7 @@ mod tests {
         let c = e.evaluate(&cpu(Some(95.0)), &th, T0 + 660);
         assert_eq!(kinds(&c), [("escalate", Metric::Cpu, Some(Level::Crit))]);
         assert!(
-            matches!(&c[0], Change::Escalate { message, .. } if message == "cpu at 95 % for 11 min (crit 90 %)")
+            matches!(&c[0], Change::Escalate { message, .. } if message.en == "cpu at 95 % for 11 min (crit 90 %)")
         );
         // Clearing does not wait: below 80 - 4 it clears at once.
         assert_eq!(kinds(&e.evaluate(&cpu(Some(70.0)), &th, T0 + 720)), [("clear", Metric::Cpu, None)]);
@@ -736,7 +810,11 @@ mod tests {
                 key: AlertKey::health("db1", Metric::Unreachable, ""),
                 level: Level::Crit,
                 value: None,
-                message: "host unreachable (timeout): connect timed out after 10 s".into(),
+                message: Both::new(
+                    "host unreachable (timeout): connect timed out after 10 s",
+                    "主机不可达（timeout）：connect timed out after 10 s"
+                ),
+                host: None,
                 at: T0 + 60,
             }]
         );
@@ -751,7 +829,7 @@ mod tests {
         let mut e = AlertEngine::new();
         let s = HostSample { name: "x".into(), reachable: false, ..Default::default() };
         assert!(
-            matches!(&e.evaluate(&s, &th, T0)[0], Change::Open { message, .. } if message == "host unreachable")
+            matches!(&e.evaluate(&s, &th, T0)[0], Change::Open { message, .. } if message.en == "host unreachable")
         );
     }
 
@@ -824,7 +902,11 @@ mod tests {
                 key: AlertKey::health("db1", Metric::FailedUnits, ""),
                 level: Level::Warn,
                 value: Some(2.0),
-                message: "2 failed units: smartd.service, backup.service".into(),
+                message: Both::new(
+                    "2 failed units: smartd.service, backup.service",
+                    "2 个服务失败：smartd.service, backup.service"
+                ),
+                host: None,
                 at: T0,
             }]
         );
@@ -833,7 +915,10 @@ mod tests {
         assert!(e.evaluate(&s, &th, T0 + 90).is_empty());
         assert_eq!(
             units_message(&s.failed_units),
-            "7 failed units: u0.service, u1.service, u2.service, u3.service, u4.service and 2 more"
+            Both::new(
+                "7 failed units: u0.service, u1.service, u2.service, u3.service, u4.service and 2 more",
+                "7 个服务失败：u0.service, u1.service, u2.service, u3.service, u4.service 等另 2 个"
+            )
         );
         s.failed_units.clear();
         assert_eq!(kinds(&e.evaluate(&s, &th, T0 + 120)), [("clear", Metric::FailedUnits, None)]);
@@ -848,7 +933,7 @@ mod tests {
         other.disks[0] = disk("/evil\u{1b}[2J", 99.0, None);
         let c = e.evaluate(&other, &th, T0);
         assert!(
-            matches!(&c[0], Change::Open { message, .. } if message == "disk /evil\u{FFFD}[2J at 99 % (crit 90 %)")
+            matches!(&c[0], Change::Open { message, .. } if message.en == "disk /evil\u{FFFD}[2J at 99 % (crit 90 %)")
         );
         assert_eq!(e.host_level("db1"), Level::Crit);
         assert_eq!(e.open_alerts().count(), 2);

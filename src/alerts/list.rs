@@ -23,9 +23,66 @@ pub struct Alert {
     pub acked_at: Option<i64>,
     pub acked_by: Option<String>,
     pub cleared_at: Option<i64>,
+    /// The host it is about: the key's, or the one its source named (a backup job's host).
+    #[serde(skip)]
+    pub host: Option<String>,
+    /// The message in Chinese (None: recorded by a yunwei before both were kept).
+    #[serde(skip)]
+    pub message_zh: Option<String>,
+    /// What the acknowledgement said.
+    pub note: Option<String>,
+    /// Out of sight until then.
+    pub snoozed_until: Option<i64>,
+    pub snoozed_by: Option<String>,
 }
 
 impl Alert {
+    /// An open alert opened at `id` seconds, for tests.
+    #[cfg(test)]
+    pub fn for_test(id: i64, key: AlertKey, level: Level) -> Alert {
+        Alert {
+            id,
+            host: key.host().map(str::to_string),
+            key,
+            level,
+            value: None,
+            message: String::new(),
+            opened_at: id,
+            updated_at: id,
+            acked_at: None,
+            acked_by: None,
+            cleared_at: None,
+            message_zh: None,
+            note: None,
+            snoozed_until: None,
+            snoozed_by: None,
+        }
+    }
+
+    /// The reason in words, in `lang`.
+    pub fn reason(&self, lang: crate::i18n::Lang) -> &str {
+        match (lang, &self.message_zh) {
+            (crate::i18n::Lang::ZhCn, Some(zh)) if !zh.is_empty() => zh,
+            _ => &self.message,
+        }
+    }
+
+    /// Where it stands at `now`, given the silences in force.
+    pub fn state(&self, now: i64, silences: &[super::Silence]) -> super::AlertState {
+        use super::AlertState;
+        if self.cleared_at.is_some() {
+            AlertState::Cleared
+        } else if silences.iter().any(|s| s.active(now) && s.covers(self)) {
+            AlertState::Silenced
+        } else if self.snoozed_until.is_some_and(|t| t > now) {
+            AlertState::Snoozed
+        } else if self.acked_at.is_some() {
+            AlertState::Acknowledged
+        } else {
+            AlertState::Open
+        }
+    }
+
     pub fn is_open(&self) -> bool {
         self.cleared_at.is_none()
     }
@@ -92,18 +149,7 @@ mod tests {
     use crate::alerts::Metric;
 
     fn alert(id: i64, key: AlertKey, level: Level) -> Alert {
-        Alert {
-            id,
-            key,
-            level,
-            value: None,
-            message: String::new(),
-            opened_at: id,
-            updated_at: id,
-            acked_at: None,
-            acked_by: None,
-            cleared_at: None,
-        }
+        Alert::for_test(id, key, level)
     }
 
     #[test]

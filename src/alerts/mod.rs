@@ -13,12 +13,15 @@
 pub mod health;
 pub mod key;
 pub mod list;
+pub mod silence;
 
 pub use health::{hysteresis_margin, AlertEngine, Metric, CPU_SUSTAIN_S};
 pub use key::{AlertKey, KeyError, Source};
 pub use list::{Alert, OpenAlerts};
+pub use silence::{AlertState, Scope as SilenceScope, Silence};
 
 use crate::health::Level;
+use crate::i18n::Both;
 
 /// The name of an alert level in the database and in JSON (`"warn"`, `"crit"`; `"ok"`).
 pub fn level_str(level: Level) -> &'static str {
@@ -30,13 +33,15 @@ pub fn parse_level(s: &str) -> Option<Level> {
     s.parse().ok()
 }
 
-/// One thing that happened to an alert, to be recorded by the store.
+/// One thing that happened to an alert, to be recorded by the store. The message is the
+/// reason in words, in both languages (the store keeps both; each reader sees its own).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    /// A new alert.
-    Open { key: AlertKey, level: Level, value: Option<f64>, message: String, at: i64 },
+    /// A new alert. `host`: the host it is about when its key names none (a backup job's
+    /// host), so that silencing the host covers it.
+    Open { key: AlertKey, level: Level, value: Option<f64>, message: Both, host: Option<String>, at: i64 },
     /// The level of an open alert changed: Warn to Crit, or Crit to Warn.
-    Escalate { key: AlertKey, level: Level, value: Option<f64>, message: String, at: i64 },
+    Escalate { key: AlertKey, level: Level, value: Option<f64>, message: Both, at: i64 },
     /// The alert is over.
     Clear { key: AlertKey, at: i64 },
 }

@@ -8,11 +8,12 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{Result, Store};
-use crate::alerts::{level_str, parse_level, Alert, AlertKey, Change};
+use crate::alerts::{level_str, parse_level, Alert, AlertKey, Change, Silence, SilenceScope};
 use crate::health::Level;
 
 const COLUMNS: &str =
-    "id, source, subject, level, value, message, opened_at, updated_at, acked_at, acked_by, cleared_at";
+    "id, source, subject, level, value, message, opened_at, updated_at, acked_at, acked_by, \
+                       cleared_at, host, message_zh, note, snoozed_until, snoozed_by";
 
 fn conversion_error(col: usize, what: &str, found: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -40,6 +41,29 @@ fn level_at(r: &rusqlite::Row<'_>, col: usize) -> rusqlite::Result<Level> {
     parse_level(&s).ok_or_else(|| conversion_error(col, "level", s))
 }
 
+fn silence_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Silence> {
+    let scope: String = r.get(1)?;
+    Ok(Silence {
+        id: r.get(0)?,
+        scope: SilenceScope::parse(&scope).ok_or_else(|| conversion_error(1, "silence scope", scope))?,
+        target: r.get(2)?,
+        reason: r.get(3)?,
+        created_by: r.get(4)?,
+        created_at: r.get(5)?,
+        until: r.get(6)?,
+        ended_at: r.get(7)?,
+        ended_by: r.get(8)?,
+    })
+}
+
+/// A time for the audit's words: RFC 3339 in the console clock's offset.
+fn rfc3339(t: i64) -> String {
+    let offset = *crate::clock::now().offset();
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.with_timezone(&offset).to_rfc3339())
+        .unwrap_or_else(|| t.to_string())
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     Ok(Alert {
         id: r.get(0)?,
@@ -52,6 +76,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
         acked_at: r.get(8)?,
         acked_by: r.get(9)?,
         cleared_at: r.get(10)?,
+        host: r.get(11)?,
+        message_zh: r.get(12)?,
+        note: r.get(13)?,
+        snoozed_until: r.get(14)?,
+        snoozed_by: r.get(15)?,
     })
 }
 
@@ -77,26 +106,27 @@ impl Store {
             return Ok(());
         }
         // ?1 source, ?2 subject, ?3 host, ?4 the new level, ?5 value, ?6 message, ?7 the
-        // change's time; the ack columns are set before the level.
+        // change's time, ?8 the message in Chinese; the ack columns are set before the level.
         const REACK: &str = "CASE WHEN ?4 = 'crit' AND alerts.level <> 'crit'";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut open = tx.prepare_cached(&format!(
-                "INSERT INTO alerts (source, subject, host, level, value, message, opened_at, updated_at)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7
+                "INSERT INTO alerts (source, subject, host, level, value, message, opened_at, updated_at,
+                                     message_zh)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8
                  WHERE NOT EXISTS (SELECT 1 FROM alerts
                                    WHERE source = ?1 AND subject = ?2 AND cleared_at >= ?7)
                  ON CONFLICT (source, subject) WHERE cleared_at IS NULL DO UPDATE SET
                      acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
                      acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
-                     level = ?4, value = ?5, message = ?6, updated_at = ?7
+                     level = ?4, value = ?5, message = ?6, updated_at = ?7, message_zh = ?8
                  WHERE alerts.updated_at <= ?7"
             ))?;
             let mut escalate = tx.prepare_cached(&format!(
                 "UPDATE alerts SET
                      acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
                      acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
-                     level = ?4, value = ?5, message = ?6, updated_at = ?7
+                     level = ?4, value = ?5, message = ?6, updated_at = ?7, message_zh = ?8
                  WHERE source = ?1 AND subject = ?2 AND cleared_at IS NULL
                    AND updated_at <= ?7"
             ))?;
@@ -112,16 +142,19 @@ impl Store {
                     Change::Open { level, value, message, at, .. }
                     | Change::Escalate { level, value, message, at, .. } => {
                         // The same parameters; only the statement differs.
-                        let stmt =
-                            if matches!(change, Change::Open { .. }) { &mut open } else { &mut escalate };
+                        let (stmt, host) = match change {
+                            Change::Open { host, .. } => (&mut open, host.as_deref().or(key.host())),
+                            _ => (&mut escalate, key.host()),
+                        };
                         stmt.execute(params![
                             source,
                             subject,
-                            key.host(),
+                            host,
                             level_str(*level),
                             value,
-                            message,
-                            at
+                            message.en,
+                            at,
+                            message.zh
                         ])?;
                     }
                     Change::Clear { at, .. } => {
@@ -158,12 +191,18 @@ impl Store {
     /// (`alert.ack`, target the alert's key, `health/db1/disk/%2Fu01`). False when there is no
     /// such open alert or it is already acknowledged (the first acknowledgement stands).
     pub fn ack_alert(&mut self, id: i64, operator: &str) -> Result<bool> {
+        self.acknowledge_alert(id, operator, None)
+    }
+
+    /// [`Store::ack_alert`] with a note, kept on the alert and in the audit row.
+    pub fn acknowledge_alert(&mut self, id: i64, operator: &str, note: Option<&str>) -> Result<bool> {
         let tx = rusqlite::Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::clock::now_s();
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
         let changed = tx.execute(
-            "UPDATE alerts SET acked_at = ?2, acked_by = ?3
+            "UPDATE alerts SET acked_at = ?2, acked_by = ?3, note = ?4
              WHERE id = ?1 AND cleared_at IS NULL AND acked_at IS NULL",
-            params![id, now, operator],
+            params![id, now, operator, note],
         )?;
         if changed == 0 {
             return Ok(false);
@@ -172,9 +211,116 @@ impl Store {
             tx.query_row("SELECT source || '/' || subject, message FROM alerts WHERE id = ?1", [id], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
-        self.audit(operator, "alert.ack", &target, &format!("#{id} {message}"))?;
+        let detail = match note {
+            Some(n) => format!("#{id} {message}; note: {n}"),
+            None => format!("#{id} {message}"),
+        };
+        self.audit(operator, "alert.ack", &target, &detail)?;
         tx.commit()?;
         Ok(true)
+    }
+
+    /// Snoozes the open alert `id` until `until` (Unix seconds): out of the duty view and of
+    /// notifications until then, back by itself after. Audited (`alert.snooze`). False when
+    /// there is no such open alert.
+    pub fn snooze_alert(&mut self, id: i64, until: i64, operator: &str) -> Result<bool> {
+        let tx = rusqlite::Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE alerts SET snoozed_until = ?2, snoozed_by = ?3 WHERE id = ?1 AND cleared_at IS NULL",
+            params![id, until, operator],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        let target: String =
+            tx.query_row("SELECT source || '/' || subject FROM alerts WHERE id = ?1", [id], |r| r.get(0))?;
+        let until_text = rfc3339(until);
+        self.audit(operator, "alert.snooze", &target, &format!("#{id} until {until_text}"))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// One alert by its id, open or cleared.
+    pub fn alert_by_id(&self, id: i64) -> Result<Option<Alert>> {
+        let mut stmt = self.conn().prepare_cached(&format!("SELECT {COLUMNS} FROM alerts WHERE id = ?1"))?;
+        Ok(stmt.query_row([id], row).optional()?)
+    }
+
+    /// Every episode of the alert with this key, newest first.
+    pub fn alert_episodes(&self, key: &AlertKey, limit: usize) -> Result<Vec<Alert>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM alerts WHERE source = ?1 AND subject = ?2
+             ORDER BY opened_at DESC, id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![key.source().as_str(), key.subject(), limit], row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Records a silence from `now` to `until` and audits it (`alert.silence`): its id.
+    pub fn add_silence(
+        &mut self,
+        scope: SilenceScope,
+        target: &str,
+        reason: &str,
+        until: i64,
+        operator: &str,
+        now: i64,
+    ) -> Result<i64> {
+        let tx = rusqlite::Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO silences (scope, target, reason, created_by, created_at, until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![scope.as_str(), target, reason, operator, now, until],
+        )?;
+        let id = tx.last_insert_rowid();
+        let detail = format!("#{id} {} {target} until {}; reason: {reason}", scope.as_str(), rfc3339(until));
+        self.audit(operator, "alert.silence", &format!("{}/{target}", scope.as_str()), &detail)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Lifts a silence in force before its time, audited (`alert.unsilence`). False when there
+    /// is no such silence in force.
+    pub fn lift_silence(&mut self, id: i64, operator: &str, now: i64) -> Result<bool> {
+        let tx = rusqlite::Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE silences SET ended_at = ?2, ended_by = ?3
+             WHERE id = ?1 AND ended_at IS NULL AND until > ?2",
+            params![id, now, operator],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        let (scope, target): (String, String) =
+            tx.query_row("SELECT scope, target FROM silences WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        self.audit(operator, "alert.unsilence", &format!("{scope}/{target}"), &format!("#{id}"))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The silences in force at `now`, the soonest to end first.
+    pub fn active_silences(&self, now: i64) -> Result<Vec<Silence>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, scope, target, reason, created_by, created_at, until, ended_at, ended_by
+             FROM silences WHERE until > ?1 AND ended_at IS NULL AND created_at <= ?1
+             ORDER BY until, id",
+        )?;
+        let rows = stmt.query_map([now], silence_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Every silence that was in force at some time in `[from, to)`, oldest first.
+    pub fn silences_between(&self, from: i64, to: i64) -> Result<Vec<Silence>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, scope, target, reason, created_by, created_at, until, ended_at, ended_by
+             FROM silences WHERE created_at < ?2 AND min(until, coalesce(ended_at, until)) > ?1
+             ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([from, to], silence_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     pub fn count_open_alerts(&self) -> Result<usize> {
@@ -207,6 +353,7 @@ mod tests {
     use super::*;
     use crate::alerts::{AlertEngine, Metric};
     use crate::health::{DiskUsage, HostSample, Thresholds};
+    use crate::i18n::{Both, Lang};
 
     const T0: i64 = 1_800_000_000;
 
@@ -224,6 +371,7 @@ mod tests {
             level,
             value: Some(92.0),
             message: "disk /u01 at 92 %".into(),
+            host: None,
             at,
         }
     }
@@ -293,6 +441,66 @@ mod tests {
         // Clearing again is harmless.
         store.apply_alert_changes(&[Change::Clear { key: disk_key("db1"), at: T0 + 900 }]).unwrap();
         assert_eq!(store.alert_history(None, 10).unwrap()[0].cleared_at, Some(T0 + 600));
+    }
+
+    #[test]
+    fn notes_snoozes_silences_and_episodes_are_kept_and_audited() {
+        use crate::alerts::{AlertState, SilenceScope};
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = open_store(&tmp);
+        let job = AlertKey::Backup { job: "db1-expdp".into() };
+        let open_job = |at| Change::Open {
+            key: job.clone(),
+            level: Level::Crit,
+            value: None,
+            message: Both::new("missing: nothing new", "缺失：没有新文件"),
+            host: Some("db1".into()),
+            at,
+        };
+        store.apply_alert_changes(&[open_job(T0)]).unwrap();
+        let a = store.open_alert(&job).unwrap().unwrap();
+        assert_eq!(a.host.as_deref(), Some("db1"), "the job's host, for silencing the host");
+        assert_eq!((a.reason(Lang::En), a.reason(Lang::ZhCn)), ("missing: nothing new", "缺失：没有新文件"));
+        // An acknowledgement with its note.
+        assert!(store.acknowledge_alert(a.id, "王五", Some("  rerun by hand  ")).unwrap());
+        let a = store.alert_by_id(a.id).unwrap().unwrap();
+        assert_eq!((a.note.as_deref(), a.acked_by.as_deref()), (Some("rerun by hand"), Some("王五")));
+        // A snooze until a time.
+        assert!(store.snooze_alert(a.id, T0 + 1800, "王五").unwrap());
+        let a = store.alert_by_id(a.id).unwrap().unwrap();
+        assert_eq!(a.snoozed_until, Some(T0 + 1800));
+        assert_eq!(a.state(T0 + 60, &[]), AlertState::Snoozed);
+        assert_eq!(a.state(T0 + 1800, &[]), AlertState::Acknowledged);
+        // A silence of the host covers the job; lifted early, it no longer does.
+        let id =
+            store.add_silence(SilenceScope::Host, "db1", "内核升级", T0 + 3600, "王五", T0 + 10).unwrap();
+        let active = store.active_silences(T0 + 20).unwrap();
+        assert_eq!(active.len(), 1);
+        assert_eq!(a.state(T0 + 20, &active), AlertState::Silenced);
+        assert!(store.active_silences(T0 + 3600).unwrap().is_empty(), "it ends by itself");
+        assert!(store.lift_silence(id, "李四", T0 + 100).unwrap());
+        assert!(!store.lift_silence(id, "李四", T0 + 200).unwrap(), "only once");
+        assert!(store.active_silences(T0 + 120).unwrap().is_empty());
+        let past = store.silences_between(T0, T0 + 7200).unwrap();
+        assert_eq!((past.len(), past[0].ended_by.as_deref(), past[0].ends_at()), (1, Some("李四"), T0 + 100));
+        assert!(store.silences_between(T0 + 100, T0 + 7200).unwrap().is_empty());
+        // Episodes: cleared and opened again, both kept under the one key.
+        store.apply_alert_changes(&[Change::Clear { key: job.clone(), at: T0 + 300 }]).unwrap();
+        store.apply_alert_changes(&[open_job(T0 + 900)]).unwrap();
+        let episodes = store.alert_episodes(&job, 10).unwrap();
+        assert_eq!(episodes.iter().map(|e| e.opened_at).collect::<Vec<_>>(), [T0 + 900, T0]);
+        assert_eq!(episodes[1].cleared_at, Some(T0 + 300));
+        assert!(!store.snooze_alert(episodes[1].id, T0 + 9999, "王五").unwrap(), "a cleared one");
+        let actions: Vec<String> =
+            store.audit_recent(10).unwrap().into_iter().rev().map(|e| e.action).collect();
+        assert_eq!(actions, ["alert.ack", "alert.snooze", "alert.silence", "alert.unsilence"]);
+        let audit = store.audit_recent(10).unwrap();
+        assert!(audit[3].detail.contains("note: rerun by hand"), "{:?}", audit[3]);
+        assert!(
+            audit[1].detail.contains("reason: 内核升级") && audit[1].target == "host/db1",
+            "{:?}",
+            audit[1]
+        );
     }
 
     #[test]
@@ -479,6 +687,7 @@ mod tests {
             level: Level::Crit,
             value: None,
             message: "host unreachable (timeout)".into(),
+            host: None,
             at,
         };
         store.apply_alert_changes(&[open_down("a", T0), open_down("b", T0 + 10)]).unwrap();
@@ -542,6 +751,7 @@ mod tests {
             level: Level::Crit,
             value: None,
             message: "failed".into(),
+            host: None,
             at,
         };
         store
@@ -675,7 +885,8 @@ mod tests {
             );
             assert_eq!(
                 columns,
-                "id,source,subject,host,level,value,message,opened_at,updated_at,acked_at,acked_by,cleared_at\n"
+                "id,source,subject,host,level,value,message,opened_at,updated_at,acked_at,acked_by,cleared_at,\
+                 message_zh,note,snoozed_until,snoozed_by\n"
             );
             let schema = stdout(&sqlite3(&path, ".schema alerts").unwrap());
             assert!(

@@ -932,6 +932,7 @@ mod tests {
                 "job_runs",
                 "meta",
                 "schema_version",
+                "silences",
                 "ticket_counters",
                 "ticket_drafts",
                 "ticket_events",

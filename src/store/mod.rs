@@ -526,6 +526,27 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX job_runs_by_job ON job_runs (job, started_at);
     "#,
+    // 8: the alert stream's acts (issue 13): the reason in Chinese beside the English one, the
+    // note of an acknowledgement, snoozes, and silences for maintenance windows.
+    r#"
+    ALTER TABLE alerts ADD COLUMN message_zh TEXT;
+    ALTER TABLE alerts ADD COLUMN note TEXT;
+    ALTER TABLE alerts ADD COLUMN snoozed_until INTEGER;
+    ALTER TABLE alerts ADD COLUMN snoozed_by TEXT;
+    CREATE INDEX alerts_by_key ON alerts (source, subject, opened_at);
+    CREATE TABLE silences (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope       TEXT NOT NULL CHECK (scope IN ('host', 'job', 'pattern')),
+        target      TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        created_by  TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        until       INTEGER NOT NULL,
+        ended_at    INTEGER,
+        ended_by    TEXT
+    );
+    CREATE INDEX silences_by_until ON silences (until);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -11,6 +11,7 @@ use super::sla::{Clock, Clocks};
 use super::Priority;
 use crate::alerts::{AlertKey, Change};
 use crate::health::thresholds::Level;
+use crate::i18n::Both;
 
 /// The share of a clock at which the warning is raised.
 pub const WARN_AT: f64 = 0.8;
@@ -61,11 +62,22 @@ pub fn level_of(clocks: &Clocks) -> (Level, Option<Which>) {
     }
 }
 
+/// A due time as the alert words put it: in `offset` (the console clock's), to the minute.
+fn shown_time(t: i64, offset: chrono::FixedOffset) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
 /// The changes that bring the stream in line with the queue: `open` holds the ticket alerts
 /// open now (by ticket number), `queue` every open ticket. `at` is the changes' time; the
-/// message (recorded in English, as every alert message is) names the priority, the clock and
-/// its due time (Unix seconds, shown by the panes in local time).
-pub fn changes(queue: &[Watched], open: &HashMap<String, Level>, at: i64) -> Vec<Change> {
+/// message (in both languages) names the priority, the clock and its due time in `offset`.
+pub fn changes(
+    queue: &[Watched],
+    open: &HashMap<String, Level>,
+    at: i64,
+    offset: chrono::FixedOffset,
+) -> Vec<Change> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for t in queue {
@@ -83,12 +95,26 @@ pub fn changes(queue: &[Watched], open: &HashMap<String, Level>, at: i64) -> Vec
             Which::Response => &t.clocks.response,
             Which::Resolution => &t.clocks.resolution,
         };
-        let state = if level == Level::Crit { "overdue" } else { "at 80 %" };
-        let due = clock.due.map(|d| format!(", due {d}")).unwrap_or_default();
-        let message = format!("{} {} {} {state}{due}", t.priority, t.number, which.as_str());
+        let overdue = level == Level::Crit;
+        let state = if overdue { "overdue" } else { "at 80 %" };
+        let due = clock.due.map(|d| shown_time(d, offset)).unwrap_or_default();
+        let (due_en, due_zh) = if due.is_empty() {
+            Default::default()
+        } else {
+            (format!(", due {due}"), format!("，时限 {due}"))
+        };
+        let clock_zh = match which {
+            Which::Response => "响应",
+            Which::Resolution => "解决",
+        };
+        let state_zh = if overdue { "已超时" } else { "已用 80%" };
+        let message = Both::new(
+            format!("{} {} {} {state}{due_en}", t.priority, t.number, which.as_str()),
+            format!("{} {} {clock_zh}时限{state_zh}{due_zh}", t.priority, t.number),
+        );
         let value = Some((clock.fraction() * 100.0).round());
         match was {
-            None => out.push(Change::Open { key, level, value, message, at }),
+            None => out.push(Change::Open { key, level, value, message, host: None, at }),
             Some(l) if l != level => out.push(Change::Escalate { key, level, value, message, at }),
             Some(_) => {}
         }
@@ -107,6 +133,10 @@ mod tests {
 
     const T0: i64 = 1_795_712_400;
 
+    fn utc8() -> chrono::FixedOffset {
+        chrono::FixedOffset::east_opt(8 * 3600).unwrap()
+    }
+
     fn watched(number: &str, timeline: &[(i64, Status)], now: i64) -> Watched {
         Watched {
             number: number.into(),
@@ -121,37 +151,38 @@ mod tests {
         assert_eq!(p.response[0], 900);
         let open = HashMap::new();
         // 11 of 15 minutes: nothing yet; 12 minutes is 80 %.
-        assert!(changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 660)], &open, T0).is_empty());
-        let c = changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 720)], &open, T0 + 720);
+        assert!(changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 660)], &open, T0, utc8()).is_empty());
+        let c = changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 720)], &open, T0 + 720, utc8());
         match &c[..] {
             [Change::Open { key, level: Level::Warn, message, .. }] => {
                 assert_eq!(key.to_string(), "ticket/YW-1");
-                assert!(message.starts_with("P1 YW-1 response at 80 %"), "{message}");
+                assert!(message.en.starts_with("P1 YW-1 response at 80 %"), "{message:?}");
+                assert!(message.zh.starts_with("P1 YW-1 响应时限已用 80%，时限 "), "{message:?}");
             }
             other => panic!("{other:?}"),
         }
         let warned = HashMap::from([("YW-1".to_string(), Level::Warn)]);
-        assert!(changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 800)], &warned, T0).is_empty());
-        let c = changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 901)], &warned, T0 + 901);
+        assert!(changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 800)], &warned, T0, utc8()).is_empty());
+        let c = changes(&[watched("YW-1", &[(T0, Status::New)], T0 + 901)], &warned, T0 + 901, utc8());
         assert!(matches!(&c[..], [Change::Escalate { level: Level::Crit, .. }]), "{c:?}");
         // Acknowledged late: the response clock stopped, the resolution clock has 4 h.
         let crit = HashMap::from([("YW-1".to_string(), Level::Crit)]);
         let acked = [(T0, Status::New), (T0 + 1000, Status::Acknowledged)];
-        let c = changes(&[watched("YW-1", &acked, T0 + 1200)], &crit, T0 + 1200);
+        let c = changes(&[watched("YW-1", &acked, T0 + 1200)], &crit, T0 + 1200, utc8());
         assert!(matches!(&c[..], [Change::Clear { .. }]), "{c:?}");
         // The resolution clock at 80 % of 4 h, then paused while pending: cleared.
-        let c = changes(&[watched("YW-1", &acked, T0 + 11_600)], &open, T0 + 11_600);
+        let c = changes(&[watched("YW-1", &acked, T0 + 11_600)], &open, T0 + 11_600, utc8());
         match &c[..] {
             [Change::Open { level: Level::Warn, message, .. }] => {
-                assert!(message.contains("resolution"), "{message}")
+                assert!(message.en.contains("resolution") && message.zh.contains("解决时限"), "{message:?}")
             }
             other => panic!("{other:?}"),
         }
         let pending = [acked[0], acked[1], (T0 + 11_700, Status::InProgress), (T0 + 11_800, Status::Pending)];
-        let c = changes(&[watched("YW-1", &pending, T0 + 20_000)], &warned, T0 + 20_000);
+        let c = changes(&[watched("YW-1", &pending, T0 + 20_000)], &warned, T0 + 20_000, utc8());
         assert!(matches!(&c[..], [Change::Clear { .. }]), "{c:?}");
         // A ticket gone from the queue (closed elsewhere) clears.
-        let c = changes(&[], &warned, T0 + 20_000);
+        let c = changes(&[], &warned, T0 + 20_000, utc8());
         assert!(matches!(&c[..], [Change::Clear { key, .. }] if key.to_string() == "ticket/YW-1"), "{c:?}");
     }
 }

@@ -23,7 +23,7 @@ use crate::config::Backups;
 use crate::fleet::inventory::{Access as HostAccess, Fleet};
 use crate::fleet::{Class, HostLink, Sessions};
 use crate::health::Level;
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Both, Lang};
 use crate::store::jobs::{bounded, JobCheck, MAX_OUTPUT};
 use crate::store::{Access, Store, StoreOptions};
 
@@ -257,12 +257,13 @@ impl JobStatus {
     }
 }
 
-/// The level of the alert a state raises; None for ok.
+/// The level of the alert a state raises; None for ok. Late, running and unknown (it could
+/// not be looked at) warn; missing, shrunk and failed are critical.
 pub fn alert_level(state: State) -> Option<Level> {
     match state {
         State::Ok => None,
-        State::Late | State::Running => Some(Level::Warn),
-        State::Unknown | State::Failed | State::Missing | State::Shrunk => Some(Level::Crit),
+        State::Late | State::Running | State::Unknown => Some(Level::Warn),
+        State::Failed | State::Missing | State::Shrunk => Some(Level::Crit),
     }
 }
 
@@ -357,7 +358,11 @@ pub fn check(
                 key,
                 level,
                 value: None,
-                message: format!("{}: {}", verdict.state.as_str(), reason_en),
+                message: Both::new(
+                    format!("{}: {}", backup_words::state(verdict.state, Lang::En), reason_en),
+                    format!("{}：{}", backup_words::state(verdict.state, Lang::ZhCn), reason_zh),
+                ),
+                host: spec.host.clone(),
                 at,
             },
             None => Change::Clear { key, at },

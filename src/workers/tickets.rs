@@ -465,7 +465,7 @@ fn judge(
             .map(|a| (a.key.subject(), a.level))
             .collect();
     }
-    let changes = sla_alerts::changes(&queue, &st.alerts, now);
+    let changes = sla_alerts::changes(&queue, &st.alerts, now, *crate::clock::now().offset());
     if changes.is_empty() {
         return;
     }

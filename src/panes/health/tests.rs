@@ -38,16 +38,11 @@ fn pane() -> (HealthPane, Ctx) {
     let stale = sample("old-nfs", 30.0, 20.0, NOW - 600);
     pane.on_sample(stale, &c, &mut out);
     c.alerts = OpenAlerts::new(vec![Alert {
-        id: 1,
-        key: AlertKey::health("db1", Metric::Cpu, ""),
-        level: Level::Crit,
         value: Some(97.0),
         message: "CPU 97%".into(),
         opened_at: NOW - 300,
         updated_at: NOW - 300,
-        acked_at: None,
-        acked_by: None,
-        cleared_at: None,
+        ..Alert::for_test(1, AlertKey::health("db1", Metric::Cpu, ""), Level::Crit)
     }]);
     (pane, c)
 }
