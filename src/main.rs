@@ -55,6 +55,8 @@ enum Cmd {
     Divcode(cli::divcode::DivcodeArgs),
     /// Backup and data-exchange jobs: check their state now, list what each has left
     Backup(cli::backup::BackupArgs),
+    /// The alert stream: list, acknowledge, snooze, silence for a maintenance window, history
+    Alerts(cli::alerts::AlertsArgs),
     /// Reports from the database: the quarterly service report (Markdown and HTML)
     Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
         Some(Cmd::Report(args)) => args.command.name(),
         Some(Cmd::Divcode(args)) => args.command.name(),
         Some(Cmd::Backup(args)) => args.command.name(),
+        Some(Cmd::Alerts(args)) => args.name(),
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -123,6 +126,7 @@ fn main() -> ExitCode {
         Some(Cmd::Report(args)) => cli::report::run(&g, &args),
         Some(Cmd::Divcode(args)) => cli::divcode::run(&g, &args),
         Some(Cmd::Backup(args)) => cli::backup::run(&g, &args),
+        Some(Cmd::Alerts(args)) => cli::alerts::run(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

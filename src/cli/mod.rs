@@ -5,6 +5,7 @@
 //! Each `run()` returns the process exit code: 0 fine, 1 something is wrong with the fleet or
 //! the data, 2 a usage or configuration error.
 
+pub mod alerts;
 pub mod backup;
 pub mod check_config;
 pub mod completions;

@@ -1,0 +1,231 @@
+//! `yunwei alerts …` as the built binary on a real SQLite file, with alerts raised by a real
+//! source (`yunwei backup check` on local jobs, one missing and one late): the list by
+//! severity, acknowledging with a note, a snooze and a silence that end by themselves (the
+//! clock moved with `YUNWEI_NOW`), a silence lifted early, the exit codes scripts rely on, the
+//! audit rows (read with the sqlite3 shell), mistakes said in both languages.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn yunwei(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yunwei"));
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("YUNWEI_DB", home.join("a.db"))
+        .env("YUNWEI_CONFIG", home.join("config.toml"))
+        .env("YUNWEI_OPERATOR", "值班-张")
+        .env_remove("YUNWEI_NOW")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
+}
+
+fn run(home: &Path, args: &[&str], now: Option<&str>) -> (i32, String, String) {
+    let mut cmd = yunwei(home);
+    cmd.args(args);
+    if let Some(t) = now {
+        cmd.env("YUNWEI_NOW", t);
+    }
+    let out = cmd.output().expect("run yunwei");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn sqlite3(db: &Path, sql: &str) -> String {
+    let out = Command::new("sqlite3").arg(db).arg(sql).output().expect("sqlite3 is installed");
+    assert!(out.status.success(), "sqlite3 {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Now plus `minutes`, in RFC 3339.
+fn later(minutes: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(minutes)).to_rfc3339()
+}
+
+fn alerts(home: &Path, now: Option<&str>) -> (i32, Vec<Value>) {
+    let (code, out, err) = run(home, &["alerts", "--json"], now);
+    let rows: Vec<Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    (code, rows)
+}
+
+fn state_of(rows: &[Value], subject: &str) -> String {
+    let row = rows.iter().find(|r| r["subject"] == subject).unwrap_or_else(|| panic!("{subject}: {rows:?}"));
+    row["state"].as_str().unwrap_or("").to_string()
+}
+
+/// A home with two local jobs: one whose folder is gone (missing: critical), one a day and six
+/// hours old against a daily period with 12 hours' grace (late: a warning).
+fn home() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let late = dir.path().join("bk/late");
+    std::fs::create_dir_all(&late).unwrap();
+    let file = late.join("app.tar");
+    std::fs::write(&file, b"tar").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 3600);
+    std::fs::File::options().write(true).open(&file).unwrap().set_modified(old).unwrap();
+    let b = dir.path().join("bk").display().to_string();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "[[jobs]]\nname = \"db-dump\"\npath = \"{b}/gone/*.gz\"\nevery = \"1d\"\n\n\
+             [[jobs]]\nname = \"app-tar\"\npath = \"{b}/late/*.tar\"\nevery = \"1d\"\ngrace = \"12h\"\n"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn acknowledge_snooze_and_silence_from_scripts_end_by_the_clock_and_are_audited() {
+    let dir = home();
+    let h = dir.path();
+    let db = h.join("a.db");
+    // Nothing recorded yet: no alert, exit 0, and no database made by looking.
+    let (code, out, _) = run(h, &["alerts"], None);
+    assert_eq!((code, out.trim()), (0, "no alerts"));
+    assert!(!db.exists());
+    assert_eq!(run(h, &["backup", "check"], None).0, 1);
+    // The critical first; exit 1 while it asks for attention.
+    let (code, rows) = alerts(h, None);
+    assert_eq!(code, 1);
+    let subjects: Vec<&str> = rows.iter().map(|r| r["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["db-dump", "app-tar"]);
+    let crit = &rows[0];
+    assert_eq!((crit["severity"].as_str(), crit["state"].as_str()), (Some("crit"), Some("open")));
+    assert_eq!(crit["source"], "backup");
+    assert!(crit["reason"].as_str().unwrap().starts_with("missing: the folder"), "{crit}");
+    let opened = crit["opened_at"].as_str().unwrap();
+    assert!(chrono::DateTime::parse_from_rfc3339(opened).is_ok(), "{opened}");
+    for field in ["id", "host", "acknowledged_at", "acknowledged_by", "note", "cleared_at"] {
+        assert!(crit.get(field).is_some(), "{field} in {crit}");
+    }
+    assert_eq!(rows[1]["severity"], "warn");
+    let id = crit["id"].as_i64().unwrap().to_string();
+    // In Chinese, the reason too.
+    let (_, out, _) = run(h, &["--lang", "zh-CN", "alerts"], None);
+    assert!(out.contains("严重") && out.contains("缺失：目录") && out.contains("未处理"), "{out}");
+    // Acknowledged with a note: still open work, so still exit 1.
+    let (code, out, err) = run(h, &["alerts", "ack", &id, "--note", "存储挂载丢失，已联系存储组"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("值班-张"), "{out}");
+    let (code, rows) = alerts(h, None);
+    assert_eq!((code, state_of(&rows, "db-dump").as_str()), (1, "acknowledged"));
+    assert_eq!(rows[0]["note"], "存储挂载丢失，已联系存储组");
+    assert_eq!(rows[0]["acknowledged_by"], "值班-张");
+    // Snoozed for 30 minutes: out of the way (exit 0: only a warning is left), back by itself.
+    assert_eq!(run(h, &["alerts", "snooze", &id, "--for", "30m"], None).0, 0);
+    let (code, rows) = alerts(h, None);
+    assert_eq!((code, state_of(&rows, "db-dump").as_str()), (0, "snoozed"));
+    let (code, rows) = alerts(h, Some(&later(31)));
+    assert_eq!((code, state_of(&rows, "db-dump").as_str()), (1, "acknowledged"));
+    // A job silenced for a maintenance window of an hour; over by itself an hour later.
+    let (code, out, err) =
+        run(h, &["alerts", "silence", "--job", "app-tar", "--for", "1h", "--reason", "迁移备份盘"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 open alert(s) covered now"), "{out}");
+    let (_, rows) = alerts(h, None);
+    assert_eq!(state_of(&rows, "app-tar"), "silenced");
+    let (_, rows) = alerts(h, Some(&later(61)));
+    assert_eq!(state_of(&rows, "app-tar"), "open");
+    // A pattern, lifted early.
+    let (code, out, _) = run(
+        h,
+        &["alerts", "silence", "--pattern", "backup/*", "--until", &later(120), "--reason", "备份服务器重装"],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("2 open alert(s) covered now"), "{out}");
+    let (code, rows) = alerts(h, None);
+    assert_eq!((code, state_of(&rows, "db-dump").as_str()), (0, "silenced"));
+    let (_, out, _) = run(h, &["alerts", "silences", "--json"], None);
+    let silences: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(silences.len(), 2, "{out}");
+    let pattern = silences.iter().find(|s| s["scope"] == "pattern").unwrap();
+    assert_eq!(
+        (pattern["target"].as_str(), pattern["created_by"].as_str()),
+        (Some("backup/*"), Some("值班-张"))
+    );
+    let sid = pattern["id"].as_i64().unwrap().to_string();
+    assert_eq!(run(h, &["alerts", "unsilence", &sid], None).0, 0);
+    let (code, _, err) = run(h, &["alerts", "unsilence", &sid], None);
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("there is no silence #{sid} in force")), "{err}");
+    let (code, rows) = alerts(h, None);
+    assert_eq!((code, state_of(&rows, "db-dump").as_str()), (0, "snoozed"), "the snooze still holds");
+    assert_eq!(alerts(h, Some(&later(31))).0, 1);
+    // Every act in the audit log, under the operator's name.
+    let acts = sqlite3(
+        &db,
+        "SELECT group_concat(operator || ' ' || action, ', ') FROM (SELECT * FROM audit ORDER BY id)",
+    );
+    assert_eq!(
+        acts,
+        "值班-张 alert.ack, 值班-张 alert.snooze, 值班-张 alert.silence, 值班-张 alert.silence, 值班-张 alert.unsilence"
+    );
+    assert!(
+        sqlite3(&db, "SELECT detail FROM audit WHERE action = 'alert.ack'").contains("note: 存储挂载丢失")
+    );
+    // The history of the alert: its one episode so far.
+    let (code, out, _) = run(h, &["alerts", "history", &id, "--json"], None);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<Vec<Value>>(&out).unwrap().len(), 1);
+    // The folder comes back with a fresh dump: the alert clears, the history keeps it.
+    std::fs::create_dir_all(h.join("bk/gone")).unwrap();
+    std::fs::write(h.join("bk/gone/d.gz"), b"x").unwrap();
+    run(h, &["backup", "check"], None);
+    let (_, rows) = alerts(h, None);
+    assert!(rows.iter().all(|r| r["subject"] != "db-dump"), "{rows:?}");
+    let (_, out, _) = run(h, &["alerts", "--all", "--json"], None);
+    let all: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let cleared = all.iter().find(|r| r["subject"] == "db-dump").unwrap();
+    assert_eq!(cleared["state"], "cleared");
+    assert!(cleared["cleared_at"].is_string());
+}
+
+#[test]
+fn mistakes_are_said_and_change_nothing() {
+    let dir = home();
+    let h = dir.path();
+    run(h, &["backup", "check"], None);
+    let (_, rows) = alerts(h, None);
+    let id = rows[0]["id"].as_i64().unwrap().to_string();
+    let cases: &[(&[&str], &str)] = &[
+        (&["alerts", "ack", "999"], "there is no alert #999"),
+        (&["alerts", "snooze", &id, "--for", "0s"], "a duration longer than zero"),
+        (&["alerts", "snooze", &id, "--for", "soon"], "--for soon"),
+        (&["alerts", "silence", "--host", "db1", "--for", "1h", "--reason", "  "], "--reason: say why"),
+        (
+            &["alerts", "silence", "--host", "db1", "--until", "2020-01-01 00:00", "--reason", "x"],
+            "that time has passed",
+        ),
+        (&["alerts", "silence", "--host", "db1", "--until", "tomorrow", "--reason", "x"], "--until tomorrow"),
+    ];
+    for (args, said) in cases {
+        let (code, _, err) = run(h, args, None);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(said), "{args:?}: {err}");
+    }
+    // clap's own refusals: no scope, no end, no reason.
+    for args in [
+        &["alerts", "silence", "--for", "1h", "--reason", "x"][..],
+        &["alerts", "silence", "--host", "db1", "--reason", "x"][..],
+        &["alerts", "silence", "--host", "db1", "--for", "1h"][..],
+    ] {
+        assert_eq!(run(h, args, None).0, 2, "{args:?}");
+    }
+    let (code, _, err) = run(h, &["--lang", "zh-CN", "alerts", "ack", "999"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("没有编号为 #999 的告警"), "{err}");
+    let (code, _, err) = run(h, &["--lang", "zh-CN", "alerts", "snooze", &id, "--for", "0s"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("需要大于零的时长"), "{err}");
+    assert_eq!(sqlite3(&h.join("a.db"), "SELECT count(*) FROM audit"), "0", "nothing was done");
+    assert_eq!(sqlite3(&h.join("a.db"), "SELECT count(*) FROM silences"), "0");
+}
