@@ -82,6 +82,12 @@ pub enum Action {
     VerifyNow,
     RunJob,
     PaneBackups,
+    AckAlert,
+    Snooze,
+    Silence,
+    Unsilence,
+    ToggleHistory,
+    PaneAlerts,
 }
 
 impl Action {
@@ -114,7 +120,8 @@ mod tests {
              group_by_tag ack_alerts search search_next search_prev next_error prev_error include_filter \
              exclude_filter toggle_filters follow wrap reveal write_file open_file toggle_filter new_ticket acknowledge move_ticket assign_ticket \
              escalate_ticket note_ticket pane_fleet pane_logs pane_tickets accept_change reject_change edit_mapping \
-             reset_review accept_confident accept_form_only pick_versions import_edition pane_divcodes verify_now run_job pane_backups"
+             reset_review accept_confident accept_form_only pick_versions import_edition pane_divcodes verify_now run_job pane_backups \
+             ack_alert snooze silence unsilence toggle_history pane_alerts"
         );
     }
 

@@ -497,6 +497,18 @@ catalogue! {
     HintImportEdition => "import", "导入";
     HelpScopeDivcodes => "Division codes", "区划代码";
     HelpScopeBackups => "Backups", "备份";
+    // issue 13: the Alerts pane
+    PaneAlerts => "Alerts", "告警";
+    ActPaneAlerts => "alerts tab", "告警标签页";
+    ActAckAlert => "acknowledge the alert, with a note", "确认此告警并附说明";
+    ActSnooze => "snooze the alert for a while", "暂缓此告警一段时间";
+    ActSilence => "silence a host, a job or a pattern for a maintenance window", "维护窗口：静默主机、作业或匹配的告警";
+    ActUnsilence => "lift the silence that covers the alert", "解除覆盖此告警的静默";
+    ActToggleHistory => "show the cleared alerts too, or only the open ones", "切换：同时显示已恢复的告警 / 只显示未恢复的";
+    HintSnooze => "snooze", "暂缓";
+    HintSilence => "silence", "静默";
+    HintHistory => "history", "历史";
+    HelpScopeAlerts => "Alerts", "告警";
     TicketDraftFailed => "keeping the ticket draft failed", "保存工单草稿失败";
     TicketQueueFailed => "reading the ticket queue failed", "读取工单队列失败";
     HelpScopeLogs => "Logs", "日志";
@@ -594,6 +606,13 @@ catalogue! {
     StoreHistoryFailed => "reading the history failed", "读取历史数据失败";
     StoreAuditFailed => "writing the audit log failed", "写入审计日志失败";
     StoreAckFailed => "acknowledging the alert failed", "确认告警失败";
+    AlertActFailed => "the change to the alert stream was not recorded", "告警流的更改未能记录";
+    AlertAcked => "alert acknowledged", "告警已确认";
+    AlertSnoozed => "alert snoozed", "告警已暂缓";
+    AlertSilenced => "silence set", "已设置静默";
+    AlertUnsilenced => "silence lifted", "静默已解除";
+    AlertNotOpen => "the alert is no longer open", "该告警已不在未恢复状态";
+    AlertNoSilence => "no such silence in force", "没有该生效中的静默";
     // issue 8: database and figures
     DbNotADatabase => "{path}: is not a yunwei database (not an SQLite file, or damaged); it was left as it is: move it aside or pass another --db", "{path}：不是运维台数据库（不是 SQLite 文件，或已损坏）；文件未作任何改动：请把它移开，或用 --db 指定其他文件";
     DbTooNew => "{path}: was written by a newer yunwei (schema version {found}; this yunwei knows up to {known}); upgrade yunwei or pass another --db", "{path}：由更新版本的运维台写入（数据结构版本 {found}，本程序最高支持 {known}）；请升级运维台，或用 --db 指定其他文件";
@@ -967,6 +986,12 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::PaneBackups => Msg::ActPaneBackups,
         A::VerifyNow => Msg::ActVerifyNow,
         A::RunJob => Msg::ActRunJob,
+        A::AckAlert => Msg::ActAckAlert,
+        A::Snooze => Msg::ActSnooze,
+        A::Silence => Msg::ActSilence,
+        A::Unsilence => Msg::ActUnsilence,
+        A::ToggleHistory => Msg::ActToggleHistory,
+        A::PaneAlerts => Msg::ActPaneAlerts,
     };
     msg.text(lang)
 }
@@ -1011,6 +1036,10 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::AcceptConfident => Msg::HintAcceptConfident,
         A::PickVersions => Msg::HintPickVersions,
         A::ImportEdition => Msg::HintImportEdition,
+        A::AckAlert => Msg::HintAck,
+        A::Snooze => Msg::HintSnooze,
+        A::Silence => Msg::HintSilence,
+        A::ToggleHistory => Msg::HintHistory,
         other => return action_label(other, lang),
     };
     msg.text(lang)

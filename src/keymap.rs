@@ -36,6 +36,7 @@ pub enum Scope {
     Ticket,
     Divcodes,
     Backups,
+    Alerts,
     Help,
 }
 

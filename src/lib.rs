@@ -2,6 +2,7 @@
 //! fleets. The binary's `main.rs` parses the command line and calls into this library.
 
 pub mod action;
+pub mod alert_words;
 pub mod alerts;
 pub mod app;
 pub mod backup_words;

@@ -92,6 +92,11 @@ impl Alert {
     }
 }
 
+/// The order the stream is shown in: the critical first, then by age, the newest first.
+pub fn by_severity_and_age(a: &Alert, b: &Alert) -> std::cmp::Ordering {
+    b.level.cmp(&a.level).then(b.opened_at.cmp(&a.opened_at)).then(b.id.cmp(&a.id))
+}
+
 /// Every open alert, as the store last reported them (of every yunwei process on the
 /// database), with the worst level of each host worked out once per report.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -17,7 +17,7 @@ pub mod silence;
 
 pub use health::{hysteresis_margin, AlertEngine, Metric, CPU_SUSTAIN_S};
 pub use key::{AlertKey, KeyError, Source};
-pub use list::{Alert, OpenAlerts};
+pub use list::{by_severity_and_age, Alert, OpenAlerts};
 pub use silence::{AlertState, Scope as SilenceScope, Silence};
 
 use crate::health::Level;

@@ -11,6 +11,7 @@ use crate::action::Action;
 use crate::event::{Command, Event, WorkerMsg};
 use crate::i18n::{both, Lang, Localized, Msg};
 use crate::keymap::{KeyChord, Scope};
+use crate::panes::alerts::AlertsPane;
 use crate::panes::backups::BackupsPane;
 use crate::panes::divcodes::DivcodesPane;
 use crate::panes::health::{HealthPane, HostRow};
@@ -67,6 +68,7 @@ panes! {
     Tickets: tickets: TicketsPane => PaneTickets,
     Divcodes: divcodes: DivcodesPane => PaneDivcodes,
     Backups: backups: BackupsPane => PaneBackups,
+    Alerts: alerts: AlertsPane => PaneAlerts,
 }
 
 enum Overlay {
@@ -111,6 +113,7 @@ impl App {
                 tickets: TicketsPane::new(Default::default()),
                 divcodes: DivcodesPane::new(),
                 backups: BackupsPane::new(),
+                alerts: AlertsPane::new(),
             },
             overlay: Overlay::None,
             flash: None,
@@ -142,6 +145,7 @@ impl App {
             .take_flash()
             .or_else(|| self.panes.divcodes.take_flash())
             .or_else(|| self.panes.backups.take_flash())
+            .or_else(|| self.panes.alerts.take_flash())
         {
             self.flash = Some(Flash { text, error });
             self.dirty = true;
@@ -172,6 +176,11 @@ impl App {
             // The one list of open alerts lives in the context every pane is lent.
             WorkerMsg::Store(StoreMsg::Alerts(rows)) => {
                 self.ctx.alerts = crate::alerts::OpenAlerts::new(rows);
+                self.dirty = true;
+                return;
+            }
+            WorkerMsg::Store(StoreMsg::Silences(list)) => {
+                self.ctx.silences = list;
                 self.dirty = true;
                 return;
             }
@@ -291,6 +300,7 @@ impl App {
             }
             Action::Redraw => self.force_clear = true,
             // From the fleet or a host's detail: the form, with the host and its worst alert.
+            Action::NewTicket if self.focus == Focus::Alerts => self.ticket_from_alert(),
             Action::NewTicket => self.ticket_from_fleet(),
             other => {
                 if let Some(focus) = Focus::for_action(other) {
@@ -298,6 +308,40 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Opens the new-ticket form on the Tickets tab, prefilled from the alert selected in the
+    /// Alerts pane: its host, the monitoring channel, a summary from its reason, the link.
+    fn ticket_from_alert(&mut self) {
+        let Some(a) = self.panes.alerts.selected_alert(&self.ctx).cloned() else {
+            self.flash = Some(Flash {
+                text: crate::i18n::tr(self.ctx.lang, "no alert is selected", "没有选中的告警"),
+                error: true,
+            });
+            return;
+        };
+        let mut prefill = crate::tickets::draft::Draft::default();
+        let host = a.host.clone().or_else(|| a.key.host().map(str::to_string));
+        if let Some(h) = &host {
+            prefill.hosts = h.clone();
+        }
+        prefill.category = Some(match a.key.source() {
+            crate::alerts::Source::Backup => crate::tickets::Category::Data,
+            _ => crate::tickets::Category::Server,
+        });
+        prefill.alert_id = Some(a.id);
+        prefill.channel = Some(crate::tickets::Channel::Monitoring);
+        let words = match a.key.source() {
+            crate::alerts::Source::Health => crate::panes::health::alert_words(&a, &self.ctx),
+            _ => a.reason(self.ctx.lang).to_string(),
+        };
+        let subject = match &host {
+            Some(h) => format!("{h}: {words}"),
+            None => format!("{}: {words}", a.key.subject()),
+        };
+        prefill.summary = crate::text::escape_unprintable(&subject).into_owned();
+        self.focus = Focus::Tickets;
+        self.panes.tickets.open_form(prefill, host, self.ctx.lang, &mut self.outbox);
     }
 
     /// Opens the new-ticket form on the Tickets tab, prefilled from the host selected (or

@@ -208,7 +208,7 @@ fn the_sort_arrow_means_ascending_or_descending_for_every_column() {
     assert!(cpus(&app).windows(2).all(|w| w[0] <= w[1]), "{:?}", cpus(&app));
     // Counted nouns read right: one host, one record.
     let mut one = App::new(ctx(Lang::En), vec![HostRow::new("solo", vec![], HostKind::Local)]);
-    let text = screen(&draw(&mut one, 80, 24));
+    let text = screen(&draw(&mut one, 100, 24));
     assert!(text.contains(" 1 host ") && text.contains(" 0 alerts "), "{text}");
 }
 
@@ -568,7 +568,7 @@ fn host_key_check_off_is_warned_about_on_every_screen() {
         screen(&draw(&mut app, 80, 24)).lines().next().unwrap().contains("UNVERIFIED"),
         "the detail view warns too"
     );
-    assert!(screen(&draw(&mut app, 140, 30)).lines().next().unwrap().contains("HOST KEYS NOT VERIFIED"));
+    assert!(screen(&draw(&mut app, 150, 30)).lines().next().unwrap().contains("HOST KEYS NOT VERIFIED"));
 }
 
 #[test]
@@ -779,13 +779,16 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     assert!(app.panes.logs.follow);
     app.on_event(key(KeyCode::Char('W')));
     assert!(app.panes.logs.wrap);
-    // Tab goes on to the tickets, the division codes, the backups, and round to the fleet.
+    // Tab goes on to the tickets, the division codes, the backups, the alerts, and round to
+    // the fleet.
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Tickets);
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Divcodes);
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Backups);
+    app.on_event(key(KeyCode::Tab));
+    assert_eq!(app.focus, crate::app::Focus::Alerts);
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Fleet);
     app.on_event(key(KeyCode::Char('2')));

@@ -9,6 +9,7 @@
 use chrono::FixedOffset;
 use serde_json::{json, Value};
 
+use crate::alert_words;
 use crate::alerts::{Alert, AlertState, Silence, SilenceScope};
 use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
@@ -141,22 +142,6 @@ pub fn alert_json(a: &Alert, state: AlertState, lang: Lang, offset: FixedOffset)
     })
 }
 
-/// A state in words.
-pub fn state_words(s: AlertState, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (AlertState::Open, Lang::En) => "open",
-        (AlertState::Open, Lang::ZhCn) => "未处理",
-        (AlertState::Acknowledged, Lang::En) => "acknowledged",
-        (AlertState::Acknowledged, Lang::ZhCn) => "已确认",
-        (AlertState::Snoozed, Lang::En) => "snoozed",
-        (AlertState::Snoozed, Lang::ZhCn) => "已暂缓",
-        (AlertState::Silenced, Lang::En) => "silenced",
-        (AlertState::Silenced, Lang::ZhCn) => "已静默",
-        (AlertState::Cleared, Lang::En) => "cleared",
-        (AlertState::Cleared, Lang::ZhCn) => "已恢复",
-    }
-}
-
 fn severity_words(level: Level, lang: Lang) -> &'static str {
     match (level, lang) {
         (Level::Crit, Lang::En) => "CRIT",
@@ -164,11 +149,6 @@ fn severity_words(level: Level, lang: Lang) -> &'static str {
         (_, Lang::En) => "WARN",
         (_, Lang::ZhCn) => "警告",
     }
-}
-
-/// How long, from `from` to `to`, in short words.
-pub fn lasted(from: i64, to: i64, lang: Lang) -> String {
-    crate::backup_words::span(to.saturating_sub(from).max(0), lang)
 }
 
 pub fn run(g: &Global, args: &AlertsArgs) -> i32 {
@@ -266,16 +246,10 @@ fn no_such(name: &str, id: i64, lang: Lang) -> i32 {
     2
 }
 
-/// The alerts in the order the pane and the list show them: the critical first, then by
-/// age, the newest first.
-pub fn by_severity_and_age(alerts: &mut [Alert]) {
-    alerts.sort_by(|a, b| b.level.cmp(&a.level).then(b.opened_at.cmp(&a.opened_at)).then(b.id.cmp(&a.id)));
-}
-
 fn list(store: &Store, args: &AlertsArgs, now: i64, offset: FixedOffset, lang: Lang) -> Outcome {
     let silences = store.active_silences(now)?;
     let mut alerts = if args.all { store.alert_history(None, usize::MAX)? } else { store.open_alerts()? };
-    by_severity_and_age(&mut alerts);
+    alerts.sort_by(crate::alerts::by_severity_and_age);
     let states: Vec<AlertState> = alerts.iter().map(|a| a.state(now, &silences)).collect();
     if args.json {
         let rows: Vec<Value> =
@@ -313,10 +287,10 @@ fn table(alerts: &[Alert], states: &[AlertState], now: i64, lang: Lang) -> Strin
         rows.push(vec![
             a.id.to_string(),
             severity_words(a.level, lang).to_string(),
-            state_words(*s, lang).to_string(),
+            alert_words::state(*s, lang).to_string(),
             a.key.source().as_str().to_string(),
             shown(&a.key.subject()),
-            lasted(a.opened_at, a.cleared_at.unwrap_or(now), lang),
+            alert_words::lasted(a.opened_at, a.cleared_at.unwrap_or(now), lang),
             reason,
         ]);
     }
@@ -339,20 +313,12 @@ fn silence_line(s: &Silence, offset: FixedOffset, lang: Lang) -> String {
         format!(
             "静默 #{}：{} {}，至 {until}，由 {} 设置：{}",
             s.id,
-            scope_words(s.scope),
+            alert_words::scope(s.scope, Lang::ZhCn),
             shown(&s.target),
             shown(&s.created_by),
             shown(&s.reason)
         ),
     )
-}
-
-fn scope_words(s: SilenceScope) -> &'static str {
-    match s {
-        SilenceScope::Host => "主机",
-        SilenceScope::Job => "作业",
-        SilenceScope::Pattern => "匹配",
-    }
 }
 
 fn ack(store: &mut Store, a: &AckArgs, operator: &str, lang: Lang) -> Outcome {
@@ -485,7 +451,7 @@ fn silence(
         ),
         format!(
             "静默 #{id}：{} {}，至 {when}；当前覆盖 {covered} 条未恢复告警",
-            scope_words(scope),
+            alert_words::scope(scope, Lang::ZhCn),
             shown(target.trim())
         ),
     ));

@@ -78,6 +78,7 @@ pub fn prepare(g: &Global, demo: bool) -> Result<Prepared, i32> {
         host_keys_unverified: cfg.ssh.host_key_check == crate::ssh::HostKeyCheck::Off
             && cfg.hosts.iter().any(|h| !h.local),
         alerts: Default::default(),
+        silences: Vec::new(),
         export_dir: std::path::PathBuf::from("."),
         db_read_only: None,
     };

@@ -3,6 +3,7 @@
 //! (`logs`), followed in the Logs tab beside this machine's own system logs; the ticket queue
 //! (`tickets`) and Hainan's division-code editions (`divcodes`).
 
+pub mod alerts;
 pub mod backups;
 pub mod divcodes;
 pub mod health;

@@ -2,6 +2,7 @@
 //! [`Pane`]; the app holds them as named fields of [`crate::app::Panes`] and reaches the focused
 //! one through `Panes::pane_mut(focus)`, so no code matches on the focus but that one function.
 
+pub mod alerts;
 pub mod backups;
 pub mod divcodes;
 pub mod health;

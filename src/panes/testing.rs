@@ -27,6 +27,7 @@ pub fn ctx(lang: Lang) -> Ctx {
         ascii: false,
         host_keys_unverified: false,
         alerts: Default::default(),
+        silences: Vec::new(),
         export_dir: std::path::PathBuf::from("/var/lib/yunwei-test"),
         db_read_only: None,
     }

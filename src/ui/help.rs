@@ -25,6 +25,7 @@ pub fn help_lines(ctx: &Ctx) -> Vec<Line<'static>> {
         (Scope::Ticket, Msg::HelpScopeTicket),
         (Scope::Divcodes, Msg::HelpScopeDivcodes),
         (Scope::Backups, Msg::HelpScopeBackups),
+        (Scope::Alerts, Msg::HelpScopeAlerts),
         (Scope::Help, Msg::HelpScopeHelp),
     ];
     let key_w = 12;

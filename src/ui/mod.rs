@@ -35,6 +35,9 @@ pub struct Ctx {
     /// Every open alert: the app's one list, replaced when the store reports a change; the
     /// status bar, the fleet table's marks and the host detail all read it here.
     pub alerts: OpenAlerts,
+    /// The silences in force (maintenance windows), as the store last reported them; each
+    /// still ends by the clock (`now`).
+    pub silences: Vec<crate::alerts::Silence>,
     /// Where the Logs pane writes records unless told otherwise: the data folder (the
     /// database's), never the working directory.
     pub export_dir: std::path::PathBuf,

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use super::report::Report;
-use crate::alerts::{Alert, AlertEngine};
+use crate::alerts::{Alert, AlertEngine, AlertKey, Silence, SilenceScope};
 use crate::demo::DemoFleet;
 use crate::health::{HistRange, HostSample};
 use crate::i18n::Msg;
@@ -33,6 +33,18 @@ pub enum StoreCmd {
     Audit { action: String, target: String, detail: String },
     /// Another thread changed alerts (the ticket thread's SLA alerts): read the list again.
     RefreshAlerts,
+    /// Acknowledge one alert with a note.
+    AckAlert { id: i64, note: Option<String> },
+    /// Put one alert out of sight until a time.
+    SnoozeAlert { id: i64, until: i64 },
+    /// A maintenance window: keep a host, a job or a key pattern quiet until a time.
+    Silence { scope: SilenceScope, target: String, reason: String, until: i64 },
+    /// Lift a silence early.
+    LiftSilence { id: i64 },
+    /// Every episode of an alert's key, for its detail.
+    Episodes { key: AlertKey },
+    /// The newest alerts, cleared ones too, for the history view.
+    AlertHistory,
 }
 
 /// What the store thread reports.
@@ -45,7 +57,17 @@ pub enum StoreMsg {
     },
     /// Every open alert (of every yunwei process on this database), after a change.
     Alerts(Vec<Alert>),
+    /// The silences in force, after a change.
+    Silences(Vec<Silence>),
+    Episodes {
+        key: AlertKey,
+        rows: Vec<Alert>,
+    },
+    AlertHistory(Vec<Alert>),
 }
+
+/// How many alerts the history view reads.
+pub const HISTORY_ROWS: usize = 500;
 
 /// What the store thread needs besides the database: the thresholds alerts are judged by, and
 /// who is at the keyboard (for acknowledgements in the audit log).
@@ -115,6 +137,9 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
         }
         if let Err(e) = DemoFleet.seed_history(&mut store, chrono::Utc::now().timestamp()) {
             report.problem(Msg::StoreDemoFailed, e);
+        }
+        if let Err(e) = crate::demo::alerts::seed(&mut store, crate::clock::now_s()) {
+            report.problem(Msg::StoreDemoFailed, e.text(setup.lang));
         }
     }
     // Alerts already open (from an earlier run, or another process) are not opened again.
@@ -192,6 +217,61 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
             StoreCmd::Audit { action, target, .. } if !writes => {
                 report.problem(Msg::StoreAuditFailed, format!("{action} {target}: {}", not_written(&setup)));
             }
+            StoreCmd::Episodes { key } => match store.alert_episodes(&key, HISTORY_ROWS) {
+                Ok(rows) => {
+                    report.send(StoreMsg::Episodes { key, rows });
+                }
+                Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
+            },
+            StoreCmd::AlertHistory => match store.alert_history(None, HISTORY_ROWS) {
+                Ok(rows) => {
+                    report.send(StoreMsg::AlertHistory(rows));
+                }
+                Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
+            },
+            StoreCmd::AckAlert { .. }
+            | StoreCmd::SnoozeAlert { .. }
+            | StoreCmd::Silence { .. }
+            | StoreCmd::LiftSilence { .. }
+                if !writes =>
+            {
+                report.problem(Msg::AlertActFailed, not_written(&setup));
+            }
+            StoreCmd::AckAlert { id, note } => {
+                match store.acknowledge_alert(id, &setup.operator, note.as_deref()) {
+                    Ok(true) => report.done(Msg::AlertAcked, format!("#{id}")),
+                    Ok(false) => report.problem(Msg::AlertNotOpen, format!("#{id}")),
+                    Err(e) => report.problem(Msg::StoreAckFailed, format!("#{id}: {e}")),
+                }
+                alerts.refresh(&store, &report);
+            }
+            StoreCmd::SnoozeAlert { id, until } => {
+                match store.snooze_alert(id, until, &setup.operator) {
+                    Ok(true) => report.done(Msg::AlertSnoozed, format!("#{id}")),
+                    Ok(false) => report.problem(Msg::AlertNotOpen, format!("#{id}")),
+                    Err(e) => report.problem(Msg::AlertActFailed, format!("#{id}: {e}")),
+                }
+                alerts.refresh(&store, &report);
+            }
+            StoreCmd::Silence { scope, target, reason, until } => {
+                let now = crate::clock::now_s();
+                match store.add_silence(scope, &target, &reason, until, &setup.operator, now) {
+                    Ok(id) => report.done(
+                        Msg::AlertSilenced,
+                        format!("#{id} {}", crate::text::escape_unprintable(&target)),
+                    ),
+                    Err(e) => report.problem(Msg::AlertActFailed, e),
+                }
+                alerts.refresh(&store, &report);
+            }
+            StoreCmd::LiftSilence { id } => {
+                match store.lift_silence(id, &setup.operator, crate::clock::now_s()) {
+                    Ok(true) => report.done(Msg::AlertUnsilenced, format!("#{id}")),
+                    Ok(false) => report.problem(Msg::AlertNoSilence, format!("#{id}")),
+                    Err(e) => report.problem(Msg::AlertActFailed, e),
+                }
+                alerts.refresh(&store, &report);
+            }
             StoreCmd::AckHostAlerts { host } if !writes => {
                 report.problem(Msg::StoreAckFailed, format!("{host}: {}", not_written(&setup)));
             }
@@ -224,9 +304,9 @@ fn not_written(setup: &StoreSetup) -> &'static str {
     Msg::DbReadOnlyNotWritten.text(setup.lang)
 }
 
-/// The alert list last sent, so an unchanged list is not sent again.
+/// The alert list and the silences last sent, so an unchanged list is not sent again.
 #[derive(Default)]
-struct AlertsSent(Option<Vec<Alert>>);
+struct AlertsSent(Option<Vec<Alert>>, Option<Vec<Silence>>);
 
 impl AlertsSent {
     fn refresh(&mut self, store: &Store, report: &Report<StoreMsg>) {
@@ -235,6 +315,15 @@ impl AlertsSent {
                 if self.0.as_ref() != Some(&rows) {
                     report.send(StoreMsg::Alerts(rows.clone()));
                     self.0 = Some(rows);
+                }
+            }
+            Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
+        }
+        match store.active_silences(crate::clock::now_s()) {
+            Ok(list) => {
+                if self.1.as_ref() != Some(&list) {
+                    report.send(StoreMsg::Silences(list.clone()));
+                    self.1 = Some(list);
                 }
             }
             Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),

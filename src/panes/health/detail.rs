@@ -84,7 +84,7 @@ fn level_words(level: Level, ctx: &Ctx) -> &'static str {
 /// An alert in the user's language, from its structured fields.
 pub fn alert_words(a: &Alert, ctx: &Ctx) -> String {
     let AlertKey::Health { metric, mount, .. } = &a.key else {
-        return a.message.clone();
+        return a.reason(ctx.lang).to_string();
     };
     let metric_name = ctx.t(match metric {
         Metric::Unreachable => Msg::Unreachable,
@@ -97,7 +97,9 @@ pub fn alert_words(a: &Alert, ctx: &Ctx) -> String {
         Metric::FailedUnits => Msg::FailedUnits,
     });
     match (metric, a.value) {
-        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => format!("{metric_name}: {}", a.message),
+        (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => {
+            format!("{metric_name}: {}", a.reason(ctx.lang))
+        }
         (Metric::Load, Some(v)) => format!("{metric_name} {v:.2}"),
         (_, Some(v)) if mount.is_empty() => format!("{metric_name} {v:.0}%"),
         (_, Some(v)) => format!("{metric_name} {mount} {v:.0}%"),
