@@ -100,6 +100,8 @@ pub struct App {
     pub outbox: Vec<Command>,
     /// Set when the user changed the language with `:lang`.
     pub lang_changed: bool,
+    /// `[[log_alerts]]`: the rules the Logs pane's records are matched against.
+    pub log_alerts: crate::logs::alerts::LogAlerts,
 }
 
 impl App {
@@ -124,6 +126,7 @@ impl App {
             too_small: false,
             outbox: Vec::new(),
             lang_changed: false,
+            log_alerts: Default::default(),
         }
     }
 
@@ -159,7 +162,10 @@ impl App {
             Event::Terminal(TermEvent::Paste(text)) => self.on_paste(&text),
             Event::Terminal(_) => {}
             Event::Worker(msg) => self.on_worker(msg),
-            Event::Tick => self.dirty = true,
+            Event::Tick => {
+                self.judge_logs(None);
+                self.dirty = true;
+            }
             Event::Terminate => self.quit = true,
         }
     }
@@ -175,6 +181,9 @@ impl App {
             }
             // The one list of open alerts lives in the context every pane is lent.
             WorkerMsg::Store(StoreMsg::Alerts(rows)) => {
+                if !self.log_alerts.is_empty() {
+                    self.log_alerts.adopt(&rows, crate::clock::now_s());
+                }
                 self.ctx.alerts = crate::alerts::OpenAlerts::new(rows);
                 self.dirty = true;
                 return;
@@ -183,6 +192,13 @@ impl App {
                 self.ctx.silences = list;
                 self.dirty = true;
                 return;
+            }
+            WorkerMsg::Logs(crate::workers::logs::LogsMsg::Records { source, records }) => {
+                let name = self.panes.logs.sources.get(source).map(|s| s.spec.name.clone());
+                if let Some(name) = name {
+                    self.judge_logs(Some((&name, &records)));
+                }
+                WorkerMsg::Logs(crate::workers::logs::LogsMsg::Records { source, records })
             }
             other => other,
         };
@@ -307,6 +323,23 @@ impl App {
                     self.focus = focus;
                 }
             }
+        }
+    }
+
+    /// Matches new records against the `[[log_alerts]]` rules (and lets the windows pass): the
+    /// alerts they open or clear go to the store thread.
+    fn judge_logs(&mut self, records: Option<(&str, &[crate::logs::record::Record])>) {
+        if self.log_alerts.is_empty() {
+            return;
+        }
+        let now = crate::clock::now_s();
+        let mut changes = match records {
+            Some((source, records)) => self.log_alerts.feed(source, records, now),
+            None => Vec::new(),
+        };
+        changes.extend(self.log_alerts.tick(now));
+        if !changes.is_empty() {
+            self.outbox.push(Command::Store(crate::workers::store::StoreCmd::ApplyAlerts(changes)));
         }
     }
 

@@ -255,6 +255,11 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     app.panes.tickets = crate::panes::tickets::TicketsPane::new(prepared.config.tickets.sla.clone());
+    app.log_alerts = crate::logs::alerts::LogAlerts::new(if demo {
+        crate::demo::logs::alert_rules()
+    } else {
+        prepared.config.log_alerts.0.clone()
+    });
     notices.extend(resolved.warnings.iter().map(|w| w.get(lang).to_string()));
     if !notices.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });

@@ -155,6 +155,8 @@ pub(crate) struct Checker<'t> {
     /// (byte offset, message)
     found: Vec<(usize, Both)>,
     host_refs: Vec<HostRef>,
+    /// `[[log_alerts]]` sources, checked against the `[[logs]]` names once all are read.
+    source_refs: Vec<HostRef>,
 }
 
 pub(crate) fn a_type(value: &DeValue<'_>) -> CfgMsg {
@@ -187,7 +189,7 @@ pub(crate) fn entry_name<'a>(table: &'a DeTable<'_>) -> Option<&'a str> {
 
 impl<'t> Checker<'t> {
     pub fn new(text: &'t str) -> Self {
-        Checker { text, found: Vec::new(), host_refs: Vec::new() }
+        Checker { text, found: Vec::new(), host_refs: Vec::new(), source_refs: Vec::new() }
     }
 
     pub fn is_clean(&self) -> bool {
@@ -499,6 +501,32 @@ impl<'t> Checker<'t> {
         let name = self.nonempty_string(place, key, value)?;
         self.host_refs.push(HostRef { who: who.to_string(), name: name.clone(), span: value.span() });
         Some(name)
+    }
+
+    /// Notes a log source named by `who`, to be checked against the `[[logs]]` entries.
+    pub fn source_ref(&mut self, who: &str, name: &str, span: Range<usize>) {
+        self.source_refs.push(HostRef { who: who.to_string(), name: name.to_string(), span });
+    }
+
+    /// Reports every log source reference that names none of `sources` (when there are any:
+    /// with no `[[logs]]` the console reads the system logs that exist, known only at start).
+    pub fn resolve_source_refs<'s>(&mut self, sources: impl Iterator<Item = &'s str> + Clone) {
+        let refs = std::mem::take(&mut self.source_refs);
+        if sources.clone().next().is_none() {
+            return;
+        }
+        for HostRef { who, name, span } in refs {
+            if sources.clone().any(|s| s == name) {
+                continue;
+            }
+            let message = match nearest(&name, sources.clone()) {
+                Some(near) => {
+                    both(&CfgMsg::UnknownLogSourceNear, &[("who", &who), ("name", &name), ("near", &near)])
+                }
+                None => both(&CfgMsg::UnknownLogSource, &[("who", &who), ("name", &name)]),
+            };
+            self.report(span, message);
+        }
     }
 
     /// Reports every host reference that names none of `hosts`, with the nearest name.

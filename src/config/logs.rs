@@ -244,3 +244,168 @@ mod tests {
         assert_eq!(s[0].encoding, LogEncoding::Utf8);
     }
 }
+
+/// The severities a `[[log_alerts]]` rule may raise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
+enum Severity {
+    Warn,
+    Crit,
+}
+
+const LOG_ALERT_KEYS: &[&str] = &["name", "source", "pattern", "severity", "window", "min_count"];
+
+/// `[[log_alerts]]`: log patterns raised as alerts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LogAlertRules(pub Vec<crate::logs::alerts::LogRule>);
+
+impl Serialize for LogAlertRules {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for r in &self.0 {
+            seq.serialize_element(&serde_json::json!({
+                "name": r.name,
+                "source": r.source,
+                "pattern": r.pattern.as_str(),
+                "severity": crate::alerts::level_str(r.level),
+                "window_s": r.window_s,
+                "min_count": r.min_count,
+            }))?;
+        }
+        seq.end()
+    }
+}
+
+impl Section for LogAlertRules {
+    fn check(ck: &mut Checker<'_>, _key: &Key<'_>, value: &Value<'_>) -> Self {
+        use crate::health::Level;
+        use std::time::Duration;
+        let mut out: Vec<crate::logs::alerts::LogRule> = Vec::new();
+        for (number, item, table) in ck.array_of_tables(value, "log_alerts", &CfgMsg::TypeLogAlertTables) {
+            let place = Place::entry("log_alerts", number, entry_name(table));
+            let (mut name, mut source, mut pattern) = (None, None, None);
+            let (mut level, mut window_s, mut min_count) = (Level::Warn, 300, 1usize);
+            let mut misspelt = Vec::new();
+            for (key, value) in table.iter() {
+                let k = key_str(key);
+                match k {
+                    "name" => name = ck.shown_name(&place, k, value),
+                    "source" => {
+                        if let Some(src) = ck.nonempty_string(&place, k, value) {
+                            ck.source_ref(&place.label, &src, value.span());
+                            source = Some(src);
+                        }
+                    }
+                    "pattern" => {
+                        if let Some(text) = ck.nonempty_string(&place, k, value) {
+                            match regex::Regex::new(&text) {
+                                Ok(re) => pattern = Some(re),
+                                Err(e) => {
+                                    let why = e.to_string();
+                                    let why = why.lines().last().unwrap_or("").trim().to_string();
+                                    ck.report(
+                                        value.span(),
+                                        both(
+                                            &CfgMsg::LogAlertPattern,
+                                            &[("label", &place.label), ("why", &why)],
+                                        ),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    "severity" => {
+                        if let Some(sev) = ck.choice::<Severity>(&place, k, value) {
+                            level = match sev {
+                                Severity::Warn => Level::Warn,
+                                Severity::Crit => Level::Crit,
+                            };
+                        }
+                    }
+                    "window" => {
+                        let range = Duration::from_secs(10)..=Duration::from_secs(7 * 86400);
+                        if let Some(d) = ck.duration(&place, k, value, range) {
+                            window_s = d.as_secs() as i64;
+                        }
+                    }
+                    "min_count" => {
+                        if let Some(n) = ck.ranged(&place, k, value, 1, 100_000, CfgMsg::UnitMatches) {
+                            min_count = usize::try_from(n).unwrap_or(1);
+                        }
+                    }
+                    _ => misspelt.extend(ck.unknown_key(key, &place.label, LOG_ALERT_KEYS)),
+                }
+            }
+            for (field, set) in
+                [("source", table.get("source").is_some()), ("pattern", table.get("pattern").is_some())]
+            {
+                if !set && !misspelt.contains(&field) {
+                    ck.report(
+                        item.span(),
+                        both(&CfgMsg::LogAlertMissing, &[("label", &place.label), ("key", &field)]),
+                    );
+                }
+            }
+            let (Some(source), Some(pattern)) = (source, pattern) else { continue };
+            let name = name.unwrap_or_else(|| pattern.as_str().to_string());
+            if out.iter().any(|r| r.source == source && r.name == name) {
+                ck.report(item.span(), both(&CfgMsg::LogAlertTwice, &[("name", &name), ("source", &source)]));
+                continue;
+            }
+            out.push(crate::logs::alerts::LogRule { source, name, pattern, level, window_s, min_count });
+        }
+        LogAlertRules(out)
+    }
+}
+
+#[cfg(test)]
+mod alert_rule_tests {
+    use crate::config::tests::parse;
+    use crate::health::Level;
+
+    #[test]
+    fn log_alerts_as_the_issue_writes_them() {
+        let c = parse(
+            "[[logs]]\nname = \"app\"\npath = \"/var/log/app/*.log\"\n\
+             [[log_alerts]]\nsource = \"app\"\npattern = \"ORA-[0-9]{5}|OutOfMemoryError\"\nseverity = \"crit\"\n\
+             window = \"5m\"\nmin_count = 1\n\
+             [[log_alerts]]\nname = \"slow\"\nsource = \"app\"\npattern = \"慢查询\"\n",
+        )
+        .unwrap();
+        let r = &c.log_alerts.0;
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].name.as_str(), r[0].level, r[0].window_s, r[0].min_count),
+            ("ORA-[0-9]{5}|OutOfMemoryError", Level::Crit, 300, 1)
+        );
+        assert_eq!((r[1].name.as_str(), r[1].level, r[1].window_s), ("slow", Level::Warn, 300));
+        assert_eq!(r[0].key().to_string(), "log/app/ORA-[0-9]{5}|OutOfMemoryError");
+    }
+
+    #[test]
+    fn bad_rules_are_named_where_they_are() {
+        let text = parse(
+            "[[logs]]\nname = \"app\"\npath = \"/var/log/app.log\"\n\
+             [[log_alerts]]\nsource = \"ap\"\npattern = \"x\"\n\
+             [[log_alerts]]\nsource = \"app\"\npattern = \"ORA-(\"\n\
+             [[log_alerts]]\nsource = \"app\"\npattern = \"y\"\nseverity = \"fatal\"\nwindow = \"1s\"\nmin_count = 0\n\
+             [[log_alerts]]\npattern = \"z\"\n\
+             [[log_alerts]]\nsource = \"app\"\npattern = \"y\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        for want in [
+            "config.toml:5:10",
+            "did you mean \"app\"",
+            "not a regular expression",
+            "\"fatal\"",
+            "window",
+            "min_count",
+            "has no `source`",
+            "two [[log_alerts]] rules of source \"app\" are named \"y\"",
+        ] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
+    }
+}

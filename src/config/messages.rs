@@ -73,6 +73,13 @@ crate::i18n::catalogue! {
     JobScheduleBad => "{label}: schedule \"{value}\" is not a cron schedule: {why}", "{label}：schedule \"{value}\" 不是有效的 cron 表达式：{why}";
     JobTzUnknown => "{label}: tz \"{value}\" is not a time zone name (such as \"Asia/Shanghai\")", "{label}：tz \"{value}\" 不是时区名（例如 \"Asia/Shanghai\"）";
     JobTzWithoutSchedule => "{label}: `tz` applies to a `schedule` only, and this job has `every`", "{label}：`tz` 只对 `schedule` 有效，而此作业用的是 `every`";
+    TypeLogAlertTables => "an array of tables (write each rule as [[log_alerts]])", "表数组（每条规则写成一个 [[log_alerts]]）";
+    UnitMatches => " matches", "（次）";
+    LogAlertMissing => "{label} has no `{key}`; every rule needs the log source it watches and a pattern", "{label} 没有 `{key}`；每条规则都要有所监视的日志源和匹配模式";
+    LogAlertPattern => "{label}: `pattern` is not a regular expression: {why}", "{label}：`pattern` 不是有效的正则表达式：{why}";
+    LogAlertTwice => "two [[log_alerts]] rules of source \"{source}\" are named \"{name}\"; give one a `name` of its own", "日志源 \"{source}\" 有两条 [[log_alerts]] 规则都叫 \"{name}\"；请为其中一条另写 `name`";
+    UnknownLogSource => "{who} watches log source \"{name}\", which no [[logs]] entry names", "{who} 监视的日志源 \"{name}\" 不在任何 [[logs]] 中";
+    UnknownLogSourceNear => "{who} watches log source \"{name}\", which no [[logs]] entry names; did you mean \"{near}\"?", "{who} 监视的日志源 \"{name}\" 不在任何 [[logs]] 中；是不是想写 \"{near}\"？";
     LogNoName => "{label} has no `name`; every log source needs one", "{label} 没有 `name`；每个日志源都要有名称";
     LogNoPath => "{label} has no `path`; name the file (globs allowed), or set `journal = true` for the systemd journal", "{label} 没有 `path`；请写出文件（可用通配符），或设置 `journal = true` 读取 systemd 日志";
     LogJournalAndPath => "{label} has both `journal = true` and `path`; a source reads the systemd journal or files, not both (write two [[logs]] entries)", "{label} 同时有 `journal = true` 和 `path`；一个日志源只读 systemd 日志或文件之一（请写成两个 [[logs]]）";

@@ -30,7 +30,7 @@ pub use divcodes::Divcodes;
 pub use general::{Borders, General, LangSetting};
 pub use hosts::HostEntry;
 pub use jobs::Backups;
-pub use logs::{LogEntry, LogPane};
+pub use logs::{LogAlertRules, LogEntry, LogPane};
 pub use ssh::Ssh;
 pub use tickets::Tickets;
 // These live in their domains now; re-exported so `config::…` paths keep working.
@@ -87,6 +87,8 @@ sections! {
     logs: Vec<LogEntry>,
     /// `[log_pane]`: settings of the Logs pane.
     log_pane: LogPane,
+    /// `[[log_alerts]]`: log patterns raised as alerts.
+    log_alerts: LogAlertRules,
     /// `[tickets]`: SLA targets and calendars of the ticket queue.
     tickets: Tickets,
     /// `[divcodes]`: the division-code review (`[[divcodes.impact]]`).
@@ -348,6 +350,7 @@ fn document(ck: &mut Checker<'_>, root: &DeTable<'_>) -> Config {
         }
     }
     ck.resolve_host_refs(config.hosts.iter().map(|h| h.name.as_str()));
+    ck.resolve_source_refs(config.logs.iter().map(|l| l.name.as_str()));
     config
 }
 
@@ -464,6 +467,7 @@ load_per_core = { warn = 2, crit = 4 }
             thresholds,
             logs: Vec::new(),
             log_pane: LogPane::default(),
+            log_alerts: Default::default(),
             tickets: Tickets::default(),
             divcodes: Divcodes::default(),
             jobs: Vec::new(),

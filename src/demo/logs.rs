@@ -87,6 +87,29 @@ impl DemoFile {
 }
 
 /// The Logs pane's sources for the demo files in `dir`.
+/// The demo's `[[log_alerts]]`: Oracle errors in the application log (critical, once in five
+/// minutes is enough) and repeated exchange timeouts (a warning at three in ten minutes).
+pub fn alert_rules() -> Vec<crate::logs::alerts::LogRule> {
+    let rule = |source: &str, name: &str, pattern: &str, level, window_s, min_count| {
+        regex::Regex::new(pattern).ok().map(|pattern| crate::logs::alerts::LogRule {
+            source: source.into(),
+            name: name.into(),
+            pattern,
+            level,
+            window_s,
+            min_count,
+        })
+    };
+    use crate::health::Level;
+    [
+        rule("app", "oracle", "ORA-[0-9]{5}|OutOfMemoryError", Level::Crit, 300, 1),
+        rule("exchange", "timeouts", "超时|timed out", Level::Warn, 600, 3),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 pub fn specs(dir: &Path) -> Vec<SourceSpec> {
     DemoFile::ALL
         .iter()

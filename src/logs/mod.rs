@@ -21,6 +21,7 @@
 //! Everything here but [`follow`] (which reads local files with `tail -F` semantics) is pure:
 //! no terminal, no file or network access.
 
+pub mod alerts;
 pub mod decode;
 pub mod filter;
 pub mod follow;

@@ -45,6 +45,8 @@ pub enum StoreCmd {
     Episodes { key: AlertKey },
     /// The newest alerts, cleared ones too, for the history view.
     AlertHistory,
+    /// Changes a source judged elsewhere (the log patterns, judged where the records arrive).
+    ApplyAlerts(Vec<crate::alerts::Change>),
 }
 
 /// What the store thread reports.
@@ -229,6 +231,13 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                 }
                 Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
             },
+            StoreCmd::ApplyAlerts(_) if !writes => {}
+            StoreCmd::ApplyAlerts(changes) => {
+                if let Err(e) = store.apply_alert_changes(&changes) {
+                    report.problem(Msg::StoreAlertsWriteFailed, e);
+                }
+                alerts.refresh(&store, &report);
+            }
             StoreCmd::AckAlert { .. }
             | StoreCmd::SnoozeAlert { .. }
             | StoreCmd::Silence { .. }

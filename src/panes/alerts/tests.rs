@@ -288,3 +288,41 @@ fn snapshots() {
         insta::assert_snapshot!(format!("alerts_{}_calm", lang.code()), text);
     }
 }
+
+#[test]
+fn log_records_matching_a_rule_raise_an_alert_through_the_store_thread() {
+    use crate::logs::alerts::{LogAlerts, LogRule};
+    use crate::logs::record::Record;
+    use crate::logs::sources::SourceSpec;
+    use crate::workers::logs::LogsMsg;
+    let mut app = App::new(ctx(Lang::En), Vec::new());
+    let spec = SourceSpec {
+        name: "app".into(),
+        host: None,
+        pattern: "/var/log/app.log".into(),
+        encoding: Default::default(),
+        journal: None,
+    };
+    app.panes.logs = crate::panes::logs::LogsPane::new(vec![spec], 1000);
+    app.log_alerts = LogAlerts::new(vec![LogRule {
+        source: "app".into(),
+        name: "oracle".into(),
+        pattern: regex::Regex::new("ORA-[0-9]{5}").unwrap(),
+        level: Level::Crit,
+        window_s: 300,
+        min_count: 1,
+    }]);
+    let records = vec![Record::whole(None, None, vec!["ERROR ORA-00600 internal error".into()])];
+    app.on_event(Event::Worker(WorkerMsg::Logs(LogsMsg::Records { source: 0, records })));
+    match sent(&mut app).as_slice() {
+        [StoreCmd::ApplyAlerts(changes)] => {
+            assert!(
+                matches!(&changes[..], [crate::alerts::Change::Open { key, level: Level::Crit, .. }] if key.to_string() == "log/app/oracle"),
+                "{changes:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The records still reach the Logs pane.
+    assert_eq!(app.panes.logs.entries.len(), 1);
+}
