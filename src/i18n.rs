@@ -500,6 +500,7 @@ catalogue! {
     // issue 13: the Alerts pane
     PaneAlerts => "Alerts", "告警";
     ActPaneAlerts => "alerts tab", "告警标签页";
+    ActDutyView => "the night-duty view (large figures; Esc back)", "值班视图（大字显示；Esc 返回）";
     ActAckAlert => "acknowledge the alert, with a note", "确认此告警并附说明";
     ActSnooze => "snooze the alert for a while", "暂缓此告警一段时间";
     ActSilence => "silence a host, a job or a pattern for a maintenance window", "维护窗口：静默主机、作业或匹配的告警";
@@ -663,6 +664,7 @@ catalogue! {
     CliBackupJob => "Check only the job of this name", "只检查此名称的作业";
     CliBackupVerify => "Run each job's verification now instead of using the last result", "立即运行各作业的校验命令，而不是沿用上次结果";
     CliBackupHistory => "List the artefacts seen of a job, with their verifications, and its runs", "列出某作业见到过的文件及其校验结果，以及它的运行记录";
+    CliDuty => "Open the console on the night-duty view: large figures, the newest critical alert first (D or Esc for the tabs)", "以值班视图打开控制台：大字显示，最新的严重告警在前（按 D 或 Esc 回到标签页）";
     CliAlerts => "The alert stream: list the alerts not cleared (exit 1 while a critical one asks for attention), acknowledge, snooze, silence for a maintenance window, history", "告警流：列出未恢复的告警（有待处理的严重告警时退出码为 1），确认、暂缓、维护窗口静默、历史";
     CliAlertsAll => "Every alert on record, the cleared ones too", "列出全部告警记录，包括已恢复的";
     CliAlertsAck => "Acknowledge an alert, with a note (audited)", "确认告警并附说明（记入审计日志）";
@@ -992,6 +994,7 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Unsilence => Msg::ActUnsilence,
         A::ToggleHistory => Msg::ActToggleHistory,
         A::PaneAlerts => Msg::ActPaneAlerts,
+        A::DutyView => Msg::ActDutyView,
     };
     msg.text(lang)
 }

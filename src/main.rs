@@ -57,6 +57,8 @@ enum Cmd {
     Backup(cli::backup::BackupArgs),
     /// The alert stream: list, acknowledge, snooze, silence for a maintenance window, history
     Alerts(cli::alerts::AlertsArgs),
+    /// Open the console on the night-duty view: large figures, the newest critical alert first
+    Duty,
     /// Reports from the database: the quarterly service report (Markdown and HTML)
     Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
@@ -107,6 +109,7 @@ fn main() -> ExitCode {
         Some(Cmd::Divcode(args)) => args.command.name(),
         Some(Cmd::Backup(args)) => args.command.name(),
         Some(Cmd::Alerts(args)) => args.name(),
+        Some(Cmd::Duty) => "duty",
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Some(Cmd::Divcode(args)) => cli::divcode::run(&g, &args),
         Some(Cmd::Backup(args)) => cli::backup::run(&g, &args),
         Some(Cmd::Alerts(args)) => cli::alerts::run(&g, &args),
+        Some(Cmd::Duty) => cli::console::run_with(&g, false, true),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

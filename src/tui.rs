@@ -140,6 +140,15 @@ pub fn run(
                 }
             } else if app.dirty {
                 None
+            } else if let Some(wake) = app.next_wake() {
+                tokio::select! {
+                    ev = rx.recv() => ev,
+                    _ = tokio::time::sleep_until(wake.into()) => {
+                        app.on_wake();
+                        urgent = true;
+                        None
+                    }
+                }
             } else {
                 match rx.recv().await {
                     Some(ev) => Some(ev),
@@ -181,6 +190,13 @@ pub fn run(
             if app.dirty && (urgent || last_draw.elapsed() >= frame) {
                 app.ctx.now = crate::clock::now();
                 term.draw(|f| app.render(f))?;
+                if app.duty.take_bell() {
+                    // The terminal's bell, after the frame that shows why.
+                    use std::io::Write;
+                    let out = term.backend_mut();
+                    out.write_all(b"\x07")?;
+                    out.flush()?;
+                }
                 app.dirty = false;
                 urgent = false;
                 frame = SAMPLE_FRAME;

@@ -102,6 +102,8 @@ pub struct App {
     pub lang_changed: bool,
     /// `[[log_alerts]]`: the rules the Logs pane's records are matched against.
     pub log_alerts: crate::logs::alerts::LogAlerts,
+    /// The night-duty view (`D`): shown over the whole screen while `on`.
+    pub duty: crate::panes::alerts::duty::Duty,
 }
 
 impl App {
@@ -127,6 +129,7 @@ impl App {
             outbox: Vec::new(),
             lang_changed: false,
             log_alerts: Default::default(),
+            duty: crate::panes::alerts::duty::Duty::new(true, true),
         }
     }
 
@@ -185,6 +188,7 @@ impl App {
                     self.log_alerts.adopt(&rows, crate::clock::now_s());
                 }
                 self.ctx.alerts = crate::alerts::OpenAlerts::new(rows);
+                self.duty.on_alerts(&self.ctx);
                 self.dirty = true;
                 return;
             }
@@ -239,6 +243,18 @@ impl App {
             return;
         }
         self.flash = None;
+        if self.duty.on {
+            // The duty view takes only its own keys: back, quit, help.
+            let action =
+                KeyChord::from_event(&key).and_then(|chord| self.ctx.keymap.lookup(Scope::Global, &chord));
+            match (key.code, action) {
+                (KeyCode::Esc, _) | (_, Some(Action::DutyView)) => self.duty.on = false,
+                (_, Some(Action::Quit)) => self.quit = true,
+                (_, Some(Action::Redraw)) => self.force_clear = true,
+                _ => {}
+            }
+            return;
+        }
         if let Overlay::Command(line) = &mut self.overlay {
             match line.key(key) {
                 LineKey::Submit(text) => {
@@ -315,6 +331,10 @@ impl App {
                 self.focus = Focus::ALL[next];
             }
             Action::Redraw => self.force_clear = true,
+            Action::DutyView => {
+                self.duty.on = true;
+                self.duty.on_alerts(&self.ctx);
+            }
             // From the fleet or a host's detail: the form, with the host and its worst alert.
             Action::NewTicket if self.focus == Focus::Alerts => self.ticket_from_alert(),
             Action::NewTicket => self.ticket_from_fleet(),
@@ -323,6 +343,41 @@ impl App {
                     self.focus = focus;
                 }
             }
+        }
+    }
+
+    /// The duty view's figures: the stream's, and the open P1 tickets of the queue with the
+    /// nearest due time of their running clocks.
+    pub fn duty_figures(&self) -> crate::panes::alerts::duty::Figures {
+        let mut f = crate::panes::alerts::duty::figures(&self.ctx);
+        let now = self.ctx.now.timestamp();
+        let tickets = &self.panes.tickets;
+        for t in
+            tickets.rows.iter().filter(|t| t.priority == crate::tickets::Priority::P1 && t.status.is_open())
+        {
+            f.p1_open += 1;
+            let c = tickets.clocks(t, now);
+            for clock in [&c.response, &c.resolution] {
+                if let (true, Some(due)) = (clock.running, clock.due) {
+                    if f.p1_next_due.as_ref().is_none_or(|(d, _)| due < *d) {
+                        f.p1_next_due = Some((due, t.number.clone()));
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    /// When the loop must wake with no event: the end of the duty view's flash.
+    pub fn next_wake(&self) -> Option<std::time::Instant> {
+        self.duty.flash_until.filter(|_| self.duty.on)
+    }
+
+    /// The loop woke at [`App::next_wake`]: the flash is over.
+    pub fn on_wake(&mut self) {
+        if self.duty.flash_until.is_some_and(|t| std::time::Instant::now() >= t) {
+            self.duty.flash_until = None;
+            self.dirty = true;
         }
     }
 
@@ -514,6 +569,11 @@ impl App {
         self.too_small = area.width < MIN_W || area.height < MIN_H;
         if self.too_small {
             self.render_too_small(f);
+            return;
+        }
+        if self.duty.on {
+            let figures = self.duty_figures();
+            crate::panes::alerts::duty::render(f, area, &self.ctx, &figures, self.duty.flashing());
             return;
         }
         // A read-only database has a banner of its own above the status bar, for as long as

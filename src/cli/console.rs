@@ -168,6 +168,11 @@ impl Drop for DemoDir {
 }
 
 pub fn run(g: &Global, demo: bool) -> i32 {
+    run_with(g, demo, false)
+}
+
+/// The console, opened on the night-duty view when `duty` (`yunwei duty`).
+pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
     // The config, theme and keymap are checked first: their errors are worth reading even
     // where the console cannot start.
     let prepared = match prepare(g, demo) {
@@ -255,6 +260,8 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     app.panes.tickets = crate::panes::tickets::TicketsPane::new(prepared.config.tickets.sla.clone());
+    app.duty = crate::panes::alerts::duty::Duty::new(prepared.config.duty.bell, prepared.config.duty.flash);
+    app.duty.on = duty;
     app.log_alerts = crate::logs::alerts::LogAlerts::new(if demo {
         crate::demo::logs::alert_rules()
     } else {

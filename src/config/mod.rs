@@ -8,6 +8,7 @@
 
 pub mod check;
 mod divcodes;
+mod duty;
 mod general;
 mod hosts;
 mod jobs;
@@ -27,6 +28,7 @@ use toml::de::DeTable;
 use check::{key_str, Checker, Key, Value};
 pub use check::{parse_duration, parse_path, parse_size};
 pub use divcodes::Divcodes;
+pub use duty::Duty;
 pub use general::{Borders, General, LangSetting};
 pub use hosts::HostEntry;
 pub use jobs::Backups;
@@ -97,6 +99,8 @@ sections! {
     jobs: Vec<crate::backups::Spec>,
     /// `[backups]`: how often the jobs are checked.
     backups: Backups,
+    /// `[duty]`: the night-duty view's bell and flash.
+    duty: Duty,
 }
 
 impl Config {
@@ -468,6 +472,7 @@ load_per_core = { warn = 2, crit = 4 }
             logs: Vec::new(),
             log_pane: LogPane::default(),
             log_alerts: Default::default(),
+            duty: Default::default(),
             tickets: Tickets::default(),
             divcodes: Divcodes::default(),
             jobs: Vec::new(),

@@ -7,9 +7,10 @@
 //! lifts the silence covering the selected alert, `h` shows the cleared alerts too, `n` opens
 //! a ticket prefilled with the alert. Every act goes to the store thread, which audits it.
 
+pub mod duty;
 #[cfg(test)]
 mod tests;
-mod view;
+pub mod view;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;

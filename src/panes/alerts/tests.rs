@@ -326,3 +326,66 @@ fn log_records_matching_a_rule_raise_an_alert_through_the_store_thread() {
     // The records still reach the Logs pane.
     assert_eq!(app.panes.logs.entries.len(), 1);
 }
+
+#[test]
+fn the_duty_view_shows_large_figures_rings_for_a_new_critical_alert_and_is_calm_when_all_is_well() {
+    let mut app = alerts_app(Lang::En, true);
+    app.on_event(key(KeyCode::Char('D')));
+    assert!(app.duty.on);
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(
+        text.contains("night duty") && text.contains("hosts down") && text.contains("critical alerts"),
+        "{text}"
+    );
+    // Two critical alerts ask for attention (the job on the silenced host does not), one host
+    // is down, no backup fails but the silenced one; the newest critical first with its age.
+    let figs = app.duty_figures();
+    assert_eq!((figs.hosts_down, figs.critical, figs.backups_failing, figs.p1_open), (1, 2, 0, 0));
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle}:\n{text}"));
+    assert!(at("2m  db2") < at("1h  db1"), "{text}");
+    assert!(text.contains("silenced: host app1"), "{text}");
+    // The first list only primes; a new critical alert then rings and flashes, once.
+    assert!(!app.duty.take_bell());
+    let mut rows = stream();
+    rows.push(alert(
+        9,
+        AlertKey::health("db3", Metric::Mem, ""),
+        Level::Crit,
+        5,
+        "memory at 97 % (crit 95 %)",
+        "内存已用 97%（严重阈值 95%）",
+    ));
+    app.on_event(Event::Worker(WorkerMsg::Store(StoreMsg::Alerts(rows.clone()))));
+    assert!(app.duty.take_bell() && app.duty.flashing());
+    assert!(!app.duty.take_bell(), "rung once");
+    app.on_event(Event::Worker(WorkerMsg::Store(StoreMsg::Alerts(rows.clone()))));
+    assert!(!app.duty.take_bell(), "the same alert again rings nothing");
+    // A snoozed new critical rings nothing; neither does one with the bell switched off.
+    let mut snoozed = alert(10, AlertKey::health("db4", Metric::Mem, ""), Level::Crit, 5, "m", "m");
+    snoozed.snoozed_until = Some(NOW + 600);
+    rows.push(snoozed);
+    app.on_event(Event::Worker(WorkerMsg::Store(StoreMsg::Alerts(rows.clone()))));
+    assert!(!app.duty.take_bell());
+    app.duty.bell_enabled = false;
+    rows.push(alert(11, AlertKey::health("db5", Metric::Mem, ""), Level::Crit, 5, "m", "m"));
+    app.on_event(Event::Worker(WorkerMsg::Store(StoreMsg::Alerts(rows))));
+    assert!(!app.duty.take_bell() && app.duty.flashing(), "the flash without the bell");
+    app.duty.flash_until = None;
+    // Esc goes back to the tabs; D again to the view.
+    app.on_event(key(KeyCode::Esc));
+    assert!(!app.duty.on && app.focus == Focus::Alerts);
+    for lang in [Lang::En, Lang::ZhCn] {
+        for (w, h) in [(80, 24), (40, 12)] {
+            let mut app = alerts_app(lang, true);
+            app.on_event(key(KeyCode::Char('D')));
+            let text = screen(&draw(&mut app, w, h));
+            insta::assert_snapshot!(format!("duty_{}_{w}x{h}", lang.code()), text);
+        }
+        // All well: calm and near empty.
+        let mut app = App::new(ctx(lang), Vec::new());
+        app.on_event(key(KeyCode::Char('D')));
+        let text = screen(&draw(&mut app, 80, 24));
+        assert!(text.lines().filter(|l| !l.trim().is_empty()).count() <= 4, "{text}");
+        insta::assert_snapshot!(format!("duty_{}_calm", lang.code()), text);
+    }
+}
