@@ -542,3 +542,79 @@ fn divcodes_tab_reviews_two_editions_with_the_command_line_alongside() {
     assert_eq!(n, 3);
     t.keys("a", &["q"]);
 }
+
+/// The alert stream end to end: a host that refuses SSH goes down, the Alerts tab lists it,
+/// it is acknowledged with a note typed in the tab, silenced from the command line alongside
+/// (the tab shows the banner without a key), the night-duty view shows the figures, and
+/// `yunwei alerts` reads what the tab did; the audit rows are read with sqlite3.
+#[test]
+fn alerts_tab_and_duty_view_with_the_command_line_alongside() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::new("alerts");
+    let cfg = home.path().join("a.toml");
+    std::fs::write(
+        &cfg,
+        "[ssh]\npoll_interval_s = 5\nconnect_timeout_s = 2\nimport_ssh_config = false\n\n\
+         [[hosts]]\nname = \"db9\"\naddress = \"127.0.0.9\"\nport = 1\n",
+    )
+    .unwrap();
+    let db = home.path().join("a.db");
+    let cli = |args: &[&str]| {
+        let out = Command::new(bin())
+            .env("YUNWEI_OPERATOR", "赵工")
+            .env("HOME", home.path())
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let console = format!(
+        "{env}export YUNWEI_OPERATOR=王工; exec '{bin}' --config '{cfg}' --db '{db}'",
+        env = env_prefix(home.path()),
+        bin = bin().display(),
+        cfg = cfg.display(),
+        db = db.display()
+    );
+    t.start("a", &console, true);
+    t.wait_for("a", "the host down", |s| s.contains("db9") && s.contains("down"));
+    t.keys("a", &["6"]);
+    t.wait_for("a", "the alert", |s| s.contains("db9 unreachable") && s.contains("open"));
+    t.keys("a", &["a"]);
+    t.wait_for("a", "the note prompt", |s| s.contains("note:"));
+    t.cmd(&["send-keys", "-t", "e2e:a", "-l", "机房断电，已报修"]);
+    t.keys("a", &["Enter"]);
+    t.wait_for("a", "the acknowledgement", |s| s.contains("acknowledged") && s.contains("王工 "));
+    let (code, out) = cli(&["alerts", "--json"]);
+    assert_eq!(code, Some(1), "a critical alert acknowledged still asks for attention: {out}");
+    assert!(out.contains("\"acknowledged_by\": \"王工\"") && out.contains("机房断电，已报修"), "{out}");
+    // Silenced from the command line: the tab shows the banner by itself.
+    let (code, _) = cli(&["alerts", "silence", "--host", "db9", "--for", "1h", "--reason", "更换电源"]);
+    assert_eq!(code, Some(0));
+    t.wait_for("a", "the banner", |s| s.contains("silenced: host db9") && s.contains("更换电源"));
+    assert_eq!(cli(&["alerts"]).0, Some(0), "silenced: nothing asks for attention");
+    // The night-duty view: the silenced host is out of it, so the screen is calm.
+    t.keys("a", &["D"]);
+    let s = t.wait_for("a", "the duty view", |s| s.contains("night duty") && s.contains("All quiet"));
+    assert!(s.contains("silenced: host db9"), "{s}");
+    t.keys("a", &["Escape"]);
+    t.wait_for("a", "the tabs again", |s| s.contains("6 Alerts"));
+    t.keys("a", &["U"]);
+    t.wait_for("a", "the silence lifted", |s| !s.contains("silenced: host db9"));
+    t.keys("a", &["D"]);
+    t.wait_for("a", "the figures", |s| s.contains("hosts down") && s.contains("db9"));
+    t.keys("a", &["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let out = Command::new("sqlite3")
+        .arg(&db)
+        .arg("SELECT group_concat(operator || ' ' || action, ', ') FROM (SELECT * FROM audit ORDER BY id)")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "王工 alert.ack, 赵工 alert.silence, 王工 alert.unsilence"
+    );
+}

@@ -166,9 +166,13 @@ pub fn countdown(due: i64, now: i64) -> String {
     format!("{sign}{}:{:02}", a / 60, a % 60)
 }
 
-/// An age in short words: `3m`, `2h 5m`, `1d 2h`.
+/// An age in short words to the minute (`<1m`, `3m`, `2h 5m`, `1d 2h`): the screen changes
+/// once a minute, not with every frame.
 fn age(secs: i64, lang: Lang) -> String {
-    crate::backup_words::span(secs.max(0), lang)
+    if secs < 60 {
+        return tr(lang, "<1m", "<1分");
+    }
+    crate::backup_words::span(secs / 60 * 60, lang)
 }
 
 pub fn render(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, figs: &Figures, flashing: bool) {
