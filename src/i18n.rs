@@ -665,6 +665,11 @@ catalogue! {
     CliBackupVerify => "Run each job's verification now instead of using the last result", "立即运行各作业的校验命令，而不是沿用上次结果";
     CliBackupHistory => "List the artefacts seen of a job, with their verifications, and its runs", "列出某作业见到过的文件及其校验结果，以及它的运行记录";
     CliDuty => "Open the console on the night-duty view: large figures, the newest critical alert first (D or Esc for the tabs)", "以值班视图打开控制台：大字显示，最新的严重告警在前（按 D 或 Esc 回到标签页）";
+    CliAudit => "The audit log for the assessment: reveals, exports, acknowledgements, silences, runs of jobs; export it, or verify its hash chain", "供测评使用的审计日志：查看原文、导出、确认、静默、作业运行等；导出，或校验其哈希链";
+    CliAuditFrom => "From this day (2026-10-01), in the local calendar", "起始日期（如 2026-10-01，本地日历）";
+    CliAuditTo => "To this day, inclusive", "截止日期（含当天）";
+    CliAuditCsv => "Print CSV (UTF-8 with a BOM, for spreadsheets)", "输出 CSV（带 BOM 的 UTF-8，便于表格软件打开）";
+    CliAuditVerify => "Walk the hash chain: exit 0 when intact, 1 naming the first row edited or removed", "校验哈希链：完整时退出码 0；否则为 1，并指出第一处被改动或删除的行";
     CliAlerts => "The alert stream: list the alerts not cleared (exit 1 while a critical one asks for attention), acknowledge, snooze, silence for a maintenance window, history", "告警流：列出未恢复的告警（有待处理的严重告警时退出码为 1），确认、暂缓、维护窗口静默、历史";
     CliAlertsAll => "Every alert on record, the cleared ones too", "列出全部告警记录，包括已恢复的";
     CliAlertsAck => "Acknowledge an alert, with a note (audited)", "确认告警并附说明（记入审计日志）";

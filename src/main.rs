@@ -59,6 +59,8 @@ enum Cmd {
     Alerts(cli::alerts::AlertsArgs),
     /// Open the console on the night-duty view: large figures, the newest critical alert first
     Duty,
+    /// The audit log: export it (table, JSON, CSV) or verify its hash chain
+    Audit(cli::audit::AuditArgs),
     /// Reports from the database: the quarterly service report (Markdown and HTML)
     Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
@@ -110,6 +112,7 @@ fn main() -> ExitCode {
         Some(Cmd::Backup(args)) => args.command.name(),
         Some(Cmd::Alerts(args)) => args.name(),
         Some(Cmd::Duty) => "duty",
+        Some(Cmd::Audit(args)) => args.name(),
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -131,6 +134,7 @@ fn main() -> ExitCode {
         Some(Cmd::Backup(args)) => cli::backup::run(&g, &args),
         Some(Cmd::Alerts(args)) => cli::alerts::run(&g, &args),
         Some(Cmd::Duty) => cli::console::run_with(&g, false, true),
+        Some(Cmd::Audit(args)) => cli::audit::run(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

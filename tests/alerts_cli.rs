@@ -229,3 +229,44 @@ fn mistakes_are_said_and_change_nothing() {
     assert_eq!(sqlite3(&h.join("a.db"), "SELECT count(*) FROM audit"), "0", "nothing was done");
     assert_eq!(sqlite3(&h.join("a.db"), "SELECT count(*) FROM silences"), "0");
 }
+
+#[test]
+fn the_audit_log_exports_and_its_chain_finds_a_row_edited_behind_yunweis_back() {
+    let dir = home();
+    let h = dir.path();
+    let db = h.join("a.db");
+    run(h, &["backup", "check"], None);
+    let (_, rows) = alerts(h, None);
+    let id = rows[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(run(h, &["alerts", "ack", &id, "--note", "已处理"], None).0, 0);
+    assert_eq!(
+        run(h, &["alerts", "silence", "--job", "app-tar", "--for", "1h", "--reason", "迁移"], None).0,
+        0
+    );
+    assert_eq!(run(h, &["alerts", "snooze", &id, "--for", "10m"], None).0, 0);
+    let (code, out, _) = run(h, &["audit", "--json"], None);
+    assert_eq!(code, 0);
+    let list: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let actions: Vec<&str> = list.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["alert.ack", "alert.silence", "alert.snooze"]);
+    assert_eq!(list[0]["operator"], "值班-张");
+    assert!(chrono::DateTime::parse_from_rfc3339(list[0]["at"].as_str().unwrap()).is_ok());
+    let (_, csv, _) = run(h, &["audit", "--csv"], None);
+    assert!(csv.starts_with("\u{feff}id,at,operator,action,target,detail\r\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 4);
+    let (_, out, _) = run(h, &["audit", "--from", "2000-01-01", "--to", "2000-01-02"], None);
+    assert_eq!(out.trim(), "no audit rows in that range");
+    let (code, _, err) = run(h, &["audit", "--from", "yesterday"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--from \"yesterday\" is not a date"), "{err}");
+    let (code, out, _) = run(h, &["audit", "verify"], None);
+    assert_eq!((code, out.trim()), (0, "the audit log is intact: 3 rows, each chained to the one before"));
+    // Edited with the sqlite3 shell (its trigger dropped first): the row is named.
+    sqlite3(&db, "DROP TRIGGER audit_no_update; UPDATE audit SET operator = '别人' WHERE id = 2;");
+    let (code, out, _) = run(h, &["audit", "verify", "--json"], None);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["intact"].as_bool(), v["first_bad_row"].as_i64()), (Some(false), Some(2)), "{v}");
+    let (code, out, _) = run(h, &["--lang", "zh-CN", "audit", "verify"], None);
+    assert_eq!((code, out.trim()), (1, "审计日志第 2 行在写入后被改动"));
+}

@@ -6,6 +6,7 @@
 //! the data, 2 a usage or configuration error.
 
 pub mod alerts;
+pub mod audit;
 pub mod backup;
 pub mod check_config;
 pub mod completions;

@@ -547,7 +547,18 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX silences_by_until ON silences (until);
     "#,
+    // 9: the audit log hash-chained (issue 13): each row links to the one before it; the rows
+    // already there are sealed in order by `audit::seal_unchained`, which makes the trigger
+    // against updates again.
+    r#"
+    ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+    ALTER TABLE audit ADD COLUMN hash TEXT;
+    DROP TRIGGER audit_no_update;
+    "#,
 ];
+
+/// The migration after which the audit rows already written are sealed into the chain.
+const AUDIT_CHAIN_MIGRATION: usize = 9;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -801,6 +812,9 @@ impl Store {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(sql).map_err(wrap)?;
+            if i + 1 == AUDIT_CHAIN_MIGRATION {
+                audit::seal_unchained(&tx).map_err(wrap)?;
+            }
             tx.execute("DELETE FROM schema_version", []).map_err(wrap)?;
             tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [i as i64 + 1]).map_err(wrap)?;
         }
