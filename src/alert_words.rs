@@ -30,6 +30,17 @@ pub fn scope(scope: SilenceScope, lang: Lang) -> &'static str {
     }
 }
 
+/// A severity in words (`CRIT`, `严重`).
+pub fn severity(level: crate::health::Level, lang: Lang) -> &'static str {
+    use crate::health::Level;
+    match (level, lang) {
+        (Level::Crit, Lang::En) => "CRIT",
+        (Level::Crit, Lang::ZhCn) => "严重",
+        (_, Lang::En) => "WARN",
+        (_, Lang::ZhCn) => "警告",
+    }
+}
+
 /// How long, from `from` to `to`, in short words.
 pub fn lasted(from: i64, to: i64, lang: Lang) -> String {
     crate::backup_words::span(to.saturating_sub(from).max(0), lang)

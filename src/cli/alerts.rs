@@ -110,10 +110,9 @@ fn shown(s: &str) -> String {
     crate::text::escape_unprintable(s).into_owned()
 }
 
-/// A moment as RFC 3339 in the clock's offset.
+/// A moment as RFC 3339 in the clock's offset; null for none.
 pub fn rfc3339(t: Option<i64>, offset: FixedOffset) -> Value {
-    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map_or(Value::Null, |d| Value::String(d.with_timezone(&offset).to_rfc3339()))
+    t.map_or(Value::Null, |t| Value::String(crate::cli::rfc3339(t, offset)))
 }
 
 fn severity(level: Level) -> &'static str {
@@ -140,15 +139,6 @@ pub fn alert_json(a: &Alert, state: AlertState, lang: Lang, offset: FixedOffset)
         "snoozed_until": rfc3339(a.snoozed_until, offset),
         "cleared_at": rfc3339(a.cleared_at, offset),
     })
-}
-
-fn severity_words(level: Level, lang: Lang) -> &'static str {
-    match (level, lang) {
-        (Level::Crit, Lang::En) => "CRIT",
-        (Level::Crit, Lang::ZhCn) => "严重",
-        (_, Lang::En) => "WARN",
-        (_, Lang::ZhCn) => "警告",
-    }
 }
 
 pub fn run(g: &Global, args: &AlertsArgs) -> i32 {
@@ -286,7 +276,7 @@ fn table(alerts: &[Alert], states: &[AlertState], now: i64, lang: Lang) -> Strin
         }
         rows.push(vec![
             a.id.to_string(),
-            severity_words(a.level, lang).to_string(),
+            alert_words::severity(a.level, lang).to_string(),
             alert_words::state(*s, lang).to_string(),
             a.key.source().as_str().to_string(),
             shown(&a.key.subject()),

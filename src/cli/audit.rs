@@ -3,7 +3,7 @@
 //! a table, JSON or CSV; `verify` walks the hash chain and names the first row that was edited
 //! or removed (exit 1), or says it is intact (exit 0).
 
-use chrono::{FixedOffset, TimeZone};
+use chrono::FixedOffset;
 use serde_json::json;
 
 use crate::cli::errors::{print_clean, say};
@@ -45,24 +45,6 @@ impl AuditArgs {
             Some(AuditCommand::Verify(_)) => "audit verify",
         }
     }
-}
-
-fn rfc3339(t: i64, offset: FixedOffset) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map(|d| d.with_timezone(&offset).to_rfc3339()).unwrap_or_default()
-}
-
-/// The start of a day given as `2026-10-01`, in `offset`.
-fn day_start(text: &str, option: &str, offset: FixedOffset, lang: Lang) -> Result<i64, String> {
-    let bad = || {
-        tr(
-            lang,
-            format!("{option} {text:?} is not a date such as 2026-10-01"),
-            format!("{option} {text:?} 不是日期，应写成 2026-10-01 这样"),
-        )
-    };
-    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad())?;
-    let start = date.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
-    offset.from_local_datetime(&start).single().map(|t| t.timestamp()).ok_or_else(bad)
 }
 
 pub fn run(g: &Global, args: &AuditArgs) -> i32 {
@@ -150,9 +132,13 @@ fn verify(store: &Store, v: &VerifyArgs, name: &str, lang: Lang) -> i32 {
 
 fn export(store: &Store, args: &AuditArgs, name: &str, offset: FixedOffset, lang: Lang) -> i32 {
     let range = (|| -> Result<(i64, i64), String> {
-        let from = args.from.as_deref().map(|d| day_start(d, "--from", offset, lang)).transpose()?;
-        let to =
-            args.to.as_deref().map(|d| day_start(d, "--to", offset, lang).map(|t| t + 86_400)).transpose()?;
+        let from =
+            args.from.as_deref().map(|d| crate::cli::day_start(d, "--from", offset, lang)).transpose()?;
+        let to = args
+            .to
+            .as_deref()
+            .map(|d| crate::cli::day_start(d, "--to", offset, lang).map(|t| t + 86_400))
+            .transpose()?;
         Ok((from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX)))
     })();
     let (from, to) = match range {
@@ -173,7 +159,7 @@ fn export(store: &Store, args: &AuditArgs, name: &str, offset: FixedOffset, lang
         let list: Vec<serde_json::Value> = rows
             .iter()
             .map(|r| {
-                json!({"id": r.id, "at": rfc3339(r.ts, offset), "operator": r.operator, "action": r.action,
+                json!({"id": r.id, "at": crate::cli::rfc3339(r.ts, offset), "operator": r.operator, "action": r.action,
                        "target": r.target, "detail": r.detail})
             })
             .collect();
@@ -185,7 +171,7 @@ fn export(store: &Store, args: &AuditArgs, name: &str, offset: FixedOffset, lang
         for r in &rows {
             let fields = [
                 r.id.to_string(),
-                rfc3339(r.ts, offset),
+                crate::cli::rfc3339(r.ts, offset),
                 r.operator.clone(),
                 r.action.clone(),
                 r.target.clone(),

@@ -211,3 +211,33 @@ pub fn columns(rows: &[Vec<String>]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A moment as RFC 3339 in `offset` (the number itself when out of range).
+pub fn rfc3339(t: i64, offset: chrono::FixedOffset) -> String {
+    use chrono::TimeZone;
+    match offset.timestamp_opt(t, 0).single() {
+        Some(d) => d.to_rfc3339(),
+        None => t.to_string(),
+    }
+}
+
+/// The start of a day written `2026-10-01`, in `offset`; what is wrong with it, in `lang`,
+/// naming the `option` it was given to.
+pub fn day_start(
+    text: &str,
+    option: &str,
+    offset: chrono::FixedOffset,
+    lang: crate::i18n::Lang,
+) -> Result<i64, String> {
+    use chrono::TimeZone;
+    let bad = || {
+        crate::i18n::tr(
+            lang,
+            format!("{option} {text:?} is not a date such as 2026-10-01"),
+            format!("{option} {text:?} 不是日期，应写成 2026-10-01 这样"),
+        )
+    };
+    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+    let start = date.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
+    offset.from_local_datetime(&start).single().map(|t| t.timestamp()).ok_or_else(bad)
+}

@@ -291,12 +291,7 @@ pub(crate) fn now(lang: Lang) -> Result<i64, String> {
     }
 }
 
-fn rfc3339(ts: i64, offset: FixedOffset) -> String {
-    match offset.timestamp_opt(ts, 0).single() {
-        Some(t) => t.to_rfc3339(),
-        None => ts.to_string(),
-    }
-}
+use crate::cli::rfc3339;
 
 fn short_time(ts: i64, offset: FixedOffset) -> String {
     match offset.timestamp_opt(ts, 0).single() {
@@ -576,17 +571,7 @@ fn import(store: &mut Store, ctx: &Ctx, a: &ImportArgs) -> Outcome {
 
 /// The start of a local day (in the calendar's offset) as Unix seconds.
 fn day_start(ctx: &Ctx, option: &str, text: &str) -> Result<i64, Failure> {
-    let bad = || Failure {
-        code: 2,
-        message: tr(
-            ctx.lang,
-            format!("{option} {text:?} is not a date such as 2026-10-01"),
-            format!("{option} {text:?} 不是日期，应写成 2026-10-01 这样"),
-        ),
-    };
-    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad())?;
-    let start = date.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
-    ctx.offset.from_local_datetime(&start).single().map(|t| t.timestamp()).ok_or_else(bad)
+    crate::cli::day_start(text, option, ctx.offset, ctx.lang).map_err(|message| Failure { code: 2, message })
 }
 
 const EXPORT_COLUMNS: &[&str] = &[

@@ -112,3 +112,16 @@ pub fn sample(name: &str, cpu: f64, disk: f64, at: i64) -> HostSample {
         ..Default::default()
     }
 }
+
+/// A key press as the terminal sends it.
+pub fn key(code: crossterm::event::KeyCode) -> crate::event::Event {
+    use crossterm::event::{Event as TermEvent, KeyEvent, KeyModifiers};
+    crate::event::Event::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// The whole app drawn on a `w`×`h` screen.
+pub fn draw_app(app: &mut crate::app::App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| app.render(f)).unwrap();
+    term
+}

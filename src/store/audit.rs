@@ -69,6 +69,18 @@ pub fn row_hash(prev: &str, ts: i64, operator: &str, action: &str, target: &str,
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A row of `SELECT id, ts, operator, action, target, detail`.
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        ts: r.get(1)?,
+        operator: r.get(2)?,
+        action: r.get(3)?,
+        target: r.get(4)?,
+        detail: r.get(5)?,
+    })
+}
+
 /// What `audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainFinding {
@@ -170,16 +182,7 @@ impl Store {
         let mut stmt = self.conn().prepare(
             "SELECT id, ts, operator, action, target, detail FROM audit WHERE ts >= ?1 AND ts < ?2 ORDER BY id",
         )?;
-        let rows = stmt.query_map([from, to], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                ts: r.get(1)?,
-                operator: r.get(2)?,
-                action: r.get(3)?,
-                target: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map([from, to], entry_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -188,16 +191,7 @@ impl Store {
         let mut stmt = self.conn().prepare(
             "SELECT id, ts, operator, action, target, detail FROM audit ORDER BY id DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                ts: r.get(1)?,
-                operator: r.get(2)?,
-                action: r.get(3)?,
-                target: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?;
+        let rows = stmt.query_map([limit as i64], entry_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }

@@ -3,14 +3,14 @@
 //! snooze, a silence in three questions, lifting it), a ticket opened from an alert, the
 //! banner of a silence in force, and its snapshots at 80x24 and 40x12 in both languages.
 
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use crate::alerts::{Alert, AlertKey, Metric, Silence, SilenceScope};
 use crate::app::{App, Focus};
 use crate::event::{Command, Event, WorkerMsg};
 use crate::health::Level;
 use crate::i18n::Lang;
-use crate::panes::testing::{ctx, screen};
+use crate::panes::testing::{ctx, draw_app as draw, key, screen};
 use crate::workers::store::{StoreCmd, StoreMsg};
 
 /// The test context's moment: 2026-11-27 03:04:05 +08:00.
@@ -94,10 +94,6 @@ fn silence() -> Silence {
     }
 }
 
-fn key(code: KeyCode) -> Event {
-    Event::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
 fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         app.on_event(key(KeyCode::Char(c)));
@@ -124,12 +120,6 @@ fn sent(app: &mut App) -> Vec<StoreCmd> {
             _ => None,
         })
         .collect()
-}
-
-fn draw(app: &mut App, w: u16, h: u16) -> ratatui::Terminal<ratatui::backend::TestBackend> {
-    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-    term.draw(|f| app.render(f)).unwrap();
-    term
 }
 
 #[test]

@@ -29,13 +29,9 @@ fn severity_style(level: Level, ctx: &Ctx) -> Style {
 }
 
 /// The severity with a mark that tells it without colour.
-fn severity(level: Level, lang: Lang) -> &'static str {
-    match (level, lang) {
-        (Level::Crit, Lang::En) => "! CRIT",
-        (Level::Crit, Lang::ZhCn) => "! 严重",
-        (_, Lang::En) => "~ WARN",
-        (_, Lang::ZhCn) => "~ 警告",
-    }
+fn severity(level: Level, lang: Lang) -> String {
+    let mark = if level == Level::Crit { "!" } else { "~" };
+    format!("{mark} {}", alert_words::severity(level, lang))
 }
 
 /// A time in the console's clock, to the minute; the date only when it is not today.
@@ -231,7 +227,7 @@ fn render_list(pane: &AlertsPane, rows: &[&Alert], f: &mut Frame<'_>, area: Rect
         let text_style = if away { roles.muted } else { roles.text };
         let sev_style =
             if away { roles.muted } else { severity_style(a.level, ctx).add_modifier(Modifier::BOLD) };
-        let mut spans = vec![Span::styled(pad_right(severity(a.level, lang), 7), sev_style)];
+        let mut spans = vec![Span::styled(pad_right(&severity(a.level, lang), 7), sev_style)];
         if cols.state > 0 {
             spans.push(Span::styled(pad_right(state_words(state, lang), cols.state), text_style));
         }
