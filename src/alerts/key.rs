@@ -28,10 +28,13 @@ pub enum Source {
     Ticket,
     /// Log rules.
     Log,
+    /// yunwei's own notifications (`[notify] command` failing).
+    Notify,
 }
 
 impl Source {
-    pub const ALL: [Source; 4] = [Source::Health, Source::Backup, Source::Ticket, Source::Log];
+    pub const ALL: [Source; 5] =
+        [Source::Health, Source::Backup, Source::Ticket, Source::Log, Source::Notify];
 
     /// The stable name: the first part of the key, and the `source` column of the store.
     pub fn as_str(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Source {
             Source::Backup => "backup",
             Source::Ticket => "ticket",
             Source::Log => "log",
+            Source::Notify => "notify",
         }
     }
 
@@ -55,6 +59,7 @@ impl Source {
             Source::Backup => "<job>",
             Source::Ticket => "<id>",
             Source::Log => "<source>/<rule>",
+            Source::Notify => "<name>",
         }
     }
 }
@@ -81,12 +86,14 @@ pub enum AlertKey {
     Ticket { id: String },
     /// `log/<source>/<rule>`: a rule of a log source matched.
     Log { source: String, rule: String },
+    /// `notify/<name>`: the notification command failed.
+    Notify { name: String },
 }
 
 /// Why a text is not an alert key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    #[error("alert key {0:?}: unknown source (known: health, backup, ticket, log)")]
+    #[error("alert key {0:?}: unknown source (known: health, backup, ticket, log, notify)")]
     UnknownSource(String),
     #[error("alert key {key:?}: expected {kind}/{shape}")]
     Shape { key: String, kind: Source, shape: &'static str },
@@ -108,6 +115,7 @@ impl AlertKey {
             AlertKey::Backup { .. } => Source::Backup,
             AlertKey::Ticket { .. } => Source::Ticket,
             AlertKey::Log { .. } => Source::Log,
+            AlertKey::Notify { .. } => Source::Notify,
         }
     }
 
@@ -115,7 +123,10 @@ impl AlertKey {
     pub fn host(&self) -> Option<&str> {
         match self {
             AlertKey::Health { host, .. } => Some(host),
-            AlertKey::Backup { .. } | AlertKey::Ticket { .. } | AlertKey::Log { .. } => None,
+            AlertKey::Backup { .. }
+            | AlertKey::Ticket { .. }
+            | AlertKey::Log { .. }
+            | AlertKey::Notify { .. } => None,
         }
     }
 
@@ -135,6 +146,7 @@ impl AlertKey {
             AlertKey::Backup { job } => vec![job],
             AlertKey::Ticket { id } => vec![id],
             AlertKey::Log { source, rule } => vec![source, rule],
+            AlertKey::Notify { name } => vec![name],
         }
     }
 
@@ -177,6 +189,10 @@ impl AlertKey {
             },
             Source::Log => match <[String; 2]>::try_from(parts) {
                 Ok([source, rule]) => AlertKey::Log { source, rule },
+                Err(_) => return Err(shape()),
+            },
+            Source::Notify => match <[String; 1]>::try_from(parts) {
+                Ok([name]) => AlertKey::Notify { name },
                 Err(_) => return Err(shape()),
             },
         };
@@ -228,6 +244,7 @@ impl serde::Serialize for AlertKey {
                 map.serialize_entry("log_source", source)?;
                 map.serialize_entry("rule", rule)?;
             }
+            AlertKey::Notify { name } => map.serialize_entry("name", name)?,
         }
         map.end()
     }
@@ -331,11 +348,11 @@ mod tests {
         let err = |s: &str| s.parse::<AlertKey>().err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
             err("weather/haikou"),
-            "alert key \"weather/haikou\": unknown source (known: health, backup, ticket, log)"
+            "alert key \"weather/haikou\": unknown source (known: health, backup, ticket, log, notify)"
         );
         assert_eq!(
             err("nonsense"),
-            "alert key \"nonsense\": unknown source (known: health, backup, ticket, log)"
+            "alert key \"nonsense\": unknown source (known: health, backup, ticket, log, notify)"
         );
         assert_eq!(err("health"), "alert key \"health\": expected health/<host>/<metric>[/<mount>]");
         assert_eq!(err("health/db1"), "alert key \"health/db1\": expected health/<host>/<metric>[/<mount>]");

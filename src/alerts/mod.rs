@@ -11,6 +11,7 @@
 //! No SQL, no terminal and no config types here.
 
 pub mod health;
+pub mod json;
 pub mod key;
 pub mod list;
 pub mod silence;

@@ -115,31 +115,7 @@ pub fn rfc3339(t: Option<i64>, offset: FixedOffset) -> Value {
     t.map_or(Value::Null, |t| Value::String(crate::cli::rfc3339(t, offset)))
 }
 
-fn severity(level: Level) -> &'static str {
-    match level {
-        Level::Crit => "crit",
-        _ => "warn",
-    }
-}
-
-/// An alert in JSON, as the issue names its fields.
-pub fn alert_json(a: &Alert, state: AlertState, lang: Lang, offset: FixedOffset) -> Value {
-    json!({
-        "id": a.id,
-        "source": a.key.source().as_str(),
-        "subject": a.key.subject(),
-        "host": a.host.as_deref().or(a.key.host()),
-        "severity": severity(a.level),
-        "state": state.as_str(),
-        "reason": a.reason(lang),
-        "opened_at": rfc3339(Some(a.opened_at), offset),
-        "acknowledged_at": rfc3339(a.acked_at, offset),
-        "acknowledged_by": a.acked_by,
-        "note": a.note,
-        "snoozed_until": rfc3339(a.snoozed_until, offset),
-        "cleared_at": rfc3339(a.cleared_at, offset),
-    })
-}
+pub use crate::alerts::json::alert_json;
 
 pub fn run(g: &Global, args: &AlertsArgs) -> i32 {
     let name = args.name();

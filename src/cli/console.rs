@@ -256,6 +256,7 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
     }
     let mut app = App::new(prepared.ctx, rows);
     app.ctx.export_dir = export_dir;
+    let read_only_db = read_only.is_some();
     app.ctx.db_read_only = read_only;
     app.panes.logs =
         crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
@@ -324,8 +325,31 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
     let log_target = Box::new(move |name: &str| {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
     });
+    // Notifications, from the holder of the lease among the consoles on this database; none
+    // from a demo or a database only viewed.
+    let notify = match (&prepared.config.notify.command, demo, read_only_db) {
+        (Some(_), false, false) => Some(crate::workers::notify::NotifySetup {
+            db_path: setup.db_path.clone(),
+            settings: prepared.config.notify.clone(),
+            holder: crate::workers::notify::holder_name(),
+            lang,
+            every: Duration::from_secs(5),
+        }),
+        _ => None,
+    };
     let workers = Workers::start(
-        Setup { probes, poll, store: setup, tickets, divcodes, backups, log_specs, log_target, sessions },
+        Setup {
+            probes,
+            poll,
+            store: setup,
+            tickets,
+            divcodes,
+            backups,
+            log_specs,
+            log_target,
+            sessions,
+            notify,
+        },
         tx.clone(),
     );
     match crate::tui::run(app, tx, rx, workers) {

@@ -75,6 +75,8 @@ crate::i18n::catalogue! {
     JobTzWithoutSchedule => "{label}: `tz` applies to a `schedule` only, and this job has `every`", "{label}：`tz` 只对 `schedule` 有效，而此作业用的是 `every`";
     TypeLogAlertTables => "an array of tables (write each rule as [[log_alerts]])", "表数组（每条规则写成一个 [[log_alerts]]）";
     UnitMatches => " matches", "（次）";
+    UnitTries => " tries", "（次）";
+    UnitSends => " sends", "（条）";
     LogAlertMissing => "{label} has no `{key}`; every rule needs the log source it watches and a pattern", "{label} 没有 `{key}`；每条规则都要有所监视的日志源和匹配模式";
     LogAlertPattern => "{label}: `pattern` is not a regular expression: {why}", "{label}：`pattern` 不是有效的正则表达式：{why}";
     LogAlertTwice => "two [[log_alerts]] rules of source \"{source}\" are named \"{name}\"; give one a `name` of its own", "日志源 \"{source}\" 有两条 [[log_alerts]] 规则都叫 \"{name}\"；请为其中一条另写 `name`";

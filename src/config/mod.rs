@@ -14,6 +14,7 @@ mod hosts;
 mod jobs;
 mod logs;
 pub mod messages;
+mod notify;
 mod ssh;
 mod thresholds;
 mod tickets;
@@ -33,6 +34,7 @@ pub use general::{Borders, General, LangSetting};
 pub use hosts::HostEntry;
 pub use jobs::Backups;
 pub use logs::{LogAlertRules, LogEntry, LogPane};
+pub use notify::Notify;
 pub use ssh::Ssh;
 pub use tickets::Tickets;
 // These live in their domains now; re-exported so `config::…` paths keep working.
@@ -101,6 +103,8 @@ sections! {
     backups: Backups,
     /// `[duty]`: the night-duty view's bell and flash.
     duty: Duty,
+    /// `[notify]`: the command new alerts are handed to.
+    notify: Notify,
 }
 
 impl Config {
@@ -473,6 +477,7 @@ load_per_core = { warn = 2, crit = 4 }
             log_pane: LogPane::default(),
             log_alerts: Default::default(),
             duty: Default::default(),
+            notify: Default::default(),
             tickets: Tickets::default(),
             divcodes: Divcodes::default(),
             jobs: Vec::new(),

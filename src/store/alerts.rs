@@ -886,7 +886,7 @@ mod tests {
             assert_eq!(
                 columns,
                 "id,source,subject,host,level,value,message,opened_at,updated_at,acked_at,acked_by,cleared_at,\
-                 message_zh,note,snoozed_until,snoozed_by\n"
+                 message_zh,note,snoozed_until,snoozed_by,notified_at\n"
             );
             let schema = stdout(&sqlite3(&path, ".schema alerts").unwrap());
             assert!(

@@ -930,6 +930,7 @@ mod tests {
                 "job_artefacts",
                 "job_checks",
                 "job_runs",
+                "leases",
                 "meta",
                 "schema_version",
                 "silences",

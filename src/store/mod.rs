@@ -7,6 +7,7 @@ pub mod divcodes;
 pub mod health;
 pub mod jobs;
 pub mod maintenance;
+pub mod notify;
 pub mod tickets;
 
 use std::fs::{DirBuilder, File, OpenOptions};
@@ -554,6 +555,19 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit ADD COLUMN prev_hash TEXT;
     ALTER TABLE audit ADD COLUMN hash TEXT;
     DROP TRIGGER audit_no_update;
+    "#,
+    // 10: notifications (issue 13): when each alert was handed to `[notify] command` (the
+    // alerts already there count as handed, so none is sent late), and the leases that let one
+    // of several consoles on a database do what must be done once.
+    r#"
+    ALTER TABLE alerts ADD COLUMN notified_at INTEGER;
+    UPDATE alerts SET notified_at = updated_at;
+    CREATE INDEX alerts_to_notify ON alerts (notified_at) WHERE notified_at IS NULL;
+    CREATE TABLE leases (
+        name        TEXT PRIMARY KEY,
+        holder      TEXT NOT NULL,
+        renewed_at  INTEGER NOT NULL
+    );
     "#,
 ];
 

@@ -14,6 +14,17 @@ pub fn run_sh(
     home: Option<&std::path::Path>,
     timeout: Duration,
 ) -> Result<(Vec<u8>, Vec<u8>, i32), String> {
+    run_sh_input(script, args, home, None, timeout)
+}
+
+/// [`run_sh`] with `input` written to the command's standard input (then closed).
+pub fn run_sh_input(
+    script: &str,
+    args: &[String],
+    home: Option<&std::path::Path>,
+    input: Option<&[u8]>,
+    timeout: Duration,
+) -> Result<(Vec<u8>, Vec<u8>, i32), String> {
     let mut command = Command::new("sh");
     command.arg("-c").arg(script);
     if !args.is_empty() {
@@ -23,7 +34,7 @@ pub fn run_sh(
         command.env("HOME", home);
     }
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
@@ -38,6 +49,14 @@ pub fn run_sh(
             buf
         })
     };
+    if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+        // Written from a thread of its own: a command that reads nothing must not block us.
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(&bytes);
+        });
+    }
     let out = reader(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
     let err = reader(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
     let deadline = Instant::now() + timeout;

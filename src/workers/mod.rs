@@ -10,6 +10,7 @@ pub mod divcodes;
 pub mod health;
 pub mod local;
 pub mod logs;
+pub mod notify;
 pub mod report;
 pub mod spawn;
 pub mod store;
@@ -51,6 +52,8 @@ pub struct Setup {
     /// One session per host, shared by every worker that reaches it over SSH (health, logs);
     /// None when no host needs SSH.
     pub sessions: Option<Arc<Sessions>>,
+    /// `[notify]`, when a command is set and this process may write.
+    pub notify: Option<notify::NotifySetup>,
 }
 
 /// The running workers, one handle per domain.
@@ -61,6 +64,8 @@ pub struct Workers {
     tickets: tickets::TicketsWorker,
     divcodes: divcodes::DivcodesWorker,
     backups: backups::BackupsWorker,
+    /// Closing it stops the notification thread (which gives its lease up).
+    notify: Option<mpsc::Sender<()>>,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -109,10 +114,15 @@ impl Workers {
             setup.log_specs,
             setup.log_target,
             setup.sessions,
-            Report::new(ui, WorkerMsg::Logs),
+            Report::new(ui.clone(), WorkerMsg::Logs),
             &mut handles,
         );
-        Workers { store, health, logs, tickets, divcodes, backups, handles }
+        let notify = setup.notify.map(|n| {
+            let (tx, rx) = mpsc::channel();
+            handles.push(spawn::spawn_guarded("yunwei-notify", ui.clone(), move || notify::run(n, rx)));
+            tx
+        });
+        Workers { store, health, logs, tickets, divcodes, backups, notify, handles }
     }
 
     /// Hands a command to the worker of its domain.
@@ -136,6 +146,7 @@ impl Workers {
         drop(self.tickets);
         drop(self.divcodes);
         drop(self.backups);
+        drop(self.notify);
         drop(self.handles);
     }
 }
