@@ -171,24 +171,23 @@ pub fn run(g: &Global, demo: bool) -> i32 {
     run_with(g, demo, false)
 }
 
-/// The console, opened on the night-duty view when `duty` (`yunwei duty`).
-pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
-    // The config, theme and keymap are checked first: their errors are worth reading even
-    // where the console cannot start.
-    let prepared = match prepare(g, demo) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+/// What the console and `yunwei watch` start from: the workers' setup, and what the screen
+/// shows of it.
+pub struct Built {
+    pub setup: Setup,
+    pub rows: Vec<HostRow>,
+    pub log_specs: Vec<crate::logs::sources::SourceSpec>,
+    pub read_only: Option<ReadOnlyDb>,
+    pub export_dir: PathBuf,
+    pub notices: Vec<String>,
+    /// The demo's folder (its logs, its database): removed when dropped.
+    demo_dir: Option<DemoDir>,
+}
+
+/// Opens the database (a bad one stops here) and makes the workers' setup: the fleet, the
+/// log sources, the jobs, the notifications.
+pub fn build(g: &Global, prepared: &Prepared, demo: bool) -> Result<Built, i32> {
     let lang = prepared.ctx.lang;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        say("", Msg::CliNeedsTerminal.text(lang));
-        return 2;
-    }
-    // A clock set for a drill must be one: said before the terminal is taken.
-    if let Err(e) = crate::cli::ticket::now(lang) {
-        say("", &e);
-        return 2;
-    }
     // The demo's folder holds its logs, and its database unless `--db` names one.
     let mut demo_dir = None;
     if demo {
@@ -196,7 +195,7 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
             Ok(d) => demo_dir = Some(d),
             Err(e) => {
                 say("", &fill(Msg::CliDemoDirFailed.text(lang), &[("e", &crate::i18n::io_error(&e, lang))]));
-                return 1;
+                return Err(1);
             }
         }
     }
@@ -211,7 +210,7 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
         Ok(s) => s,
         Err(e) => {
             say("", &e.text(lang));
-            return 1;
+            return Err(1);
         }
     };
     // A tightened database says so once, in the status bar; a read-only one has its banner.
@@ -254,25 +253,7 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
     } else {
         log_specs = crate::logs::sources::specs(prepared.config.log_specs());
     }
-    let mut app = App::new(prepared.ctx, rows);
-    app.ctx.export_dir = export_dir;
-    let read_only_db = read_only.is_some();
-    app.ctx.db_read_only = read_only;
-    app.panes.logs =
-        crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
-    app.panes.tickets = crate::panes::tickets::TicketsPane::new(prepared.config.tickets.sla.clone());
-    app.duty = crate::panes::alerts::duty::Duty::new(prepared.config.duty.bell, prepared.config.duty.flash);
-    app.duty.on = duty;
-    app.log_alerts = crate::logs::alerts::LogAlerts::new(if demo {
-        crate::demo::logs::alert_rules()
-    } else {
-        prepared.config.log_alerts.0.clone()
-    });
     notices.extend(resolved.warnings.iter().map(|w| w.get(lang).to_string()));
-    if !notices.is_empty() {
-        app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
-    }
-    let (tx, rx) = crate::tui::channel();
     let setup = StoreSetup {
         db_path: db,
         create_folder: options.create_folder,
@@ -327,7 +308,7 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
     });
     // Notifications, from the holder of the lease among the consoles on this database; none
     // from a demo or a database only viewed.
-    let notify = match (&prepared.config.notify.command, demo, read_only_db) {
+    let notify = match (&prepared.config.notify.command, demo, read_only.is_some()) {
         (Some(_), false, false) => Some(crate::workers::notify::NotifySetup {
             db_path: setup.db_path.clone(),
             settings: prepared.config.notify.clone(),
@@ -337,28 +318,70 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
         }),
         _ => None,
     };
-    let workers = Workers::start(
-        Setup {
-            probes,
-            poll,
-            store: setup,
-            tickets,
-            divcodes,
-            backups,
-            log_specs,
-            log_target,
-            sessions,
-            notify,
-        },
-        tx.clone(),
-    );
-    match crate::tui::run(app, tx, rx, workers) {
+    let setup = Setup {
+        probes,
+        poll,
+        store: setup,
+        tickets,
+        divcodes,
+        backups,
+        log_specs: log_specs.clone(),
+        log_target,
+        sessions,
+        notify,
+    };
+    Ok(Built { setup, rows, log_specs, read_only, export_dir, notices, demo_dir })
+}
+
+/// The console, opened on the night-duty view when `duty` (`yunwei duty`).
+pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
+    // The config, theme and keymap are checked first: their errors are worth reading even
+    // where the console cannot start.
+    let prepared = match prepare(g, demo) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let lang = prepared.ctx.lang;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        say("", Msg::CliNeedsTerminal.text(lang));
+        return 2;
+    }
+    // A clock set for a drill must be one: said before the terminal is taken.
+    if let Err(e) = crate::cli::ticket::now(lang) {
+        say("", &e);
+        return 2;
+    }
+    let built = match build(g, &prepared, demo) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let Built { setup, rows, log_specs, read_only, export_dir, notices, demo_dir } = built;
+    let mut app = App::new(prepared.ctx, rows);
+    app.ctx.export_dir = export_dir;
+    app.ctx.db_read_only = read_only;
+    app.panes.logs = crate::panes::logs::LogsPane::new(log_specs, prepared.config.log_pane.max_records);
+    app.panes.tickets = crate::panes::tickets::TicketsPane::new(prepared.config.tickets.sla.clone());
+    app.duty = crate::panes::alerts::duty::Duty::new(prepared.config.duty.bell, prepared.config.duty.flash);
+    app.duty.on = duty;
+    app.log_alerts = crate::logs::alerts::LogAlerts::new(if demo {
+        crate::demo::logs::alert_rules()
+    } else {
+        prepared.config.log_alerts.0.clone()
+    });
+    if !notices.is_empty() {
+        app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
+    }
+    let (tx, rx) = crate::tui::channel();
+    let workers = Workers::start(setup, tx.clone());
+    let code = match crate::tui::run(app, tx, rx, workers) {
         Ok(()) => 0,
         Err(e) => {
             say("", &e.to_string());
             1
         }
-    }
+    };
+    drop(demo_dir);
+    code
 }
 
 #[cfg(test)]
