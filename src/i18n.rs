@@ -665,6 +665,7 @@ catalogue! {
     CliBackupVerify => "Run each job's verification now instead of using the last result", "立即运行各作业的校验命令，而不是沿用上次结果";
     CliBackupHistory => "List the artefacts seen of a job, with their verifications, and its runs", "列出某作业见到过的文件及其校验结果，以及它的运行记录";
     CliDuty => "Open the console on the night-duty view: large figures, the newest critical alert first (D or Esc for the tabs)", "以值班视图打开控制台：大字显示，最新的严重告警在前（按 D 或 Esc 回到标签页）";
+    CliWatch => "Run the polls, checks, alerts and notifications with no console, logging to standard error in the journal's style; stops on SIGTERM", "不开控制台，运行轮询、检查、告警和通知，以 journal 格式把日志写到标准错误；收到 SIGTERM 时停止";
     CliAudit => "The audit log for the assessment: reveals, exports, acknowledgements, silences, runs of jobs; export it, or verify its hash chain", "供测评使用的审计日志：查看原文、导出、确认、静默、作业运行等；导出，或校验其哈希链";
     CliAuditFrom => "From this day (2026-10-01), in the local calendar", "起始日期（如 2026-10-01，本地日历）";
     CliAuditTo => "To this day, inclusive", "截止日期（含当天）";

@@ -61,6 +61,8 @@ enum Cmd {
     Duty,
     /// The audit log: export it (table, JSON, CSV) or verify its hash chain
     Audit(cli::audit::AuditArgs),
+    /// Run the polls, checks, alerts and notifications with no console (for a systemd unit)
+    Watch,
     /// Reports from the database: the quarterly service report (Markdown and HTML)
     Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
@@ -113,6 +115,7 @@ fn main() -> ExitCode {
         Some(Cmd::Alerts(args)) => args.name(),
         Some(Cmd::Duty) => "duty",
         Some(Cmd::Audit(args)) => args.name(),
+        Some(Cmd::Watch) => "watch",
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -135,6 +138,7 @@ fn main() -> ExitCode {
         Some(Cmd::Alerts(args)) => cli::alerts::run(&g, &args),
         Some(Cmd::Duty) => cli::console::run_with(&g, false, true),
         Some(Cmd::Audit(args)) => cli::audit::run(&g, &args),
+        Some(Cmd::Watch) => cli::watch::run(&g),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

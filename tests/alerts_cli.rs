@@ -270,3 +270,71 @@ fn the_audit_log_exports_and_its_chain_finds_a_row_edited_behind_yunweis_back() 
     let (code, out, _) = run(h, &["--lang", "zh-CN", "audit", "verify"], None);
     assert_eq!((code, out.trim()), (1, "审计日志第 2 行在写入后被改动"));
 }
+
+/// `yunwei watch` twice on one database, with a real notification script: the alert of a
+/// missing backup is recorded (a console's `yunwei alerts` sees it), handed to the script
+/// once whatever the number of watchers, logged to standard error in the journal's style;
+/// SIGTERM stops each cleanly.
+#[test]
+fn two_headless_watchers_notify_once_and_stop_on_sigterm() {
+    let dir = home();
+    let h = dir.path();
+    let got = h.join("got.jsonl");
+    let script = h.join("notify.sh");
+    std::fs::write(&script, format!("#!/bin/sh\ncat >> '{}'\n", got.display())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = h.join("config.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text += &format!("\n[notify]\ncommand = \"{}\"\n", script.display());
+    std::fs::write(&cfg, text).unwrap();
+    let watch = || {
+        yunwei(h)
+            .arg("watch")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (watch(), watch());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if std::fs::read_to_string(&got).unwrap_or_default().lines().count() >= 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // Long enough for the other watcher's rounds too: still one notification.
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    let sent: Vec<Value> = std::fs::read_to_string(&got)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // (This machine's own health may raise alerts too: each is sent once as well.)
+    let mut ids: Vec<i64> = sent.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), sent.len(), "once each, from the holder of the lease: {sent:?}");
+    let dump: Vec<&Value> = sent.iter().filter(|v| v["subject"] == "db-dump").collect();
+    assert_eq!(dump.len(), 1, "{sent:?}");
+    assert_eq!(dump[0]["severity"], "crit");
+    assert!(sent.iter().all(|v| v["subject"] != "app-tar"), "a warning is not sent: {sent:?}");
+    let (code, rows) = alerts(h, None);
+    assert_eq!(code, 1);
+    assert!(rows.iter().any(|r| r["subject"] == "db-dump"), "a console reads what watch records");
+    for child in [a, b] {
+        let started = std::time::Instant::now();
+        // SAFETY: kill(2) on a child this test started.
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGTERM);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("<6>yunwei watch started: 1 host(s), 2 job(s)"), "{err}");
+        assert!(err.contains("<3>alert ") && err.contains("backup/db-dump: missing"), "{err}");
+        assert!(err.trim_end().ends_with("<6>yunwei watch stopped"), "{err}");
+    }
+}

@@ -20,6 +20,7 @@ pub mod man;
 pub mod report;
 pub mod status;
 pub mod ticket;
+pub mod watch;
 
 use std::path::PathBuf;
 
