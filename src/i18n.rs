@@ -609,6 +609,7 @@ catalogue! {
     StoreAckFailed => "acknowledging the alert failed", "确认告警失败";
     AlertActFailed => "the change to the alert stream was not recorded", "告警流的更改未能记录";
     AlertAcked => "alert acknowledged", "告警已确认";
+    HandoverAcked => "shift handover acknowledged", "交接班已确认";
     AlertSnoozed => "alert snoozed", "告警已暂缓";
     AlertSilenced => "silence set", "已设置静默";
     AlertUnsilenced => "silence lifted", "静默已解除";
@@ -665,6 +666,11 @@ catalogue! {
     CliBackupVerify => "Run each job's verification now instead of using the last result", "立即运行各作业的校验命令，而不是沿用上次结果";
     CliBackupHistory => "List the artefacts seen of a job, with their verifications, and its runs", "列出某作业见到过的文件及其校验结果，以及它的运行记录";
     CliDuty => "Open the console on the night-duty view: large figures, the newest critical alert first (D or Esc for the tabs)", "以值班视图打开控制台：大字显示，最新的严重告警在前（按 D 或 Esc 回到标签页）";
+    CliDutyHandover => "Write the shift's handover (alerts, tickets, jobs, silences, your notes): printed as Markdown, kept and audited, shown to the next engineer until acknowledged", "生成交接班记录（告警、工单、作业、静默及交接说明）：以 Markdown 打印，保存并记入审计日志，下一班确认前会一直提示";
+    CliDutySince => "The shift's length, back from now (8h)", "本班时长，从现在往前算（默认 8h）";
+    CliDutyTo => "Who takes over (default: whoever opens a console next)", "接班人（默认：下一个打开控制台的人）";
+    CliDutyNote => "The outgoing engineer's notes", "交班人的说明";
+    CliDutyLog => "List past handovers, who wrote them and who acknowledged them", "列出历次交接：交班人、接班人及确认情况";
     CliWatch => "Run the polls, checks, alerts and notifications with no console, logging to standard error in the journal's style; stops on SIGTERM", "不开控制台，运行轮询、检查、告警和通知，以 journal 格式把日志写到标准错误；收到 SIGTERM 时停止";
     CliAudit => "The audit log for the assessment: reveals, exports, acknowledgements, silences, runs of jobs; export it, or verify its hash chain", "供测评使用的审计日志：查看原文、导出、确认、静默、作业运行等；导出，或校验其哈希链";
     CliAuditFrom => "From this day (2026-10-01), in the local calendar", "起始日期（如 2026-10-01，本地日历）";

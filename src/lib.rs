@@ -17,6 +17,7 @@ pub mod event;
 pub mod fleet;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod handover;
 pub mod health;
 pub mod i18n;
 pub mod keymap;

@@ -57,8 +57,8 @@ enum Cmd {
     Backup(cli::backup::BackupArgs),
     /// The alert stream: list, acknowledge, snooze, silence for a maintenance window, history
     Alerts(cli::alerts::AlertsArgs),
-    /// Open the console on the night-duty view: large figures, the newest critical alert first
-    Duty,
+    /// Night duty: the console on the duty view; the shift handover and its log
+    Duty(cli::duty::DutyArgs),
     /// The audit log: export it (table, JSON, CSV) or verify its hash chain
     Audit(cli::audit::AuditArgs),
     /// Run the polls, checks, alerts and notifications with no console (for a systemd unit)
@@ -113,7 +113,7 @@ fn main() -> ExitCode {
         Some(Cmd::Divcode(args)) => args.command.name(),
         Some(Cmd::Backup(args)) => args.command.name(),
         Some(Cmd::Alerts(args)) => args.name(),
-        Some(Cmd::Duty) => "duty",
+        Some(Cmd::Duty(args)) => args.name(),
         Some(Cmd::Audit(args)) => args.name(),
         Some(Cmd::Watch) => "watch",
         Some(Cmd::Man(_)) => "man",
@@ -136,7 +136,7 @@ fn main() -> ExitCode {
         Some(Cmd::Divcode(args)) => cli::divcode::run(&g, &args),
         Some(Cmd::Backup(args)) => cli::backup::run(&g, &args),
         Some(Cmd::Alerts(args)) => cli::alerts::run(&g, &args),
-        Some(Cmd::Duty) => cli::console::run_with(&g, false, true),
+        Some(Cmd::Duty(args)) => cli::duty::run(&g, &args),
         Some(Cmd::Audit(args)) => cli::audit::run(&g, &args),
         Some(Cmd::Watch) => cli::watch::run(&g),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),

@@ -338,3 +338,41 @@ fn two_headless_watchers_notify_once_and_stop_on_sigterm() {
         assert!(err.trim_end().ends_with("<6>yunwei watch stopped"), "{err}");
     }
 }
+
+#[test]
+fn a_shift_handover_is_printed_kept_audited_and_listed() {
+    let dir = home();
+    let h = dir.path();
+    run(h, &["backup", "check"], None);
+    let (_, rows) = alerts(h, None);
+    let id = rows[0]["id"].as_i64().unwrap().to_string();
+    run(h, &["alerts", "ack", &id, "--note", "存储组在查"], None);
+    let (code, out, err) = run(
+        h,
+        &["--lang", "zh-CN", "duty", "handover", "--since", "8h", "--to", "李四", "--note", "备份盘明早更换"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "# 交接班：值班-张 → 李四",
+        "## 新出现的告警（2）",
+        "`backup/db-dump`",
+        "存储组在查",
+        "## 不正常的作业（2）",
+        "备份盘明早更换",
+        "交接 #1 已记录",
+    ] {
+        assert!(out.contains(want), "{want}:\n{out}");
+    }
+    let (code, out, _) = run(h, &["duty", "log", "--json"], None);
+    assert_eq!(code, 0);
+    let log: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0]["from"].as_str(), log[0]["to"].as_str()), (Some("值班-张"), Some("李四")));
+    assert!(log[0]["acknowledged_at"].is_null());
+    assert!(log[0]["markdown"].as_str().unwrap().contains("备份盘明早更换"));
+    assert_eq!(sqlite3(&h.join("a.db"), "SELECT count(*) FROM audit WHERE action = 'duty.handover'"), "1");
+    let (code, _, err) = run(h, &["duty", "handover", "--since", "soon"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("--since soon"), "{err}");
+}

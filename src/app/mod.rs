@@ -104,6 +104,9 @@ pub struct App {
     pub log_alerts: crate::logs::alerts::LogAlerts,
     /// The night-duty view (`D`): shown over the whole screen while `on`.
     pub duty: crate::panes::alerts::duty::Duty,
+    /// A shift handover not yet acknowledged by this engineer, shown over the console when it
+    /// opens: its id and its text, and how far it is scrolled.
+    pub handover: Option<(i64, String, u16)>,
 }
 
 impl App {
@@ -130,6 +133,7 @@ impl App {
             lang_changed: false,
             log_alerts: Default::default(),
             duty: crate::panes::alerts::duty::Duty::new(true, true),
+            handover: None,
         }
     }
 
@@ -243,6 +247,24 @@ impl App {
             return;
         }
         self.flash = None;
+        if let Some((id, _, scroll)) = &mut self.handover {
+            // The handover is read first: a acknowledges it, Esc puts it away until next time.
+            let id = *id;
+            match key.code {
+                KeyCode::Char('a') | KeyCode::Enter => {
+                    self.outbox.push(Command::Store(crate::workers::store::StoreCmd::AckHandover { id }));
+                    self.handover = None;
+                }
+                KeyCode::Esc => self.handover = None,
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                KeyCode::Char('q') => self.quit = true,
+                _ => {}
+            }
+            return;
+        }
         if self.duty.on {
             // The duty view takes only its own keys: back, quit, help.
             let action =
@@ -574,8 +596,15 @@ impl App {
         if self.duty.on {
             let figures = self.duty_figures();
             crate::panes::alerts::duty::render(f, area, &self.ctx, &figures, self.duty.flashing());
-            return;
+        } else {
+            self.render_tabs(f, area);
         }
+        if let Some((_, text, scroll)) = &self.handover {
+            crate::panes::alerts::view::render_handover(f, area, &self.ctx, text, *scroll);
+        }
+    }
+
+    fn render_tabs(&mut self, f: &mut Frame<'_>, area: ratatui::layout::Rect) {
         // A read-only database has a banner of its own above the status bar, for as long as
         // the console runs: nothing done here is recorded. Two lines at most, wrapped.
         let banner = self.ctx.db_read_only.as_ref().map(|ro| ro.say(Msg::DbReadOnlyBanner, self.ctx.lang));

@@ -356,7 +356,12 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
         Err(code) => return code,
     };
     let Built { setup, rows, log_specs, read_only, export_dir, notices, demo_dir } = built;
+    // A handover not yet acknowledged by this engineer shows first.
+    let pending = Store::open_with(&setup.store.db_path, StoreOptions::new(DbAccess::Read, false))
+        .ok()
+        .and_then(|s| s.pending_handover(&setup.store.operator).ok().flatten());
     let mut app = App::new(prepared.ctx, rows);
+    app.handover = pending.filter(|_| read_only.is_none()).map(|h| (h.id, h.markdown, 0));
     app.ctx.export_dir = export_dir;
     app.ctx.db_read_only = read_only;
     app.panes.logs = crate::panes::logs::LogsPane::new(log_specs, prepared.config.log_pane.max_records);

@@ -13,6 +13,7 @@ pub mod completions;
 pub mod console;
 pub mod db;
 pub mod divcode;
+pub mod duty;
 pub mod errors;
 pub mod help;
 pub mod logs;

@@ -924,6 +924,7 @@ mod tests {
                 "divcode_reviews",
                 "divcode_versions",
                 "divcodes",
+                "handovers",
                 "health_5m",
                 "health_raw",
                 "hosts",

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod divcodes;
+pub mod duty;
 pub mod health;
 pub mod jobs;
 pub mod maintenance;
@@ -568,6 +569,26 @@ const MIGRATIONS: &[&str] = &[
         holder      TEXT NOT NULL,
         renewed_at  INTEGER NOT NULL
     );
+    "#,
+    // 11: shift handovers (issue 13): what one engineer hands the next, kept as written (its
+    // audit row holds the same text); only who acknowledged it, and when, is set later.
+    r#"
+    CREATE TABLE handovers (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        at            INTEGER NOT NULL,
+        from_operator TEXT NOT NULL,
+        to_operator   TEXT,
+        since         INTEGER NOT NULL,
+        note          TEXT NOT NULL DEFAULT '',
+        markdown      TEXT NOT NULL,
+        audit_id      INTEGER NOT NULL,
+        acked_at      INTEGER,
+        acked_by      TEXT
+    );
+    CREATE TRIGGER handovers_no_delete BEFORE DELETE ON handovers
+        BEGIN SELECT RAISE(ABORT, 'handovers are kept as written'); END;
+    CREATE TRIGGER handovers_no_edit BEFORE UPDATE OF at, from_operator, to_operator, since, note, markdown, audit_id
+        ON handovers BEGIN SELECT RAISE(ABORT, 'handovers are kept as written'); END;
     "#,
 ];
 

@@ -47,6 +47,8 @@ pub enum StoreCmd {
     AlertHistory,
     /// Changes a source judged elsewhere (the log patterns, judged where the records arrive).
     ApplyAlerts(Vec<crate::alerts::Change>),
+    /// The engineer at the keyboard acknowledges a shift handover.
+    AckHandover { id: i64 },
 }
 
 /// What the store thread reports.
@@ -231,7 +233,13 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                 }
                 Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
             },
-            StoreCmd::ApplyAlerts(_) if !writes => {}
+            StoreCmd::ApplyAlerts(_) | StoreCmd::AckHandover { .. } if !writes => {}
+            StoreCmd::AckHandover { id } => {
+                match store.ack_handover(id, &setup.operator, crate::clock::now_s()) {
+                    Ok(_) => report.done(Msg::HandoverAcked, format!("#{id}")),
+                    Err(e) => report.problem(Msg::AlertActFailed, e),
+                }
+            }
             StoreCmd::ApplyAlerts(changes) => {
                 if let Err(e) = store.apply_alert_changes(&changes) {
                     report.problem(Msg::StoreAlertsWriteFailed, e);

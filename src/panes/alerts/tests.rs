@@ -379,3 +379,19 @@ fn the_duty_view_shows_large_figures_rings_for_a_new_critical_alert_and_is_calm_
         insta::assert_snapshot!(format!("duty_{}_calm", lang.code()), text);
     }
 }
+
+#[test]
+fn a_pending_handover_shows_over_the_console_until_acknowledged() {
+    let mut app = alerts_app(Lang::ZhCn, false);
+    app.handover = Some((4, "# 交接班：王工 → 李四\n\n## 交接说明\n\ndb1 扩容待审批".into(), 0));
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("交接班：a 确认") && text.contains("db1 扩容待审批"), "{text}");
+    app.on_event(key(KeyCode::Char('6')));
+    assert!(app.handover.is_some(), "keys go to the handover first");
+    app.on_event(key(KeyCode::Esc));
+    assert!(app.handover.is_none() && sent(&mut app).is_empty(), "later: not acknowledged");
+    app.handover = Some((4, "# x".into(), 0));
+    app.on_event(key(KeyCode::Char('a')));
+    assert_eq!(sent(&mut app), [StoreCmd::AckHandover { id: 4 }]);
+    assert!(app.handover.is_none());
+}

@@ -403,3 +403,39 @@ fn render_prompt(pane: &mut AlertsPane, f: &mut Frame<'_>, area: Rect, ctx: &Ctx
     };
     p.line.render(f, area, &label, roles.hint_key, roles.input);
 }
+
+/// A shift handover over the console, as its console opens for the next engineer: the
+/// Markdown as written, scrolled, with what the keys do.
+pub fn render_handover(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, text: &str, scroll: u16) {
+    let roles = &ctx.theme.roles;
+    let w = area.width.saturating_sub(4).clamp(20, 100);
+    let h = area.height.saturating_sub(2).max(5);
+    let popup = Rect {
+        x: area.x + (area.width.saturating_sub(w)) / 2,
+        y: area.y + (area.height.saturating_sub(h)) / 2,
+        width: w.min(area.width),
+        height: h.min(area.height),
+    };
+    yunwei_widgets::layout::clear_wide_overlap(f.buffer_mut(), popup);
+    f.render_widget(ratatui::widgets::Clear, popup);
+    let title = tr(
+        ctx.lang,
+        " Shift handover: a acknowledge, Esc later, ↑↓ scroll ",
+        " 交接班：a 确认，Esc 稍后，↑↓ 滚动 ",
+    );
+    let block = ctx.fitted_block(title, popup.width).style(roles.text);
+    let inner = block.inner(popup);
+    f.render_widget(block, popup);
+    let lines: Vec<Line<'static>> = text
+        .lines()
+        .map(|l| {
+            let shown = clean(l);
+            if l.starts_with('#') {
+                Line::styled(shown, roles.title)
+            } else {
+                Line::styled(shown, roles.text)
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
+}
