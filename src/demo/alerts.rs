@@ -55,7 +55,14 @@ pub fn seed(store: &mut Store, now: i64) -> crate::store::Result<()> {
     // Last night's handover, acknowledged by the morning shift (`yunwei duty log` lists it).
     let night = now - 86_400 + 8 * 3600;
     let text = "# 交接班：值班-王 → 值班-李\n\n## 新出现的告警（1）\n\n- 严重 `health/demo-app1/unreachable`：主机不可达（timeout）（已恢复）\n\n## 交接说明\n\ndemo-app1 凌晨重启后恢复；demo-db1 的 /u01 仍在 86% 左右，待扩容审批。\n";
-    let id = store.record_handover("值班-王", Some("值班-李"), night - 8 * 3600, "demo-app1 凌晨重启后恢复", text, night)?;
+    let id = store.record_handover(
+        "值班-王",
+        Some("值班-李"),
+        night - 8 * 3600,
+        "demo-app1 凌晨重启后恢复",
+        text,
+        night,
+    )?;
     store.ack_handover(id, "值班-李", night + 600)?;
     Ok(())
 }

@@ -81,6 +81,34 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     })
 }
 
+/// Appends one audit row to the chain on `conn`, inside the caller's (immediate) transaction:
+/// the one way rows are written (a trigger refuses a row without its links).
+pub(crate) fn append(
+    conn: &rusqlite::Connection,
+    ts: i64,
+    operator: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> rusqlite::Result<i64> {
+    let prev: String = conn
+        .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten()
+        .unwrap_or_else(|| GENESIS.to_string());
+    let hash = row_hash(&prev, ts, operator, action, target, detail);
+    conn.execute(
+        "INSERT INTO audit (ts, operator, action, target, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![ts, operator, action, target, detail, prev, hash],
+    )?;
+    let id = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [format!("{id}:{hash}")],
+    )?;
+    Ok(id)
+}
+
 /// What `audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainFinding {
@@ -106,29 +134,7 @@ impl Store {
         if own {
             conn.execute_batch("BEGIN IMMEDIATE")?;
         }
-        let result = (|| -> Result<i64> {
-            let ts = chrono::Utc::now().timestamp();
-            let prev: String = conn
-                .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
-                    r.get::<_, Option<String>>(0)
-                })
-                .optional()?
-                .flatten()
-                .unwrap_or_else(|| GENESIS.to_string());
-            let hash = row_hash(&prev, ts, operator, action, target, detail);
-            conn.execute(
-                "INSERT INTO audit (ts, operator, action, target, detail, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![ts, operator, action, target, detail, prev, hash],
-            )?;
-            let id = conn.last_insert_rowid();
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('audit_head', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [format!("{id}:{hash}")],
-            )?;
-            Ok(id)
-        })();
+        let result = append(conn, chrono::Utc::now().timestamp(), operator, action, target, detail);
         if own {
             match &result {
                 Ok(_) => conn.execute_batch("COMMIT")?,
@@ -137,7 +143,7 @@ impl Store {
                 }
             }
         }
-        result
+        Ok(result?)
     }
 
     /// Walks the audit chain from the first row: the first row edited or removed, or that it
@@ -292,6 +298,24 @@ mod tests {
         tamper(&db2, &format!("{unlock} DELETE FROM audit WHERE id = 3;"));
         let store = Store::open(&db2).unwrap();
         assert_eq!(store.verify_audit().unwrap(), ChainFinding::RemovedAtEnd { last: 2, head: 3 });
+    }
+
+    #[test]
+    fn every_writer_of_the_audit_log_keeps_the_chain_and_an_unchained_row_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&tmp.path().join("c.db")).unwrap();
+        store.audit("王工", "logs.reveal", "app", "").unwrap();
+        let run = store.start_job_run("db1-dump", Some("db1"), "/opt/dump.sh", "王工", 100).unwrap();
+        store.finish_job_run(run, Some(0), "done", "王工", 160).unwrap();
+        store.record_handover("王工", None, 0, "", "# 交接班", 200).unwrap();
+        store.acknowledge_alert(1, "王工", None).unwrap();
+        assert_eq!(store.verify_audit().unwrap(), ChainFinding::Intact { rows: 4 });
+        let err = store
+            .conn()
+            .execute("INSERT INTO audit (ts, operator, action) VALUES (1, 'x', 'sneaked.in')", [])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("hash-chained"), "{err}");
     }
 
     #[test]

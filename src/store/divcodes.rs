@@ -226,10 +226,7 @@ impl Store {
         }
         let detail =
             format!("{} rows from {source} ({}, sha256 {sha256})", edition.rows.len(), edition.encoding);
-        tx.execute(
-            "INSERT INTO audit (ts, operator, action, target, detail) VALUES (?1, ?2, 'divcode.import', ?3, ?4)",
-            params![now, operator, name, detail],
-        )?;
+        super::audit::append(&tx, now, operator, "divcode.import", name, &detail)?;
         tx.commit()?;
         self.divcode_version(name)?.ok_or_else(|| DivcodeError::Unknown(name.to_string()))
     }
@@ -281,10 +278,7 @@ impl Store {
         tx.execute("DELETE FROM divcodes WHERE version_id = ?1", [id])?;
         tx.execute("DELETE FROM divcode_versions WHERE id = ?1", [id])?;
         let detail = format!("{rows} rows; {reviews} decisions removed with it");
-        tx.execute(
-            "INSERT INTO audit (ts, operator, action, target, detail) VALUES (?1, ?2, 'divcode.drop', ?3, ?4)",
-            params![now, operator, name, detail],
-        )?;
+        super::audit::append(&tx, now, operator, "divcode.drop", name, &detail)?;
         tx.commit()?;
         Ok(reviews)
     }
@@ -439,9 +433,6 @@ impl Store {
                    change_key = excluded.change_key, state = excluded.state, mapping = excluded.mapping,
                    reviewer = excluded.reviewer, reviewed_at = excluded.reviewed_at",
             )?;
-            let mut audit = tx.prepare(
-                "INSERT INTO audit (ts, operator, action, target, detail) VALUES (?1, ?2, 'divcode.review', ?3, ?4)",
-            )?;
             let mut undo = tx.prepare(
                 "DELETE FROM divcode_reviews WHERE old_version = ?1 AND new_version = ?2 AND change_id = ?3",
             )?;
@@ -464,7 +455,7 @@ impl Store {
                 let target = format!("{} → {} {}", old.name, new.name, d.id);
                 let pairs: Vec<String> = d.mapping.iter().map(|(a, b)| format!("{a}→{b}")).collect();
                 let detail = format!("{} [{}]", d.state.as_str(), pairs.join(" "));
-                audit.execute(params![now, operator, target, detail])?;
+                super::audit::append(&tx, now, operator, "divcode.review", &target, &detail)?;
             }
         }
         tx.commit()?;

@@ -241,10 +241,7 @@ impl Store {
         )?;
         let id = tx.last_insert_rowid();
         let detail = serde_json::json!({ "run": id, "host": host, "command": command }).to_string();
-        tx.execute(
-            "INSERT INTO audit (ts, operator, action, target, detail) VALUES (?1, ?2, 'backup.run', ?3, ?4)",
-            params![at, operator, job, detail],
-        )?;
+        super::audit::append(&tx, at, operator, "backup.run", job, &detail)?;
         tx.commit()?;
         Ok(id)
     }
@@ -275,10 +272,7 @@ impl Store {
                 "run": id, "host": host, "command": command, "status": status, "output": output
             })
             .to_string();
-            tx.execute(
-                "INSERT INTO audit (ts, operator, action, target, detail) VALUES (?1, ?2, 'backup.run.end', ?3, ?4)",
-                params![at, operator, job, detail],
-            )?;
+            super::audit::append(&tx, at, operator, "backup.run.end", &job, &detail)?;
         }
         tx.commit()?;
         Ok(())

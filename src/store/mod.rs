@@ -556,6 +556,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit ADD COLUMN prev_hash TEXT;
     ALTER TABLE audit ADD COLUMN hash TEXT;
     DROP TRIGGER audit_no_update;
+    CREATE TRIGGER audit_chained BEFORE INSERT ON audit WHEN NEW.prev_hash IS NULL OR NEW.hash IS NULL
+        BEGIN SELECT RAISE(ABORT, 'audit rows are hash-chained: write them through yunwei'); END;
     "#,
     // 10: notifications (issue 13): when each alert was handed to `[notify] command` (the
     // alerts already there count as handed, so none is sent late), and the leases that let one
