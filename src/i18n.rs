@@ -610,6 +610,7 @@ catalogue! {
     AlertActFailed => "the change to the alert stream was not recorded", "告警流的更改未能记录";
     AlertAcked => "alert acknowledged", "告警已确认";
     HandoverAcked => "shift handover acknowledged", "交接班已确认";
+    HandoverWritten => "shift handover written (yunwei duty log lists it)", "交接班记录已写入";
     AlertSnoozed => "alert snoozed", "告警已暂缓";
     AlertSilenced => "silence set", "已设置静默";
     AlertUnsilenced => "silence lifted", "静默已解除";

@@ -265,8 +265,29 @@ impl App {
             }
             return;
         }
+        if let (true, Some(line)) = (self.duty.on, self.duty.form.as_mut()) {
+            match line.key(key) {
+                LineKey::Submit(note) => {
+                    self.duty.form = None;
+                    let since = self.ctx.now.timestamp() - 8 * 3600;
+                    self.outbox
+                        .push(Command::Store(crate::workers::store::StoreCmd::WriteHandover { since, note }));
+                }
+                LineKey::Cancel => self.duty.form = None,
+                LineKey::Edited | LineKey::Kept => {}
+            }
+            return;
+        }
         if self.duty.on {
-            // The duty view takes only its own keys: back, quit, help.
+            // The duty view takes only its own keys: back, quit, the handover form.
+            if key.code == KeyCode::Char('H') {
+                if let Some(ro) = &self.ctx.db_read_only {
+                    self.flash = Some(Flash { text: ro.say(Msg::DbReadOnlyAck, self.ctx.lang), error: true });
+                } else {
+                    self.duty.form = Some(crate::ui::line::LineEdit::new(""));
+                }
+                return;
+            }
             let action =
                 KeyChord::from_event(&key).and_then(|chord| self.ctx.keymap.lookup(Scope::Global, &chord));
             match (key.code, action) {
@@ -305,7 +326,10 @@ impl App {
 
     /// Pasted text goes to the open prompt, if any; with none it is dropped, never read as keys.
     pub fn on_paste(&mut self, text: &str) {
-        if let Overlay::Command(line) = &mut self.overlay {
+        if let (true, Some(line)) = (self.duty.on, self.duty.form.as_mut()) {
+            line.paste(text);
+            self.dirty = true;
+        } else if let Overlay::Command(line) = &mut self.overlay {
             line.paste(text);
             self.dirty = true;
         } else if self.panes.pane_mut(self.focus).paste(text, &self.ctx) {
@@ -596,6 +620,25 @@ impl App {
         if self.duty.on {
             let figures = self.duty_figures();
             crate::panes::alerts::duty::render(f, area, &self.ctx, &figures, self.duty.flashing());
+            let last = ratatui::layout::Rect { y: area.bottom().saturating_sub(1), height: 1, ..area };
+            let roles = &self.ctx.theme.roles;
+            match (&mut self.duty.form, &self.flash) {
+                (Some(line), _) => {
+                    let label =
+                        crate::i18n::tr(self.ctx.lang, "handover (8 h), notes: ", "交接班（8 小时），说明：");
+                    line.render(f, last, &label, roles.hint_key, roles.input);
+                }
+                (None, Some(flash)) => {
+                    let style = if flash.error { roles.error } else { roles.muted };
+                    let text = yunwei_widgets::width::truncate(&flash.text, usize::from(last.width), "…");
+                    f.render_widget(Paragraph::new(Span::styled(text, style)), last);
+                }
+                (None, None) => {
+                    let hint =
+                        crate::i18n::tr(self.ctx.lang, " H handover  Esc tabs", " H 交接班  Esc 返回标签页");
+                    f.render_widget(Paragraph::new(Span::styled(hint, roles.muted)), last);
+                }
+            }
         } else {
             self.render_tabs(f, area);
         }

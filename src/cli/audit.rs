@@ -177,6 +177,7 @@ fn export(store: &Store, args: &AuditArgs, name: &str, offset: FixedOffset, lang
                 r.target.clone(),
                 r.detail.clone(),
             ];
+            let fields = fields.map(|f| crate::text::escape_unprintable(&f).into_owned());
             out.push_str(&fields.iter().map(|f| crate::text::csv_field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }

@@ -7,7 +7,6 @@ use serde_json::json;
 use crate::cli::errors::{print_clean, say};
 use crate::cli::Global;
 use crate::i18n::{tr, Lang};
-use crate::store::tickets::TicketFilter;
 use crate::store::{Access, Store};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -91,35 +90,9 @@ fn handover(store: &mut Store, a: &HandoverArgs, operator: &str, lang: Lang) -> 
     let (now, offset) = (clock.timestamp(), *clock.offset());
     let since = now.saturating_sub(i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let e = |e: crate::store::StoreError| e.text(lang);
-    let alerts = store.alert_history(None, usize::MAX).map_err(e)?;
-    let alerts: Vec<_> = alerts
-        .into_iter()
-        .filter(|x| {
-            x.opened_at >= since
-                || x.cleared_at.is_none_or(|c| c >= since)
-                || x.acked_at.is_some_and(|t| t >= since)
-        })
-        .collect();
-    let tickets = store.tickets(&TicketFilter { all: true, ..Default::default() }).map_err(e)?;
-    let tickets: Vec<_> =
-        tickets.into_iter().filter(|t| t.updated_at >= since || t.created_at >= since).collect();
-    let jobs = store.job_checks().map_err(e)?;
-    let silences = store.active_silences(now).map_err(e)?;
     let note = a.note.clone().unwrap_or_default();
     let to = a.to.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let shift = crate::handover::Shift {
-        from: operator,
-        to,
-        since,
-        now,
-        note: &note,
-        alerts: &alerts,
-        tickets: &tickets,
-        jobs: &jobs,
-        silences: &silences,
-    };
-    let text = crate::handover::markdown(&shift, lang, offset);
-    let id = store.record_handover(operator, to, since, &note, &text, now).map_err(e)?;
+    let (id, text) = store.write_handover(operator, to, since, &note, now, lang, offset).map_err(e)?;
     print_clean(&text);
     print_clean(&tr(
         lang,

@@ -65,6 +65,9 @@ struct RuleState {
 pub struct LogAlerts {
     rules: Vec<LogRule>,
     state: Vec<RuleState>,
+    /// The sources whose first batch has come: that batch is the backlog read at start, where
+    /// a record with no time of its own cannot be told from an old one, so it does not count.
+    started: std::collections::HashSet<String>,
 }
 
 fn excerpt(line: &str) -> String {
@@ -89,7 +92,7 @@ fn span(secs: i64) -> (String, String) {
 impl LogAlerts {
     pub fn new(rules: Vec<LogRule>) -> LogAlerts {
         let state = rules.iter().map(|_| RuleState::default()).collect();
-        LogAlerts { rules, state }
+        LogAlerts { rules, state, started: Default::default() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -117,11 +120,15 @@ impl LogAlerts {
     /// New records of the source `source`, arrived at `now`: the alerts they open.
     pub fn feed(&mut self, source: &str, records: &[Record], now: i64) -> Vec<Change> {
         let mut out = Vec::new();
+        let backlog = self.started.insert(source.to_string());
         for (rule, st) in self.rules.iter().zip(&mut self.state) {
             if rule.source != source {
                 continue;
             }
             for r in records {
+                if backlog && r.ts.is_none() {
+                    continue;
+                }
                 let Some(line) = r.lines.iter().find(|l| rule.pattern.is_match(l)) else { continue };
                 let at = r.ts.map(|t| t.timestamp()).unwrap_or(now).min(now);
                 if at <= now - rule.window_s {
@@ -196,6 +203,7 @@ mod tests {
     #[test]
     fn opens_at_min_count_within_the_window_and_clears_after_it() {
         let mut a = LogAlerts::new(vec![rule(2)]);
+        assert!(a.feed("app", &[rec("ORA-00600 in a backlog line with no time", None)], T0).is_empty());
         assert!(a.feed("app", &[rec("ORA-00600: internal error", Some(T0))], T0).is_empty(), "one of two");
         assert!(a.feed("other", &[rec("ORA-00600", Some(T0))], T0).is_empty(), "another source");
         let c =
@@ -250,7 +258,7 @@ mod tests {
         let mut open = Alert::for_test(3, rule(1).key(), Level::Crit);
         open.opened_at = T0 - 50;
         a.adopt(&[open], T0);
-        assert!(a.feed("app", &[rec("ORA-00600", None)], T0 + 10).is_empty(), "already open");
+        assert!(a.feed("app", &[rec("ORA-00600", Some(T0 + 10))], T0 + 10).is_empty(), "already open");
         assert!(a.tick(T0 + 300).is_empty());
         assert!(matches!(&a.tick(T0 + 311)[..], [Change::Clear { .. }]));
     }

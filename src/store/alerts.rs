@@ -99,8 +99,8 @@ impl Store {
     /// * a clear closes the open row unless that row was opened after the clear's time;
     ///   clearing twice is harmless.
     ///
-    /// A move up to Crit withdraws an earlier acknowledgement (the alert needs a look again);
-    /// a move down keeps it.
+    /// A move up to Crit withdraws an earlier acknowledgement and snooze (the alert needs a
+    /// look again) and makes it due for notification again; a move down keeps them.
     pub fn apply_alert_changes(&mut self, changes: &[Change]) -> Result<()> {
         if changes.is_empty() {
             return Ok(());
@@ -119,6 +119,8 @@ impl Store {
                  ON CONFLICT (source, subject) WHERE cleared_at IS NULL DO UPDATE SET
                      acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
                      acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
+                     snoozed_until = {REACK} THEN NULL ELSE alerts.snoozed_until END,
+                     notified_at = {REACK} THEN NULL ELSE alerts.notified_at END,
                      level = ?4, value = ?5, message = ?6, updated_at = ?7, message_zh = ?8
                  WHERE alerts.updated_at <= ?7"
             ))?;
@@ -126,6 +128,8 @@ impl Store {
                 "UPDATE alerts SET
                      acked_at = {REACK} THEN NULL ELSE alerts.acked_at END,
                      acked_by = {REACK} THEN NULL ELSE alerts.acked_by END,
+                     snoozed_until = {REACK} THEN NULL ELSE alerts.snoozed_until END,
+                     notified_at = {REACK} THEN NULL ELSE alerts.notified_at END,
                      level = ?4, value = ?5, message = ?6, updated_at = ?7, message_zh = ?8
                  WHERE source = ?1 AND subject = ?2 AND cleared_at IS NULL
                    AND updated_at <= ?7"

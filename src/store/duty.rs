@@ -36,6 +36,53 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Handover> {
 }
 
 impl Store {
+    /// Writes the handover of the shift from `since` to `now` by `from`: made from what the
+    /// database holds (alerts, tickets, jobs, silences) with the notes, recorded, audited. Its
+    /// id and its Markdown.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_handover(
+        &mut self,
+        from: &str,
+        to: Option<&str>,
+        since: i64,
+        note: &str,
+        now: i64,
+        lang: crate::i18n::Lang,
+        offset: chrono::FixedOffset,
+    ) -> Result<(i64, String)> {
+        let alerts: Vec<_> = self
+            .alert_history(None, usize::MAX)?
+            .into_iter()
+            .filter(|x| {
+                x.opened_at >= since
+                    || x.cleared_at.is_none_or(|c| c >= since)
+                    || x.acked_at.is_some_and(|t| t >= since)
+            })
+            .collect();
+        let filter = super::tickets::TicketFilter { all: true, ..Default::default() };
+        let tickets: Vec<_> = self
+            .tickets(&filter)?
+            .into_iter()
+            .filter(|t| t.updated_at >= since || t.created_at >= since)
+            .collect();
+        let jobs = self.job_checks()?;
+        let silences = self.active_silences(now)?;
+        let shift = crate::handover::Shift {
+            from,
+            to,
+            since,
+            now,
+            note,
+            alerts: &alerts,
+            tickets: &tickets,
+            jobs: &jobs,
+            silences: &silences,
+        };
+        let text = crate::handover::markdown(&shift, lang, offset);
+        let id = self.record_handover(from, to, since, note, &text, now)?;
+        Ok((id, text))
+    }
+
     /// Records a handover and its audit row in one transaction: its id.
     pub fn record_handover(
         &mut self,

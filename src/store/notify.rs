@@ -54,6 +54,13 @@ impl Store {
         Ok(out)
     }
 
+    /// Gives an alert back to the queue (its send failed, or the lease passed mid-way).
+    pub fn unmark_notified(&mut self, id: i64) -> Result<()> {
+        self.conn()
+            .execute("UPDATE alerts SET notified_at = NULL WHERE id = ?1 AND cleared_at IS NULL", [id])?;
+        Ok(())
+    }
+
     /// Marks the alerts handed (sent, held back for a digest, or not to be sent).
     pub fn mark_notified(&mut self, ids: &[i64], now: i64) -> Result<()> {
         let tx = rusqlite::Transaction::new_unchecked(self.conn(), rusqlite::TransactionBehavior::Immediate)?;

@@ -40,14 +40,19 @@ pub fn run_sh_input(
         .process_group(0)
         .spawn()
         .map_err(|e| e.to_string())?;
+    // Each pipe is read to its end in a thread that hands the bytes over a channel: a command
+    // that leaves a child holding the pipe open (`curl … &`) cannot keep us waiting past the
+    // deadline.
     let reader = |pipe: Option<Box<dyn Read + Send>>| {
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
         std::thread::spawn(move || {
             let mut buf = Vec::new();
             if let Some(mut p) = pipe {
                 let _ = p.read_to_end(&mut buf);
             }
-            buf
-        })
+            let _ = tx.send(buf);
+        });
+        rx
     };
     if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
         // Written from a thread of its own: a command that reads nothing must not block us.
@@ -74,7 +79,12 @@ pub fn run_sh_input(
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
+    // What is read by the deadline (and a moment more, for a command that has just ended).
+    let until = deadline.max(Instant::now() + Duration::from_millis(500));
+    let collect = |rx: std::sync::mpsc::Receiver<Vec<u8>>| {
+        rx.recv_timeout(until.saturating_duration_since(Instant::now())).unwrap_or_default()
+    };
+    let stdout = collect(out);
+    let stderr = collect(err);
     Ok((stdout, stderr, status.code().unwrap_or(-1)))
 }

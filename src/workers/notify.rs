@@ -59,8 +59,8 @@ pub struct Round {
     pub failed: usize,
 }
 
-/// The notifier's state between rounds: the times of the sends within the last hour, what
-/// the limit holds back, whether its own alert is open.
+/// The notifier's state between rounds: the times of the sends within the last hour and what
+/// the limit holds back.
 #[derive(Debug)]
 pub struct Notifier {
     pub settings: Notify,
@@ -69,10 +69,18 @@ pub struct Notifier {
     pub lease_ttl_s: i64,
     sent: VecDeque<i64>,
     held: Vec<Value>,
-    failing: bool,
 }
 
-/// One send's outcome: Ok, or why it failed after every try.
+/// How one send ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sent {
+    Ok,
+    Failed(String),
+    /// The lease passed to another process: this one stops sending.
+    Lost,
+}
+
+/// One try of the command: Ok, or why it failed.
 fn run_command(command: &str, input: &[u8], timeout: Duration) -> Result<(), String> {
     match super::local::run_sh_input(command, &[], None, Some(input), timeout) {
         Ok((_, _, 0)) => Ok(()),
@@ -90,15 +98,7 @@ fn run_command(command: &str, input: &[u8], timeout: Duration) -> Result<(), Str
 
 impl Notifier {
     pub fn new(settings: Notify, holder: String, lang: Lang, lease_ttl_s: i64) -> Notifier {
-        Notifier {
-            settings,
-            holder,
-            lang,
-            lease_ttl_s,
-            sent: VecDeque::new(),
-            held: Vec::new(),
-            failing: false,
-        }
+        Notifier { settings, holder, lang, lease_ttl_s, sent: VecDeque::new(), held: Vec::new() }
     }
 
     fn room(&mut self, now: i64) -> bool {
@@ -108,49 +108,36 @@ impl Notifier {
         self.sent.len() < self.settings.max_per_hour as usize
     }
 
-    /// Sends one payload with its retries; renews the lease before each try and gives up
-    /// (Err) when it is lost. `now` moves on with the waits.
-    fn send(
-        &mut self,
-        store: &mut Store,
-        payload: &Value,
-        now: &mut i64,
-    ) -> crate::store::Result<Result<(), String>> {
-        let Some(command) = self.settings.command.clone() else { return Ok(Ok(())) };
+    /// Sends one payload with its retries; renews the lease before each try (at the time it
+    /// is then: the round's start and what has passed since) and stops when it is lost.
+    fn send(&mut self, store: &mut Store, payload: &Value, clock: &Clock) -> crate::store::Result<Sent> {
+        let Some(command) = self.settings.command.clone() else { return Ok(Sent::Ok) };
         let input = format!("{payload}\n");
         let mut wait = self.settings.backoff;
         let mut last = String::new();
         for attempt in 0..=self.settings.retries {
             if attempt > 0 {
                 std::thread::sleep(wait);
-                *now += i64::try_from(wait.as_secs()).unwrap_or(0);
                 wait = wait.saturating_mul(2);
             }
-            if !store.take_lease(LEASE, &self.holder, *now, self.lease_ttl_s)? {
-                return Ok(Err("the lease passed to another process".into()));
+            if !store.take_lease(LEASE, &self.holder, clock.now(), self.lease_ttl_s)? {
+                return Ok(Sent::Lost);
             }
             match run_command(&command, input.as_bytes(), self.settings.timeout) {
-                Ok(()) => return Ok(Ok(())),
+                Ok(()) => return Ok(Sent::Ok),
                 Err(why) => last = why,
             }
         }
-        Ok(Err(last))
+        Ok(Sent::Failed(last))
     }
 
-    /// After a send: the notifier's own alert opened (it failed) or cleared (it worked).
-    fn judge(
-        &mut self,
-        store: &mut Store,
-        result: &Result<(), String>,
-        now: i64,
-    ) -> crate::store::Result<()> {
+    /// After a send: the notifier's own alert opened (it failed) or cleared (it worked),
+    /// judged from the database, so a new holder clears what an old one opened.
+    fn judge(&mut self, store: &mut Store, result: &Sent, now: i64) -> crate::store::Result<()> {
+        let open = store.open_alert(&own_key())?.is_some();
         match result {
-            Ok(()) if self.failing => {
-                self.failing = false;
-                store.apply_alert_changes(&[Change::Clear { key: own_key(), at: now }])?;
-            }
-            Err(why) if !self.failing => {
-                self.failing = true;
+            Sent::Ok if open => store.apply_alert_changes(&[Change::Clear { key: own_key(), at: now }])?,
+            Sent::Failed(why) if !open => {
                 let tries = self.settings.retries + 1;
                 let message = Both::new(
                     format!("the notification command failed ({tries} tries): {why}"),
@@ -170,20 +157,22 @@ impl Notifier {
         Ok(())
     }
 
-    /// One round at `now`: when this process holds the lease, every alert to hand on is sent,
-    /// held for the digest, or marked as not needing it; then the digest when the hour allows.
+    /// One round at `now`: when this process holds the lease, every alert to hand on is
+    /// claimed (marked in the database) and sent, held for the digest, or marked as not
+    /// needing it; one whose send failed, or that was left when the lease passed, goes back to
+    /// the queue for the next round. Then the digest when the hour allows.
     pub fn round(
         &mut self,
         store: &mut Store,
         now: i64,
         offset: chrono::FixedOffset,
     ) -> crate::store::Result<Round> {
+        let clock = Clock { start: now, since: std::time::Instant::now() };
         let mut out = Round::default();
         if self.settings.command.is_none() || !store.take_lease(LEASE, &self.holder, now, self.lease_ttl_s)? {
             return Ok(out);
         }
         out.holder = true;
-        let mut now = now;
         let silences = store.active_silences(now)?;
         for a in store.alerts_to_notify()? {
             let wanted = a.key.source() != Source::Notify
@@ -192,38 +181,61 @@ impl Notifier {
             if wanted && matches!(state, AlertState::Snoozed | AlertState::Silenced) {
                 continue;
             }
+            // Claimed before it is sent: another holder cannot send it too.
+            store.mark_notified(&[a.id], clock.now())?;
             if !wanted || state != AlertState::Open {
-                store.mark_notified(&[a.id], now)?;
                 continue;
             }
             let payload = crate::alerts::json::alert_json(&a, state, self.lang, offset);
-            if !self.room(now) {
+            if !self.room(clock.now()) {
                 self.held.push(payload);
                 out.held += 1;
-                store.mark_notified(&[a.id], now)?;
                 continue;
             }
-            let result = self.send(store, &payload, &mut now)?;
-            self.sent.push_back(now);
-            store.mark_notified(&[a.id], now)?;
+            let result = self.send(store, &payload, &clock)?;
             match &result {
-                Ok(()) => out.sent += 1,
-                Err(_) => out.failed += 1,
+                Sent::Ok => {
+                    self.sent.push_back(clock.now());
+                    out.sent += 1;
+                }
+                Sent::Failed(_) => {
+                    out.failed += 1;
+                    store.unmark_notified(a.id)?;
+                }
+                Sent::Lost => {
+                    store.unmark_notified(a.id)?;
+                    return Ok(out);
+                }
             }
-            self.judge(store, &result, now)?;
+            self.judge(store, &result, clock.now())?;
         }
-        if !self.held.is_empty() && self.room(now) {
-            let held = std::mem::take(&mut self.held);
-            let digest = json!({"digest": true, "held": held.len(), "alerts": held});
-            let result = self.send(store, &digest, &mut now)?;
-            self.sent.push_back(now);
+        if !self.held.is_empty() && self.room(clock.now()) {
+            let digest = json!({"digest": true, "held": self.held.len(), "alerts": self.held});
+            let result = self.send(store, &digest, &clock)?;
             match &result {
-                Ok(()) => out.digests += 1,
-                Err(_) => out.failed += 1,
+                Sent::Ok => {
+                    self.held.clear();
+                    self.sent.push_back(clock.now());
+                    out.digests += 1;
+                }
+                Sent::Failed(_) => out.failed += 1,
+                Sent::Lost => return Ok(out),
             }
-            self.judge(store, &result, now)?;
+            self.judge(store, &result, clock.now())?;
         }
         Ok(out)
+    }
+}
+
+/// The round's time: where it started (Unix seconds, as given) and what has passed since.
+struct Clock {
+    start: i64,
+    since: std::time::Instant,
+}
+
+impl Clock {
+    fn now(&self) -> i64 {
+        self.start + i64::try_from(self.since.elapsed().as_secs()).unwrap_or(0)
     }
 }
 
@@ -231,7 +243,9 @@ impl Notifier {
 pub fn run(setup: NotifySetup, stop: Receiver<()>) {
     let options = StoreOptions::new(Access::Write, false);
     let Ok(mut store) = Store::open_with(&setup.db_path, options) else { return };
-    let ttl = i64::try_from(setup.every.as_secs().max(1) * 2).unwrap_or(20);
+    // Two rounds, and never less than a try of the command with room to spare.
+    let ttl = i64::try_from((setup.every.as_secs().max(1) * 2).max(setup.settings.timeout.as_secs() * 2 + 5))
+        .unwrap_or(30);
     let mut n = Notifier::new(setup.settings, setup.holder.clone(), setup.lang, ttl);
     loop {
         let clock = crate::clock::now();
@@ -268,6 +282,17 @@ mod tests {
             level,
             value: None,
             message: Both::new(format!("{host} down"), format!("{host} 宕机")),
+            host: None,
+            at,
+        }
+    }
+
+    fn open_own(at: i64) -> Change {
+        Change::Open {
+            key: own_key(),
+            level: Level::Crit,
+            value: None,
+            message: "failed".into(),
             host: None,
             at,
         }
@@ -362,20 +387,34 @@ mod tests {
         let own = store.open_alert(&own_key()).unwrap().expect("its own alert");
         assert_eq!(own.level, Level::Crit);
         assert!(own.message.contains("exit status 7: smtp refused"), "{}", own.message);
-        // Hanging: killed at its timeout, no hang; the alert stays open, once.
+        // Hanging: killed at its timeout, no hang; the alert stays open, once. The alert whose
+        // send failed is tried again (never lost), with the new one.
         n.settings.command = Some(script(dir.path(), "sleep 60"));
         n.settings.retries = 0;
         store.apply_alert_changes(&[open("db2", Level::Crit, T0 + 10)]).unwrap();
         let started = std::time::Instant::now();
-        assert_eq!(n.round(&mut store, T0 + 10, utc8()).unwrap().failed, 1);
+        assert_eq!(n.round(&mut store, T0 + 10, utc8()).unwrap().failed, 2);
         assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+        assert_eq!(store.open_alerts().unwrap().iter().filter(|a| a.key == own_key()).count(), 1);
         // Working again: its own alert clears.
         let out = dir.path().join("got.jsonl");
         n.settings.command = Some(script(dir.path(), &format!("cat >> '{}'", out.display())));
         n.settings.max_per_hour = 3;
         store.apply_alert_changes(&[open("db3", Level::Crit, T0 + 20)]).unwrap();
-        assert_eq!(n.round(&mut store, T0 + 20, utc8()).unwrap().sent, 1);
+        assert_eq!(
+            n.round(&mut store, T0 + 20, utc8()).unwrap().sent,
+            3,
+            "the two that failed, and the new one"
+        );
         assert!(store.open_alert(&own_key()).unwrap().is_none(), "cleared by a send that worked");
+        // A new holder clears what an old one opened.
+        store.apply_alert_changes(&[open_own(T0 + 21)]).unwrap();
+        let mut m = Notifier::new(n.settings.clone(), "b".into(), Lang::En, 60);
+        store.release_lease(LEASE, "a").unwrap();
+        store.apply_alert_changes(&[open("db9", Level::Crit, T0 + 22)]).unwrap();
+        m.round(&mut store, T0 + 22, utc8()).unwrap();
+        assert!(store.open_alert(&own_key()).unwrap().is_none());
+        store.release_lease(LEASE, "b").unwrap();
         // A flood: the hour already holds three sends; the rest wait for one digest.
         let flood: Vec<Change> = (0..8).map(|i| open(&format!("app{i}"), Level::Crit, T0 + 30)).collect();
         store.apply_alert_changes(&flood).unwrap();
@@ -383,12 +422,26 @@ mod tests {
         assert_eq!((r.sent, r.held, r.digests), (0, 8, 0));
         assert_eq!(n.round(&mut store, T0 + 40, utc8()).unwrap(), Round { holder: true, ..Round::default() });
         // An hour after the first sends, the digest goes, with every alert it held.
-        let r = n.round(&mut store, T0 + 3601, utc8()).unwrap();
+        let r = n.round(&mut store, T0 + 3621, utc8()).unwrap();
         assert_eq!(r.digests, 1);
         let seen = got(dir.path());
         let digest = seen.last().unwrap();
         assert_eq!((digest["digest"].as_bool(), digest["held"].as_u64()), (Some(true), Some(8)));
         assert_eq!(digest["alerts"].as_array().unwrap().len(), 8);
         assert_eq!(n.round(&mut store, T0 + 3700, utc8()).unwrap().digests, 0, "once");
+        // A warning that turns critical is due again: notified when it does.
+        store.apply_alert_changes(&[open("web7", Level::Warn, T0 + 3710)]).unwrap();
+        assert_eq!(n.round(&mut store, T0 + 3711, utc8()).unwrap().sent, 0, "a warning is not sent");
+        let key = AlertKey::health("web7", Metric::Unreachable, "");
+        store
+            .apply_alert_changes(&[Change::Escalate {
+                key,
+                level: Level::Crit,
+                value: None,
+                message: "now critical".into(),
+                at: T0 + 3720,
+            }])
+            .unwrap();
+        assert_eq!(n.round(&mut store, T0 + 3721, utc8()).unwrap().sent, 1);
     }
 }

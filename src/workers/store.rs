@@ -49,6 +49,8 @@ pub enum StoreCmd {
     ApplyAlerts(Vec<crate::alerts::Change>),
     /// The engineer at the keyboard acknowledges a shift handover.
     AckHandover { id: i64 },
+    /// The engineer at the keyboard hands the shift over (the duty view's form).
+    WriteHandover { since: i64, note: String },
 }
 
 /// What the store thread reports.
@@ -234,6 +236,24 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                 Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
             },
             StoreCmd::ApplyAlerts(_) | StoreCmd::AckHandover { .. } if !writes => {}
+            StoreCmd::WriteHandover { .. } if !writes => {
+                report.problem(Msg::AlertActFailed, not_written(&setup));
+            }
+            StoreCmd::WriteHandover { since, note } => {
+                let clock = crate::clock::now();
+                match store.write_handover(
+                    &setup.operator,
+                    None,
+                    since,
+                    &note,
+                    clock.timestamp(),
+                    setup.lang,
+                    *clock.offset(),
+                ) {
+                    Ok((id, _)) => report.done(Msg::HandoverWritten, format!("#{id}")),
+                    Err(e) => report.problem(Msg::AlertActFailed, e),
+                }
+            }
             StoreCmd::AckHandover { id } => {
                 match store.ack_handover(id, &setup.operator, crate::clock::now_s()) {
                     Ok(_) => report.done(Msg::HandoverAcked, format!("#{id}")),

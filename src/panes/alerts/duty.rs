@@ -80,6 +80,8 @@ pub struct Duty {
     primed: bool,
     /// A bell to ring after the next frame.
     pub bell: bool,
+    /// The handover form: the outgoing engineer's notes, typed here (`H`).
+    pub form: Option<crate::ui::line::LineEdit>,
     pub flash_until: Option<Instant>,
 }
 

@@ -335,12 +335,18 @@ impl Pane for AlertsPane {
                 let covering = self
                     .selected_alert(ctx)
                     .and_then(|a| ctx.silences.iter().find(|s| s.active(now) && s.covers(a)))
-                    .or_else(|| ctx.silences.iter().find(|s| s.active(now)))
                     .map(|s| s.id);
                 match covering {
                     _ if self.refused(ctx) => {}
                     Some(id) => out.push(Command::Store(StoreCmd::LiftSilence { id })),
-                    None => self.say(tr(lang, "no silence is in force", "当前没有静默"), false),
+                    None => self.say(
+                        tr(
+                            lang,
+                            "no silence covers the selected alert (yunwei alerts unsilence ID lifts another)",
+                            "没有覆盖所选告警的静默（其他静默可用 yunwei alerts unsilence 编号 解除）",
+                        ),
+                        false,
+                    ),
                 }
             }
             _ => return Handled::No,

@@ -302,7 +302,8 @@ fn log_records_matching_a_rule_raise_an_alert_through_the_store_thread() {
         window_s: 300,
         min_count: 1,
     }]);
-    let records = vec![Record::whole(None, None, vec!["ERROR ORA-00600 internal error".into()])];
+    let at = Some(chrono::Local::now().fixed_offset());
+    let records = vec![Record::whole(at, None, vec!["ERROR ORA-00600 internal error".into()])];
     app.on_event(Event::Worker(WorkerMsg::Logs(LogsMsg::Records { source: 0, records })));
     match sent(&mut app).as_slice() {
         [StoreCmd::ApplyAlerts(changes)] => {
@@ -394,4 +395,31 @@ fn a_pending_handover_shows_over_the_console_until_acknowledged() {
     app.on_event(key(KeyCode::Char('a')));
     assert_eq!(sent(&mut app), [StoreCmd::AckHandover { id: 4 }]);
     assert!(app.handover.is_none());
+}
+
+#[test]
+fn the_handover_is_written_from_the_duty_view() {
+    let mut app = alerts_app(Lang::En, false);
+    app.on_event(key(KeyCode::Char('D')));
+    let text = screen(&draw(&mut app, 80, 24));
+    assert!(text.contains("H handover  Esc tabs"), "{text}");
+    app.on_event(key(KeyCode::Char('H')));
+    let text = screen(&draw(&mut app, 100, 24));
+    assert!(text.contains("handover (8 h), notes:"), "{text}");
+    typed(&mut app, "db2 down since 03:02, called the IDC");
+    app.on_event(key(KeyCode::Enter));
+    assert_eq!(
+        sent(&mut app),
+        [StoreCmd::WriteHandover {
+            since: NOW - 8 * 3600,
+            note: "db2 down since 03:02, called the IDC".into()
+        }]
+    );
+    assert!(app.duty.on && app.duty.form.is_none());
+    // Esc closes the form without writing; a second Esc leaves the view.
+    app.on_event(key(KeyCode::Char('H')));
+    app.on_event(key(KeyCode::Esc));
+    assert!(sent(&mut app).is_empty() && app.duty.on);
+    app.on_event(key(KeyCode::Esc));
+    assert!(!app.duty.on);
 }
