@@ -123,13 +123,11 @@ pub fn markdown(s: &Shift<'_>, lang: Lang, offset: FixedOffset) -> String {
         .iter()
         .filter(|t| within(Some(t.created_at)))
         .map(|t| {
-            format!(
-                "{} {} {}: {} ({})",
-                t.number,
-                t.priority,
-                at(t.created_at, offset),
-                md(&t.summary),
-                t.status
+            let (st, when) = (crate::ticket_words::status(t.status, lang), at(t.created_at, offset));
+            tr(
+                lang,
+                format!("{} {} {when}: {} ({st})", t.number, t.priority, md(&t.summary)),
+                format!("{} {} {when}：{}（{st}）", t.number, t.priority, md(&t.summary)),
             )
         })
         .collect();
@@ -139,7 +137,12 @@ pub fn markdown(s: &Shift<'_>, lang: Lang, offset: FixedOffset) -> String {
         .iter()
         .filter(|t| !within(Some(t.created_at)) && within(Some(t.updated_at)))
         .map(|t| {
-            format!("{} {}: {} ({}, {})", t.number, t.priority, md(&t.summary), t.status, md(&t.updated_by))
+            let st = crate::ticket_words::status(t.status, lang);
+            tr(
+                lang,
+                format!("{} {}: {} ({st}, {})", t.number, t.priority, md(&t.summary), md(&t.updated_by)),
+                format!("{} {}：{}（{st}，{}）", t.number, t.priority, md(&t.summary), md(&t.updated_by)),
+            )
         })
         .collect();
     section(&mut out, "Tickets touched", "处理过的工单", touched);
@@ -152,10 +155,13 @@ pub fn markdown(s: &Shift<'_>, lang: Lang, offset: FixedOffset) -> String {
                 Lang::En => &j.reason_en,
                 Lang::ZhCn => &j.reason_zh,
             };
+            let state = crate::backups::State::parse(&j.state)
+                .map(|st| crate::backup_words::state(st, lang).to_string())
+                .unwrap_or_else(|| md(&j.state));
             tr(
                 lang,
-                format!("{} ({}): {}", md(&j.job), j.state, md(reason)),
-                format!("{}（{}）：{}", md(&j.job), j.state, md(reason)),
+                format!("{} ({state}): {}", md(&j.job), md(reason)),
+                format!("{}（{state}）：{}", md(&j.job), md(reason)),
             )
         })
         .collect();
