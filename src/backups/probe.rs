@@ -86,6 +86,7 @@ printf '\0'
 "#;
 
 const START: &str = r#"d=${HOME:-/tmp}/.cache/yunwei/runs
+[ -d "${HOME:-/tmp}" ] || { echo "no home folder ${HOME:-/tmp}"; exit 97; }
 mkdir -p "$d" && chmod 700 "$d" || { echo "cannot make $d"; exit 97; }
 k=$1; shift
 if [ -f "$d/$k.pid" ] && kill -0 "$(cat "$d/$k.pid" 2>/dev/null)" 2>/dev/null; then echo busy; exit 98; fi

@@ -163,7 +163,16 @@ impl DemoDir {
 impl Drop for DemoDir {
     fn drop(&mut self) {
         drop(self.logs.take());
-        let _ = std::fs::remove_dir_all(&self.path);
+        // The demo's detached job runs and verifications (their files under the folder) may
+        // still be writing a last line: a removal that meets a new file is tried again.
+        for _ in 0..20 {
+            match std::fs::remove_dir_all(&self.path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    std::thread::sleep(std::time::Duration::from_millis(50))
+                }
+                _ => break,
+            }
+        }
     }
 }
 
