@@ -171,24 +171,13 @@ pub fn markdown(s: &Shift<'_>, lang: Lang, offset: FixedOffset) -> String {
         .iter()
         .filter(|x| x.active(s.now))
         .map(|x| {
+            let (scope, target, until) =
+                (crate::alert_words::scope(x.scope, lang), md(&x.target), at(x.until, offset));
+            let (by, why) = (md(&x.created_by), md(&x.reason));
             tr(
                 lang,
-                format!(
-                    "{} {} until {} ({}: {})",
-                    crate::alert_words::scope(x.scope, lang),
-                    md(&x.target),
-                    at(x.until, offset),
-                    md(&x.created_by),
-                    md(&x.reason)
-                ),
-                format!(
-                    "{} {}，至 {}（{}：{}）",
-                    crate::alert_words::scope(x.scope, lang),
-                    md(&x.target),
-                    at(x.until, offset),
-                    md(&x.created_by),
-                    md(&x.reason)
-                ),
+                format!("{scope} {target} until {until} ({by}: {why})"),
+                format!("{scope} {target}，至 {until}（{by}：{why}）"),
             )
         })
         .collect();
