@@ -1263,12 +1263,12 @@ fn a_long_verification_never_holds_the_hosts_health_poll() {
     // for a loaded machine, as in the log catch-up test above).
     let worst = waits.iter().max().copied().unwrap_or_default();
     let slow = waits.iter().filter(|w| **w >= Duration::from_secs(1)).count();
-    // (On a loaded machine one answer has been seen to wait 5 s, with four quick ones before:
-    // a stall of the shared session to be traced; a session held by the verification would
-    // show one or two answers in all.)
-    assert!(waits.len() >= 4, "the health poll ran meanwhile: {waits:?}");
+    // A wait of 4 s or more is either the verification holding the session or a wait on a
+    // quiet socket for an answer libssh2 already held (5 s, the exec timeout, seen on a loaded
+    // machine before `SshConn` waited in slices).
+    assert!(waits.len() >= 6, "the health poll ran meanwhile: {waits:?}");
     assert!(slow <= 1, "{slow} health polls waited a second or more: {waits:?}");
-    assert!(worst < Duration::from_secs(10), "a health poll waited {worst:?}: {waits:?}");
+    assert!(worst < Duration::from_secs(3), "a health poll waited {worst:?}: {waits:?}");
     // The host bounds a verification by `verify_timeout`: said as such, not as a failure.
     let short = yunwei::config::Backups { verify_timeout: Duration::from_secs(1), ..settings };
     let err = verify_one(&place, "db1-dump", "sleep 20; gzip -t", &a, &short, lang).unwrap_err();

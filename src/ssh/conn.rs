@@ -17,6 +17,9 @@ use super::{ErrorKind, ExecOutput, SshError, SshMsg};
 /// More output than any probe prints; a runaway command fails instead of exhausting memory.
 const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
+/// The longest one wait on the socket lasts before libssh2 is asked again (see `wait`).
+const WAIT_SLICE: Duration = Duration::from_millis(200);
+
 /// A session to one target. `Send`: it moves into the thread that owns it.
 pub struct SshConn {
     session: Session,
@@ -172,12 +175,20 @@ impl SshConn {
         )
     }
 
-    /// Waits until the socket is ready in the direction libssh2 is blocked on.
+    /// Waits until the socket is ready in the direction libssh2 is blocked on, or for
+    /// [`WAIT_SLICE`] at most: the caller then asks libssh2 again.
+    ///
+    /// The slice is there because libssh2 can answer "would block" while what it waits for is
+    /// already in its own buffers (a channel's confirmation queued while it read another
+    /// packet; libssh2 issue #671): the socket then stays quiet, and a wait to the deadline
+    /// held a health poll for its whole 5 s timeout on a loaded machine before the retry found
+    /// the answer at once.
     fn wait(&self, deadline: Instant) -> Result<(), SshError> {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(self.timeout());
         }
+        let remaining = remaining.min(WAIT_SLICE);
         let events = match self.session.block_directions() {
             BlockDirections::Outbound => libc::POLLOUT,
             BlockDirections::Both => libc::POLLIN | libc::POLLOUT,
