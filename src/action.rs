@@ -89,6 +89,7 @@ pub enum Action {
     ToggleHistory,
     PaneAlerts,
     DutyView,
+    Shell,
 }
 
 impl Action {
@@ -122,7 +123,7 @@ mod tests {
              exclude_filter toggle_filters follow wrap reveal write_file open_file toggle_filter new_ticket acknowledge move_ticket assign_ticket \
              escalate_ticket note_ticket pane_fleet pane_logs pane_tickets accept_change reject_change edit_mapping \
              reset_review accept_confident accept_form_only pick_versions import_edition pane_divcodes verify_now run_job pane_backups \
-             ack_alert snooze silence unsilence toggle_history pane_alerts duty_view"
+             ack_alert snooze silence unsilence toggle_history pane_alerts duty_view shell"
         );
     }
 

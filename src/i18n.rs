@@ -501,6 +501,7 @@ catalogue! {
     PaneAlerts => "Alerts", "告警";
     ActPaneAlerts => "alerts tab", "告警标签页";
     ActDutyView => "the night-duty view (large figures; Esc back)", "值班视图（大字显示；Esc 返回）";
+    ActShell => "a recorded shell on the host (exit it to come back)", "打开该主机上的录像 shell（退出后返回）";
     ActAckAlert => "acknowledge the alert, with a note", "确认此告警并附说明";
     ActSnooze => "snooze the alert for a while", "暂缓此告警一段时间";
     ActSilence => "silence a host, a job or a pattern for a maintenance window", "维护窗口：静默主机、作业或匹配的告警";
@@ -673,6 +674,14 @@ catalogue! {
     CliDutyNote => "The outgoing engineer's notes", "交班人的说明";
     CliDutyLog => "List past handovers, who wrote them and who acknowledged them", "列出历次交接：交班人、接班人及确认情况";
     CliWatch => "Run the polls, checks, alerts and notifications with no console, logging to standard error in the journal's style; stops on SIGTERM", "不开控制台，运行轮询、检查、告警和通知，以 journal 格式把日志写到标准错误；收到 SIGTERM 时停止";
+    CliShell => "A shell on HOST through its jump chain, with the polls' host-key checks; recorded (asciicast, 0600) and audited; exits with the shell's status", "经跳板链打开 HOST 上的 shell，主机密钥检查与轮询相同；录像（asciicast，0600）并审计；退出码为 shell 的退出码";
+    CliShellHost => "The host, by its [[hosts]] name (a local host opens this machine's login shell)", "主机，按 [[hosts]] 中的名称（本机主机打开本机的登录 shell）";
+    CliShellTicket => "The ticket the session is for (its number), written in the audit row", "本次会话对应的工单（编号），写入审计记录";
+    CliShellList => "List the sessions from the audit log: who, host, ticket, start, end, exit status, and whether each recording is intact", "从审计日志列出会话：操作人、主机、工单、开始、结束、退出码，以及录像是否完好";
+    CliReplay => "Play a shell recording back at its pace; clipboard writes, title changes and device strings are dropped; any key stops it", "按原速回放 shell 录像；剪贴板写入、标题修改和设备控制串被去掉；按任意键停止";
+    CliReplayFile => "The recording (*.cast in sessions/ beside the database)", "录像文件（数据库旁 sessions/ 中的 *.cast）";
+    CliReplaySpeed => "Play N times as fast (0.5 is half speed)", "以 N 倍速回放（0.5 为半速）";
+    CliReplayIdle => "Cut every pause to at most this many seconds", "把每段停顿缩短到最多这么多秒";
     CliAudit => "The audit log for the assessment: reveals, exports, acknowledgements, silences, runs of jobs; export it, or verify its hash chain", "供测评使用的审计日志：查看原文、导出、确认、静默、作业运行等；导出，或校验其哈希链";
     CliAuditFrom => "From this day (2026-10-01), in the local calendar", "起始日期（如 2026-10-01，本地日历）";
     CliAuditTo => "To this day, inclusive", "截止日期（含当天）";
@@ -1008,6 +1017,7 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::ToggleHistory => Msg::ActToggleHistory,
         A::PaneAlerts => Msg::ActPaneAlerts,
         A::DutyView => Msg::ActDutyView,
+        A::Shell => Msg::ActShell,
     };
     msg.text(lang)
 }

@@ -24,6 +24,7 @@ pub mod keymap;
 pub mod logs;
 pub mod panes;
 pub mod report;
+pub mod shell;
 pub mod ssh;
 pub mod store;
 pub mod text;

@@ -63,6 +63,10 @@ enum Cmd {
     Audit(cli::audit::AuditArgs),
     /// Run the polls, checks, alerts and notifications with no console (for a systemd unit)
     Watch,
+    /// A recorded, audited shell on a host through its jump chain; --list lists the sessions
+    Shell(cli::shell::ShellArgs),
+    /// Play a shell recording back, with what reaches beyond the screen dropped
+    Replay(cli::shell::ReplayArgs),
     /// Reports from the database: the quarterly service report (Markdown and HTML)
     Report(cli::report::ReportArgs),
     /// Print the manual page (roff) in the language of --lang
@@ -116,6 +120,8 @@ fn main() -> ExitCode {
         Some(Cmd::Duty(args)) => args.name(),
         Some(Cmd::Audit(args)) => args.name(),
         Some(Cmd::Watch) => "watch",
+        Some(Cmd::Shell(_)) => "shell",
+        Some(Cmd::Replay(_)) => "replay",
         Some(Cmd::Man(_)) => "man",
     };
     if let Some(refusal) = cli::errors::refuse_ignored(&mut command, sub, &given, lang) {
@@ -139,6 +145,8 @@ fn main() -> ExitCode {
         Some(Cmd::Duty(args)) => cli::duty::run(&g, &args),
         Some(Cmd::Audit(args)) => cli::audit::run(&g, &args),
         Some(Cmd::Watch) => cli::watch::run(&g),
+        Some(Cmd::Shell(args)) => cli::shell::run(&g, &args),
+        Some(Cmd::Replay(args)) => cli::shell::replay(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

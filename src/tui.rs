@@ -112,11 +112,13 @@ pub fn run(
     tx: UnboundedSender<Event>,
     mut rx: UnboundedReceiver<Event>,
     workers: Workers,
+    launcher: Option<crate::shell::Launcher>,
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().enable_io().build()?;
     let mut term = setup_terminal()?;
     let result = rt.block_on(async {
-        spawn_input_thread(tx.clone());
+        let input = InputGate::new();
+        spawn_input_thread(tx.clone(), std::sync::Arc::clone(&input));
         spawn_clock(tx.clone());
         spawn_signals(tx.clone());
         // The first frame goes out before any worker has answered.
@@ -182,6 +184,12 @@ pub fn run(
                 app.force_clear = true;
                 urgent = true;
             }
+            if let Some(req) = app.shell.take() {
+                let said = open_shell(&mut term, &input, launcher.as_ref(), &req, app.ctx.lang)?;
+                app.flash = Some(said);
+                app.force_clear = true;
+                urgent = true;
+            }
             if app.force_clear {
                 repaint_all(&mut term)?;
                 app.force_clear = false;
@@ -211,9 +219,74 @@ pub fn run(
     result
 }
 
-/// crossterm's blocking reader on its own thread; it ends with the process.
-fn spawn_input_thread(tx: UnboundedSender<Event>) {
+/// Lets the main thread take standard input from the reader thread (for a shell) and give it
+/// back.
+struct InputGate {
+    /// (paused, the reader is parked at the gate)
+    state: std::sync::Mutex<(bool, bool)>,
+    changed: std::sync::Condvar,
+}
+
+/// How long the reader waits for a key before it looks at the gate again.
+const INPUT_POLL: Duration = Duration::from_millis(250);
+
+impl InputGate {
+    fn new() -> std::sync::Arc<InputGate> {
+        std::sync::Arc::new(InputGate {
+            state: std::sync::Mutex::new((false, false)),
+            changed: std::sync::Condvar::new(),
+        })
+    }
+
+    /// Stops the reader and waits until it no longer reads (at most one [`INPUT_POLL`]).
+    fn pause(&self) {
+        let mut s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.0 = true;
+        while !s.1 {
+            let (next, timeout) = self
+                .changed
+                .wait_timeout(s, INPUT_POLL * 4)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            s = next;
+            if timeout.timed_out() {
+                break;
+            }
+        }
+    }
+
+    fn resume(&self) {
+        let mut s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.0 = false;
+        self.changed.notify_all();
+    }
+
+    /// The reader's side: parks while paused.
+    fn pass(&self) {
+        let mut s = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while s.0 {
+            s.1 = true;
+            self.changed.notify_all();
+            s = self.changed.wait(s).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        s.1 = false;
+    }
+}
+
+/// crossterm's reader on its own thread, looking at the gate between keys; it ends with the
+/// process.
+fn spawn_input_thread(tx: UnboundedSender<Event>, gate: std::sync::Arc<InputGate>) {
     std::thread::spawn(move || loop {
+        gate.pass();
+        let ready = match crossterm::event::poll(INPUT_POLL) {
+            Ok(ready) => ready,
+            Err(_) => {
+                let _ = tx.send(Event::Terminate);
+                return;
+            }
+        };
+        if !ready {
+            continue;
+        }
         match crossterm::event::read() {
             Ok(ev) => {
                 if tx.send(Event::Terminal(ev)).is_err() {
@@ -226,6 +299,67 @@ fn spawn_input_thread(tx: UnboundedSender<Event>) {
             }
         }
     });
+}
+
+/// `S`: leaves the console's screen for a shell on the host (the host key decided first, on
+/// the console's screen), then takes the screen back as it was. What to say in the status
+/// bar comes back.
+fn open_shell(
+    term: &mut Term,
+    gate: &InputGate,
+    launcher: Option<&crate::shell::Launcher>,
+    req: &crate::shell::Request,
+    lang: crate::i18n::Lang,
+) -> io::Result<crate::ui::bars::Flash> {
+    use crate::ui::bars::Flash;
+    let Some(launcher) = launcher else {
+        let text = crate::i18n::tr(lang, "no shell here", "这里不能打开 shell");
+        return Ok(Flash { text, error: true });
+    };
+    // Connecting (and deciding the host key) happens with the console still on screen.
+    let prepared = match launcher.prepare(req) {
+        Ok(p) => p,
+        Err(e) => return Ok(Flash { text: e.text.get(lang).to_string(), error: true }),
+    };
+    ratatui::backend::Backend::flush(term.backend_mut())?;
+    gate.pause();
+    {
+        let mut out = io::stdout();
+        out.execute(DisableBracketedPaste)?;
+        out.execute(LeaveAlternateScreen)?;
+        out.execute(Show)?;
+    }
+    // Raw mode stays on: every key, Ctrl-C included, is the shell's.
+    let outcome = launcher.run(req, prepared, true);
+    {
+        let mut out = io::stdout();
+        out.write_all(crate::shell::TERMINAL_RESET.as_bytes())?;
+        out.flush()?;
+    }
+    let flash = match &outcome {
+        Ok(o) => {
+            crate::shell::say_line(lang, &o.summary());
+            let mut text = o
+                .summary()
+                .get(lang)
+                .trim_start_matches("yunwei: ")
+                .trim_start_matches("yunwei：")
+                .to_string();
+            for note in &o.notes {
+                text.push_str("; ");
+                text.push_str(note.get(lang));
+            }
+            Flash { text, error: !o.notes.is_empty() }
+        }
+        Err(e) => Flash { text: e.text.get(lang).to_string(), error: true },
+    };
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    out.execute(EnterAlternateScreen)?;
+    out.execute(EnableBracketedPaste)?;
+    term.hide_cursor()?;
+    gate.resume();
+    Ok(flash)
 }
 
 /// Wakes the loop when the wall-clock minute changes, for the status-bar clock: no busy ticks.

@@ -376,3 +376,63 @@ fn a_shift_handover_is_printed_kept_audited_and_listed() {
     assert_eq!(code, 2);
     assert!(err.contains("--since soon"), "{err}");
 }
+
+#[test]
+fn a_local_shell_from_a_pipe_is_recorded_audited_listed_and_replayed_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(home.join("config.toml"), "[[hosts]]\nname = \"本机\"\nlocal = true\n").unwrap();
+    // The shell prints a clipboard write and a title change among its output.
+    let mut child = yunwei(home)
+        .args(["shell", "本机", "--ticket", "T-42"])
+        .env("SHELL", "/bin/sh")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        input
+            .write_all(
+                b"printf 'a\\033]52;c;cm0gLXJmIC8=\\007b\\033]0;owned\\007c-%s\\n' $((40+2))\nexit 5\n",
+            )
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("shell on 本机") && stderr.contains("exit status 5"), "{stderr}");
+    let (code, listed, _) = run(home, &["shell", "--list", "--json"], None);
+    assert_eq!(code, 0);
+    let v: Vec<Value> = serde_json::from_str(&listed).unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        (v[0]["host"].as_str(), v[0]["ticket"].as_str(), v[0]["operator"].as_str()),
+        (Some("本机"), Some("T-42"), Some("值班-张"))
+    );
+    assert_eq!((v[0]["exit_status"].as_i64(), v[0]["file"].as_str()), (Some(5), Some("intact")));
+    let cast = v[0]["recording"].as_str().unwrap().to_string();
+    // The recording holds what was shown, the sequences included; the replay drops them.
+    let raw = std::fs::read_to_string(&cast).unwrap();
+    assert!(raw.contains("]52;c;"), "{raw}");
+    let (code, played, err) = run(home, &["replay", &cast, "--speed", "100"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(played.contains("abc-42"), "{played:?}");
+    // (The typed command is echoed as text; no sequence is left to act.)
+    assert!(!played.contains("\u{1b}]"), "{played:?}");
+    assert!(played.contains("\n# abc-42") || played.contains("abc-42\r\n"), "{played:?}");
+    // The table, in Chinese, and the audit rows in the sqlite3 shell.
+    let (_, table, _) = run(home, &["--lang", "zh-CN", "shell", "--list"], None);
+    assert!(table.contains("工单") && table.contains("T-42") && table.contains("完好"), "{table}");
+    let actions =
+        sqlite3(&home.join("a.db"), "SELECT group_concat(action, ' ') FROM audit WHERE target = '本机'");
+    assert_eq!(actions.trim(), "shell.start shell.end");
+    // A replay of a file that is not a recording says where.
+    std::fs::write(home.join("bad.cast"), "not json\n").unwrap();
+    let (code, _, err) =
+        run(home, &["--lang", "zh-CN", "replay", home.join("bad.cast").to_str().unwrap()], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.cast:1") && err.contains("不是 asciicast"), "{err}");
+}

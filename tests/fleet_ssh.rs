@@ -1280,3 +1280,156 @@ fn a_long_verification_never_holds_the_hosts_health_poll() {
     assert!(v.output.contains("gzip"), "{v:?}");
     assert_eq!(server.accepted_logins(), 1);
 }
+
+/// The sessions `yunwei shell --list --json` reports.
+fn shell_sessions(f: &Fleet, db: &Path) -> Vec<serde_json::Value> {
+    let out = yunwei(f.dir.path())
+        .args([
+            "--config",
+            f.config.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "shell",
+            "--list",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+}
+
+#[test]
+fn a_shell_from_the_console_through_two_jump_hosts_is_recorded_audited_and_plays_back() {
+    let f = fleet(2);
+    let db = f.dir.path().join("y.db");
+    let t = Tmux::new("shell");
+    let script = format!(
+        "{env}unset SSH_AUTH_SOCK; exec '{bin}' --config '{cfg}' --db '{db}'",
+        env = env_prefix(f.dir.path()),
+        bin = bin().display(),
+        cfg = f.config.display(),
+        db = db.display()
+    );
+    t.start("main", &script, true);
+    let row = |s: &str, name: &str| s.lines().find(|l| l.contains(name)).unwrap_or("").to_string();
+    t.wait_for("main", "the host behind two jump hosts up", |s| row(s, "海口-应用-behind").contains(" up "));
+    // Logins so far: the polls' (each host's) and the pool's jump sessions.
+    std::thread::sleep(Duration::from_secs(1));
+    let before = [f.bastion.accepted_logins(), f.inner.accepted_logins(), f.behind.accepted_logins()];
+    // The call: "海口 behind is acting up". Filter to it, S.
+    t.keys("main", &["/"]);
+    t.keys("main", &["behind", "Enter", "S"]);
+    let s = t.wait_for("main", "the shell's banner and prompt", |s| {
+        s.contains("yunwei: shell on 海口-应用-behind via bastion → inner-hop") && s.trim_end().ends_with('#')
+    });
+    assert!(s.contains("recorded to "), "{s}");
+    t.keys("main", &["echo mark-$((6*7))", "Enter"]);
+    t.wait_for("main", "the command's output", |s| s.contains("\nmark-42"));
+    // The PTY follows the terminal's size.
+    t.cmd(&["resize-window", "-t", "e2e:main", "-x", "120", "-y", "40"]);
+    std::thread::sleep(Duration::from_millis(500));
+    t.keys("main", &["stty size", "Enter"]);
+    t.wait_for("main", "the new size on the host", |s| s.contains("\n40 120"));
+    t.keys("main", &["exit 7", "Enter"]);
+    let s =
+        t.wait_for("main", "the console back", |s| s.contains("Fleet health") && s.contains("exit status 7"));
+    assert!(!s.contains("mark-42"), "the console's screen is its own again:\n{s}");
+    t.keys("main", &["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+
+    // The shell went through the jump sessions the polls use (no new login on either jump
+    // host) and logged in once on the host.
+    let after = [f.bastion.accepted_logins(), f.inner.accepted_logins(), f.behind.accepted_logins()];
+    assert_eq!(after, [before[0], before[1], before[2] + 1], "logins before the shell {before:?}");
+    let sessions = shell_sessions(&f, &db);
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let s = &sessions[0];
+    assert_eq!(s["host"], "海口-应用-behind");
+    assert_eq!(s["via"], serde_json::json!(["bastion", "inner-hop"]));
+    assert_eq!(s["exit_status"], 7);
+    assert_eq!(s["file"], "intact");
+    assert_eq!(s["sha256"].as_str().map(str::len), Some(64));
+    let cast = PathBuf::from(s["recording"].as_str().unwrap());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(fs::metadata(&cast).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(fs::metadata(cast.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+    // The recording plays back (its typing shown as the terminal echoed it).
+    let out = yunwei(f.dir.path())
+        .args([
+            "--config",
+            f.config.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "replay",
+            "--speed",
+            "1000",
+        ])
+        .arg(&cast)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let played = String::from_utf8_lossy(&out.stdout);
+    assert!(played.contains("mark-42") && played.contains("40 120"), "{played}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("matches the audit row"));
+    // The audit log has both rows, chained.
+    let out = yunwei(f.dir.path())
+        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "audit", "--json"])
+        .output()
+        .unwrap();
+    let audit = String::from_utf8_lossy(&out.stdout);
+    assert!(audit.contains("shell.start") && audit.contains("shell.end"), "{audit}");
+    let verify = yunwei(f.dir.path())
+        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "audit", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0));
+    // A recording changed afterwards is named as such.
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&cast)
+        .unwrap()
+        .write_all(b"[99.0, \"o\", \"forged\"]\n")
+        .unwrap();
+    assert_eq!(shell_sessions(&f, &db)[0]["file"], "changed");
+}
+
+#[test]
+fn a_changed_host_key_refuses_the_shell_as_polling_does_even_without_a_terminal() {
+    let f = fleet(2);
+    let db = f.dir.path().join("y.db");
+    let status = yunwei(f.dir.path())
+        .args(["--config", f.config.to_str().unwrap(), "status", "--json"])
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let polled = status.as_array().unwrap().iter().find(|h| h["name"] == "changed-key").cloned().unwrap();
+    let out = yunwei(f.dir.path())
+        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "shell", "changed-key"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(polled["error"]["kind"], "host_key_changed", "{polled}");
+    let reason = polled["error"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(!reason.is_empty() && said.contains(&reason), "shell said {said:?}; polling said {polled}");
+    assert!(said.to_lowercase().contains("host key changed"), "{said}");
+    // Nothing was opened, recorded or audited.
+    assert!(!f.dir.path().join("sessions").exists());
+    assert!(!db.exists() || shell_sessions(&f, &db).is_empty());
+    // Input from a pipe: no PTY, the shell reads it, its exit status is ours.
+    let mut child = yunwei(f.dir.path())
+        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "shell", "direct-1"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"echo piped-$((1+1))\nexit 4\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("piped-2"));
+    let sessions = shell_sessions(&f, &db);
+    assert_eq!((sessions.len(), sessions[0]["exit_status"].as_i64()), (1, Some(4)));
+}

@@ -107,6 +107,8 @@ pub struct App {
     /// A shift handover not yet acknowledged by this engineer, shown over the console when it
     /// opens: its id and its text, and how far it is scrolled.
     pub handover: Option<(i64, String, u16)>,
+    /// `S`: the shell to open; the event loop gives it the terminal.
+    pub shell: Option<crate::shell::Request>,
 }
 
 impl App {
@@ -133,6 +135,7 @@ impl App {
             lang_changed: false,
             log_alerts: Default::default(),
             duty: crate::panes::alerts::duty::Duty::new(true, true),
+            shell: None,
             handover: None,
         }
     }
@@ -384,6 +387,7 @@ impl App {
             // From the fleet or a host's detail: the form, with the host and its worst alert.
             Action::NewTicket if self.focus == Focus::Alerts => self.ticket_from_alert(),
             Action::NewTicket => self.ticket_from_fleet(),
+            Action::Shell => self.shell_here(),
             other => {
                 if let Some(focus) = Focus::for_action(other) {
                     self.focus = focus;
@@ -476,6 +480,40 @@ impl App {
         prefill.summary = crate::text::escape_unprintable(&subject).into_owned();
         self.focus = Focus::Tickets;
         self.panes.tickets.open_form(prefill, host, self.ctx.lang, &mut self.outbox);
+    }
+
+    /// `S`: a shell on the host of what is selected: the fleet's row or the host shown, the
+    /// alert's host, the ticket's first host (the ticket then goes into the audit row).
+    fn shell_here(&mut self) {
+        let (host, ticket) = match self.focus {
+            Focus::Fleet => match &self.panes.fleet.view {
+                crate::panes::health::View::Detail(d) => (Some(d.host.clone()), None),
+                crate::panes::health::View::Table => {
+                    (self.panes.fleet.selected_host(&self.ctx).map(|h| h.name.clone()), None)
+                }
+            },
+            Focus::Alerts => (
+                self.panes
+                    .alerts
+                    .selected_alert(&self.ctx)
+                    .and_then(|a| a.host.clone().or_else(|| a.key.host().map(str::to_string))),
+                None,
+            ),
+            Focus::Tickets => match self.panes.tickets.selected_host(self.ctx.now.timestamp()) {
+                Some((host, number)) => (host, Some(number)),
+                None => (None, None),
+            },
+            _ => (None, None),
+        };
+        match host {
+            Some(host) => self.shell = Some(crate::shell::Request { host, ticket }),
+            None => {
+                self.flash = Some(Flash {
+                    text: crate::i18n::tr(self.ctx.lang, "no host is selected here", "这里没有选中的主机"),
+                    error: true,
+                })
+            }
+        }
     }
 
     /// Opens the new-ticket form on the Tickets tab, prefilled from the host selected (or

@@ -189,6 +189,8 @@ pub struct Built {
     pub read_only: Option<ReadOnlyDb>,
     pub export_dir: PathBuf,
     pub notices: Vec<String>,
+    /// Opens `S`'s shells: the fleet's hosts, through the polls' pool.
+    pub launcher: crate::shell::Launcher,
     /// The demo's folder (its logs, its database): removed when dropped.
     demo_dir: Option<DemoDir>,
 }
@@ -311,6 +313,22 @@ pub fn build(g: &Global, prepared: &Prepared, demo: bool) -> Result<Built, i32> 
         },
         lang,
     };
+    let launcher = crate::shell::Launcher {
+        hosts: resolved.hosts.clone(),
+        pool: match &sessions {
+            Some(s) => Some(std::sync::Arc::clone(s.pool())),
+            None => resolved
+                .hosts
+                .iter()
+                .any(|h| h.target().is_some())
+                .then(|| crate::fleet::pool_for(&prepared.config)),
+        },
+        settings: prepared.config.shell.clone(),
+        db_path: setup.db_path.clone(),
+        operator: setup.operator.clone(),
+        simulated: rows.iter().filter(|r| r.kind == HostKind::Demo).map(|r| r.name.clone()).collect(),
+        lang,
+    };
     // The SSH targets of the hosts log sources name (the demo's sources name none).
     let log_target = Box::new(move |name: &str| {
         resolved.hosts.iter().find(|h| h.name == name).and_then(crate::fleet::FleetHost::target)
@@ -339,7 +357,7 @@ pub fn build(g: &Global, prepared: &Prepared, demo: bool) -> Result<Built, i32> 
         sessions,
         notify,
     };
-    Ok(Built { setup, rows, log_specs, read_only, export_dir, notices, demo_dir })
+    Ok(Built { setup, rows, log_specs, read_only, export_dir, notices, launcher, demo_dir })
 }
 
 /// The console, opened on the night-duty view when `duty` (`yunwei duty`).
@@ -364,7 +382,7 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let Built { setup, rows, log_specs, read_only, export_dir, notices, demo_dir } = built;
+    let Built { setup, rows, log_specs, read_only, export_dir, notices, launcher, demo_dir } = built;
     // A handover not yet acknowledged by this engineer shows first.
     let pending = Store::open_with(&setup.store.db_path, StoreOptions::new(DbAccess::Read, false))
         .ok()
@@ -387,7 +405,8 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
     }
     let (tx, rx) = crate::tui::channel();
     let workers = Workers::start(setup, tx.clone());
-    let code = match crate::tui::run(app, tx, rx, workers) {
+    let launcher = Some(launcher);
+    let code = match crate::tui::run(app, tx, rx, workers, launcher) {
         Ok(()) => 0,
         Err(e) => {
             say("", &e.to_string());

@@ -19,6 +19,7 @@ pub mod help;
 pub mod logs;
 pub mod man;
 pub mod report;
+pub mod shell;
 pub mod status;
 pub mod ticket;
 pub mod watch;

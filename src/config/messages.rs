@@ -34,6 +34,7 @@ crate::i18n::catalogue! {
     NameUnprintable => "{path} holds the control or bidirectional character U+{cp}; names are shown on every screen and must be plain text", "{path} 含有控制字符或双向控制字符 U+{cp}；名称会显示在每个界面上，只能是纯文本";
     OutOfRange => "{path} must be between {lo} and {hi}{unit}, found {found}", "{path} 须在 {lo} 到 {hi}{unit} 之间，实际为 {found}";
     UnitSeconds => " seconds", " 秒";
+    UnitDays => " days", " 天";
     NoUnit => "", "";
     UnitRecords => " records", " 条记录";
     BadChoice => "invalid value \"{value}\" for {path}; expected one of {allowed}", "{path} 的值 \"{value}\" 无效；可选 {allowed}";

@@ -15,6 +15,7 @@ mod jobs;
 mod logs;
 pub mod messages;
 mod notify;
+mod shell;
 mod ssh;
 mod thresholds;
 mod tickets;
@@ -35,6 +36,7 @@ pub use hosts::HostEntry;
 pub use jobs::Backups;
 pub use logs::{LogAlertRules, LogEntry, LogPane};
 pub use notify::Notify;
+pub use shell::Shell;
 pub use ssh::Ssh;
 pub use tickets::Tickets;
 // These live in their domains now; re-exported so `config::…` paths keep working.
@@ -105,6 +107,8 @@ sections! {
     duty: Duty,
     /// `[notify]`: the command new alerts are handed to.
     notify: Notify,
+    /// `[shell]`: the recorded shell on a host.
+    shell: Shell,
 }
 
 impl Config {
@@ -478,6 +482,7 @@ load_per_core = { warn = 2, crit = 4 }
             log_alerts: Default::default(),
             duty: Default::default(),
             notify: Default::default(),
+            shell: Default::default(),
             tickets: Tickets::default(),
             divcodes: Divcodes::default(),
             jobs: Vec::new(),

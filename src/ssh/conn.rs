@@ -206,6 +206,142 @@ impl SshConn {
     }
 }
 
+/// The terminal an interactive shell asks the server for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PtyRequest {
+    /// `$TERM` of the local terminal, e.g. `xterm-256color`.
+    pub term: String,
+    pub cols: u16,
+    pub rows: u16,
+}
+
+/// What one read of an interactive channel gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShellRead {
+    Data(usize),
+    /// Nothing now: wait on [`ShellChannel::fd`].
+    Nothing,
+    /// The shell closed its output: the session is over.
+    Eof,
+}
+
+/// An interactive shell on the session: a PTY (or none, for input that is not a terminal)
+/// and the user's login shell, read and written without blocking.
+pub struct ShellChannel<'a> {
+    conn: &'a SshConn,
+    channel: ssh2::Channel,
+    stderr_done: bool,
+    stdout_done: bool,
+}
+
+impl SshConn {
+    /// Opens the user's login shell on the host: with a terminal as `pty` asks for, or with
+    /// plain streams when `pty` is None (input from a pipe, as `ssh` does then). Each step
+    /// is bounded by the command timeout; the shell itself by nothing.
+    pub fn open_shell(&mut self, pty: Option<&PtyRequest>) -> Result<ShellChannel<'_>, SshError> {
+        if let Some(err) = &self.broken {
+            return Err(SshError::say(
+                ErrorKind::Disconnected,
+                SshMsg::SessionBroken,
+                &[("name", &self.name), ("error", &err.texts())],
+            ));
+        }
+        let deadline = Instant::now() + self.command_timeout;
+        let mut channel = self.retry(deadline, SshMsg::StepOpenChannel, || self.session.channel_session())?;
+        if let Some(pty) = pty {
+            let dim = Some((u32::from(pty.cols), u32::from(pty.rows), 0, 0));
+            self.retry(deadline, SshMsg::StepRequestPty, || channel.request_pty(&pty.term, None, dim))?;
+        }
+        self.retry(deadline, SshMsg::StepStartShell, || channel.shell())?;
+        // Sessions that sit idle in a shell (an editor left open) keep their NAT mappings.
+        self.session.set_keepalive(true, 30);
+        Ok(ShellChannel { conn: self, channel, stderr_done: false, stdout_done: false })
+    }
+}
+
+impl ShellChannel<'_> {
+    /// The socket to wait on.
+    pub fn fd(&self) -> RawFd {
+        self.conn.fd
+    }
+
+    /// The `poll` events libssh2 is waiting for.
+    pub fn events(&self) -> libc::c_short {
+        match self.conn.session.block_directions() {
+            BlockDirections::Outbound => libc::POLLOUT,
+            BlockDirections::Both => libc::POLLIN | libc::POLLOUT,
+            _ => libc::POLLIN,
+        }
+    }
+
+    /// Reads what the shell printed (its standard error after its output) into `buf`.
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<ShellRead, SshError> {
+        for stderr in [false, true] {
+            if (stderr && self.stderr_done) || (!stderr && self.stdout_done) {
+                continue;
+            }
+            let mut stream = if stderr { self.channel.stderr() } else { self.channel.stream(0) };
+            match stream.read(buf) {
+                Ok(0) => {
+                    if stderr {
+                        self.stderr_done = true;
+                    } else {
+                        self.stdout_done = true;
+                    }
+                }
+                Ok(n) => return Ok(ShellRead::Data(n)),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+                Err(err) => return Err(self.conn.io_failure(SshMsg::StepReadOutput, &err)),
+            }
+        }
+        if self.stdout_done && self.stderr_done {
+            Ok(ShellRead::Eof)
+        } else {
+            Ok(ShellRead::Nothing)
+        }
+    }
+
+    /// Sends what it can of `data` to the shell; 0 when the channel cannot take more now.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize, SshError> {
+        match io::Write::write(&mut self.channel, data) {
+            Ok(n) => Ok(n),
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Ok(0),
+            Err(err) => Err(self.conn.io_failure(SshMsg::StepSendInput, &err)),
+        }
+    }
+
+    /// Tells the shell its input ended (the pipe it reads from was closed).
+    pub fn send_eof(&mut self) -> Result<(), SshError> {
+        let deadline = Instant::now() + self.conn.command_timeout;
+        self.conn.retry(deadline, SshMsg::StepSendInput, || self.channel.send_eof())
+    }
+
+    /// The terminal changed size.
+    pub fn resize(&mut self, cols: u16, rows: u16) -> Result<(), SshError> {
+        let deadline = Instant::now() + self.conn.command_timeout;
+        let (w, h) = (u32::from(cols), u32::from(rows));
+        self.conn.retry(deadline, SshMsg::StepResize, || self.channel.request_pty_size(w, h, None, None))
+    }
+
+    /// Keeps an idle session alive; the seconds until it should be called again.
+    pub fn keepalive(&mut self) -> u32 {
+        self.conn.session.keepalive_send().unwrap_or(30)
+    }
+
+    /// Closes the channel and gives the shell's exit status (-1 when killed or not reported).
+    pub fn finish(&mut self) -> i32 {
+        let deadline = Instant::now() + self.conn.command_timeout;
+        let _ = self.conn.retry(deadline, SshMsg::StepCloseChannel, || self.channel.close());
+        let _ = self.conn.retry(deadline, SshMsg::StepExitStatus, || self.channel.wait_close());
+        let killed = self.channel.exit_signal().ok().and_then(|signal| signal.exit_signal).is_some();
+        if killed {
+            -1
+        } else {
+            self.channel.exit_status().unwrap_or(-1)
+        }
+    }
+}
+
 /// libssh2 frees a non-blocking session only if it can finish on the spot what freeing asks
 /// (closing its open channels, which needs the peer's answer): otherwise
 /// `libssh2_session_free` answers "would block" and the session (some 80 KiB) and its channels

@@ -20,6 +20,10 @@ crate::i18n::catalogue! {
     StepCloseChannel => "{name}: closing the channel", "{name}：关闭通道";
     StepExitStatus => "{name}: waiting for the exit status", "{name}：等待退出状态";
     StepReadOutput => "{name}: reading the output", "{name}：读取输出";
+    StepRequestPty => "{name}: asking for a terminal", "{name}：申请终端";
+    StepStartShell => "{name}: starting the shell", "{name}：启动 shell";
+    StepResize => "{name}: resizing the terminal", "{name}：调整终端大小";
+    StepSendInput => "{name}: sending input", "{name}：发送输入";
     Refused => "{label}: connection refused by {address}; is sshd running on port {port}?", "{label}：{address} 拒绝连接；端口 {port} 上有 sshd 在运行吗？";
     NoAnswerFrom => "{label}: no answer from {address} within {secs} s", "{label}：{address} 在 {secs} 秒内没有应答";
     CannotConnect => "{label}: cannot connect to {address}: {error}", "{label}：无法连接 {address}：{error}";

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::text::shell_quote;
-pub use conn::SshConn;
+pub use conn::{PtyRequest, ShellChannel, ShellRead, SshConn};
 pub(crate) use connect::io_both;
 pub use known_hosts::HostKeyCheck;
 pub use messages::SshMsg;

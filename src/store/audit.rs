@@ -192,6 +192,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every row of the actions named, oldest first.
+    pub fn audit_of_actions(&self, actions: &[&str]) -> Result<Vec<AuditEntry>> {
+        let marks = vec!["?"; actions.len()].join(", ");
+        let sql = format!(
+            "SELECT id, ts, operator, action, target, detail FROM audit WHERE action IN ({marks}) ORDER BY id"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(actions.iter()), entry_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// The newest `limit` entries, newest first.
     pub fn audit_recent(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut stmt = self.conn().prepare(

@@ -253,6 +253,19 @@ fn acts_go_to_the_store_thread_and_mistakes_are_asked_again() {
 }
 
 #[test]
+fn s_asks_for_a_shell_on_the_alerts_host() {
+    let mut app = alerts_app(Lang::En, false);
+    // The first alert (the most severe, oldest) is on db2.
+    app.on_event(key(KeyCode::Char('S')));
+    assert_eq!(app.shell, Some(crate::shell::Request { host: "db2".into(), ticket: None }));
+    // In the fleet pane with no host selected: said, nothing asked.
+    let mut app = App::new(ctx(Lang::ZhCn), Vec::new());
+    app.on_event(key(KeyCode::Char('S')));
+    assert_eq!(app.shell, None);
+    assert!(app.flash.as_ref().is_some_and(|f| f.error && f.text.contains("主机")));
+}
+
+#[test]
 fn a_ticket_opens_prefilled_from_the_alert() {
     let mut app = alerts_app(Lang::En, false);
     app.on_event(key(KeyCode::Down));

@@ -239,6 +239,11 @@ impl TicketsPane {
             .collect()
     }
 
+    /// The selected ticket's first host (None when it names none) and its number.
+    pub fn selected_host(&self, now: i64) -> Option<(Option<String>, String)> {
+        self.selected(now).map(|t| (t.hosts.first().cloned(), t.number.clone()))
+    }
+
     fn selected(&self, now: i64) -> Option<&Ticket> {
         if let View::Detail { opened: Some(o), .. } = &self.view {
             return Some(&o.ticket);
