@@ -1001,3 +1001,32 @@ fn the_man_page_is_valid_roff_naming_every_subcommand_in_english_and_chinese() {
     let (code, _, err) = run(yunwei(home.path()).args(["man", "--db", "x.db"]));
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn the_packaged_watch_unit_runs_yunwei_watch_as_the_named_user_and_systemd_accepts_it() {
+    let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/yunwei-watch@.service"))
+        .unwrap();
+    for line in [
+        "ExecStart=/usr/bin/yunwei watch",
+        "User=%i",
+        "KillSignal=SIGTERM",
+        "UMask=0077",
+        "WantedBy=multi-user.target",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "{line} in the unit");
+    }
+    // systemd's own check, where systemd is (the binary the unit names is this build's).
+    let Ok(out) = std::process::Command::new("systemd-analyze").arg("--version").output() else { return };
+    if !out.status.success() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("yunwei-watch@root.service");
+    std::fs::write(&path, unit.replace("/usr/bin/yunwei", env!("CARGO_BIN_EXE_yunwei"))).unwrap();
+    let out = std::process::Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -301,6 +301,7 @@ pub fn build(g: &Global, prepared: &Prepared, demo: bool) -> Result<Built, i32> 
     let backups = crate::workers::BackupsSetup {
         db_path: setup.db_path.clone(),
         operator: setup.operator.clone(),
+        holder: crate::workers::notify::holder_name(),
         jobs,
         places,
         settings: if demo {

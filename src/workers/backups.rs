@@ -456,6 +456,8 @@ pub enum BackupsMsg {
 pub struct BackupsSetup {
     pub db_path: PathBuf,
     pub operator: String,
+    /// This console's name for the checks' lease ([`crate::workers::notify::holder_name`]).
+    pub holder: String,
     pub jobs: Vec<Spec>,
     pub places: Vec<Place>,
     pub settings: Backups,
@@ -543,6 +545,75 @@ impl Verifying {
 /// How often a run's output is read back.
 const POLL_EVERY: Duration = Duration::from_millis(700);
 
+/// The lease whose holder, among the consoles and watchers on one database, runs the scheduled
+/// checks (and their verifications); the others show what it recorded.
+pub const CHECKS_LEASE: &str = "checks";
+
+/// The jobs as the holder of the checks last recorded them, for a console that does not hold
+/// the lease: no command runs on any host for it.
+pub fn recorded_statuses(
+    jobs: &[Spec],
+    store: &Store,
+    holder: Option<&str>,
+) -> crate::store::Result<Vec<JobStatus>> {
+    let checks = store.job_checks()?;
+    let mut out = Vec::with_capacity(jobs.len());
+    for spec in jobs {
+        let zone = spec.due.zone(Zone::of_host("", ""));
+        let found = checks.iter().find(|c| c.job == spec.name);
+        let (state, reason_en, reason_zh, checked_at) = match found {
+            Some(c) => (
+                crate::backups::State::parse(&c.state).unwrap_or(crate::backups::State::Unknown),
+                c.reason_en.clone(),
+                c.reason_zh.clone(),
+                c.checked_at,
+            ),
+            None => {
+                let who = holder.unwrap_or("?");
+                (
+                    crate::backups::State::Unknown,
+                    format!("not checked yet by {who}, which runs the checks"),
+                    format!("负责检查的 {who} 尚未检查"),
+                    0,
+                )
+            }
+        };
+        let newest = found.and_then(|c| c.newest.clone());
+        let verification = match &newest {
+            Some(a) => store.job_verification(&spec.name, a)?,
+            None => None,
+        };
+        let mut sizes: Vec<u64> =
+            store.job_artefacts(&spec.name, SPARK_SIZES)?.into_iter().map(|a| a.size).collect();
+        sizes.reverse();
+        out.push(JobStatus {
+            name: spec.name.clone(),
+            host: spec.host.clone(),
+            kind: spec.kind,
+            verdict: Verdict {
+                state,
+                reasons: Vec::new(),
+                newest,
+                previous_size: found.and_then(|c| c.previous_size),
+                age_s: found.and_then(|c| c.age_s),
+                expected_at: found.and_then(|c| c.expected_at),
+                period_s: found.and_then(|c| c.period_s),
+            },
+            zone,
+            reason_en,
+            reason_zh,
+            verification,
+            verify_error: None,
+            verifying: false,
+            sizes,
+            run: spec.run.clone(),
+            verify: spec.verify.clone(),
+            checked_at,
+        });
+    }
+    Ok(out)
+}
+
 /// The thread: a check at start and every `check_interval`, the tab's requests between.
 pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<BackupsMsg>) {
     if setup.jobs.is_empty() {
@@ -562,9 +633,34 @@ pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<Backups
     let running: Arc<Mutex<HashSet<String>>> = Arc::default();
     let verifying = Verifying::default();
     let mut next = Instant::now();
+    // The lease lives one and a half intervals: renewed every interval by its holder, looked at
+    // every half interval by the others, so one takes over within two intervals of a stop.
+    let holder = setup.holder.clone();
+    let interval = setup.settings.check_interval.max(Duration::from_millis(500));
+    let ttl = ((interval.as_secs_f64() * 1.5).ceil() as i64).max(2);
+    let mut manual = false;
     loop {
         let scheduled = Instant::now() >= next;
-        if scheduled || verifying.ended.swap(false, Ordering::SeqCst) {
+        let mut from_record = false;
+        if scheduled && !std::mem::take(&mut manual) {
+            let now = chrono::Utc::now().timestamp();
+            // A database that cannot say who holds it: checked here rather than nowhere.
+            from_record = !store.take_lease(CHECKS_LEASE, &holder, now, ttl).unwrap_or(true);
+        }
+        if from_record {
+            let who = store.lease(CHECKS_LEASE).ok().flatten().map(|(h, _)| h);
+            match recorded_statuses(&setup.jobs, &store, who.as_deref()) {
+                Ok(statuses) => {
+                    if !report.send(BackupsMsg::Checked(statuses)) {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    report.send(BackupsMsg::Failed(e.text(lang).to_string()));
+                }
+            }
+            next = Instant::now() + interval / 2;
+        } else if scheduled || verifying.ended.swap(false, Ordering::SeqCst) {
             match check(&setup.jobs, &setup.places, &mut store, VerifyMode::Never, &setup.settings, lang) {
                 Ok(mut statuses) => {
                     for (i, status) in statuses.iter_mut().enumerate() {
@@ -589,7 +685,7 @@ pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<Backups
                 }
             }
             if scheduled {
-                next = Instant::now() + setup.settings.check_interval;
+                next = Instant::now() + interval;
             }
         }
         let mut wait = next.saturating_duration_since(Instant::now());
@@ -600,11 +696,18 @@ pub fn run(setup: BackupsSetup, rx: Receiver<BackupsCmd>, report: Report<Backups
         let cmd = match rx.recv_timeout(wait) {
             Ok(cmd) => cmd,
             Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Disconnected) => {
+                let _ = store.release_lease(CHECKS_LEASE, &holder);
+                return;
+            }
         };
         let find = |job: &str| setup.jobs.iter().position(|s| s.name == job);
         match cmd {
-            BackupsCmd::CheckNow => next = Instant::now(),
+            // Asked for: run here, whoever holds the lease.
+            BackupsCmd::CheckNow => {
+                next = Instant::now();
+                manual = true;
+            }
             BackupsCmd::Verify(job) => {
                 let Some(i) = find(&job) else { continue };
                 let (spec, place) = (&setup.jobs[i], &setup.places[i]);
@@ -752,4 +855,72 @@ fn run_one(
         refuse(e.text(lang).to_string());
     }
     report.send(BackupsMsg::RunEnded { job, status });
+}
+
+#[cfg(test)]
+mod lease_tests {
+    use super::*;
+    use crate::event::{Event, WorkerMsg};
+
+    fn start(
+        dir: &std::path::Path,
+        holder: &str,
+    ) -> (Sender<BackupsCmd>, tokio::sync::mpsc::UnboundedReceiver<Event>) {
+        let (jobs, places) = crate::demo::backups::jobs(&dir.join("backups"), Lang::En);
+        let setup = BackupsSetup {
+            db_path: dir.join("y.db"),
+            operator: "t".into(),
+            holder: holder.into(),
+            jobs,
+            places,
+            settings: Backups { check_interval: Duration::from_secs(1), ..Backups::default() },
+            lang: Lang::En,
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (etx, erx) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || run(setup, rx, Report::new(etx, WorkerMsg::Backups)));
+        (tx, erx)
+    }
+
+    /// Whether each report of the checks since the last call was a check of its own (the
+    /// verdict's rules are known) or the holder's record.
+    fn reports(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) -> Vec<bool> {
+        let mut out = Vec::new();
+        while let Ok(ev) = rx.try_recv() {
+            if let Event::Worker(WorkerMsg::Backups(BackupsMsg::Checked(s))) = ev {
+                out.push(s.iter().any(|j| !j.verdict.reasons.is_empty()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn one_console_checks_the_others_show_its_record_and_one_takes_over_when_it_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open_with(&dir.path().join("y.db"), StoreOptions::new(Access::Write, true)).unwrap());
+        let (a_tx, mut a_rx) = start(dir.path(), "console-a");
+        std::thread::sleep(Duration::from_millis(300));
+        let (b_tx, mut b_rx) = start(dir.path(), "console-b");
+        std::thread::sleep(Duration::from_millis(2500));
+        let (a, b) = (reports(&mut a_rx), reports(&mut b_rx));
+        assert!(a.len() >= 2 && a.iter().all(|own| *own), "a checks: {a:?}");
+        assert!(b.len() >= 2 && b.iter().all(|own| !own), "b shows a's record: {b:?}");
+        let store =
+            Store::open_with(&dir.path().join("y.db"), StoreOptions::new(Access::Read, false)).unwrap();
+        assert_eq!(store.lease(CHECKS_LEASE).unwrap().map(|l| l.0).as_deref(), Some("console-a"));
+        // A stops (its console quits): b takes over within two intervals.
+        drop(a_tx);
+        std::thread::sleep(Duration::from_millis(2000));
+        let b = reports(&mut b_rx);
+        assert!(b.last() == Some(&true), "b checks now: {b:?}");
+        assert_eq!(store.lease(CHECKS_LEASE).unwrap().map(|l| l.0).as_deref(), Some("console-b"));
+        // A check asked for in the tab runs whoever holds the lease.
+        let (c_tx, mut c_rx) = start(dir.path(), "console-c");
+        std::thread::sleep(Duration::from_millis(400));
+        reports(&mut c_rx);
+        c_tx.send(BackupsCmd::CheckNow).unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(reports(&mut c_rx).contains(&true));
+        drop((b_tx, c_tx));
+    }
 }
