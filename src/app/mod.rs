@@ -402,9 +402,8 @@ impl App {
         let mut f = crate::panes::alerts::duty::figures(&self.ctx);
         let now = self.ctx.now.timestamp();
         let tickets = &self.panes.tickets;
-        for t in
-            tickets.rows.iter().filter(|t| t.priority == crate::tickets::Priority::P1 && t.status.is_open())
-        {
+        // Every open P1, not only those the Tickets tab's filter shows.
+        for t in &tickets.p1 {
             f.p1_open += 1;
             let c = tickets.clocks(t, now);
             for clock in [&c.response, &c.resolution] {

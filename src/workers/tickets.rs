@@ -95,6 +95,8 @@ pub enum TicketsMsg {
         filter: TicketFilter,
         rows: Vec<Ticket>,
         matches: Option<usize>,
+        /// The open P1 tickets whatever the filter (the night-duty view counts them).
+        p1: Vec<Ticket>,
     },
     Opened(Box<Opened>),
     /// A change was made.
@@ -384,7 +386,13 @@ fn send_queue(store: &Store, setup: &TicketsSetup, st: &State, report: &Report<T
                 .as_deref()
                 .filter(|q| !q.trim().is_empty())
                 .and_then(|q| store.count_matches(q).ok());
-            report.send(TicketsMsg::Queue { filter, rows, matches });
+            let every_p1 =
+                TicketFilter { priority: Some(crate::tickets::Priority::P1), ..TicketFilter::default() };
+            let p1 = store
+                .tickets(&every_p1)
+                .map(|t| t.into_iter().filter(|t| t.status.is_open()).collect())
+                .unwrap_or_default();
+            report.send(TicketsMsg::Queue { filter, rows, matches, p1 });
         }
         Err(e) => report.problem(Msg::TicketQueueFailed, e),
     }

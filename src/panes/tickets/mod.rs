@@ -176,6 +176,8 @@ pub enum View {
 pub struct TicketsPane {
     /// The queue as last read, most urgent first.
     pub rows: Vec<Ticket>,
+    /// The open P1 tickets, whatever the filter shows.
+    pub p1: Vec<Ticket>,
     /// Whether the queue was read at least once.
     loaded: bool,
     pub filter: QueueFilter,
@@ -207,6 +209,7 @@ impl TicketsPane {
     pub fn new(policy: SlaPolicy) -> TicketsPane {
         TicketsPane {
             rows: Vec::new(),
+            p1: Vec::new(),
             loaded: false,
             filter: QueueFilter::default(),
             matches: None,
@@ -403,13 +406,14 @@ impl TicketsPane {
         let lang = ctx.lang;
         let now = ctx.now.timestamp();
         match msg {
-            TicketsMsg::Queue { filter, rows, matches } => {
+            TicketsMsg::Queue { filter, rows, matches, p1 } => {
                 // An answer to a filter since replaced is dropped: the newer one is coming.
                 if filter != self.filter.store_filter() {
                     return None;
                 }
                 self.remember_selection(now);
                 self.rows = rows;
+                self.p1 = p1;
                 self.matches = matches;
                 self.loaded = true;
                 self.reselect(now);

@@ -106,7 +106,15 @@ pub(crate) fn tickets_app(lang: Lang) -> App {
     let mut app = App::new(ctx(lang), Vec::new());
     app.focus = Focus::Tickets;
     let now = app.ctx.now.timestamp();
-    msg(&mut app, TicketsMsg::Queue { filter: TicketFilter::default(), rows: queue(now), matches: None });
+    msg(
+        &mut app,
+        TicketsMsg::Queue {
+            filter: TicketFilter::default(),
+            rows: queue(now),
+            matches: None,
+            p1: Vec::new(),
+        },
+    );
     app.outbox.clear();
     app
 }
@@ -175,7 +183,15 @@ fn filters_ask_the_thread_and_overdue_is_judged_on_the_clocks_shown() {
     sent(&mut app);
     // The thread answers the cleared filter; overdue leaves the P1 alone, asking nothing.
     let now = app.ctx.now.timestamp();
-    msg(&mut app, TicketsMsg::Queue { filter: TicketFilter::default(), rows: queue(now), matches: None });
+    msg(
+        &mut app,
+        TicketsMsg::Queue {
+            filter: TicketFilter::default(),
+            rows: queue(now),
+            matches: None,
+            p1: Vec::new(),
+        },
+    );
     app.on_event(key(KeyCode::Char('o')));
     assert!(sent(&mut app).is_empty());
     assert_eq!(app.panes.tickets.visible(now).len(), 1);
@@ -287,7 +303,10 @@ fn a_stale_change_says_who_and_r_asks_again_with_the_text_kept() {
         let now = app.ctx.now.timestamp();
         let mut rows = queue(now);
         rows[0].version = 2;
-        msg(&mut app, TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None });
+        msg(
+            &mut app,
+            TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None, p1: Vec::new() },
+        );
         app.on_event(key(KeyCode::Char('r')));
         app.on_event(key(KeyCode::Enter));
         assert_eq!(
@@ -495,7 +514,7 @@ fn a_cancel_needs_its_reason_and_an_alert_with_a_ticket_says_so() {
     let now = app.ctx.now.timestamp();
     let mut rows = queue(now);
     rows[1].alert_id = Some(3);
-    msg(&mut app, TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None });
+    msg(&mut app, TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None, p1: Vec::new() });
     let prefill = crate::tickets::draft::Draft {
         alert_id: Some(3),
         channel: Some(Channel::Monitoring),
@@ -506,4 +525,22 @@ fn a_cancel_needs_its_reason_and_an_alert_with_a_ticket_says_so() {
     let (flash, _) = app.panes.tickets.take_flash().unwrap_or_default();
     assert_eq!(flash, "alert #3 has its ticket already: YW-20261127-002 (this would be another)");
     assert_eq!(app.panes.tickets.form.as_ref().map(|f| f.draft().channel), Some(Some(Channel::Monitoring)));
+}
+
+#[test]
+fn the_duty_view_counts_every_open_p1_whatever_the_tabs_filter_shows() {
+    let mut app = App::new(ctx(Lang::En), Vec::new());
+    let now = app.ctx.now.timestamp();
+    let all = queue(now);
+    let p1: Vec<_> =
+        all.iter().filter(|t| t.priority == Priority::P1 && t.status.is_open()).cloned().collect();
+    assert!(!p1.is_empty());
+    // The tab filtered down to the P4 tickets: none of them is a P1.
+    let p4: Vec<_> = all.iter().filter(|t| t.priority == Priority::P4).cloned().collect();
+    msg(
+        &mut app,
+        TicketsMsg::Queue { filter: TicketFilter::default(), rows: p4, matches: None, p1: p1.clone() },
+    );
+    assert_eq!(app.duty_figures().p1_open, p1.len());
+    assert!(app.duty_figures().p1_next_due.is_some());
 }
