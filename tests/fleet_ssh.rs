@@ -1281,20 +1281,16 @@ fn a_long_verification_never_holds_the_hosts_health_poll() {
     assert_eq!(server.accepted_logins(), 1);
 }
 
+/// yunwei on the fleet's config and the database `db`.
+fn on_db(f: &Fleet, db: &Path) -> Command {
+    let mut c = yunwei(f.dir.path());
+    c.arg("--config").arg(&f.config).arg("--db").arg(db);
+    c
+}
+
 /// The sessions `yunwei shell --list --json` reports.
 fn shell_sessions(f: &Fleet, db: &Path) -> Vec<serde_json::Value> {
-    let out = yunwei(f.dir.path())
-        .args([
-            "--config",
-            f.config.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-            "shell",
-            "--list",
-            "--json",
-        ])
-        .output()
-        .unwrap();
+    let out = on_db(&f, &db).args(["shell", "--list", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
 }
@@ -1355,34 +1351,16 @@ fn a_shell_from_the_console_through_two_jump_hosts_is_recorded_audited_and_plays
     assert_eq!(fs::metadata(&cast).unwrap().permissions().mode() & 0o777, 0o600);
     assert_eq!(fs::metadata(cast.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
     // The recording plays back (its typing shown as the terminal echoed it).
-    let out = yunwei(f.dir.path())
-        .args([
-            "--config",
-            f.config.to_str().unwrap(),
-            "--db",
-            db.to_str().unwrap(),
-            "replay",
-            "--speed",
-            "1000",
-        ])
-        .arg(&cast)
-        .output()
-        .unwrap();
+    let out = on_db(&f, &db).args(["replay", "--speed", "1000"]).arg(&cast).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let played = String::from_utf8_lossy(&out.stdout);
     assert!(played.contains("mark-42") && played.contains("40 120"), "{played}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("matches the audit row"));
     // The audit log has both rows, chained.
-    let out = yunwei(f.dir.path())
-        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "audit", "--json"])
-        .output()
-        .unwrap();
+    let out = on_db(&f, &db).args(["audit", "--json"]).output().unwrap();
     let audit = String::from_utf8_lossy(&out.stdout);
     assert!(audit.contains("shell.start") && audit.contains("shell.end"), "{audit}");
-    let verify = yunwei(f.dir.path())
-        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "audit", "verify"])
-        .output()
-        .unwrap();
+    let verify = on_db(&f, &db).args(["audit", "verify"]).output().unwrap();
     assert_eq!(verify.status.code(), Some(0));
     // A recording changed afterwards is named as such.
     fs::OpenOptions::new()
@@ -1404,11 +1382,8 @@ fn a_changed_host_key_refuses_the_shell_as_polling_does_even_without_a_terminal(
         .unwrap();
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     let polled = status.as_array().unwrap().iter().find(|h| h["name"] == "changed-key").cloned().unwrap();
-    let out = yunwei(f.dir.path())
-        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "shell", "changed-key"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let out =
+        on_db(&f, &db).args(["shell", "changed-key"]).stdin(std::process::Stdio::null()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(polled["error"]["kind"], "host_key_changed", "{polled}");
@@ -1419,8 +1394,8 @@ fn a_changed_host_key_refuses_the_shell_as_polling_does_even_without_a_terminal(
     assert!(!f.dir.path().join("sessions").exists());
     assert!(!db.exists() || shell_sessions(&f, &db).is_empty());
     // Input from a pipe: no PTY, the shell reads it, its exit status is ours.
-    let mut child = yunwei(f.dir.path())
-        .args(["--config", f.config.to_str().unwrap(), "--db", db.to_str().unwrap(), "shell", "direct-1"])
+    let mut child = on_db(&f, &db)
+        .args(["shell", "direct-1"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

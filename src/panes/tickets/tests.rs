@@ -97,6 +97,11 @@ fn typed(app: &mut App, s: &str) {
     }
 }
 
+/// The thread's answer to the unfiltered queue: `rows`.
+fn queue_read(rows: Vec<Ticket>) -> TicketsMsg {
+    TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None, p1: Vec::new() }
+}
+
 fn msg(app: &mut App, m: TicketsMsg) {
     app.on_event(Event::Worker(WorkerMsg::Tickets(m)));
 }
@@ -106,15 +111,7 @@ pub(crate) fn tickets_app(lang: Lang) -> App {
     let mut app = App::new(ctx(lang), Vec::new());
     app.focus = Focus::Tickets;
     let now = app.ctx.now.timestamp();
-    msg(
-        &mut app,
-        TicketsMsg::Queue {
-            filter: TicketFilter::default(),
-            rows: queue(now),
-            matches: None,
-            p1: Vec::new(),
-        },
-    );
+    msg(&mut app, queue_read(queue(now)));
     app.outbox.clear();
     app
 }
@@ -183,15 +180,7 @@ fn filters_ask_the_thread_and_overdue_is_judged_on_the_clocks_shown() {
     sent(&mut app);
     // The thread answers the cleared filter; overdue leaves the P1 alone, asking nothing.
     let now = app.ctx.now.timestamp();
-    msg(
-        &mut app,
-        TicketsMsg::Queue {
-            filter: TicketFilter::default(),
-            rows: queue(now),
-            matches: None,
-            p1: Vec::new(),
-        },
-    );
+    msg(&mut app, queue_read(queue(now)));
     app.on_event(key(KeyCode::Char('o')));
     assert!(sent(&mut app).is_empty());
     assert_eq!(app.panes.tickets.visible(now).len(), 1);
@@ -303,10 +292,7 @@ fn a_stale_change_says_who_and_r_asks_again_with_the_text_kept() {
         let now = app.ctx.now.timestamp();
         let mut rows = queue(now);
         rows[0].version = 2;
-        msg(
-            &mut app,
-            TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None, p1: Vec::new() },
-        );
+        msg(&mut app, queue_read(rows));
         app.on_event(key(KeyCode::Char('r')));
         app.on_event(key(KeyCode::Enter));
         assert_eq!(
@@ -514,7 +500,7 @@ fn a_cancel_needs_its_reason_and_an_alert_with_a_ticket_says_so() {
     let now = app.ctx.now.timestamp();
     let mut rows = queue(now);
     rows[1].alert_id = Some(3);
-    msg(&mut app, TicketsMsg::Queue { filter: TicketFilter::default(), rows, matches: None, p1: Vec::new() });
+    msg(&mut app, queue_read(rows));
     let prefill = crate::tickets::draft::Draft {
         alert_id: Some(3),
         channel: Some(Channel::Monitoring),
