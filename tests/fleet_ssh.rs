@@ -1290,7 +1290,7 @@ fn on_db(f: &Fleet, db: &Path) -> Command {
 
 /// The sessions `yunwei shell --list --json` reports.
 fn shell_sessions(f: &Fleet, db: &Path) -> Vec<serde_json::Value> {
-    let out = on_db(&f, &db).args(["shell", "--list", "--json"]).output().unwrap();
+    let out = on_db(f, db).args(["shell", "--list", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
 }

@@ -32,6 +32,56 @@ pub struct LineEdit {
     area: TextArea<'static>,
 }
 
+/// A pane's one-line question: what it asks, and the line being typed.
+#[derive(Debug)]
+pub struct Prompt<A> {
+    pub ask: A,
+    pub line: LineEdit,
+}
+
+impl<A> Prompt<A> {
+    pub fn new(ask: A, text: &str) -> Prompt<A> {
+        Prompt { ask, line: LineEdit::new(text) }
+    }
+}
+
+/// What a key did to a pane's prompt.
+pub enum PromptKey<A> {
+    /// No prompt is open: the key is the pane's.
+    NotOpen,
+    /// The prompt took it (an edit, or Esc closing it).
+    Taken,
+    /// Enter: the question and the line as typed; the prompt is closed.
+    Answered(A, String),
+}
+
+/// A key for the prompt in `slot`, if one is open.
+pub fn prompt_key<A>(slot: &mut Option<Prompt<A>>, key: KeyEvent) -> PromptKey<A> {
+    let Some(p) = slot.as_mut() else { return PromptKey::NotOpen };
+    match p.line.key(key) {
+        LineKey::Submit(text) => match slot.take() {
+            Some(p) => PromptKey::Answered(p.ask, text),
+            None => PromptKey::Taken,
+        },
+        LineKey::Cancel => {
+            *slot = None;
+            PromptKey::Taken
+        }
+        LineKey::Edited | LineKey::Kept => PromptKey::Taken,
+    }
+}
+
+/// Pasted text for the prompt in `slot`: false when none is open.
+pub fn prompt_paste<A>(slot: &mut Option<Prompt<A>>, text: &str) -> bool {
+    match slot {
+        Some(p) => {
+            p.line.paste(text);
+            true
+        }
+        None => false,
+    }
+}
+
 impl std::fmt::Debug for LineEdit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LineEdit").field("text", &self.text()).finish()

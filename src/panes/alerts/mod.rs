@@ -22,7 +22,7 @@ use crate::event::{Command, WorkerMsg};
 use crate::i18n::{tr, Lang, Msg};
 use crate::keymap::Scope;
 use crate::panes::{Edit, Handled, Pane, Taken};
-use crate::ui::line::{LineEdit, LineKey};
+use crate::ui::line::{prompt_key, prompt_paste, PromptKey};
 use crate::ui::Ctx;
 use crate::workers::store::{StoreCmd, StoreMsg};
 
@@ -41,11 +41,7 @@ pub enum Ask {
     SilenceWhy { scope: SilenceScope, target: String, until: i64 },
 }
 
-#[derive(Debug)]
-pub struct Prompt {
-    pub ask: Ask,
-    pub line: LineEdit,
-}
+pub type Prompt = crate::ui::line::Prompt<Ask>;
 
 #[derive(Debug, Default)]
 pub struct AlertsPane {
@@ -111,7 +107,7 @@ impl AlertsPane {
     }
 
     fn open_prompt(&mut self, ask: Ask, text: &str) {
-        self.prompt = Some(Prompt { ask, line: LineEdit::new(text) });
+        self.prompt = Some(Prompt::new(ask, text));
     }
 
     fn say(&mut self, text: String, error: bool) {
@@ -246,27 +242,18 @@ impl Pane for AlertsPane {
     }
 
     fn edit_key(&mut self, key: KeyEvent, ctx: &Ctx, out: &mut Vec<Command>) -> Edit {
-        let Some(p) = self.prompt.as_mut() else { return Edit::Ignored };
-        match p.line.key(key) {
-            LineKey::Submit(text) => {
-                if let Some(p) = self.prompt.take() {
-                    self.submit(p.ask, text, ctx, out);
-                }
+        match prompt_key(&mut self.prompt, key) {
+            PromptKey::NotOpen => Edit::Ignored,
+            PromptKey::Taken => Edit::Taken,
+            PromptKey::Answered(ask, text) => {
+                self.submit(ask, text, ctx, out);
+                Edit::Taken
             }
-            LineKey::Cancel => self.prompt = None,
-            LineKey::Edited | LineKey::Kept => {}
         }
-        Edit::Taken
     }
 
     fn paste(&mut self, text: &str, _ctx: &Ctx) -> bool {
-        match &mut self.prompt {
-            Some(p) => {
-                p.line.paste(text);
-                true
-            }
-            None => false,
-        }
+        prompt_paste(&mut self.prompt, text)
     }
 
     fn handle(&mut self, action: Action, ctx: &Ctx, out: &mut Vec<Command>) -> Handled {

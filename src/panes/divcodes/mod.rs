@@ -26,7 +26,7 @@ use crate::i18n::{Lang, Msg};
 use crate::keymap::Scope;
 use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::store::divcodes::Version;
-use crate::ui::line::{LineEdit, LineKey};
+use crate::ui::line::{prompt_key, prompt_paste, PromptKey};
 use crate::ui::Ctx;
 use crate::workers::divcodes::{Comparison, DivcodesCmd, DivcodesMsg};
 
@@ -108,10 +108,7 @@ enum Ask {
     ImportName(String, String),
 }
 
-struct Prompt {
-    ask: Ask,
-    line: LineEdit,
-}
+type Prompt = crate::ui::line::Prompt<Ask>;
 
 /// A one-key menu over the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,7 +263,7 @@ impl DivcodesPane {
 
     fn ask(&mut self, ask: Ask, text: &str) {
         self.menu = None;
-        self.prompt = Some(Prompt { ask, line: LineEdit::new(text) });
+        self.prompt = Some(Prompt::new(ask, text));
     }
 
     /// Accepting many: said with how many first, done after a `y`.
@@ -312,7 +309,7 @@ impl DivcodesPane {
                         // Said, and asked again with what was typed.
                         let shown = crate::text::escape_unprintable(&text).into_owned();
                         self.flash = Some((say(DivMsg::BadMap, lang, &[("text", &shown)]), true));
-                        self.prompt = Some(Prompt { ask: Ask::Map { id, olds }, line: LineEdit::new(&text) });
+                        self.prompt = Some(Prompt::new(Ask::Map { id, olds }, &text));
                     }
                 }
             }
@@ -331,11 +328,11 @@ impl DivcodesPane {
                     let why = crate::i18n::io_error(&e, lang);
                     self.flash =
                         Some((say(DivMsg::NoSuchFile, lang, &[("file", &file), ("why", &why)]), true));
-                    self.prompt = Some(Prompt { ask: Ask::ImportPath, line: LineEdit::new(&text) });
+                    self.prompt = Some(Prompt::new(Ask::ImportPath, &text));
                     return;
                 }
                 let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                self.prompt = Some(Prompt { ask: Ask::ImportName(text, stem), line: LineEdit::new("") });
+                self.prompt = Some(Prompt::new(Ask::ImportName(text, stem), ""));
             }
             Ask::ImportName(path, stem) => {
                 let name = if text.is_empty() { stem } else { text };
@@ -502,27 +499,18 @@ impl Pane for DivcodesPane {
         if let Some(menu) = self.menu.clone() {
             return self.menu_key(menu, key, ctx, out);
         }
-        let Some(p) = self.prompt.as_mut() else { return Edit::Ignored };
-        match p.line.key(key) {
-            LineKey::Submit(text) => {
-                if let Some(p) = self.prompt.take() {
-                    self.submit(p.ask, text, ctx, out);
-                }
+        match prompt_key(&mut self.prompt, key) {
+            PromptKey::NotOpen => Edit::Ignored,
+            PromptKey::Taken => Edit::Taken,
+            PromptKey::Answered(ask, text) => {
+                self.submit(ask, text, ctx, out);
+                Edit::Taken
             }
-            LineKey::Cancel => self.prompt = None,
-            LineKey::Edited | LineKey::Kept => {}
         }
-        Edit::Taken
     }
 
     fn paste(&mut self, text: &str, _ctx: &Ctx) -> bool {
-        match &mut self.prompt {
-            Some(p) => {
-                p.line.paste(text);
-                true
-            }
-            None => false,
-        }
+        prompt_paste(&mut self.prompt, text)
     }
 
     fn handle(&mut self, action: Action, ctx: &Ctx, out: &mut Vec<Command>) -> Handled {
