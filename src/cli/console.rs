@@ -392,7 +392,8 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
     app.handover = pending.filter(|_| read_only.is_none()).map(|h| (h.id, h.markdown, 0));
     app.ctx.export_dir = export_dir;
     app.ctx.db_read_only = read_only;
-    app.panes.logs = crate::panes::logs::LogsPane::new(log_specs, prepared.config.log_pane.max_records);
+    app.panes.logs =
+        crate::panes::logs::LogsPane::new(log_specs.clone(), prepared.config.log_pane.max_records);
     app.panes.tickets = crate::panes::tickets::TicketsPane::new(prepared.config.tickets.sla.clone());
     app.duty = crate::panes::alerts::duty::Duty::new(prepared.config.duty.bell, prepared.config.duty.flash);
     app.duty.on = duty;
@@ -400,7 +401,8 @@ pub fn run_with(g: &Global, demo: bool, duty: bool) -> i32 {
         crate::demo::logs::alert_rules()
     } else {
         prepared.config.log_alerts.0.clone()
-    });
+    })
+    .with_hosts(&log_specs);
     if !notices.is_empty() {
         app.flash = Some(crate::ui::bars::Flash { text: notices.join("; "), error: true });
     }

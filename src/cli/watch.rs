@@ -79,7 +79,8 @@ pub fn run(g: &Global) -> i32 {
         log(4, n);
     }
     let names: Vec<String> = built.log_specs.iter().map(|s| s.name.clone()).collect();
-    let mut rules = crate::logs::alerts::LogAlerts::new(prepared.config.log_alerts.0.clone());
+    let mut rules = crate::logs::alerts::LogAlerts::new(prepared.config.log_alerts.0.clone())
+        .with_hosts(&built.log_specs);
     let hosts = built.rows.len();
     let db = built.setup.store.db_path.display().to_string();
     let notify = built.setup.notify.is_some();

@@ -68,6 +68,8 @@ pub struct LogAlerts {
     /// The sources whose first batch has come: that batch is the backlog read at start, where
     /// a record with no time of its own cannot be told from an old one, so it does not count.
     started: std::collections::HashSet<String>,
+    /// The host each source reached over SSH reads on, named in its alerts.
+    hosts: std::collections::HashMap<String, String>,
 }
 
 fn excerpt(line: &str) -> String {
@@ -92,7 +94,13 @@ fn span(secs: i64) -> (String, String) {
 impl LogAlerts {
     pub fn new(rules: Vec<LogRule>) -> LogAlerts {
         let state = rules.iter().map(|_| RuleState::default()).collect();
-        LogAlerts { rules, state, started: Default::default() }
+        LogAlerts { rules, state, started: Default::default(), hosts: Default::default() }
+    }
+
+    /// Names the hosts of the remote sources among `specs` in their alerts.
+    pub fn with_hosts(mut self, specs: &[crate::logs::sources::SourceSpec]) -> LogAlerts {
+        self.hosts = specs.iter().filter_map(|s| Some((s.name.clone(), s.host.clone()?))).collect();
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -154,7 +162,7 @@ impl LogAlerts {
                     level: rule.level,
                     value: Some(n as f64),
                     message,
-                    host: None,
+                    host: self.hosts.get(source).cloned(),
                     at: now,
                 });
             }

@@ -301,12 +301,12 @@ fn log_records_matching_a_rule_raise_an_alert_through_the_store_thread() {
     let mut app = App::new(ctx(Lang::En), Vec::new());
     let spec = SourceSpec {
         name: "app".into(),
-        host: None,
+        host: Some("app1".into()),
         pattern: "/var/log/app.log".into(),
         encoding: Default::default(),
         journal: None,
     };
-    app.panes.logs = crate::panes::logs::LogsPane::new(vec![spec], 1000);
+    app.panes.logs = crate::panes::logs::LogsPane::new(vec![spec.clone()], 1000);
     app.log_alerts = LogAlerts::new(vec![LogRule {
         source: "app".into(),
         name: "oracle".into(),
@@ -314,14 +314,15 @@ fn log_records_matching_a_rule_raise_an_alert_through_the_store_thread() {
         level: Level::Crit,
         window_s: 300,
         min_count: 1,
-    }]);
+    }])
+    .with_hosts(&[spec]);
     let at = Some(chrono::Local::now().fixed_offset());
     let records = vec![Record::whole(at, None, vec!["ERROR ORA-00600 internal error".into()])];
     app.on_event(Event::Worker(WorkerMsg::Logs(LogsMsg::Records { source: 0, records })));
     match sent(&mut app).as_slice() {
         [StoreCmd::ApplyAlerts(changes)] => {
             assert!(
-                matches!(&changes[..], [crate::alerts::Change::Open { key, level: Level::Crit, .. }] if key.to_string() == "log/app/oracle"),
+                matches!(&changes[..], [crate::alerts::Change::Open { key, level: Level::Crit, host: Some(h), .. }] if key.to_string() == "log/app/oracle" && h == "app1"),
                 "{changes:?}"
             );
         }
