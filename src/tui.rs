@@ -185,6 +185,15 @@ pub fn run(
                 urgent = true;
             }
             if let Some(req) = app.shell.take() {
+                // Connecting takes a moment (a jump chain, a slow host): said first.
+                let host = crate::text::escape_unprintable(&req.host).into_owned();
+                let text = crate::i18n::tr(
+                    app.ctx.lang,
+                    format!("connecting to {host}…"),
+                    format!("正在连接 {host}…"),
+                );
+                app.flash = Some(crate::ui::bars::Flash { text, error: false });
+                term.draw(|f| app.render(f))?;
                 let said = open_shell(&mut term, &input, launcher.as_ref(), &req, app.ctx.lang)?;
                 app.flash = Some(said);
                 app.force_clear = true;
