@@ -8,6 +8,8 @@
 pub mod backups;
 pub mod divcodes;
 pub mod health;
+#[cfg(test)]
+mod lease_tests;
 pub mod local;
 pub mod logs;
 pub mod notify;
