@@ -325,13 +325,18 @@ fn open_shell(
         let text = crate::i18n::tr(lang, "no shell here", "这里不能打开 shell");
         return Ok(Flash { text, error: true });
     };
+    // Keys typed from here are the shell's: none may reach the console's hotkeys.
+    gate.pause();
     // Connecting (and deciding the host key) happens with the console still on screen.
     let prepared = match launcher.prepare(req) {
         Ok(p) => p,
-        Err(e) => return Ok(Flash { text: e.text.get(lang).to_string(), error: true }),
+        Err(e) => {
+            crate::shell::discard_typeahead();
+            gate.resume();
+            return Ok(Flash { text: e.text.get(lang).to_string(), error: true });
+        }
     };
     ratatui::backend::Backend::flush(term.backend_mut())?;
-    gate.pause();
     {
         let mut out = io::stdout();
         out.execute(DisableBracketedPaste)?;
@@ -345,6 +350,7 @@ fn open_shell(
         out.write_all(crate::shell::TERMINAL_RESET.as_bytes())?;
         out.flush()?;
     }
+    crate::shell::discard_typeahead();
     let flash = match &outcome {
         Ok(o) => {
             crate::shell::say_line(lang, &o.summary());

@@ -436,3 +436,48 @@ fn a_local_shell_from_a_pipe_is_recorded_audited_listed_and_replayed_clean() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.cast:1") && err.contains("不是 asciicast"), "{err}");
 }
+
+#[test]
+fn sigterm_ends_a_shell_with_its_end_row_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(home.join("config.toml"), "[[hosts]]\nname = \"here\"\nlocal = true\n").unwrap();
+    let mut child = yunwei(home)
+        .args(["shell", "here"])
+        .env("SHELL", "/bin/sh")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    {
+        use std::io::Write;
+        input.write_all(b"echo started\n").unwrap();
+    }
+    // The session opens (its start row), then the signal.
+    let db = home.join("a.db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let started = || {
+        let out = Command::new("sqlite3")
+            .arg(&db)
+            .arg("SELECT count(*) FROM audit WHERE action = 'shell.start'")
+            .output();
+        out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "1")
+    };
+    while !started() {
+        assert!(std::time::Instant::now() < deadline, "the session did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    drop(input);
+    assert_eq!(out.status.code(), Some(128 + 15), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ended by SIGTERM"));
+    let end = sqlite3(&db, "SELECT detail FROM audit WHERE action = 'shell.end'");
+    let v: Value = serde_json::from_str(&end).unwrap();
+    assert_eq!(v["error"], "the session was ended by SIGTERM");
+    assert_eq!(v["sha256"].as_str().map(str::len), Some(64));
+}

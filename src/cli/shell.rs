@@ -82,6 +82,7 @@ pub fn run(g: &Global, args: &ShellArgs) -> i32 {
         let mut out = std::io::stdout();
         let _ = out.write_all(crate::shell::TERMINAL_RESET.as_bytes());
         let _ = out.flush();
+        crate::shell::discard_typeahead();
         let _ = crossterm::terminal::disable_raw_mode();
     }
     match outcome {
@@ -94,7 +95,8 @@ pub fn run(g: &Global, args: &ShellArgs) -> i32 {
         }
         Err(e) => {
             say("shell", e.text.get(lang));
-            1
+            // Ended by a signal: exit as killed by it, as a shell would.
+            e.signal.map_or(1, |sig| 128 + sig)
         }
     }
 }
@@ -191,10 +193,14 @@ pub fn replay(g: &Global, args: &ReplayArgs) -> i32 {
         );
         return 2;
     }
-    if args.idle_limit.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
+    if args.idle_limit.is_some_and(|s| !(s.is_finite() && (0.0..=86_400.0).contains(&s))) {
         say(
             "replay",
-            &tr(lang, "--idle-limit must be seconds, 0 or more", "--idle-limit 应为秒数（0 或更大）"),
+            &tr(
+                lang,
+                "--idle-limit must be seconds, from 0 to 86400",
+                "--idle-limit 应为 0 到 86400 之间的秒数",
+            ),
         );
         return 2;
     }

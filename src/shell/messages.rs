@@ -19,6 +19,7 @@ crate::i18n::catalogue! {
     CannotStartLocal => "cannot start the login shell {shell}: {e}", "无法启动登录 shell {shell}：{e}";
     LocalIo => "the local shell's terminal: {e}", "本机 shell 的终端：{e}";
     TerminalIo => "this terminal: {e}", "本终端：{e}";
+    EndedBySignal => "the session was ended by {signal}", "会话因 {signal} 而结束";
     Pruned => "deleted {n} recordings older than {days} days", "已删除 {n} 个超过 {days} 天的录像";
     ReplayCannotOpen => "cannot open {path}: {e}", "无法打开 {path}：{e}";
     ReplayBadLine => "{place}: not an asciicast v2 recording ({what})", "{place}：不是 asciicast v2 录像（{what}）";

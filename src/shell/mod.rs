@@ -13,6 +13,7 @@ mod messages;
 pub mod pty;
 pub mod record;
 pub mod replay;
+pub mod signals;
 
 use std::io::{self, Write};
 use std::os::fd::RawFd;
@@ -38,8 +39,15 @@ pub trait Peer {
     /// The `poll` events to wait for on [`Peer::fd`].
     fn events(&self) -> libc::c_short;
     fn read(&mut self, buf: &mut [u8]) -> Result<ShellRead, Both>;
-    /// What it took of `data` (0: nothing now).
+    /// What it took of `data` (0: nothing now). A call that took nothing is made again with
+    /// the same leading bytes (never fewer): libssh2 finishes the packet it began first.
     fn write(&mut self, data: &[u8]) -> Result<usize, Both>;
+    /// The `poll` events to add while input waits to be written: POLLOUT for a PTY; none for
+    /// SSH, whose [`Peer::events`] already say what libssh2 waits for (with the remote's
+    /// window full that is input, and waiting for POLLOUT would spin).
+    fn write_events(&self) -> libc::c_short {
+        libc::POLLOUT
+    }
     /// Standard input ended (a pipe): tell the shell.
     fn input_closed(&mut self) -> Result<(), Both>;
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), Both>;
@@ -55,6 +63,9 @@ impl Peer for ShellChannel<'_> {
     }
     fn events(&self) -> libc::c_short {
         ShellChannel::events(self)
+    }
+    fn write_events(&self) -> libc::c_short {
+        0
     }
     fn read(&mut self, buf: &mut [u8]) -> Result<ShellRead, Both> {
         ShellChannel::read(self, buf).map_err(|e| e.texts())
@@ -96,8 +107,13 @@ const KEEPALIVE: Duration = Duration::from_secs(20);
 
 /// Copies standard input to the peer and its output to standard output (and `rec`) until the
 /// shell ends; follows the terminal's size when `tty`.
-pub fn relay(peer: &mut dyn Peer, mut rec: Option<&mut record::Recorder>, tty: bool) -> Result<(), Both> {
-    let term_fail = |e: &io::Error| both(&ShellMsg::TerminalIo, &[("e", &io_both(e))]);
+pub fn relay(
+    peer: &mut dyn Peer,
+    mut rec: Option<&mut record::Recorder>,
+    tty: bool,
+    stop: Option<&signals::StopSignals>,
+) -> Result<(), Stopped> {
+    let term_fail = |e: &io::Error| Stopped::Failed(both(&ShellMsg::TerminalIo, &[("e", &io_both(e))]));
     let mut out = io::stdout().lock();
     let mut buf = vec![0u8; 32 * 1024];
     let mut input: Vec<u8> = Vec::new();
@@ -146,7 +162,9 @@ pub fn relay(peer: &mut dyn Peer, mut rec: Option<&mut record::Recorder>, tty: b
             eof_due = false;
             peer.input_closed()?;
         }
-        if tty {
+        // Nothing else goes to the peer while input is half sent (libssh2 refuses any other
+        // packet until that one is out): the resize and the keepalive wait for it.
+        if tty && input.is_empty() {
             let now = terminal_size();
             if now.is_some() && now != size {
                 size = now;
@@ -158,24 +176,26 @@ pub fn relay(peer: &mut dyn Peer, mut rec: Option<&mut record::Recorder>, tty: b
                 }
             }
         }
-        if last_alive.elapsed() >= KEEPALIVE {
+        if input.is_empty() && last_alive.elapsed() >= KEEPALIVE {
             peer.keepalive();
             last_alive = Instant::now();
         }
         let want_in = stdin_open && input.len() < INPUT_HELD;
         let mut events = peer.events();
         if !input.is_empty() {
-            events |= libc::POLLOUT;
+            events |= peer.write_events();
         }
         let mut fds = [
             libc::pollfd { fd: peer.fd(), events, revents: 0 },
-            libc::pollfd { fd: 0, events: if want_in { libc::POLLIN } else { 0 }, revents: 0 },
+            libc::pollfd { fd: stop.map_or(-1, |s| s.fd()), events: libc::POLLIN, revents: 0 },
+            libc::pollfd { fd: if want_in { 0 } else { -1 }, events: libc::POLLIN, revents: 0 },
         ];
         let slice = if read >= OUTPUT_BUDGET { Duration::ZERO } else { SLICE };
-        let n_fds = if want_in { 2 } else { 1 };
-        // SAFETY: poll reads and writes the array of `n_fds` pollfds it is given.
-        let rc =
-            unsafe { libc::poll(fds.as_mut_ptr(), n_fds as libc::nfds_t, slice.as_millis() as libc::c_int) };
+        // SAFETY: poll reads and writes the array of pollfds it is given (a negative fd is
+        // skipped).
+        let rc = unsafe {
+            libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, slice.as_millis() as libc::c_int)
+        };
         if rc < 0 {
             let err = io::Error::last_os_error();
             if err.raw_os_error() != Some(libc::EINTR) {
@@ -183,16 +203,58 @@ pub fn relay(peer: &mut dyn Peer, mut rec: Option<&mut record::Recorder>, tty: b
             }
             continue;
         }
-        if want_in && fds[1].revents != 0 {
+        if let Some(sig) = stop.filter(|_| fds[1].revents != 0).and_then(|s| s.take()) {
+            out.flush().map_err(|e| term_fail(&e))?;
+            return Err(Stopped::Signal(sig));
+        }
+        if want_in && fds[2].revents != 0 {
             // SAFETY: reads into the buffer, at most its length.
             let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+            let err = (n < 0).then(io::Error::last_os_error);
+            let again =
+                err.as_ref().is_some_and(|e| matches!(e.raw_os_error(), Some(libc::EAGAIN | libc::EINTR)));
             if n > 0 {
                 input.extend_from_slice(&buf[..n as usize]);
-            } else if n == 0 || fds[1].revents & (libc::POLLHUP | libc::POLLERR) != 0 {
+            } else if !again {
+                // The end, a hang-up, a closed or broken descriptor: input is over.
                 stdin_open = false;
                 eof_due = true;
             }
         }
+    }
+}
+
+/// Why the relay stopped before the shell ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    Failed(Both),
+    /// SIGTERM, SIGHUP or SIGINT came.
+    Signal(libc::c_int),
+}
+
+impl From<Both> for Stopped {
+    fn from(b: Both) -> Self {
+        Stopped::Failed(b)
+    }
+}
+
+impl Stopped {
+    pub fn text(&self) -> Both {
+        match self {
+            Stopped::Failed(b) => b.clone(),
+            Stopped::Signal(sig) => {
+                both(&ShellMsg::EndedBySignal, &[("signal", &signal_name(*sig).to_string())])
+            }
+        }
+    }
+}
+
+fn signal_name(sig: libc::c_int) -> &'static str {
+    match sig {
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        _ => "a signal",
     }
 }
 
@@ -252,17 +314,19 @@ pub struct ShellError {
     pub text: Both,
     /// The SSH failure's kind, when it was one (a refused host key).
     pub ssh: Option<crate::ssh::ErrorKind>,
+    /// The signal that ended the session (the command then exits as killed by it).
+    pub signal: Option<libc::c_int>,
 }
 
 impl From<Both> for ShellError {
     fn from(text: Both) -> Self {
-        ShellError { text, ssh: None }
+        ShellError { text, ssh: None, signal: None }
     }
 }
 
 impl From<SshError> for ShellError {
     fn from(e: SshError) -> Self {
-        ShellError { text: e.texts(), ssh: Some(e.kind) }
+        ShellError { text: e.texts(), ssh: Some(e.kind), signal: None }
     }
 }
 
@@ -333,15 +397,15 @@ impl Launcher {
     pub fn prune(&self, store: &Store, dir: &Path, now: std::time::SystemTime) -> io::Result<usize> {
         let keep = Duration::from_secs(u64::from(self.settings.keep_days) * 86_400);
         let mut gone = Vec::new();
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
+        // One file that cannot be read or removed does not keep the others, nor the row.
+        for entry in std::fs::read_dir(dir)?.flatten() {
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("cast") {
                 continue;
             }
-            let modified = entry.metadata()?.modified()?;
-            if now.duration_since(modified).is_ok_and(|age| age > keep) {
-                std::fs::remove_file(&path)?;
+            let Ok(modified) = entry.metadata().and_then(|m| m.modified()) else { continue };
+            if now.duration_since(modified).is_ok_and(|age| age > keep) && std::fs::remove_file(&path).is_ok()
+            {
                 gone.push(entry.file_name().to_string_lossy().into_owned());
             }
         }
@@ -418,25 +482,27 @@ impl Launcher {
                 ],
             ),
         );
+        // Held until the end row is written: a signal then ends the session, not the process.
+        let stop = signals::StopSignals::install().ok();
         let (relayed, exit_status) = match link {
             Link::Remote { mut conn, .. } => {
                 let pty = tty.then(|| PtyRequest { term: term.clone(), cols, rows });
                 match conn.open_shell(pty.as_ref()) {
                     Ok(mut channel) => {
-                        let r = relay(&mut channel, recorder.as_mut(), tty);
+                        let r = relay(&mut channel, recorder.as_mut(), tty, stop.as_ref());
                         let status = Peer::finish(&mut channel);
                         (r, status)
                     }
-                    Err(e) => (Err(e.texts()), None),
+                    Err(e) => (Err(Stopped::Failed(e.texts())), None),
                 }
             }
             Link::Local { shell } => match pty::LocalShell::start(&shell, &term, cols, rows) {
                 Ok(mut local) => {
-                    let r = relay(&mut local, recorder.as_mut(), tty);
+                    let r = relay(&mut local, recorder.as_mut(), tty, stop.as_ref());
                     let status = local.finish();
                     (r, status)
                 }
-                Err(e) => (Err(e), None),
+                Err(e) => (Err(Stopped::Failed(e)), None),
             },
         };
         let ended_at = chrono::Utc::now();
@@ -464,7 +530,7 @@ impl Launcher {
             "exit_status": exit_status,
             "recording": path.as_ref().map(|p| p.display().to_string()),
             "sha256": sha256,
-            "error": relayed.as_ref().err().map(|e| e.en.clone()),
+            "error": relayed.as_ref().err().map(|e| e.text().en),
             "recording_error": notes.first().map(|n| n.en.clone()),
         });
         if let Err(e) = store.audit(&self.operator, END, &req.host, &end.to_string()) {
@@ -473,9 +539,25 @@ impl Launcher {
                 &[("path", &self.db_path.display().to_string()), ("e", &e.to_string())],
             ));
         }
-        relayed?;
+        drop(stop);
+        if let Err(stopped) = relayed {
+            let signal = match stopped {
+                Stopped::Signal(sig) => Some(sig),
+                Stopped::Failed(_) => None,
+            };
+            return Err(ShellError { text: stopped.text(), ssh: None, signal });
+        }
         Ok(Outcome { host: req.host.clone(), exit_status, recording: path, lasted: started.elapsed(), notes })
     }
+}
+
+/// Drops what the terminal has sent that nobody read: keys typed into the end of a session,
+/// and the terminal's late answers to queries the remote side printed (a colour, the cursor's
+/// place), which would otherwise reach the console's keys or the local shell.
+pub fn discard_typeahead() {
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: tcflush on standard input; harmless when it is not a terminal.
+    unsafe { libc::tcflush(0, libc::TCIFLUSH) };
 }
 
 /// A line of our own on standard error, between the shell's output (`\r\n`: raw mode may be on).
@@ -488,7 +570,19 @@ pub fn say_line(lang: Lang, text: &dyn Localized) {
 /// Every sequence a shell may have left on: put back before the console takes the screen
 /// again (the main screen, the cursor shown, colours, mouse and paste modes off, the whole
 /// screen scrolling, the normal keypad and character set).
-pub const TERMINAL_RESET: &str = "\u{1b}[?1049l\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1003l\u{1b}[?1006l\u{1b}[?2004l\u{1b}[r\u{1b}[0m\u{1b}[?25h\u{1b}>\u{1b}(B";
+pub const TERMINAL_RESET: &str = concat!(
+    // Any sequence left open cancelled; the normal character set shifted in.
+    "\u{18}\u{0f}",
+    "\u{1b}[?1049l",
+    // Mouse reports in every encoding, focus reports.
+    "\u{1b}[?9l\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1003l\u{1b}[?1004l\u{1b}[?1005l\u{1b}[?1006l\u{1b}[?1015l",
+    // Bracketed paste, cursor keys, autowrap on; the kitty keyboard and modifyOtherKeys off.
+    "\u{1b}[?2004l\u{1b}[?1l\u{1b}[?7h\u{1b}[<u\u{1b}[>4m",
+    // A soft reset (insert mode, keyboard lock, origin, margins), colours, the cursor shown,
+    // the normal keypad and ASCII.
+    "\u{1b}[!p\u{1b}[r\u{1b}[0m\u{1b}[?25h\u{1b}>\u{1b}(B",
+    "\r\n",
+);
 
 #[cfg(test)]
 mod tests {

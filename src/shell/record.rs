@@ -20,9 +20,15 @@ pub fn sessions_dir(db_path: &Path) -> io::Result<PathBuf> {
     match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            let meta = std::fs::metadata(&dir)?;
+            // Not a link, and ours: in a shared folder another user's `sessions` could take
+            // the recordings.
+            let meta = std::fs::symlink_metadata(&dir)?;
             if !meta.is_dir() {
-                return Err(io::Error::new(io::ErrorKind::AlreadyExists, "not a folder"));
+                return Err(io::Error::new(io::ErrorKind::AlreadyExists, "not a folder (or a link)"));
+            }
+            // SAFETY: geteuid takes nothing and cannot fail.
+            if std::os::unix::fs::MetadataExt::uid(&meta) != unsafe { libc::geteuid() } {
+                return Err(io::Error::new(io::ErrorKind::PermissionDenied, "owned by another user"));
             }
             if meta.permissions().mode() & 0o077 != 0 {
                 std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
@@ -42,7 +48,7 @@ pub fn file_name(host: &str, at: chrono::DateTime<chrono::Utc>) -> String {
         .take(64)
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
         .collect();
-    format!("{}-{}-{}.cast", at.format("%Y%m%dT%H%M%SZ"), safe, std::process::id())
+    format!("{}-{}-{}.cast", at.format("%Y%m%dT%H%M%S%.3fZ"), safe, std::process::id())
 }
 
 /// A recording being written.

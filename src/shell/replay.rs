@@ -71,6 +71,10 @@ pub fn read(path: &Path) -> Result<Cast, Both> {
 enum State {
     Ground,
     Esc,
+    /// `ESC (` or `ESC )`: the character set that follows.
+    Charset(char),
+    /// An escape with intermediates (`ESC % @`, `ESC SP G`, `ESC # 8`): dropped to its end.
+    EscSkip,
     /// A CSI's parameters and intermediates so far (kept to be passed on when harmless).
     Csi,
     /// Inside a string to drop (OSC, DCS, SOS, PM, APC) until its terminator.
@@ -79,8 +83,44 @@ enum State {
     StrEsc,
 }
 
+/// The DEC private modes a replay may set and reset (the cursor, the screens, wrapping,
+/// cursor keys, blinking, bracketed paste): all put back by [`RESET`].
+const DEC_MODES: &[u32] = &[1, 7, 12, 25, 47, 1047, 1048, 1049, 2004];
+
+/// Whether a complete CSI (`params` between `ESC [` and `last`) only draws on the screen.
+/// Everything else is dropped: queries and reports whose answers would be typed into the
+/// terminal (`n`, `c`, `x`, `$p`, `>q`, `?u`), window operations (`t`), printing (`i`),
+/// keyboard protocols and locks, and the modes that outlast the replay.
+fn csi_allowed(params: &str, last: char) -> bool {
+    if params.chars().any(|c| ('\u{20}'..='\u{2f}').contains(&c)) {
+        // Intermediates: only the cursor's shape (`CSI n SP q`).
+        return last == 'q'
+            && params.ends_with(' ')
+            && params[..params.len() - 1].chars().all(|c| c.is_ascii_digit());
+    }
+    let numbers = |p: &str| -> Option<Vec<u32>> { p.split(';').map(|n| n.parse().ok()).collect() };
+    match params.chars().next() {
+        Some('?') => {
+            matches!(last, 'h' | 'l')
+                && numbers(&params[1..]).is_some_and(|ns| ns.iter().all(|n| DEC_MODES.contains(n)))
+        }
+        Some('<' | '=' | '>') => false,
+        _ => match last {
+            'm' | 'H' | 'f' | 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'J' | 'K' | 'L' | 'M' | 'P' | 'X'
+            | '@' | 'S' | 'T' | 'd' | 'e' | 'a' | 'b' | 'r' | '`' | 'I' | 'Z' => {
+                params.chars().all(|c| c.is_ascii_digit() || c == ';' || c == ':')
+            }
+            's' | 'u' => params.is_empty(),
+            // Insert mode only (`CSI 4 h`): not the keyboard lock (2) or local echo (12).
+            'h' | 'l' => params == "4",
+            _ => false,
+        },
+    }
+}
+
 /// Removes the sequences that reach beyond the screen from a stream of output, across the
-/// boundaries of the events it comes in.
+/// boundaries of the events it comes in. What is passed on is an allowlist: drawing, colours,
+/// cursor moves, erasing, scrolling, the screens and a few modes [`RESET`] puts back.
 #[derive(Debug)]
 pub struct Sanitizer {
     state: State,
@@ -100,6 +140,9 @@ impl Sanitizer {
     pub fn clean(&mut self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {
+            // CAN and SUB end any sequence; terminals run other controls inside one and carry
+            // on with it, so here they are dropped there and the sequence goes on.
+            let control = c < '\u{20}' && c != '\u{1b}';
             match self.state {
                 State::Ground => match c {
                     '\u{1b}' => self.state = State::Esc,
@@ -107,23 +150,64 @@ impl Sanitizer {
                     '\u{9d}' => self.start_str(true),
                     '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => self.start_str(false),
                     '\u{80}'..='\u{9f}' => {}
+                    // Of the controls: tab, newline, carriage return, backspace, bell.
+                    '\t' | '\n' | '\r' | '\u{8}' | '\u{7}' => out.push(c),
+                    _ if control => {}
                     _ => out.push(c),
                 },
                 State::Esc => match c {
+                    '\u{18}' | '\u{1a}' => self.state = State::Ground,
+                    _ if control || c == '\u{7f}' => {}
                     '[' => self.start_csi(),
                     ']' => self.start_str(true),
                     'P' | 'X' | '^' | '_' => self.start_str(false),
                     '\u{1b}' => {}
-                    _ => {
+                    '(' | ')' => self.state = State::Charset(c),
+                    '\u{20}'..='\u{2f}' => self.state = State::EscSkip,
+                    // Save and restore the cursor, index, reverse index, next line, the keypad.
+                    '7' | '8' | 'D' | 'E' | 'M' | '=' | '>' => {
                         out.push('\u{1b}');
                         out.push(c);
                         self.state = State::Ground;
                     }
+                    // Everything else (a full reset, character-set switches, DECALN…): dropped;
+                    // a C1 control sent as UTF-8 is read as one in Ground.
+                    '\u{80}'..='\u{9f}' => {
+                        self.state = State::Ground;
+                        out.push_str(&self.clean(&c.to_string()));
+                    }
+                    _ => self.state = State::Ground,
                 },
+                State::EscSkip => {
+                    if matches!(c, '\u{18}' | '\u{1a}') || ('\u{30}'..='\u{7e}').contains(&c) {
+                        self.state = State::Ground;
+                    } else if c == '\u{1b}' {
+                        self.state = State::Esc;
+                    }
+                }
+                State::Charset(which) => {
+                    if control {
+                        if matches!(c, '\u{18}' | '\u{1a}') {
+                            self.state = State::Ground;
+                        }
+                        continue;
+                    }
+                    // ASCII and the line-drawing set (top, mc, dialog draw boxes with it).
+                    if matches!(c, 'B' | '0') {
+                        out.push('\u{1b}');
+                        out.push(which);
+                        out.push(c);
+                    }
+                    self.state = State::Ground;
+                }
                 State::Csi => {
-                    if ('\u{40}'..='\u{7e}').contains(&c) {
-                        // Window operations, status reports and device attributes are dropped.
-                        if !matches!(c, 't' | 'n' | 'c') {
+                    if control {
+                        if matches!(c, '\u{18}' | '\u{1a}') {
+                            self.csi.clear();
+                            self.state = State::Ground;
+                        }
+                    } else if ('\u{40}'..='\u{7e}').contains(&c) {
+                        if csi_allowed(&self.csi, c) {
                             out.push_str("\u{1b}[");
                             out.push_str(&self.csi);
                             out.push(c);
@@ -133,14 +217,14 @@ impl Sanitizer {
                     } else if ('\u{20}'..='\u{3f}').contains(&c) && self.csi.len() < 64 {
                         self.csi.push(c);
                     } else {
-                        // Not a CSI after all (a control inside it, or far too long): dropped.
+                        // Not a CSI after all (far too long, or broken): dropped.
                         self.csi.clear();
                         self.state = if c == '\u{1b}' { State::Esc } else { State::Ground };
                     }
                 }
                 State::Str => match c {
                     '\u{7}' if self.osc => self.state = State::Ground,
-                    '\u{9c}' => self.state = State::Ground,
+                    '\u{9c}' | '\u{18}' | '\u{1a}' => self.state = State::Ground,
                     '\u{1b}' => self.state = State::StrEsc,
                     _ => {}
                 },
@@ -174,7 +258,7 @@ pub struct Pace {
 
 /// What the terminal is put back to after a playback: the main screen, the cursor shown,
 /// colours, mouse and paste modes off, the whole screen scrolling.
-pub const RESET: &str = "\u{1b}[?1049l\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1003l\u{1b}[?1006l\u{1b}[?2004l\u{1b}[r\u{1b}[0m\u{1b}[?25h\r\n";
+pub const RESET: &str = crate::shell::TERMINAL_RESET;
 
 /// Plays `cast` into `out` at `pace`; `stop` is asked between events whether to end early
 /// (a key on the terminal) and may wait up to the duration it is given.
@@ -187,7 +271,10 @@ pub fn play(
     let mut clean = Sanitizer::default();
     let mut last = 0.0f64;
     for (t, data) in &cast.events {
-        let mut gap = Duration::from_secs_f64(((t - last) / pace.speed).max(0.0));
+        // A gap of any size (a crafted file, a tiny --speed) waits at most a day.
+        let mut gap = Duration::try_from_secs_f64(((t - last) / pace.speed).max(0.0))
+            .unwrap_or(Duration::from_secs(86_400))
+            .min(Duration::from_secs(86_400));
         if let Some(limit) = pace.idle_limit {
             gap = gap.min(limit);
         }
@@ -230,6 +317,40 @@ mod tests {
         let screen = "\u{1b}[1;31m红\u{1b}[0m\u{1b}[2J\u{1b}[H\u{1b}[?25l\u{1b}7\u{1b}8\r\n";
         assert_eq!(clean(&[screen]), screen);
         assert_eq!(clean(&["\u{1b}[3", "1mx"]), "\u{1b}[31mx");
+        // A control inside an escape does not end it (terminals run it and go on).
+        assert_eq!(clean(&["a\u{1b}\r]52;c;eA==\u{7}b\u{1b}\u{7}]0;t\u{7}c\u{1b}\u{7f}[21td"]), "abcd");
+        assert_eq!(clean(&["a\u{1b}\u{9d}0;t\u{9c}b"]), "ab");
+        // Lasting modes, keyboard protocols and queries: dropped; the screen's modes kept.
+        for bad in [
+            "\u{1b}[2h",
+            "\u{1b}[12l",
+            "\u{1b}[?1004h",
+            "\u{1b}[>1u",
+            "\u{1b}[>4;2m",
+            "\u{1b}[?u",
+            "\u{1b}[?2026$p",
+            "\u{1b}[>q",
+            "\u{1b}[x",
+            "\u{1b}[5i",
+            "\u{1b}%@",
+            "\u{1b} G",
+            "\u{1b}c",
+            "\u{0e}",
+            "\u{5}",
+        ] {
+            assert_eq!(clean(&["<", bad, ">"]), "<>", "{bad:?}");
+        }
+        for good in [
+            "\u{1b}[?1049h",
+            "\u{1b}[?25l\u{1b}[?2004h",
+            "\u{1b}[4h",
+            "\u{1b}[2 q",
+            "\u{1b}(0qq\u{1b}(B",
+            "\u{1b}[1;24r",
+            "\u{1b}[s\u{1b}[u",
+        ] {
+            assert_eq!(clean(&[good]), good, "{good:?}");
+        }
     }
 
     #[test]
@@ -249,11 +370,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(waits, vec![250, 1000, 250]);
-        assert!(String::from_utf8(out).unwrap().starts_with("abc\u{1b}[?1049l"));
+        assert!(String::from_utf8(out).unwrap().starts_with(&format!("abc{RESET}")));
         // A key stops it.
         let mut out = Vec::new();
         play(&cast, pace, &mut out, |_| true).unwrap();
-        assert!(String::from_utf8(out).unwrap().starts_with("\u{1b}[?1049l"));
+        assert!(String::from_utf8(out).unwrap().starts_with(RESET));
     }
 
     #[test]
