@@ -68,7 +68,10 @@ pub struct Notifier {
     pub lang: Lang,
     pub lease_ttl_s: i64,
     sent: VecDeque<i64>,
-    held: Vec<Value>,
+    /// The alerts the limit holds back, for the digest. They stay unmarked in the database
+    /// until the digest goes: a process that stops meanwhile loses none of them (the next
+    /// holder finds them still to send).
+    held: Vec<i64>,
 }
 
 /// How one send ended.
@@ -157,10 +160,11 @@ impl Notifier {
         Ok(())
     }
 
-    /// One round at `now`: when this process holds the lease, every alert to hand on is
-    /// claimed (marked in the database) and sent, held for the digest, or marked as not
-    /// needing it; one whose send failed, or that was left when the lease passed, goes back to
-    /// the queue for the next round. Then the digest when the hour allows.
+    /// One round at `now`: when this process holds the lease, first the digest of what the
+    /// limit held, when the hour allows; then every alert to hand on is claimed (marked in the
+    /// database) and sent, held for the digest (unmarked), or marked as not needing it; one
+    /// whose send failed, or that was left when the lease passed, goes back to the queue for
+    /// the next round.
     pub fn round(
         &mut self,
         store: &mut Store,
@@ -174,11 +178,67 @@ impl Notifier {
         }
         out.holder = true;
         let silences = store.active_silences(now)?;
+        let warnings = self.settings.warnings;
+        let wanted = move |a: &crate::alerts::Alert| {
+            a.key.source() != Source::Notify
+                && (a.level == Level::Crit || (warnings && a.level == Level::Warn))
+        };
+        if !self.held.is_empty() && self.room(clock.now()) {
+            // The held alerts still open and not snoozed or silenced meanwhile, claimed first.
+            let pending = store.alerts_to_notify()?;
+            let due: Vec<&crate::alerts::Alert> = pending
+                .iter()
+                .filter(|a| {
+                    self.held.contains(&a.id) && wanted(a) && a.state(now, &silences) == AlertState::Open
+                })
+                .collect();
+            let ids: Vec<i64> = due.iter().map(|a| a.id).collect();
+            if !ids.is_empty() {
+                store.mark_notified(&ids, clock.now())?;
+                let alerts: Vec<Value> = due
+                    .iter()
+                    .map(|a| crate::alerts::json::alert_json(a, AlertState::Open, self.lang, offset))
+                    .collect();
+                let digest = json!({"digest": true, "held": alerts.len(), "alerts": alerts});
+                let result = self.send(store, &digest, &clock)?;
+                match &result {
+                    Sent::Ok => {
+                        self.sent.push_back(clock.now());
+                        out.digests += 1;
+                    }
+                    Sent::Failed(_) | Sent::Lost => {
+                        for id in &ids {
+                            store.unmark_notified(*id)?;
+                        }
+                    }
+                }
+                if result == Sent::Lost {
+                    return Ok(out);
+                }
+                if let Sent::Failed(_) = result {
+                    out.failed += 1;
+                }
+                self.judge(store, &result, clock.now())?;
+                if result == Sent::Ok {
+                    self.held.clear();
+                }
+            } else {
+                self.held.clear();
+            }
+        }
         for a in store.alerts_to_notify()? {
-            let wanted = a.key.source() != Source::Notify
-                && (a.level == Level::Crit || (self.settings.warnings && a.level == Level::Warn));
+            let wanted = wanted(&a);
             let state = a.state(now, &silences);
             if wanted && matches!(state, AlertState::Snoozed | AlertState::Silenced) {
+                continue;
+            }
+            if self.held.contains(&a.id) {
+                continue;
+            }
+            if wanted && state == AlertState::Open && !self.room(clock.now()) {
+                // Left unmarked: held for the digest.
+                self.held.push(a.id);
+                out.held += 1;
                 continue;
             }
             // Claimed before it is sent: another holder cannot send it too.
@@ -187,11 +247,6 @@ impl Notifier {
                 continue;
             }
             let payload = crate::alerts::json::alert_json(&a, state, self.lang, offset);
-            if !self.room(clock.now()) {
-                self.held.push(payload);
-                out.held += 1;
-                continue;
-            }
             let result = self.send(store, &payload, &clock)?;
             match &result {
                 Sent::Ok => {
@@ -206,20 +261,6 @@ impl Notifier {
                     store.unmark_notified(a.id)?;
                     return Ok(out);
                 }
-            }
-            self.judge(store, &result, clock.now())?;
-        }
-        if !self.held.is_empty() && self.room(clock.now()) {
-            let digest = json!({"digest": true, "held": self.held.len(), "alerts": self.held});
-            let result = self.send(store, &digest, &clock)?;
-            match &result {
-                Sent::Ok => {
-                    self.held.clear();
-                    self.sent.push_back(clock.now());
-                    out.digests += 1;
-                }
-                Sent::Failed(_) => out.failed += 1,
-                Sent::Lost => return Ok(out),
             }
             self.judge(store, &result, clock.now())?;
         }
@@ -421,6 +462,10 @@ mod tests {
         let r = n.round(&mut store, T0 + 30, utc8()).unwrap();
         assert_eq!((r.sent, r.held, r.digests), (0, 8, 0));
         assert_eq!(n.round(&mut store, T0 + 40, utc8()).unwrap(), Round { holder: true, ..Round::default() });
+        // What the limit holds stays to send in the database: a holder that stopped now (its
+        // digest in memory gone) would leave all eight to the next one.
+        let waiting = store.alerts_to_notify().unwrap();
+        assert_eq!(waiting.iter().filter(|a| a.key.to_string().contains("/app")).count(), 8);
         // An hour after the first sends, the digest goes, with every alert it held.
         let r = n.round(&mut store, T0 + 3621, utc8()).unwrap();
         assert_eq!(r.digests, 1);
