@@ -682,7 +682,7 @@ catalogue! {
     CliReplayFile => "The recording (*.cast in sessions/ beside the database)", "录像文件（数据库旁 sessions/ 中的 *.cast）";
     CliReplaySpeed => "Play N times as fast (0.5 is half speed)", "以 N 倍速回放（0.5 为半速）";
     CliReplayIdle => "Cut every pause to at most this many seconds", "把每段停顿缩短到最多这么多秒";
-    CliAudit => "The audit log for the assessment: reveals, exports, acknowledgements, silences, runs of jobs; export it, or verify its hash chain", "供测评使用的审计日志：查看原文、导出、确认、静默、作业运行等；导出，或校验其哈希链";
+    CliAudit => "The audit log for the assessment: reveals, exports, acknowledgements, silences, shell sessions, runs of jobs; export it, or verify its hash chain", "供测评使用的审计日志：查看原文、导出、确认、静默、shell 会话、作业运行等；导出，或校验其哈希链";
     CliAuditFrom => "From this day (2026-10-01), in the local calendar", "起始日期（如 2026-10-01，本地日历）";
     CliAuditTo => "To this day, inclusive", "截止日期（含当天）";
     CliAuditCsv => "Print CSV (UTF-8 with a BOM, for spreadsheets)", "输出 CSV（带 BOM 的 UTF-8，便于表格软件打开）";

@@ -377,20 +377,28 @@ fn a_shift_handover_is_printed_kept_audited_and_listed() {
     assert!(err.contains("--since soon"), "{err}");
 }
 
-#[test]
-fn a_local_shell_from_a_pipe_is_recorded_audited_listed_and_replayed_clean() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path();
-    std::fs::write(home.join("config.toml"), "[[hosts]]\nname = \"本机\"\nlocal = true\n").unwrap();
-    // The shell prints a clipboard write and a title change among its output.
-    let mut child = yunwei(home)
-        .args(["shell", "本机", "--ticket", "T-42"])
+/// `yunwei shell HOST ARGS` on a config whose one host, HOST, is this machine (`/bin/sh`),
+/// its three streams piped.
+fn local_shell(home: &Path, host: &str, args: &[&str]) -> std::process::Child {
+    std::fs::write(home.join("config.toml"), format!("[[hosts]]\nname = \"{host}\"\nlocal = true\n"))
+        .unwrap();
+    yunwei(home)
+        .args(["shell", host])
+        .args(args)
         .env("SHELL", "/bin/sh")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_local_shell_from_a_pipe_is_recorded_audited_listed_and_replayed_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    // The shell prints a clipboard write and a title change among its output.
+    let mut child = local_shell(home, "本机", &["--ticket", "T-42"]);
     {
         use std::io::Write;
         let mut input = child.stdin.take().unwrap();
@@ -441,15 +449,7 @@ fn a_local_shell_from_a_pipe_is_recorded_audited_listed_and_replayed_clean() {
 fn sigterm_ends_a_shell_with_its_end_row_written() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
-    std::fs::write(home.join("config.toml"), "[[hosts]]\nname = \"here\"\nlocal = true\n").unwrap();
-    let mut child = yunwei(home)
-        .args(["shell", "here"])
-        .env("SHELL", "/bin/sh")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = local_shell(home, "here", &[]);
     let mut input = child.stdin.take().unwrap();
     {
         use std::io::Write;

@@ -1030,3 +1030,25 @@ fn the_packaged_watch_unit_runs_yunwei_watch_as_the_named_user_and_systemd_accep
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn every_command_has_its_help_in_chinese() {
+    let home = tempfile::tempdir().unwrap();
+    let top = yunwei(home.path()).args(["--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&top.stdout).into_owned();
+    let names: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| *n != "help")
+        .collect();
+    assert!(names.contains(&"shell") && names.contains(&"replay"), "{names:?}");
+    for name in names {
+        let out = yunwei(home.path()).args(["--lang", "zh-CN", name, "--help"]).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(said.contains("用法") && said.contains("打印帮助"), "{name}: {said}");
+    }
+}

@@ -229,58 +229,19 @@ const TEXTS: &[(&str, &str, Msg)] = &[
     ("divcode reconcile", "json", Msg::CliDbJson),
 ];
 
-/// The subcommands, by their path from the top (`db check`), whose help is localized.
-const SUBCOMMANDS: &[&str] = &[
-    "demo",
-    "status",
-    "logs",
-    "check-config",
-    "completions",
-    "man",
-    "db",
-    "db backup",
-    "db check",
-    "db stats",
-    "ticket",
-    "ticket add",
-    "ticket list",
-    "ticket show",
-    "ticket move",
-    "ticket assign",
-    "ticket escalate",
-    "ticket note",
-    "ticket verify",
-    "ticket export",
-    "ticket import",
-    "report",
-    "report quarterly",
-    "backup",
-    "backup check",
-    "backup history",
-    "duty",
-    "duty handover",
-    "duty log",
-    "watch",
-    "audit",
-    "audit verify",
-    "alerts",
-    "alerts ack",
-    "alerts snooze",
-    "alerts silence",
-    "alerts unsilence",
-    "alerts silences",
-    "alerts history",
-    "divcode",
-    "divcode import",
-    "divcode versions",
-    "divcode drop",
-    "divcode diff",
-    "divcode review",
-    "divcode mapping",
-    "divcode sql",
-    "divcode impact",
-    "divcode reconcile",
-];
+/// Every subcommand's path from the top (`db check`), read from the command itself so that
+/// none is left with clap's own English `--help` (or none at all).
+fn subcommand_paths(cmd: &Command, prefix: &str, out: &mut Vec<String>) {
+    for sub in cmd.get_subcommands() {
+        let path = if prefix.is_empty() {
+            sub.get_name().to_string()
+        } else {
+            format!("{prefix} {}", sub.get_name())
+        };
+        subcommand_paths(sub, &path, out);
+        out.push(path);
+    }
+}
 
 /// `cmd` with `f` applied to the subcommand at `path` (`""` is `cmd` itself, `db check` a
 /// nested one).
@@ -352,8 +313,10 @@ pub fn localized(mut cmd: Command, lang: Lang) -> Command {
         .action(ArgAction::Version)
         .help(Msg::CliVersionFlag.text(lang))
         .help_heading(options);
+    let mut paths = Vec::new();
+    subcommand_paths(&cmd, "", &mut paths);
     cmd = headings(cmd).disable_version_flag(true).arg(version);
-    for path in SUBCOMMANDS {
+    for path in &paths {
         cmd = at_path(cmd, path, &headings);
     }
     cmd

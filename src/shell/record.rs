@@ -152,8 +152,7 @@ impl Recorder {
                 self.failed = Some(e);
             }
         }
-        let hex = self.hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        (hex, self.failed)
+        (hex(&self.hash.finalize()), self.failed)
     }
 }
 
@@ -176,12 +175,16 @@ fn incomplete_tail(data: &[u8]) -> usize {
     0
 }
 
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The SHA-256 (hex) of a file, to compare with the one audited.
 pub fn file_sha256(path: &Path) -> io::Result<String> {
     let mut file = File::open(path)?;
     let mut hash = Sha256::new();
     io::copy(&mut file, &mut hash)?;
-    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&hash.finalize()))
 }
 
 #[cfg(test)]
