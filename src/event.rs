@@ -9,6 +9,7 @@ use crate::workers::backups::{BackupsCmd, BackupsMsg};
 use crate::workers::divcodes::{DivcodesCmd, DivcodesMsg};
 use crate::workers::health::{HealthCmd, HealthMsg};
 use crate::workers::logs::{LogsCmd, LogsMsg};
+use crate::workers::netcheck::{NetCmd, NetMsg};
 use crate::workers::store::{StoreCmd, StoreMsg};
 use crate::workers::tickets::{TicketsCmd, TicketsMsg};
 
@@ -31,6 +32,7 @@ pub enum WorkerMsg {
     Tickets(TicketsMsg),
     Divcodes(DivcodesMsg),
     Backups(BackupsMsg),
+    Net(NetMsg),
     /// A worker failed at something the user should know about, or finished something the
     /// user asked for (shown in the status bar).
     Notice(Notice),
@@ -45,6 +47,7 @@ pub enum Command {
     Tickets(TicketsCmd),
     Divcodes(DivcodesCmd),
     Backups(BackupsCmd),
+    Net(NetCmd),
 }
 
 impl From<HealthCmd> for Command {
@@ -74,6 +77,12 @@ impl From<DivcodesCmd> for Command {
 impl From<BackupsCmd> for Command {
     fn from(c: BackupsCmd) -> Command {
         Command::Backups(c)
+    }
+}
+
+impl From<NetCmd> for Command {
+    fn from(c: NetCmd) -> Command {
+        Command::Net(c)
     }
 }
 

@@ -665,6 +665,12 @@ catalogue! {
     CliBackup => "Backup and data-exchange jobs: check their state now, list what each has left", "备份与数据交换作业：立即检查状态，列出各作业留下的文件";
     CliBackupCheck => "Check every job now (one command per host) and print its state and the rule behind it; exit 0 when all are ok, 1 otherwise", "立即检查所有作业（每台主机一条命令），打印状态及判定依据；全部正常时退出码 0，否则为 1";
     CliBackupJob => "Check only the job of this name", "只检查此名称的作业";
+    CliFormatNagios => "Output: table, json, or nagios (a monitoring plugin's line STATE - summary | perfdata, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)", "输出格式：table、json 或 nagios（监控插件的一行“状态 - 摘要 | 性能数据”，退出码 0 正常、1 警告、2 严重、3 未知）";
+    CliNet => "Network checks: probe the data interfaces now, from the hosts that use them", "网络检查：立即从使用接口的主机探测各数据接口";
+    CliNetCheck => "Probe every check once from each of its places, all at once, and print the results; exit 0 when all are ok, 1 otherwise", "从各探测位置同时探测每项检查一次并打印结果；全部正常时退出码 0，否则为 1";
+    CliNetJson => "Print a JSON array, one object per check and probing place", "打印 JSON 数组，每项检查的每个探测位置一个对象";
+    CliNetCheckName => "Only the check of this name (repeatable)", "只探测此名称的检查（可重复）";
+    CliNetFrom => "Only from this place: a host, or local (repeatable)", "只从此位置探测：主机名或 local（可重复）";
     CliBackupVerify => "Run each job's verification now instead of using the last result", "立即运行各作业的校验命令，而不是沿用上次结果";
     CliBackupHistory => "List the artefacts seen of a job, with their verifications, and its runs", "列出某作业见到过的文件及其校验结果，以及它的运行记录";
     CliDuty => "Open the console on the night-duty view: large figures, the newest critical alert first (D or Esc for the tabs)", "以值班视图打开控制台：大字显示，最新的严重告警在前（按 D 或 Esc 回到标签页）";

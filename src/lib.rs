@@ -22,6 +22,7 @@ pub mod health;
 pub mod i18n;
 pub mod keymap;
 pub mod logs;
+pub mod netcheck;
 pub mod panes;
 pub mod report;
 pub mod shell;

@@ -55,6 +55,8 @@ enum Cmd {
     Divcode(cli::divcode::DivcodeArgs),
     /// Backup and data-exchange jobs: check their state now, list what each has left
     Backup(cli::backup::BackupArgs),
+    /// Network checks: probe the data interfaces now, from the hosts that use them
+    Net(cli::net::NetArgs),
     /// The alert stream: list, acknowledge, snooze, silence for a maintenance window, history
     Alerts(cli::alerts::AlertsArgs),
     /// Night duty: the console on the duty view; the shift handover and its log
@@ -82,9 +84,18 @@ fn main() -> ExitCode {
     let lang = cli::help::lang_of_args(&args);
     let mut command = cli::help::localized(Cli::command(), lang);
     let parsed = command.try_get_matches_from_mut(&args).and_then(|m| Cli::from_arg_matches(&m));
+    // Under `--format nagios` a usage or config error is the plugin's UNKNOWN (3), with its line.
+    let plugin = cli::nagios::asked(&args);
     let cli = match parsed {
         Ok(cli) => cli,
-        Err(e) => return ExitCode::from(cli::errors::report(&e, lang)),
+        Err(e) => {
+            let code = cli::errors::report(&e, lang);
+            if plugin && code == 2 {
+                println!("{}", cli::nagios::usage_error(lang));
+                return ExitCode::from(3);
+            }
+            return ExitCode::from(code);
+        }
     };
     if let Some(l) = cli.lang.as_deref() {
         if l != "auto" && yunwei::i18n::Lang::parse(l).is_none() {
@@ -116,6 +127,7 @@ fn main() -> ExitCode {
         Some(Cmd::Report(args)) => args.command.name(),
         Some(Cmd::Divcode(args)) => args.command.name(),
         Some(Cmd::Backup(args)) => args.command.name(),
+        Some(Cmd::Net(args)) => args.command.name(),
         Some(Cmd::Alerts(args)) => args.name(),
         Some(Cmd::Duty(args)) => args.name(),
         Some(Cmd::Audit(args)) => args.name(),
@@ -141,6 +153,7 @@ fn main() -> ExitCode {
         Some(Cmd::Report(args)) => cli::report::run(&g, &args),
         Some(Cmd::Divcode(args)) => cli::divcode::run(&g, &args),
         Some(Cmd::Backup(args)) => cli::backup::run(&g, &args),
+        Some(Cmd::Net(args)) => cli::net::run(&g, &args),
         Some(Cmd::Alerts(args)) => cli::alerts::run(&g, &args),
         Some(Cmd::Duty(args)) => cli::duty::run(&g, &args),
         Some(Cmd::Audit(args)) => cli::audit::run(&g, &args),
@@ -148,6 +161,16 @@ fn main() -> ExitCode {
         Some(Cmd::Shell(args)) => cli::shell::run(&g, &args),
         Some(Cmd::Replay(args)) => cli::shell::replay(&g, &args),
         Some(Cmd::Man(_)) => cli::man::run(lang, cli::help::localized(Cli::command(), lang)),
+    };
+    let code = if plugin
+        && code == 2
+        && !cli::nagios::printed()
+        && matches!(sub, "status" | "backup check" | "net check")
+    {
+        println!("{}", cli::nagios::usage_error(lang));
+        3
+    } else {
+        code
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

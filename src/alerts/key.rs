@@ -30,11 +30,13 @@ pub enum Source {
     Log,
     /// yunwei's own notifications (`[notify] command` failing).
     Notify,
+    /// Network checks.
+    Check,
 }
 
 impl Source {
-    pub const ALL: [Source; 5] =
-        [Source::Health, Source::Backup, Source::Ticket, Source::Log, Source::Notify];
+    pub const ALL: [Source; 6] =
+        [Source::Health, Source::Backup, Source::Ticket, Source::Log, Source::Notify, Source::Check];
 
     /// The stable name: the first part of the key, and the `source` column of the store.
     pub fn as_str(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Source {
             Source::Ticket => "ticket",
             Source::Log => "log",
             Source::Notify => "notify",
+            Source::Check => "check",
         }
     }
 
@@ -60,6 +63,7 @@ impl Source {
             Source::Ticket => "<id>",
             Source::Log => "<source>/<rule>",
             Source::Notify => "<name>",
+            Source::Check => "<check>/<from>",
         }
     }
 }
@@ -88,12 +92,14 @@ pub enum AlertKey {
     Log { source: String, rule: String },
     /// `notify/<name>`: the notification command failed.
     Notify { name: String },
+    /// `check/<check>/<from>`: a network check probed from a place (`local` or a host).
+    Check { check: String, from: String },
 }
 
 /// Why a text is not an alert key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    #[error("alert key {0:?}: unknown source (known: health, backup, ticket, log, notify)")]
+    #[error("alert key {0:?}: unknown source (known: health, backup, ticket, log, notify, check)")]
     UnknownSource(String),
     #[error("alert key {key:?}: expected {kind}/{shape}")]
     Shape { key: String, kind: Source, shape: &'static str },
@@ -116,6 +122,7 @@ impl AlertKey {
             AlertKey::Ticket { .. } => Source::Ticket,
             AlertKey::Log { .. } => Source::Log,
             AlertKey::Notify { .. } => Source::Notify,
+            AlertKey::Check { .. } => Source::Check,
         }
     }
 
@@ -123,7 +130,9 @@ impl AlertKey {
     pub fn host(&self) -> Option<&str> {
         match self {
             AlertKey::Health { host, .. } => Some(host),
-            AlertKey::Backup { .. }
+            AlertKey::Check { from, .. } if from != "local" => Some(from),
+            AlertKey::Check { .. }
+            | AlertKey::Backup { .. }
             | AlertKey::Ticket { .. }
             | AlertKey::Log { .. }
             | AlertKey::Notify { .. } => None,
@@ -147,6 +156,7 @@ impl AlertKey {
             AlertKey::Ticket { id } => vec![id],
             AlertKey::Log { source, rule } => vec![source, rule],
             AlertKey::Notify { name } => vec![name],
+            AlertKey::Check { check, from } => vec![check, from],
         }
     }
 
@@ -193,6 +203,10 @@ impl AlertKey {
             },
             Source::Notify => match <[String; 1]>::try_from(parts) {
                 Ok([name]) => AlertKey::Notify { name },
+                Err(_) => return Err(shape()),
+            },
+            Source::Check => match <[String; 2]>::try_from(parts) {
+                Ok([check, from]) => AlertKey::Check { check, from },
                 Err(_) => return Err(shape()),
             },
         };
@@ -245,6 +259,10 @@ impl serde::Serialize for AlertKey {
                 map.serialize_entry("rule", rule)?;
             }
             AlertKey::Notify { name } => map.serialize_entry("name", name)?,
+            AlertKey::Check { check, from } => {
+                map.serialize_entry("check", check)?;
+                map.serialize_entry("from", from)?;
+            }
         }
         map.end()
     }
@@ -333,6 +351,7 @@ mod tests {
             keys.push(AlertKey::Ticket { id: a.into() });
             for b in names {
                 keys.push(AlertKey::Log { source: a.into(), rule: b.into() });
+                keys.push(AlertKey::Check { check: a.into(), from: b.into() });
             }
         }
         for k in keys {
@@ -348,11 +367,11 @@ mod tests {
         let err = |s: &str| s.parse::<AlertKey>().err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
             err("weather/haikou"),
-            "alert key \"weather/haikou\": unknown source (known: health, backup, ticket, log, notify)"
+            "alert key \"weather/haikou\": unknown source (known: health, backup, ticket, log, notify, check)"
         );
         assert_eq!(
             err("nonsense"),
-            "alert key \"nonsense\": unknown source (known: health, backup, ticket, log, notify)"
+            "alert key \"nonsense\": unknown source (known: health, backup, ticket, log, notify, check)"
         );
         assert_eq!(err("health"), "alert key \"health\": expected health/<host>/<metric>[/<mount>]");
         assert_eq!(err("health/db1"), "alert key \"health/db1\": expected health/<host>/<metric>[/<mount>]");

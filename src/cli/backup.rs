@@ -37,8 +37,10 @@ impl BackupCommand {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    #[arg(long, value_enum, value_name = "table|json|nagios")]
+    pub format: Option<crate::cli::nagios::Format>,
     #[arg(long, value_name = "NAME")]
     pub job: Option<String>,
     #[arg(long)]
@@ -173,7 +175,13 @@ fn check(g: &Global, cfg: &crate::config::Config, a: &CheckArgs, lang: Lang) -> 
             return 1;
         }
     };
-    if a.json {
+    let format = crate::cli::nagios::Format::chosen(a.format, a.json);
+    if format == crate::cli::nagios::Format::Nagios {
+        let (line, code) = plugin(&statuses, lang);
+        crate::cli::nagios::print(&line);
+        return code;
+    }
+    if format == crate::cli::nagios::Format::Json {
         let rows: Vec<Value> = statuses.iter().map(|s| status_json(s, lang)).collect();
         print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
     } else {
@@ -184,6 +192,48 @@ fn check(g: &Global, cfg: &crate::config::Config, a: &CheckArgs, lang: Lang) -> 
     } else {
         1
     }
+}
+
+/// The monitoring-plugin line of a check round and its exit code: missing, shrunk and failed
+/// are CRITICAL, unknown is UNKNOWN, late and running WARNING; perfdata per job: the newest
+/// artefact's age (its period the warning threshold) and size.
+pub fn plugin(statuses: &[JobStatus], lang: Lang) -> (String, i32) {
+    use crate::cli::nagios::{line, Perf, PluginState};
+    let state_of = |s: &JobStatus| match s.verdict.state {
+        State::Ok => PluginState::Ok,
+        State::Late | State::Running => PluginState::Warning,
+        State::Unknown => PluginState::Unknown,
+        State::Failed | State::Missing | State::Shrunk => PluginState::Critical,
+    };
+    let state = PluginState::worst(statuses.iter().map(state_of));
+    let bad: Vec<String> = statuses
+        .iter()
+        .filter(|s| s.verdict.state != State::Ok)
+        .map(|s| format!("{} {}: {}", s.name, backup_words::state(s.verdict.state, lang), s.reason(lang)))
+        .collect();
+    let ok = statuses.len() - bad.len();
+    let counts = tr(
+        lang,
+        format!("{ok} of {} jobs ok", statuses.len()),
+        format!("{} 个作业中 {ok} 个正常", statuses.len()),
+    );
+    let sep = if lang == Lang::ZhCn { "；" } else { "; " };
+    let summary = if bad.is_empty() { counts } else { format!("{}{sep}{counts}", bad.join(sep)) };
+    let mut perf = Vec::new();
+    for s in statuses {
+        let v = &s.verdict;
+        if let Some(age) = v.age_s {
+            perf.push(
+                Perf::new(format!("{} age", s.name), age as f64, "s")
+                    .limits(v.period_s.map(|p| p as f64), None)
+                    .range(Some(0.0), None),
+            );
+        }
+        if let Some(n) = &v.newest {
+            perf.push(Perf::new(format!("{} size", s.name), n.size as f64, "B").range(Some(0.0), None));
+        }
+    }
+    (line(state, &summary, &perf), state.code())
 }
 
 fn status_json(s: &JobStatus, lang: Lang) -> Value {

@@ -287,7 +287,14 @@ pub fn build(g: &Global, prepared: &Prepared, demo: bool) -> Result<Built, i32> 
         crate::workers::DivcodesSetup { db_path: setup.db_path.clone(), operator: setup.operator.clone() };
     let remote_logs = log_specs.iter().any(|s| s.host.is_some());
     let remote_jobs = !demo && prepared.config.jobs.iter().any(|j| j.host.is_some());
-    let sessions = (!probes.remote.is_empty() || remote_logs || remote_jobs)
+    let remote_checks = !demo
+        && prepared
+            .config
+            .checks
+            .0
+            .iter()
+            .any(|c| c.from.iter().any(|o| *o != crate::netcheck::Origin::Local));
+    let sessions = (!probes.remote.is_empty() || remote_logs || remote_jobs || remote_checks)
         .then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&prepared.config)));
     // The jobs of the Backups tab: the demo's over files in its folder, or the config's.
     let (jobs, places) = match &demo_dir {
@@ -312,6 +319,22 @@ pub fn build(g: &Global, prepared: &Prepared, demo: bool) -> Result<Built, i32> 
         } else {
             prepared.config.backups.clone()
         },
+        lang,
+    };
+    // The checks of the Network tab: the demo's (against servers it starts here), or the config's.
+    let (checks, places) = match &demo_dir {
+        Some(_) => crate::demo::netcheck::checks(lang),
+        None => {
+            let checks = prepared.config.checks.0.clone();
+            let places = crate::workers::netcheck::places(&checks, &resolved, sessions.as_deref(), lang);
+            (checks, places)
+        }
+    };
+    let net = crate::workers::NetSetup {
+        db_path: setup.db_path.clone(),
+        holder: crate::workers::notify::holder_name(),
+        checks,
+        places,
         lang,
     };
     let launcher = crate::shell::Launcher {
@@ -353,6 +376,7 @@ pub fn build(g: &Global, prepared: &Prepared, demo: bool) -> Result<Built, i32> 
         tickets,
         divcodes,
         backups,
+        net,
         log_specs: log_specs.clone(),
         log_target,
         sessions,

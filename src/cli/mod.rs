@@ -18,6 +18,8 @@ pub mod errors;
 pub mod help;
 pub mod logs;
 pub mod man;
+pub mod nagios;
+pub mod net;
 pub mod report;
 pub mod shell;
 pub mod status;

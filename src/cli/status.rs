@@ -35,6 +35,8 @@ pub struct StatusArgs {
     /// clock sync, pending security updates) of hosts reached over SSH
     #[arg(long)]
     pub security: bool,
+    #[arg(long, value_enum, value_name = "table|json|nagios", conflicts_with = "json")]
+    pub format: Option<crate::cli::nagios::Format>,
 }
 
 pub fn run(g: &Global, args: &StatusArgs) -> i32 {
@@ -127,7 +129,13 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
         }
     }
 
-    if args.json {
+    let format = crate::cli::nagios::Format::chosen(args.format, args.json);
+    if format == crate::cli::nagios::Format::Nagios {
+        let (line, code) = plugin(&hosts, &cfg.thresholds, lang);
+        crate::cli::nagios::print(&line);
+        return code;
+    }
+    if format == crate::cli::nagios::Format::Json {
         match serde_json::to_string_pretty(&hosts) {
             Ok(j) => println!("{j}"),
             Err(e) => {
@@ -202,6 +210,74 @@ impl CpuJudge {
             store.open_alert(&AlertKey::health(&s.name, Metric::Cpu, "")).ok().flatten().map(|a| a.level);
         Some(sustained_cpu_level(&s.name, open, &history, th))
     }
+}
+
+/// The monitoring-plugin line of a poll, and its exit code: CRITICAL when a host is down or
+/// critical, WARNING when one warns; perfdata per host: CPU, memory, the fullest filesystem and
+/// the load per core, with the thresholds of `[thresholds]`.
+pub fn plugin(hosts: &[HostStatus], th: &Thresholds, lang: Lang) -> (String, i32) {
+    use crate::cli::nagios::{line, Perf, PluginState};
+    let state_of = |h: &HostStatus| {
+        if !h.sample.reachable || h.level == Level::Crit {
+            PluginState::Critical
+        } else if h.level == Level::Warn {
+            PluginState::Warning
+        } else {
+            PluginState::Ok
+        }
+    };
+    let state = PluginState::worst(hosts.iter().map(state_of));
+    let mut bad = Vec::new();
+    for h in hosts.iter().filter(|h| state_of(h) != PluginState::Ok) {
+        let what = if !h.sample.reachable {
+            let why = h.sample.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
+            crate::i18n::tr(lang, format!("unreachable ({why})"), format!("无法连接（{why}）"))
+        } else if h.level == Level::Crit {
+            crate::i18n::tr(lang, "critical", "严重")
+        } else {
+            crate::i18n::tr(lang, "warning", "警告")
+        };
+        bad.push(format!("{} {what}", h.sample.name));
+    }
+    let ok = hosts.len() - bad.len();
+    let counts = crate::i18n::tr(
+        lang,
+        format!("{ok} of {} hosts ok", hosts.len()),
+        format!("{} 台主机中 {ok} 台正常", hosts.len()),
+    );
+    let sep = if lang == Lang::ZhCn { "；" } else { "; " };
+    let summary = if bad.is_empty() { counts } else { format!("{}{sep}{counts}", bad.join(sep)) };
+    let mut perf = Vec::new();
+    for h in hosts.iter().filter(|h| h.sample.reachable) {
+        let s = &h.sample;
+        let pct =
+            |label: &str, v: Option<f64>, l: &crate::health::thresholds::Limits, perf: &mut Vec<Perf>| {
+                if let Some(v) = v {
+                    perf.push(
+                        Perf::new(format!("{} {label}", s.name), v, "%")
+                            .limits(Some(l.warn), Some(l.crit))
+                            .range(Some(0.0), Some(100.0)),
+                    );
+                }
+            };
+        pct("cpu", s.cpu_pct, &th.cpu_pct, &mut perf);
+        pct("mem", s.mem_used_pct, &th.mem_pct, &mut perf);
+        let fullest = s
+            .disks
+            .iter()
+            .map(|d| d.used_pct)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        pct("disk", fullest, &th.disk_pct, &mut perf);
+        if let (Some(load), Some(cores)) = (s.load1, s.cores.filter(|c| *c > 0)) {
+            let l = &th.load_per_core;
+            perf.push(
+                Perf::new(format!("{} load_per_core", s.name), load / f64::from(cores), "")
+                    .limits(Some(l.warn), Some(l.crit))
+                    .range(Some(0.0), None),
+            );
+        }
+    }
+    (line(state, &summary, &perf), state.code())
 }
 
 pub fn exit_code(hosts: &[HostStatus]) -> i32 {

@@ -66,6 +66,20 @@ crate::i18n::catalogue! {
     DivImpactTwice => "two [[divcodes.impact]] entries are named \"{name}\"; each needs its own name", "有两个 [[divcodes.impact]] 都叫 \"{name}\"；每项须有自己的名称";
     TypeJobTables => "an array of tables (write each job as [[jobs]])", "表数组（每个作业写成一个 [[jobs]]）";
     UnitPercent => " percent", "（百分比）";
+    // issue 14: [[checks]]
+    TypeCheckTables => "an array of tables (write each check as [[checks]])", "表数组（每项检查写成一个 [[checks]]）";
+    CheckMissing => "{label} has no `{key}`; every check needs a name, a kind and a target", "{label} 没有 `{key}`；每项检查都要有名称、类型和目标";
+    CheckTwice => "two [[checks]] entries are named \"{name}\"; each needs its own name", "有两个 [[checks]] 都叫 \"{name}\"；每项须有自己的名称";
+    CheckTarget => "{label}: target \"{value}\" is not a {kind} target: {why}", "{label}：目标 \"{value}\" 不是有效的 {kind} 目标：{why}";
+    CheckFromType => "expected a host name or \"local\" for entry #{n} of {path}, found {found}", "{path} 的第 {n} 项应为主机名或 \"local\"，实际为{found}";
+    CheckFromEmpty => "{label}: `from` names no place; leave it out to probe from this machine, or list hosts and \"local\"", "{label}：`from` 为空；不写则从本机探测，或列出主机和 \"local\"";
+    CheckFromTwice => "{label}: `from` names \"{name}\" twice", "{label}：`from` 中 \"{name}\" 出现了两次";
+    CheckStatusType => "expected an HTTP status (100 to 599) for entry #{n} of {path}, found {found}", "{path} 的第 {n} 项应为 HTTP 状态码（100 到 599），实际为{found}";
+    CheckOnlyHttp => "{label}: `{key}` applies to http checks only, and this one is {kind}", "{label}：`{key}` 只对 http 检查有效，而此项是 {kind}";
+    CheckOnlyCert => "{label}: `cert_warn_days` applies to tls checks and https URLs only", "{label}：`cert_warn_days` 只对 tls 检查和 https 地址有效";
+    CheckWarnOverCrit => "{label}: warn_ms ({warn}) must not be above crit_ms ({crit})", "{label}：warn_ms（{warn}）不能大于 crit_ms（{crit}）";
+    CheckTimeoutOverEvery => "{label}: timeout ({timeout}) must be shorter than every ({every})", "{label}：timeout（{timeout}）须短于 every（{every}）";
+    UnitMs => " ms", " 毫秒";
     JobMissing => "{label} has no `{key}`; every job needs a name and a path (a glob of its artefacts)", "{label} 没有 `{key}`；每个作业都要有名称和路径（其产物的通配模式）";
     JobTwice => "two [[jobs]] entries are named \"{name}\"; each needs its own name", "有两个 [[jobs]] 都叫 \"{name}\"；每项须有自己的名称";
     JobPathRelative => "{label}: `path` must be absolute (start with /): it is read on the job's host", "{label}：`path` 须为绝对路径（以 / 开头）：它在作业所在主机上读取";

@@ -7,6 +7,7 @@
 //! implementing [`Section`] plus one line in the `sections!` list below (and its `mod` line).
 
 pub mod check;
+mod checks;
 mod divcodes;
 mod duty;
 mod general;
@@ -29,6 +30,7 @@ use toml::de::DeTable;
 
 use check::{key_str, Checker, Key, Value};
 pub use check::{parse_duration, parse_path, parse_size};
+pub use checks::Checks;
 pub use divcodes::Divcodes;
 pub use duty::Duty;
 pub use general::{Borders, General, LangSetting};
@@ -109,6 +111,8 @@ sections! {
     notify: Notify,
     /// `[shell]`: the recorded shell on a host.
     shell: Shell,
+    /// `[[checks]]`: the network checks.
+    checks: Checks,
 }
 
 impl Config {
@@ -487,6 +491,7 @@ load_per_core = { warn = 2, crit = 4 }
             divcodes: Divcodes::default(),
             jobs: Vec::new(),
             backups: Backups::default(),
+            checks: Checks::default(),
             source: Some(PathBuf::from("/etc/yunwei/config.toml")),
         };
         assert_eq!(config, expected);

@@ -8,6 +8,7 @@ pub mod backups;
 pub mod divcodes;
 pub mod health;
 pub mod logs;
+pub mod netcheck;
 pub mod tickets;
 
 pub use health::DemoFleet;

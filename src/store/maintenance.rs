@@ -933,6 +933,7 @@ mod tests {
                 "job_runs",
                 "leases",
                 "meta",
+                "net_results",
                 "schema_version",
                 "silences",
                 "ticket_counters",

@@ -8,6 +8,7 @@ pub mod duty;
 pub mod health;
 pub mod jobs;
 pub mod maintenance;
+pub mod netcheck;
 pub mod notify;
 pub mod tickets;
 
@@ -591,6 +592,25 @@ const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'handovers are kept as written'); END;
     CREATE TRIGGER handovers_no_edit BEFORE UPDATE OF at, from_operator, to_operator, since, note, markdown, audit_id
         ON handovers BEGIN SELECT RAISE(ABORT, 'handovers are kept as written'); END;
+    "#,
+    // 12: network checks (issue 14): one row per probe of a check from one place, its state,
+    // latency and reason in both languages; the ok rows are kept two days, the others 90.
+    r#"
+    CREATE TABLE net_results (
+        id              INTEGER PRIMARY KEY,
+        check_name      TEXT NOT NULL,
+        origin          TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        target          TEXT NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('ok', 'warn', 'crit', 'unknown')),
+        latency_ms      REAL,
+        reason_en       TEXT NOT NULL,
+        reason_zh       TEXT NOT NULL,
+        cert_expires_at INTEGER,
+        checked_at      INTEGER NOT NULL
+    );
+    CREATE INDEX net_results_by_check ON net_results (check_name, origin, checked_at);
+    CREATE INDEX net_results_by_time ON net_results (checked_at);
     "#,
 ];
 

@@ -12,6 +12,8 @@ pub mod health;
 mod lease_tests;
 pub mod local;
 pub mod logs;
+pub mod netcheck;
+pub mod netprobe;
 pub mod notify;
 pub mod report;
 pub mod spawn;
@@ -34,6 +36,7 @@ use report::Report;
 pub use backups::BackupsSetup;
 pub use divcodes::DivcodesSetup;
 pub use health::ProbeSet;
+pub use netcheck::NetSetup;
 pub use store::StoreSetup;
 pub use tickets::TicketsSetup;
 
@@ -48,6 +51,7 @@ pub struct Setup {
     pub tickets: TicketsSetup,
     pub divcodes: DivcodesSetup,
     pub backups: BackupsSetup,
+    pub net: NetSetup,
     pub log_specs: Vec<SourceSpec>,
     /// The SSH targets of the hosts log sources name.
     pub log_target: TargetOf,
@@ -66,6 +70,7 @@ pub struct Workers {
     tickets: tickets::TicketsWorker,
     divcodes: divcodes::DivcodesWorker,
     backups: backups::BackupsWorker,
+    net: netcheck::NetWorker,
     /// Closing it stops the notification thread (which gives its lease up).
     notify: Option<mpsc::Sender<()>>,
     handles: Vec<JoinHandle<()>>,
@@ -104,6 +109,13 @@ impl Workers {
             backups::run(backups_setup, backups_rx, backups_report)
         }));
         let backups = backups::BackupsWorker::new(backups_tx);
+        let (net_tx, net_rx) = mpsc::channel();
+        let net_report = Report::new(ui.clone(), WorkerMsg::Net);
+        let net_setup = setup.net;
+        handles.push(spawn::spawn_guarded("yunwei-net", ui.clone(), move || {
+            netcheck::run(net_setup, net_rx, net_report)
+        }));
+        let net = netcheck::NetWorker::new(net_tx);
         let health = health::start(
             setup.probes,
             setup.poll,
@@ -124,7 +136,7 @@ impl Workers {
             handles.push(spawn::spawn_guarded("yunwei-notify", ui.clone(), move || notify::run(n, rx)));
             tx
         });
-        Workers { store, health, logs, tickets, divcodes, backups, notify, handles }
+        Workers { store, health, logs, tickets, divcodes, backups, net, notify, handles }
     }
 
     /// Hands a command to the worker of its domain.
@@ -136,6 +148,7 @@ impl Workers {
             Command::Tickets(c) => self.tickets.dispatch(c),
             Command::Divcodes(c) => self.divcodes.dispatch(c),
             Command::Backups(c) => self.backups.dispatch(c),
+            Command::Net(c) => self.net.dispatch(c),
         }
     }
 
@@ -148,6 +161,7 @@ impl Workers {
         drop(self.tickets);
         drop(self.divcodes);
         drop(self.backups);
+        drop(self.net);
         drop(self.notify);
         drop(self.handles);
     }

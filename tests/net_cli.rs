@@ -1,0 +1,288 @@
+//! `yunwei net check` against real servers this test starts on loopback: a TCP listener, HTTP
+//! servers with a chosen status and body, one that accepts and never answers, a port that
+//! refuses, and `openssl s_server` with a certificate made by `openssl req` that ends in 5 days.
+//! The JSON, the exit codes and the monitoring-plugin line of each state.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn yunwei(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yunwei"))
+        .args([
+            "--config",
+            dir.join("config.toml").to_str().unwrap(),
+            "--db",
+            dir.join("y.db").to_str().unwrap(),
+        ])
+        .args(args)
+        .env("HOME", dir)
+        .env_remove("YUNWEI_CONFIG")
+        .env_remove("YUNWEI_DB")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// An HTTP server answering `status` and `body` (after `delay`), or never when `silent`; the
+/// request lines it got.
+fn http_server(
+    status: u16,
+    body: &'static str,
+    delay: Duration,
+    silent: bool,
+) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut s = s;
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let first = String::from_utf8_lossy(&buf).lines().next().unwrap_or("").to_string();
+                log.lock().unwrap().push(first);
+                if silent {
+                    std::thread::sleep(Duration::from_secs(30));
+                    return;
+                }
+                std::thread::sleep(delay);
+                let text = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.write_all(text.as_bytes());
+            });
+        }
+    });
+    (port, seen)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `openssl s_server -www` with a self-signed certificate for 127.0.0.1 that ends in `days`.
+fn tls_server(dir: &Path, days: u32) -> Option<(u16, Killed)> {
+    let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
+        .args(["-subj", "/CN=127.0.0.1", "-days", &days.to_string()])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    if !made.success() {
+        return None;
+    }
+    let port = free_port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept", &port.to_string()])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let server = Killed(child);
+    let until = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > until {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some((port, server))
+}
+
+fn check(name: &str, kind: &str, target: &str, extra: &str) -> String {
+    format!(
+        "[[checks]]\nname = \"{name}\"\nkind = \"{kind}\"\ntarget = \"{}\"\ntimeout = \"2s\"\n{extra}\n",
+        target.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+fn json(out: &str) -> Vec<serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(out).unwrap().as_array().unwrap().clone()
+}
+
+#[test]
+fn every_state_from_real_servers_on_loopback() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("skipped: no openssl binary");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (up, seen) = http_server(200, "{\"status\":\"UP\"}", Duration::ZERO, false);
+    let (down, _) = http_server(503, "{\"status\":\"DOWN\"}", Duration::ZERO, false);
+    let (slow, _) = http_server(200, "{\"status\":\"UP\"}", Duration::from_millis(400), false);
+    let (silent, _) = http_server(200, "", Duration::ZERO, true);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = listener.local_addr().unwrap().port();
+    let refused = free_port();
+    let (tls, _server) = tls_server(dir.path(), 5).expect("openssl s_server");
+    let odd = format!("http://127.0.0.1:{up}/a;b'c\"$(touch${{IFS}}{}/owned)`id`?x=1", dir.path().display());
+    let up_rules =
+        "expect_status = [200]\nexpect_body = '\"status\":\"UP\"'\nwarn_ms = 200\ncrit_ms = 1500\n";
+    let config = [
+        check("api", "http", &format!("http://127.0.0.1:{up}/api/health"), up_rules),
+        check("down", "http", &format!("http://127.0.0.1:{down}/x"), up_rules),
+        check("slow", "http", &format!("http://127.0.0.1:{slow}/x"), up_rules),
+        check(
+            "body",
+            "http",
+            &format!("http://127.0.0.1:{down}/x"),
+            "expect_status = [503]\nexpect_body = 'UP'\n",
+        ),
+        check("silent", "http", &format!("http://127.0.0.1:{silent}/"), ""),
+        check("port", "tcp", &format!("127.0.0.1:{open}"), ""),
+        check("refused", "tcp", &format!("127.0.0.1:{refused}"), ""),
+        check("cert", "tls", &format!("127.0.0.1:{tls}"), "cert_warn_days = 30\n"),
+        check("https", "http", &format!("https://127.0.0.1:{tls}/"), "cert_warn_days = 3\n"),
+        check("name", "dns", "localhost", ""),
+        check("noname", "dns", "no-such-name.invalid", ""),
+        check("odd", "http", &odd, ""),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+
+    let started = Instant::now();
+    let (code, out, err) = yunwei(dir.path(), &["net", "check", "--json"]);
+    let took = started.elapsed();
+    assert_eq!(code, 1, "{out}{err}");
+    // All at once: the silent server costs its 2 s timeout once, not once per check.
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let rows = json(&out);
+    let by =
+        |name: &str| rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("{name} in {out}"));
+    let state = |name: &str| by(name)["state"].as_str().unwrap().to_string();
+    let reason = |name: &str| by(name)["reason"].as_str().unwrap().to_string();
+    assert_eq!(state("api"), "ok", "{}", reason("api"));
+    assert!(reason("api").starts_with("status 200 in "), "{}", reason("api"));
+    assert_eq!((state("down"), reason("down")), ("crit".into(), "status 503; body did not match".into()));
+    assert_eq!(state("slow"), "warn");
+    assert!(reason("slow").starts_with("slow: "), "{}", reason("slow"));
+    assert_eq!((state("body"), reason("body")), ("crit".into(), "body did not match".into()));
+    assert_eq!((state("silent"), reason("silent")), ("crit".into(), "timed out after 2 s".into()));
+    assert_eq!(state("port"), "ok");
+    assert_eq!((state("refused"), reason("refused")), ("crit".into(), "connection refused".into()));
+    assert_eq!((state("cert"), reason("cert")), ("warn".into(), "TLS certificate expires in 5 days".into()));
+    assert!(by("cert")["cert_expires_at"].as_str().is_some(), "{out}");
+    // cert_warn_days = 3: five days left is fine.
+    assert_eq!(state("https"), "ok", "{}", reason("https"));
+    assert_eq!(state("name"), "ok");
+    assert!(reason("name").contains("127.0.0.1"), "{}", reason("name"));
+    assert_eq!((state("noname"), reason("noname")), ("crit".into(), "name not resolved".into()));
+    // The odd URL is a URL: its path reached the server as written, nothing ran.
+    assert_eq!(state("odd"), "ok", "{}", reason("odd"));
+    let requests = seen.lock().unwrap().clone();
+    assert!(
+        requests.iter().any(|r| r.contains("/a;b'c\"$(touch${IFS}") && r.contains("`id`?x=1")),
+        "{requests:?}"
+    );
+    assert!(!dir.path().join("owned").exists());
+    for key in
+        ["name", "kind", "target", "from", "state", "latency_ms", "reason", "cert_expires_at", "checked_at"]
+    {
+        assert!(rows[0].get(key).is_some(), "{key} in {}", rows[0]);
+    }
+    assert_eq!(rows[0]["from"], "local");
+
+    // The results and the alerts are recorded.
+    let db = dir.path().join("y.db");
+    let q = |sql: &str| {
+        let o = Command::new("sqlite3").arg(&db).arg(sql).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    if Command::new("sqlite3").arg("-version").output().is_ok() {
+        assert_eq!(q("SELECT count(*) FROM net_results"), "12");
+        assert_eq!(q("SELECT count(*) FROM alerts WHERE source = 'check' AND cleared_at IS NULL"), "7");
+        assert_eq!(q("SELECT level FROM alerts WHERE subject = 'refused/local'"), "crit");
+    }
+
+    // The table in Chinese.
+    let (code, out, _) = yunwei(dir.path(), &["--lang", "zh-CN", "net", "check", "--check", "refused"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("严重") && out.contains("连接被拒绝"), "{out}");
+
+    // The plugin line and exit code of each state.
+    for (name, code, word) in [("api", 0, "OK"), ("slow", 1, "WARNING"), ("refused", 2, "CRITICAL")] {
+        let (c, out, err) = yunwei(dir.path(), &["net", "check", "--check", name, "--format", "nagios"]);
+        assert_eq!(c, code, "{name}: {out}{err}");
+        let line = out.lines().next().unwrap_or("");
+        assert!(line.starts_with(&format!("{word} - ")), "{line}");
+        assert_eq!(out.lines().count(), 1, "{out}");
+        if name != "refused" {
+            assert!(line.contains(&format!("| '{name}@local'=")) && line.contains("ms;200;1500;0"), "{line}");
+        }
+    }
+    let (c, out, _) = yunwei(dir.path(), &["net", "check", "--check", "cert", "--format", "nagios"]);
+    assert_eq!(c, 1);
+    assert!(out.contains("'cert@local cert_days'=5;30:;0:"), "{out}");
+    // A usage or config error is UNKNOWN (3) under this format.
+    let (c, out, err) = yunwei(dir.path(), &["net", "check", "--check", "nope", "--format", "nagios"]);
+    assert_eq!(c, 3, "{out}{err}");
+    assert!(out.starts_with("UNKNOWN - ") && err.contains("no check is named nope"), "{out}{err}");
+    let (c, out, _) = yunwei(dir.path(), &["net", "check", "--format", "nagios", "--bogus"]);
+    assert_eq!((c, out.starts_with("UNKNOWN - ")), (3, true));
+    let (c, _, _) = yunwei(dir.path(), &["net", "check", "--check", "nope"]);
+    assert_eq!(c, 2);
+    drop(listener);
+}
+
+#[test]
+fn a_ping_the_host_cannot_send_is_unknown_and_a_bad_target_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        check("loop", "ping", "127.0.0.1", "") + &check("bad", "tcp", "a;b:1", ""),
+    )
+    .unwrap();
+    let (code, _, err) = yunwei(dir.path(), &["net", "check"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("config.toml:") && err.contains("a host name cannot hold ';'"), "{err}");
+    std::fs::write(dir.path().join("config.toml"), check("loop", "ping", "127.0.0.1", "")).unwrap();
+    let (code, out, err) = yunwei(dir.path(), &["net", "check", "--json"]);
+    let rows = json(&out);
+    let has_ping =
+        Command::new("sh").args(["-c", "command -v ping"]).output().is_ok_and(|o| o.status.success());
+    if has_ping {
+        // Where ping can send (root, or the ping group range) it answers; else it is unknown.
+        let s = rows[0]["state"].as_str().unwrap();
+        assert!(s == "ok" || s == "unknown", "{out}{err}");
+    } else {
+        assert_eq!((code, rows[0]["state"].as_str()), (1, Some("unknown")), "{out}{err}");
+        assert_eq!(rows[0]["reason"], "ping is not installed on the probing host");
+    }
+}
