@@ -90,6 +90,10 @@ pub enum Action {
     PaneAlerts,
     DutyView,
     Shell,
+    PaneNetwork,
+    Trace,
+    Left,
+    Right,
 }
 
 impl Action {
@@ -123,7 +127,7 @@ mod tests {
              exclude_filter toggle_filters follow wrap reveal write_file open_file toggle_filter new_ticket acknowledge move_ticket assign_ticket \
              escalate_ticket note_ticket pane_fleet pane_logs pane_tickets accept_change reject_change edit_mapping \
              reset_review accept_confident accept_form_only pick_versions import_edition pane_divcodes verify_now run_job pane_backups \
-             ack_alert snooze silence unsilence toggle_history pane_alerts duty_view shell"
+             ack_alert snooze silence unsilence toggle_history pane_alerts duty_view shell pane_network trace left right"
         );
     }
 

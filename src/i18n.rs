@@ -497,6 +497,18 @@ catalogue! {
     HintImportEdition => "import", "导入";
     HelpScopeDivcodes => "Division codes", "区划代码";
     HelpScopeBackups => "Backups", "备份";
+    // issue 14: the Network pane
+    PaneNetwork => "Network", "网络";
+    TabFleetShort => "Fleet", "主机";
+    TabDivcodesShort => "Codes", "区划";
+    ActPaneNetwork => "network checks tab", "网络检查标签页";
+    ActTrace => "trace the path from the probing host to the target", "从探测主机追踪到目标的路径";
+    ActLeft => "the column to the left", "左边一列";
+    ActRight => "the column to the right", "右边一列";
+    HintTrace => "trace", "路由追踪";
+    HintColumns => "hosts", "主机";
+    HintProbe => "probe", "探测";
+    HelpScopeNetwork => "Network checks", "网络检查";
     // issue 13: the Alerts pane
     PaneAlerts => "Alerts", "告警";
     ActPaneAlerts => "alerts tab", "告警标签页";
@@ -1024,6 +1036,10 @@ pub fn action_label(action: crate::action::Action, lang: Lang) -> &'static str {
         A::PaneAlerts => Msg::ActPaneAlerts,
         A::DutyView => Msg::ActDutyView,
         A::Shell => Msg::ActShell,
+        A::PaneNetwork => Msg::ActPaneNetwork,
+        A::Trace => Msg::ActTrace,
+        A::Left => Msg::ActLeft,
+        A::Right => Msg::ActRight,
     };
     msg.text(lang)
 }
@@ -1072,6 +1088,8 @@ pub fn action_hint(action: crate::action::Action, lang: Lang) -> &'static str {
         A::Snooze => Msg::HintSnooze,
         A::Silence => Msg::HintSilence,
         A::ToggleHistory => Msg::HintHistory,
+        A::Trace => Msg::HintTrace,
+        A::Left | A::Right => Msg::HintColumns,
         other => return action_label(other, lang),
     };
     msg.text(lang)

@@ -37,6 +37,7 @@ pub enum Scope {
     Divcodes,
     Backups,
     Alerts,
+    Network,
     Help,
 }
 

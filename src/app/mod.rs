@@ -16,6 +16,7 @@ use crate::panes::backups::BackupsPane;
 use crate::panes::divcodes::DivcodesPane;
 use crate::panes::health::{HealthPane, HostRow};
 use crate::panes::logs::LogsPane;
+use crate::panes::network::NetworkPane;
 use crate::panes::tickets::TicketsPane;
 use crate::panes::{Edit, Handled, Pane, Taken};
 use crate::theme::Theme;
@@ -69,6 +70,7 @@ panes! {
     Divcodes: divcodes: DivcodesPane => PaneDivcodes,
     Backups: backups: BackupsPane => PaneBackups,
     Alerts: alerts: AlertsPane => PaneAlerts,
+    Network: network: NetworkPane => PaneNetwork,
 }
 
 enum Overlay {
@@ -123,6 +125,7 @@ impl App {
                 divcodes: DivcodesPane::new(),
                 backups: BackupsPane::new(),
                 alerts: AlertsPane::new(),
+                network: NetworkPane::new(),
             },
             overlay: Overlay::None,
             flash: None,
@@ -159,6 +162,7 @@ impl App {
             .or_else(|| self.panes.divcodes.take_flash())
             .or_else(|| self.panes.backups.take_flash())
             .or_else(|| self.panes.alerts.take_flash())
+            .or_else(|| self.panes.network.take_flash())
         {
             self.flash = Some(Flash { text, error });
             self.dirty = true;
@@ -503,6 +507,7 @@ impl App {
                 Some((host, number)) => (host, Some(number)),
                 None => (None, None),
             },
+            Focus::Network => (self.panes.network.selected_host(), None),
             _ => (None, None),
         };
         match host {

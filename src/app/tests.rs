@@ -779,8 +779,8 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     assert!(app.panes.logs.follow);
     app.on_event(key(KeyCode::Char('W')));
     assert!(app.panes.logs.wrap);
-    // Tab goes on to the tickets, the division codes, the backups, the alerts, and round to
-    // the fleet.
+    // Tab goes on to the tickets, the division codes, the backups, the alerts, the network
+    // checks, and round to the fleet.
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Tickets);
     app.on_event(key(KeyCode::Tab));
@@ -789,6 +789,8 @@ fn logs_flow_search_filters_errors_reveal_and_write() {
     assert_eq!(app.focus, crate::app::Focus::Backups);
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Alerts);
+    app.on_event(key(KeyCode::Tab));
+    assert_eq!(app.focus, crate::app::Focus::Network);
     app.on_event(key(KeyCode::Tab));
     assert_eq!(app.focus, crate::app::Focus::Fleet);
     app.on_event(key(KeyCode::Char('2')));

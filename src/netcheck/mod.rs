@@ -405,6 +405,32 @@ pub enum Reason {
     Cannot(Cannot),
 }
 
+impl Reason {
+    /// A short code of the reason, stored with the result so the grid can say it in a few
+    /// cells ([`words::brief`]): `refused`, `timeout`, `status:503`, `cert-expires:5`, …; empty
+    /// for a fine one.
+    pub fn code(&self) -> String {
+        match self {
+            Reason::Fine { .. } | Reason::Resolved { .. } => String::new(),
+            Reason::Fault(Fault::Refused, _) => "refused".into(),
+            Reason::Fault(Fault::TimedOut, _) => "timeout".into(),
+            Reason::Fault(Fault::NotResolved, _) => "no-name".into(),
+            Reason::Fault(Fault::Unreachable, _) => "unreachable".into(),
+            Reason::Fault(Fault::Tls(_), _) => "tls".into(),
+            Reason::Fault(Fault::Other(_), _) => "error".into(),
+            Reason::Status(s) => format!("status:{s}"),
+            Reason::NoStatus => "no-status".into(),
+            Reason::BodyMismatch => "body".into(),
+            Reason::CertExpired { .. } => "cert-expired".into(),
+            Reason::CertExpires { days } => format!("cert-expires:{days}"),
+            Reason::Slow { .. } => "slow".into(),
+            Reason::Cannot(Cannot::NoTool(_) | Cannot::Denied(_)) => "no-tool".into(),
+            Reason::Cannot(Cannot::Host(_)) => "host".into(),
+            Reason::Cannot(Cannot::Other(_)) => "cannot".into(),
+        }
+    }
+}
+
 /// A probe judged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {

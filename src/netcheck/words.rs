@@ -139,6 +139,38 @@ pub fn reason(r: &Reason, lang: Lang) -> String {
     }
 }
 
+/// A reason's short code ([`super::Reason::code`]) in a few cells, for the grid; None for
+/// a fine one or a code not known (an older console's).
+pub fn brief(code: &str, lang: Lang) -> Option<String> {
+    let (word, arg) = code.split_once(':').unwrap_or((code, ""));
+    let zh = lang == Lang::ZhCn;
+    let text = match word {
+        "refused" => tr(lang, "refused", "拒绝"),
+        "timeout" => tr(lang, "timeout", "超时"),
+        "no-name" => tr(lang, "no name", "无法解析"),
+        "unreachable" => tr(lang, "unreach", "不可达"),
+        "tls" => tr(lang, "TLS fail", "TLS失败"),
+        "error" => tr(lang, "error", "出错"),
+        "status" if !arg.is_empty() => arg.to_string(),
+        "no-status" => tr(lang, "no status", "无状态码"),
+        "body" => tr(lang, "body", "内容不符"),
+        "cert-expired" => tr(lang, "expired", "证书过期"),
+        "cert-expires" if !arg.is_empty() => {
+            if zh {
+                format!("证书{arg}天")
+            } else {
+                format!("cert {arg}d")
+            }
+        }
+        "no-tool" => tr(lang, "no tool", "缺工具"),
+        "host" => tr(lang, "no host", "无应答"),
+        "cannot" => tr(lang, "not run", "未探测"),
+        "pending" => tr(lang, "pending", "待探测"),
+        _ => return None,
+    };
+    Some(text)
+}
+
 /// Every reason, the deciding one first, joined.
 pub fn reasons(rs: &[Reason], lang: Lang) -> String {
     let sep = if lang == Lang::ZhCn { "；" } else { "; " };

@@ -7,6 +7,7 @@ pub mod backups;
 pub mod divcodes;
 pub mod health;
 pub mod logs;
+pub mod network;
 #[cfg(test)]
 pub mod testing;
 pub mod tickets;

@@ -594,7 +594,7 @@ const MIGRATIONS: &[&str] = &[
         ON handovers BEGIN SELECT RAISE(ABORT, 'handovers are kept as written'); END;
     "#,
     // 12: network checks (issue 14): one row per probe of a check from one place, its state,
-    // latency and reason in both languages; the ok rows are kept two days, the others 90.
+    // latency, reason in both languages and its short code; the ok rows are kept two days, the others 90.
     r#"
     CREATE TABLE net_results (
         id              INTEGER PRIMARY KEY,
@@ -606,6 +606,7 @@ const MIGRATIONS: &[&str] = &[
         latency_ms      REAL,
         reason_en       TEXT NOT NULL,
         reason_zh       TEXT NOT NULL,
+        brief           TEXT NOT NULL DEFAULT '',
         cert_expires_at INTEGER,
         checked_at      INTEGER NOT NULL
     );

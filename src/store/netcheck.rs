@@ -27,6 +27,9 @@ pub struct NetResult {
     pub reason_en: String,
     #[serde(skip)]
     pub reason_zh: String,
+    /// The first reason as a short code the grid says in a few cells (`netcheck::Reason::code`).
+    #[serde(skip)]
+    pub brief: String,
     pub cert_expires_at: Option<i64>,
     pub checked_at: i64,
 }
@@ -41,13 +44,14 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NetResult> {
         latency_ms: r.get(5)?,
         reason_en: r.get(6)?,
         reason_zh: r.get(7)?,
-        cert_expires_at: r.get(8)?,
-        checked_at: r.get(9)?,
+        brief: r.get(8)?,
+        cert_expires_at: r.get(9)?,
+        checked_at: r.get(10)?,
     })
 }
 
 const COLUMNS: &str =
-    "check_name, origin, kind, target, state, latency_ms, reason_en, reason_zh, cert_expires_at, checked_at";
+    "check_name, origin, kind, target, state, latency_ms, reason_en, reason_zh, brief, cert_expires_at, checked_at";
 
 impl Store {
     /// Records one round's results in one transaction, and drops the rows past their keeping.
@@ -55,7 +59,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut insert = tx.prepare_cached(&format!(
-                "INSERT INTO net_results ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                "INSERT INTO net_results ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
             ))?;
             for r in results {
                 insert.execute(params![
@@ -67,6 +71,7 @@ impl Store {
                     r.latency_ms,
                     r.reason_en,
                     r.reason_zh,
+                    r.brief,
                     r.cert_expires_at,
                     r.checked_at
                 ])?;
@@ -130,6 +135,7 @@ mod tests {
             latency_ms: Some(ms),
             reason_en: "r".into(),
             reason_zh: "理由".into(),
+            brief: String::new(),
             cert_expires_at: None,
             checked_at: at,
         }

@@ -20,12 +20,16 @@ pub struct Flash {
 
 pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bool)], summary: &str) {
     let roles = &ctx.theme.roles;
-    let mut spans = vec![Span::styled(format!(" {} ", ctx.t(Msg::AppTitle)), roles.title)];
-    for (i, (tab, active)) in tabs.iter().enumerate() {
-        let style = if *active { roles.tab_active } else { roles.tab_inactive };
-        spans.push(Span::styled(format!(" {} {} ", i + 1, ctx.t(*tab)), style));
-    }
-    let left_w: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let total = usize::from(area.width);
+    let tab_spans = |short: bool| {
+        let mut spans = vec![Span::styled(format!(" {} ", ctx.t(Msg::AppTitle)), roles.title)];
+        for (i, (tab, active)) in tabs.iter().enumerate() {
+            let style = if *active { roles.tab_active } else { roles.tab_inactive };
+            let name = if short { ctx.t(short_tab(*tab)) } else { ctx.t(*tab) };
+            spans.push(Span::styled(format!(" {} {name} ", i + 1), style));
+        }
+        spans
+    };
     let mut right = vec![];
     if ctx.host_keys_unverified {
         right.push(Span::styled(format!(" {} ", ctx.t(Msg::HostKeysUnverified)), roles.error));
@@ -41,7 +45,19 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
     }
     right.push(Span::styled(summary.to_string(), roles.muted));
     let right_w: usize = right.iter().map(|s| width(&s.content)).sum();
-    let total = usize::from(area.width);
+    // The long names while they fit beside the badges (the summary may go), the short ones
+    // after.
+    let badges_w = right_w - width(summary);
+    let mut spans = tab_spans(false);
+    if spans.iter().map(|s| width(&s.content)).sum::<usize>() + badges_w + 2 > total {
+        spans = tab_spans(true);
+    }
+    let left_w: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let mut right_w = right_w;
+    if left_w + right_w >= total && left_w + badges_w < total {
+        right.pop();
+        right_w = badges_w;
+    }
     if left_w + right_w < total {
         spans.push(Span::raw(" ".repeat(total - left_w - right_w)));
         spans.extend(right);
@@ -68,6 +84,15 @@ pub fn render_tab_bar(f: &mut Frame<'_>, area: Rect, ctx: &Ctx, tabs: &[(Msg, bo
     }
     let line = truncate_line(Line::from(spans), total, ctx.ellipsis());
     f.render_widget(line, area);
+}
+
+/// A tab's name where the long ones do not fit.
+fn short_tab(tab: Msg) -> Msg {
+    match tab {
+        Msg::PaneFleet => Msg::TabFleetShort,
+        Msg::PaneDivcodes => Msg::TabDivcodesShort,
+        other => other,
+    }
 }
 
 /// Keeps the app's name and the tabs that fit in `keep` columns: the name goes first, since a

@@ -26,6 +26,7 @@ pub fn help_lines(ctx: &Ctx) -> Vec<Line<'static>> {
         (Scope::Divcodes, Msg::HelpScopeDivcodes),
         (Scope::Backups, Msg::HelpScopeBackups),
         (Scope::Alerts, Msg::HelpScopeAlerts),
+        (Scope::Network, Msg::HelpScopeNetwork),
         (Scope::Help, Msg::HelpScopeHelp),
     ];
     let key_w = 12;

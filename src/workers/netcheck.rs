@@ -93,6 +93,22 @@ fn run_script(place: &Place, s: &Script, timeout: Duration, lang: Lang) -> Resul
     }
 }
 
+/// The tools this machine has, as a round names a host's: the probes done in-process stand
+/// for the tools they replace; ping and the path tracers are looked for on PATH.
+fn local_tools() -> Vec<String> {
+    const ON_PATH: [&str; 4] = ["ping", "mtr", "traceroute", "tracepath"];
+    let dirs: Vec<PathBuf> =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    let found = |tool: &str| {
+        dirs.iter().any(|d| {
+            std::fs::metadata(d.join(tool)).is_ok_and(|m| {
+                m.is_file() && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+            })
+        })
+    };
+    script::TOOLS.iter().filter(|t| !ON_PATH.contains(t) || found(t)).map(|t| t.to_string()).collect()
+}
+
 /// One place's answer: the items it probed, their probes, the host's tools, whether a command
 /// ran on a host.
 type Answer = (Vec<usize>, Vec<Probe>, Option<(String, Vec<String>)>, bool);
@@ -112,7 +128,10 @@ pub fn observe(checks: &[Spec], items: &[Item], places: &BTreeMap<Origin, Place>
                 scope.spawn(move || {
                     let specs: Vec<&Spec> = members.iter().map(|n| &checks[items[*n].0]).collect();
                     match place {
-                        Place::Local { .. } => (members, super::netprobe::probe_all(&specs), None, false),
+                        Place::Local { .. } => {
+                            let tools = (origin.name().to_string(), local_tools());
+                            (members, super::netprobe::probe_all(&specs), Some(tools), false)
+                        }
                         Place::Down(why) => {
                             let p = specs.iter().map(|_| Probe::Cannot(Cannot::Host(why.clone()))).collect();
                             (members, p, None, false)
@@ -207,6 +226,7 @@ pub fn result_of(spec: &Spec, origin: &Origin, probe: &Probe, at: i64) -> NetRes
         latency_ms: v.latency_ms,
         reason_en,
         reason_zh,
+        brief: v.reasons.first().map(|r| r.code()).unwrap_or_default(),
         cert_expires_at: v.cert_expires_at,
         checked_at: at,
     }
@@ -292,6 +312,7 @@ pub fn cells(checks: &[Spec], store: &Store, holder: Option<&str>) -> crate::sto
                         latency_ms: None,
                         reason_en: format!("not probed yet (by {who})"),
                         reason_zh: format!("尚未探测（由 {who} 负责）"),
+                        brief: "pending".into(),
                         cert_expires_at: None,
                         checked_at: 0,
                     }
