@@ -4,6 +4,7 @@
 //! killed goes down with its reason and recovers by itself when sshd is back.
 
 mod support {
+    pub mod netservers;
     pub mod sshd;
     pub mod tmux;
 }
@@ -1407,4 +1408,127 @@ fn a_changed_host_key_refuses_the_shell_as_polling_does_even_without_a_terminal(
     assert!(String::from_utf8_lossy(&out.stdout).contains("piped-2"));
     let sessions = shell_sessions(&f, &db);
     assert_eq!((sessions.len(), sessions[0]["exit_status"].as_i64()), (1, Some(4)));
+}
+
+/// A folder of links to what the probe round needs from a host's PATH, without curl and wget
+/// (and without nc and ping): a host where an HTTP check cannot run.
+fn bare_path(dir: &Path) -> PathBuf {
+    let bin = dir.join("bare-bin");
+    fs::create_dir_all(&bin).unwrap();
+    for tool in [
+        "sh", "bash", "date", "tr", "cut", "mktemp", "cat", "rm", "grep", "sed", "tail", "sort", "head",
+        "openssl", "getent", "timeout", "sleep", "env",
+    ] {
+        let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().unwrap();
+        let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
+        if !path.is_empty() {
+            std::os::unix::fs::symlink(&path, bin.join(tool)).unwrap();
+        }
+    }
+    bin
+}
+
+/// `net check` probing from real sshd hosts: a host with curl, one without curl or wget on its
+/// PATH (its HTTP check unknown, the rest done with bash, openssl and getent), one behind two
+/// jump hosts, a dead one, and here; one remote command per host per round whatever the number
+/// of its checks; a URL holding `;`, quotes and `$(…)` reaches the server as written and runs
+/// nothing on the host.
+#[test]
+fn network_checks_from_hosts_with_and_without_curl_one_command_per_host() {
+    use support::netservers::{free_port, http_server, tls_server};
+    let f = fleet(10);
+    let home = f.dir.path();
+    let bare_bin = bare_path(home);
+    let bare = Sshd::start_with_env(&["ed25519"], &[&f.key], &[("PATH", bare_bin.to_str().unwrap())]);
+    let mut cfg = fs::read_to_string(&f.config).unwrap();
+    let kh_path = home.join("known_hosts");
+    let mut kh = fs::read_to_string(&kh_path).unwrap();
+    kh.push_str(&bare.known_hosts_line("ed25519"));
+    kh.push('\n');
+    fs::write(&kh_path, kh).unwrap();
+    cfg += &host("bare", &bare, &f.key, None, &["app"]);
+
+    let (up, seen) = http_server(200, "{\"status\":\"UP\"}", Duration::ZERO, false);
+    let (down, _) = http_server(503, "{\"status\":\"DOWN\"}", Duration::ZERO, false);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = listener.local_addr().unwrap().port();
+    let refused = free_port();
+    let certs = home.join("certs");
+    fs::create_dir_all(&certs).unwrap();
+    let Some((tls, _server)) = tls_server(&certs, 5) else {
+        eprintln!("skipped: openssl could not make or serve a certificate");
+        return;
+    };
+    let odd = format!("http://127.0.0.1:{up}/a;b'c\"$(touch${{IFS}}{}/owned)`id`?x=1", home.display());
+    let check = |name: &str, kind: &str, target: &str, from: &[&str], extra: &str| {
+        let from: Vec<String> = from.iter().map(|f| format!("{f:?}")).collect();
+        format!(
+            "[[checks]]\nname = \"{name}\"\nkind = \"{kind}\"\ntarget = {target:?}\nfrom = [{}]\ntimeout = \"3s\"\n{extra}\n",
+            from.join(", ")
+        )
+    };
+    let all = ["direct-1", "bare", "local"];
+    cfg += &check(
+        "api",
+        "http",
+        &format!("http://127.0.0.1:{up}/api/health"),
+        &["direct-1", "bare", "local", "海口-应用-behind", "dead-port"],
+        "expect_status = [200]\nexpect_body = '\"status\":\"UP\"'\n",
+    );
+    cfg += &check("down", "http", &format!("http://127.0.0.1:{down}/x"), &["direct-1"], "");
+    cfg += &check("port", "tcp", &format!("127.0.0.1:{open}"), &all, "");
+    cfg += &check("refused", "tcp", &format!("127.0.0.1:{refused}"), &all, "");
+    cfg += &check("cert", "tls", &format!("127.0.0.1:{tls}"), &all, "");
+    cfg += &check("name", "dns", "localhost", &all, "");
+    cfg += &check("odd", "http", &odd, &["direct-1"], "");
+    let config = home.join("net.toml");
+    fs::write(&config, &cfg).unwrap();
+    let db = home.join("n.db");
+    let (direct_before, bare_before) = (commands_run(&f.direct), commands_run(&bare));
+    let started = Instant::now();
+    let out = yunwei(home)
+        .args(["--config", config.to_str().unwrap(), "--db", db.to_str().unwrap(), "net", "check", "--json"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let (text, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{text}{err}");
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}{err}"));
+    let at = |name: &str, from: &str| {
+        let r = rows
+            .iter()
+            .find(|r| r["name"] == name && r["from"] == from)
+            .unwrap_or_else(|| panic!("{name} from {from}: {text}"));
+        (r["state"].as_str().unwrap_or("").to_string(), r["reason"].as_str().unwrap_or("").to_string())
+    };
+    for from in ["direct-1", "local", "海口-应用-behind"] {
+        assert_eq!(at("api", from).0, "ok", "{from}: {:?}", at("api", from));
+    }
+    assert!(at("api", "direct-1").1.starts_with("status 200 in "), "{:?}", at("api", "direct-1"));
+    assert_eq!(
+        at("api", "bare"),
+        ("unknown".into(), "none of curl, wget is installed on the probing host".into())
+    );
+    let (s, why) = at("api", "dead-port");
+    assert!(s == "unknown" && why.starts_with("the probing host did not answer"), "{why}");
+    assert_eq!(at("down", "direct-1"), ("crit".into(), "status 503".into()));
+    for from in all {
+        assert_eq!(at("port", from).0, "ok", "{from}: {:?}", at("port", from));
+        assert_eq!(at("refused", from), ("crit".into(), "connection refused".into()), "{from}");
+        assert_eq!(at("cert", from), ("warn".into(), "TLS certificate expires in 5 days".into()), "{from}");
+        assert_eq!(at("name", from).0, "ok", "{from}: {:?}", at("name", from));
+    }
+    assert_eq!(at("odd", "direct-1").0, "ok", "{:?}", at("odd", "direct-1"));
+    let requests = seen.lock().unwrap().clone();
+    assert!(
+        requests.iter().any(|r| r.contains("/a;b'c\"$(touch${IFS}") && r.contains("`id`?x=1")),
+        "{requests:?}"
+    );
+    assert!(!home.join("owned").exists());
+    // One command per host for its six or seven checks; all at once, not one after another.
+    assert_eq!(commands_run(&f.direct) - direct_before, 1, "{}", f.direct.log());
+    assert_eq!(commands_run(&bare) - bare_before, 1, "{}", bare.log());
+    assert!(took < Duration::from_secs(25), "{took:?}");
+    drop(listener);
 }
