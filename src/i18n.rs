@@ -311,6 +311,14 @@ catalogue! {
     No => "no", "否";
     MetricDisk => "disk", "磁盘";
     MetricInodes => "inodes", "inode";
+    MetricNetErrors => "errors", "错误";
+    MetricNetDrops => "drops", "丢包";
+    Interfaces => "Interfaces", "网络接口";
+    ColIface => "interface", "接口";
+    ColRx => "in/s", "入/秒";
+    ColTx => "out/s", "出/秒";
+    ColErrors => "errors/s", "错误/秒";
+    ColDrops => "drops/s", "丢包/秒";
     NoOpenAlerts => "none", "无";
     Since => "since", "开始于";
     AckedBy => "acknowledged by", "已确认：";
@@ -405,6 +413,8 @@ catalogue! {
     SumJobs => "jobs", "作业";
     SumNoJobs => "none", "无";
     SumJobCounts => "{n} ({remote} on hosts, {local} here), checked every {every}", "{n} 个（主机上 {remote} 个，本机 {local} 个），每 {every} 检查一次";
+    SumChecks => "network checks", "网络检查";
+    SumCheckCounts => "{n} ({probes} probes a round; probing places: {places})", "{n} 项（每轮 {probes} 个探测；探测位置 {places} 个）";
     SumNoFile => "(none; built-in defaults)", "（无；使用内置默认设置）";
     SumHostCounts => "{n} ({local} local, {remote} remote, {jumping} via jump host)", "{n}（本机 {local}，远程 {remote}，经跳板机 {jumping}）";
     SumLoginName => "(login name)", "（登录名）";

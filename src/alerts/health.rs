@@ -76,6 +76,10 @@ pub enum Metric {
     Disk,
     Inodes,
     FailedUnits,
+    /// Errors per second on one interface (its name where a disk alert has the mount).
+    NetErrors,
+    /// Drops per second on one interface.
+    NetDrops,
 }
 
 impl Metric {
@@ -318,6 +322,56 @@ impl AlertEngine {
                 now,
                 &mut out,
             );
+        }
+        // Errors and drops per interface (not the loopback).
+        for n in sample.net.iter().filter(|n| n.iface != "lo") {
+            let iface = n.iface.as_str();
+            self.gauge(
+                AlertKey::health(host, Metric::NetErrors, iface),
+                Some(n.errors_per_s).filter(|v| v.is_finite()),
+                &th.net_errors_per_s,
+                false,
+                Level::Crit,
+                |v, level, limit| {
+                    Both::new(
+                        format!("{iface}: {} errors/s ({} {})", num(v), level_str(level), num(limit)),
+                        format!("{iface}：每秒错误 {} 个（{}阈值 {}）", num(v), zh(level), num(limit)),
+                    )
+                },
+                now,
+                &mut out,
+            );
+            self.gauge(
+                AlertKey::health(host, Metric::NetDrops, iface),
+                Some(n.drops_per_s).filter(|v| v.is_finite()),
+                &th.net_drops_per_s,
+                false,
+                Level::Crit,
+                |v, level, limit| {
+                    Both::new(
+                        format!("{iface}: {} drops/s ({} {})", num(v), level_str(level), num(limit)),
+                        format!("{iface}：每秒丢包 {} 个（{}阈值 {}）", num(v), zh(level), num(limit)),
+                    )
+                },
+                now,
+                &mut out,
+            );
+        }
+        if !sample.net.is_empty() {
+            let ifaces: BTreeSet<&str> = sample.net.iter().map(|n| n.iface.as_str()).collect();
+            let gone: Vec<AlertKey> = self
+                .open
+                .keys()
+                .filter(|k| {
+                    matches!(k, AlertKey::Health { host: h, metric: Metric::NetErrors | Metric::NetDrops, mount }
+                        if h == host && !ifaces.contains(mount.as_str()))
+                })
+                .cloned()
+                .collect();
+            for key in gone {
+                self.open.remove(&key);
+                out.push(Change::Clear { key, at: now });
+            }
         }
         if !sample.disks.is_empty() {
             let mounts: BTreeSet<&str> = sample.disks.iter().map(|d| d.mount.as_str()).collect();
@@ -571,6 +625,38 @@ mod tests {
         // The same figure again changes nothing.
         assert!(e.evaluate(&with_disk(81.0), &th, T0 + 10).is_empty());
         assert_eq!(e.level_of(&u01()), Some(Level::Warn));
+    }
+
+    #[test]
+    fn interface_errors_and_drops_open_per_interface_and_clear_when_it_goes() {
+        use crate::health::NetRate;
+        let th = Thresholds::default();
+        let mut e = AlertEngine::new();
+        let mut s = healthy("db1");
+        let iface = |name: &str, errors: f64, drops: f64| NetRate {
+            iface: name.into(),
+            errors_per_s: errors,
+            drops_per_s: drops,
+            ..Default::default()
+        };
+        // The loopback is never judged.
+        s.net = vec![iface("lo", 500.0, 500.0), iface("eth0", 12.0, 0.0), iface("bond0", 0.5, 15.0)];
+        let c = e.evaluate(&s, &th, T0);
+        assert_eq!(
+            kinds(&c),
+            [("open", Metric::NetErrors, Some(Level::Crit)), ("open", Metric::NetDrops, Some(Level::Warn))]
+        );
+        assert_eq!(c[0].key(), &AlertKey::health("db1", Metric::NetErrors, "eth0"));
+        assert!(
+            matches!(&c[1], Change::Open { message, .. } if message.en == "bond0: 15 drops/s (warn 10)"
+                && message.zh == "bond0：每秒丢包 15 个（警告阈值 10）"),
+            "{c:?}"
+        );
+        assert_eq!(th.host_level(&s), Level::Crit);
+        // eth0 is gone (renamed, unplugged): its alert clears; bond0 calms down.
+        s.net = vec![iface("bond0", 0.0, 1.0)];
+        let c = e.evaluate(&s, &th, T0 + 10);
+        assert_eq!(kinds(&c), [("clear", Metric::NetDrops, None), ("clear", Metric::NetErrors, None)]);
     }
 
     #[test]

@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn stored_names_are_pinned() {
         let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
-        assert_eq!(metrics.join(" "), "unreachable cpu load mem swap disk inodes failed_units");
+        assert_eq!(
+            metrics.join(" "),
+            "unreachable cpu load mem swap disk inodes failed_units net_errors net_drops"
+        );
         assert_eq!(Metric::FailedUnits.to_string(), "failed_units");
         let levels: Vec<&str> = [Level::Ok, Level::Warn, Level::Crit].map(level_str).to_vec();
         assert_eq!(levels.join(" "), "ok warn crit");

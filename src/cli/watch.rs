@@ -1,6 +1,6 @@
 //! `yunwei watch`: the console's work without the console, for a systemd unit and for nights
 //! when nobody keeps one open. The same workers run (health polls and their alerts, the log
-//! sources and `[[log_alerts]]`, the ticket clocks, the backup checks, and with `[notify]` the
+//! sources and `[[log_alerts]]`, the ticket clocks, the backup checks, the network checks, and with `[notify]` the
 //! notifications, from the holder of the lease like a console), into the same database, so a
 //! console opened on it shows what it records. It logs to standard error one line per event
 //! in the journal's style (`<N>` priority prefixes that journald reads: 3 error, 4 warning,
@@ -17,6 +17,7 @@ use crate::health::Level;
 use crate::i18n::{tr, Lang};
 use crate::workers::backups::BackupsMsg;
 use crate::workers::logs::LogsMsg;
+use crate::workers::netcheck::NetMsg;
 use crate::workers::store::{StoreCmd, StoreMsg};
 use crate::workers::Workers;
 
@@ -126,6 +127,7 @@ pub fn run(g: &Global) -> i32 {
         // Each alert as last seen: its level and state, so the log says what changed.
         let mut known: HashMap<i64, Level> = HashMap::new();
         let mut primed = false;
+        let mut last_net_bad: Option<usize> = None;
         // The log rules' windows pass on a clock of their own, whatever else arrives.
         let mut tick = tokio::time::interval(Duration::from_secs(15));
         loop {
@@ -189,6 +191,23 @@ pub fn run(g: &Global) -> i32 {
                     );
                 }
                 Some(Event::Worker(WorkerMsg::Backups(BackupsMsg::Failed(why)))) => log(3, &why),
+                // The network checks: said when how many are not ok changes (they report every
+                // round, each minute or so).
+                Some(Event::Worker(WorkerMsg::Net(NetMsg::Checked { cells, .. }))) => {
+                    let bad = cells.iter().filter(|c| c.state() != crate::netcheck::State::Ok).count();
+                    if last_net_bad != Some(bad) {
+                        last_net_bad = Some(bad);
+                        log(
+                            if bad > 0 { 4 } else { 6 },
+                            &tr(
+                                lang,
+                                format!("network checks: {} probe(s), {bad} not ok", cells.len()),
+                                format!("网络检查：{} 个探测，{bad} 个不正常", cells.len()),
+                            ),
+                        );
+                    }
+                }
+                Some(Event::Worker(WorkerMsg::Net(NetMsg::Failed(why)))) => log(3, &why),
                 Some(_) => {}
             }
         }

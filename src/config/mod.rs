@@ -155,6 +155,22 @@ impl Config {
                 ],
             )
         };
+        let checks = &self.checks.0;
+        let probes: usize = checks.iter().map(|c| c.from.len()).sum();
+        let places: std::collections::BTreeSet<&str> =
+            checks.iter().flat_map(|c| c.from.iter().map(|o| o.name())).collect();
+        let checks = if checks.is_empty() {
+            Msg::SumNoJobs.text(lang).to_string()
+        } else {
+            fill(
+                Msg::SumCheckCounts.text(lang),
+                &[
+                    ("n", &checks.len().to_string()),
+                    ("probes", &probes.to_string()),
+                    ("places", &places.len().to_string()),
+                ],
+            )
+        };
         let rows = [
             (Msg::SumConfigFile, file),
             (Msg::SumHosts, hosts),
@@ -170,6 +186,7 @@ impl Config {
             (Msg::SumLogSources, logs),
             (Msg::SumHostKeyCheck, self.ssh.host_key_check.to_string()),
             (Msg::SumJobs, jobs),
+            (Msg::SumChecks, checks),
         ];
         let label_w = rows.iter().map(|(m, _)| yunwei_widgets::width::width(m.text(lang))).max().unwrap_or(0);
         let lines: Vec<String> = rows
@@ -425,6 +442,7 @@ local = true
 [thresholds]
 disk_pct = { warn = 70, crit = 85.5 }
 load_per_core = { warn = 2, crit = 4 }
+net_drops_per_s = { warn = 5, crit = 50 }
 "#;
 
     #[test]
@@ -433,6 +451,7 @@ load_per_core = { warn = 2, crit = 4 }
         let thresholds = Thresholds {
             disk_pct: Limits { warn: 70.0, crit: 85.5 },
             load_per_core: Limits { warn: 2.0, crit: 4.0 },
+            net_drops_per_s: Limits { warn: 5.0, crit: 50.0 },
             ..Thresholds::default()
         };
         let host = |name: &str| HostEntry {

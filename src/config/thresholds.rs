@@ -11,7 +11,16 @@ use super::Section;
 use crate::health::thresholds::{Limits, Thresholds};
 use crate::i18n::{both, Both};
 
-const KEYS: &[&str] = &["disk_pct", "inodes_pct", "mem_pct", "swap_pct", "load_per_core", "cpu_pct"];
+const KEYS: &[&str] = &[
+    "disk_pct",
+    "inodes_pct",
+    "mem_pct",
+    "swap_pct",
+    "load_per_core",
+    "cpu_pct",
+    "net_errors_per_s",
+    "net_drops_per_s",
+];
 const LIMIT_KEYS: &[&str] = &["warn", "crit"];
 
 impl Section for Thresholds {
@@ -35,6 +44,8 @@ fn thresholds(ck: &mut Checker<'_>, key: &Key<'_>, value: &Value<'_>) -> Thresho
             "swap_pct" => &mut thresholds.swap_pct,
             "load_per_core" => &mut thresholds.load_per_core,
             "cpu_pct" => &mut thresholds.cpu_pct,
+            "net_errors_per_s" => &mut thresholds.net_errors_per_s,
+            "net_drops_per_s" => &mut thresholds.net_drops_per_s,
             _ => {
                 ck.unknown_key(k, "[thresholds]", KEYS);
                 continue;

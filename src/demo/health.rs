@@ -153,7 +153,18 @@ fn sample(h: &DemoHost, seed: u64, t: i64) -> HostSample {
     s.swap_used_pct = (swap > 0.0).then_some(swap);
     let rx = (200_000.0 + 4_000_000.0 * day) * (0.8 + 0.4 * n(5));
     let tx = (100_000.0 + 1_500_000.0 * day) * (0.8 + 0.4 * n(6));
-    s.net = vec![NetRate { iface: "eth0".into(), rx_bytes_per_s: rx, tx_bytes_per_s: tx }];
+    s.net =
+        vec![NetRate { iface: "eth0".into(), rx_bytes_per_s: rx, tx_bytes_per_s: tx, ..Default::default() }];
+    // The exchange server's link to the provincial network drops packets (a warning).
+    if matches!(h.profile, Profile::Exchange) {
+        s.net.push(NetRate {
+            iface: "eth1".into(),
+            rx_bytes_per_s: rx / 4.0,
+            tx_bytes_per_s: tx / 3.0,
+            errors_per_s: 0.2 * n(7),
+            drops_per_s: 12.0 + 6.0 * n(8),
+        });
+    }
     s.disks = match h.profile {
         Profile::Database => vec![
             disk("/", "xfs", 50, 41.0, Some(9.0)),

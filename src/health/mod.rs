@@ -85,12 +85,16 @@ pub struct DiskUsage {
     pub inodes_used_pct: Option<f64>,
 }
 
-/// Throughput of one interface between two readings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Throughput of one interface between two readings, with its errors and drops (both ways).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct NetRate {
     pub iface: String,
     pub rx_bytes_per_s: f64,
     pub tx_bytes_per_s: f64,
+    #[serde(default)]
+    pub errors_per_s: f64,
+    #[serde(default)]
+    pub drops_per_s: f64,
 }
 
 /// Resident memory of one process.
@@ -243,9 +247,24 @@ mod tests {
                 disk("/home", 12.0, Some(3.0)),
             ],
             net: vec![
-                NetRate { iface: "lo".into(), rx_bytes_per_s: 1000.0, tx_bytes_per_s: 1000.0 },
-                NetRate { iface: "eth0".into(), rx_bytes_per_s: 10.0, tx_bytes_per_s: 20.0 },
-                NetRate { iface: "eth1:0".into(), rx_bytes_per_s: 1.0, tx_bytes_per_s: 2.0 },
+                NetRate {
+                    iface: "lo".into(),
+                    rx_bytes_per_s: 1000.0,
+                    tx_bytes_per_s: 1000.0,
+                    ..Default::default()
+                },
+                NetRate {
+                    iface: "eth0".into(),
+                    rx_bytes_per_s: 10.0,
+                    tx_bytes_per_s: 20.0,
+                    ..Default::default()
+                },
+                NetRate {
+                    iface: "eth1:0".into(),
+                    rx_bytes_per_s: 1.0,
+                    tx_bytes_per_s: 2.0,
+                    ..Default::default()
+                },
             ],
             ..Default::default()
         };

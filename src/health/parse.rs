@@ -258,12 +258,16 @@ pub fn parse_meminfo(text: &str) -> Result<MemInfo, ParseError> {
 // ---------------------------------------------------------------------------------------------
 // /proc/net/dev
 
-/// Cumulative byte counters of one interface.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Cumulative counters of one interface: bytes, and the errors and drops both ways.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NetCounters {
     pub iface: String,
     pub rx_bytes: u64,
     pub tx_bytes: u64,
+    /// Receive and transmit errors (`errs`), summed.
+    pub errors: u64,
+    /// Receive and transmit drops (`drop`), summed.
+    pub drops: u64,
 }
 
 /// Parses /proc/net/dev. The two header lines are skipped when present. Handles
@@ -298,12 +302,20 @@ pub fn parse_net_dev(text: &str) -> Result<Vec<NetCounters>, ParseError> {
         if n != 16 {
             return Err(bad_line(SRC, idx, format!("{iface}: {n} counters, 16 expected")));
         }
-        out.push(NetCounters { iface: iface.to_string(), rx_bytes: counters[0], tx_bytes: counters[8] });
+        // Receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes
+        // packets errs drop fifo colls carrier compressed.
+        out.push(NetCounters {
+            iface: iface.to_string(),
+            rx_bytes: counters[0],
+            tx_bytes: counters[8],
+            errors: counters[2].saturating_add(counters[10]),
+            drops: counters[3].saturating_add(counters[11]),
+        });
     }
     Ok(out)
 }
 
-/// Bytes per second for every interface present in both readings. A counter that went
+/// Bytes, errors and drops per second for every interface present in both readings. A counter that went
 /// backwards (32-bit wrap, driver reset) gives 0 for this sample, never a negative rate.
 /// Returns nothing when `dt_secs` is not a positive, finite number.
 pub fn net_rates(prev: &[NetCounters], cur: &[NetCounters], dt_secs: f64) -> Vec<NetRate> {
@@ -318,6 +330,8 @@ pub fn net_rates(prev: &[NetCounters], cur: &[NetCounters], dt_secs: f64) -> Vec
                 iface: c.iface.clone(),
                 rx_bytes_per_s: rate(p.rx_bytes, c.rx_bytes),
                 tx_bytes_per_s: rate(p.tx_bytes, c.tx_bytes),
+                errors_per_s: rate(p.errors, c.errors),
+                drops_per_s: rate(p.drops, c.drops),
             })
         })
         .collect()
@@ -992,10 +1006,13 @@ mod tests {
     #[test]
     fn net_dev_alias_interfaces_with_colons() {
         // RHEL 7 alias interfaces as in prometheus/procfs#421.
-        let text = "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n  eth1:0:  123456     789    0    0    0     0          0         0   654321     987    0    0    0     0       0          0\nteam0:1:2041523487 31094820    0    0    0     0          0     70291 1093446581 5497130    0    0    0     0       0          0\n";
+        let text = "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n  eth1:0:  123456     789    4    7    0     0          0         0   654321     987    1    2    0     0       0          0\nteam0:1:2041523487 31094820    0    0    0     0          0     70291 1093446581 5497130    0    0    0     0       0          0\n";
         let list = parse_net_dev(text).unwrap();
         assert_eq!(list.len(), 2);
-        assert_eq!(list[0], NetCounters { iface: "eth1:0".into(), rx_bytes: 123456, tx_bytes: 654321 });
+        assert_eq!(
+            list[0],
+            NetCounters { iface: "eth1:0".into(), rx_bytes: 123456, tx_bytes: 654321, errors: 5, drops: 9 }
+        );
         assert_eq!(list[1].iface, "team0:1");
         assert_eq!(list[1].rx_bytes, 2041523487);
         assert_eq!(list[1].tx_bytes, 1093446581);
@@ -1022,18 +1039,21 @@ mod tests {
                 "eth0" => {
                     c.rx_bytes += 2000;
                     c.tx_bytes += 500;
+                    c.errors += 6;
+                    c.drops += 40;
                 }
                 "docker0" => c.rx_bytes = 10, // reset
                 _ => {}
             }
         }
         cur.retain(|c| c.iface != "vethf345468");
-        cur.push(NetCounters { iface: "new0".into(), rx_bytes: 5, tx_bytes: 5 });
+        cur.push(NetCounters { iface: "new0".into(), rx_bytes: 5, tx_bytes: 5, ..Default::default() });
         let rates = net_rates(&prev, &cur, 2.0);
         let names: Vec<&str> = rates.iter().map(|r| r.iface.as_str()).collect();
         assert_eq!(names, ["lo", "docker0", "eth0"]);
         let eth0 = &rates[2];
         assert_eq!((eth0.rx_bytes_per_s, eth0.tx_bytes_per_s), (1000.0, 250.0));
+        assert_eq!((eth0.errors_per_s, eth0.drops_per_s), (3.0, 20.0));
         assert_eq!((rates[1].rx_bytes_per_s, rates[1].tx_bytes_per_s), (0.0, 0.0));
         assert!(net_rates(&prev, &cur, 0.0).is_empty());
         assert!(net_rates(&prev, &cur, f64::NAN).is_empty());

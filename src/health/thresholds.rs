@@ -65,6 +65,10 @@ pub struct Thresholds {
     pub swap_pct: Limits,
     pub load_per_core: Limits,
     pub cpu_pct: Limits,
+    /// Errors per second on one interface (receive and transmit).
+    pub net_errors_per_s: Limits,
+    /// Drops per second on one interface (receive and transmit).
+    pub net_drops_per_s: Limits,
 }
 
 impl Default for Thresholds {
@@ -76,6 +80,8 @@ impl Default for Thresholds {
             swap_pct: Limits::new(50.0, 80.0),
             load_per_core: Limits::new(1.5, 3.0),
             cpu_pct: Limits::new(80.0, 90.0),
+            net_errors_per_s: Limits::new(1.0, 10.0),
+            net_drops_per_s: Limits::new(10.0, 100.0),
         }
     }
 }
@@ -92,6 +98,8 @@ impl Thresholds {
             ("swap_pct", &self.swap_pct, true),
             ("load_per_core", &self.load_per_core, false),
             ("cpu_pct", &self.cpu_pct, true),
+            ("net_errors_per_s", &self.net_errors_per_s, false),
+            ("net_drops_per_s", &self.net_drops_per_s, false),
         ];
         for (name, limits, is_pct) in entries {
             let mut values_ok = true;
@@ -139,6 +147,11 @@ impl Thresholds {
         self.cpu_pct.level(pct)
     }
 
+    /// The worse of an interface's errors and drops per second.
+    pub fn iface_level(&self, rate: &crate::health::NetRate) -> Level {
+        self.net_errors_per_s.level(rate.errors_per_s).max(self.net_drops_per_s.level(rate.drops_per_s))
+    }
+
     /// The worst level over every figure of the sample. An unreachable host is
     /// [`Level::Crit`]; any failed systemd unit makes it at least [`Level::Warn`] (a failed
     /// unit is often a one-shot job and needs a look, not a page). Missing figures count as Ok.
@@ -168,6 +181,9 @@ impl Thresholds {
         ];
         for l in figures.into_iter().flatten() {
             level = level.max(l);
+        }
+        for n in sample.net.iter().filter(|n| n.iface != "lo") {
+            level = level.max(self.iface_level(n));
         }
         if !sample.failed_units.is_empty() {
             level = level.max(Level::Warn);

@@ -77,10 +77,14 @@ cls() {
   *) echo error;;
   esac
 }
+na() {
+  e=$(printf '%s\n' "$1" | sed -n 's/.*NotAfter: *\([A-Z][a-z][a-z] .* GMT\).*/\1/p' | head -n 1)
+  if [ -z "$e" ]; then e=$(printf '%s\n' "$1" | openssl x509 -noout -enddate 2>/dev/null); e=${e#notAfter=}; fi
+  printf '%s' "$e"
+}
 cert() {
   if h openssl; then
-    e=$(echo | to "$3" openssl s_client -connect "$1" -servername "$2" 2>/dev/null | openssl x509 -noout -enddate 2>/dev/null)
-    printf '%s' "${e#notAfter=}"
+    na "$(echo | to "$3" openssl s_client -connect "$1" -servername "$2" 2>/dev/null)"
   else printf '?'; fi
 }
 one() {
@@ -88,12 +92,18 @@ one() {
   case "$k" in
   tcp)
     a=$(ns)
-    if h bash; then m=$(to "$S" bash -c 'exec 3<>"/dev/tcp/$1/$2"' sh "$H" "$P" 2>&1); r=$?
+    if h bash; then
+      m=$(to "$S" bash -c 'a=$EPOCHREALTIME; exec 3<>"/dev/tcp/$1/$2" || exit 1; b=$EPOCHREALTIME; [ -n "$a" ] && printf "@%s %s" "${a/./}" "${b/./}"; exit 0' sh "$H" "$P" 2>&1); r=$?
     elif h nc; then m=$(to "$S" nc -z -v -w "$S" "$H" "$P" 2>&1); r=$?
     else say "$i" notool - - - - "bash nc"; return; fi
     b=$(ns)
-    if [ "$r" -eq 0 ]; then o=ok; m=; elif [ "$r" -eq 124 ]; then o=timeout; else o=$(cls "$m"); fi
-    say "$i" "$o" $(( (b - a) / 1000 )) - - - "$m";;
+    l=$(( (b - a) / 1000 ))
+    if [ "$r" -eq 0 ]; then
+      o=ok
+      case "$m" in @*) set -- ${m#@}; [ "$#" -eq 2 ] && l=$(( $2 - $1 ));; esac
+      m=
+    elif [ "$r" -eq 124 ]; then o=timeout; else o=$(cls "$m"); fi
+    say "$i" "$o" "$l" - - - "$m";;
   http)
     f=$(mktemp 2>/dev/null) || f=/tmp/yunwei-net.$$.$i
     if h curl; then
@@ -123,7 +133,7 @@ one() {
   tls)
     if h openssl; then
       a=$(ns); m=$(echo | to "$S" openssl s_client -connect "$C" -servername "$H" 2>&1); r=$?; b=$(ns)
-      e=$(printf '%s\n' "$m" | openssl x509 -noout -enddate 2>/dev/null); e=${e#notAfter=}
+      e=$(na "$m")
       if [ -n "$e" ]; then o=ok; m=
       elif [ "$r" -eq 124 ]; then o=timeout
       else o=$(cls "$m"); [ "$o" = error ] && o=tls; m=$(printf '%s\n' "$m" | grep -i -e error -e errno | head -n 1); fi

@@ -273,13 +273,8 @@ pub fn changes(results: &[NetResult], at: i64) -> Vec<Change> {
                     level,
                     value: r.latency_ms,
                     message: Both::new(
-                        format!("{} from {}: {}", words::state(state, Lang::En), r.origin, r.reason_en),
-                        format!(
-                            "{}（自 {} 探测）：{}",
-                            words::state(state, Lang::ZhCn),
-                            r.origin,
-                            r.reason_zh
-                        ),
+                        format!("{} from {}: {}", r.check, r.origin, r.reason_en),
+                        format!("{}（自 {} 探测）：{}", r.check, r.origin, r.reason_zh),
                     ),
                     host: (r.origin != crate::netcheck::LOCAL).then(|| r.origin.clone()),
                     at,

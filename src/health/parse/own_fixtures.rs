@@ -242,17 +242,21 @@ fn rates_per_second_and_counter_reset_on_own_capture() {
             "eth0" => {
                 c.rx_bytes += 4000;
                 c.tx_bytes += 1000;
+                c.errors += 3;
+                c.drops += 1;
             }
             "docker0" => c.rx_bytes = 10, // reset
             _ => {}
         }
     }
     cur.retain(|c| c.iface != "vethd04bb91");
-    cur.push(NetCounters { iface: "new0".into(), rx_bytes: 5, tx_bytes: 5 });
+    cur.push(NetCounters { iface: "new0".into(), rx_bytes: 5, tx_bytes: 5, ..Default::default() });
     let rates = net_rates(&prev, &cur, 2.0);
     let names: Vec<&str> = rates.iter().map(|r| r.iface.as_str()).collect();
     assert_eq!(names, ["lo", "eth0", "docker0", "veth7c1e2a0"]);
     assert_eq!((rates[1].rx_bytes_per_s, rates[1].tx_bytes_per_s), (2000.0, 500.0));
+    assert_eq!((rates[1].errors_per_s, rates[1].drops_per_s), (1.5, 0.5));
+    assert_eq!((rates[0].errors_per_s, rates[0].drops_per_s), (0.0, 0.0));
     assert_eq!((rates[2].rx_bytes_per_s, rates[2].tx_bytes_per_s), (0.0, 0.0));
 }
 

@@ -95,12 +95,15 @@ pub fn alert_words(a: &Alert, ctx: &Ctx) -> String {
         Metric::Disk => Msg::MetricDisk,
         Metric::Inodes => Msg::MetricInodes,
         Metric::FailedUnits => Msg::FailedUnits,
+        Metric::NetErrors => Msg::MetricNetErrors,
+        Metric::NetDrops => Msg::MetricNetDrops,
     });
     match (metric, a.value) {
         (Metric::Unreachable | Metric::FailedUnits, _) | (_, None) => {
             format!("{metric_name}: {}", a.reason(ctx.lang))
         }
         (Metric::Load, Some(v)) => format!("{metric_name} {v:.2}"),
+        (Metric::NetErrors | Metric::NetDrops, Some(v)) => format!("{mount} {metric_name} {v:.1}/s"),
         (_, Some(v)) if mount.is_empty() => format!("{metric_name} {v:.0}%"),
         (_, Some(v)) => format!("{metric_name} {mount} {v:.0}%"),
     }
@@ -299,6 +302,65 @@ pub(super) fn render_detail(
             ]));
         }
         lines.push(Line::default());
+
+        // Interfaces: throughput, errors and drops per second against [thresholds].
+        if !s.net.is_empty() {
+            lines.push(Line::styled(ctx.t(Msg::Interfaces), roles.header));
+            let num_w = 9;
+            let iface_w = w.saturating_sub(4 * (num_w + 1)).clamp(6, 16);
+            lines.push(Line::styled(
+                format!(
+                    "{} {} {} {} {}",
+                    pad_right(ctx.t(Msg::ColIface), iface_w),
+                    pad_left(ctx.t(Msg::ColRx), num_w),
+                    pad_left(ctx.t(Msg::ColTx), num_w),
+                    pad_left(ctx.t(Msg::ColErrors), num_w),
+                    pad_left(ctx.t(Msg::ColDrops), num_w),
+                ),
+                roles.muted,
+            ));
+            let th = &ctx.thresholds;
+            let per_s = |v: f64| {
+                if v == 0.0 {
+                    "0".to_string()
+                } else if v < 10.0 {
+                    format!("{v:.1}")
+                } else {
+                    format!("{v:.0}")
+                }
+            };
+            for n in &s.net {
+                let judged = n.iface != "lo";
+                let style_of = |limits: &crate::health::thresholds::Limits, v: f64| {
+                    if judged {
+                        level_style(limits.level(v), ctx)
+                    } else {
+                        roles.muted
+                    }
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        pad_right(&truncate(&n.iface, iface_w, ctx.ellipsis()), iface_w),
+                        roles.text,
+                    ),
+                    Span::raw(" "),
+                    Span::styled(pad_left(&fmt::rate(n.rx_bytes_per_s), num_w), roles.text),
+                    Span::raw(" "),
+                    Span::styled(pad_left(&fmt::rate(n.tx_bytes_per_s), num_w), roles.text),
+                    Span::raw(" "),
+                    Span::styled(
+                        pad_left(&per_s(n.errors_per_s), num_w),
+                        style_of(&th.net_errors_per_s, n.errors_per_s),
+                    ),
+                    Span::raw(" "),
+                    Span::styled(
+                        pad_left(&per_s(n.drops_per_s), num_w),
+                        style_of(&th.net_drops_per_s, n.drops_per_s),
+                    ),
+                ]));
+            }
+            lines.push(Line::default());
+        }
 
         // Top processes.
         lines.push(Line::styled(ctx.t(Msg::TopProcesses), roles.header));

@@ -137,6 +137,42 @@ fn yunweis_own_processes_are_named_so_and_dimmed_in_the_detail() {
     assert!(screen(&draw(&mut pane, &c, 100, 40)).contains("apt-get (运维台自身)"));
 }
 
+#[test]
+fn interfaces_with_errors_and_drops_coloured_by_their_thresholds_in_the_detail() {
+    use crate::health::NetRate;
+    let rows = vec![HostRow::new("exchange", vec![], HostKind::Remote)];
+    let mut pane = HealthPane::new(rows);
+    let mut c = ctx(Lang::En);
+    let mut s = sample("exchange", 12.0, 40.0, NOW);
+    let iface = |name: &str, errors: f64, drops: f64| NetRate {
+        iface: name.into(),
+        rx_bytes_per_s: 2_000_000.0,
+        tx_bytes_per_s: 500_000.0,
+        errors_per_s: errors,
+        drops_per_s: drops,
+    };
+    s.net = vec![iface("lo", 0.0, 50.0), iface("eth0", 0.0, 0.0), iface("eth1", 12.5, 15.0)];
+    let mut out = Vec::new();
+    pane.on_sample(s, &c, &mut out);
+    pane.handle(Action::Open, &c, &mut out);
+    let term = draw(&mut pane, &c, 100, 60);
+    let text = screen(&term);
+    assert!(text.contains("Interfaces"), "{text}");
+    assert!(text.contains("eth1                  1.9M      488K        12        15"), "{text}");
+    let roles = &c.theme.roles;
+    let (x, y) = pos(&term, "eth1 ");
+    let buf = term.backend().buffer();
+    let at = |dx: u16| buf[(x + dx, y)].fg;
+    // errors/s 12.5 ≥ crit 10, drops/s 15 ≥ warn 10; the loopback is never judged.
+    assert_eq!(Some(at(45)), roles.crit.fg, "{text}");
+    assert_eq!(Some(at(55)), roles.warn.fg, "{text}");
+    let (lx, ly) = pos(&term, "lo  ");
+    assert_eq!(Some(buf[(lx + 55, ly)].fg), roles.muted.fg);
+    c.lang = Lang::ZhCn;
+    let text = screen(&draw(&mut pane, &c, 100, 60));
+    assert!(text.contains("网络接口") && text.contains("丢包/秒"), "{text}");
+}
+
 /// Samples that reorder the table leave the selection on its host: placed again when it is
 /// next used (a key, a draw), not per sample, and a move goes on from that host.
 #[test]
