@@ -1411,13 +1411,14 @@ fn a_changed_host_key_refuses_the_shell_as_polling_does_even_without_a_terminal(
 }
 
 /// A folder of links to what the probe round needs from a host's PATH, without curl and wget
-/// (and without nc and ping): a host where an HTTP check cannot run.
+/// (and without nc, ping and timeout): a host where an HTTP check cannot run and the probes'
+/// time limits are the round's own.
 fn bare_path(dir: &Path) -> PathBuf {
     let bin = dir.join("bare-bin");
     fs::create_dir_all(&bin).unwrap();
     for tool in [
         "sh", "bash", "date", "tr", "cut", "mktemp", "cat", "rm", "grep", "sed", "tail", "sort", "head",
-        "openssl", "getent", "timeout", "sleep", "env",
+        "openssl", "getent", "sleep", "env",
     ] {
         let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().unwrap();
         let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
@@ -1480,6 +1481,9 @@ fn network_checks_from_hosts_with_and_without_curl_one_command_per_host() {
     cfg += &check("refused", "tcp", &format!("127.0.0.1:{refused}"), &all, "");
     cfg += &check("cert", "tls", &format!("127.0.0.1:{tls}"), &all, "");
     cfg += &check("name", "dns", "localhost", &all, "");
+    // A TLS server that accepts and never speaks: the handshake waits for its timeout, from the
+    // host without timeout(1) too.
+    cfg += &check("mute", "tls", &format!("127.0.0.1:{open}"), &["direct-1", "bare"], "");
     cfg += &check("odd", "http", &odd, &["direct-1"], "");
     let config = home.join("net.toml");
     fs::write(&config, &cfg).unwrap();
@@ -1518,6 +1522,9 @@ fn network_checks_from_hosts_with_and_without_curl_one_command_per_host() {
         assert_eq!(at("refused", from), ("crit".into(), "connection refused".into()), "{from}");
         assert_eq!(at("cert", from), ("warn".into(), "TLS certificate expires in 5 days".into()), "{from}");
         assert_eq!(at("name", from).0, "ok", "{from}: {:?}", at("name", from));
+    }
+    for from in ["direct-1", "bare"] {
+        assert_eq!(at("mute", from), ("crit".into(), "timed out after 3 s".into()), "{from}");
     }
     assert_eq!(at("odd", "direct-1").0, "ok", "{:?}", at("odd", "direct-1"));
     let requests = seen.lock().unwrap().clone();

@@ -167,6 +167,18 @@ fn every_state_from_real_servers_on_loopback() {
     assert_eq!((c, out.starts_with("UNKNOWN - ")), (3, true));
     let (c, _, _) = yunwei(dir.path(), &["net", "check", "--check", "nope"]);
     assert_eq!(c, 2);
+    // The refused check taken out of the config: its alert clears with the next full round.
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    let kept: Vec<&str> = config.split("[[checks]]").filter(|c| !c.contains("name = \"refused\"")).collect();
+    std::fs::write(dir.path().join("config.toml"), kept.join("[[checks]]")).unwrap();
+    yunwei(dir.path(), &["net", "check"]);
+    if Command::new("sqlite3").arg("-version").output().is_ok() {
+        assert_eq!(
+            q("SELECT count(*) FROM alerts WHERE subject = 'refused/local' AND cleared_at IS NULL"),
+            "0"
+        );
+        assert_eq!(q("SELECT count(*) FROM alerts WHERE source = 'check' AND cleared_at IS NULL"), "6");
+    }
     drop(listener);
 }
 

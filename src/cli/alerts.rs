@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::alert_words;
 use crate::alerts::{Alert, AlertState, Silence, SilenceScope};
-use crate::cli::errors::{print_clean, say};
+use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::Global;
 use crate::health::Level;
 use crate::i18n::{tr, Lang};
@@ -220,7 +220,7 @@ fn list(store: &Store, args: &AlertsArgs, now: i64, offset: FixedOffset, lang: L
     if args.json {
         let rows: Vec<Value> =
             alerts.iter().zip(&states).map(|(a, s)| alert_json(a, *s, lang, offset)).collect();
-        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
     } else if alerts.is_empty() {
         print_clean(&tr(lang, "no alerts", "没有告警"));
     } else {
@@ -476,7 +476,7 @@ fn silences(store: &Store, a: &SilencesArgs, now: i64, offset: FixedOffset, lang
                 })
             })
             .collect();
-        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
     } else if list.is_empty() {
         print_clean(empty_silences(lang));
     } else {
@@ -500,7 +500,7 @@ fn history(store: &Store, a: &HistoryArgs, now: i64, offset: FixedOffset, lang: 
     if a.json {
         let rows: Vec<Value> =
             episodes.iter().map(|e| alert_json(e, e.state(now, &silences), lang, offset)).collect();
-        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
         return Ok(0);
     }
     print_clean(&tr(

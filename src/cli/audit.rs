@@ -6,7 +6,7 @@
 use chrono::FixedOffset;
 use serde_json::json;
 
-use crate::cli::errors::{print_clean, say};
+use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::Global;
 use crate::i18n::{tr, Lang};
 use crate::store::audit::ChainFinding;
@@ -163,7 +163,7 @@ fn export(store: &Store, args: &AuditArgs, name: &str, offset: FixedOffset, lang
                        "target": r.target, "detail": r.detail})
             })
             .collect();
-        print_clean(&serde_json::to_string_pretty(&list).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&list).unwrap_or_default());
         return 0;
     }
     if args.csv {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::backup_words;
 use crate::backups::State;
-use crate::cli::errors::{print_clean, say};
+use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::Global;
 use crate::i18n::{tr, Lang};
 use crate::store::{Access, Store};
@@ -183,7 +183,7 @@ fn check(g: &Global, cfg: &crate::config::Config, a: &CheckArgs, lang: Lang) -> 
     }
     if format == crate::cli::nagios::Format::Json {
         let rows: Vec<Value> = statuses.iter().map(|s| status_json(s, lang)).collect();
-        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
     } else {
         print_clean(&table(&statuses, lang));
     }
@@ -344,7 +344,7 @@ fn history(g: &Global, cfg: &crate::config::Config, a: &HistoryArgs, lang: Lang)
                 })
             })
             .collect();
-        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
         return 0;
     }
     let head = match lang {

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::cli::errors::{print_clean, say};
+use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::Global;
 use crate::i18n::{tr, Lang};
 use crate::store::{Access, Store};
@@ -116,7 +116,7 @@ fn log(store: &Store, a: &LogArgs, lang: Lang) -> Result<i32, String> {
                        "acknowledged_by": h.acked_by})
             })
             .collect();
-        print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
         return Ok(0);
     }
     if list.is_empty() {

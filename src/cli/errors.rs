@@ -17,6 +17,35 @@ pub fn eprint_clean(text: &str) {
 
 /// The same, on standard output.
 /// A reader that went away (`| head`) ends the process quietly, as SIGPIPE would (status 141).
+/// JSON as printed, still valid JSON: what serde leaves as it is but a terminal would act on
+/// (DEL, the C1 controls, the bidirectional overrides) written as `\uXXXX` escapes.
+pub fn json_text(json: &str) -> String {
+    let mut text = String::with_capacity(json.len());
+    for c in json.chars() {
+        // A line break is the pretty printer's (serde escapes those inside strings).
+        if c != '\n' && crate::text::is_unprintable(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                text.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    text
+}
+
+/// [`json_text`] on standard output.
+pub fn print_json(json: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{}", json_text(json)) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+    }
+}
+
 pub fn print_clean(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -183,4 +212,17 @@ pub fn refuse_ignored(command: &mut Command, sub: &str, given: &[&str], lang: La
     let usage = found.map(|c| c.render_usage().to_string());
     let head = fill(Msg::CliNotUsedBy.text(lang), &[("arg", &format!("--{id}")), ("sub", sub)]);
     Some(finish(&head, usage.map(|u| localized_usage(&u, lang)).as_deref(), lang))
+}
+
+#[cfg(test)]
+mod json_tests {
+    #[test]
+    fn what_a_terminal_acts_on_is_escaped_and_the_json_still_parses() {
+        let json = serde_json::to_string(&serde_json::json!({"reason": "a\u{85}b\u{202e}c\u{7f}"})).unwrap();
+        let text = super::json_text(&json);
+        assert_eq!(super::json_text("[\n  1\n]"), "[\n  1\n]");
+        assert_eq!(text, r#"{"reason":"a\u0085b\u202ec\u007f"}"#);
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["reason"], "a\u{85}b\u{202e}c\u{7f}");
+    }
 }

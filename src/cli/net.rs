@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::cli::errors::{print_clean, say};
+use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::nagios::{self, Format, Perf, PluginState};
 use crate::cli::Global;
 use crate::i18n::{tr, Lang};
@@ -160,11 +160,17 @@ fn check(g: &Global, cfg: &crate::config::Config, a: &CheckArgs, lang: Lang) -> 
             return if format == Format::Nagios { 3 } else { 1 };
         }
     };
+    // Every check probed: the alerts of checks and places the config no longer has are done.
+    if a.checks.is_empty() && a.from.is_empty() {
+        if let Err(e) = work::clear_stale(&mut store, checks, chrono::Utc::now().timestamp()) {
+            say(name, &e.text(lang));
+        }
+    }
     let specs: Vec<&Spec> = items.iter().map(|(i, _)| &checks[*i]).collect();
     match format {
         Format::Json => {
             let rows: Vec<Value> = results.iter().map(|r| result_json(r, lang)).collect();
-            print_clean(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+            print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
         }
         Format::Table => print_clean(&table(&results, lang)),
         Format::Nagios => {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::cli::errors::{print_clean, say};
+use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::Global;
 use crate::i18n::{both, tr, Lang};
 use crate::shell::{log, replay, Launcher, Request, ShellMsg};
@@ -138,7 +138,7 @@ fn list(g: &Global, as_json: bool, lang: Lang) -> i32 {
                 })
             })
             .collect();
-        print_clean(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        print_json(&serde_json::to_string_pretty(&v).unwrap_or_default());
         return 0;
     }
     if sessions.is_empty() {

@@ -200,6 +200,11 @@ impl Section for Checks {
                     }
                     "expect_body" => {
                         spec.expect_body = ck.nonempty_string(&place, name, value);
+                        // One line: a host's grep would take each line as a pattern of its own.
+                        if spec.expect_body.as_deref().is_some_and(|b| b.contains(['\n', '\r'])) {
+                            ck.report(value.span(), both(&CfgMsg::CheckBodyLine, &[("label", &place.label)]));
+                            spec.expect_body = None;
+                        }
                         http_only.push((name, value));
                     }
                     "warn_ms" => {
@@ -332,7 +337,8 @@ mod tests {
              [[checks]]\nname = \"d\"\nkind = \"http\"\ntarget = \"http://x/\"\nwarn_ms = 900\ncrit_ms = 100\n\
              expect_status = [700, \"200\"]\nfrom = [\"nowhere\", \"local\", \"local\"]\n\
              [[checks]]\nname = \"a\"\nkind = \"ping\"\ntarget = \"h\"\ntimeout = \"2m\"\ncert_warn_days = 5\n\
-             [[checks]]\nkind = \"dns\"\n",
+             [[checks]]\nkind = \"dns\"\n\
+             [[checks]]\nname = \"e\"\nkind = \"http\"\ntarget = \"http://x/\"\nexpect_body = \"UP\\nDOWN\"\n",
         )
         .unwrap_err();
         let text = errors.to_string();
@@ -351,6 +357,7 @@ mod tests {
             "`cert_warn_days` applies to tls checks",
             "has no `name`",
             "has no `target`",
+            "`expect_body` must be one line",
         ] {
             assert!(text.contains(want), "{want:?} in:\n{text}");
         }

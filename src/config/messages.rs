@@ -76,6 +76,7 @@ crate::i18n::catalogue! {
     CheckFromTwice => "{label}: `from` names \"{name}\" twice", "{label}：`from` 中 \"{name}\" 出现了两次";
     CheckStatusType => "expected an HTTP status (100 to 599) for entry #{n} of {path}, found {found}", "{path} 的第 {n} 项应为 HTTP 状态码（100 到 599），实际为{found}";
     CheckOnlyHttp => "{label}: `{key}` applies to http checks only, and this one is {kind}", "{label}：`{key}` 只对 http 检查有效，而此项是 {kind}";
+    CheckBodyLine => "{label}: `expect_body` must be one line of text (the body is searched for it as it is)", "{label}：`expect_body` 须为一行文字（按原样在响应内容中查找）";
     CheckOnlyCert => "{label}: `cert_warn_days` applies to tls checks and https URLs only", "{label}：`cert_warn_days` 只对 tls 检查和 https 地址有效";
     CheckWarnOverCrit => "{label}: warn_ms ({warn}) must not be above crit_ms ({crit})", "{label}：warn_ms（{warn}）不能大于 crit_ms（{crit}）";
     CheckTimeoutOverEvery => "{label}: timeout ({timeout}) must be shorter than every ({every})", "{label}：timeout（{timeout}）须短于 every（{every}）";

@@ -285,6 +285,26 @@ pub fn changes(results: &[NetResult], at: i64) -> Vec<Change> {
         .collect()
 }
 
+/// Clears the open check alerts whose check or place the config no longer has (a check renamed
+/// or removed, a host taken out of its `from`): nothing would clear them otherwise.
+pub fn clear_stale(store: &mut Store, checks: &[Spec], at: i64) -> crate::store::Result<usize> {
+    let stale: Vec<Change> = store
+        .open_alert_keys()?
+        .into_iter()
+        .filter_map(|(key, _)| match &key {
+            AlertKey::Check { check, from } => {
+                let kept = checks.iter().any(|c| &c.name == check && c.from.iter().any(|o| o.name() == from));
+                (!kept).then_some(Change::Clear { key, at })
+            }
+            _ => None,
+        })
+        .collect();
+    if !stale.is_empty() {
+        store.apply_alert_changes(&stale)?;
+    }
+    Ok(stale.len())
+}
+
 /// The grid as recorded: a cell for every check and place (a place not probed yet is unknown).
 pub fn cells(checks: &[Spec], store: &Store, holder: Option<&str>) -> crate::store::Result<Vec<Cell>> {
     let latest = store.net_latest()?;
@@ -422,7 +442,14 @@ pub fn run(setup: NetSetup, rx: Receiver<NetCmd>, report: Report<NetMsg>) {
     let start = Instant::now();
     let mut due: HashMap<Item, Instant> = items.iter().map(|i| (i.clone(), start)).collect();
     let shortest = setup.checks.iter().map(|c| c.every).min().unwrap_or(Duration::from_secs(60));
-    let ttl = ((shortest.as_secs_f64() * 3.0).ceil() as i64).max(15);
+    // The lease outlives a round that waits for its slowest probe, so a console busy with a
+    // silent target keeps it.
+    let longest = setup.checks.iter().map(|c| c.timeout).max().unwrap_or_default() + ROUND_SLACK;
+    let ttl = ((shortest.as_secs_f64() * 3.0).ceil() as i64).max(longest.as_secs() as i64 * 2).max(15);
+    // Alerts of checks and places the config no longer has are cleared once.
+    if let Err(e) = clear_stale(&mut store, &setup.checks, chrono::Utc::now().timestamp()) {
+        report.send(NetMsg::Failed(e.text(lang).to_string()));
+    }
     let mut tools: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut traces: Vec<std::thread::JoinHandle<()>> = Vec::new();
     let mut held = false;
@@ -432,7 +459,8 @@ pub fn run(setup: NetSetup, rx: Receiver<NetCmd>, report: Report<NetMsg>) {
         let now = Instant::now();
         if now >= next_lease {
             let t = chrono::Utc::now().timestamp();
-            held = store.take_lease(NET_LEASE, &setup.holder, t, ttl).unwrap_or(true);
+            // A database error keeps what was (never two probing consoles for one busy moment).
+            held = store.take_lease(NET_LEASE, &setup.holder, t, ttl).unwrap_or(held);
             next_lease = now + shortest.min(Duration::from_secs(ttl as u64 / 3).max(Duration::from_secs(1)));
         }
         let mut round: Vec<Item> = std::mem::take(&mut asked);

@@ -183,7 +183,7 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
             break;
         }
         let start = eol + 2;
-        let end = (start + n).min(body.len());
+        let end = start.saturating_add(n).min(body.len());
         out.extend_from_slice(&body[start..end]);
         if end + 2 > body.len() {
             break;

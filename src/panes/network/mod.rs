@@ -103,10 +103,13 @@ impl NetworkPane {
                 cols.push(c.result.origin.clone());
             }
         }
+        // A probe asked for long ago whose result never came (its round failed) is let go.
+        let now = crate::clock::now_s();
         self.probing.retain(|(check, origin, asked)| {
-            !cells.iter().any(|c| {
-                &c.result.check == check && &c.result.origin == origin && c.result.checked_at >= *asked
-            })
+            now - *asked < 120
+                && !cells.iter().any(|c| {
+                    &c.result.check == check && &c.result.origin == origin && c.result.checked_at >= *asked
+                })
         });
         self.cells = cells;
         self.rows = rows;

@@ -416,7 +416,7 @@ fn render_trace(pane: &NetworkPane, t: &TraceView, f: &mut Frame<'_>, area: Rect
         })
         .unwrap_or_default();
     let tool = match t {
-        TraceView::Done(d) => d.tool.clone().map(|x| format!(" · {x}")).unwrap_or_default(),
+        TraceView::Done(d) => d.tool.as_deref().map(|x| format!(" · {}", clean(x))).unwrap_or_default(),
         TraceView::Running { .. } => String::new(),
     };
     let title = tr(
