@@ -10,6 +10,18 @@ pub const RAW_RETENTION_S: i64 = 48 * 3600;
 pub const AGG_RETENTION_S: i64 = 400 * 86400;
 pub const BUCKET_S: i64 = 300;
 const WATERMARK_KEY: &str = "health_agg_watermark";
+/// How often a host's filesystems are recorded (its samples in between leave them out).
+pub const FS_EVERY_S: i64 = 60;
+
+/// One filesystem's peak use over one step of its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FsPoint {
+    pub mount: String,
+    /// The step's start (Unix seconds).
+    pub at: i64,
+    pub used_max: f64,
+    pub inodes_max: Option<f64>,
+}
 
 /// A host's figures over a period (the quarterly report's fleet table).
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +92,31 @@ impl Store {
                     has_net.then_some(tx_rate),
                 ],
             )?;
+            // Each filesystem, once a minute at most (disks fill slowly; a row per poll would
+            // multiply the raw table by the mounts).
+            if s.reachable && !s.disks.is_empty() {
+                let recent: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM fs_raw WHERE host_id = (SELECT id FROM hosts WHERE name = ?1)
+                     AND mount = ?2 AND ts > ?3 - ?4 AND ts <= ?3)",
+                    params![s.name, s.disks[0].mount, s.sampled_at, FS_EVERY_S],
+                    |r| r.get(0),
+                )?;
+                if !recent {
+                    let mut insert = tx.prepare_cached(
+                        "INSERT OR REPLACE INTO fs_raw (host_id, ts, mount, used_pct, inodes_pct)
+                         VALUES ((SELECT id FROM hosts WHERE name = ?1), ?2, ?3, ?4, ?5)",
+                    )?;
+                    for d in s.disks.iter().filter(|d| d.used_pct.is_finite()) {
+                        insert.execute(params![
+                            s.name,
+                            s.sampled_at,
+                            d.mount,
+                            d.used_pct,
+                            d.inodes_used_pct
+                        ])?;
+                    }
+                }
+            }
         }
         tx.commit()?;
         Ok(())
@@ -119,12 +156,23 @@ impl Store {
                 params![from, current_bucket, BUCKET_S],
             )?;
             tx.execute(
+                "INSERT OR REPLACE INTO fs_5m
+                 SELECT host_id, mount, (ts / ?3) * ?3 AS bucket, count(*),
+                        min(used_pct), avg(used_pct), max(used_pct),
+                        min(inodes_pct), avg(inodes_pct), max(inodes_pct)
+                 FROM fs_raw WHERE ts >= ?1 AND ts < ?2
+                 GROUP BY host_id, mount, bucket",
+                params![from, current_bucket, BUCKET_S],
+            )?;
+            tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
                 params![WATERMARK_KEY, current_bucket.to_string()],
             )?;
         }
         m.raw_pruned = tx.execute("DELETE FROM health_raw WHERE ts < ?1", [now - RAW_RETENTION_S])?;
         m.agg_pruned = tx.execute("DELETE FROM health_5m WHERE bucket < ?1", [now - AGG_RETENTION_S])?;
+        tx.execute("DELETE FROM fs_raw WHERE ts < ?1", [now - RAW_RETENTION_S])?;
+        tx.execute("DELETE FROM fs_5m WHERE bucket < ?1", [now - AGG_RETENTION_S])?;
         tx.commit()?;
         Ok(m)
     }
@@ -152,6 +200,27 @@ impl Store {
                 peak_mem_pct: r.get(3)?,
                 peak_disk_pct: r.get(4)?,
             })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// One host's filesystems between `from` and `to`, each step of `step` seconds with its peak
+    /// use (steps with no record are left out: a mount that was away is a gap, not a zero); by
+    /// mount, then time. From the aggregates below the watermark and the raw rows above it.
+    pub fn fs_history(&self, host: &str, from: i64, to: i64, step: i64) -> Result<Vec<FsPoint>> {
+        let watermark = self.watermark()?;
+        let step = step.max(1);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT mount, (t / ?5) * ?5 AS at, max(u), max(i) FROM (
+                 SELECT mount, bucket AS t, used_max AS u, inodes_max AS i FROM fs_5m
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND bucket >= ?2 AND bucket < min(?3, ?4)
+                 UNION ALL
+                 SELECT mount, ts, used_pct, inodes_pct FROM fs_raw
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND ts >= max(?2, ?4) AND ts < ?3
+             ) GROUP BY mount, at ORDER BY mount, at",
+        )?;
+        let rows = stmt.query_map(params![host, from, to, watermark, step], |r| {
+            Ok(FsPoint { mount: r.get(0)?, at: r.get(1)?, used_max: r.get(2)?, inodes_max: r.get(3)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -277,6 +346,67 @@ mod tests {
         let later = store.maintain_health(now + AGG_RETENTION_S + 4 * 86400).unwrap();
         assert!(later.agg_pruned > 0);
         assert_eq!(store.health_counts().unwrap(), (0, 0));
+    }
+
+    fn disk(mount: &str, used: f64, inodes: Option<f64>) -> crate::health::DiskUsage {
+        crate::health::DiskUsage {
+            mount: mount.into(),
+            fs_type: "xfs".into(),
+            size_kib: 100,
+            used_kib: 50,
+            avail_kib: 50,
+            used_pct: used,
+            inodes_used_pct: inodes,
+        }
+    }
+
+    /// Each filesystem's use: once a minute at most, aggregated by 5 minutes with the rest,
+    /// read back by day across the watermark the same way, a mount that went away a gap.
+    #[test]
+    fn every_filesystem_is_kept_once_a_minute_and_read_back_by_step() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("h.db");
+        let mut store = Store::open(&db).unwrap();
+        let day = 86_400;
+        // Two days of a sample every 10 s from a midnight (UTC); /data only on the first day.
+        let start = 20_830 * day;
+        let samples: Vec<_> = (0..(2 * day / 10))
+            .map(|i| {
+                let ts = start + i * 10;
+                let mut s = sample("db1", ts, 10.0);
+                let grow = (ts - start) as f64 / (2 * day) as f64 * 10.0;
+                s.disks = vec![disk("/", 40.0 + grow, Some(5.0))];
+                if ts < start + day {
+                    s.disks.push(disk("/data", 70.0, None));
+                }
+                s
+            })
+            .collect();
+        store.record_samples(&samples).unwrap();
+        let rows =
+            |store: &Store, sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        // Once a minute: 2 days of / and 1 day of /data.
+        assert_eq!(rows(&store, "SELECT count(*) FROM fs_raw"), 2 * 1440 + 1440);
+        let by_day = store.fs_history("db1", start, start + 2 * day, day).unwrap();
+        let shape: Vec<(&str, i64)> =
+            by_day.iter().map(|p| (p.mount.as_str(), (p.at - start) / day)).collect();
+        assert_eq!(shape, [("/", 0), ("/", 1), ("/data", 0)], "the day /data was away is no point");
+        assert!((by_day[1].used_max - 49.99).abs() < 0.01, "{by_day:?}");
+        assert_eq!((by_day[0].inodes_max, by_day[2].inodes_max), (Some(5.0), None));
+        // Aggregated up to the end of the first day: the same answer from both halves.
+        store.maintain_health(start + day).unwrap();
+        assert_eq!(store.fs_history("db1", start, start + 2 * day, day).unwrap(), by_day);
+        assert_eq!(rows(&store, "SELECT count(*) FROM fs_5m WHERE mount = '/data'"), 288);
+        assert!(store.fs_history("nobody", start, start + day, day).unwrap().is_empty());
+        // A down host's sample records no filesystem.
+        let down = HostSample {
+            name: "db1".into(),
+            reachable: false,
+            sampled_at: start + 3 * day,
+            ..Default::default()
+        };
+        store.record_samples(&[down]).unwrap();
+        assert_eq!(rows(&store, &format!("SELECT count(*) FROM fs_raw WHERE ts >= {}", start + 3 * day)), 0);
     }
 
     #[test]

@@ -924,6 +924,8 @@ mod tests {
                 "divcode_reviews",
                 "divcode_versions",
                 "divcodes",
+                "fs_5m",
+                "fs_raw",
                 "handovers",
                 "health_5m",
                 "health_raw",

@@ -613,6 +613,30 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX net_results_by_check ON net_results (check_name, origin, checked_at);
     CREATE INDEX net_results_by_time ON net_results (checked_at);
     "#,
+    // 13: each filesystem's use over time (issue 15), beside the fullest disk that health_raw
+    // and health_5m keep (kept as they are): a row per host, mount and minute at most, and
+    // their 5-minute aggregates. A mount absent for a while has no rows then: a gap, not a zero.
+    r#"
+    CREATE TABLE fs_raw (
+        host_id    INTEGER NOT NULL REFERENCES hosts(id),
+        ts         INTEGER NOT NULL,
+        mount      TEXT NOT NULL,
+        used_pct   REAL NOT NULL,
+        inodes_pct REAL,
+        PRIMARY KEY (host_id, mount, ts)
+    ) WITHOUT ROWID;
+    CREATE INDEX fs_raw_by_time ON fs_raw (ts);
+    CREATE TABLE fs_5m (
+        host_id    INTEGER NOT NULL REFERENCES hosts(id),
+        mount      TEXT NOT NULL,
+        bucket     INTEGER NOT NULL,
+        samples    INTEGER NOT NULL,
+        used_min REAL, used_avg REAL, used_max REAL,
+        inodes_min REAL, inodes_avg REAL, inodes_max REAL,
+        PRIMARY KEY (host_id, mount, bucket)
+    ) WITHOUT ROWID;
+    CREATE INDEX fs_5m_by_time ON fs_5m (bucket);
+    "#,
 ];
 
 /// The migration after which the audit rows already written are sealed into the chain.
