@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The domains: pure functions and plain structs.
-const DOMAINS: &[&str] = &["health", "logs", "alerts", "tickets", "divcodes", "netcheck"];
+const DOMAINS: &[&str] = &["health", "logs", "alerts", "tickets", "divcodes", "netcheck", "baseline"];
 /// What a domain may import from the crate besides the domains themselves.
 /// (`i18n`: its languages and the `Both` of a message made where the facts are.)
 const DOMAIN_MAY_USE: &[&str] = &["text", "testdata", "i18n"];

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod app;
 pub mod backup_words;
 pub mod backups;
+pub mod baseline;
 pub mod cli;
 pub mod clock;
 pub mod config;

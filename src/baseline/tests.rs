@@ -1,0 +1,154 @@
+//! The baseline judged from the script's output: captured shapes of a CentOS 6 host read as
+//! root (pam_tally2, OpenSSH 5.3, no systemd) and of a CentOS 7 host read by an ordinary login
+//! (what it cannot read is said, never passed), and the script run for real on this machine.
+
+use super::script::{read, Read, SCRIPT};
+use super::{judge, Finding, Item, Settings, State};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/baseline/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// 2026-12-01, in days since the epoch.
+const TODAY: i64 = 20_788;
+
+fn findings(name: &str) -> Vec<Finding> {
+    judge(&read(&fixture(name)), &Settings::default(), TODAY)
+}
+
+fn of(f: &[Finding], id: Item) -> &Finding {
+    f.iter().find(|x| x.id == id).unwrap_or_else(|| panic!("{id:?}"))
+}
+
+#[test]
+fn a_centos_6_host_read_as_root() {
+    let f = findings("centos6-root.out");
+    assert_eq!(f.len(), Item::ALL.len());
+    use Item::*;
+    use State::*;
+    let want = [
+        (PassMaxDays, Fail, "root 99999"),
+        (PassWarnAge, Pass, "every account with a password"),
+        (PwComplexity, Fail, "minlen 9, minclass 0, negative credits 0"),
+        (PwHistory, Pass, "remember 5"),
+        (EmptyPasswords, Fail, "test"),
+        (Uid0Accounts, Fail, "root, toor"),
+        (LoginLockout, Pass, "pam_tally2 deny 5 unlock_time 300"),
+        (Tmout, Fail, "TMOUT=900"),
+        (PermitRootLogin, Fail, "yes (the default)"),
+        (SshCiphers, Fail, "not set: this OpenSSH's defaults include CBC ciphers"),
+        (SshProtocol, Pass, "Protocol 2"),
+        (MgmtSourceRestricted, Pass, "sshd: 10.20.0.0/255.255.0.0"),
+        (LegacyServices, Fail, "xinetd telnet, tcp/23"),
+        (PasswordAuthentication, Info, "PasswordAuthentication yes"),
+        (DefaultAccounts, Pass, "locked or absent"),
+        (SudoAll, Fail, "oracle\tALL=(ALL)\tNOPASSWD: ALL"),
+        (Umask, Fail, "002 (/etc/profile), 022 (/etc/profile)"),
+        (Auditd, Warn, "running, no rules"),
+        (Rsyslog, Pass, "running"),
+        (LogRetention, Fail, "about 28 days"),
+        (Firewall, Fail, "no firewall active"),
+        (ListeningPorts, Info, "tcp/22 tcp/23 udp/123 tcp/1521"),
+        (AntiMalware, Info, "none found"),
+        (SecurityUpdates, Info, "not listed"),
+        (EolDistribution, Fail, "CentOS release 6.10 (Final) (support ended 2020-11-30)"),
+        (Selinux, Fail, "Disabled"),
+        (TimeSync, Fail, "no time synchronisation"),
+    ];
+    for (id, state, value) in want {
+        let x = of(&f, id);
+        assert_eq!((x.state, x.value.as_str()), (state, value), "{id:?}: {x:?}");
+    }
+    // Clauses as assessors cite them; none guessed where none matches.
+    assert_eq!(of(&f, PassMaxDays).clause(), "L3-CES1-01");
+    assert_eq!(of(&f, LoginLockout).clause(), "L3-CES1-02");
+    assert_eq!(of(&f, MgmtSourceRestricted).clause(), "L3-CES1-19");
+    assert_eq!(of(&f, TimeSync).clause(), "");
+    // The end of support says why "no pending updates" means nothing there.
+    assert!(of(&f, EolDistribution).note.as_ref().is_some_and(|n| n.zh.contains("没有更新源")));
+}
+
+#[test]
+fn what_an_ordinary_login_cannot_read_is_said_never_passed() {
+    let f = findings("centos7-user.out");
+    use Item::*;
+    use State::*;
+    for id in [
+        PassMaxDays,
+        PassWarnAge,
+        EmptyPasswords,
+        DefaultAccounts,
+        PermitRootLogin,
+        SshCiphers,
+        PasswordAuthentication,
+        SudoAll,
+        MgmtSourceRestricted,
+    ] {
+        let x = of(&f, id);
+        assert_eq!(x.state, NotReadable, "{id:?}: {x:?}");
+        assert!(x.note.as_ref().is_some_and(|n| n.en.contains("root is needed")), "{x:?}");
+    }
+    let want = [
+        (PwComplexity, Pass, "minlen 10, minclass 0, negative credits 3"),
+        (PwHistory, Pass, "remember 5"),
+        (LoginLockout, Pass, "pam_faillock deny 5 unlock_time 900"),
+        (Tmout, Pass, "TMOUT=600"),
+        (SshProtocol, Pass, "OpenSSH 7.4: protocol 1 is gone"),
+        (Umask, Pass, "027"),
+        (Auditd, Warn, "running; its rules could not be read"),
+        (LogRetention, Pass, "forwarded: *.* @@10.20.9.10:514"),
+        (Firewall, Pass, "firewalld"),
+        (ListeningPorts, Info, "tcp/22 tcp/8080"),
+        (AntiMalware, Info, "clamscan"),
+        (SecurityUpdates, Fail, "2 pending"),
+        (EolDistribution, Fail, "CentOS Linux 7 (Core) (support ended 2024-06-30)"),
+        (Selinux, Pass, "Enforcing"),
+        (TimeSync, Pass, "synchronised"),
+    ];
+    for (id, state, value) in want {
+        let x = of(&f, id);
+        assert_eq!((x.state, x.value.as_str()), (state, value), "{id:?}: {x:?}");
+    }
+}
+
+#[test]
+fn nothing_in_a_file_passes_for_a_header() {
+    // A line of a file that looks like a header is content (the script indents every line).
+    let out = read("@@ profile /etc/profile\n @@ shadow /etc/shadow\n TMOUT=300\n@@ end $\n@@ late x\n");
+    assert!(out.complete);
+    assert_eq!(out.sections.len(), 1, "{out:?}");
+    assert_eq!(out.sections[0].lines, ["@@ shadow /etc/shadow", "TMOUT=300"]);
+    // A run cut short is said so; a command's status is its own.
+    let cut = read("@@ listen $\n tcp LISTEN 0 128 *:22 *:*\n@@. 0\n@@ auditctl $\n");
+    assert!(!cut.complete);
+    assert_eq!(cut.sections[0].read, Read::Ran(Some(0)));
+    assert_eq!(cut.sections[1].read, Read::Ran(None));
+}
+
+/// The script itself, run here: read-only, complete, every item judged, no password hash in
+/// what it prints, and as root nothing unreadable.
+#[test]
+fn the_script_runs_on_this_machine() {
+    let run = std::process::Command::new("sh").arg("-c").arg(SCRIPT).output().unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    let out = read(&text);
+    assert!(out.complete, "{text}");
+    let shadow = out.first("shadow").unwrap();
+    if shadow.read == Read::Text {
+        for l in &shadow.lines {
+            assert_eq!(l.split('\t').count(), 4, "{l}");
+            assert!(!l.contains('$'), "a hash left the host: {l}");
+        }
+    }
+    let f = judge(&out, &Settings::default(), TODAY);
+    assert_eq!(f.len(), Item::ALL.len());
+    for x in &f {
+        eprintln!("{:<24} {:<12} {} [{}]", x.id.as_str(), x.state.as_str(), x.value, x.source);
+    }
+    if out.as_root() {
+        let unreadable: Vec<&Finding> = f.iter().filter(|x| x.state == State::NotReadable).collect();
+        assert!(unreadable.is_empty(), "{unreadable:?}");
+    }
+    assert!(!of(&f, Item::ListeningPorts).value.is_empty());
+}
