@@ -112,6 +112,47 @@ fn what_an_ordinary_login_cannot_read_is_said_never_passed() {
     }
 }
 
+/// A hardened Ubuntu 22.04 host: the pass side of every item that has one.
+#[test]
+fn a_hardened_ubuntu_host_passes() {
+    let f = findings("ubuntu2204-hardened-root.out");
+    use Item::*;
+    use State::*;
+    let want = [
+        (PassMaxDays, Pass, "every account with a password"),
+        (PassWarnAge, Pass, "every account with a password"),
+        (PwComplexity, Pass, "minlen 12, minclass 3, negative credits 0"),
+        (PwHistory, Pass, "remember 5"),
+        (EmptyPasswords, Pass, "none"),
+        (Uid0Accounts, Pass, "root"),
+        (LoginLockout, Pass, "pam_faillock deny 5 unlock_time 600"),
+        (Tmout, Pass, "TMOUT=300"),
+        (PermitRootLogin, Pass, "no"),
+        (SshProtocol, Pass, "OpenSSH 8.9: protocol 1 is gone"),
+        (MgmtSourceRestricted, Pass, "AllowUsers ops@10.20.* app@10.20.9.10"),
+        (LegacyServices, Pass, "none"),
+        (PasswordAuthentication, Info, "PasswordAuthentication no"),
+        (DefaultAccounts, Pass, "locked or absent"),
+        (SudoAll, Pass, "none"),
+        (Umask, Pass, "027"),
+        (Auditd, Pass, "running, 3 rules"),
+        (Rsyslog, Pass, "running"),
+        (LogRetention, Pass, "about 182 days"),
+        (ListeningPorts, Info, "tcp/22 tcp/443"),
+        (SecurityUpdates, Pass, "0 pending"),
+        (EolDistribution, Pass, "Ubuntu 22.04.4 LTS (supported until 2027-06-01)"),
+        (Selinux, Pass, "AppArmor enabled"),
+        (TimeSync, Pass, "synchronised"),
+    ];
+    for (id, state, value) in want {
+        let x = of(&f, id);
+        assert_eq!((x.state, x.value.as_str()), (state, value), "{id:?}: {x:?}");
+    }
+    assert_eq!(of(&f, SshCiphers).state, Pass, "{:?}", of(&f, SshCiphers));
+    assert_eq!(of(&f, Firewall).state, Pass, "{:?}", of(&f, Firewall));
+    assert_eq!(of(&f, SshCiphers).source, "sshd -T");
+}
+
 #[test]
 fn nothing_in_a_file_passes_for_a_header() {
     // A line of a file that looks like a header is content (the script indents every line).
