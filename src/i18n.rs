@@ -693,6 +693,10 @@ catalogue! {
     CliNetJson => "Print a JSON array, one object per check and probing place", "打印 JSON 数组，每项检查的每个探测位置一个对象";
     CliNetCheckName => "Only the check of this name (repeatable)", "只探测此名称的检查（可重复）";
     CliNetFrom => "Only from this place: a host, or local (repeatable)", "只从此位置探测：主机名或 local（可重复）";
+    CliBaseline => "The security baseline (graded protection, level 3): check every host's settings now", "安全基线（等保三级）：立即检查各主机的安全配置";
+    CliBaselineCheck => "Run the read-only baseline script on every host at once and judge each item; exit 0 when none fails, 1 otherwise", "同时在各主机上运行只读的基线检查脚本并逐项判定；无不符合项时退出码 0，否则为 1";
+    CliBaselineJson => "Print a JSON array, one object per host with its items", "打印 JSON 数组，每台主机一个对象，含其各检查项";
+    CliBaselineHost => "Only this host (repeatable)", "只检查此主机（可重复）";
     CliBackupVerify => "Run each job's verification now instead of using the last result", "立即运行各作业的校验命令，而不是沿用上次结果";
     CliBackupHistory => "List the artefacts seen of a job, with their verifications, and its runs", "列出某作业见到过的文件及其校验结果，以及它的运行记录";
     CliDuty => "Open the console on the night-duty view: large figures, the newest critical alert first (D or Esc for the tabs)", "以值班视图打开控制台：大字显示，最新的严重告警在前（按 D 或 Esc 回到标签页）";

@@ -57,6 +57,8 @@ enum Cmd {
     Backup(cli::backup::BackupArgs),
     /// Network checks: probe the data interfaces now, from the hosts that use them
     Net(cli::net::NetArgs),
+    /// The security baseline (graded protection, level 3): check every host's settings now
+    Baseline(cli::baseline::BaselineArgs),
     /// The alert stream: list, acknowledge, snooze, silence for a maintenance window, history
     Alerts(cli::alerts::AlertsArgs),
     /// Night duty: the console on the duty view; the shift handover and its log
@@ -128,6 +130,7 @@ fn main() -> ExitCode {
         Some(Cmd::Divcode(args)) => args.command.name(),
         Some(Cmd::Backup(args)) => args.command.name(),
         Some(Cmd::Net(args)) => args.command.name(),
+        Some(Cmd::Baseline(args)) => args.command.name(),
         Some(Cmd::Alerts(args)) => args.name(),
         Some(Cmd::Duty(args)) => args.name(),
         Some(Cmd::Audit(args)) => args.name(),
@@ -154,6 +157,7 @@ fn main() -> ExitCode {
         Some(Cmd::Divcode(args)) => cli::divcode::run(&g, &args),
         Some(Cmd::Backup(args)) => cli::backup::run(&g, &args),
         Some(Cmd::Net(args)) => cli::net::run(&g, &args),
+        Some(Cmd::Baseline(args)) => cli::baseline::run(&g, &args),
         Some(Cmd::Alerts(args)) => cli::alerts::run(&g, &args),
         Some(Cmd::Duty(args)) => cli::duty::run(&g, &args),
         Some(Cmd::Audit(args)) => cli::audit::run(&g, &args),

@@ -1539,3 +1539,58 @@ fn network_checks_from_hosts_with_and_without_curl_one_command_per_host() {
     assert!(took < Duration::from_secs(25), "{took:?}");
     drop(listener);
 }
+
+/// `baseline check` over SSH: the read-only script runs as one command on a host behind two
+/// jump hosts and on a direct one, beside this machine; every item is judged on each, a dead
+/// host is said and makes the exit 1, and no password hash is in what comes back.
+#[test]
+fn baseline_check_runs_one_read_only_command_per_host() {
+    let f = fleet(10);
+    let home = f.dir.path();
+    let before = commands_run(&f.direct);
+    let out = yunwei(home)
+        .args(["--config", f.config.to_str().unwrap(), "baseline", "check", "--json"])
+        .args(["--host", "direct-1", "--host", "海口-应用-behind", "--host", "dead-port"])
+        .output()
+        .unwrap();
+    let (text, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!text.contains("$6$") && !text.contains("$y$"), "a password hash came back");
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}{err}"));
+    let host =
+        |name: &str| rows.iter().find(|r| r["host"] == name).unwrap_or_else(|| panic!("{name}: {text}"));
+    for name in ["direct-1", "海口-应用-behind"] {
+        let h = host(name);
+        assert_eq!(h["complete"], true, "{h}");
+        let items = h["items"].as_array().unwrap();
+        assert_eq!(items.len(), 27, "{h}");
+        for key in ["id", "clause", "state", "value", "expected", "source"] {
+            assert!(items[0].get(key).is_some(), "{key} in {}", items[0]);
+        }
+        let state = |id: &str| {
+            items.iter().find(|i| i["id"] == id).map(|i| i["state"].as_str().unwrap_or("").to_string())
+        };
+        assert_eq!(state("uid0_accounts").as_deref(), Some("pass"), "{h}");
+        assert!(state("listening_ports").is_some());
+    }
+    assert_eq!(commands_run(&f.direct) - before, 1, "{}", f.direct.log());
+    let dead = host("dead-port");
+    assert!(dead["error"].as_str().is_some_and(|e| e.contains("refused")), "{dead}");
+    // In Chinese, as a table.
+    let out = yunwei(home)
+        .args([
+            "--config",
+            f.config.to_str().unwrap(),
+            "--lang",
+            "zh-CN",
+            "baseline",
+            "check",
+            "--host",
+            "direct-1",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("检查项") && text.contains("direct-1：符合"), "{text}");
+}

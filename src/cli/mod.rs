@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod backup;
+pub mod baseline;
 pub mod check_config;
 pub mod completions;
 pub mod console;
