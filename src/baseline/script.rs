@@ -67,7 +67,8 @@ file rsyslog /etc/rsyslog.conf /etc/rsyslog.d/*.conf
 file logrotate /etc/logrotate.conf /etc/logrotate.d/rsyslog /etc/logrotate.d/syslog
 file journald /etc/systemd/journald.conf
 run ufw ufw status
-run iptables iptables -S
+# iptables only where its tables are loaded: listing them would load the kernel module.
+[ -e /proc/net/ip_tables_names ] && run iptables iptables -S
 run firewall-cmd firewall-cmd --state
 run getenforce getenforce
 run aa-enabled aa-enabled
