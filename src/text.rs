@@ -94,6 +94,26 @@ pub fn shell_quote(arg: &str) -> String {
     quoted
 }
 
+/// A fixed script with its arguments, run by `sh` here or as one quoted command line on a
+/// host (the backups' and the network checks' rounds, the baseline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub text: &'static str,
+    pub args: Vec<String>,
+}
+
+impl Script {
+    /// The one command line for a remote exec: `sh -c 'SCRIPT' sh 'ARG'…`, every part quoted.
+    pub fn command_line(&self) -> String {
+        let mut line = format!("sh -c {} sh", shell_quote(self.text));
+        for a in &self.args {
+            line.push(' ');
+            line.push_str(&shell_quote(a));
+        }
+        line
+    }
+}
+
 /// A character that must never reach the terminal from outside: a control character, or a
 /// bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069).
 pub fn is_unprintable(c: char) -> bool {

@@ -23,26 +23,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Artefact, Seen, Spec, Zone};
-use crate::text::shell_quote;
 
-/// A fixed script with its arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
-    pub text: &'static str,
-    pub args: Vec<String>,
-}
-
-impl Script {
-    /// The one command line for a remote exec: `sh -c 'SCRIPT' sh 'ARG'…`, every part quoted.
-    pub fn command_line(&self) -> String {
-        let mut line = format!("sh -c {} sh", shell_quote(self.text));
-        for a in &self.args {
-            line.push(' ');
-            line.push_str(&shell_quote(a));
-        }
-        line
-    }
-}
+pub use crate::text::Script;
 
 const ROUND: &str = r#"set +f
 LC_ALL=C; export LC_ALL

@@ -13,7 +13,6 @@ use crate::baseline::{judge, Finding, Settings, State};
 use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::Global;
 use crate::fleet::inventory::Access as HostAccess;
-use crate::fleet::Class;
 use crate::i18n::{tr, Lang};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -88,25 +87,16 @@ pub fn run(g: &Global, args: &BaselineArgs) -> i32 {
         fleet.hosts.iter().filter(|h| a.hosts.is_empty() || a.hosts.contains(&h.name)).collect();
     let remote = hosts.iter().any(|h| h.access != HostAccess::Local && h.target().is_some());
     let sessions = remote.then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&cfg)));
-    let command = format!("sh -c {}", crate::text::shell_quote(script::SCRIPT));
+    let run_of = crate::text::Script { text: script::SCRIPT, args: Vec::new() };
     let inspected: Vec<Inspected> = std::thread::scope(|scope| {
         let handles: Vec<_> = hosts
             .iter()
             .map(|h| {
-                let (sessions, command) = (sessions.as_deref(), &command);
+                let place = crate::workers::backups::place_of(&h.name, &fleet, sessions.as_deref(), lang);
+                let run_of = &run_of;
                 scope.spawn(move || {
-                    let text: Result<Vec<u8>, String> = match (&h.access, h.target(), sessions) {
-                        (HostAccess::Local, _, _) | (_, None, _) => {
-                            crate::workers::local::run_sh(script::SCRIPT, &[], None, RUN_TIMEOUT)
-                                .map(|(o, _, _)| o)
-                        }
-                        (_, Some(target), Some(s)) => s
-                            .link(&target)
-                            .exec(command, RUN_TIMEOUT, Class::Probe)
-                            .map(|o| o.stdout)
-                            .map_err(|e| e.text(lang).to_string()),
-                        (_, Some(_), None) => Err(tr(lang, "no SSH session", "没有 SSH 会话")),
-                    };
+                    let text =
+                        crate::workers::backups::exec(&place, run_of, RUN_TIMEOUT, lang).map(|(o, _, _)| o);
                     let run = text.map(|t| script::read(&String::from_utf8_lossy(&t)));
                     Inspected { host: h.name.clone(), run }
                 })

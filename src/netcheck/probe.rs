@@ -17,26 +17,8 @@
 use std::collections::HashMap;
 
 use super::{Cannot, Fault, Kind, Probe, Spec};
-use crate::text::shell_quote;
 
-/// A fixed script with its arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
-    pub text: &'static str,
-    pub args: Vec<String>,
-}
-
-impl Script {
-    /// The one command line for a remote exec: `sh -c 'SCRIPT' sh 'ARG'…`, every part quoted.
-    pub fn command_line(&self) -> String {
-        let mut line = format!("sh -c {} sh", shell_quote(self.text));
-        for a in &self.args {
-            line.push(' ');
-            line.push_str(&shell_quote(a));
-        }
-        line
-    }
-}
+pub use crate::text::Script;
 
 /// The tools a round looks for, in the order it names them.
 pub const TOOLS: &[&str] = &[

@@ -40,24 +40,30 @@ pub enum Place {
     Down(String),
 }
 
+/// Where the fleet's host `name` runs commands: here for a local host, else over its shared
+/// SSH session.
+pub fn place_of(name: &str, fleet: &Fleet, sessions: Option<&Sessions>, lang: Lang) -> Place {
+    let shown = crate::text::escape_unprintable(name).into_owned();
+    let Some(host) = fleet.hosts.iter().find(|h| h.name == name) else {
+        return Place::Down(tr(
+            lang,
+            format!("the host {shown} is not in the fleet"),
+            format!("主机 {shown} 不在主机清单中"),
+        ));
+    };
+    match (&host.access, host.target(), sessions) {
+        (HostAccess::Local, _, _) | (_, None, _) => Place::Local { home: None },
+        (_, Some(target), Some(sessions)) => Place::Ssh(sessions.link(&target)),
+        (_, Some(_), None) => Place::Down(tr(lang, "no SSH session", "没有 SSH 会话")),
+    }
+}
+
 /// The place of each job, in order.
 pub fn places(jobs: &[Spec], fleet: &Fleet, sessions: Option<&Sessions>, lang: Lang) -> Vec<Place> {
     jobs.iter()
-        .map(|spec| {
-            let Some(name) = &spec.host else { return Place::Local { home: None } };
-            let shown = crate::text::escape_unprintable(name).into_owned();
-            let Some(host) = fleet.hosts.iter().find(|h| &h.name == name) else {
-                return Place::Down(tr(
-                    lang,
-                    format!("the host {shown} is not in the fleet"),
-                    format!("主机 {shown} 不在主机清单中"),
-                ));
-            };
-            match (&host.access, host.target(), sessions) {
-                (HostAccess::Local, _, _) | (_, None, _) => Place::Local { home: None },
-                (_, Some(target), Some(sessions)) => Place::Ssh(sessions.link(&target)),
-                (_, Some(_), None) => Place::Down(tr(lang, "no SSH session", "没有 SSH 会话")),
-            }
+        .map(|spec| match &spec.host {
+            None => Place::Local { home: None },
+            Some(name) => place_of(name, fleet, sessions, lang),
         })
         .collect()
 }

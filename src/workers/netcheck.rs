@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use super::backups::Place;
 use super::report::Report;
 use crate::alerts::{AlertKey, Change};
-use crate::fleet::inventory::{Access as HostAccess, Fleet};
-use crate::fleet::{Class, Sessions};
+use crate::fleet::inventory::Fleet;
+use crate::fleet::Sessions;
 use crate::health::Level;
 use crate::i18n::{tr, Both, Lang};
 use crate::netcheck::probe::{self as script, Script};
@@ -47,21 +47,7 @@ pub fn places(
         }
         let place = match origin {
             Origin::Local => Place::Local { home: None },
-            Origin::Host(name) => {
-                let shown = crate::text::escape_unprintable(name).into_owned();
-                match fleet.hosts.iter().find(|h| &h.name == name) {
-                    None => Place::Down(tr(
-                        lang,
-                        format!("the host {shown} is not in the fleet"),
-                        format!("主机 {shown} 不在主机清单中"),
-                    )),
-                    Some(host) => match (&host.access, host.target(), sessions) {
-                        (HostAccess::Local, _, _) | (_, None, _) => Place::Local { home: None },
-                        (_, Some(target), Some(sessions)) => Place::Ssh(sessions.link(&target)),
-                        (_, Some(_), None) => Place::Down(tr(lang, "no SSH session", "没有 SSH 会话")),
-                    },
-                }
-            }
+            Origin::Host(name) => super::backups::place_of(name, fleet, sessions, lang),
         };
         out.insert(origin.clone(), place);
     }
@@ -83,19 +69,17 @@ pub struct Found {
 }
 
 fn run_script(place: &Place, s: &Script, timeout: Duration, lang: Lang) -> Result<Vec<u8>, String> {
-    match place {
-        Place::Local { .. } => super::local::run_sh(s.text, &s.args, None, timeout).map(|(out, _, _)| out),
-        Place::Ssh(link) => match link.exec(&s.command_line(), timeout, Class::Probe) {
-            Ok(out) => Ok(out.stdout),
-            Err(e) => Err(e.text(lang).to_string()),
-        },
-        Place::Down(why) => Err(why.clone()),
-    }
+    super::backups::exec(place, s, timeout, lang).map(|(out, _, _)| out)
 }
 
 /// The tools this machine has, as a round names a host's: the probes done in-process stand
-/// for the tools they replace; ping and the path tracers are looked for on PATH.
+/// for the tools they replace; ping and the path tracers are looked for on PATH, once.
 fn local_tools() -> Vec<String> {
+    static FOUND: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    FOUND.get_or_init(local_tools_on_path).clone()
+}
+
+fn local_tools_on_path() -> Vec<String> {
     const ON_PATH: [&str; 4] = ["ping", "mtr", "traceroute", "tracepath"];
     let dirs: Vec<PathBuf> =
         std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
