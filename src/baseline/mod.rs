@@ -9,6 +9,7 @@
 
 pub mod rules;
 pub mod script;
+pub mod signs;
 #[cfg(test)]
 mod tests;
 
@@ -198,7 +199,80 @@ impl Default for Settings {
 }
 
 /// Every item of one host's run, in the order of [`Item::ALL`]. `today` is the date the
-/// end-of-life table is read against (days since the epoch).
+/// end-of-life table is read against (days since the epoch). With the host's recorded baseline
+/// (`then`), the listeners are compared with it: one that appeared fails the
+/// `listening_ports` item, one that vanished warns.
 pub fn judge(out: &script::Output, settings: &Settings, today: i64) -> Vec<Finding> {
     Item::ALL.iter().map(|item| rules::judge(*item, out, settings, today)).collect()
+}
+
+/// One host's run, judged: the items, the signs of compromise and what it had (to record as
+/// its baseline, or to compare with the one recorded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub findings: Vec<Finding>,
+    pub signs: signs::Signs,
+    pub record: signs::Record,
+    pub complete: bool,
+    pub as_root: bool,
+}
+
+impl Inspection {
+    /// Whether anything fails: an item, a sign (weak ones included), or the run cut short.
+    pub fn failed(&self) -> bool {
+        !self.complete || self.findings.iter().any(|f| f.state == State::Fail) || !self.signs.found.is_empty()
+    }
+}
+
+/// A run judged against the host's recorded baseline, when there is one.
+pub fn inspect(
+    out: &script::Output,
+    settings: &Settings,
+    today: i64,
+    then: Option<&signs::Record>,
+) -> Inspection {
+    let mut findings = judge(out, settings, today);
+    let record = signs::Record::of(out);
+    if let Some(then) = then {
+        if let Some(f) = findings.iter_mut().find(|f| f.id == Item::ListeningPorts) {
+            let (new, gone) = signs::listener_changes(&record, then);
+            let mut parts = Vec::new();
+            if !new.is_empty() {
+                parts.push(format!("new: {}", new.join(", ")));
+            }
+            if !gone.is_empty() {
+                parts.push(format!("gone: {}", gone.join(", ")));
+            }
+            f.state = if !new.is_empty() {
+                State::Fail
+            } else if !gone.is_empty() {
+                State::Warn
+            } else {
+                State::Pass
+            };
+            if parts.is_empty() {
+                f.note = Some(Both {
+                    en: format!("as recorded ({} listeners)", record.listeners.len()),
+                    zh: format!("与记录的基线一致（{} 个监听）", record.listeners.len()),
+                });
+            } else {
+                f.note = Some(Both {
+                    en: format!("against the recorded baseline: {}", parts.join("; ")),
+                    zh: format!(
+                        "与记录的基线相比：{}",
+                        parts.join("；").replace("new: ", "新增 ").replace("gone: ", "消失 ")
+                    ),
+                });
+                f.value = parts.join("; ");
+            }
+            f.source = format!("{}, the recorded baseline", f.source);
+        }
+    } else if let Some(f) = findings.iter_mut().find(|f| f.id == Item::ListeningPorts) {
+        f.note = Some(Both {
+            en: "no baseline recorded yet: `yunwei baseline record` keeps these as expected".into(),
+            zh: "尚未记录基线：用 `yunwei baseline record` 将当前端口记为预期".into(),
+        });
+    }
+    let signs = signs::signs(out, then);
+    Inspection { findings, signs, record, complete: out.complete, as_root: out.as_root() }
 }

@@ -250,6 +250,26 @@ fn rotate_days(lines: &[&str]) -> Option<u32> {
 }
 
 pub fn judge(item: Item, out: &Output, s: &Settings, today: i64) -> Finding {
+    let f = judge_one(item, out, s, today);
+    // No SSH server at all: its settings are not unreadable, there are none.
+    let ssh = [Item::PermitRootLogin, Item::SshCiphers, Item::SshProtocol, Item::PasswordAuthentication];
+    if ssh.contains(&item) && f.state == State::NotReadable && no_sshd(out) {
+        let mut f = finding(item, State::Info, "no SSH server installed", f.expected, "/etc/ssh/sshd_config");
+        f.note = Some(Both::new(
+            "neither sshd nor /etc/ssh/sshd_config is on this host",
+            "该主机上既没有 sshd 也没有 /etc/ssh/sshd_config",
+        ));
+        return f;
+    }
+    f
+}
+
+/// No sshd on the host: `sshd -T` did not run and no sshd_config exists, readable or not.
+fn no_sshd(out: &Output) -> bool {
+    out.first("sshd-t").is_none() && out.all("sshd-config").next().is_none()
+}
+
+fn judge_one(item: Item, out: &Output, s: &Settings, today: i64) -> Finding {
     use Item::*;
     let both = |en: String, zh: String| Both::new(en, zh);
     match item {

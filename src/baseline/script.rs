@@ -12,8 +12,12 @@
 //! `/etc/shadow` is read by awk into `name kind max warn` (kind: empty, locked or hash):
 //! no password hash ever leaves the host.
 
-/// The script (no arguments).
-pub const SCRIPT: &str = r#"LC_ALL=C; export LC_ALL
+/// The helpers every part of the script uses: `h` (is a command there), `ind` (indent),
+/// `conf` (a file without comments and blank lines), `file NAME PATH…` and `run NAME CMD…`.
+#[macro_export]
+macro_rules! baseline_prelude {
+    () => {
+        r#"LC_ALL=C; export LC_ALL
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 h() { command -v "$1" >/dev/null 2>&1; }
 ind() { sed 's/^/ /'; }
@@ -32,7 +36,51 @@ run() {
   if h "$1"; then o=$("$@" 2>&1); r=$?; [ -n "$o" ] && printf '%s\n' "$o" | ind; printf '@@. %s\n' "$r"
   else printf '@@. 127\n'; fi
 }
-printf '@@ whoami $\n'; id -u 2>&1 | ind; printf '@@. 0\n'
+"#
+    };
+}
+
+/// What the signs of compromise are read from ([`super::signs`]): every process's executable,
+/// name and command line, the PIDs in `/proc` and in `ps` twice a second apart, established
+/// connections and listeners with their processes, `/etc/ld.so.preload`, the crontabs and
+/// cron folders, the systemd timers and every login's `authorized_keys`. Also run on its own
+/// by the security posture (after [`baseline_prelude`]).
+#[macro_export]
+macro_rules! baseline_signs {
+    () => {
+        r#"if h ss; then run listen ss -H -lntup; elif h netstat; then run listen netstat -lntup; fi
+printf '@@ exe $\n'; ls -l /proc/[0-9]*/exe 2>&1 | ind; printf '@@. 0\n'
+printf '@@ comm $\n'
+for d in /proc/[0-9]*; do c=; { read -r c < "$d/comm"; } 2>/dev/null; printf ' %s\t%s\n' "${d#/proc/}" "$c"; done
+printf '@@. 0\n'
+run ps ps -ww -e -o pid= -o args=
+file ld-preload /etc/ld.so.preload
+if h ss; then run estab ss -H -ntp state established; elif h netstat; then run estab netstat -ntp; fi
+if h ps; then
+  pp() { (cd /proc && echo [0-9]*); }
+  pq() { ps -e -o pid= 2>/dev/null | tr -s ' \n' '  '; }
+  a=$(pp); b=$(pq); sleep 1; c=$(pp); d=$(pq)
+  printf '@@ pids $\n proc %s\n ps %s\n proc %s\n ps %s\n@@. 0\n' "$a" "$b" "$c" "$d"
+fi
+file cron /etc/crontab /etc/cron.d/* /var/spool/cron/* /var/spool/cron/crontabs/*
+for d in /etc/cron.d /var/spool/cron /var/spool/cron/crontabs; do [ -d "$d" ] && [ ! -r "$d" ] && printf '@@ cron %s !\n' "$d"; done
+printf '@@ cron-scripts $\n'
+for d in /etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cron.monthly; do for f in "$d"/*; do [ -f "$f" ] && printf ' %s\n' "$f"; done; done
+printf '@@. 0\n'
+if h systemctl; then run timers systemctl list-unit-files --type=timer --no-legend --no-pager; fi
+awk -F: '$7 !~ /(nologin|false)$/ || $3 == 0 { print $6 }' /etc/passwd 2>/dev/null | sort -u | while read -r d; do
+  [ -n "$d" ] && [ "$d" != / ] && [ -d "$d" ] || continue
+  if [ ! -x "$d" ] || { [ -d "$d/.ssh" ] && [ ! -x "$d/.ssh" ]; }; then printf '@@ keys %s/.ssh !\n' "$d"; continue; fi
+  file keys "$d/.ssh/authorized_keys" "$d/.ssh/authorized_keys2"
+done
+"#
+    };
+}
+
+/// The script (no arguments).
+pub const SCRIPT: &str = concat!(
+    baseline_prelude!(),
+    r#"printf '@@ whoami $\n'; id -u 2>&1 | ind; printf '@@. 0\n'
 file os /etc/os-release
 file release /etc/redhat-release /etc/kylin-release /etc/centos-release /etc/debian_version
 if [ -r /etc/shadow ]; then
@@ -60,7 +108,6 @@ elif h service; then
   for s in xinetd vsftpd auditd rsyslog iptables ntpd; do run "service-$s" service "$s" status; done
 fi
 file xinetd /etc/xinetd.d/telnet /etc/xinetd.d/rsh /etc/xinetd.d/rlogin /etc/xinetd.d/tftp
-if h ss; then run listen ss -H -lntu; elif h netstat; then run listen netstat -lntu; fi
 run auditctl auditctl -l
 file audit-rules /etc/audit/audit.rules /etc/audit/rules.d/*.rules
 file rsyslog /etc/rsyslog.conf /etc/rsyslog.d/*.conf
@@ -77,8 +124,10 @@ for t in clamscan clamd freshclam rkhunter chkrootkit; do h "$t" && printf '@@ m
 if h yum; then run updates-yum timeout 120 yum -q -C updateinfo list security
 elif h apt-get; then run updates-apt apt-get -s -o Debug::NoLocking=1 upgrade
 fi
-printf '@@ end $\n'
-"#;
+"#,
+    baseline_signs!(),
+    "printf '@@ end $\\n'\n"
+);
 
 /// Whether a section could be read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -193,3 +193,135 @@ fn the_script_runs_on_this_machine() {
     }
     assert!(!of(&f, Item::ListeningPorts).value.is_empty());
 }
+
+fn run_here() -> super::script::Output {
+    let run = std::process::Command::new("sh").arg("-c").arg(SCRIPT).output().unwrap();
+    read(&String::from_utf8_lossy(&run.stdout))
+}
+
+/// Processes and files a test plants, taken away however the test ends.
+struct Planted {
+    children: Vec<std::process::Child>,
+    files: Vec<std::path::PathBuf>,
+}
+
+impl Drop for Planted {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        for f in &self.files {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
+/// Signs planted on this machine are reported with their evidence, after a clean run found
+/// none (but for the test programs themselves when the build lives under /tmp).
+#[test]
+fn signs_planted_here_are_reported_and_a_clean_machine_is_clean() {
+    use super::signs::Kind;
+    let ours = std::env::current_exe().unwrap();
+    let build = ours.ancestors().find(|p| p.ends_with("target")).unwrap_or(&ours).display().to_string();
+    let clean = super::inspect(&run_here(), &Settings::default(), TODAY, None);
+    // This machine's own sandbox runs a helper from memory: a weak sign, said as such.
+    let stray: Vec<_> = clean
+        .signs
+        .found
+        .iter()
+        .filter(|s| !(s.evidence.contains(&build) || s.weak && s.evidence.contains(" /memfd:")))
+        .collect();
+    assert!(stray.is_empty(), "a clean machine: {stray:#?}");
+    let then = clean.record.clone();
+
+    let mut planted = Planted { children: Vec::new(), files: Vec::new() };
+    // A copied binary run from /tmp, then deleted.
+    let dir = std::path::Path::new("/tmp").join(format!("yw-plant-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("kdevd");
+    std::fs::copy("/bin/sleep", &copy).unwrap();
+    let miner = std::process::Command::new(&copy).arg("30").spawn().unwrap();
+    let miner_pid = miner.id();
+    planted.children.push(miner);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::fs::remove_file(&copy).unwrap();
+    let _ = std::fs::remove_dir(&dir);
+    // A process renamed like a kernel thread, and one whose command line names a pool.
+    let fake =
+        std::process::Command::new("bash").args(["-c", "exec -a '[kworker/0:1]' sleep 30"]).spawn().unwrap();
+    let fake_pid = fake.id();
+    planted.children.push(fake);
+    let pool = std::process::Command::new("bash")
+        .args(["-c", "exec -a 'xmr -o stratum+tcp://127.0.0.1:3333' sleep 30"])
+        .spawn()
+        .unwrap();
+    let pool_pid = pool.id();
+    planted.children.push(pool);
+    // A cron line, where this login may write one.
+    let cron = std::path::Path::new("/etc/cron.d").join(format!("yw-plant-{}", std::process::id()));
+    let cron_planted = std::fs::write(&cron, "* * * * * root /tmp/.x/kdevd >/dev/null 2>&1\n").is_ok();
+    if cron_planted {
+        planted.files.push(cron.clone());
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+
+    let dirty = super::inspect(&run_here(), &Settings::default(), TODAY, Some(&then));
+    let has = |kind: Kind, pid: u32| {
+        dirty.signs.found.iter().any(|s| s.kind == kind && s.evidence.starts_with(&format!("pid {pid} ")))
+    };
+    assert!(has(Kind::DeletedExe, miner_pid), "{:#?}", dirty.signs);
+    assert!(has(Kind::TmpExe, miner_pid), "{:#?}", dirty.signs);
+    let deleted = dirty
+        .signs
+        .found
+        .iter()
+        .find(|s| s.kind == Kind::DeletedExe && s.evidence.starts_with(&format!("pid {miner_pid} ")))
+        .unwrap();
+    assert!(
+        deleted.evidence.contains("/tmp/yw-plant-") && deleted.evidence.contains("(deleted)"),
+        "{deleted:?}"
+    );
+    assert!(!deleted.weak, "deleted under /tmp is no upgrade left-over");
+    assert!(has(Kind::FakeKernelThread, fake_pid), "{:#?}", dirty.signs);
+    assert!(has(Kind::StratumCommand, pool_pid), "{:#?}", dirty.signs);
+    if cron_planted {
+        let line = dirty.signs.found.iter().find(|s| s.kind == Kind::CronChanged);
+        assert!(
+            line.is_some_and(|s| s.evidence.contains("yw-plant-") && s.evidence.contains("/tmp/.x/kdevd")),
+            "{:#?}",
+            dirty.signs
+        );
+    }
+    assert!(dirty.failed());
+    drop(planted);
+}
+
+/// Signs from captured output: a hidden PID seen twice (one seen once is not), a preload, a
+/// pool port (weak), and what an ordinary login cannot see said, never passed as clean.
+#[test]
+fn signs_from_captured_output() {
+    use super::signs::{hidden_pids, signs, Kind};
+    let text = "@@ whoami $\n 1000\n@@. 0\n\
+        @@ exe $\n lrwxrwxrwx 1 u u 0 Dec  3 18:00 /proc/4100/exe -> /usr/bin/bash\n \
+        ls: cannot read symbolic link '/proc/1/exe': Permission denied\n \
+        ls: cannot read symbolic link '/proc/2/exe': No such file or directory\n@@. 0\n\
+        @@ comm $\n 1\tsystemd\n 2\tkthreadd\n 4100\tbash\n@@. 0\n\
+        @@ ps $\n     1 /sbin/init\n     2 [kthreadd]\n  4100 -bash\n@@. 0\n\
+        @@ ld-preload /etc/ld.so.preload\n /usr/local/lib/libprocesshider.so\n\
+        @@ estab $\n 0 0 10.0.0.5:51234 203.0.113.9:3333\n 0 0 10.0.0.5:22 10.0.0.9:5050\n@@. 0\n\
+        @@ pids $\n proc 1 2 4100 4242 5000\n ps 1 2 4100 5000\n proc 1 2 4100 4242 5001\n ps 1 2 4100 5001\n@@. 0\n\
+        @@ keys /root/.ssh !\n@@ cron /var/spool/cron !\n@@ end $\n";
+    let out = read(text);
+    assert_eq!(hidden_pids(&out), Some(vec![4242]));
+    let s = signs(&out, None);
+    let kinds: Vec<Kind> = s.found.iter().map(|x| x.kind).collect();
+    assert_eq!(kinds, [Kind::LdPreload, Kind::MiningPort, Kind::HiddenPid], "{s:#?}");
+    let port = &s.found[1];
+    assert!(port.weak && port.evidence == "10.0.0.5:51234 -> 203.0.113.9:3333", "{port:?}");
+    assert!(port.note.as_ref().is_some_and(|n| n.en.contains("weak evidence")));
+    let unseen: Vec<&str> = s.unseen.iter().map(|u| u.en.as_str()).collect();
+    assert!(unseen.iter().any(|u| u.contains("1 processes")), "{unseen:?}");
+    assert!(unseen.iter().any(|u| u.contains("/root/.ssh")), "{unseen:?}");
+    assert!(unseen.iter().any(|u| u.contains("/var/spool/cron")), "{unseen:?}");
+}
