@@ -1594,3 +1594,53 @@ fn baseline_check_runs_one_read_only_command_per_host() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("检查项") && text.contains("direct-1：符合"), "{text}");
 }
+
+/// `baseline record` keeps a host's listeners; a listener that appears afterwards fails
+/// `listening_ports`, raises the `baseline/<host>/listeners` alert, and is gone from the
+/// finding once it closes. Each run is stored.
+#[test]
+fn a_new_listener_since_the_recorded_baseline_is_flagged() {
+    let f = fleet(10);
+    let home = f.dir.path();
+    let cfg = f.config.to_str().unwrap();
+    let out =
+        yunwei(home).args(["--config", cfg, "baseline", "record", "--host", "direct-1"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("direct-1: recorded ") && text.contains(" listeners"), "{text}");
+    // The host (this machine, over SSH) starts listening.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let check = || {
+        let out = yunwei(home)
+            .args(["--config", cfg, "baseline", "check", "--json", "--host", "direct-1"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        let item =
+            rows[0]["items"].as_array().unwrap().iter().find(|i| i["id"] == "listening_ports").cloned();
+        (rows[0].clone(), item.unwrap(), out.status.code())
+    };
+    let (row, item, code) = check();
+    assert!(row["baseline_recorded_at"].as_i64().is_some(), "{row}");
+    let mine = format!("tcp 127.0.0.1:{port}");
+    assert_eq!(item["state"], "fail", "{item}");
+    assert!(item["value"].as_str().unwrap().contains(&format!("new: {mine}")), "{item}");
+    assert_eq!(code, Some(1));
+    let alerts = yunwei(home).args(["--config", cfg, "alerts", "--json"]).output().unwrap();
+    let alerts = String::from_utf8_lossy(&alerts.stdout);
+    assert!(alerts.contains("\"subject\": \"direct-1/listeners\"") && alerts.contains(&mine), "{alerts}");
+    drop(listener);
+    let (_, item, _) = check();
+    assert!(!item["value"].as_str().unwrap().contains(&mine), "closed, not new any more: {item}");
+    let db = home.join("data/yunwei/yunwei.db");
+    let count = |sql: &str| {
+        let o = Command::new("sqlite3").arg(&db).arg(sql).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    assert_eq!(count("SELECT count(*) FROM baseline_runs"), "3");
+    assert_eq!(count("SELECT count(*) FROM baseline_records"), "1");
+    assert_eq!(count("SELECT count(*) FROM baseline_items WHERE item = 'listening_ports'"), "3");
+}

@@ -547,3 +547,207 @@ fn the_quarterly_report_on_a_seeded_quarter_read_by_chromium() {
     assert_eq!(code, 2);
     assert!(err.contains("不是季度"), "{err}");
 }
+
+/// A quarter of history for three hosts (one no longer configured, named to test escaping),
+/// each filesystem recorded, /u01 of db1 filling; last quarter's baseline of db1 failing and
+/// this quarter's passing, web1 inspected by an ordinary login.
+fn seed_inspection(db: &Path) {
+    use yunwei::baseline::{inspect, script::read, Settings};
+    use yunwei::health::{DiskUsage, HostSample};
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!("{}/tests/fixtures/baseline/{name}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+    };
+    let mut store = yunwei::store::Store::open(db).unwrap();
+    // 2026-10-01T00:00:00+08:00 to the end of the quarter, a sample every 30 minutes.
+    let start = 1_790_784_000_i64;
+    let end = start + 92 * 86_400;
+    let disk = |mount: &str, pct: f64| DiskUsage {
+        mount: mount.into(),
+        fs_type: "xfs".into(),
+        size_kib: 100 << 20,
+        used_kib: (pct * 1_048_576.0) as u64,
+        avail_kib: ((100.0 - pct) * 1_048_576.0) as u64,
+        used_pct: pct.ceil(),
+        inodes_used_pct: Some(12.0),
+    };
+    let mut batch = Vec::new();
+    let mut t = start;
+    while t < end {
+        let f = (t - start) as f64 / (end - start) as f64;
+        for (host, reachable) in
+            [("db1", true), ("web1", (t / 1800) % 40 != 0), ("<i>old</i>", t < start + 20 * 86_400)]
+        {
+            let mut disks = vec![disk("/", 41.0)];
+            if host == "db1" {
+                disks.push(disk("/u01", 50.0 + 35.0 * f));
+            }
+            let boot =
+                if host == "web1" && t > start + 40 * 86_400 { start + 40 * 86_400 } else { start - 86_400 };
+            batch.push(HostSample {
+                name: host.into(),
+                reachable,
+                sampled_at: t,
+                cpu_pct: reachable.then_some(20.0 + 30.0 * f),
+                load1: reachable.then_some(1.5),
+                mem_used_pct: reachable.then_some(70.0),
+                swap_used_pct: reachable.then_some(3.0),
+                uptime_s: reachable.then_some((t - boot) as u64),
+                disks: if reachable { disks } else { Vec::new() },
+                ..Default::default()
+            });
+        }
+        t += 1800;
+    }
+    store.record_samples(&batch).unwrap();
+    store.maintain_health(end + 3 * 86_400).unwrap();
+    let today = (end + 86_400) / 86_400;
+    let s = Settings::default();
+    let before = inspect(&read(&fixture("centos6-root.out")), &s, today - 92, None);
+    store.record_baseline_run("db1", start - 30 * 86_400, Ok(&before)).unwrap();
+    let now = inspect(&read(&fixture("ubuntu2204-hardened-root.out")), &s, today, None);
+    store.record_baseline_run("db1", end - 5 * 86_400, Ok(&now)).unwrap();
+    let web = inspect(&read(&fixture("centos7-user.out")), &s, today, None);
+    store.record_baseline_run("web1", end - 5 * 86_400, Ok(&web)).unwrap();
+}
+
+/// The inspection report on a seeded quarter in both languages: the document's sections, the
+/// days until /u01 fills, the follow-up of last quarter (db1 fixed), the reboot, a host that left
+/// the config still reported and escaped; the HTML self-contained, read and drawn by Chromium;
+/// the CSV safe in a spreadsheet; `--tickets` opens one ticket per failing problem, and a second
+/// run opens none.
+#[test]
+fn the_inspection_report_on_a_seeded_quarter_with_tickets() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("t.db");
+    seed_inspection(&db);
+    let config = home.path().join("c.toml");
+    std::fs::write(&config, "[[hosts]]\nname = \"db1\"\naddress = \"127.0.0.1\"\n[[hosts]]\nname = \"web1\"\naddress = \"127.0.0.1\"\n").unwrap();
+    let now = "2027-01-02T10:00:00+08:00";
+    let sections = [
+        "一、巡检概述与依据",
+        "二、巡检范围",
+        "三、巡检方法",
+        "四、结果汇总",
+        "五、问题清单",
+        "六、上期整改跟踪",
+        "八、巡检结论与处理建议",
+    ];
+    for lang in ["zh-CN", "en"] {
+        let out = home.path().join(format!("insp-{lang}"));
+        let (code, stdout, err) = run(yunwei(home.path())
+            .env("YUNWEI_NOW", now)
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "--lang",
+                lang,
+                "report",
+                "inspection",
+                "--quarter",
+                "2026Q4",
+                "--out",
+            ])
+            .arg(&out));
+        assert_eq!(code, 0, "{err}");
+        assert!(stdout.contains("2026Q4") && stdout.contains('3'), "{stdout}");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for f in ["inspection.md", "inspection.html", "findings.csv"] {
+            assert_eq!(mode(&out.join(f)), 0o600, "{f}");
+        }
+        let md = std::fs::read_to_string(out.join("inspection.md")).unwrap();
+        if lang == "zh-CN" {
+            for s in sections {
+                assert!(md.contains(&format!("## {s}")), "{s}:\n{md}");
+            }
+            assert!(md.starts_with("# 例行巡检报告 2026Q4"), "{md}");
+            // /u01 grows 35 points in 92 days and ends near 85%: full in about 40 days.
+            let row = md.lines().find(|l| l.starts_with("| /u01 |")).unwrap_or_else(|| panic!("{md}"));
+            let days: f64 = row
+                .trim_end_matches(" |")
+                .rsplit("| ")
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap_or_else(|_| panic!("{row}"));
+            assert!((35.0..50.0).contains(&days), "{row}");
+            assert!(md.contains("| 重启次数 | 1 |"), "web1 rebooted once:\n{md}");
+            // Last quarter's db1 problems are fixed now; web1 is inspected as an ordinary login.
+            assert!(md.contains("| db1 | 不符合：仅 root 账户的 UID 为 0 | 高 | 已整改 |"), "{md}");
+            assert!(md.contains("以普通用户登录"), "{md}");
+            assert!(md.contains("&lt;i&gt;old&lt;/i&gt; | 否（已移出）"), "{md}");
+        } else {
+            assert!(md.contains("## 6. Follow-up of the last period") && md.contains("| fixed |"), "{md}");
+        }
+        let html = std::fs::read_to_string(out.join("inspection.html")).unwrap();
+        for external in ["http:", "https:", "src=", "href=", "@import", "url(", "<script", "<i>old"] {
+            assert!(!html.contains(external), "{external} in the page");
+        }
+        assert!(html.matches("<svg").count() >= 7, "availability, and disks, memory and load per host");
+        let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+        assert!(csv.starts_with('\u{feff}'), "a BOM for spreadsheets");
+        let profile = home.path().join(format!("chromium-insp-{lang}"));
+        let url = format!("file://{}", out.join("inspection.html").display());
+        let dom = chromium(&profile).arg("--dump-dom").arg(&url).output().unwrap();
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        let title = if lang == "en" { "Inspection report 2026Q4" } else { "例行巡检报告 2026Q4" };
+        assert!(dom.contains(&format!("<title>{title}</title>")), "{dom}");
+        assert!(dom.matches("<svg").count() >= 7, "{dom}");
+        let png = home.path().join(format!("inspection-{lang}.png"));
+        let shot = chromium(&profile)
+            .arg("--window-size=1100,3000")
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(&url)
+            .output()
+            .unwrap();
+        assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+        assert!(std::fs::read(&png).unwrap().len() > 20_000, "a page was drawn");
+    }
+    // Problems to tickets, once.
+    let tickets = |extra: &[&str]| {
+        let (code, stdout, err) = run(yunwei(home.path())
+            .env("YUNWEI_NOW", now)
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "--lang",
+                "en",
+                "report",
+                "inspection",
+                "--quarter",
+                "2026Q4",
+                "--tickets",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(home.path().join("insp-t")));
+        assert_eq!(code, 0, "{err}");
+        stdout
+    };
+    let first = tickets(&[]);
+    let opened = sqlite3(&db, "SELECT count(*) FROM ticket_tags WHERE tag LIKE 'inspection:%'");
+    let n: usize = opened.parse().unwrap();
+    assert!(n >= 5, "{first}");
+    assert!(
+        first.contains(&format!("{n} tickets opened, 0 problems already have an open ticket")),
+        "{first}"
+    );
+    assert_eq!(
+        sqlite3(
+            &db,
+            "SELECT count(*) FROM ticket_tags WHERE tag = 'inspection:web1:baseline/eol_distribution'"
+        ),
+        "1"
+    );
+    assert_eq!(
+        sqlite3(&db, "SELECT t.category FROM tickets t JOIN ticket_tags g ON g.ticket_id = t.id WHERE g.tag = 'inspection:web1:baseline/eol_distribution'"),
+        "security"
+    );
+    let again = tickets(&[]);
+    assert!(
+        again.contains(&format!("0 tickets opened, {n} problems already have an open ticket")),
+        "{again}"
+    );
+    assert_eq!(sqlite3(&db, "SELECT count(*) FROM ticket_tags WHERE tag LIKE 'inspection:%'"), opened);
+}

@@ -32,11 +32,20 @@ pub enum Source {
     Notify,
     /// Network checks.
     Check,
+    /// The security baseline: signs of compromise, listeners against the recorded baseline.
+    Baseline,
 }
 
 impl Source {
-    pub const ALL: [Source; 6] =
-        [Source::Health, Source::Backup, Source::Ticket, Source::Log, Source::Notify, Source::Check];
+    pub const ALL: [Source; 7] = [
+        Source::Health,
+        Source::Backup,
+        Source::Ticket,
+        Source::Log,
+        Source::Notify,
+        Source::Check,
+        Source::Baseline,
+    ];
 
     /// The stable name: the first part of the key, and the `source` column of the store.
     pub fn as_str(self) -> &'static str {
@@ -47,6 +56,7 @@ impl Source {
             Source::Log => "log",
             Source::Notify => "notify",
             Source::Check => "check",
+            Source::Baseline => "baseline",
         }
     }
 
@@ -64,6 +74,7 @@ impl Source {
             Source::Log => "<source>/<rule>",
             Source::Notify => "<name>",
             Source::Check => "<check>/<from>",
+            Source::Baseline => "<host>/<what>",
         }
     }
 }
@@ -94,12 +105,14 @@ pub enum AlertKey {
     Notify { name: String },
     /// `check/<check>/<from>`: a network check probed from a place (`local` or a host).
     Check { check: String, from: String },
+    /// `baseline/<host>/<what>`: a kind of sign of compromise (`tmp_exe`…) or `listeners`.
+    Baseline { host: String, what: String },
 }
 
 /// Why a text is not an alert key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    #[error("alert key {0:?}: unknown source (known: health, backup, ticket, log, notify, check)")]
+    #[error("alert key {0:?}: unknown source (known: health, backup, ticket, log, notify, check, baseline)")]
     UnknownSource(String),
     #[error("alert key {key:?}: expected {kind}/{shape}")]
     Shape { key: String, kind: Source, shape: &'static str },
@@ -123,13 +136,14 @@ impl AlertKey {
             AlertKey::Log { .. } => Source::Log,
             AlertKey::Notify { .. } => Source::Notify,
             AlertKey::Check { .. } => Source::Check,
+            AlertKey::Baseline { .. } => Source::Baseline,
         }
     }
 
     /// The host the alert is about, when the key names one.
     pub fn host(&self) -> Option<&str> {
         match self {
-            AlertKey::Health { host, .. } => Some(host),
+            AlertKey::Health { host, .. } | AlertKey::Baseline { host, .. } => Some(host),
             AlertKey::Check { from, .. } if from != "local" => Some(from),
             AlertKey::Check { .. }
             | AlertKey::Backup { .. }
@@ -157,6 +171,7 @@ impl AlertKey {
             AlertKey::Log { source, rule } => vec![source, rule],
             AlertKey::Notify { name } => vec![name],
             AlertKey::Check { check, from } => vec![check, from],
+            AlertKey::Baseline { host, what } => vec![host, what],
         }
     }
 
@@ -207,6 +222,10 @@ impl AlertKey {
             },
             Source::Check => match <[String; 2]>::try_from(parts) {
                 Ok([check, from]) => AlertKey::Check { check, from },
+                Err(_) => return Err(shape()),
+            },
+            Source::Baseline => match <[String; 2]>::try_from(parts) {
+                Ok([host, what]) => AlertKey::Baseline { host, what },
                 Err(_) => return Err(shape()),
             },
         };
@@ -262,6 +281,10 @@ impl serde::Serialize for AlertKey {
             AlertKey::Check { check, from } => {
                 map.serialize_entry("check", check)?;
                 map.serialize_entry("from", from)?;
+            }
+            AlertKey::Baseline { host, what } => {
+                map.serialize_entry("host", host)?;
+                map.serialize_entry("what", what)?;
             }
         }
         map.end()
@@ -367,11 +390,11 @@ mod tests {
         let err = |s: &str| s.parse::<AlertKey>().err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
             err("weather/haikou"),
-            "alert key \"weather/haikou\": unknown source (known: health, backup, ticket, log, notify, check)"
+            "alert key \"weather/haikou\": unknown source (known: health, backup, ticket, log, notify, check, baseline)"
         );
         assert_eq!(
             err("nonsense"),
-            "alert key \"nonsense\": unknown source (known: health, backup, ticket, log, notify, check)"
+            "alert key \"nonsense\": unknown source (known: health, backup, ticket, log, notify, check, baseline)"
         );
         assert_eq!(err("health"), "alert key \"health\": expected health/<host>/<metric>[/<mount>]");
         assert_eq!(err("health/db1"), "alert key \"health/db1\": expected health/<host>/<metric>[/<mount>]");

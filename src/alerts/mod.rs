@@ -10,6 +10,7 @@
 //!
 //! No SQL, no terminal and no config types here.
 
+pub mod baseline;
 pub mod health;
 pub mod json;
 pub mod key;

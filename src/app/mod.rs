@@ -469,6 +469,7 @@ impl App {
         prefill.category = Some(match a.key.source() {
             crate::alerts::Source::Backup => crate::tickets::Category::Data,
             crate::alerts::Source::Check => crate::tickets::Category::Network,
+            crate::alerts::Source::Baseline => crate::tickets::Category::Security,
             _ => crate::tickets::Category::Server,
         });
         prefill.alert_id = Some(a.id);

@@ -155,8 +155,8 @@ impl Finding {
     }
 }
 
-/// The limits the items are judged by.
-#[derive(Debug, Clone, PartialEq)]
+/// The limits the items are judged by (`[baseline]` in the config).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Settings {
     /// Password ageing: days at most between changes (`/etc/shadow` field 5).
     pub pass_max_days: u32,

@@ -30,6 +30,7 @@ use crate::i18n::Both;
     serde::Serialize,
     strum::IntoStaticStr,
     strum::EnumString,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -59,6 +60,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; <Kind as strum::VariantArray>::VARIANTS.len()] =
+        crate::text::variants(<Kind as strum::VariantArray>::VARIANTS);
+
     pub fn as_str(self) -> &'static str {
         self.into()
     }
@@ -225,7 +229,12 @@ fn port_of(addr: &str) -> Option<u16> {
 pub fn signs(out: &Output, then: Option<&Record>) -> Signs {
     let mut s = Signs::default();
     let (procs, unseen) = processes(out);
-    if unseen > 0 {
+    if unseen > 0 && out.as_root() {
+        s.unseen.push(both(
+            format!("the executables of {unseen} processes could not be read even as root (a container or a security module forbids it)"),
+            format!("即使以 root 运行，也有 {unseen} 个进程的可执行文件无法读取（容器或安全模块禁止）"),
+        ));
+    } else if unseen > 0 {
         s.unseen.push(both(
             format!("the executables of {unseen} processes (other users') could not be read: run as root to see them"),
             format!("{unseen} 个进程（其他用户的）的可执行文件无法读取：需以 root 运行才能检查"),

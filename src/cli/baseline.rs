@@ -1,15 +1,22 @@
 //! `yunwei baseline check [--host NAME]… [--json]`: the security baseline of every host (or
 //! those named), all at once: the read-only script run here with sh for this machine and over
 //! each host's SSH session (jump hosts included) for the others, its output judged item by
-//! item (`baseline::rules`). Exit 0 when no item fails, 1 when one does or a host could not be
-//! inspected, 2 on a usage or config error.
+//! item (`baseline::rules`), its signs of compromise read (`baseline::signs`) and compared
+//! with the host's recorded baseline. Each run is stored, and its signs and changed listeners
+//! raise alerts (source `baseline`). Exit 0 when no item fails and no sign is found, 1 when
+//! one is or a host could not be inspected, 2 on a usage, config or database error.
+//!
+//! `yunwei baseline record [--host NAME]…`: the same run, and what each host has now (its
+//! listeners with their processes, crontabs, timers, `authorized_keys` and UID 0 accounts)
+//! kept as what is expected of it.
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::baseline::script::{self, Output};
-use crate::baseline::{judge, Finding, Settings, State};
+use crate::baseline::script;
+use crate::baseline::signs::{listener_changes, Record};
+use crate::baseline::{inspect, Finding, Inspection, State};
 use crate::cli::errors::{print_clean, print_json, say};
 use crate::cli::Global;
 use crate::fleet::inventory::Access as HostAccess;
@@ -24,13 +31,17 @@ pub struct BaselineArgs {
 
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum BaselineCommand {
+    /// Inspect each host: its baseline items and signs of compromise
     Check(CheckArgs),
+    /// Keep what each host has now (listeners, crontabs, timers, keys, UID 0) as expected
+    Record(RecordArgs),
 }
 
 impl BaselineCommand {
     pub fn name(&self) -> &'static str {
         match self {
             BaselineCommand::Check(_) => "baseline check",
+            BaselineCommand::Record(_) => "baseline record",
         }
     }
 }
@@ -43,6 +54,12 @@ pub struct CheckArgs {
     pub hosts: Vec<String>,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecordArgs {
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+}
+
 /// How long one host's run may take (`yum updateinfo` from its cache is the slow part).
 const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -50,13 +67,17 @@ fn shown(s: &str) -> String {
     crate::text::escape_unprintable(s).into_owned()
 }
 
-/// A host's run judged, or why it could not be inspected.
-type Judged = (String, Result<(Output, Vec<Finding>), String>);
+/// A host's run judged (with the baseline it was compared with), or why it could not be
+/// inspected.
+type Judged = (String, Result<Run, String>);
+
+/// A run judged, with the baseline (when recorded, and what) it was compared with.
+type Run = (Inspection, Option<(i64, Record)>);
 
 /// One host inspected: its run's output, or why there is none.
 struct Inspected {
     host: String,
-    run: Result<Output, String>,
+    run: Result<script::Output, String>,
 }
 
 pub fn run(g: &Global, args: &BaselineArgs) -> i32 {
@@ -66,10 +87,13 @@ pub fn run(g: &Global, args: &BaselineArgs) -> i32 {
         Err(code) => return code,
     };
     let lang = crate::cli::lang_with(g, &cfg);
-    let BaselineCommand::Check(a) = &args.command;
+    let (asked_hosts, json, recording) = match &args.command {
+        BaselineCommand::Check(a) => (&a.hosts, a.json, false),
+        BaselineCommand::Record(a) => (&a.hosts, false, true),
+    };
     let fleet = crate::cli::resolve_fleet(&cfg);
     let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
-    for asked in &a.hosts {
+    for asked in asked_hosts {
         if !names.contains(&asked.as_str()) {
             let list: Vec<String> = names.iter().map(|n| shown(n)).collect();
             say(
@@ -83,8 +107,16 @@ pub fn run(g: &Global, args: &BaselineArgs) -> i32 {
             return 2;
         }
     }
+    let (path, options) = crate::cli::db_options(g, crate::store::Access::Write);
+    let mut store = match crate::store::Store::open_with(&path, options) {
+        Ok(s) => s,
+        Err(e) => {
+            say(name, &e.text(lang));
+            return 2;
+        }
+    };
     let hosts: Vec<&crate::fleet::inventory::FleetHost> =
-        fleet.hosts.iter().filter(|h| a.hosts.is_empty() || a.hosts.contains(&h.name)).collect();
+        fleet.hosts.iter().filter(|h| asked_hosts.is_empty() || asked_hosts.contains(&h.name)).collect();
     let remote = hosts.iter().any(|h| h.access != HostAccess::Local && h.target().is_some());
     let sessions = remote.then(|| crate::fleet::Sessions::new(crate::fleet::pool_for(&cfg)));
     let run_of = crate::text::Script { text: script::SCRIPT, args: Vec::new() };
@@ -104,23 +136,101 @@ pub fn run(g: &Global, args: &BaselineArgs) -> i32 {
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    let today = chrono::Utc::now().timestamp().div_euclid(86_400);
-    let settings = Settings::default();
-    let judged: Vec<Judged> = inspected
-        .into_iter()
-        .map(|i| {
-            let r = i.run.map(|out| {
-                let f = judge(&out, &settings, today);
-                (out, f)
+    let now = chrono::Utc::now().timestamp();
+    let today = now.div_euclid(86_400);
+    let settings = cfg.baseline.clone();
+    let mut judged: Vec<Judged> = Vec::new();
+    for i in inspected {
+        let then = match store.baseline_record(&i.host) {
+            Ok(r) => r,
+            Err(e) => {
+                say(name, &e.text(lang));
+                return 2;
+            }
+        };
+        let r = i.run.map(|out| {
+            let ins =
+                inspect(&out, &settings, today, if recording { None } else { then.as_ref().map(|t| &t.1) });
+            (ins, if recording { None } else { then })
+        });
+        judged.push((i.host, r));
+    }
+    // Each run stored, its alerts raised; a record kept where one was asked for.
+    for (host, r) in &judged {
+        let stored = match r {
+            Ok((ins, then)) => store.record_baseline_run(host, now, Ok(ins)).and_then(|_| {
+                let diff = then.as_ref().map(|(_, t)| listener_changes(&ins.record, t));
+                let listeners = diff.as_ref().map(|(n, g)| (n.as_slice(), g.as_slice()));
+                let changes =
+                    crate::alerts::baseline::changes(host, &ins.signs.found, listeners, ins.complete, now);
+                store.apply_alert_changes(&changes)?;
+                if recording && ins.complete {
+                    store.set_baseline_record(host, now, &ins.record)?;
+                }
+                Ok(())
+            }),
+            Err(why) => store.record_baseline_run(host, now, Err(why)).map(|_| ()),
+        };
+        if let Err(e) = stored {
+            say(name, &e.text(lang));
+            return 2;
+        }
+    }
+    if recording {
+        let mut lines = Vec::new();
+        let mut failed = false;
+        for (host, r) in &judged {
+            lines.push(match r {
+                Ok((ins, _)) if ins.complete => {
+                    let r = &ins.record;
+                    tr(
+                        lang,
+                        format!(
+                            "{}: recorded {} listeners, {} cron entries, {} timers, {} keys, {} UID 0 accounts",
+                            shown(host),
+                            r.listeners.len(),
+                            r.cron.len(),
+                            r.timers.len(),
+                            r.keys.len(),
+                            r.uid0.len()
+                        ),
+                        format!(
+                            "{}：已记录监听 {} 个、计划任务 {} 条、定时器 {} 个、公钥 {} 个、UID 0 账户 {} 个",
+                            shown(host),
+                            r.listeners.len(),
+                            r.cron.len(),
+                            r.timers.len(),
+                            r.keys.len(),
+                            r.uid0.len()
+                        ),
+                    )
+                }
+                Ok(_) => {
+                    failed = true;
+                    tr(
+                        lang,
+                        format!("{}: not recorded: the run was cut short", shown(host)),
+                        format!("{}：未记录：检查未运行完", shown(host)),
+                    )
+                }
+                Err(why) => {
+                    failed = true;
+                    tr(
+                        lang,
+                        format!("{}: not recorded: {}", shown(host), shown(why)),
+                        format!("{}：未记录：{}", shown(host), shown(why)),
+                    )
+                }
             });
-            (i.host, r)
-        })
-        .collect();
+        }
+        print_clean(&lines.join("\n"));
+        return i32::from(failed);
+    }
     let failed = judged.iter().any(|(_, r)| match r {
-        Ok((out, f)) => !out.complete || f.iter().any(|x| x.state == State::Fail),
+        Ok((ins, _)) => ins.failed(),
         Err(_) => true,
     });
-    if a.json {
+    if json {
         let rows: Vec<Value> = judged.iter().map(|(h, r)| host_json(h, r, lang)).collect();
         print_json(&serde_json::to_string_pretty(&rows).unwrap_or_default());
     } else {
@@ -141,16 +251,27 @@ fn finding_json(f: &Finding, lang: Lang) -> Value {
     })
 }
 
-fn host_json(host: &str, r: &Result<(Output, Vec<Finding>), String>, lang: Lang) -> Value {
+fn host_json(host: &str, r: &Result<Run, String>, lang: Lang) -> Value {
     match r {
-        Ok((out, f)) => json!({
+        Ok((ins, then)) => json!({
             "host": host,
-            "complete": out.complete,
-            "as_root": out.as_root(),
+            "complete": ins.complete,
+            "as_root": ins.as_root,
             "error": Value::Null,
-            "items": f.iter().map(|x| finding_json(x, lang)).collect::<Vec<_>>(),
+            "baseline_recorded_at": then.as_ref().map(|(at, _)| *at),
+            "items": ins.findings.iter().map(|x| finding_json(x, lang)).collect::<Vec<_>>(),
+            "signs": ins.signs.found.iter().map(|s| json!({
+                "kind": s.kind.as_str(),
+                "weak": s.weak,
+                "evidence": s.evidence,
+                "note": s.note.as_ref().map(|n| n.get(lang).to_string()),
+            })).collect::<Vec<_>>(),
+            "unseen": ins.signs.unseen.iter().map(|u| u.get(lang).to_string()).collect::<Vec<_>>(),
         }),
-        Err(why) => json!({"host": host, "complete": false, "as_root": false, "error": why, "items": []}),
+        Err(why) => json!({
+            "host": host, "complete": false, "as_root": false, "error": why,
+            "baseline_recorded_at": Value::Null, "items": [], "signs": [], "unseen": [],
+        }),
     }
 }
 
@@ -161,9 +282,30 @@ fn table(judged: &[Judged], lang: Lang) -> String {
     };
     let mut rows = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     let mut tail = Vec::new();
+    let mut signs = vec![match lang {
+        Lang::En => vec!["HOST".to_string(), "SIGN".into(), "EVIDENCE".into()],
+        Lang::ZhCn => vec!["主机".to_string(), "入侵迹象".into(), "证据".into()],
+    }];
+    let mut unseen = Vec::new();
     for (host, r) in judged {
         match r {
-            Ok((out, findings)) => {
+            Ok((ins, _)) => {
+                let findings = &ins.findings;
+                for s in &ins.signs.found {
+                    let mut what = s.kind.words().get(lang).to_string();
+                    if s.weak {
+                        what.push_str(&tr(lang, " (weak alone)", "（弱证据）"));
+                    }
+                    let evidence: String = s.evidence.chars().take(100).collect();
+                    signs.push(vec![shown(host), what, shown(&evidence)]);
+                }
+                for u in &ins.signs.unseen {
+                    unseen.push(tr(
+                        lang,
+                        format!("{}: not looked at: {}", shown(host), shown(&u.en)),
+                        format!("{}：未能检查：{}", shown(host), shown(&u.zh)),
+                    ));
+                }
                 for f in findings {
                     let value: String = f.value.chars().take(80).collect();
                     rows.push(vec![
@@ -194,14 +336,19 @@ fn table(judged: &[Judged], lang: Lang) -> String {
                         count(State::NotReadable)
                     ),
                 );
-                if !out.as_root() {
+                line.push_str(&tr(
+                    lang,
+                    format!(", {} signs of compromise", ins.signs.found.len()),
+                    format!("，入侵迹象 {} 处", ins.signs.found.len()),
+                ));
+                if !ins.as_root {
                     line.push_str(&tr(
                         lang,
                         " (not root: what needs root is not readable)",
                         "（非 root 登录：需要 root 的项无法读取）",
                     ));
                 }
-                if !out.complete {
+                if !ins.complete {
                     line.push_str(&tr(lang, " (the run was cut short)", "（检查未运行完）"));
                 }
                 tail.push(line);
@@ -214,6 +361,15 @@ fn table(judged: &[Judged], lang: Lang) -> String {
         }
     }
     let mut text = crate::cli::columns(&rows);
+    if signs.len() > 1 {
+        text.push_str("\n\n");
+        text.push_str(&crate::cli::columns(&signs));
+    }
+    for l in unseen {
+        text.push('\n');
+        text.push_str(&l);
+    }
+    text.push('\n');
     for l in tail {
         text.push('\n');
         text.push_str(&l);

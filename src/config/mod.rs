@@ -6,6 +6,7 @@
 //! (positions, types, durations, sizes, paths, host references). A new section is a new file
 //! implementing [`Section`] plus one line in the `sections!` list below (and its `mod` line).
 
+mod baseline;
 pub mod check;
 mod checks;
 mod divcodes;
@@ -113,6 +114,8 @@ sections! {
     shell: Shell,
     /// `[[checks]]`: the network checks.
     checks: Checks,
+    /// `[baseline]`: the limits of the security baseline.
+    baseline: crate::baseline::Settings,
 }
 
 impl Config {
@@ -511,6 +514,7 @@ net_drops_per_s = { warn = 5, crit = 50 }
             jobs: Vec::new(),
             backups: Backups::default(),
             checks: Checks::default(),
+            baseline: crate::baseline::Settings::default(),
             source: Some(PathBuf::from("/etc/yunwei/config.toml")),
         };
         assert_eq!(config, expected);

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod backups;
+pub mod baseline;
 pub mod divcodes;
 pub mod health;
 pub mod logs;

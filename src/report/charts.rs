@@ -66,6 +66,102 @@ pub fn bars(title: &str, bars: &[(String, f64)], w: u32, h: u32, pct: bool) -> R
     Ok(inline(out))
 }
 
+/// The colours of a line chart's series, in turn.
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(0x2f, 0x6f, 0xb3),
+    RGBColor(0xc0, 0x39, 0x2b),
+    RGBColor(0x27, 0x8c, 0x4f),
+    RGBColor(0xd3, 0x84, 0x1c),
+    RGBColor(0x7d, 0x3c, 0x98),
+    RGBColor(0x55, 0x60, 0x6e),
+];
+
+/// A line chart of `series` (name, points of Unix seconds and value) over time, `w`×`h`
+/// pixels; the axis is dated in `offset`, fixed at 0–`max` when given. Two points more than
+/// one and a half `step`s apart are not joined: a gap, not a line across it.
+pub fn lines(
+    title: &str,
+    series: &[(String, Vec<(i64, f64)>)],
+    step: i64,
+    offset: chrono::FixedOffset,
+    w: u32,
+    h: u32,
+    max: Option<f64>,
+) -> Result<String, String> {
+    use chrono::TimeZone;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let all = series.iter().flat_map(|s| s.1.iter());
+        let (lo, hi) = all.clone().fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (lo, hi) = if lo > hi { (0, 1) } else { (lo, hi.max(lo + 1)) };
+        let top = max.unwrap_or_else(|| (all.map(|p| p.1).fold(0.0_f64, f64::max) * 1.15).max(1.0));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(28)
+            .y_label_area_size(44)
+            .build_cartesian_2d(lo..hi, 0.0..top)
+            .map_err(|e| e.to_string())?;
+        let pct = max == Some(100.0);
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .y_labels(5)
+            .light_line_style(WHITE)
+            .x_label_formatter(&|t| {
+                offset
+                    .timestamp_opt(*t, 0)
+                    .single()
+                    .map(|d| d.format("%m-%d").to_string())
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|y| if pct { format!("{y:.0}%") } else { format!("{y:.1}") })
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, (name, points)) in series.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let mut runs: Vec<Vec<(i64, f64)>> = Vec::new();
+            for p in points {
+                match runs.last_mut() {
+                    Some(run) if run.last().is_some_and(|q| (p.0 - q.0) * 2 <= step * 3) => run.push(*p),
+                    _ => runs.push(vec![*p]),
+                }
+            }
+            for (j, run) in runs.into_iter().enumerate() {
+                let drawn = if run.len() == 1 {
+                    chart.draw_series(run.iter().map(|p| Circle::new(*p, 2, colour.filled()))).map(|_| ())
+                } else {
+                    let s = chart.draw_series(LineSeries::new(run, colour.stroke_width(2)));
+                    match s {
+                        Ok(anno) if j == 0 => {
+                            anno.label(name.as_str()).legend(move |(x, y)| {
+                                PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2))
+                            });
+                            Ok(())
+                        }
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e),
+                    }
+                };
+                drawn.map_err(|e| e.to_string())?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 12))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(inline(out))
+}
+
 /// SVG for inlining into HTML5: the namespace declaration is implied there, and the report
 /// names no URL at all.
 fn inline(svg: String) -> String {

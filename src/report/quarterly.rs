@@ -305,7 +305,7 @@ fn period(m: &Meta<'_>) -> String {
 
 /// Text for Markdown (a table cell): pipes and line breaks would end the cell, and HTML in it
 /// would be rendered by a Markdown viewer, so it is written as entities.
-fn md_cell(s: &str) -> String {
+pub fn md_cell(s: &str) -> String {
     crate::text::escape_unprintable(s)
         .replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -40,6 +40,20 @@ impl HostFigures {
     }
 }
 
+/// One host's figures over one day of a period.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DayFigures {
+    /// The day's start (Unix seconds).
+    pub at: i64,
+    pub samples: i64,
+    pub reachable: i64,
+    pub cpu_avg: Option<f64>,
+    pub cpu_max: Option<f64>,
+    pub mem_max: Option<f64>,
+    pub swap_max: Option<f64>,
+    pub load_max: Option<f64>,
+}
+
 /// One point of history; values are averages when the point stands for a bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct HistPoint {
@@ -92,6 +106,18 @@ impl Store {
                     has_net.then_some(tx_rate),
                 ],
             )?;
+            // The boot the sample belongs to, once (uptime and the clock disagree by a second
+            // or two from one sample to the next).
+            if let Some(up) = s.uptime_s.filter(|_| s.reachable) {
+                let boot = s.sampled_at - up as i64;
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO boots (host_id, boot_at)
+                     SELECT id, ?2 FROM hosts WHERE name = ?1
+                     AND NOT EXISTS (SELECT 1 FROM boots WHERE host_id = hosts.id
+                                     AND boot_at BETWEEN ?2 - 120 AND ?2 + 120)",
+                )?
+                .execute(params![s.name, boot])?;
+            }
             // Each filesystem, once a minute at most (disks fill slowly; a row per poll would
             // multiply the raw table by the mounts).
             if s.reachable && !s.disks.is_empty() {
@@ -173,6 +199,7 @@ impl Store {
         m.agg_pruned = tx.execute("DELETE FROM health_5m WHERE bucket < ?1", [now - AGG_RETENTION_S])?;
         tx.execute("DELETE FROM fs_raw WHERE ts < ?1", [now - RAW_RETENTION_S])?;
         tx.execute("DELETE FROM fs_5m WHERE bucket < ?1", [now - AGG_RETENTION_S])?;
+        tx.execute("DELETE FROM boots WHERE boot_at < ?1", [now - AGG_RETENTION_S])?;
         tx.commit()?;
         Ok(m)
     }
@@ -221,6 +248,52 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![host, from, to, watermark, step], |r| {
             Ok(FsPoint { mount: r.get(0)?, at: r.get(1)?, used_max: r.get(2)?, inodes_max: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The boots of a host seen in `[from, to)`.
+    pub fn boots_between(&self, host: &str, from: i64, to: i64) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT b.boot_at FROM boots b JOIN hosts h ON h.id = b.host_id
+             WHERE h.name = ?1 AND b.boot_at >= ?2 AND b.boot_at < ?3 ORDER BY b.boot_at",
+        )?;
+        let rows = stmt.query_map(params![host, from, to], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// One host's health per day (`day` seconds long, starting at `from`): samples, reachable
+    /// samples, CPU average and peak, memory, swap and load peaks. Days with no sample are left
+    /// out. From the aggregates below the watermark and the raw rows above it.
+    pub fn daily_health(&self, host: &str, from: i64, to: i64, day: i64) -> Result<Vec<DayFigures>> {
+        let watermark = self.watermark()?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT ?2 + ((t - ?2) / ?5) * ?5 AS d, sum(n), sum(r), sum(cpu_sum) / nullif(sum(cpu_n), 0),
+                    max(cpu), max(mem), max(swap), max(load)
+             FROM (
+                 SELECT bucket AS t, samples AS n, reachable_samples AS r, cpu_avg * samples AS cpu_sum,
+                        CASE WHEN cpu_avg IS NULL THEN 0 ELSE samples END AS cpu_n,
+                        cpu_max AS cpu, mem_max AS mem, swap_max AS swap, load1_max AS load
+                 FROM health_5m
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND bucket >= ?2 AND bucket < min(?3, ?4)
+                 UNION ALL
+                 SELECT ts, 1, reachable, cpu_pct, CASE WHEN cpu_pct IS NULL THEN 0 ELSE 1 END,
+                        cpu_pct, mem_used_pct, swap_used_pct, load1
+                 FROM health_raw
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND ts >= max(?2, ?4) AND ts < ?3
+             ) GROUP BY d ORDER BY d",
+        )?;
+        let rows = stmt.query_map(params![host, from, to, watermark, day.max(1)], |r| {
+            Ok(DayFigures {
+                at: r.get(0)?,
+                samples: r.get(1)?,
+                reachable: r.get(2)?,
+                cpu_avg: r.get(3)?,
+                cpu_max: r.get(4)?,
+                mem_max: r.get(5)?,
+                swap_max: r.get(6)?,
+                load_max: r.get(7)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }

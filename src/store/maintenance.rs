@@ -921,6 +921,11 @@ mod tests {
             [
                 "alerts",
                 "audit",
+                "baseline_items",
+                "baseline_records",
+                "baseline_runs",
+                "baseline_signs",
+                "boots",
                 "divcode_reviews",
                 "divcode_versions",
                 "divcodes",

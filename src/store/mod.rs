@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod baseline;
 pub mod divcodes;
 pub mod duty;
 pub mod health;
@@ -636,6 +637,57 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (host_id, mount, bucket)
     ) WITHOUT ROWID;
     CREATE INDEX fs_5m_by_time ON fs_5m (bucket);
+    "#,
+    // 14: the security baseline (issue 15): each inspection of a host (its items, its signs
+    // of compromise, what it could not see), and the baseline recorded per host to compare
+    // later runs with (JSON: listeners, crontab digests, timers, key fingerprints, UID 0
+    // accounts; no crontab text, no secret).
+    r#"
+    CREATE TABLE baseline_runs (
+        id        INTEGER PRIMARY KEY,
+        host_id   INTEGER NOT NULL REFERENCES hosts(id),
+        at        INTEGER NOT NULL,
+        complete  INTEGER NOT NULL,
+        as_root   INTEGER NOT NULL,
+        error     TEXT,
+        unseen_en TEXT NOT NULL DEFAULT '',
+        unseen_zh TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX baseline_runs_by_host ON baseline_runs (host_id, at);
+    CREATE TABLE baseline_items (
+        run_id      INTEGER NOT NULL REFERENCES baseline_runs(id) ON DELETE CASCADE,
+        item        TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pass', 'warn', 'fail', 'info', 'not_readable')),
+        value       TEXT NOT NULL,
+        expected_en TEXT NOT NULL,
+        expected_zh TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        note_en     TEXT,
+        note_zh     TEXT,
+        PRIMARY KEY (run_id, item)
+    ) WITHOUT ROWID;
+    CREATE TABLE baseline_signs (
+        run_id   INTEGER NOT NULL REFERENCES baseline_runs(id) ON DELETE CASCADE,
+        seq      INTEGER NOT NULL,
+        kind     TEXT NOT NULL,
+        weak     INTEGER NOT NULL,
+        evidence TEXT NOT NULL,
+        note_en  TEXT,
+        note_zh  TEXT,
+        PRIMARY KEY (run_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE baseline_records (
+        host_id     INTEGER PRIMARY KEY REFERENCES hosts(id),
+        recorded_at INTEGER NOT NULL,
+        record      TEXT NOT NULL
+    );
+    -- Each boot of a host seen by the health poller (sample time less uptime), once: the
+    -- inspection report counts the reboots of a period.
+    CREATE TABLE boots (
+        host_id INTEGER NOT NULL REFERENCES hosts(id),
+        boot_at INTEGER NOT NULL,
+        PRIMARY KEY (host_id, boot_at)
+    ) WITHOUT ROWID;
     "#,
 ];
 

@@ -118,6 +118,22 @@ fn imported_before(conn: &rusqlite::Connection, reference: &str) -> rusqlite::Re
     }
 }
 
+impl Store {
+    /// The number of a ticket not yet resolved, closed or cancelled that has `tag`.
+    pub fn open_ticket_with_tag(&self, tag: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT t.number FROM ticket_tags g JOIN tickets t ON t.id = g.ticket_id
+                 WHERE g.tag = ?1 AND t.status NOT IN ('resolved', 'closed', 'cancelled')
+                 ORDER BY t.id DESC LIMIT 1",
+                [tag],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+}
+
 /// A caller the queue has seen, by phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {

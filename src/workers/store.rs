@@ -147,6 +147,9 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
         if let Err(e) = crate::demo::alerts::seed(&mut store, crate::clock::now_s()) {
             report.problem(Msg::StoreDemoFailed, e.text(setup.lang));
         }
+        if let Err(e) = crate::demo::baseline::seed(&mut store, crate::clock::now_s()) {
+            report.problem(Msg::StoreDemoFailed, e.text(setup.lang));
+        }
     }
     // Alerts already open (from an earlier run, or another process) are not opened again.
     let mut engine = AlertEngine::new();

@@ -1,0 +1,83 @@
+//! The demo's security baseline: each demo host inspected as the script would read it (the
+//! captured shapes of CentOS 6 as root, CentOS 7 as an ordinary login and a hardened Ubuntu),
+//! with signs of compromise planted on the exchange host (a miner run from /tmp and deleted,
+//! its pool on the command line, a cron line added since the recorded baseline), and last
+//! quarter's inspection, so the demo's database yields an inspection report with findings and
+//! a follow-up.
+
+use crate::baseline::script::read;
+use crate::baseline::signs::Record;
+use crate::baseline::{inspect, Settings};
+use crate::store::Store;
+
+const CENTOS6: &str = include_str!("../../tests/fixtures/baseline/centos6-root.out");
+const CENTOS7: &str = include_str!("../../tests/fixtures/baseline/centos7-user.out");
+const UBUNTU: &str = include_str!("../../tests/fixtures/baseline/ubuntu2204-hardened-root.out");
+
+/// What the miner on demo-exchange left in the run (before the end line).
+const MINER: &str = "@@ exe $
+ lrwxrwxrwx 1 root root 0 Dec  1 02:13 /proc/1/exe -> /usr/lib/systemd/systemd
+ lrwxrwxrwx 1 exch exch 0 Dec  1 02:13 /proc/23817/exe -> /tmp/.ICE-unix/.x/kdevtmpfsi (deleted)
+ lrwxrwxrwx 1 exch exch 0 Dec  1 02:13 /proc/23902/exe -> /usr/bin/perl
+@@. 0
+@@ comm $
+ 1\tsystemd
+ 23817\tkdevtmpfsi
+ 23902\tperl
+@@. 0
+@@ ps $
+     1 /usr/lib/systemd/systemd --system
+ 23817 /tmp/.ICE-unix/.x/kdevtmpfsi -o stratum+tcp://203.0.113.77:3333 -u 4AcX
+ 23902 [kworker/0:2]
+@@. 0
+@@ estab $
+ 0 0 10.20.3.40:42117 203.0.113.77:3333 users:((\"kdevtmpfsi\",pid=23817,fd=9))
+@@. 0
+@@ cron /var/spool/cron/exch
+ */5 * * * * /tmp/.ICE-unix/.x/kdevtmpfsi >/dev/null 2>&1
+";
+
+fn without_end(text: &str) -> &str {
+    text.find("@@ end $").map_or(text, |at| &text[..at])
+}
+
+/// Each demo host's run: its name and the script's output (none for the host that is down).
+fn runs() -> Vec<(&'static str, String)> {
+    vec![
+        ("demo-app1", UBUNTU.to_string()),
+        ("demo-db1", CENTOS6.to_string()),
+        ("演示-海口应用2", CENTOS7.to_string()),
+        ("demo-exchange", format!("{}{MINER}@@ end $\n", without_end(CENTOS7))),
+    ]
+}
+
+/// Stores last quarter's inspection (a little before `now - 92 days`), the baseline recorded
+/// then, and this quarter's inspection a day ago; demo-backup could not be reached.
+pub fn seed(store: &mut Store, now: i64) -> crate::store::Result<()> {
+    let settings = Settings::default();
+    let today = now.div_euclid(86_400);
+    let then_at = now - 95 * 86_400;
+    for (host, text) in runs() {
+        let out = read(&text);
+        // Last quarter: the clean shape of the same host, recorded as its baseline.
+        let before =
+            read(&format!("{}@@ end $\n", without_end(&text).split("@@ exe $").next().unwrap_or("")));
+        let earlier = inspect(&before, &settings, today - 95, None);
+        store.record_baseline_run(host, then_at, Ok(&earlier))?;
+        let record: Record = earlier.record.clone();
+        store.set_baseline_record(host, then_at, &record)?;
+        let now_run = inspect(&out, &settings, today, Some(&record));
+        store.record_baseline_run(host, now - 86_400, Ok(&now_run))?;
+        let (new, gone) = crate::baseline::signs::listener_changes(&now_run.record, &record);
+        let changes = crate::alerts::baseline::changes(
+            host,
+            &now_run.signs.found,
+            Some((&new, &gone)),
+            now_run.complete,
+            now - 86_400,
+        );
+        store.apply_alert_changes(&changes)?;
+    }
+    store.record_baseline_run("demo-backup", now - 86_400, Err("connection refused (127.0.0.1:2299)"))?;
+    Ok(())
+}
