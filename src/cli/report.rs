@@ -269,8 +269,9 @@ fn collect(
         out.push(HostData {
             configured: cfg.hosts.iter().any(|h| h.name == host),
             figures: figures.iter().find(|f| f.host == host).cloned(),
-            days: store.daily_health(&host, from, to, 86_400)?,
-            fs: store.fs_history(&host, from, to, 86_400)?,
+            // The days are not judged: the period before needs none.
+            days: if current { store.daily_health(&host, from, to)? } else { Vec::new() },
+            fs: store.fs_daily(&host, from, to)?,
             boots: store.boots_between(&host, from, to)?,
             failed_units,
             baseline: runs.iter().find(|r| r.host == host).cloned(),

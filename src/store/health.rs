@@ -12,6 +12,8 @@ pub const BUCKET_S: i64 = 300;
 const WATERMARK_KEY: &str = "health_agg_watermark";
 /// How often a host's filesystems are recorded (its samples in between leave them out).
 pub const FS_EVERY_S: i64 = 60;
+/// The length of the daily roll-ups' days (UTC days).
+pub const DAY_S: i64 = 86_400;
 
 /// One filesystem's peak use over one step of its history.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +192,22 @@ impl Store {
                  GROUP BY host_id, mount, bucket",
                 params![from, current_bucket, BUCKET_S],
             )?;
+            // The days these buckets fall in, rolled up again whole.
+            let day = from.div_euclid(DAY_S) * DAY_S;
+            tx.execute(
+                "INSERT OR REPLACE INTO health_1d
+                 SELECT host_id, (bucket / ?2) * ?2 AS day, sum(samples), sum(reachable_samples),
+                        sum(cpu_avg * samples), sum(CASE WHEN cpu_avg IS NULL THEN 0 ELSE samples END),
+                        max(cpu_max), max(mem_max), max(swap_max), max(load1_max), max(disk_max)
+                 FROM health_5m WHERE bucket >= ?1 GROUP BY host_id, day",
+                params![day, DAY_S],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO fs_1d
+                 SELECT host_id, mount, (bucket / ?2) * ?2 AS day, max(used_max), max(inodes_max)
+                 FROM fs_5m WHERE bucket >= ?1 GROUP BY host_id, mount, day",
+                params![day, DAY_S],
+            )?;
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
                 params![WATERMARK_KEY, current_bucket.to_string()],
@@ -200,6 +218,8 @@ impl Store {
         tx.execute("DELETE FROM fs_raw WHERE ts < ?1", [now - RAW_RETENTION_S])?;
         tx.execute("DELETE FROM fs_5m WHERE bucket < ?1", [now - AGG_RETENTION_S])?;
         tx.execute("DELETE FROM boots WHERE boot_at < ?1", [now - AGG_RETENTION_S])?;
+        tx.execute("DELETE FROM health_1d WHERE day < ?1", [now - AGG_RETENTION_S])?;
+        tx.execute("DELETE FROM fs_1d WHERE day < ?1", [now - AGG_RETENTION_S])?;
         tx.commit()?;
         Ok(m)
     }
@@ -208,18 +228,32 @@ impl Store {
     /// it reachable, and its peak memory and disk use; from the 5-minute history below the
     /// aggregation watermark and the raw samples above it, so nothing is counted twice.
     pub fn fleet_figures(&self, from: i64, to: i64) -> Result<Vec<HostFigures>> {
-        let watermark = self.watermark()?;
+        // Nothing aggregated yet reads as a watermark at the epoch (so the days' arithmetic
+        // cannot overflow).
+        let watermark = self.watermark()?.max(0);
+        // Whole days inside the period come from the daily roll-ups, its ragged ends from the
+        // aggregates, what is newer than the watermark from the raw samples.
+        let cap = to.min(watermark);
+        let lo = (from + DAY_S - 1).div_euclid(DAY_S) * DAY_S;
+        let hi = cap.div_euclid(DAY_S) * DAY_S;
+        let (head_end, tail_start) = if hi > lo { (lo, hi) } else { (cap, cap) };
         let mut stmt = self.conn().prepare_cached(
-            "SELECT h.name, sum(s), sum(r), max(mem), max(disk) FROM (
-                 SELECT host_id, samples AS s, reachable_samples AS r, mem_max AS mem, disk_max AS disk
-                 FROM health_5m WHERE bucket >= ?1 AND bucket < min(?2, ?3)
+            "SELECT h.name, sum(s), sum(r), max(mem), max(disk) FROM hosts h JOIN (
+                 SELECT host_id, samples AS s, reachable AS r, mem_max AS mem, disk_max AS disk
+                 FROM health_1d WHERE day >= ?4 AND day < ?5
                  UNION ALL
-                 SELECT host_id, 1, reachable, mem_used_pct, disk_max_pct
-                 FROM health_raw WHERE ts >= max(?1, ?3) AND ts < ?2
-             ) JOIN hosts h ON h.id = host_id
+                 SELECT f.host_id, samples, reachable_samples, mem_max, disk_max
+                 FROM hosts x CROSS JOIN health_5m f ON f.host_id = x.id AND f.bucket >= ?1 AND f.bucket < ?4
+                 UNION ALL
+                 SELECT f.host_id, samples, reachable_samples, mem_max, disk_max
+                 FROM hosts x CROSS JOIN health_5m f ON f.host_id = x.id AND f.bucket >= ?5 AND f.bucket < ?6
+                 UNION ALL
+                 SELECT f.host_id, 1, reachable, mem_used_pct, disk_max_pct
+                 FROM hosts x CROSS JOIN health_raw f ON f.host_id = x.id AND f.ts >= max(?1, ?3) AND f.ts < ?2
+             ) ON h.id = host_id
              GROUP BY h.name ORDER BY h.name",
         )?;
-        let rows = stmt.query_map(params![from, to, watermark], |r| {
+        let rows = stmt.query_map(params![from, to, watermark, head_end, tail_start, cap], |r| {
             Ok(HostFigures {
                 host: r.get(0)?,
                 samples: r.get(1)?,
@@ -262,28 +296,35 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// One host's health per day (`day` seconds long, starting at `from`): samples, reachable
-    /// samples, CPU average and peak, memory, swap and load peaks. Days with no sample are left
-    /// out. From the aggregates below the watermark and the raw rows above it.
-    pub fn daily_health(&self, host: &str, from: i64, to: i64, day: i64) -> Result<Vec<DayFigures>> {
-        let watermark = self.watermark()?;
+    /// One host's health per UTC day of those that overlap `[from, to)` (whole days: the
+    /// report's charts are of days): samples, reachable samples, CPU average
+    /// and peak, memory, swap and load peaks. Days with no sample are left out. From the daily
+    /// roll-ups for the days before the aggregation watermark's, and for the rest from the
+    /// aggregates and raw samples.
+    pub fn daily_health(&self, host: &str, from: i64, to: i64) -> Result<Vec<DayFigures>> {
+        let watermark = self.watermark()?.max(0);
+        let wm_day = watermark.div_euclid(DAY_S) * DAY_S;
         let mut stmt = self.conn().prepare_cached(
-            "SELECT ?2 + ((t - ?2) / ?5) * ?5 AS d, sum(n), sum(r), sum(cpu_sum) / nullif(sum(cpu_n), 0),
-                    max(cpu), max(mem), max(swap), max(load)
+            "SELECT d, sum(n), sum(r), sum(cs) / nullif(sum(cn), 0), max(cpu), max(mem), max(swap), max(load)
              FROM (
-                 SELECT bucket AS t, samples AS n, reachable_samples AS r, cpu_avg * samples AS cpu_sum,
-                        CASE WHEN cpu_avg IS NULL THEN 0 ELSE samples END AS cpu_n,
-                        cpu_max AS cpu, mem_max AS mem, swap_max AS swap, load1_max AS load
-                 FROM health_5m
-                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND bucket >= ?2 AND bucket < min(?3, ?4)
+                 SELECT day AS d, samples AS n, reachable AS r, cpu_sum AS cs, cpu_n AS cn,
+                        cpu_max AS cpu, mem_max AS mem, swap_max AS swap, load_max AS load
+                 FROM health_1d
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND day > ?2 - ?6 AND day < min(?3, ?5)
                  UNION ALL
-                 SELECT ts, 1, reachable, cpu_pct, CASE WHEN cpu_pct IS NULL THEN 0 ELSE 1 END,
+                 SELECT (bucket / ?6) * ?6, samples, reachable_samples, cpu_avg * samples,
+                        CASE WHEN cpu_avg IS NULL THEN 0 ELSE samples END, cpu_max, mem_max, swap_max, load1_max
+                 FROM health_5m
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1)
+                   AND bucket >= max(?2, ?5) AND bucket < min(?3, ?4)
+                 UNION ALL
+                 SELECT (ts / ?6) * ?6, 1, reachable, cpu_pct, CASE WHEN cpu_pct IS NULL THEN 0 ELSE 1 END,
                         cpu_pct, mem_used_pct, swap_used_pct, load1
                  FROM health_raw
                  WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND ts >= max(?2, ?4) AND ts < ?3
              ) GROUP BY d ORDER BY d",
         )?;
-        let rows = stmt.query_map(params![host, from, to, watermark, day.max(1)], |r| {
+        let rows = stmt.query_map(params![host, from, to, watermark, wm_day, DAY_S], |r| {
             Ok(DayFigures {
                 at: r.get(0)?,
                 samples: r.get(1)?,
@@ -294,6 +335,32 @@ impl Store {
                 swap_max: r.get(6)?,
                 load_max: r.get(7)?,
             })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// One host's filesystems per UTC day of those that overlap `[from, to)`, each day's peak use (days with no
+    /// record left out: a gap, not a zero); by mount, then day. From the daily roll-ups before
+    /// the watermark's day, the aggregates and raw rows after.
+    pub fn fs_daily(&self, host: &str, from: i64, to: i64) -> Result<Vec<FsPoint>> {
+        let watermark = self.watermark()?.max(0);
+        let wm_day = watermark.div_euclid(DAY_S) * DAY_S;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT mount, d, max(u), max(i) FROM (
+                 SELECT mount, day AS d, used_max AS u, inodes_max AS i FROM fs_1d
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND day > ?2 - ?6 AND day < min(?3, ?5)
+                 UNION ALL
+                 SELECT mount, (bucket / ?6) * ?6, used_max, inodes_max FROM fs_5m
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1)
+                   AND mount IN (SELECT DISTINCT mount FROM fs_1d WHERE host_id = (SELECT id FROM hosts WHERE name = ?1))
+                   AND bucket >= max(?2, ?5) AND bucket < min(?3, ?4)
+                 UNION ALL
+                 SELECT mount, (ts / ?6) * ?6, used_pct, inodes_pct FROM fs_raw
+                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND ts >= max(?2, ?4) AND ts < ?3
+             ) GROUP BY mount, d ORDER BY mount, d",
+        )?;
+        let rows = stmt.query_map(params![host, from, to, watermark, wm_day, DAY_S], |r| {
+            Ok(FsPoint { mount: r.get(0)?, at: r.get(1)?, used_max: r.get(2)?, inodes_max: r.get(3)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -373,6 +440,54 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The period's figures are the same whichever store they come from: the daily roll-ups,
+    /// the aggregates at the period's ragged ends, or the raw samples above the watermark.
+    #[test]
+    fn figures_over_any_period_count_each_sample_once_from_the_roll_ups() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("y.db")).unwrap();
+        let t0 = 1_790_700_000; // not on a day
+        let mut batch = Vec::new();
+        for i in 0..(4 * 1440) {
+            let ts = t0 + i * 60;
+            let mut s = sample("db1", ts, (i % 97) as f64);
+            s.reachable = i % 10 != 0;
+            s.mem_used_pct = Some(40.0 + (i % 500) as f64 / 10.0);
+            batch.push(s);
+        }
+        store.record_samples(&batch).unwrap();
+        // Aggregate up to the third day, then more samples stay raw.
+        store.maintain_health(t0 + 3 * 86_400 + 3_000).unwrap();
+        let n = store.conn().query_row("SELECT count(*) FROM health_1d", [], |r| r.get::<_, i64>(0)).unwrap();
+        assert!(n >= 3, "{n} days rolled up");
+        for (from, to) in [
+            (t0, t0 + 4 * 86_400),
+            (t0 + 4_321, t0 + 2 * 86_400 + 77),
+            (t0 + 86_400 + 10, t0 + 86_400 + 7_200),
+            (t0 + 3 * 86_400 + 100, t0 + 4 * 86_400),
+        ] {
+            let got = store.fleet_figures(from, to).unwrap();
+            let inside: Vec<&HostSample> =
+                batch.iter().filter(|s| s.sampled_at >= from && s.sampled_at < to).collect();
+            let reach = inside.iter().filter(|s| s.reachable).count() as i64;
+            // Aggregated buckets count from their start: a bucket cut by the period's edge is
+            // counted whole or not at all, as before the roll-ups.
+            let (samples, reachable) = (got[0].samples, got[0].reachable);
+            assert!(
+                (samples - inside.len() as i64).abs() <= 10,
+                "{from}..{to}: {samples} vs {}",
+                inside.len()
+            );
+            assert!((reachable - reach).abs() <= 10, "{from}..{to}: {reachable} vs {reach}");
+            let peak = inside.iter().filter_map(|s| s.mem_used_pct).fold(0.0, f64::max);
+            assert!((got[0].peak_mem_pct.unwrap() - peak).abs() < 5.0, "{from}..{to}");
+        }
+        let days = store.daily_health("db1", t0, t0 + 4 * 86_400).unwrap();
+        let total: i64 = days.iter().map(|d| d.samples).sum();
+        assert_eq!(total, batch.len() as i64, "every sample in one day once");
+        assert!(days.windows(2).all(|w| w[1].at - w[0].at == DAY_S), "{days:?}");
+    }
 
     fn sample(name: &str, ts: i64, cpu: f64) -> HostSample {
         HostSample {

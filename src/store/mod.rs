@@ -689,6 +689,37 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (host_id, boot_at)
     ) WITHOUT ROWID;
     "#,
+    // 15: daily peaks (UTC days) of each host and filesystem, rolled up from the 5-minute
+    // aggregates as they are written, so a quarter's report reads 92 rows a host, not 26 000;
+    // filled here from what the aggregates already hold.
+    r#"
+    CREATE TABLE health_1d (
+        host_id   INTEGER NOT NULL REFERENCES hosts(id),
+        day       INTEGER NOT NULL,
+        samples   INTEGER NOT NULL,
+        reachable INTEGER NOT NULL,
+        cpu_sum   REAL,
+        cpu_n     INTEGER NOT NULL,
+        cpu_max REAL, mem_max REAL, swap_max REAL, load_max REAL, disk_max REAL,
+        PRIMARY KEY (host_id, day)
+    ) WITHOUT ROWID;
+    CREATE TABLE fs_1d (
+        host_id    INTEGER NOT NULL REFERENCES hosts(id),
+        mount      TEXT NOT NULL,
+        day        INTEGER NOT NULL,
+        used_max   REAL,
+        inodes_max REAL,
+        PRIMARY KEY (host_id, mount, day)
+    ) WITHOUT ROWID;
+    INSERT INTO health_1d
+        SELECT host_id, (bucket / 86400) * 86400 AS day, sum(samples), sum(reachable_samples),
+               sum(cpu_avg * samples), sum(CASE WHEN cpu_avg IS NULL THEN 0 ELSE samples END),
+               max(cpu_max), max(mem_max), max(swap_max), max(load1_max), max(disk_max)
+        FROM health_5m GROUP BY host_id, day;
+    INSERT INTO fs_1d
+        SELECT host_id, mount, (bucket / 86400) * 86400 AS day, max(used_max), max(inodes_max)
+        FROM fs_5m GROUP BY host_id, mount, day;
+    "#,
 ];
 
 /// The migration after which the audit rows already written are sealed into the chain.
