@@ -583,6 +583,7 @@ fn security_posture_is_shown_in_the_detail() {
         selinux: Some("enforcing".into()),
         clock_synced: Some(false),
         pending_security_updates: Some(4),
+        signs: None,
         collected_at: T0,
     }));
     app.on_event(Event::Worker(WorkerMsg::Health(HealthMsg::Sample(Box::new(s)))));

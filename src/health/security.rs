@@ -60,6 +60,10 @@ pub struct Security {
     pub selinux: Option<String>,
     pub clock_synced: Option<bool>,
     pub pending_security_updates: Option<u32>,
+    /// What the baseline's signs-of-compromise part printed (`baseline::signs` reads it,
+    /// against the host's recorded baseline, in the store thread); `None` when it did not run.
+    #[serde(skip)]
+    pub signs: Option<std::sync::Arc<crate::baseline::script::Output>>,
     /// Unix seconds.
     pub collected_at: i64,
 }
@@ -202,8 +206,12 @@ elif command -v apt-get >/dev/null 2>&1; then
   printf '%s\n' "$o" | grep '^Inst '
   s "rc $r"
 fi
-s end
-"#
+s signs
+(
+"#,
+    crate::baseline_prelude!(),
+    crate::baseline_signs!(),
+    "printf '@@ end $\\n'\n)\ns end\n"
 );
 
 /// The first line of a script that runs at the lowest I/O priority (idle class) where
@@ -260,7 +268,8 @@ pub fn parse_security(output: &str, collected_at: i64) -> Security {
         .and_then(|s| s.lines.first())
         .and_then(|l| NaiveDateTime::parse_from_str(l.trim(), "%Y-%m-%d %H:%M:%S").ok())
         .or_else(|| DateTime::from_timestamp(collected_at, 0).map(|d| d.naive_utc()));
-    // Every string in the result is one of a fixed set: nothing from the host needs sanitising.
+    // Every string in the result is one of a fixed set (the signs part is data, escaped where
+    // it is shown): nothing else from the host needs sanitising.
     Security {
         firewall: firewall(&sections),
         listening_tcp_ports: ports.into_iter().collect(),
@@ -268,6 +277,9 @@ pub fn parse_security(output: &str, collected_at: i64) -> Security {
         selinux: selinux(&sections),
         clock_synced: clock_synced(&sections),
         pending_security_updates: security_updates(&sections),
+        signs: sections
+            .get("signs")
+            .map(|s| std::sync::Arc::new(crate::baseline::script::read(&s.lines.join("\n")))),
         collected_at,
     }
 }
@@ -1157,6 +1169,28 @@ Jan  1 09:40:00 h sshd[106]: Disconnecting: Too many authentication failures [pr
         }
         assert!(security_command().starts_with("'nice' '-n' '19' 'sh' '-c' 'if command -v ionice"));
         assert!(security_command().ends_with(" 'yunwei-security'"));
+    }
+
+    /// The posture carries the baseline's signs part, run here whole; a listener opened after
+    /// the record is said by the baseline alerts between inspections.
+    #[test]
+    fn the_posture_looks_for_signs_of_compromise_between_inspections() {
+        let text = local_security(SECURITY_TIMEOUT).unwrap();
+        let sec = parse_security(&text, 0);
+        let out = sec.signs.as_ref().expect("the signs part ran");
+        assert!(out.complete, "{text}");
+        assert!(out.first("exe").is_some() && out.first("pids").is_some(), "{out:?}");
+        let then = crate::baseline::signs::Record::of(out);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let later = parse_security(&local_security(SECURITY_TIMEOUT).unwrap(), 0);
+        let now = crate::baseline::signs::Record::of(later.signs.as_ref().unwrap());
+        let (new, _) = crate::baseline::signs::listener_changes(&now, &then);
+        assert!(new.iter().any(|l| l.starts_with(&format!("tcp 127.0.0.1:{port}"))), "{new:?}");
+        let changes = crate::alerts::baseline::changes("here", &[], Some((&new, &[])), true, 0);
+        assert!(changes
+            .iter()
+            .any(|c| matches!(c, crate::alerts::Change::Open { level: crate::health::Level::Crit, .. })));
     }
 }
 

@@ -61,6 +61,11 @@ pub enum StoreMsg {
         range: HistRange,
         points: Vec<HistPoint>,
     },
+    /// A host's latest baseline inspection (none: never inspected), for the detail view.
+    Baseline {
+        host: String,
+        run: Option<Box<crate::store::baseline::StoredRun>>,
+    },
     /// Every open alert (of every yunwei process on this database), after a change.
     Alerts(Vec<Alert>),
     /// The silences in force, after a change.
@@ -157,6 +162,8 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
         Ok(keys) => engine.restore(keys),
         Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
     }
+    // The posture each host's signs were last judged from (its collection time).
+    let mut judged_signs: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     let mut alerts = AlertsSent::default();
     alerts.refresh(&store, &report);
     let mut queue: VecDeque<StoreCmd> = VecDeque::new();
@@ -204,8 +211,19 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                     report.problem(Msg::StoreRecordFailed, e);
                 }
                 let now = chrono::Utc::now().timestamp();
-                let changes: Vec<_> =
+                let mut changes: Vec<_> =
                     samples.iter().flat_map(|s| engine.evaluate(s, &setup.thresholds, now)).collect();
+                // A new security posture: its signs of compromise, and its listeners against
+                // the recorded baseline, between inspections.
+                for s in &samples {
+                    let Some(sec) = &s.security else { continue };
+                    let Some(out) = &sec.signs else { continue };
+                    if judged_signs.get(&s.name) == Some(&sec.collected_at) {
+                        continue;
+                    }
+                    judged_signs.insert(s.name.clone(), sec.collected_at);
+                    changes.extend(baseline_changes(&store, &s.name, out, now));
+                }
                 if !changes.is_empty() {
                     if let Err(e) = store.apply_alert_changes(&changes) {
                         report.problem(Msg::StoreAlertsWriteFailed, e);
@@ -218,9 +236,15 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                 let since = chrono::Utc::now().timestamp() - range.seconds();
                 match store.health_history(&host, since, range.bucketed()) {
                     Ok(points) => {
-                        report.send(StoreMsg::History { host, range, points });
+                        report.send(StoreMsg::History { host: host.clone(), range, points });
                     }
                     Err(e) => report.problem(Msg::StoreHistoryFailed, format!("{host}: {e}")),
+                }
+                match store.latest_baseline_run(&host) {
+                    Ok(run) => {
+                        report.send(StoreMsg::Baseline { host, run: run.map(Box::new) });
+                    }
+                    Err(e) => report.problem(Msg::StoreHistoryFailed, e),
                 }
             }
             StoreCmd::Audit { action, target, .. } if !writes => {
@@ -369,4 +393,20 @@ impl AlertsSent {
             Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
         }
     }
+}
+
+/// The baseline alerts of one posture's signs-of-compromise part: the signs (against the
+/// host's recorded baseline, when there is one) and the listeners that appeared or vanished.
+fn baseline_changes(
+    store: &Store,
+    host: &str,
+    out: &crate::baseline::script::Output,
+    now: i64,
+) -> Vec<crate::alerts::Change> {
+    let then = store.baseline_record(host).ok().flatten().map(|(_, r)| r);
+    let signs = crate::baseline::signs::signs(out, then.as_ref());
+    let record = crate::baseline::signs::Record::of(out);
+    let diff = then.as_ref().map(|t| crate::baseline::signs::listener_changes(&record, t));
+    let listeners = diff.as_ref().map(|(n, g)| (n.as_slice(), g.as_slice()));
+    crate::alerts::baseline::changes(host, &signs.found, listeners, out.complete, now)
 }

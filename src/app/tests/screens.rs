@@ -93,6 +93,7 @@ fn detail_local(lang: Lang) -> App {
         selinux: Some("enforcing".into()),
         clock_synced: Some(false),
         pending_security_updates: Some(4),
+        signs: None,
         collected_at: T0,
     }));
     send(&mut app, WorkerMsg::Health(HealthMsg::Sample(Box::new(s))));

@@ -73,6 +73,86 @@ fn security_lines(sec: &Security, ctx: &Ctx, w: usize) -> Vec<Line<'static>> {
     lines
 }
 
+/// The latest security baseline inspection: its summary, what fails or warns, and the signs of
+/// compromise with their evidence (data from the host, escaped).
+fn baseline_lines(
+    run: Option<&crate::store::baseline::StoredRun>,
+    ctx: &Ctx,
+    w: usize,
+) -> Vec<Line<'static>> {
+    use crate::baseline::State;
+    use crate::i18n::tr;
+    let roles = &ctx.theme.roles;
+    let lang = ctx.lang;
+    let clean = |s: &str| crate::text::escape_unprintable(s).into_owned();
+    let Some(run) = run else {
+        return vec![Line::from(vec![
+            Span::styled(format!("{}: ", tr(lang, "Security baseline", "安全基线")), roles.header),
+            Span::styled(
+                tr(lang, "never checked (yunwei baseline check)", "尚未核查（yunwei baseline check）"),
+                roles.muted,
+            ),
+        ])];
+    };
+    let when = chrono::DateTime::from_timestamp(run.at, 0)
+        .map(|t| t.with_timezone(&ctx.now.timezone()).format("%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    let mut lines =
+        vec![Line::styled(format!("{} ({when})", tr(lang, "Security baseline", "安全基线")), roles.header)];
+    if let Some(e) = &run.error {
+        lines.push(Line::styled(
+            format!("{}: {}", tr(lang, "not inspected", "未能核查"), clean(e)),
+            roles.warn,
+        ));
+        return lines;
+    }
+    let count = |s: State| run.findings.iter().filter(|f| f.state == s).count();
+    let summary = [
+        (State::Pass, count(State::Pass), roles.ok),
+        (State::Fail, count(State::Fail), if count(State::Fail) > 0 { roles.crit } else { roles.muted }),
+        (State::Warn, count(State::Warn), if count(State::Warn) > 0 { roles.warn } else { roles.muted }),
+        (State::NotReadable, count(State::NotReadable), roles.muted),
+    ];
+    let items: Vec<Vec<Span<'static>>> = summary
+        .iter()
+        .map(|(s, n, style)| vec![Span::styled(format!("{} {n}", s.word(lang)), *style)])
+        .collect();
+    lines.extend(flow(items, "  ", w, ctx.ellipsis()));
+    for f in run.findings.iter().filter(|f| matches!(f.state, State::Fail | State::Warn)) {
+        let style = if f.state == State::Fail { roles.crit } else { roles.warn };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} ", f.state.word(lang)), style),
+            Span::styled(format!("{} ", f.id.as_str()), roles.text),
+            Span::styled(clean(&f.value), roles.muted),
+        ]));
+    }
+    if run.signs.is_empty() {
+        lines.push(Line::styled(tr(lang, "No sign of compromise", "未发现入侵迹象"), roles.ok));
+    } else {
+        lines.push(Line::styled(
+            format!("{} ({})", tr(lang, "Signs of compromise", "入侵迹象"), run.signs.len()),
+            roles.crit,
+        ));
+        for s in &run.signs {
+            let mut what = s.kind.words().get(lang).to_string();
+            if s.weak {
+                what.push_str(&tr(lang, " (weak alone)", "（弱证据）"));
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {what}: "), if s.weak { roles.warn } else { roles.crit }),
+                Span::styled(clean(&s.evidence), roles.text),
+            ]));
+        }
+    }
+    for u in &run.unseen {
+        lines.push(Line::styled(
+            format!("  {}{}", tr(lang, "not looked at: ", "未能检查："), u.get(lang)),
+            roles.muted,
+        ));
+    }
+    lines
+}
+
 fn level_words(level: Level, ctx: &Ctx) -> &'static str {
     match level {
         Level::Crit => ctx.t(Msg::Critical),
@@ -408,6 +488,10 @@ pub(super) fn render_detail(
             Span::styled(format!("{}: ", ctx.t(Msg::FailedUnits)), roles.header),
             failed,
         ]));
+    }
+    if let Some(run) = &d.baseline {
+        lines.push(Line::default());
+        lines.extend(baseline_lines(run.as_deref(), ctx, w));
     }
 
     // Nothing is cut without a mark, and what is below the bottom edge is said on the border.

@@ -65,6 +65,9 @@ pub struct Detail {
     pub host: String,
     pub range: HistRange,
     pub history: Option<Vec<HistPoint>>,
+    /// The latest baseline inspection: `None` until the store answers, `Some(None)` when the
+    /// host was never inspected.
+    pub baseline: Option<Option<Box<crate::store::baseline::StoredRun>>>,
     pub scroll: u16,
 }
 
@@ -269,6 +272,10 @@ impl Pane for HealthPane {
             WorkerMsg::Store(StoreMsg::History { host, range, points }) => {
                 self.on_history(&host, range, points)
             }
+            WorkerMsg::Store(StoreMsg::Baseline { host, run }) => match &mut self.view {
+                View::Detail(d) if d.host == host => d.baseline = Some(run),
+                _ => return Taken::IfFocused,
+            },
             other => return Taken::Not(other),
         }
         Taken::Redraw
@@ -321,6 +328,7 @@ impl Pane for HealthPane {
                                 host,
                                 range: HistRange::Hour,
                                 history: None,
+                                baseline: None,
                                 scroll: 0,
                             });
                         }
