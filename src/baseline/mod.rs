@@ -13,6 +13,25 @@ pub mod signs;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn values_are_put_into_chinese_word_by_word_and_data_is_kept() {
+        assert_eq!(value_words("about 28 days", Lang::ZhCn), "约 28 天");
+        assert_eq!(value_words("none", Lang::ZhCn), "无");
+        assert_eq!(value_words("nonesuch", Lang::ZhCn), "nonesuch");
+        assert_eq!(value_words("running, 3 rules", Lang::ZhCn), "运行中，3 条规则");
+        assert_eq!(value_words("2 pending", Lang::ZhCn), "2 个待安装");
+        assert_eq!(
+            value_words("CentOS 7 (support ended 2024-06-30)", Lang::ZhCn),
+            "CentOS 7 (支持已结束于 2024-06-30)"
+        );
+        assert_eq!(value_words("no firewall active", Lang::En), "no firewall active");
+    }
+}
+
 use crate::i18n::{Both, Lang};
 
 /// A baseline item. Its name (snake_case) is stable: JSON, the database and the report use it.
@@ -132,6 +151,89 @@ impl State {
             (State::NotReadable, Lang::ZhCn) => "无法读取",
         }
     }
+}
+
+/// The words the rules write into values (the rest of a value is data: names, numbers,
+/// settings as written), in Chinese; longest first, so a phrase is not cut by a shorter one.
+const VALUE_WORDS: &[(&str, &str)] = &[
+    (
+        "no pam_pwquality or pam_cracklib in the password stack",
+        "密码策略中没有 pam_pwquality 或 pam_cracklib",
+    ),
+    ("no pam_faillock or pam_tally2 in the auth stack", "认证策略中没有 pam_faillock 或 pam_tally2"),
+    ("not set: this OpenSSH's defaults include CBC ciphers", "未设置：此版本 OpenSSH 的默认算法含 CBC"),
+    ("neither sshd nor /etc/ssh/sshd_config is on this host", "主机上没有 sshd 和 /etc/ssh/sshd_config"),
+    ("neither SELinux nor AppArmor enabled", "SELinux 和 AppArmor 均未启用"),
+    ("running; its rules could not be read", "运行中；无法读取其审计规则"),
+    ("every account with a password", "所有设有口令的账户"),
+    ("sshd accepts every source address", "sshd 接受任意来源地址"),
+    ("not set: OpenSSH's defaults", "未设置：使用 OpenSSH 默认值"),
+    ("not set (the default 022)", "未设置（默认 022）"),
+    ("no time synchronisation", "未进行时间同步"),
+    ("no rotation setting found", "未找到日志轮转设置"),
+    ("not yet synchronised", "尚未同步"),
+    ("no SSH server installed", "未安装 SSH 服务"),
+    ("no firewall active", "未启用防火墙"),
+    ("no remember setting", "未设置 remember"),
+    ("protocol 1 is gone", "已不支持协议 1"),
+    ("running, no rules", "运行中，无审计规则"),
+    ("running, ", "运行中，"),
+    ("(daemon running)", "（守护进程运行中）"),
+    ("AppArmor enabled", "已启用 AppArmor"),
+    ("locked or absent", "已锁定或不存在"),
+    ("supported until", "支持至"),
+    ("support ended", "支持已结束于"),
+    ("(the default)", "（默认值）"),
+    ("synchronised", "已同步"),
+    ("no yum or apt", "没有 yum 或 apt"),
+    ("not installed", "未安装"),
+    ("not running", "未运行"),
+    ("none found", "未发现"),
+    ("not listed", "未列出"),
+    ("not known", "未知"),
+    ("forwarded:", "已转发："),
+    (" pending", " 个待安装"),
+    (" running", " 运行中"),
+    (" rules", " 条规则"),
+    ("about ", "约 "),
+    (" days", " 天"),
+    ("new: ", "新增 "),
+    ("gone: ", "消失 "),
+];
+
+/// A finding's value in the reader's language: the rules' own words put into Chinese, the
+/// data in it as it is.
+pub fn value_words(value: &str, lang: Lang) -> std::borrow::Cow<'_, str> {
+    if lang == Lang::En {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    // Single words only as the whole value (a name may hold them).
+    match value {
+        "none" => return std::borrow::Cow::Borrowed("无"),
+        "running" => return std::borrow::Cow::Borrowed("运行中"),
+        _ => {}
+    }
+    if !VALUE_WORDS.iter().any(|(en, _)| value.contains(en)) {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    // One pass over the text: at each place the longest phrase that starts there.
+    let mut out = String::with_capacity(value.len() + 16);
+    let mut rest = value;
+    'outer: while !rest.is_empty() {
+        for (en, zh) in VALUE_WORDS {
+            if let Some(after) = rest.strip_prefix(en) {
+                out.push_str(zh);
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// One item judged on one host.

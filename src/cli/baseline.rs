@@ -307,7 +307,8 @@ fn table(judged: &[Judged], lang: Lang) -> String {
                     ));
                 }
                 for f in findings {
-                    let value: String = f.value.chars().take(80).collect();
+                    let value: String =
+                        crate::baseline::value_words(&f.value, lang).chars().take(80).collect();
                     rows.push(vec![
                         shown(host),
                         f.id.as_str().to_string(),

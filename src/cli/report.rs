@@ -521,7 +521,7 @@ fn open_tickets(
                 "{}\n{}: {}\n{}: {}\n{}: {}",
                 p.problem.get(lang),
                 tr(lang, "Found", "实际情况"),
-                p.value,
+                p.value.get(lang),
                 tr(lang, "Clause", "条款"),
                 if p.clause.is_empty() { "-" } else { p.clause },
                 tr(lang, "Advice", "整改建议"),

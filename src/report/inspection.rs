@@ -164,8 +164,8 @@ pub struct Problem {
     /// `disk/%2Fu01`, `backup/nightly`, `cert/portal/local`, `availability`, `failed_units`.
     pub key: String,
     pub problem: Both,
-    /// What was found (data).
-    pub value: String,
+    /// What was found (data, with the words around it in each language).
+    pub value: Both,
     pub clause: &'static str,
     pub advice: Both,
     /// Something fails (not only a warning): a ticket follows it up.
@@ -293,18 +293,17 @@ fn peak(v: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
     let mut out = Vec::new();
     for h in hosts {
-        let p =
-            |category, severity, key: String, problem: Both, value: String, clause, advice: Both| Problem {
-                host: h.host.clone(),
-                category,
-                severity,
-                key,
-                problem,
-                value,
-                clause,
-                advice,
-                failing: true,
-            };
+        let p = |category, severity, key: String, problem: Both, value: Both, clause, advice: Both| Problem {
+            host: h.host.clone(),
+            category,
+            severity,
+            key,
+            problem,
+            value,
+            clause,
+            advice,
+            failing: true,
+        };
         if let Some(avail) = h.figures.as_ref().and_then(|f| f.availability_pct()) {
             if avail < 99.0 {
                 let sev = if avail < 95.0 { Severity::High } else { Severity::Medium };
@@ -313,7 +312,7 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                     sev,
                     "availability".into(),
                     b("availability under 99%", "可用率低于 99%"),
-                    format!("{avail:.2}%"),
+                    b(&format!("{avail:.2}%"), &format!("{avail:.2}%")),
                     "",
                     b(
                         "Find the causes of the outages (host detail, alerts) and remove them.",
@@ -342,7 +341,10 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                     sev,
                     format!("disk/{}", crate::alerts::key::escape(&mount)),
                     Both { en: format!("{mount} filling up"), zh: format!("{mount} 空间不足") },
-                    format!("peak {top:.1}%, now {last:.1}%, inodes {itop:.1}%{until}"),
+                    Both {
+                        en: format!("peak {top:.1}%, now {last:.1}%, inodes {itop:.1}%{until}"),
+                        zh: format!("峰值 {top:.1}%，期末 {last:.1}%，inode {itop:.1}%{until_zh}"),
+                    },
                     "",
                     Both {
                         en: format!("Free or grow {mount} before it fills{until}."),
@@ -358,7 +360,7 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                 Severity::Medium,
                 "failed_units".into(),
                 b("services failed during the period", "期间有服务运行失败"),
-                units.join("; "),
+                b(&units.join("; "), &units.join("；")),
                 "",
                 b(
                     "Find why each service failed (journalctl -u) and fix or disable it.",
@@ -382,7 +384,10 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                             f.expected.zh
                         ),
                     },
-                    f.value.clone(),
+                    Both {
+                        en: f.value.clone(),
+                        zh: crate::baseline::value_words(&f.value, Lang::ZhCn).into_owned(),
+                    },
                     f.id.clause(),
                     advice,
                 );
@@ -404,17 +409,17 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                     if weak { Severity::Medium } else { Severity::High },
                     format!("sign/{}", kind.as_str()),
                     kind.words(),
-                    evidence.join("; "),
+                    b(&evidence.join("; "), &evidence.join("；")),
                     clause_of_sign(kind),
                     sign_advice(kind),
                 ));
             }
         }
         for j in &h.jobs {
-            if j.state != "ok" {
+            if j.state != "ok" && j.state != "running" {
                 out.push(p(
                     Category::Backup,
-                    if j.state == "crit" || j.state == "missed" || j.state == "failed" {
+                    if matches!(j.state.as_str(), "missing" | "failed" | "shrunk") {
                         Severity::High
                     } else {
                         Severity::Medium
@@ -424,7 +429,15 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                         en: format!("backup {} not ok", j.job),
                         zh: format!("备份作业 {} 状态异常", j.job),
                     },
-                    format!("{}: {}", j.state, j.reason.en),
+                    Both {
+                        en: format!("{}: {}", j.state, j.reason.en),
+                        zh: format!(
+                            "{}：{}",
+                            crate::backups::State::parse(&j.state)
+                                .map_or(j.state.as_str(), |st| crate::backup_words::state(st, Lang::ZhCn)),
+                            j.reason.zh
+                        ),
+                    },
                     "",
                     b(
                         "Look at the job (yunwei backup check), fix it and verify a restore.",
@@ -448,7 +461,7 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                         en: format!("certificate of {check} ends soon"),
                         zh: format!("{check} 的证书即将到期"),
                     },
-                    format!("{days:.0} d"),
+                    Both { en: format!("{days:.0} d"), zh: format!("{days:.0} 天") },
                     "",
                     b("Renew the certificate and install it before it ends.", "在到期前续签并部署证书。"),
                 ));
@@ -743,7 +756,7 @@ fn document(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>, charts_on: b
                             p.severity.word(lang).into(),
                             p.host.clone(),
                             p.problem.get(lang).to_string(),
-                            p.value.chars().take(160).collect(),
+                            p.value.get(lang).chars().take(160).collect(),
                             p.clause.into(),
                             p.advice.get(lang).to_string(),
                             owner.clone(),
@@ -1021,7 +1034,7 @@ fn host_section(
                             f.id.as_str().into(),
                             f.clause().into(),
                             f.state.word(lang).into(),
-                            f.value.chars().take(120).collect(),
+                            crate::baseline::value_words(&f.value, lang).chars().take(120).collect(),
                             f.expected.get(lang).to_string(),
                         ]
                     })
@@ -1293,7 +1306,7 @@ pub fn csv(hosts: &[HostData], m: &Meta<'_>) -> Result<String, String> {
             csv_cell(&p.host),
             p.category.word(lang).to_string(),
             csv_cell(p.problem.get(lang)),
-            csv_cell(&p.value),
+            csv_cell(p.value.get(lang)),
             p.clause.to_string(),
             csv_cell(p.advice.get(lang)),
             csv_cell(m.operator),

@@ -306,7 +306,7 @@ fn period(m: &Meta<'_>) -> String {
 /// Text for Markdown (a table cell): pipes and line breaks would end the cell, and HTML in it
 /// would be rendered by a Markdown viewer, so it is written as entities.
 pub fn md_cell(s: &str) -> String {
-    crate::text::escape_unprintable(s)
+    crate::text::escape_unprintable(&s.replace('\t', " "))
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -346,7 +346,7 @@ pub fn markdown(f: &Figures, fleet: &[HostFigures], m: &Meta<'_>) -> Result<Stri
 /// Text for HTML: the five characters that mean something there, and what could act on a
 /// terminal (should the page be printed as text) escaped.
 pub fn html_escape(s: &str) -> String {
-    crate::text::escape_unprintable(s)
+    crate::text::escape_unprintable(&s.replace('\t', " "))
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

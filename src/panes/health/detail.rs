@@ -123,7 +123,7 @@ fn baseline_lines(
         lines.push(Line::from(vec![
             Span::styled(format!("  {} ", f.state.word(lang)), style),
             Span::styled(format!("{} ", f.id.as_str()), roles.text),
-            Span::styled(clean(&f.value), roles.muted),
+            Span::styled(clean(&crate::baseline::value_words(&f.value, lang)), roles.muted),
         ]));
     }
     if run.signs.is_empty() {
