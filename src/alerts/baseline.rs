@@ -2,7 +2,8 @@
 //! compromise (`baseline/<host>/tmp_exe`…), critical, or a warning when every sign of that
 //! kind is weak alone; and `baseline/<host>/listeners` when the listeners differ from the
 //! recorded baseline (critical for a new one, a warning when one only vanished). What a run no
-//! longer finds is cleared; a run that could not look (cut short) clears nothing.
+//! longer finds is cleared, when it looked for it: a run cut short, or one that could not look
+//! for a kind (no `ps`, an unreadable file, no record to compare with), clears nothing of it.
 
 use super::{AlertKey, Change, Level};
 use crate::baseline::signs::{Kind, Sign};
@@ -16,6 +17,7 @@ pub const LISTENERS: &str = "listeners";
 pub fn changes(
     host: &str,
     signs: &[Sign],
+    looked: &std::collections::BTreeSet<Kind>,
     listeners: Option<(&[String], &[String])>,
     complete: bool,
     at: i64,
@@ -25,7 +27,7 @@ pub fn changes(
         let key = AlertKey::Baseline { host: host.to_string(), what: kind.as_str().to_string() };
         let of: Vec<&Sign> = signs.iter().filter(|s| s.kind == kind).collect();
         let Some(first) = of.first() else {
-            if complete {
+            if complete && looked.contains(&kind) {
                 out.push(Change::Clear { key, at });
             }
             continue;
@@ -100,7 +102,8 @@ mod tests {
     fn a_sign_is_critical_a_weak_one_a_warning_and_what_is_gone_clears() {
         let signs = [sign(Kind::TmpExe, false), sign(Kind::TmpExe, false), sign(Kind::MiningPort, true)];
         let new = ["tcp *:4444 (nc)".to_string()];
-        let c = changes("db1", &signs, Some((&new, &[])), true, 100);
+        let all: std::collections::BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+        let c = changes("db1", &signs, &all, Some((&new, &[])), true, 100);
         let open: Vec<(String, Level)> = c
             .iter()
             .filter_map(|c| match c {
@@ -125,10 +128,13 @@ mod tests {
         let clears = c.iter().filter(|c| matches!(c, Change::Clear { .. })).count();
         assert_eq!(clears, Kind::ALL.len() - 2);
         // A run cut short clears nothing; without a record the listeners are not judged.
-        let cut = changes("db1", &[], None, false, 200);
+        let cut = changes("db1", &[], &all, None, false, 200);
+        assert!(cut.is_empty(), "{cut:?}");
+        let blind = changes("db1", &[], &Default::default(), None, true, 200);
+        assert!(blind.is_empty(), "a run that could not look clears nothing: {blind:?}");
         assert!(cut.is_empty(), "{cut:?}");
         let gone = ["tcp *:22 (sshd)".to_string()];
-        let c = changes("db1", &[], Some((&[], &gone)), true, 300);
+        let c = changes("db1", &[], &all, Some((&[], &gone)), true, 300);
         assert!(c.iter().any(|c| matches!(c, Change::Open { level: Level::Warn, .. })));
         let back: AlertKey = "baseline/db1/listeners".parse().unwrap();
         assert_eq!(back.host(), Some("db1"));

@@ -20,6 +20,7 @@ macro_rules! baseline_prelude {
         r#"LC_ALL=C; export LC_ALL
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 h() { command -v "$1" >/dev/null 2>&1; }
+T=; h timeout && T="timeout 20"
 ind() { sed 's/^/ /'; }
 conf() { grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$1" 2>/dev/null | ind; }
 file() {
@@ -33,7 +34,7 @@ file() {
 run() {
   n=$1; shift
   printf '@@ %s $\n' "$n"
-  if h "$1"; then o=$("$@" 2>&1); r=$?; [ -n "$o" ] && printf '%s\n' "$o" | ind; printf '@@. %s\n' "$r"
+  if h "$1"; then o=$($T "$@" 2>&1); r=$?; [ -n "$o" ] && printf '%s\n' "$o" | ind; printf '@@. %s\n' "$r"
   else printf '@@. 127\n'; fi
 }
 "#
@@ -58,16 +59,17 @@ file ld-preload /etc/ld.so.preload
 if h ss; then run estab ss -H -ntp state established; elif h netstat; then run estab netstat -ntp; fi
 if h ps; then
   pp() { (cd /proc && echo [0-9]*); }
-  pq() { ps -e -o pid= 2>/dev/null | tr -s ' \n' '  '; }
+  pq() { $T ps -e -o pid= 2>/dev/null | tr -s ' \n' '  '; }
   a=$(pp); b=$(pq); sleep 1; c=$(pp); d=$(pq)
   printf '@@ pids $\n proc %s\n ps %s\n proc %s\n ps %s\n@@. 0\n' "$a" "$b" "$c" "$d"
 fi
 file cron /etc/crontab /etc/cron.d/* /var/spool/cron/* /var/spool/cron/crontabs/*
 for d in /etc/cron.d /var/spool/cron /var/spool/cron/crontabs; do [ -d "$d" ] && [ ! -r "$d" ] && printf '@@ cron %s !\n' "$d"; done
 printf '@@ cron-scripts $\n'
-for d in /etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cron.monthly; do for f in "$d"/*; do [ -f "$f" ] && printf ' %s\n' "$f"; done; done
+for d in /etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cron.monthly; do for f in "$d"/*; do [ -f "$f" ] && printf ' %s %s\n' "$(cksum < "$f" 2>/dev/null | cut -d' ' -f1)" "$f"; done; done
 printf '@@. 0\n'
 if h systemctl; then run timers systemctl list-unit-files --type=timer --no-legend --no-pager; fi
+[ "$B" = 1 ] || { printf '@@ passwd /etc/passwd\n'; awk -F: '{ print " " $1 "\t" $3 "\t" $7 }' /etc/passwd 2>/dev/null; }
 awk -F: '$7 !~ /(nologin|false)$/ || $3 == 0 { print $6 }' /etc/passwd 2>/dev/null | sort -u | while read -r d; do
   [ -n "$d" ] && [ "$d" != / ] && [ -d "$d" ] || continue
   if [ ! -x "$d" ] || { [ -d "$d/.ssh" ] && [ ! -x "$d/.ssh" ]; }; then printf '@@ keys %s/.ssh !\n' "$d"; continue; fi
@@ -80,7 +82,8 @@ done
 /// The script (no arguments).
 pub const SCRIPT: &str = concat!(
     baseline_prelude!(),
-    r#"printf '@@ whoami $\n'; id -u 2>&1 | ind; printf '@@. 0\n'
+    r#"B=1
+printf '@@ whoami $\n'; id -u 2>&1 | ind; printf '@@. 0\n'
 file os /etc/os-release
 file release /etc/redhat-release /etc/kylin-release /etc/centos-release /etc/debian_version
 if [ -r /etc/shadow ]; then

@@ -107,6 +107,8 @@ pub struct Sign {
 pub struct Signs {
     pub found: Vec<Sign>,
     pub unseen: Vec<Both>,
+    /// The kinds this run could look for (an alert of another kind is not cleared by it).
+    pub looked: BTreeSet<Kind>,
 }
 
 /// The ports of mining pools most miners are configured with.
@@ -120,7 +122,7 @@ const KERNEL_THREADS: [&str; 22] = [
     "migration",
     "rcu_",
     "kswapd",
-    "watchdog",
+    "watchdog/",
     "khugepaged",
     "kauditd",
     "jbd2",
@@ -211,11 +213,31 @@ fn shown(pid: u32, p: &Proc) -> String {
         Exe::None => "-",
         Exe::Unseen => "?",
     };
-    let args: String = p.args.chars().take(160).collect();
+    let args: String = mask_secrets(&p.args).chars().take(160).collect();
     format!("pid {pid} {exe}: {args}")
 }
 
+/// A command or crontab line with what looks like a password left out (`-pSECRET`,
+/// `--password=…`, `pass…=…`, `user:password@`, `IDENTIFIED BY …`): evidence is kept and
+/// shown, a secret is not.
+pub fn mask_secrets(text: &str) -> String {
+    static SECRETS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = SECRETS.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?i)((?:--?(?:pass(?:word|wd)?|pwd|secret|token|key)[= ])|(?:\b(?:pass(?:word|wd)?|pwd|secret|token)[A-Z_]*=)|(?:://[^/\s:@]+:)|(?:identified by\s+)|(?:\s-p))("[^"]*"|'[^']*'|[^\s@]+)"#,
+        )
+        .ok()
+    });
+    match re {
+        Some(re) => re.replace_all(text, "${1}***").into_owned(),
+        None => text.to_string(),
+    }
+}
+
 fn is_kernel_thread_name(name: &str) -> bool {
+    if name.trim_start_matches('[').starts_with("watchdogd") {
+        return true;
+    }
     let name = name.trim_start_matches('[');
     KERNEL_THREADS.iter().any(|k| name.starts_with(k))
 }
@@ -242,6 +264,14 @@ pub fn signs(out: &Output, then: Option<&Record>) -> Signs {
     }
     if out.first("exe").is_none() {
         s.unseen.push(both("processes were not listed".into(), "未能列出进程".into()));
+    } else {
+        s.looked.extend([Kind::DeletedExe, Kind::TmpExe, Kind::FakeKernelThread]);
+    }
+    if out.first("ps").is_some_and(|p| p.ran_ok()) {
+        s.looked.insert(Kind::StratumCommand);
+    }
+    if !out.all("ld-preload").any(|p| p.read == Read::Unreadable) {
+        s.looked.insert(Kind::LdPreload);
     }
     for (pid, p) in &procs {
         let lower = p.args.to_ascii_lowercase();
@@ -329,14 +359,22 @@ pub fn signs(out: &Output, then: Option<&Record>) -> Signs {
             ));
         }
     }
-    if out.first("estab").is_none() {
-        s.unseen.push(both(
+    match out.first("estab") {
+        Some(e) if e.ran_ok() => {
+            s.looked.insert(Kind::MiningPort);
+        }
+        Some(_) => s.unseen.push(both(
+            "connections could not be listed (ss or netstat failed)".into(),
+            "未能列出网络连接（ss 或 netstat 执行失败）".into(),
+        )),
+        None => s.unseen.push(both(
             "connections were not listed (neither ss nor netstat)".into(),
             "未能列出网络连接（没有 ss 或 netstat）".into(),
-        ));
+        )),
     }
     match hidden_pids(out) {
         Some(hidden) => {
+            s.looked.insert(Kind::HiddenPid);
             for pid in hidden {
                 s.found.push(sign(Kind::HiddenPid, false, format!("pid {pid} (/proc/{pid})"), None));
             }
@@ -355,6 +393,19 @@ pub fn signs(out: &Output, then: Option<&Record>) -> Signs {
     }
     if let Some(then) = then {
         s.found.extend(changes(&now, then));
+        s.looked.extend([Kind::CronChanged, Kind::KeyAdded]);
+        if out.first("timers").is_some_and(|t| t.ran_ok()) {
+            s.looked.insert(Kind::TimerAdded);
+        }
+        if out.first("passwd").is_some() {
+            s.looked.insert(Kind::Uid0Added);
+        }
+    }
+    if !now.listeners_seen {
+        s.unseen.push(both(
+            "listeners could not be listed (ss or netstat failed or is missing)".into(),
+            "未能列出监听端口（ss 或 netstat 执行失败或不存在）".into(),
+        ));
     }
     s
 }
@@ -399,9 +450,16 @@ pub struct Record {
     pub uid0: BTreeSet<String>,
     /// The paths that could not be read then (not compared).
     pub unseen: BTreeSet<String>,
+    /// The listeners were listed (`ss` or `netstat` ran); else they are not compared.
+    #[serde(default = "listed")]
+    pub listeners_seen: bool,
     /// The crontab line of each digest of this run (never stored).
     #[serde(skip)]
     pub lines: BTreeMap<String, String>,
+}
+
+fn listed() -> bool {
+    true
 }
 
 fn digest(text: &str) -> String {
@@ -443,7 +501,13 @@ pub fn listeners(out: &Output) -> BTreeMap<String, String> {
             }
         });
         let local = local.replace("0.0.0.0:", "*:").replace("[::]:", "*:").replace(":::", "*:");
-        let key = format!("{proto} {local}");
+        // An unconnected UDP socket on an ephemeral port (a syslog forwarder, rpc.statd) takes
+        // a new port at each start: known by its process, not its port.
+        let ephemeral = proto == "udp" && port_of(&local).is_some_and(|p| p >= 32_768);
+        let key = match (&who, ephemeral) {
+            (Some(w), true) => format!("udp ephemeral ({w})"),
+            _ => format!("{proto} {local}"),
+        };
         let slot = map.entry(key).or_insert_with(String::new);
         if slot.is_empty() {
             *slot = who.unwrap_or_default();
@@ -455,7 +519,11 @@ pub fn listeners(out: &Output) -> BTreeMap<String, String> {
 impl Record {
     /// The record of one run.
     pub fn of(out: &Output) -> Record {
-        let mut r = Record { listeners: listeners(out), ..Default::default() };
+        let mut r = Record {
+            listeners: listeners(out),
+            listeners_seen: out.first("listen").is_some_and(|l| l.ran_ok()),
+            ..Default::default()
+        };
         for sec in out.all("cron") {
             if sec.read == Read::Unreadable {
                 r.unseen.insert(sec.path.clone());
@@ -463,12 +531,16 @@ impl Record {
             }
             for l in &sec.lines {
                 let key = format!("{}\t{}", sec.path, digest(&format!("{}\t{l}", sec.path)));
-                r.lines.insert(key.clone(), format!("{}: {l}", sec.path));
+                r.lines.insert(key.clone(), format!("{}: {}", sec.path, mask_secrets(l)));
                 r.cron.insert(key);
             }
         }
+        // `checksum path`: a script changed in place is a new key.
         for (_, l) in out.lines("cron-scripts") {
-            r.cron.insert(l.trim().to_string());
+            let key = l.trim().to_string();
+            let (sum, path) = key.split_once(' ').unwrap_or(("", key.as_str()));
+            r.lines.insert(key.clone(), format!("{path} (cron script, cksum {sum})"));
+            r.cron.insert(key);
         }
         if let Some(t) = out.first("timers").filter(|s| s.ran_ok()) {
             for l in &t.lines {
@@ -483,11 +555,20 @@ impl Record {
                 continue;
             }
             for l in &sec.lines {
-                if let Some((fp, what)) = fingerprint(l) {
-                    let key = format!("{}\t{fp}", sec.path);
-                    r.lines.insert(key.clone(), format!("{}: {what} {fp}", sec.path));
-                    r.keys.insert(key);
-                }
+                let (key, shown) = match fingerprint(l) {
+                    Some((fp, what)) => (format!("{}\t{fp}", sec.path), format!("{}: {what} {fp}", sec.path)),
+                    // A line this reading does not understand is still a line sshd may: kept
+                    // by its digest.
+                    None => {
+                        let d = digest(l);
+                        (
+                            format!("{}\tline:{d}", sec.path),
+                            format!("{}: a line not read as a key (digest {d})", sec.path),
+                        )
+                    }
+                };
+                r.lines.insert(key.clone(), shown);
+                r.keys.insert(key);
             }
         }
         for (_, l) in out.lines("passwd") {
@@ -529,6 +610,9 @@ pub fn changes(now: &Record, then: &Record) -> Vec<Sign> {
 
 /// Listeners that appeared and vanished since `then`, each as `tcp *:22 (sshd)`.
 pub fn listener_changes(now: &Record, then: &Record) -> (Vec<String>, Vec<String>) {
+    if !now.listeners_seen || !then.listeners_seen {
+        return (Vec::new(), Vec::new());
+    }
     let show = |(k, p): (&String, &String)| if p.is_empty() { k.clone() } else { format!("{k} ({p})") };
     let new = now.listeners.iter().filter(|(k, _)| !then.listeners.contains_key(*k)).map(show).collect();
     let gone = then.listeners.iter().filter(|(k, _)| !now.listeners.contains_key(*k)).map(show).collect();

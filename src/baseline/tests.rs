@@ -401,3 +401,32 @@ fn kylin_uos_and_debian_hosts_are_read_as_they_write_their_settings() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// Evidence keeps no password; an ephemeral UDP socket is known by its process; a key line
+/// that is not read as a key is still compared; a cron script changed in place is a change.
+#[test]
+fn evidence_and_records_hold_no_secret_and_miss_no_change() {
+    use super::signs::{changes, mask_secrets, Kind, Record};
+    assert_eq!(
+        mask_secrets("mysqldump -uroot -pS3cret --password=abc db | curl http://u:pw@h/x"),
+        "mysqldump -uroot -p*** --password=*** db | curl http://u:***@h/x"
+    );
+    let before = read(
+        "@@ listen $\n udp UNCONN 0 0 0.0.0.0:41234 0.0.0.0:* users:((\"rsyslogd\",pid=9,fd=3))\n@@. 0\n\
+         @@ cron-scripts $\n 1111 /etc/cron.daily/logrotate\n@@. 0\n@@ end $\n",
+    );
+    let after = read(
+        "@@ listen $\n udp UNCONN 0 0 0.0.0.0:50999 0.0.0.0:* users:((\"rsyslogd\",pid=9,fd=3))\n@@. 0\n\
+         @@ cron-scripts $\n 2222 /etc/cron.daily/logrotate\n@@. 0\n\
+         @@ keys /root/.ssh/authorized_keys\n command=\"ssh-agent\" garbage-line\n@@ end $\n",
+    );
+    let (then, now) = (Record::of(&before), Record::of(&after));
+    assert_eq!(super::signs::listener_changes(&now, &then), (vec![], vec![]));
+    let found = changes(&now, &then);
+    let kinds: Vec<Kind> = found.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [Kind::CronChanged, Kind::KeyAdded], "{found:#?}");
+    assert!(found[0].evidence.contains("/etc/cron.daily/logrotate"), "{found:?}");
+    // No listing at all is not "every listener gone".
+    let blind = Record::of(&read("@@ listen $\n@@. 1\n@@ end $\n"));
+    assert_eq!(super::signs::listener_changes(&blind, &then), (vec![], vec![]));
+}

@@ -159,10 +159,21 @@ pub fn run(g: &Global, args: &BaselineArgs) -> i32 {
     for (host, r) in &judged {
         let stored = match r {
             Ok((ins, then)) => store.record_baseline_run(host, now, Ok(ins)).and_then(|_| {
-                let diff = then.as_ref().map(|(_, t)| listener_changes(&ins.record, t));
+                // A record now taken is what is expected: its listeners differ from nothing.
+                let diff = if recording {
+                    Some((Vec::new(), Vec::new()))
+                } else {
+                    then.as_ref().map(|(_, t)| listener_changes(&ins.record, t))
+                };
                 let listeners = diff.as_ref().map(|(n, g)| (n.as_slice(), g.as_slice()));
-                let changes =
-                    crate::alerts::baseline::changes(host, &ins.signs.found, listeners, ins.complete, now);
+                let changes = crate::alerts::baseline::changes(
+                    host,
+                    &ins.signs.found,
+                    &ins.signs.looked,
+                    listeners,
+                    ins.complete,
+                    now,
+                );
                 store.apply_alert_changes(&changes)?;
                 if recording && ins.complete {
                     store.set_baseline_record(host, now, &ins.record)?;
@@ -183,26 +194,12 @@ pub fn run(g: &Global, args: &BaselineArgs) -> i32 {
             lines.push(match r {
                 Ok((ins, _)) if ins.complete => {
                     let r = &ins.record;
+                    let (h, l, c, t, k, u) =
+                        (shown(host), r.listeners.len(), r.cron.len(), r.timers.len(), r.keys.len(), r.uid0.len());
                     tr(
                         lang,
-                        format!(
-                            "{}: recorded {} listeners, {} cron entries, {} timers, {} keys, {} UID 0 accounts",
-                            shown(host),
-                            r.listeners.len(),
-                            r.cron.len(),
-                            r.timers.len(),
-                            r.keys.len(),
-                            r.uid0.len()
-                        ),
-                        format!(
-                            "{}：已记录监听 {} 个、计划任务 {} 条、定时器 {} 个、公钥 {} 个、UID 0 账户 {} 个",
-                            shown(host),
-                            r.listeners.len(),
-                            r.cron.len(),
-                            r.timers.len(),
-                            r.keys.len(),
-                            r.uid0.len()
-                        ),
+                        format!("{h}: recorded {l} listeners, {c} cron entries, {t} timers, {k} keys, {u} UID 0 accounts"),
+                        format!("{h}：已记录监听 {l} 个、计划任务 {c} 条、定时器 {t} 个、公钥 {k} 个、UID 0 账户 {u} 个"),
                     )
                 }
                 Ok(_) => {

@@ -166,27 +166,8 @@ pub fn run(g: &Global, args: &ReportArgs) -> i32 {
     let out = a.out.clone().unwrap_or_else(|| {
         path.parent().map(Path::to_path_buf).unwrap_or_default().join("reports").join(quarter.label())
     });
-    let shown = |p: &Path| crate::text::escape_unprintable(&p.display().to_string()).into_owned();
-    // What could not be written, and why, in the reader's language.
-    let refused = |p: &Path, e: std::io::Error, en: &str, zh: &str| {
-        let why = crate::i18n::io_error(&e, lang);
-        say(name, &tr(lang, format!("{}: {en}: {why}", shown(p)), format!("{}：{zh}：{why}", shown(p))));
-        2
-    };
-    if let Err(e) = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&out) {
-        return refused(&out, e, "cannot be made", "无法创建");
-    }
-    for (file, text) in [("report.md", &md), ("report.html", &html)] {
-        let p = out.join(file);
-        if let Err(e) = crate::cli::write_private(&p, text.as_bytes()) {
-            return refused(
-                &p,
-                e,
-                "not written (nothing is left half-written)",
-                "未写入（不会留下写了一半的文件）",
-            );
-        }
-        print_clean(&shown(&p));
+    if let Err(code) = write_files(name, lang, &out, &[("report.md", &md), ("report.html", &html)]) {
+        return code;
     }
     let pct = |c: &crate::tickets::quarter::Compliance| {
         c.pct().map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into())
@@ -199,6 +180,38 @@ pub fn run(g: &Global, args: &ReportArgs) -> i32 {
         format!("{q}：工单 {n} 张，响应达标率 {resp}，解决达标率 {res}，超时 {b} 次，主机 {hosts} 台"),
     ));
     0
+}
+
+/// Writes a report's files into `out` (made mode 0700), each whole and mode 0600, and prints
+/// their paths; what could not be written is said, in the reader's language (exit code 2).
+fn write_files(
+    name: &str,
+    lang: crate::i18n::Lang,
+    out: &Path,
+    files: &[(&str, &String)],
+) -> Result<(), i32> {
+    let shown = |p: &Path| crate::text::escape_unprintable(&p.display().to_string()).into_owned();
+    let refused = |p: &Path, e: std::io::Error, en: &str, zh: &str| {
+        let why = crate::i18n::io_error(&e, lang);
+        say(name, &tr(lang, format!("{}: {en}: {why}", shown(p)), format!("{}：{zh}：{why}", shown(p))));
+        2
+    };
+    if let Err(e) = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(out) {
+        return Err(refused(out, e, "cannot be made", "无法创建"));
+    }
+    for (file, text) in files {
+        let p = out.join(file);
+        if let Err(e) = crate::cli::write_private(&p, text.as_bytes()) {
+            return Err(refused(
+                &p,
+                e,
+                "not written (nothing is left half-written)",
+                "未写入（不会留下写了一半的文件）",
+            ));
+        }
+        print_clean(&shown(&p));
+    }
+    Ok(())
 }
 
 /// A day `YYYY-MM-DD` in `offset`: its start.
@@ -432,26 +445,9 @@ fn inspection(g: &Global, a: &InspectionArgs) -> i32 {
             .join("reports")
             .join(format!("inspection-{}", label.replace('~', "_")))
     });
-    let shown = |p: &Path| crate::text::escape_unprintable(&p.display().to_string()).into_owned();
-    let refused = |p: &Path, e: std::io::Error, en: &str, zh: &str| {
-        let why = crate::i18n::io_error(&e, lang);
-        say(name, &tr(lang, format!("{}: {en}: {why}", shown(p)), format!("{}：{zh}：{why}", shown(p))));
-        2
-    };
-    if let Err(e) = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&out) {
-        return refused(&out, e, "cannot be made", "无法创建");
-    }
-    for (file, text) in [("inspection.md", &md), ("inspection.html", &html), ("findings.csv", &csv)] {
-        let p = out.join(file);
-        if let Err(e) = crate::cli::write_private(&p, text.as_bytes()) {
-            return refused(
-                &p,
-                e,
-                "not written (nothing is left half-written)",
-                "未写入（不会留下写了一半的文件）",
-            );
-        }
-        print_clean(&shown(&p));
+    let files = [("inspection.md", &md), ("inspection.html", &html), ("findings.csv", &csv)];
+    if let Err(code) = write_files(name, lang, &out, &files) {
+        return code;
     }
     let problems = report::listed(&hosts, &meta);
     let high = problems.iter().filter(|p| p.severity == report::Severity::High).count();

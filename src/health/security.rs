@@ -1187,7 +1187,8 @@ Jan  1 09:40:00 h sshd[106]: Disconnecting: Too many authentication failures [pr
         let now = crate::baseline::signs::Record::of(later.signs.as_ref().unwrap());
         let (new, _) = crate::baseline::signs::listener_changes(&now, &then);
         assert!(new.iter().any(|l| l.starts_with(&format!("tcp 127.0.0.1:{port}"))), "{new:?}");
-        let changes = crate::alerts::baseline::changes("here", &[], Some((&new, &[])), true, 0);
+        let changes =
+            crate::alerts::baseline::changes("here", &[], &Default::default(), Some((&new, &[])), true, 0);
         assert!(changes
             .iter()
             .any(|c| matches!(c, crate::alerts::Change::Open { level: crate::health::Level::Crit, .. })));

@@ -395,6 +395,7 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                 out.push(problem);
             }
             let mut kinds: Vec<Kind> = run.signs.iter().map(|s| s.kind).collect();
+            kinds.sort();
             kinds.dedup();
             for kind in kinds {
                 let of: Vec<&Sign> = run.signs.iter().filter(|s| s.kind == kind).collect();
@@ -490,13 +491,25 @@ pub fn follow_up<'a>(
         .iter()
         .map(|p| {
             let still = now.iter().any(|n| n.host == p.host && n.key == p.key);
+            // Fixed only when this period looked again: a run that reached the host and ran
+            // through, and for an item, a judgement of it now (not "not readable").
             let seen = hosts.iter().any(|h| {
-                h.host == p.host
-                    && if p.key.starts_with("baseline/") || p.key.starts_with("sign/") {
-                        h.baseline.is_some()
-                    } else {
-                        h.figures.is_some()
-                    }
+                if h.host != p.host {
+                    return false;
+                }
+                let run = h.baseline.as_ref().filter(|r| r.error.is_none() && r.complete);
+                if let Some(item) = p.key.strip_prefix("baseline/") {
+                    run.and_then(|r| r.findings.iter().find(|f| f.id.as_str() == item))
+                        .is_some_and(|f| matches!(f.state, State::Pass | State::Info))
+                } else if p.key.starts_with("sign/") {
+                    run.is_some()
+                } else if p.key.starts_with("backup/") {
+                    !h.jobs.is_empty()
+                } else if p.key.starts_with("cert/") {
+                    !h.certs.is_empty()
+                } else {
+                    h.figures.is_some()
+                }
             });
             let state = if still {
                 Followed::Open
@@ -650,7 +663,7 @@ fn document(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>, charts_on: b
     // 4. Summary per category.
     let mut rows = Vec::new();
     for cat in Category::ALL {
-        let (mut pass, mut fail, mut part, mut unread) = (0, 0, 0, 0);
+        let (mut pass, mut fail, mut part, mut unread, mut info) = (0, 0, 0, 0, 0);
         for h in hosts {
             match cat {
                 Category::Operation | Category::Backup | Category::Certificate => {
@@ -673,7 +686,8 @@ fn document(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>, charts_on: b
                     let Some(run) = &h.baseline else { continue };
                     for f in run.findings.iter().filter(|f| Category::of_item(f.id) == cat) {
                         match f.state {
-                            State::Pass | State::Info => pass += 1,
+                            State::Pass => pass += 1,
+                            State::Info => info += 1,
                             State::Fail => fail += 1,
                             State::Warn => part += 1,
                             State::NotReadable => unread += 1,
@@ -690,21 +704,22 @@ fn document(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>, charts_on: b
                 }
             }
         }
-        if pass + fail + part + unread > 0 {
+        if pass + fail + part + unread + info > 0 {
             rows.push(vec![
                 cat.word(lang).to_string(),
                 pass.to_string(),
                 fail.to_string(),
                 part.to_string(),
                 unread.to_string(),
+                info.to_string(),
             ]);
         }
     }
     let mut summary = vec![Block::Para(t(lang,
-        "Security categories count baseline items and signs (a sign counts as non-compliant); operation, backups and certificates count hosts.",
-        "安全类按检查项和入侵迹象计数（入侵迹象计为不符合）；运行状况、备份和证书按主机计数。").into()),
+        "Security categories count baseline items and signs (a sign counts as non-compliant); operation, backups and certificates count hosts. Items recorded only are said for the record (a choice of the site, such as password logins or anti-malware) and judged neither way.",
+        "安全类按检查项和入侵迹象计数（入侵迹象计为不符合）；运行状况、备份和证书按主机计数。仅记录项仅作记录（如口令登录、防恶意代码软件等由单位自行决定的事项），不作符合与否的判定。").into()),
         Block::Table {
-            head: head(lang, &[("Category", "类别"), ("Compliant", "符合"), ("Non-compliant", "不符合"), ("Partly", "部分符合"), ("Not readable", "无法读取")]),
+            head: head(lang, &[("Category", "类别"), ("Compliant", "符合"), ("Non-compliant", "不符合"), ("Partly", "部分符合"), ("Not readable", "无法读取"), ("Recorded only", "仅记录")]),
             rows,
         }];
     if charts_on && !hosts.is_empty() {

@@ -232,10 +232,10 @@ impl Store {
     pub fn baseline_runs_between(&self, from: i64, to: i64) -> Result<Vec<StoredRun>> {
         self.baseline_run_rows(
             "SELECT r.id, h.name, r.at, r.complete, r.as_root, r.error, r.unseen_en, r.unseen_zh
-             FROM baseline_runs r JOIN hosts h ON h.id = r.host_id
-             WHERE r.id = (SELECT r2.id FROM baseline_runs r2 WHERE r2.host_id = r.host_id
-                           AND r2.at >= ?1 AND r2.at < ?2
-                           ORDER BY (r2.error IS NULL) DESC, r2.at DESC, r2.id DESC LIMIT 1)
+             FROM hosts h CROSS JOIN baseline_runs r
+               ON r.id = (SELECT r2.id FROM baseline_runs r2 WHERE r2.host_id = h.id
+                          AND r2.at >= ?1 AND r2.at < ?2
+                          ORDER BY (r2.error IS NULL) DESC, r2.at DESC, r2.id DESC LIMIT 1)
              ORDER BY h.name",
             &[&from, &to],
         )
@@ -265,6 +265,7 @@ mod tests {
                     note: Some(Both::new("n", "注")),
                 }],
                 unseen: vec![Both::new("/root/.ssh could not be read", "/root/.ssh 无法读取")],
+                looked: Default::default(),
             },
             record: Record::default(),
             complete: true,

@@ -110,13 +110,16 @@ impl Store {
             )?;
             // The boot the sample belongs to, once (uptime and the clock disagree by a second
             // or two from one sample to the next).
-            if let Some(up) = s.uptime_s.filter(|_| s.reachable) {
-                let boot = s.sampled_at - up as i64;
+            let boot = s
+                .uptime_s
+                .filter(|_| s.reachable)
+                .and_then(|up| s.sampled_at.checked_sub(i64::try_from(up).ok()?));
+            if let Some(boot) = boot {
                 tx.prepare_cached(
                     "INSERT OR IGNORE INTO boots (host_id, boot_at)
                      SELECT id, ?2 FROM hosts WHERE name = ?1
                      AND NOT EXISTS (SELECT 1 FROM boots WHERE host_id = hosts.id
-                                     AND boot_at BETWEEN ?2 - 120 AND ?2 + 120)",
+                                     AND boot_at BETWEEN ?2 - 600 AND ?2 + 600)",
                 )?
                 .execute(params![s.name, boot])?;
             }
@@ -196,10 +199,11 @@ impl Store {
             let day = from.div_euclid(DAY_S) * DAY_S;
             tx.execute(
                 "INSERT OR REPLACE INTO health_1d
-                 SELECT host_id, (bucket / ?2) * ?2 AS day, sum(samples), sum(reachable_samples),
+                 SELECT f.host_id, (f.bucket / ?2) * ?2 AS day, sum(samples), sum(reachable_samples),
                         sum(cpu_avg * samples), sum(CASE WHEN cpu_avg IS NULL THEN 0 ELSE samples END),
                         max(cpu_max), max(mem_max), max(swap_max), max(load1_max), max(disk_max)
-                 FROM health_5m WHERE bucket >= ?1 GROUP BY host_id, day",
+                 FROM hosts x CROSS JOIN health_5m f ON f.host_id = x.id AND f.bucket >= ?1
+                 GROUP BY f.host_id, day",
                 params![day, DAY_S],
             )?;
             tx.execute(

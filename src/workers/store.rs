@@ -403,10 +403,13 @@ fn baseline_changes(
     out: &crate::baseline::script::Output,
     now: i64,
 ) -> Vec<crate::alerts::Change> {
-    let then = store.baseline_record(host).ok().flatten().map(|(_, r)| r);
+    // A record that cannot be read is not "no record": nothing is judged this time.
+    let Ok(then) = store.baseline_record(host).map(|r| r.map(|(_, r)| r)) else {
+        return Vec::new();
+    };
     let signs = crate::baseline::signs::signs(out, then.as_ref());
     let record = crate::baseline::signs::Record::of(out);
     let diff = then.as_ref().map(|t| crate::baseline::signs::listener_changes(&record, t));
     let listeners = diff.as_ref().map(|(n, g)| (n.as_slice(), g.as_slice()));
-    crate::alerts::baseline::changes(host, &signs.found, listeners, out.complete, now)
+    crate::alerts::baseline::changes(host, &signs.found, &signs.looked, listeners, out.complete, now)
 }
