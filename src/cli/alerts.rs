@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::alert_words;
 use crate::alerts::{Alert, AlertState, Silence, SilenceScope};
-use crate::cli::errors::{print_clean, print_json, say};
+use crate::cli::errors::{print_clean, print_json, say, shown};
 use crate::cli::Global;
 use crate::health::Level;
 use crate::i18n::{tr, Lang};
@@ -104,10 +104,6 @@ pub struct HistoryArgs {
     pub id: i64,
     #[arg(long)]
     pub json: bool,
-}
-
-fn shown(s: &str) -> String {
-    crate::text::escape_unprintable(s).into_owned()
 }
 
 /// A moment as RFC 3339 in the clock's offset; null for none.

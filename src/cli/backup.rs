@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::backup_words;
 use crate::backups::State;
-use crate::cli::errors::{print_clean, print_json, say};
+use crate::cli::errors::{print_clean, print_json, say, shown};
 use crate::cli::Global;
 use crate::i18n::{tr, Lang};
 use crate::store::{Access, Store};
@@ -53,10 +53,6 @@ pub struct HistoryArgs {
     pub name: String,
     #[arg(long)]
     pub json: bool,
-}
-
-fn shown(s: &str) -> String {
-    crate::text::escape_unprintable(s).into_owned()
 }
 
 /// A moment as RFC 3339 in the job's zone.

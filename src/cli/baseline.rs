@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::baseline::script;
 use crate::baseline::signs::{listener_changes, Record};
 use crate::baseline::{inspect, Finding, Inspection, State};
-use crate::cli::errors::{print_clean, print_json, say};
+use crate::cli::errors::{print_clean, print_json, say, shown};
 use crate::cli::Global;
 use crate::fleet::inventory::Access as HostAccess;
 use crate::i18n::{tr, Lang};
@@ -62,10 +62,6 @@ pub struct RecordArgs {
 
 /// How long one host's run may take (`yum updateinfo` from its cache is the slow part).
 const RUN_TIMEOUT: Duration = Duration::from_secs(180);
-
-fn shown(s: &str) -> String {
-    crate::text::escape_unprintable(s).into_owned()
-}
 
 /// A host's run judged (with the baseline it was compared with), or why it could not be
 /// inspected.

@@ -46,6 +46,12 @@ pub fn print_json(json: &str) {
     }
 }
 
+/// Text from outside (a host name, a path, remote output) with what could act on a terminal
+/// escaped, for a message.
+pub fn shown(s: &str) -> String {
+    crate::text::escape_unprintable(s).into_owned()
+}
+
 pub fn print_clean(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::cli::errors::{print_clean, print_json, say};
+use crate::cli::errors::{print_clean, print_json, say, shown};
 use crate::cli::nagios::{self, Format, Perf, PluginState};
 use crate::cli::Global;
 use crate::i18n::{tr, Lang};
@@ -45,10 +45,6 @@ pub struct CheckArgs {
     pub checks: Vec<String>,
     #[arg(long = "from", value_name = "HOST")]
     pub from: Vec<String>,
-}
-
-fn shown(s: &str) -> String {
-    crate::text::escape_unprintable(s).into_owned()
 }
 
 pub fn run(g: &Global, args: &NetArgs) -> i32 {

@@ -423,10 +423,11 @@ fn inspection(g: &Global, a: &InspectionArgs) -> i32 {
         lang,
     };
     let previous = report::listed(&before, &prev_meta);
+    let problems = report::listed(&hosts, &meta);
     let written = (
-        report::markdown(&hosts, &previous, &meta),
-        report::html(&hosts, &previous, &meta),
-        report::csv(&hosts, &meta),
+        report::markdown(&hosts, &problems, &previous, &meta),
+        report::html(&hosts, &problems, &previous, &meta),
+        report::csv(&problems, &meta),
     );
     let (md, html, csv) = match written {
         (Ok(md), Ok(html), Ok(csv)) => (md, html, csv),
@@ -449,7 +450,6 @@ fn inspection(g: &Global, a: &InspectionArgs) -> i32 {
     if let Err(code) = write_files(name, lang, &out, &files) {
         return code;
     }
-    let problems = report::listed(&hosts, &meta);
     let high = problems.iter().filter(|p| p.severity == report::Severity::High).count();
     print_clean(&tr(
         lang,

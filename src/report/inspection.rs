@@ -567,9 +567,14 @@ struct Doc {
     sections: Vec<Section>,
 }
 
-fn document(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>, charts_on: bool) -> Result<Doc, String> {
+fn document(
+    hosts: &[HostData],
+    problems: &[Problem],
+    previous: &[Problem],
+    m: &Meta<'_>,
+    charts_on: bool,
+) -> Result<Doc, String> {
     let lang = m.lang;
-    let problems = problems(hosts, m.to.min(m.generated_at));
     let from = date(m.from, m.offset, "%Y-%m-%d");
     let to = date(m.to - 1, m.offset, "%Y-%m-%d");
     let at = date(m.generated_at, m.offset, "%Y-%m-%d %H:%M %:z");
@@ -783,7 +788,7 @@ fn document(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>, charts_on: b
         },
     });
     // 6. Follow-up of the last period.
-    let followed = follow_up(previous, &problems, hosts);
+    let followed = follow_up(previous, problems, hosts);
     s.push(Section {
         title: t(lang, "6. Follow-up of the last period", "六、上期整改跟踪").into(),
         level: 2,
@@ -821,7 +826,7 @@ fn document(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>, charts_on: b
         title: t(lang, "7. Hosts", "七、各主机巡检情况").into(), level: 2, blocks: vec![]
     });
     for h in hosts {
-        s.push(host_section(h, &problems, m, charts_on)?);
+        s.push(host_section(h, problems, m, charts_on)?);
     }
     // 8. Conclusion.
     let fixed = followed.iter().filter(|(_, f)| *f == Followed::Fixed).count();
@@ -1152,8 +1157,14 @@ fn host_section(
 }
 
 /// The report as Markdown.
-pub fn markdown(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>) -> Result<String, String> {
-    let d = document(hosts, previous, m, false)?;
+/// The report as Markdown; `problems` are [`listed`]'s of the same hosts.
+pub fn markdown(
+    hosts: &[HostData],
+    problems: &[Problem],
+    previous: &[Problem],
+    m: &Meta<'_>,
+) -> Result<String, String> {
+    let d = document(hosts, problems, previous, m, false)?;
     let mut out = format!("# {}\n\n{}\n", md_cell(&d.title), md_cell(&d.subtitle));
     for s in &d.sections {
         out.push_str(&format!("\n{} {}\n\n", "#".repeat(s.level as usize), md_cell(&s.title)));
@@ -1205,8 +1216,13 @@ td.sev-low { background: #dfe8f1; text-align: center; white-space: nowrap; }
 ";
 
 /// The report as one self-contained HTML page.
-pub fn html(hosts: &[HostData], previous: &[Problem], m: &Meta<'_>) -> Result<String, String> {
-    let d = document(hosts, previous, m, true)?;
+pub fn html(
+    hosts: &[HostData],
+    problems: &[Problem],
+    previous: &[Problem],
+    m: &Meta<'_>,
+) -> Result<String, String> {
+    let d = document(hosts, problems, previous, m, true)?;
     let lang_attr = if m.lang == Lang::En { "en" } else { "zh-CN" };
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang_attr}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{0}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{0}</h1>\n<p class=\"period\">{1}</p>\n",
@@ -1294,9 +1310,8 @@ fn csv_cell(s: &str) -> String {
 }
 
 /// The problems as CSV (UTF-8 with a byte order mark, so spreadsheets read the Chinese).
-pub fn csv(hosts: &[HostData], m: &Meta<'_>) -> Result<String, String> {
+pub fn csv(problems: &[Problem], m: &Meta<'_>) -> Result<String, String> {
     let lang = m.lang;
-    let problems = problems(hosts, m.to.min(m.generated_at));
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = head(
         lang,
@@ -1314,7 +1329,7 @@ pub fn csv(hosts: &[HostData], m: &Meta<'_>) -> Result<String, String> {
         ],
     );
     w.write_record(&header).map_err(|e| e.to_string())?;
-    for p in &problems {
+    for p in problems {
         let due = date(m.generated_at + p.severity.days_to_fix() * 86_400, m.offset, "%Y-%m-%d");
         w.write_record([
             p.severity.word(lang).to_string(),
