@@ -33,8 +33,75 @@ const MINER: &str = "@@ exe $
 @@ estab $
  0 0 10.20.3.40:42117 203.0.113.77:3333 users:((\"kdevtmpfsi\",pid=23817,fd=9))
 @@. 0
+@@ pids $
+ proc 1 23817 23902
+ ps 1 23817 23902
+ proc 1 23817 23902
+ ps 1 23817 23902
+@@. 0
 @@ cron /var/spool/cron/exch
  */5 * * * * /tmp/.ICE-unix/.x/kdevtmpfsi >/dev/null 2>&1
+";
+
+/// What a clean host shows in the signs part, read as root: every executable where its
+/// package put it, the same PIDs in `/proc` and `ps` both times, one SSH session.
+const CLEAN_ROOT: &str = "@@ exe $
+ lrwxrwxrwx 1 root root 0 Dec  1 02:13 /proc/1/exe -> /usr/lib/systemd/systemd
+ ls: cannot read symbolic link '/proc/2/exe': No such file or directory
+ lrwxrwxrwx 1 root root 0 Dec  1 02:13 /proc/1202/exe -> /usr/sbin/sshd
+ lrwxrwxrwx 1 root root 0 Dec  1 02:13 /proc/1501/exe -> /usr/sbin/nginx
+ lrwxrwxrwx 1 app app 0 Dec  1 02:13 /proc/4242/exe -> /usr/lib/jvm/java-11-openjdk/bin/java
+@@. 0
+@@ comm $
+ 1\tsystemd
+ 2\tkthreadd
+ 1202\tsshd
+ 1501\tnginx
+ 4242\tjava
+@@. 0
+@@ ps $
+     1 /usr/lib/systemd/systemd --system
+     2 [kthreadd]
+  1202 sshd: /usr/sbin/sshd -D [listener]
+  1501 nginx: master process /usr/sbin/nginx
+  4242 /usr/lib/jvm/java-11-openjdk/bin/java -jar /app/rkxx/rkxx.jar
+@@. 0
+@@ estab $
+ 0 0 10.20.3.11:22 10.20.1.5:51514 users:((\"sshd\",pid=1202,fd=4))
+@@. 0
+@@ pids $
+ proc 1 2 1202 1501 4242
+ ps 1 2 1202 1501 4242
+ proc 1 2 1202 1501 4242
+ ps 1 2 1202 1501 4242
+@@. 0
+";
+
+/// The same read by an ordinary login: other users' executables cannot be read (said).
+const CLEAN_USER: &str = "@@ exe $
+ ls: cannot read symbolic link '/proc/1/exe': Permission denied
+ ls: cannot read symbolic link '/proc/1202/exe': Permission denied
+ lrwxrwxrwx 1 app app 0 Dec  1 02:13 /proc/4242/exe -> /usr/lib/jvm/java-1.8.0/bin/java
+@@. 0
+@@ comm $
+ 1\tsystemd
+ 1202\tsshd
+ 4242\tjava
+@@. 0
+@@ ps $
+     1 /usr/lib/systemd/systemd --system
+  1202 /usr/sbin/sshd -D
+  4242 /usr/lib/jvm/java-1.8.0/bin/java -jar /app/rkxx/rkxx.jar
+@@. 0
+@@ estab $
+ 0 0 10.20.4.21:22 10.20.1.5:50022 users:((\"sshd\",pid=1202,fd=4))
+@@. 0
+@@ pids $
+ proc 1 1202 4242
+ ps 1 1202 4242
+ proc 1 1202 4242
+ ps 1 1202 4242
+@@. 0
 ";
 
 fn without_end(text: &str) -> &str {
@@ -44,9 +111,9 @@ fn without_end(text: &str) -> &str {
 /// Each demo host's run: its name and the script's output (none for the host that is down).
 fn runs() -> Vec<(&'static str, String)> {
     vec![
-        ("demo-app1", UBUNTU.to_string()),
-        ("demo-db1", CENTOS6.to_string()),
-        ("演示-海口应用2", CENTOS7.to_string()),
+        ("demo-app1", format!("{}{CLEAN_ROOT}@@ end $\n", without_end(UBUNTU))),
+        ("demo-db1", format!("{}{CLEAN_ROOT}@@ end $\n", without_end(CENTOS6))),
+        ("演示-海口应用2", format!("{}{CLEAN_USER}@@ end $\n", without_end(CENTOS7))),
         ("demo-exchange", format!("{}{MINER}@@ end $\n", without_end(CENTOS7))),
     ]
 }

@@ -17,7 +17,8 @@ pub fn bars(title: &str, bars: &[(String, f64)], w: u32, h: u32, pct: bool) -> R
         let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let top = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max);
-        let max = if pct { 100.0 } else { (top * 1.15).max(1.0).ceil() };
+        // Room above the tallest bar for its figure (and under the caption).
+        let max = if pct { 112.0 } else { (top * 1.15).max(1.0).ceil() };
         // A segmented range counts both its ends: 0..n-1 is n segments.
         let last = bars.len().max(1) as u32 - 1;
         let mut chart = ChartBuilder::on(&root)
@@ -36,7 +37,11 @@ pub fn bars(title: &str, bars: &[(String, f64)], w: u32, h: u32, pct: bool) -> R
                 SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
                 _ => String::new(),
             })
-            .y_label_formatter(&|y| if pct { format!("{y:.0}%") } else { format!("{y:.0}") })
+            .y_label_formatter(&|y| match (pct, *y > 100.5) {
+                (true, true) => String::new(),
+                (true, false) => format!("{y:.0}%"),
+                _ => format!("{y:.0}"),
+            })
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -53,12 +58,96 @@ pub fn bars(title: &str, bars: &[(String, f64)], w: u32, h: u32, pct: bool) -> R
         // The figure above each bar.
         chart
             .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
-                let text = if pct { format!("{v:.1}%") } else { format!("{v:.0}") };
+                let text = figure(*v, pct);
                 let style = ("sans-serif", 12)
                     .into_font()
                     .into_text_style(&root)
                     .pos(Pos::new(HPos::Center, VPos::Bottom));
                 Text::new(text, (SegmentValue::CenterOf(i as u32), *v), style)
+            }))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(inline(out))
+}
+
+/// How wide `text` is drawn at 13 px, near enough to make room for it: a CJK character is
+/// about as wide as the font is high, a Latin one a little over half.
+fn text_px(text: &str) -> u32 {
+    text.chars().map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u32 * 7).sum()
+}
+
+/// The figure of a bar: the value, with `%` on a percentage axis.
+fn figure(v: f64, pct: bool) -> String {
+    if pct {
+        format!("{v:.1}%")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A bar per row, the label on the left and the figure at the bar's end, `w` pixels wide and
+/// as tall as its rows need: for lists that grow with the fleet (one bar per host), where
+/// labels under columns would run into each other. `pct` fixes the axis at 0–100; a bar under
+/// 99 % is drawn in the breach colour.
+pub fn hbars(title: &str, bars: &[(String, f64)], w: u32, pct: bool) -> Result<String, String> {
+    let row = 22u32;
+    let h = 70 + row * bars.len().max(1) as u32;
+    let label_px = bars.iter().map(|b| text_px(&b.0)).max().unwrap_or(0).clamp(40, 360) + 14;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let top = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max);
+        // Room right of the longest bar for its figure.
+        let max = if pct { 116.0 } else { (top * 1.2).max(1.0).ceil() };
+        let last = bars.len().max(1) as u32 - 1;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(26)
+            .y_label_area_size(label_px)
+            .build_cartesian_2d(0.0..max, (0u32..last).into_segmented())
+            .map_err(|e| e.to_string())?;
+        let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        // The first bar on top, as the report's tables list the hosts.
+        let at = |i: usize| last - i as u32;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .y_labels(bars.len().max(1))
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(i) => {
+                    labels.get((last - (*i).min(last)) as usize).cloned().unwrap_or_default()
+                }
+                _ => String::new(),
+            })
+            .x_label_formatter(&|x| match (pct, *x > 100.5) {
+                (true, true) => String::new(),
+                (true, false) => format!("{x:.0}%"),
+                _ => format!("{x:.0}"),
+            })
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+                let colour = if pct && *v < 99.0 { MISS } else { BAR };
+                let y0 = SegmentValue::Exact(at(i));
+                let y1 = SegmentValue::Exact(at(i) + 1);
+                let mut r = Rectangle::new([(0.0, y0), (*v, y1)], colour.filled());
+                r.set_margin(4, 4, 0, 0);
+                r
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
+                let style = ("sans-serif", 12)
+                    .into_font()
+                    .into_text_style(&root)
+                    .pos(Pos::new(HPos::Left, VPos::Center));
+                Text::new(format!(" {}", figure(*v, pct)), (*v, SegmentValue::CenterOf(at(i))), style)
             }))
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
@@ -181,5 +270,24 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 3, "the background and two bars:\n{svg}");
         let pct = bars("SLA", &[("响应".into(), 95.5), ("解决".into(), 80.0)], 400, 240, true).unwrap();
         assert!(pct.contains("95.5%") && pct.contains("#C0392B"), "{pct}");
+        assert!(
+            !pct.contains("110%") && !pct.contains("105%") && pct.contains("100%"),
+            "no tick past 100 %:\n{pct}"
+        );
+    }
+
+    /// A row per host however many there are: the chart grows down, each label and figure
+    /// is there, a host under 99 % is in the breach colour.
+    #[test]
+    fn horizontal_bars_grow_with_their_rows() {
+        let rows: Vec<(String, f64)> =
+            (0..50).map(|i| (format!("演示-海口应用{i}"), if i == 7 { 97.25 } else { 100.0 })).collect();
+        let svg = hbars("各主机可用率", &rows, 760, true).unwrap();
+        let height: u32 =
+            svg.split("height=\"").nth(1).and_then(|h| h.split('"').next()).unwrap().parse().unwrap();
+        assert!(height >= 50 * 20, "{height}");
+        assert!(svg.contains("演示-海口应用49") && (svg.contains("97.2%") || svg.contains("97.3%")), "{svg}");
+        assert_eq!(svg.matches("#C0392B").count(), 1, "one breach");
+        assert!(!svg.contains("http"));
     }
 }

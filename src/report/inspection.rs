@@ -735,12 +735,10 @@ fn document(
             })
             .collect();
         if !bars.is_empty() {
-            let w = (bars.len() as u32 * 46).clamp(420, 1400);
-            summary.push(Block::Chart(charts::bars(
+            summary.push(Block::Chart(charts::hbars(
                 t(lang, "Availability per host", "各主机可用率"),
                 &bars,
-                w,
-                280,
+                720,
                 true,
             )?));
         }
