@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Both, Lang, Msg};
 use crate::workers::backups::{BackupsCmd, BackupsMsg};
 use crate::workers::divcodes::{DivcodesCmd, DivcodesMsg};
 use crate::workers::health::{HealthCmd, HealthMsg};
@@ -93,31 +93,38 @@ impl From<LogsCmd> for Command {
 }
 
 /// Something for the status bar: what happened, in the user's language (from the catalogue),
-/// and its detail (a path, a host, an error from outside), shown as it is.
+/// and its detail (a path, a host, an error from outside), shown as it is, or in the reader's
+/// language where the worker said it in both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     /// A failure (red) rather than something finished.
     pub error: bool,
     pub what: Msg,
-    pub detail: String,
+    pub detail: Both,
 }
 
 impl Notice {
     pub fn problem(what: Msg, detail: impl Display) -> Notice {
-        Notice { error: true, what, detail: detail.to_string() }
+        Notice { error: true, what, detail: Both::same(detail.to_string()) }
+    }
+
+    /// A failure whose detail is worded in both languages.
+    pub fn problem_in(what: Msg, detail: Both) -> Notice {
+        Notice { error: true, what, detail }
     }
 
     pub fn done(what: Msg, detail: impl Display) -> Notice {
-        Notice { error: false, what, detail: detail.to_string() }
+        Notice { error: false, what, detail: Both::same(detail.to_string()) }
     }
 
     /// `what: detail`, or `what` alone when there is no detail.
     pub fn text(&self, lang: Lang) -> String {
         let what = self.what.text(lang);
-        if self.detail.is_empty() {
+        let detail = self.detail.get(lang);
+        if detail.is_empty() {
             what.to_string()
         } else {
-            format!("{what}: {}", self.detail)
+            format!("{what}: {detail}")
         }
     }
 }

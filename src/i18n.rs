@@ -101,7 +101,7 @@ impl Localized for String {
 }
 
 /// A message in both languages, made once and printed in whichever the reader uses.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Both {
     pub en: String,
     pub zh: String,
@@ -110,6 +110,12 @@ pub struct Both {
 impl Both {
     pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Both {
         Both { en: en.into(), zh: zh.into() }
+    }
+
+    /// The same text in both languages: a path, a name, something from outside.
+    pub fn same(text: impl Into<String>) -> Both {
+        let text = text.into();
+        Both { zh: text.clone(), en: text }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

@@ -601,6 +601,13 @@ fn seed_inspection(db: &Path) {
     }
     store.record_samples(&batch).unwrap();
     store.maintain_health(end + 3 * 86_400).unwrap();
+    // Postures: db1 quiet, web1 guessed at for a day; one posture could not count them.
+    for day in 0..92 {
+        let at = start + day * 86_400 + 3_600;
+        store.record_posture("db1", at, Some(u32::from(day % 30 == 0))).unwrap();
+        store.record_posture("web1", at, Some(if day == 10 { 240 } else { 0 })).unwrap();
+        store.record_posture("web1", at + 1_800, None).unwrap();
+    }
     let today = (end + 86_400) / 86_400;
     let s = Settings::default();
     let before = inspect(&read(&fixture("centos6-root.out")), &s, today - 92, None);
@@ -676,6 +683,16 @@ fn the_inspection_report_on_a_seeded_quarter_with_tickets() {
             // Last quarter's db1 problems are fixed now; web1 is inspected as an ordinary login.
             assert!(md.contains("| db1 | 不符合：仅 root 账户的 UID 为 0 | 高 | 已整改 |"), "{md}");
             assert!(md.contains("以普通用户登录"), "{md}");
+            // web1's day of password guessing is a problem; db1's odd mistyped one is not.
+            assert!(
+                md.contains("| SSH 登录失败（24 小时内最多） | 240 | 10-11 01:00；92 天中有 1 天出现失败 |"),
+                "{md}"
+            );
+            assert!(
+                md.contains("SSH 登录失败次数过多") && md.contains("24 小时内最多 240 次（2026-10-11）"),
+                "{md}"
+            );
+            assert_eq!(md.matches("SSH 登录失败次数过多").count(), 1, "{md}");
             assert!(md.contains("&lt;i&gt;old&lt;/i&gt; | 否（已移出）"), "{md}");
         } else {
             assert!(md.contains("## 6. Follow-up of the last period") && md.contains("| fixed |"), "{md}");
@@ -750,4 +767,16 @@ fn the_inspection_report_on_a_seeded_quarter_with_tickets() {
         "{again}"
     );
     assert_eq!(sqlite3(&db, "SELECT count(*) FROM ticket_tags WHERE tag LIKE 'inspection:%'"), opened);
+    // A host the database holds nothing of: said, nothing written, not a clean report.
+    let empty = home.path().join("insp-none");
+    let (code, _, err) = run(yunwei(home.path())
+        .env("YUNWEI_NOW", now)
+        .args(["--lang", "zh-CN", "report", "inspection", "--quarter", "2026Q4", "--host", "nosuch", "--out"])
+        .arg(&empty));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("nosuch：数据库中没有该主机在 2026Q4 的记录") && err.contains("未生成报告"),
+        "{err}"
+    );
+    assert!(!empty.exists(), "nothing written");
 }

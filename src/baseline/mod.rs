@@ -281,6 +281,9 @@ pub struct Settings {
     pub umask: u32,
     /// Days logs are kept, at least (the Cybersecurity Law, art. 21: six months).
     pub log_retention_days: u32,
+    /// Failed SSH logins in 24 hours that the inspection report calls a problem (a guessing
+    /// attack, or a script with an old password), at least.
+    pub failed_logins_24h: u32,
 }
 
 impl Default for Settings {
@@ -296,6 +299,7 @@ impl Default for Settings {
             tmout_s: 600,
             umask: 0o027,
             log_retention_days: 180,
+            failed_logins_24h: 50,
         }
     }
 }

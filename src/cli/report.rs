@@ -290,6 +290,8 @@ fn collect(
             baseline: runs.iter().find(|r| r.host == host).cloned(),
             jobs,
             certs,
+            failed_logins: store.failed_logins(&host, from, to)?,
+            logins_limit: cfg.baseline.failed_logins_24h,
             host,
         });
     }
@@ -409,6 +411,18 @@ fn inspection(g: &Global, a: &InspectionArgs) -> i32 {
                 ),
             );
         }
+    }
+    // A report of nothing is not written: it would read as a clean inspection.
+    if hosts.is_empty() {
+        say(
+            name,
+            &tr(
+                lang,
+                format!("no host has history or a baseline run in {label}: nothing written"),
+                format!("{label} 内没有任何主机的运行记录或基线核查：未生成报告"),
+            ),
+        );
+        return 1;
     }
     let operator = crate::store::audit::resolve_operator(cfg.general.operator.as_deref());
     let meta =

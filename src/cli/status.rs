@@ -146,6 +146,13 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     } else {
         // Names from ~/.ssh/config and errors from remote hosts are shown escaped.
         print_clean(&table(&hosts, lang));
+        // What a host's probe could not read, under the table (its figures are missing).
+        for h in &hosts {
+            for w in &h.sample.warnings {
+                let name = crate::text::escape_unprintable(&h.sample.name);
+                say("status", &format!("{name}: {}: {}", Msg::ProbeIncomplete.text(lang), w.get(lang)));
+            }
+        }
     }
     exit_code(&hosts)
 }

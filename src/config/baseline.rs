@@ -18,6 +18,7 @@ const KEYS: &[&str] = &[
     "tmout_s",
     "umask",
     "log_retention_days",
+    "failed_logins_24h",
 ];
 
 impl Section for Settings {
@@ -48,6 +49,10 @@ impl Section for Settings {
                 "log_retention_days" => {
                     out.log_retention_days =
                         num(1, 36_500, CfgMsg::UnitDays).unwrap_or(out.log_retention_days)
+                }
+                "failed_logins_24h" => {
+                    out.failed_logins_24h =
+                        num(1, 10_000_000, CfgMsg::NoUnit).unwrap_or(out.failed_logins_24h)
                 }
                 "umask" => {
                     let Some(text) = ck.string(&place, name, v) else { continue };
@@ -81,8 +86,14 @@ mod tests {
     fn the_limits_are_the_usual_ones_unless_said() {
         let c = parse("").unwrap();
         assert_eq!(c.baseline, crate::baseline::Settings::default());
-        let c = parse("[baseline]\npass_max_days = 180\ntmout_s = 300\numask = \"077\"\n").unwrap();
+        let c = parse(
+            "[baseline]\npass_max_days = 180\ntmout_s = 300\numask = \"077\"\nfailed_logins_24h = 500\n",
+        )
+        .unwrap();
         assert_eq!((c.baseline.pass_max_days, c.baseline.tmout_s, c.baseline.umask), (180, 300, 0o077));
+        assert_eq!(c.baseline.failed_logins_24h, 500);
+        let e = parse("[baseline]\nfailed_logins_24h = 0\n").unwrap_err().to_string();
+        assert!(e.contains("failed_logins_24h") && e.contains(":2:"), "{e}");
         let e = parse("[baseline]\numask = \"0x9\"\n").unwrap_err().to_string();
         assert!(e.contains("octal") && e.contains(":2:"), "{e}");
         let e = parse("[baseline]\npw_min_class = 5\n").unwrap_err().to_string();

@@ -2,8 +2,8 @@
 //! captured shapes of CentOS 6 as root, CentOS 7 as an ordinary login and a hardened Ubuntu),
 //! with signs of compromise planted on the exchange host (a miner run from /tmp and deleted,
 //! its pool on the command line, a cron line added since the recorded baseline), and last
-//! quarter's inspection, so the demo's database yields an inspection report with findings and
-//! a follow-up.
+//! quarter's inspection and postures (failed SSH logins, password guessing on the exchange
+//! host), so the demo's database yields an inspection report with findings and a follow-up.
 
 use crate::baseline::script::read;
 use crate::baseline::signs::Record;
@@ -153,5 +153,18 @@ pub fn seed(store: &mut Store, now: i64) -> crate::store::Result<()> {
         store.apply_alert_changes(&changes)?;
     }
     store.record_baseline_run("demo-backup", now - 86_400, Err("connection refused (127.0.0.1:2299)"))?;
+    // A quarter of postures, two a day: a few mistyped passwords here and there, and on
+    // demo-exchange a week of password guessing three weeks ago.
+    for day in 1..=95_i64 {
+        for (i, host) in ["demo-app1", "demo-db1", "演示-海口应用2", "demo-exchange"].into_iter().enumerate()
+        {
+            let typo = u32::from((day + i as i64) % 9 == 0) * (1 + (day as u32 % 3));
+            let guessing = host == "demo-exchange" && (19..26).contains(&day);
+            let n = if guessing { 180 + (25 - day as u32) * 160 } else { typo };
+            for at in [now - day * 86_400 - 3_600, now - day * 86_400 - 43_200] {
+                store.record_posture(host, at, Some(n))?;
+            }
+        }
+    }
     Ok(())
 }

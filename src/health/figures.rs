@@ -9,6 +9,7 @@ use super::parse::{
     CpuTimes, NetCounters,
 };
 use super::HostSample;
+use crate::i18n::Both;
 
 /// The previous /proc/stat and /proc/net/dev readings of one host (the latter with its time).
 #[derive(Debug, Clone, Default)]
@@ -21,15 +22,17 @@ pub struct Rates {
 /// Linux /proc system (or the probe could not read it at all).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Essentials {
-    pub stat_error: Option<String>,
-    pub meminfo_error: Option<String>,
+    pub stat_error: Option<Both>,
+    pub meminfo_error: Option<Both>,
 }
 
 impl Essentials {
     /// Both missing: the sample must say the host could not be probed.
-    pub fn both_missing(&self) -> Option<String> {
+    pub fn both_missing(&self) -> Option<Both> {
         match (&self.stat_error, &self.meminfo_error) {
-            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (Some(a), Some(b)) => {
+                Some(Both::new(format!("{}; {}", a.en, b.en), format!("{}；{}", a.zh, b.zh)))
+            }
             _ => None,
         }
     }
@@ -41,13 +44,13 @@ impl Essentials {
 /// returned, the others pushed to `warnings`.
 pub fn fill_proc_figures(
     s: &mut HostSample,
-    read: impl Fn(&str) -> Result<String, String>,
+    read: impl Fn(&str) -> Result<String, Both>,
     rates: &mut Rates,
     now: Instant,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Both>,
 ) -> Essentials {
     let mut out = Essentials::default();
-    match read("stat").and_then(|t| parse_proc_stat(&t).map_err(|e| e.to_string())) {
+    match read("stat").and_then(|t| parse_proc_stat(&t).map_err(|e| e.both())) {
         Ok(stat) => {
             s.cores = (stat.cores > 0).then_some(stat.cores);
             if let Some(prev) = &rates.prev_cpu {
@@ -57,7 +60,7 @@ pub fn fill_proc_figures(
         }
         Err(e) => out.stat_error = Some(e),
     }
-    match read("loadavg").and_then(|t| parse_loadavg(&t).map_err(|e| e.to_string())) {
+    match read("loadavg").and_then(|t| parse_loadavg(&t).map_err(|e| e.both())) {
         Ok(l) => {
             s.load1 = Some(l.load1);
             s.load5 = Some(l.load5);
@@ -65,11 +68,11 @@ pub fn fill_proc_figures(
         }
         Err(e) => warnings.push(e),
     }
-    match read("uptime").and_then(|t| parse_uptime(&t).map_err(|e| e.to_string())) {
+    match read("uptime").and_then(|t| parse_uptime(&t).map_err(|e| e.both())) {
         Ok(up) => s.uptime_s = Some(up),
         Err(e) => warnings.push(e),
     }
-    match read("meminfo").and_then(|t| parse_meminfo(&t).map_err(|e| e.to_string())) {
+    match read("meminfo").and_then(|t| parse_meminfo(&t).map_err(|e| e.both())) {
         Ok(m) => {
             s.mem_total_kib = Some(m.mem_total_kib);
             s.mem_available_kib = Some(m.mem_available_kib);
@@ -79,7 +82,7 @@ pub fn fill_proc_figures(
         }
         Err(e) => out.meminfo_error = Some(e),
     }
-    match read("net/dev").and_then(|t| parse_net_dev(&t).map_err(|e| e.to_string())) {
+    match read("net/dev").and_then(|t| parse_net_dev(&t).map_err(|e| e.both())) {
         Ok(cur) => {
             if let Some((prev, at)) = &rates.prev_net {
                 s.net = net_rates(prev, &cur, now.saturating_duration_since(*at).as_secs_f64());

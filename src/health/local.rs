@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::figures::{fill_proc_figures, Rates};
 use super::parse::{merge_disks, parse_df, parse_failed_units, parse_proc_ppid, parse_proc_status, DfKind};
 use super::{HostError, HostSample, ProcessMem};
+use crate::i18n::Both;
 
 /// How long `df` and `systemctl` may run before they are killed.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
@@ -29,7 +30,7 @@ pub struct LocalProbe {
     run_commands: bool,
     timeout: Duration,
     rates: Rates,
-    warnings: Vec<String>,
+    warnings: Vec<Both>,
     /// yunwei's own pid: its descendants (the security scan, `df`) are marked as its own.
     own_pid: u32,
 }
@@ -79,7 +80,7 @@ impl LocalProbe {
 
     /// The sources that could not be read during the last [`LocalProbe::sample`]
     /// (e.g. `df -PTk: timed out after 5s, killed`); their figures are missing from it.
-    pub fn last_warnings(&self) -> &[String] {
+    pub fn last_warnings(&self) -> &[Both] {
         &self.warnings
     }
 
@@ -99,7 +100,7 @@ impl LocalProbe {
         let root = self.proc_root.clone();
         let read = |rel: &str| {
             let path = root.join(rel);
-            fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+            fs::read_to_string(&path).map_err(|e| unreadable(&path, &e))
         };
         let essentials = fill_proc_figures(&mut s, read, &mut self.rates, Instant::now(), &mut warnings);
         self.warnings = warnings;
@@ -110,12 +111,13 @@ impl LocalProbe {
             self.sample_commands(&mut s);
         }
 
-        if let Some(message) = essentials.both_missing() {
+        if let Some(both) = essentials.both_missing() {
             s.reachable = false;
-            s.error = Some(HostError { kind: "probe".into(), message, zh: None });
+            s.error = Some(HostError { kind: "probe".into(), message: both.en, zh: Some(both.zh) });
         }
         self.warnings.extend(essentials.stat_error);
         self.warnings.extend(essentials.meminfo_error);
+        s.warnings = self.warnings.clone();
         // Process names, mount points and unit names are chosen by whoever runs them.
         s.sanitize();
         s
@@ -127,7 +129,7 @@ impl LocalProbe {
         let entries = match fs::read_dir(&self.proc_root) {
             Ok(entries) => entries,
             Err(e) => {
-                self.warnings.push(format!("{}: {e}", self.proc_root.display()));
+                self.warnings.push(unreadable(&self.proc_root, &e));
                 return Vec::new();
             }
         };
@@ -172,8 +174,11 @@ impl LocalProbe {
             (join(blocks, "df -PTk"), join(inodes, "df -PTi"), units.map(|u| join(u, "systemctl")))
         });
 
-        let blocks = blocks.and_then(|t| parse_df(&t, DfKind::Blocks).map_err(|e| format!("df -PTk: {e}")));
-        let inodes = inodes.and_then(|t| parse_df(&t, DfKind::Inodes).map_err(|e| format!("df -PTi: {e}")));
+        let unparsed = |label: &str, e: super::ParseError| {
+            Both::new(format!("{label}: {e}"), format!("{label}：{}", e.zh()))
+        };
+        let blocks = blocks.and_then(|t| parse_df(&t, DfKind::Blocks).map_err(|e| unparsed("df -PTk", e)));
+        let inodes = inodes.and_then(|t| parse_df(&t, DfKind::Inodes).map_err(|e| unparsed("df -PTi", e)));
         match (blocks, inodes) {
             (Ok(blocks), Ok(inodes)) => s.disks = merge_disks(&blocks, &inodes),
             (Ok(blocks), Err(e)) => {
@@ -208,8 +213,15 @@ fn descends_from(pid: u32, ancestor: u32, parents: &std::collections::HashMap<u3
     false
 }
 
-fn join(handle: thread::ScopedJoinHandle<'_, Result<String, String>>, what: &str) -> Result<String, String> {
-    handle.join().unwrap_or_else(|_| Err(format!("{what}: runner thread panicked")))
+fn join(handle: thread::ScopedJoinHandle<'_, Result<String, Both>>, what: &str) -> Result<String, Both> {
+    handle.join().unwrap_or_else(|_| {
+        Err(Both::new(format!("{what}: runner thread panicked"), format!("{what}：执行线程异常退出")))
+    })
+}
+
+/// A file or folder this login could not read, with the system's reason.
+fn unreadable(path: &Path, e: &std::io::Error) -> Both {
+    Both::new(format!("{}: {e}", path.display()), format!("{} 无法读取（{e}）", path.display()))
 }
 
 fn unix_now() -> i64 {
@@ -223,8 +235,10 @@ fn unix_now() -> i64 {
 /// A non-zero exit still returns the output when there is some (`df` exits 1 when one mount
 /// cannot be read but prints the others). Past `timeout` the child is killed and an error
 /// returned; the call itself never waits much longer than `timeout`.
-pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Result<String, String> {
+pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Result<String, Both> {
     let label = || format!("{program} {}", args.join(" "));
+    let failed =
+        |en: String, zh: String| Both::new(format!("{}: {en}", label()), format!("{}：{zh}", label()));
     let mut child = Command::new(program)
         .args(args)
         .env("LC_ALL", "C")
@@ -232,10 +246,10 @@ pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Re
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("{}: cannot start: {e}", label()))?;
+        .map_err(|e| failed(format!("cannot start: {e}"), format!("无法启动（{e}）")))?;
     let Some(mut stdout) = child.stdout.take() else {
         kill_and_reap(child);
-        return Err(format!("{}: no stdout pipe", label()));
+        return Err(failed("no stdout pipe".into(), "没有标准输出管道".into()));
     };
     // Read on a thread so a full pipe never blocks the child while we wait for it.
     let (tx, rx) = mpsc::channel();
@@ -253,13 +267,19 @@ pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Re
             Ok(None) => {}
             Err(e) => {
                 kill_and_reap(child);
-                return Err(format!("{}: wait failed: {e}", label()));
+                return Err(failed(format!("wait failed: {e}"), format!("等待进程失败（{e}）")));
             }
         }
         let now = Instant::now();
         if now >= deadline {
             kill_and_reap(child);
-            return Err(format!("{}: timed out after {timeout:?}, killed", label()));
+            return Err(failed(
+                format!("timed out after {timeout:?}, killed"),
+                match timeout.as_millis() {
+                    ms if ms % 1000 == 0 => format!("{} 秒内未完成，已终止", ms / 1000),
+                    ms => format!("{ms} 毫秒内未完成，已终止"),
+                },
+            ));
         }
         thread::sleep(pause.min(deadline - now));
         pause = (pause * 2).min(Duration::from_millis(50));
@@ -268,12 +288,12 @@ pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Re
     let grace = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(200));
     let bytes = match rx.recv_timeout(grace) {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => return Err(format!("{}: reading output: {e}", label())),
-        Err(_) => return Err(format!("{}: output not closed in time", label())),
+        Ok(Err(e)) => return Err(failed(format!("reading output: {e}"), format!("读取输出失败（{e}）"))),
+        Err(_) => return Err(failed("output not closed in time".into(), "输出未按时关闭".into())),
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
     if !status.success() && text.trim().is_empty() {
-        return Err(format!("{}: {status}", label()));
+        return Err(failed(status.to_string(), format!("执行失败（{status}）")));
     }
     Ok(text)
 }
@@ -456,7 +476,7 @@ mod tests {
         assert_eq!(s.mem_total_kib, Some(793659976));
         assert_eq!(s.cores, None);
         assert_eq!(s.load1, None);
-        let warnings = probe.last_warnings().join("\n");
+        let warnings = probe.last_warnings().iter().map(|w| w.en.as_str()).collect::<Vec<_>>().join("\n");
         assert!(warnings.contains("loadavg"), "{warnings}");
         assert!(warnings.contains("/proc/stat: aggregate `cpu` line not found"), "{warnings}");
     }
@@ -491,7 +511,7 @@ mod tests {
         assert!(first.top_processes.len() <= TOP_PROCESSES);
         // df either worked (some real filesystem, at least the root) or said why not.
         assert!(
-            !first.disks.is_empty() || probe.last_warnings().iter().any(|w| w.contains("df")),
+            !first.disks.is_empty() || probe.last_warnings().iter().any(|w| w.en.contains("df")),
             "{:?}",
             probe.last_warnings()
         );
@@ -514,9 +534,9 @@ mod tests {
         let out = run_command("sh", &["-c", "echo partial; exit 1"], COMMAND_TIMEOUT);
         assert_eq!(out.unwrap(), "partial\n");
         let err = run_command("sh", &["-c", "exit 3"], COMMAND_TIMEOUT).unwrap_err();
-        assert!(err.contains("exit status: 3"), "{err}");
+        assert!(err.en.contains("exit status: 3"), "{err:?}");
         let err = run_command("/nonexistent/yunwei-no-such-cmd", &[], COMMAND_TIMEOUT).unwrap_err();
-        assert!(err.contains("cannot start"), "{err}");
+        assert!(err.en.contains("cannot start"), "{err:?}");
     }
 
     #[test]
@@ -524,7 +544,7 @@ mod tests {
         let started = Instant::now();
         let err = run_command("sleep", &["30"], Duration::from_millis(300)).unwrap_err();
         let took = started.elapsed();
-        assert!(err.contains("timed out"), "{err}");
+        assert!(err.en.contains("timed out"), "{err:?}");
         assert!(took >= Duration::from_millis(300), "{took:?}");
         assert!(took < Duration::from_secs(5), "{took:?}");
     }

@@ -42,6 +42,10 @@ pub struct HostSample {
     pub net: Vec<NetRate>,
     pub top_processes: Vec<ProcessMem>,
     pub failed_units: Vec<String>,
+    /// The sources this sample could not read (a `df` that timed out on a hung mount, a
+    /// missing section), in both languages: their figures are missing from it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::i18n::Both>,
     /// Security posture, collected every 30 minutes on hosts polled over SSH. Shared: every
     /// sample of the host carries the last one, and with 500 hosts a copy per sample (its
     /// ports, accounts and login failures) was a large part of each round's work.
@@ -146,6 +150,10 @@ impl HostSample {
         }
         for u in &mut self.failed_units {
             clean(u);
+        }
+        for w in &mut self.warnings {
+            clean(&mut w.en);
+            clean(&mut w.zh);
         }
     }
 

@@ -16,6 +16,23 @@ pub enum ParseError {
     Missing { source_name: &'static str, what: &'static str },
 }
 
+impl ParseError {
+    /// The same in Chinese; what was expected (a field's or a line's name) stays as the
+    /// source writes it.
+    pub fn zh(&self) -> String {
+        match self {
+            ParseError::BadLine { source_name, line, message } => {
+                format!("{source_name} 第 {line} 行无法识别：{message}")
+            }
+            ParseError::Missing { source_name, what } => format!("{source_name} 中没有 {what}"),
+        }
+    }
+
+    pub fn both(&self) -> crate::i18n::Both {
+        crate::i18n::Both::new(self.to_string(), self.zh())
+    }
+}
+
 fn bad_line(source_name: &'static str, idx: usize, message: impl Into<String>) -> ParseError {
     ParseError::BadLine { source_name, line: idx + 1, message: message.into() }
 }

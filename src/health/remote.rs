@@ -28,6 +28,7 @@ use super::figures::{fill_proc_figures, Rates};
 use super::local::TOP_PROCESSES;
 use super::parse::{merge_disks, parse_df, parse_failed_units, DfKind};
 use super::{HostError, HostSample, ProcessMem};
+use crate::i18n::Both;
 
 /// The common start of the probe and security scripts: C locale, a PATH that includes the
 /// sbin directories, stdin from /dev/null, the nonce and `begin` marker, the marker function
@@ -294,13 +295,13 @@ fn trim_blank_tail(mut sec: Section<'_>) -> Section<'_> {
 #[derive(Debug, Clone, Default)]
 pub struct RemoteState {
     rates: Rates,
-    warnings: Vec<String>,
+    warnings: Vec<Both>,
 }
 
 impl RemoteState {
     /// The sources that were missing or unreadable in the last [`parse_probe`] (e.g.
     /// `df -PTk: timed out after 5 s`); their figures are missing from the sample.
-    pub fn last_warnings(&self) -> &[String] {
+    pub fn last_warnings(&self) -> &[Both] {
         &self.warnings
     }
 }
@@ -323,24 +324,35 @@ pub fn parse_probe(
     let sections = split_sections(output);
     if !sections.begun {
         let what = match sections.noise {
-            Some(line) => format!("no probe output; the host printed: {}", truncate_chars(line.trim(), 200)),
-            None => "no probe output (empty answer)".to_string(),
+            Some(line) => {
+                let line = truncate_chars(line.trim(), 200);
+                Both::new(
+                    format!("no probe output; the host printed: {line}"),
+                    format!("没有探测输出；主机输出的是：{line}"),
+                )
+            }
+            None => Both::new("no probe output (empty answer)", "没有探测输出（应答为空）"),
         };
         s.reachable = false;
-        s.error = Some(HostError { kind: "probe".into(), message: what, zh: None });
+        s.error = Some(HostError { kind: "probe".into(), message: what.en, zh: Some(what.zh) });
         s.sanitize();
         return s;
     }
     if let Some(cut) = sections.cut_in {
-        state.warnings.push(format!("probe output ended inside the `{cut}` section (connection dropped?)"));
+        state.warnings.push(Both::new(
+            format!("probe output ended inside the `{cut}` section (connection dropped?)"),
+            format!("探测输出在 `{cut}` 段中途中断（连接断开？）"),
+        ));
     } else if !sections.ended {
-        state.warnings.push("probe output has no end marker".into());
+        state.warnings.push(Both::new("probe output has no end marker", "探测输出没有结束标记"));
     }
-    let body = |name: &str, label: &str| -> Result<String, String> {
+    let body = |name: &str, label: &str| -> Result<String, Both> {
         match sections.get(name) {
             Some(sec) if !sec.lines.iter().all(|l| l.trim().is_empty()) => Ok(sec.text()),
-            Some(_) => Err(format!("{label}: empty in probe output")),
-            None => Err(format!("{label}: missing from probe output")),
+            Some(_) => {
+                Err(Both::new(format!("{label}: empty in probe output"), format!("{label}：探测输出中为空")))
+            }
+            None => Err(missing(label)),
         }
     };
 
@@ -366,20 +378,31 @@ pub fn parse_probe(
                 p.by_yunwei = own.contains(&p.pid);
             }
             if s.top_processes.is_empty() {
-                state.warnings.push("processes: no `ps` output and no readable /proc/*/status".into());
+                state.warnings.push(Both::new(
+                    "processes: no `ps` output and no readable /proc/*/status",
+                    "进程：没有 `ps` 输出，/proc/*/status 也不可读",
+                ));
             }
         }
-        None => state.warnings.push("processes: missing from probe output".into()),
+        None => {
+            state.warnings.push(Both::new("processes: missing from probe output", "进程：探测输出中缺失"))
+        }
     }
 
     if let Some(sec) = sections.get("units") {
         match sec.status() {
             Some(0) => s.failed_units = parse_failed_units(&sec.text()),
-            Some(rc) if is_timeout(rc) => state.warnings.push("systemctl: timed out after 5 s".into()),
+            Some(rc) if is_timeout(rc) => {
+                state.warnings.push(Both::new("systemctl: timed out after 5 s", "systemctl：5 秒内未完成"))
+            }
             _ => {
                 // `list-units` exits 0 when it runs; anything else means systemd did not answer.
                 s.failed_units = parse_failed_units(&sec.text());
-                state.warnings.push(format!("systemctl: exit status {}", sec.rc.unwrap_or("missing")));
+                let rc = sec.rc.unwrap_or("missing");
+                state.warnings.push(Both::new(
+                    format!("systemctl: exit status {rc}"),
+                    format!("systemctl：退出码 {rc}"),
+                ));
             }
         }
     }
@@ -390,14 +413,20 @@ pub fn parse_probe(
         s.reachable = false;
         s.error = Some(HostError {
             kind: "probe".into(),
-            message: format!("the host answered but is not a Linux /proc system: {both}"),
-            zh: None,
+            message: format!("the host answered but is not a Linux /proc system: {}", both.en),
+            zh: Some(format!("主机有应答，但不是 Linux /proc 系统：{}", both.zh)),
         });
     }
     state.warnings.extend(essentials.stat_error);
     state.warnings.extend(essentials.meminfo_error);
+    s.warnings = state.warnings.clone();
     s.sanitize();
     s
+}
+
+/// A section the probe always prints that is not there.
+fn missing(label: &str) -> Both {
+    Both::new(format!("{label}: missing from probe output"), format!("{label}：探测输出中缺失"))
 }
 
 fn is_timeout(rc: i32) -> bool {
@@ -437,31 +466,43 @@ fn parse_ps(lines: &[&str]) -> Vec<ProcessMem> {
     procs
 }
 
-fn disks(sections: &Sections<'_>, warnings: &mut Vec<String>) -> Vec<super::DiskUsage> {
+fn disks(sections: &Sections<'_>, warnings: &mut Vec<Both>) -> Vec<super::DiskUsage> {
     let mut read = |name: &str, kind: DfKind, label: &str| -> Option<Vec<super::parse::DfRow>> {
         let Some(sec) = sections.get(name) else {
-            warnings.push(format!("{label}: missing from probe output"));
+            warnings.push(missing(label));
             return None;
         };
         match sec.rc {
             Some("skipped") => {
-                warnings.push(format!("{label}: skipped after the block df timed out"));
+                warnings.push(Both::new(
+                    format!("{label}: skipped after the block df timed out"),
+                    format!("{label}：块用量的 df 已超时，未再执行"),
+                ));
                 return None;
             }
             Some(rc) => match rc.parse::<i32>() {
                 Ok(0) => {}
-                Ok(rc) if is_timeout(rc) => {
-                    warnings.push(format!("{label}: timed out after 5 s (hung mount?)"))
-                }
-                Ok(rc) => warnings.push(format!("{label}: exit status {rc} (some filesystems unreadable)")),
-                Err(_) => warnings.push(format!("{label}: odd exit status `{rc}`")),
+                Ok(rc) if is_timeout(rc) => warnings.push(Both::new(
+                    format!("{label}: timed out after 5 s (hung mount?)"),
+                    format!("{label}：5 秒内未完成（挂载点卡住？）"),
+                )),
+                Ok(rc) => warnings.push(Both::new(
+                    format!("{label}: exit status {rc} (some filesystems unreadable)"),
+                    format!("{label}：退出码 {rc}（部分文件系统不可读）"),
+                )),
+                Err(_) => warnings.push(Both::new(
+                    format!("{label}: odd exit status `{rc}`"),
+                    format!("{label}：异常的退出码 `{rc}`"),
+                )),
             },
-            None => warnings.push(format!("{label}: no exit status")),
+            None => {
+                warnings.push(Both::new(format!("{label}: no exit status"), format!("{label}：没有退出码")))
+            }
         }
         match parse_df(&sec.text(), kind) {
             Ok(rows) => Some(rows),
             Err(e) => {
-                warnings.push(format!("{label}: {e}"));
+                warnings.push(Both::new(format!("{label}: {e}"), format!("{label}：{}", e.zh())));
                 None
             }
         }
@@ -650,9 +691,13 @@ mod tests {
         assert!(s.reachable);
         assert!(s.mem_total_kib.is_some() && !s.top_processes.is_empty());
         assert!(s.disks.is_empty());
-        let w = state.last_warnings().join("\n");
+        let w = state.last_warnings().iter().map(|w| w.en.as_str()).collect::<Vec<_>>().join("\n");
         assert!(w.contains("df -PTk: timed out"), "{w}");
         assert!(w.contains("df -PTi: skipped"), "{w}");
+        // The sample carries them, in Chinese too, for the host detail.
+        let zh: Vec<&str> = s.warnings.iter().map(|w| w.zh.as_str()).collect();
+        assert!(zh.contains(&"df -PTk：5 秒内未完成（挂载点卡住？）"), "{zh:?}");
+        assert!(zh.iter().any(|w| w.starts_with("df -PTi：") && !w.contains("skipped")), "{zh:?}");
     }
 
     #[test]
@@ -845,7 +890,7 @@ tmpfs        tmpfs    490547       1  490546    1% /dev/shm
         // 42156228 / (42156228 + 15957888) = 72.5 % -> 73; inodes 512033 / 3907584 = 13.1 -> 14
         assert_eq!(disks, [("/", "overlay", 73.0, Some(14.0)), ("/etc/hosts", "ext4", 73.0, Some(14.0))]);
         assert!(s.failed_units.is_empty());
-        let w = state.last_warnings().join("\n");
+        let w = state.last_warnings().iter().map(|w| w.en.as_str()).collect::<Vec<_>>().join("\n");
         assert!(w.contains("df -PTk: exit status 1"), "{w}");
         assert!(w.contains("df -PTi: exit status 1"), "{w}");
     }
@@ -862,7 +907,7 @@ tmpfs        tmpfs    490547       1  490546    1% /dev/shm
         let s = parse_probe("u", &ok, &mut state, Instant::now(), 0);
         assert_eq!(s.failed_units, ["kdump.service"]);
         assert!(s.reachable);
-        let w = state.last_warnings().join("\n");
+        let w = state.last_warnings().iter().map(|w| w.en.as_str()).collect::<Vec<_>>().join("\n");
         assert!(w.contains("/proc/meminfo: missing"), "{w}");
         assert!(w.contains("df -PTk: missing"), "{w}");
 
@@ -870,7 +915,7 @@ tmpfs        tmpfs    490547       1  490546    1% /dev/shm
         let s = parse_probe("u", &bad, &mut state, Instant::now(), 0);
         assert!(s.failed_units.is_empty());
         assert!(s.reachable);
-        assert!(state.last_warnings().iter().any(|w| w == "systemctl: exit status 1"));
+        assert!(state.last_warnings().iter().any(|w| w.en == "systemctl: exit status 1"));
     }
 
     #[test]
@@ -936,7 +981,7 @@ tmpfs        tmpfs    490547       1  490546    1% /dev/shm
         assert_eq!(s.uptime_s, Some(8524541));
         assert!(s.top_processes.is_empty());
         assert!(s.disks.is_empty());
-        let w = state.last_warnings().join("\n");
+        let w = state.last_warnings().iter().map(|w| w.en.as_str()).collect::<Vec<_>>().join("\n");
         assert!(w.contains("ended inside the `ps` section"), "{w}");
         // The block df complete with its exit status, cut inside the inode df.
         let cut = full.find("128016").unwrap();

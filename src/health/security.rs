@@ -249,7 +249,7 @@ pub fn security_command() -> String {
 pub fn local_security(timeout: Duration) -> Result<String, String> {
     let argv = lowest_priority(SECURITY_SCRIPT, "yunwei-security");
     let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
-    super::local::run_command(&argv[0], &args, timeout)
+    super::local::run_command(&argv[0], &args, timeout).map_err(|e| e.en)
 }
 
 /// Parses the output of [`SECURITY_SCRIPT`]. `collected_at` (Unix seconds) is stored, and is

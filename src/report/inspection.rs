@@ -14,7 +14,7 @@ use crate::baseline::signs::{Kind, Sign};
 use crate::baseline::{Finding, Item, State};
 use crate::i18n::{Both, Lang};
 use crate::store::baseline::StoredRun;
-use crate::store::health::{DayFigures, FsPoint, HostFigures};
+use crate::store::health::{DayFigures, FailedLogins, FsPoint, HostFigures};
 
 /// One host's data over the period.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +35,10 @@ pub struct HostData {
     pub jobs: Vec<JobFacts>,
     /// Certificates the checks saw: check name, from, end.
     pub certs: Vec<(String, String, i64)>,
+    /// Failed SSH logins the security postures of the period counted (`None`: none did).
+    pub failed_logins: Option<FailedLogins>,
+    /// The 24-hour count that is a problem (`[baseline] failed_logins_24h`; 0: not judged).
+    pub logins_limit: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -290,7 +294,7 @@ fn peak(v: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 }
 
 /// Every problem of the period's data, by severity, then host.
-pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
+pub fn problems(hosts: &[HostData], now: i64, offset: chrono::FixedOffset) -> Vec<Problem> {
     let mut out = Vec::new();
     for h in hosts {
         let p = |category, severity, key: String, problem: Both, value: Both, clause, advice: Both| Problem {
@@ -352,6 +356,30 @@ pub fn problems(hosts: &[HostData], now: i64) -> Vec<Problem> {
                     },
                 ));
             }
+        }
+        if let Some(f) = h.failed_logins.as_ref().filter(|f| h.logins_limit > 0 && f.peak >= h.logins_limit) {
+            let when = date(f.peak_at, offset, "%Y-%m-%d");
+            out.push(p(
+                Category::Intrusion,
+                if f.peak >= h.logins_limit.saturating_mul(10) { Severity::High } else { Severity::Medium },
+                "failed_logins".into(),
+                b("many failed SSH logins", "SSH 登录失败次数过多"),
+                Both {
+                    en: format!(
+                        "up to {} in 24 hours ({when}); failures on {} of {} days",
+                        f.peak, f.days_with_failures, f.days_counted
+                    ),
+                    zh: format!(
+                        "24 小时内最多 {} 次（{when}）；{} 天中有 {} 天出现失败",
+                        f.peak, f.days_counted, f.days_with_failures
+                    ),
+                },
+                "",
+                b(
+                    "Find the source addresses (lastb, journalctl -u sshd): block an attacker, fix a script's password; keep login lockout and source restriction on.",
+                    "查明来源地址（lastb、journalctl -u sshd）：封禁攻击来源，修正脚本中的旧口令；保持登录失败锁定与来源地址限制。",
+                ),
+            ));
         }
         if !h.failed_units.is_empty() {
             let units: Vec<&str> = h.failed_units.iter().map(|u| u.1.as_str()).collect();
@@ -915,6 +943,31 @@ fn host_section(
                 h.boots.len().to_string(),
                 h.boots.iter().map(|b| date(*b, m.offset, "%m-%d %H:%M")).collect::<Vec<_>>().join(", "),
             ],
+            match &h.failed_logins {
+                Some(l) => vec![
+                    t(lang, "Failed SSH logins (most in 24 h)", "SSH 登录失败（24 小时内最多）").into(),
+                    l.peak.to_string(),
+                    match lang {
+                        Lang::En => format!(
+                            "{}; failures on {} of {} days",
+                            date(l.peak_at, m.offset, "%m-%d %H:%M"),
+                            l.days_with_failures,
+                            l.days_counted
+                        ),
+                        Lang::ZhCn => format!(
+                            "{}；{} 天中有 {} 天出现失败",
+                            date(l.peak_at, m.offset, "%m-%d %H:%M"),
+                            l.days_counted,
+                            l.days_with_failures
+                        ),
+                    },
+                ],
+                None => vec![
+                    t(lang, "Failed SSH logins (most in 24 h)", "SSH 登录失败（24 小时内最多）").into(),
+                    "-".into(),
+                    t(lang, "not counted this period", "本期未统计").into(),
+                ],
+            },
             vec![
                 t(lang, "CPU average / peak", "CPU 平均 / 峰值").into(),
                 format!("{} / {}", pct(avg_cpu), pct(peak(days.iter().map(|d| d.cpu_max)))),
@@ -1349,7 +1402,7 @@ pub fn csv(problems: &[Problem], m: &Meta<'_>) -> Result<String, String> {
 
 /// The problems the report lists (for `--tickets` and the closing line).
 pub fn listed(hosts: &[HostData], m: &Meta<'_>) -> Vec<Problem> {
-    problems(hosts, m.to.min(m.generated_at))
+    problems(hosts, m.to.min(m.generated_at), m.offset)
 }
 
 #[cfg(test)]
@@ -1411,7 +1464,7 @@ mod tests {
             unseen: vec![],
         };
         let h = HostData { host: "h".into(), baseline: Some(run), ..Default::default() };
-        let p = problems(&[h], 0);
+        let p = problems(&[h], 0, chrono::FixedOffset::east_opt(8 * 3600).unwrap());
         let got: Vec<(&str, Severity, bool)> =
             p.iter().map(|p| (p.key.as_str(), p.severity, p.failing)).collect();
         assert_eq!(
@@ -1423,5 +1476,29 @@ mod tests {
             ]
         );
         assert_eq!(p[0].tag(), "inspection:h:baseline/firewall");
+    }
+
+    /// Failed SSH logins are a problem from the limit on, a high one from ten times it; under
+    /// it, or with no limit, or never counted, none.
+    #[test]
+    fn failed_logins_from_the_limit_on_are_a_problem() {
+        let zone = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        // 2026-11-03 23:30 +08:00.
+        let at = 1_793_719_800;
+        let host = |peak: u32, limit: u32| HostData {
+            host: "h".into(),
+            failed_logins: Some(FailedLogins { peak, peak_at: at, days_counted: 90, days_with_failures: 12 }),
+            logins_limit: limit,
+            ..Default::default()
+        };
+        let found = |h: HostData| problems(&[h], 0, zone).into_iter().find(|p| p.key == "failed_logins");
+        assert!(found(host(49, 50)).is_none());
+        assert!(found(host(5000, 0)).is_none(), "no limit, not judged");
+        assert!(found(HostData { host: "h".into(), logins_limit: 50, ..Default::default() }).is_none());
+        let p = found(host(50, 50)).unwrap();
+        assert_eq!((p.severity, p.category, p.failing), (Severity::Medium, Category::Intrusion, true));
+        assert_eq!(p.value.en, "up to 50 in 24 hours (2026-11-03); failures on 12 of 90 days");
+        assert_eq!(p.value.zh, "24 小时内最多 50 次（2026-11-03）；90 天中有 12 天出现失败");
+        assert_eq!(found(host(500, 50)).unwrap().severity, Severity::High);
     }
 }

@@ -42,6 +42,17 @@ impl HostFigures {
     }
 }
 
+/// A host's failed SSH logins over a period, from its postures' 24-hour counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FailedLogins {
+    /// The highest 24-hour count a posture saw, and when (Unix seconds).
+    pub peak: u32,
+    pub peak_at: i64,
+    /// Days a posture counted them, and of those the days with a failure.
+    pub days_counted: u32,
+    pub days_with_failures: u32,
+}
+
 /// One host's figures over one day of a period.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DayFigures {
@@ -224,6 +235,7 @@ impl Store {
         tx.execute("DELETE FROM boots WHERE boot_at < ?1", [now - AGG_RETENTION_S])?;
         tx.execute("DELETE FROM health_1d WHERE day < ?1", [now - AGG_RETENTION_S])?;
         tx.execute("DELETE FROM fs_1d WHERE day < ?1", [now - AGG_RETENTION_S])?;
+        tx.execute("DELETE FROM posture_1d WHERE day < ?1", [now - AGG_RETENTION_S])?;
         tx.commit()?;
         Ok(m)
     }
@@ -288,6 +300,53 @@ impl Store {
             Ok(FsPoint { mount: r.get(0)?, at: r.get(1)?, used_max: r.get(2)?, inodes_max: r.get(3)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Keeps a security posture of `host` taken at `at` (Unix seconds) in its day's row: the
+    /// highest count of failed SSH logins over the 24 hours before a posture, and when it was
+    /// seen (`None`: the posture could not count them).
+    pub fn record_posture(&self, host: &str, at: i64, failed_logins_24h: Option<u32>) -> Result<()> {
+        let id = self.host_id(host)?;
+        self.conn().execute(
+            "INSERT INTO posture_1d (host_id, day, postures, logins_max, logins_at)
+             VALUES (?1, ?2, 1, ?3, CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END)
+             ON CONFLICT (host_id, day) DO UPDATE SET
+                 postures = postures + 1,
+                 logins_at = CASE WHEN excluded.logins_max > coalesce(logins_max, -1)
+                                  THEN excluded.logins_at ELSE logins_at END,
+                 logins_max = max(coalesce(logins_max, excluded.logins_max), coalesce(excluded.logins_max, logins_max))",
+            params![id, at.div_euclid(DAY_S) * DAY_S, failed_logins_24h, at],
+        )?;
+        Ok(())
+    }
+
+    /// The failed SSH logins of a host's postures in the days that overlap `[from, to)`:
+    /// `None` when no posture of the period counted them.
+    pub fn failed_logins(&self, host: &str, from: i64, to: i64) -> Result<Option<FailedLogins>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT p.logins_max, p.logins_at, p.day FROM posture_1d p JOIN hosts h ON h.id = p.host_id
+             WHERE h.name = ?1 AND p.day > ?2 - ?4 AND p.day < ?3 AND p.logins_max IS NOT NULL
+             ORDER BY p.day",
+        )?;
+        let rows = stmt.query_map(params![host, from, to, DAY_S], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        let mut out: Option<FailedLogins> = None;
+        for row in rows {
+            let (n, at, day) = row?;
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            let f =
+                out.get_or_insert(FailedLogins { peak: n, peak_at: at.unwrap_or(day), ..Default::default() });
+            f.days_counted += 1;
+            if n > 0 {
+                f.days_with_failures += 1;
+            }
+            if n > f.peak {
+                f.peak = n;
+                f.peak_at = at.unwrap_or(day);
+            }
+        }
+        Ok(out)
     }
 
     /// The boots of a host seen in `[from, to)`.
@@ -503,6 +562,45 @@ mod tests {
             sampled_at: ts,
             ..Default::default()
         }
+    }
+
+    /// A day keeps its highest 24-hour count and when it was seen; a posture that could not
+    /// count keeps nothing; the period reads its peak and its days, checked with sqlite3.
+    #[test]
+    fn postures_keep_each_days_most_failed_logins() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("p.db");
+        let store = Store::open(&db).unwrap();
+        let day = 20_000 * DAY_S;
+        store.record_posture("h", day + 100, Some(3)).unwrap();
+        store.record_posture("h", day + 200, Some(40)).unwrap();
+        store.record_posture("h", day + 300, Some(40)).unwrap();
+        store.record_posture("h", day + 400, None).unwrap();
+        store.record_posture("h", day + 500, Some(7)).unwrap();
+        store.record_posture("h", day + DAY_S + 10, Some(0)).unwrap();
+        store.record_posture("h", day + 2 * DAY_S + 10, None).unwrap();
+        store.record_posture("other", day + 10, Some(900)).unwrap();
+        let out = std::process::Command::new("sqlite3")
+            .arg(&db)
+            .arg("SELECT p.day, p.postures, p.logins_max, p.logins_at FROM posture_1d p JOIN hosts h ON h.id = p.host_id WHERE h.name = 'h' ORDER BY p.day")
+            .output()
+            .unwrap();
+        let rows = String::from_utf8_lossy(&out.stdout).to_string();
+        assert_eq!(
+            rows,
+            format!(
+                "{day}|5|40|{}\n{}|1|0|{}\n{}|1||\n",
+                day + 200,
+                day + DAY_S,
+                day + DAY_S + 10,
+                day + 2 * DAY_S
+            ),
+            "the first time of the day's most is kept"
+        );
+        let f = store.failed_logins("h", day, day + 3 * DAY_S).unwrap().unwrap();
+        assert_eq!(f, FailedLogins { peak: 40, peak_at: day + 200, days_counted: 2, days_with_failures: 1 });
+        assert_eq!(store.failed_logins("h", day + 2 * DAY_S, day + 3 * DAY_S).unwrap(), None, "not counted");
+        assert_eq!(store.failed_logins("nobody", day, day + 3 * DAY_S).unwrap(), None);
     }
 
     #[test]

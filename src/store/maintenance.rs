@@ -943,6 +943,7 @@ mod tests {
                 "leases",
                 "meta",
                 "net_results",
+                "posture_1d",
                 "schema_version",
                 "silences",
                 "ticket_counters",

@@ -720,6 +720,19 @@ const MIGRATIONS: &[&str] = &[
         SELECT host_id, mount, (bucket / 86400) * 86400 AS day, max(used_max), max(inodes_max)
         FROM fs_5m GROUP BY host_id, mount, day;
     "#,
+    // 16: the security posture per host and UTC day (it is taken every 30 minutes and its
+    // failed logins count the 24 hours before it): the day's highest count and when it was
+    // seen, for the inspection report; a day with no count read keeps NULL.
+    r#"
+    CREATE TABLE posture_1d (
+        host_id      INTEGER NOT NULL REFERENCES hosts(id),
+        day          INTEGER NOT NULL,
+        postures     INTEGER NOT NULL,
+        logins_max   INTEGER,
+        logins_at    INTEGER,
+        PRIMARY KEY (host_id, day)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The migration after which the audit rows already written are sealed into the chain.

@@ -25,7 +25,7 @@ use crate::health::security::{
     SECURITY_TIMEOUT,
 };
 use crate::health::{HostError, HostSample, LocalProbe};
-use crate::i18n::Msg;
+use crate::i18n::{Both, Msg};
 use crate::ssh::{Backoff, ExecOutput, SshError, Target};
 
 /// What the app asks of the pollers.
@@ -49,7 +49,7 @@ pub struct ProbeSet {
     /// Hosts reached over SSH, with their targets.
     pub remote: Vec<(String, Target)>,
     /// The partial failures last reported per host, so each is said once, not every round.
-    reported: HashMap<String, Vec<String>>,
+    reported: HashMap<String, Vec<Both>>,
     /// This machine's security posture, refreshed by its own thread every 30 minutes.
     local_security: Arc<Mutex<Option<Arc<Security>>>>,
 }
@@ -75,13 +75,17 @@ impl ProbeSet {
 
     /// Sources that newly failed (a `df` that timed out on a hung mount, an unreadable file),
     /// one line per host whose list changed since the last round.
-    pub fn new_warnings(&mut self) -> Vec<String> {
+    pub fn new_warnings(&mut self) -> Vec<Both> {
         let mut out = Vec::new();
         for p in &self.local {
             let now = p.last_warnings().to_vec();
             let before = self.reported.insert(p.name().to_string(), now.clone()).unwrap_or_default();
             if !now.is_empty() && now != before {
-                out.push(format!("{}: {}", p.name(), now.join("; ")));
+                let join = |sep: &str, f: fn(&Both) -> &str| now.iter().map(f).collect::<Vec<_>>().join(sep);
+                out.push(Both::new(
+                    format!("{}: {}", p.name(), join("; ", |w| &w.en)),
+                    format!("{}：{}", p.name(), join("；", |w| &w.zh)),
+                ));
             }
         }
         out
@@ -216,7 +220,7 @@ fn probe_loop(
             }
         }
         for w in probes.new_warnings() {
-            report.problem(Msg::ProbeIncomplete, w);
+            report.problem_in(Msg::ProbeIncomplete, w);
         }
         if store.send(StoreCmd::Record(samples)).is_err() {
             return;
@@ -560,7 +564,10 @@ mod tests {
         assert!(s[0].reachable);
         let first = set.new_warnings();
         assert_eq!(first.len(), 1, "{first:?}");
-        assert!(first[0].starts_with("h: "), "{first:?}");
+        assert!(first[0].en.starts_with("h: "), "{first:?}");
+        // In Chinese too: the sample carries them for the host detail.
+        assert!(first[0].zh.starts_with("h：") && first[0].zh.contains("无法读取"), "{first:?}");
+        assert!(!s[0].warnings.is_empty());
         set.sample_all();
         assert!(set.new_warnings().is_empty(), "the same failure is not repeated every round");
     }

@@ -38,6 +38,11 @@ impl<M> Report<M> {
         let _ = self.notice(Notice::problem(what, detail));
     }
 
+    /// A failure whose detail the worker worded in both languages.
+    pub fn problem_in(&self, what: Msg, detail: crate::i18n::Both) {
+        let _ = self.notice(Notice::problem_in(what, detail));
+    }
+
     pub fn done(&self, what: Msg, detail: impl Display) {
         let _ = self.notice(Notice::done(what, detail));
     }

@@ -217,11 +217,16 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                 // the recorded baseline, between inspections.
                 for s in &samples {
                     let Some(sec) = &s.security else { continue };
-                    let Some(out) = &sec.signs else { continue };
                     if judged_signs.get(&s.name) == Some(&sec.collected_at) {
                         continue;
                     }
                     judged_signs.insert(s.name.clone(), sec.collected_at);
+                    // Its failed logins, kept per day for the inspection report.
+                    if let Err(e) = store.record_posture(&s.name, sec.collected_at, sec.failed_ssh_logins_24h)
+                    {
+                        report.problem(Msg::StoreRecordFailed, e);
+                    }
+                    let Some(out) = &sec.signs else { continue };
                     changes.extend(baseline_changes(&store, &s.name, out, now));
                 }
                 if !changes.is_empty() {

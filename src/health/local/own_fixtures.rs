@@ -104,7 +104,7 @@ fn rhel6_meminfo_alone_still_gives_a_sample() {
     // 2.6.32: no MemAvailable, estimated.
     assert_eq!(s.mem_available_kib, Some(1843216 + 402188 + 21774412 + 1133460));
     assert_eq!((s.cores, s.load1), (None, None));
-    let warnings = probe.last_warnings().join("\n");
+    let warnings = probe.last_warnings().iter().map(|w| w.en.as_str()).collect::<Vec<_>>().join("\n");
     assert!(warnings.contains("loadavg"), "{warnings}");
     assert!(warnings.contains("/proc/stat: aggregate `cpu` line not found"), "{warnings}");
 }

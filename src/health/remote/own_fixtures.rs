@@ -91,7 +91,7 @@ fn busybox_container_without_df_inodes() {
     let disks: Vec<(&str, Option<f64>)> =
         s.disks.iter().map(|d| (d.mount.as_str(), d.inodes_used_pct)).collect();
     assert_eq!(disks, [("/", None), ("/etc/hosts", None)]);
-    let w = state.last_warnings().join("\n");
+    let w = state.last_warnings().iter().map(|w| w.en.as_str()).collect::<Vec<_>>().join("\n");
     assert!(w.contains("df -PTi: exit status 1"), "{w}");
     assert!(w.contains("df -PTi: df output: `Filesystem ...` header not found"), "{w}");
 }

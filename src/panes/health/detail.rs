@@ -270,6 +270,13 @@ pub(super) fn render_detail(
                 vec![Span::styled(format!("{} {swap}", ctx.t(Msg::Swap)), roles.text)],
             ];
             lines.extend(flow(memory, "  ", w, ctx.ellipsis()));
+            // What this round could not read, where its figures are missing.
+            for warning in &s.warnings {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{}: ", ctx.t(Msg::ProbeIncomplete)), roles.warn),
+                    Span::styled(warning.get(ctx.lang).to_string(), roles.text),
+                ]));
+            }
         }
     }
     lines.push(Line::default());

@@ -137,6 +137,34 @@ fn yunweis_own_processes_are_named_so_and_dimmed_in_the_detail() {
     assert!(screen(&draw(&mut pane, &c, 100, 40)).contains("apt-get (运维台自身)"));
 }
 
+/// What a round could not read is said under the figures it leaves out, in the reader's
+/// language, the warning's label in the warning colour.
+#[test]
+fn what_a_round_could_not_read_is_said_in_the_detail() {
+    let rows = vec![HostRow::new("nfs1", vec![], HostKind::Remote)];
+    let mut pane = HealthPane::new(rows);
+    let mut c = ctx(Lang::En);
+    let mut s = sample("nfs1", 12.0, 40.0, NOW);
+    s.disks.clear();
+    s.warnings = vec![crate::i18n::Both::new(
+        "df -PTk: timed out after 5 s (hung mount?)",
+        "df -PTk：5 秒内未完成（挂载点卡住？）",
+    )];
+    let mut out = Vec::new();
+    pane.on_sample(s, &c, &mut out);
+    pane.handle(Action::Open, &c, &mut out);
+    let term = draw(&mut pane, &c, 100, 40);
+    let text = screen(&term);
+    assert!(
+        text.contains("some figures could not be read: df -PTk: timed out after 5 s (hung mount?)"),
+        "{text}"
+    );
+    assert_eq!(Some(cell_at(&term, "some figures could not").fg), c.theme.roles.warn.fg);
+    c.lang = Lang::ZhCn;
+    let text = screen(&draw(&mut pane, &c, 100, 40));
+    assert!(text.contains("部分指标无法读取: df -PTk：5 秒内未完成（挂载点卡住？）"), "{text}");
+}
+
 #[test]
 fn interfaces_with_errors_and_drops_coloured_by_their_thresholds_in_the_detail() {
     use crate::health::NetRate;
