@@ -943,6 +943,7 @@ mod tests {
                 "leases",
                 "meta",
                 "net_results",
+                "notify_sends",
                 "posture_1d",
                 "schema_version",
                 "silences",

@@ -732,6 +732,12 @@ const MIGRATIONS: &[&str] = &[
         logins_at    INTEGER,
         PRIMARY KEY (host_id, day)
     ) WITHOUT ROWID;
+    -- The notification command's sends of the last hour, whoever held the lease: the
+    -- max_per_hour window outlives a restart and passes with the lease.
+    CREATE TABLE notify_sends (
+        seq INTEGER PRIMARY KEY,
+        at  INTEGER NOT NULL
+    );
     "#,
 ];
 

@@ -24,6 +24,24 @@ impl Store {
         Ok(held == holder)
     }
 
+    /// Keeps a send of the notification command made at `at`, and forgets those an hour
+    /// older than it (the window of `max_per_hour` is an hour).
+    pub fn record_notify_send(&mut self, at: i64) -> Result<()> {
+        let tx = rusqlite::Transaction::new_unchecked(self.conn(), rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute("INSERT INTO notify_sends (at) VALUES (?1)", [at])?;
+        tx.execute("DELETE FROM notify_sends WHERE at <= ?1 - 3600", [at])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many sends of the notification command the database holds after `since`.
+    pub fn notify_sends_after(&self, since: i64) -> Result<usize> {
+        let n: i64 =
+            self.conn()
+                .query_row("SELECT count(*) FROM notify_sends WHERE at > ?1", [since], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
     /// Gives the lease up (a clean stop), so another takes it at once.
     pub fn release_lease(&mut self, name: &str, holder: &str) -> Result<()> {
         self.conn().execute("DELETE FROM leases WHERE name = ?1 AND holder = ?2", params![name, holder])?;

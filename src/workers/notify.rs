@@ -4,7 +4,8 @@
 //! each time, up to `retries` more times, each try bounded by `timeout` (its whole process
 //! group is killed past it); one that still fails opens an alert of its own
 //! (`notify/command`, critical), cleared by the next send that works: never a crash or a hang.
-//! At most `max_per_hour` sends in any hour: what the limit holds back goes in one digest
+//! At most `max_per_hour` sends in any hour, counted in the database (a restart or a new
+//! holder of the lease inherits the hour): what the limit holds back goes in one digest
 //! (`{"digest": true, "held": N, "alerts": [...]}`) as soon as the hour allows.
 //!
 //! Of several consoles (and `yunwei watch`) on one database only the holder of the lease
@@ -14,7 +15,6 @@
 //! snoozed or silenced when it opens waits, and is sent if it is still open when that ends;
 //! one acknowledged or cleared first is not sent.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
@@ -59,15 +59,14 @@ pub struct Round {
     pub failed: usize,
 }
 
-/// The notifier's state between rounds: the times of the sends within the last hour and what
-/// the limit holds back.
+/// The notifier's state between rounds: what the limit holds back (the sends of the hour are
+/// in the database).
 #[derive(Debug)]
 pub struct Notifier {
     pub settings: Notify,
     pub holder: String,
     pub lang: Lang,
     pub lease_ttl_s: i64,
-    sent: VecDeque<i64>,
     /// The alerts the limit holds back, for the digest. They stay unmarked in the database
     /// until the digest goes: a process that stops meanwhile loses none of them (the next
     /// holder finds them still to send).
@@ -101,14 +100,12 @@ fn run_command(command: &str, input: &[u8], timeout: Duration) -> Result<(), Str
 
 impl Notifier {
     pub fn new(settings: Notify, holder: String, lang: Lang, lease_ttl_s: i64) -> Notifier {
-        Notifier { settings, holder, lang, lease_ttl_s, sent: VecDeque::new(), held: Vec::new() }
+        Notifier { settings, holder, lang, lease_ttl_s, held: Vec::new() }
     }
 
-    fn room(&mut self, now: i64) -> bool {
-        while self.sent.front().is_some_and(|t| *t <= now - HOUR) {
-            self.sent.pop_front();
-        }
-        self.sent.len() < self.settings.max_per_hour as usize
+    /// Whether the last hour's sends, by this process or an earlier holder, leave room.
+    fn room(&self, store: &Store, now: i64) -> crate::store::Result<bool> {
+        Ok(store.notify_sends_after(now - HOUR)? < self.settings.max_per_hour as usize)
     }
 
     /// Sends one payload with its retries; renews the lease before each try (at the time it
@@ -183,7 +180,7 @@ impl Notifier {
             a.key.source() != Source::Notify
                 && (a.level == Level::Crit || (warnings && a.level == Level::Warn))
         };
-        if !self.held.is_empty() && self.room(clock.now()) {
+        if !self.held.is_empty() && self.room(store, clock.now())? {
             // The held alerts still open and not snoozed or silenced meanwhile, claimed first.
             let pending = store.alerts_to_notify()?;
             let due: Vec<&crate::alerts::Alert> = pending
@@ -203,7 +200,7 @@ impl Notifier {
                 let result = self.send(store, &digest, &clock)?;
                 match &result {
                     Sent::Ok => {
-                        self.sent.push_back(clock.now());
+                        store.record_notify_send(clock.now())?;
                         out.digests += 1;
                     }
                     Sent::Failed(_) | Sent::Lost => {
@@ -235,7 +232,7 @@ impl Notifier {
             if self.held.contains(&a.id) {
                 continue;
             }
-            if wanted && state == AlertState::Open && !self.room(clock.now()) {
+            if wanted && state == AlertState::Open && !self.room(store, clock.now())? {
                 // Left unmarked: held for the digest.
                 self.held.push(a.id);
                 out.held += 1;
@@ -250,7 +247,7 @@ impl Notifier {
             let result = self.send(store, &payload, &clock)?;
             match &result {
                 Sent::Ok => {
-                    self.sent.push_back(clock.now());
+                    store.record_notify_send(clock.now())?;
                     out.sent += 1;
                 }
                 Sent::Failed(_) => {
@@ -450,7 +447,9 @@ mod tests {
         assert!(store.open_alert(&own_key()).unwrap().is_none(), "cleared by a send that worked");
         // A new holder clears what an old one opened.
         store.apply_alert_changes(&[open_own(T0 + 21)]).unwrap();
-        let mut m = Notifier::new(n.settings.clone(), "b".into(), Lang::En, 60);
+        // (With room of its own in the hour: the window is the database's, whoever sends.)
+        let mut m =
+            Notifier::new(Notify { max_per_hour: 10, ..n.settings.clone() }, "b".into(), Lang::En, 60);
         store.release_lease(LEASE, "a").unwrap();
         store.apply_alert_changes(&[open("db9", Level::Crit, T0 + 22)]).unwrap();
         m.round(&mut store, T0 + 22, utc8()).unwrap();
@@ -462,6 +461,13 @@ mod tests {
         let r = n.round(&mut store, T0 + 30, utc8()).unwrap();
         assert_eq!((r.sent, r.held, r.digests), (0, 8, 0));
         assert_eq!(n.round(&mut store, T0 + 40, utc8()).unwrap(), Round { holder: true, ..Round::default() });
+        // A restarted console (a new holder, nothing in memory) inherits the hour: it holds
+        // the same eight back rather than send them one by one.
+        store.release_lease(LEASE, "a").unwrap();
+        let mut restarted = Notifier::new(n.settings.clone(), "a2".into(), Lang::En, 60);
+        let r = restarted.round(&mut store, T0 + 41, utc8()).unwrap();
+        assert_eq!((r.holder, r.sent, r.held), (true, 0, 8), "{r:?}");
+        store.release_lease(LEASE, "a2").unwrap();
         // What the limit holds stays to send in the database: a holder that stopped now (its
         // digest in memory gone) would leave all eight to the next one.
         let waiting = store.alerts_to_notify().unwrap();
