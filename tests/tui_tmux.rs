@@ -618,3 +618,42 @@ fn alerts_tab_and_duty_view_with_the_command_line_alongside() {
         "王工 alert.ack, 赵工 alert.silence, 王工 alert.unsilence"
     );
 }
+
+/// `yunwei shell` on this machine, in a real terminal: a program in it that leaves the
+/// alternate screen and a scroll region on (killed, as a crashed editor would be) does not
+/// make the closing line land over what the terminal showed before; the line comes under
+/// the prompt it was called from, and the terminal is back on the main screen.
+#[test]
+fn a_shell_that_leaves_the_alternate_screen_on_ends_under_its_prompt() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), "[[hosts]]\nname = \"here\"\nlocal = true\n").unwrap();
+    let t = Tmux::new("shellend");
+    t.start("s", "PS1='PROMPT$ ' exec bash --norc --noprofile -i", true);
+    t.wait_for("s", "the shell prompt", |s| s.contains("PROMPT$"));
+    let line = format!(
+        "{}for i in 1 2 3 4 5 6; do echo kept-$i; done; SHELL=/bin/sh '{}' --config '{}/config.toml' --db '{}/y.db' shell here",
+        env_prefix(home.path()),
+        bin().display(),
+        home.path().display(),
+        home.path().display()
+    );
+    t.cmd(&["send-keys", "-t", "e2e:s", "-l", &line]);
+    t.keys("s", &["Enter"]);
+    t.wait_for("s", "the shell's prompt", |s| {
+        let end = s.trim_end();
+        s.contains("kept-6") && s.contains(".cast") && (end.ends_with('$') || end.ends_with('#'))
+    });
+    t.cmd(&["send-keys", "-t", "e2e:s", "-l", "printf '\\033[?1049h\\033[5;10r\\033[3;1Hin-editor'; exit 3"]);
+    t.keys("s", &["Enter"]);
+    let s = t.wait_for("s", "the closing line and the prompt", |s| {
+        s.contains("exit status 3") && s.trim_end().ends_with("PROMPT$")
+    });
+    assert_eq!(t.format("s", "#{alternate_on}"), "0", "back on the main screen:\n{s}");
+    let lines: Vec<&str> = s.lines().collect();
+    for i in 1..=6 {
+        assert!(lines.contains(&format!("kept-{i}").as_str()), "kept-{i} overprinted:\n{s}");
+    }
+    let kept = lines.iter().position(|l| *l == "kept-6").unwrap();
+    let closing = lines.iter().position(|l| l.contains("exit status 3")).unwrap();
+    assert!(closing > kept, "the closing line under what was shown:\n{s}");
+}

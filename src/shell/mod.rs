@@ -578,9 +578,11 @@ pub const TERMINAL_RESET: &str = concat!(
     "\u{1b}[?9l\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1003l\u{1b}[?1004l\u{1b}[?1005l\u{1b}[?1006l\u{1b}[?1015l",
     // Bracketed paste, cursor keys, autowrap on; the kitty keyboard and modifyOtherKeys off.
     "\u{1b}[?2004l\u{1b}[?1l\u{1b}[?7h\u{1b}[<u\u{1b}[>4m",
-    // A soft reset (insert mode, keyboard lock, origin, margins), colours, the cursor shown,
-    // the normal keypad and ASCII.
-    "\u{1b}[!p\u{1b}[r\u{1b}[0m\u{1b}[?25h\u{1b}>\u{1b}(B",
+    // A soft reset (insert mode, keyboard lock, origin), the whole screen scrolling again (the
+    // cursor kept where it is: resetting the margins alone moves it to the top-left, and what
+    // follows would overprint the screen), colours, the cursor shown, the normal keypad and
+    // ASCII.
+    "\u{1b}[!p\u{1b}7\u{1b}[r\u{1b}8\u{1b}[0m\u{1b}[?25h\u{1b}>\u{1b}(B",
     "\r\n",
 );
 
