@@ -243,7 +243,7 @@ fn collect(
     let checks = if current { store.job_checks()? } else { Vec::new() };
     let latest = if current { store.net_latest()? } else { Vec::new() };
     let local_host = cfg.hosts.iter().find(|h| h.local).map(|h| h.name.clone());
-    let history = store.alert_history(None, 100_000)?;
+    let history = store.alerts_opened_between(from, to)?;
     let mut out = Vec::with_capacity(names.len());
     for host in names {
         let mut jobs = Vec::new();
@@ -274,8 +274,6 @@ fn collect(
             .filter(|a| {
                 a.key.host() == Some(host.as_str())
                     && a.key.metric() == Some(crate::alerts::health::Metric::FailedUnits)
-                    && a.opened_at >= from
-                    && a.opened_at < to
             })
             .map(|a| (a.opened_at, a.message.clone()))
             .collect();

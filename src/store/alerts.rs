@@ -191,6 +191,16 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every alert opened in `[from, to)`, oldest first (by the index on its opening time:
+    /// a report reads the period's, not the whole history's).
+    pub fn alerts_opened_between(&self, from: i64, to: i64) -> Result<Vec<Alert>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM alerts WHERE opened_at >= ?1 AND opened_at < ?2 ORDER BY opened_at, id"
+        ))?;
+        let rows = stmt.query_map(params![from, to], row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Acknowledges the open alert `id` for `operator` and writes an audit row
     /// (`alert.ack`, target the alert's key, `health/db1/disk/%2Fu01`). False when there is no
     /// such open alert or it is already acknowledged (the first acknowledgement stands).

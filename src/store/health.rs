@@ -281,27 +281,6 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// One host's filesystems between `from` and `to`, each step of `step` seconds with its peak
-    /// use (steps with no record are left out: a mount that was away is a gap, not a zero); by
-    /// mount, then time. From the aggregates below the watermark and the raw rows above it.
-    pub fn fs_history(&self, host: &str, from: i64, to: i64, step: i64) -> Result<Vec<FsPoint>> {
-        let watermark = self.watermark()?;
-        let step = step.max(1);
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT mount, (t / ?5) * ?5 AS at, max(u), max(i) FROM (
-                 SELECT mount, bucket AS t, used_max AS u, inodes_max AS i FROM fs_5m
-                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND bucket >= ?2 AND bucket < min(?3, ?4)
-                 UNION ALL
-                 SELECT mount, ts, used_pct, inodes_pct FROM fs_raw
-                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?1) AND ts >= max(?2, ?4) AND ts < ?3
-             ) GROUP BY mount, at ORDER BY mount, at",
-        )?;
-        let rows = stmt.query_map(params![host, from, to, watermark, step], |r| {
-            Ok(FsPoint { mount: r.get(0)?, at: r.get(1)?, used_max: r.get(2)?, inodes_max: r.get(3)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
     /// Keeps a security posture of `host` taken at `at` (Unix seconds) in its day's row: the
     /// highest count of failed SSH logins over the 24 hours before a posture, and when it was
     /// seen (`None`: the posture could not count them).
@@ -651,9 +630,10 @@ mod tests {
     }
 
     /// Each filesystem's use: once a minute at most, aggregated by 5 minutes with the rest,
-    /// read back by day across the watermark the same way, a mount that went away a gap.
+    /// read back by day across the watermark (roll-ups, aggregates and raw rows) the same
+    /// way, a mount that went away a gap.
     #[test]
-    fn every_filesystem_is_kept_once_a_minute_and_read_back_by_step() {
+    fn every_filesystem_is_kept_once_a_minute_and_read_back_by_day() {
         let tmp = tempfile::tempdir().unwrap();
         let db = tmp.path().join("h.db");
         let mut store = Store::open(&db).unwrap();
@@ -677,7 +657,7 @@ mod tests {
             |store: &Store, sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
         // Once a minute: 2 days of / and 1 day of /data.
         assert_eq!(rows(&store, "SELECT count(*) FROM fs_raw"), 2 * 1440 + 1440);
-        let by_day = store.fs_history("db1", start, start + 2 * day, day).unwrap();
+        let by_day = store.fs_daily("db1", start, start + 2 * day).unwrap();
         let shape: Vec<(&str, i64)> =
             by_day.iter().map(|p| (p.mount.as_str(), (p.at - start) / day)).collect();
         assert_eq!(shape, [("/", 0), ("/", 1), ("/data", 0)], "the day /data was away is no point");
@@ -685,9 +665,9 @@ mod tests {
         assert_eq!((by_day[0].inodes_max, by_day[2].inodes_max), (Some(5.0), None));
         // Aggregated up to the end of the first day: the same answer from both halves.
         store.maintain_health(start + day).unwrap();
-        assert_eq!(store.fs_history("db1", start, start + 2 * day, day).unwrap(), by_day);
+        assert_eq!(store.fs_daily("db1", start, start + 2 * day).unwrap(), by_day);
         assert_eq!(rows(&store, "SELECT count(*) FROM fs_5m WHERE mount = '/data'"), 288);
-        assert!(store.fs_history("nobody", start, start + day, day).unwrap().is_empty());
+        assert!(store.fs_daily("nobody", start, start + day).unwrap().is_empty());
         // A down host's sample records no filesystem.
         let down = HostSample {
             name: "db1".into(),
