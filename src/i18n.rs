@@ -101,7 +101,7 @@ impl Localized for String {
 }
 
 /// A message in both languages, made once and printed in whichever the reader uses.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Both {
     pub en: String,
     pub zh: String,

@@ -43,8 +43,9 @@ pub struct HostSample {
     pub top_processes: Vec<ProcessMem>,
     pub failed_units: Vec<String>,
     /// The sources this sample could not read (a `df` that timed out on a hung mount, a
-    /// missing section), in both languages: their figures are missing from it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// missing section), in both languages: their figures are missing from it. JSON keeps
+    /// the English, as it does the error's message.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "english")]
     pub warnings: Vec<crate::i18n::Both>,
     /// Security posture, collected every 30 minutes on hosts polled over SSH. Shared: every
     /// sample of the host carries the last one, and with 500 hosts a copy per sample (its
@@ -53,6 +54,20 @@ pub struct HostSample {
     pub security: Option<std::sync::Arc<security::Security>>,
     /// Unix seconds.
     pub sampled_at: i64,
+}
+
+/// Texts in both languages written to JSON as their English, and read back as one text.
+mod english {
+    use crate::i18n::Both;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(texts: &[Both], out: S) -> Result<S::Ok, S::Error> {
+        out.collect_seq(texts.iter().map(|t| t.en.as_str()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Vec<Both>, D::Error> {
+        Ok(Vec::<String>::deserialize(input)?.into_iter().map(Both::same).collect())
+    }
 }
 
 /// Why a host could not be sampled. `message` is English (as JSON keeps it); `zh` the Chinese
@@ -335,6 +350,13 @@ mod tests {
         assert_eq!(v["top_processes"][0]["rss_kib"], 844);
         let back: HostSample = serde_json::from_value(v).unwrap();
         assert_eq!(back, s);
+        // What the probe could not read: a list of English texts, there only when there is one.
+        let w = HostSample {
+            warnings: vec![crate::i18n::Both::new("df -PTk: timed out", "df -PTk：超时")],
+            ..s
+        };
+        let v = serde_json::to_value(&w).unwrap();
+        assert_eq!(v["warnings"], serde_json::json!(["df -PTk: timed out"]));
     }
 }
 
