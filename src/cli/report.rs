@@ -417,7 +417,7 @@ fn inspection(g: &Global, a: &InspectionArgs) -> i32 {
             &tr(
                 lang,
                 format!("no host has history or a baseline run in {label}: nothing written"),
-                format!("{label} 内没有任何主机的运行记录或基线核查：未生成报告"),
+                format!("{label} 期间没有任何主机的监控历史或基线核查记录，未生成报告"),
             ),
         );
         return 1;

@@ -120,7 +120,7 @@ fn runs() -> Vec<(&'static str, String)> {
 
 /// Stores last quarter's inspection (a little before `now - 92 days`), the baseline recorded
 /// then, and this quarter's inspection a day ago; demo-backup could not be reached.
-pub fn seed(store: &mut Store, now: i64) -> crate::store::Result<()> {
+pub fn seed(store: &mut Store, now: i64, offset: chrono::FixedOffset) -> crate::store::Result<()> {
     // Once: a demo database opened again keeps what it has.
     if store.latest_baseline_run("demo-app1")?.is_some() {
         return Ok(());
@@ -162,7 +162,7 @@ pub fn seed(store: &mut Store, now: i64) -> crate::store::Result<()> {
             let guessing = host == "demo-exchange" && (19..26).contains(&day);
             let n = if guessing { 180 + (25 - day as u32) * 160 } else { typo };
             for at in [now - day * 86_400 - 3_600, now - day * 86_400 - 43_200] {
-                store.record_posture(host, at, Some(n))?;
+                store.record_posture(host, at, offset, Some(n))?;
             }
         }
     }

@@ -221,7 +221,8 @@ fn join(handle: thread::ScopedJoinHandle<'_, Result<String, Both>>, what: &str) 
 
 /// A file or folder this login could not read, with the system's reason.
 fn unreadable(path: &Path, e: &std::io::Error) -> Both {
-    Both::new(format!("{}: {e}", path.display()), format!("{} 无法读取（{e}）", path.display()))
+    let why = crate::i18n::io_error(e, crate::i18n::Lang::ZhCn);
+    Both::new(format!("{}: {e}", path.display()), format!("{} 无法读取（{why}）", path.display()))
 }
 
 fn unix_now() -> i64 {
@@ -246,7 +247,12 @@ pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Re
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| failed(format!("cannot start: {e}"), format!("无法启动（{e}）")))?;
+        .map_err(|e| {
+            failed(
+                format!("cannot start: {e}"),
+                format!("无法启动（{}）", crate::i18n::io_error(&e, crate::i18n::Lang::ZhCn)),
+            )
+        })?;
     let Some(mut stdout) = child.stdout.take() else {
         kill_and_reap(child);
         return Err(failed("no stdout pipe".into(), "没有标准输出管道".into()));
@@ -267,7 +273,10 @@ pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Re
             Ok(None) => {}
             Err(e) => {
                 kill_and_reap(child);
-                return Err(failed(format!("wait failed: {e}"), format!("等待进程失败（{e}）")));
+                return Err(failed(
+                    format!("wait failed: {e}"),
+                    format!("等待进程失败（{}）", crate::i18n::io_error(&e, crate::i18n::Lang::ZhCn)),
+                ));
             }
         }
         let now = Instant::now();
@@ -288,12 +297,22 @@ pub(crate) fn run_command(program: &str, args: &[&str], timeout: Duration) -> Re
     let grace = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(200));
     let bytes = match rx.recv_timeout(grace) {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => return Err(failed(format!("reading output: {e}"), format!("读取输出失败（{e}）"))),
+        Ok(Err(e)) => {
+            return Err(failed(
+                format!("reading output: {e}"),
+                format!("读取输出失败（{}）", crate::i18n::io_error(&e, crate::i18n::Lang::ZhCn)),
+            ))
+        }
         Err(_) => return Err(failed("output not closed in time".into(), "输出未按时关闭".into())),
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
     if !status.success() && text.trim().is_empty() {
-        return Err(failed(status.to_string(), format!("执行失败（{status}）")));
+        let zh = match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
+            (Some(code), _) => format!("退出码 {code}，无输出"),
+            (None, Some(sig)) => format!("被信号 {sig} 终止，无输出"),
+            (None, None) => "执行失败，无输出".to_string(),
+        };
+        return Err(failed(status.to_string(), zh));
     }
     Ok(text)
 }

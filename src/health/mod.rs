@@ -152,6 +152,9 @@ impl HostSample {
         clean(&mut self.name);
         if let Some(e) = &mut self.error {
             clean(&mut e.message);
+            if let Some(zh) = &mut e.zh {
+                clean(zh);
+            }
         }
         for d in &mut self.disks {
             clean(&mut d.mount);
@@ -384,10 +387,27 @@ mod sanitize_tests {
                 inodes_used_pct: None,
             }],
             failed_units: vec!["a\u{202E}txt.exe.service".into()],
+            // What a host printed instead of the probe's output, in both languages' texts.
+            error: Some(HostError {
+                kind: "probe".into(),
+                message: "no probe output; the host printed: \u{1b}[2Jmotd".into(),
+                zh: Some("没有探测输出；主机输出的是：\u{1b}[2Jmotd\u{202E}".into()),
+            }),
+            warnings: vec![crate::i18n::Both::new("df: \u{1b}]0;x\u{7}", "df：\u{1b}]0;x\u{7}")],
             ..Default::default()
         };
         s.sanitize();
-        let all = format!("{} {} {}", s.top_processes[0].name, s.disks[0].mount, s.failed_units[0]);
+        let e = s.error.as_ref().unwrap();
+        let all = format!(
+            "{} {} {} {} {} {} {}",
+            s.top_processes[0].name,
+            s.disks[0].mount,
+            s.failed_units[0],
+            e.message,
+            e.zh.as_deref().unwrap_or_default(),
+            s.warnings[0].en,
+            s.warnings[0].zh
+        );
         assert!(!all.chars().any(|c| c.is_control() || c == '\u{202E}'), "{all:?}");
         assert_eq!(s.top_processes[0].name, "\u{FFFD}]0;pwned\u{FFFD}evil");
         // Ordinary text, Chinese included, is left alone and not copied.

@@ -17,14 +17,24 @@ pub enum ParseError {
 }
 
 impl ParseError {
-    /// The same in Chinese; what was expected (a field's or a line's name) stays as the
-    /// source writes it.
+    /// The same in Chinese: the line, or what was missing (a field keeps the name the source
+    /// gives it); the English says what exactly was wrong with a line.
     pub fn zh(&self) -> String {
         match self {
-            ParseError::BadLine { source_name, line, message } => {
-                format!("{source_name} 第 {line} 行无法识别：{message}")
+            ParseError::BadLine { source_name, line, .. } => {
+                format!("{source_name} 第 {line} 行格式无法识别")
             }
-            ParseError::Missing { source_name, what } => format!("{source_name} 中没有 {what}"),
+            ParseError::Missing { source_name, what } => {
+                let what = match *what {
+                    "aggregate `cpu` line" => "汇总的 `cpu` 行",
+                    "load averages" => "负载均值",
+                    "uptime" => "运行时间",
+                    "MemFree (needed without MemAvailable)" => "MemFree（没有 MemAvailable 时需要）",
+                    "`Filesystem ...` header" => "`Filesystem ...` 表头",
+                    other => other,
+                };
+                format!("{source_name} 中没有{what}")
+            }
         }
     }
 

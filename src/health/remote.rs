@@ -398,11 +398,12 @@ pub fn parse_probe(
             _ => {
                 // `list-units` exits 0 when it runs; anything else means systemd did not answer.
                 s.failed_units = parse_failed_units(&sec.text());
-                let rc = sec.rc.unwrap_or("missing");
-                state.warnings.push(Both::new(
-                    format!("systemctl: exit status {rc}"),
-                    format!("systemctl：退出码 {rc}"),
-                ));
+                state.warnings.push(match sec.rc {
+                    Some(rc) => {
+                        Both::new(format!("systemctl: exit status {rc}"), format!("systemctl：退出码 {rc}"))
+                    }
+                    None => Both::new("systemctl: exit status missing", "systemctl：没有退出码"),
+                });
             }
         }
     }
@@ -484,7 +485,7 @@ fn disks(sections: &Sections<'_>, warnings: &mut Vec<Both>) -> Vec<super::DiskUs
                 Ok(0) => {}
                 Ok(rc) if is_timeout(rc) => warnings.push(Both::new(
                     format!("{label}: timed out after 5 s (hung mount?)"),
-                    format!("{label}：5 秒内未完成（挂载点卡住？）"),
+                    format!("{label}：5 秒内未完成（挂载点无响应？）"),
                 )),
                 Ok(rc) => warnings.push(Both::new(
                     format!("{label}: exit status {rc} (some filesystems unreadable)"),
@@ -696,7 +697,7 @@ mod tests {
         assert!(w.contains("df -PTi: skipped"), "{w}");
         // The sample carries them, in Chinese too, for the host detail.
         let zh: Vec<&str> = s.warnings.iter().map(|w| w.zh.as_str()).collect();
-        assert!(zh.contains(&"df -PTk：5 秒内未完成（挂载点卡住？）"), "{zh:?}");
+        assert!(zh.contains(&"df -PTk：5 秒内未完成（挂载点无响应？）"), "{zh:?}");
         assert!(zh.iter().any(|w| w.starts_with("df -PTi：") && !w.contains("skipped")), "{zh:?}");
     }
 

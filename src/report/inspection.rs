@@ -374,7 +374,7 @@ pub fn problems(hosts: &[HostData], now: i64, offset: chrono::FixedOffset) -> Ve
                         f.peak, f.days_counted, f.days_with_failures
                     ),
                 },
-                "",
+                "L3-CES1-22",
                 b(
                     "Find the source addresses (lastb, journalctl -u sshd): block an attacker, fix a script's password; keep login lockout and source restriction on.",
                     "查明来源地址（lastb、journalctl -u sshd）：封禁攻击来源，修正脚本中的旧口令；保持登录失败锁定与来源地址限制。",
@@ -535,6 +535,8 @@ pub fn follow_up<'a>(
                     !h.jobs.is_empty()
                 } else if p.key.starts_with("cert/") {
                     !h.certs.is_empty()
+                } else if p.key == "failed_logins" {
+                    h.failed_logins.is_some()
                 } else {
                     h.figures.is_some()
                 }
@@ -716,6 +718,12 @@ fn document(
                     }
                 }
                 _ => {
+                    // Password guessing the postures saw: a failed check of its own, with or
+                    // without a baseline run.
+                    if cat == Category::Intrusion {
+                        fail +=
+                            problems.iter().filter(|p| p.host == h.host && p.key == "failed_logins").count();
+                    }
                     let Some(run) = &h.baseline else { continue };
                     for f in run.findings.iter().filter(|f| Category::of_item(f.id) == cat) {
                         match f.state {
@@ -749,8 +757,8 @@ fn document(
         }
     }
     let mut summary = vec![Block::Para(t(lang,
-        "Security categories count baseline items and signs (a sign counts as non-compliant); operation, backups and certificates count hosts. Items recorded only are said for the record (a choice of the site, such as password logins or anti-malware) and judged neither way.",
-        "安全类按检查项和入侵迹象计数（入侵迹象计为不符合）；运行状况、备份和证书按主机计数。仅记录项仅作记录（如口令登录、防恶意代码软件等由单位自行决定的事项），不作符合与否的判定。").into()),
+        "Security categories count baseline items and signs (a sign, and many failed SSH logins, count as non-compliant); operation, backups and certificates count hosts. Items recorded only are said for the record (a choice of the site, such as password logins or anti-malware) and judged neither way.",
+        "安全类按检查项和入侵迹象计数（入侵迹象和 SSH 登录失败次数过多计为不符合）；运行状况、备份和证书按主机计数。仅记录项仅作记录（如口令登录、防恶意代码软件等由单位自行决定的事项），不作符合与否的判定。").into()),
         Block::Table {
             head: head(lang, &[("Category", "类别"), ("Compliant", "符合"), ("Non-compliant", "不符合"), ("Partly", "部分符合"), ("Not readable", "无法读取"), ("Recorded only", "仅记录")]),
             rows,

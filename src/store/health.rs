@@ -281,11 +281,18 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Keeps a security posture of `host` taken at `at` (Unix seconds) in its day's row: the
-    /// highest count of failed SSH logins over the 24 hours before a posture, and when it was
-    /// seen (`None`: the posture could not count them).
-    pub fn record_posture(&self, host: &str, at: i64, failed_logins_24h: Option<u32>) -> Result<()> {
+    /// Keeps a security posture of `host` taken at `at` (Unix seconds) in the row of its day in
+    /// `offset` (the reports' calendar): the highest count of failed SSH logins over the 24
+    /// hours before a posture, and when it was seen (`None`: the posture could not count them).
+    pub fn record_posture(
+        &self,
+        host: &str,
+        at: i64,
+        offset: chrono::FixedOffset,
+        failed_logins_24h: Option<u32>,
+    ) -> Result<()> {
         let id = self.host_id(host)?;
+        let day = at - (at + i64::from(offset.local_minus_utc())).rem_euclid(DAY_S);
         self.conn().execute(
             "INSERT INTO posture_1d (host_id, day, postures, logins_max, logins_at)
              VALUES (?1, ?2, 1, ?3, CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END)
@@ -294,20 +301,21 @@ impl Store {
                  logins_at = CASE WHEN excluded.logins_max > coalesce(logins_max, -1)
                                   THEN excluded.logins_at ELSE logins_at END,
                  logins_max = max(coalesce(logins_max, excluded.logins_max), coalesce(excluded.logins_max, logins_max))",
-            params![id, at.div_euclid(DAY_S) * DAY_S, failed_logins_24h, at],
+            params![id, day, failed_logins_24h, at],
         )?;
         Ok(())
     }
 
-    /// The failed SSH logins of a host's postures in the days that overlap `[from, to)`:
-    /// `None` when no posture of the period counted them.
+    /// The failed SSH logins of a host's postures in the calendar days that begin in
+    /// `[from, to)` (a period of whole days in the offset the postures were kept in): `None`
+    /// when no posture of the period counted them.
     pub fn failed_logins(&self, host: &str, from: i64, to: i64) -> Result<Option<FailedLogins>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT p.logins_max, p.logins_at, p.day FROM posture_1d p JOIN hosts h ON h.id = p.host_id
-             WHERE h.name = ?1 AND p.day > ?2 - ?4 AND p.day < ?3 AND p.logins_max IS NOT NULL
+             WHERE h.name = ?1 AND p.day >= ?2 AND p.day < ?3 AND p.logins_max IS NOT NULL
              ORDER BY p.day",
         )?;
-        let rows = stmt.query_map(params![host, from, to, DAY_S], |r| {
+        let rows = stmt.query_map(params![host, from, to], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?))
         })?;
         let mut out: Option<FailedLogins> = None;
@@ -550,15 +558,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("p.db");
         let store = Store::open(&db).unwrap();
-        let day = 20_000 * DAY_S;
-        store.record_posture("h", day + 100, Some(3)).unwrap();
-        store.record_posture("h", day + 200, Some(40)).unwrap();
-        store.record_posture("h", day + 300, Some(40)).unwrap();
-        store.record_posture("h", day + 400, None).unwrap();
-        store.record_posture("h", day + 500, Some(7)).unwrap();
-        store.record_posture("h", day + DAY_S + 10, Some(0)).unwrap();
-        store.record_posture("h", day + 2 * DAY_S + 10, None).unwrap();
-        store.record_posture("other", day + 10, Some(900)).unwrap();
+        // Days in +08:00: each begins at 16:00 UTC the day before.
+        let zone = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        let day = 20_000 * DAY_S - 8 * 3600;
+        store.record_posture("h", day + 100, zone, Some(3)).unwrap();
+        store.record_posture("h", day + 200, zone, Some(40)).unwrap();
+        store.record_posture("h", day + 300, zone, Some(40)).unwrap();
+        store.record_posture("h", day + 400, zone, None).unwrap();
+        store.record_posture("h", day + 500, zone, Some(7)).unwrap();
+        store.record_posture("h", day + DAY_S + 10, zone, Some(0)).unwrap();
+        store.record_posture("h", day + 2 * DAY_S + 10, zone, None).unwrap();
+        store.record_posture("other", day + 10, zone, Some(900)).unwrap();
         let out = std::process::Command::new("sqlite3")
             .arg(&db)
             .arg("SELECT p.day, p.postures, p.logins_max, p.logins_at FROM posture_1d p JOIN hosts h ON h.id = p.host_id WHERE h.name = 'h' ORDER BY p.day")

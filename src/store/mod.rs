@@ -720,9 +720,10 @@ const MIGRATIONS: &[&str] = &[
         SELECT host_id, mount, (bucket / 86400) * 86400 AS day, max(used_max), max(inodes_max)
         FROM fs_5m GROUP BY host_id, mount, day;
     "#,
-    // 16: the security posture per host and UTC day (it is taken every 30 minutes and its
-    // failed logins count the 24 hours before it): the day's highest count and when it was
-    // seen, for the inspection report; a day with no count read keeps NULL.
+    // 16: the security posture per host and calendar day (`day`: the day's start in the
+    // tickets' calendar offset, as the reports' periods are; a posture is taken every 30
+    // minutes and its failed logins count the 24 hours before it): the day's highest count
+    // and when it was seen, for the inspection report; a day with no count read keeps NULL.
     r#"
     CREATE TABLE posture_1d (
         host_id      INTEGER NOT NULL REFERENCES hosts(id),

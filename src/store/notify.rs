@@ -34,11 +34,14 @@ impl Store {
         Ok(())
     }
 
-    /// How many sends of the notification command the database holds after `since`.
+    /// How many sends of the notification command the database holds in the hour after
+    /// `since` (one stamped later, by a clock since stepped back, does not hold the window).
     pub fn notify_sends_after(&self, since: i64) -> Result<usize> {
-        let n: i64 =
-            self.conn()
-                .query_row("SELECT count(*) FROM notify_sends WHERE at > ?1", [since], |r| r.get(0))?;
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM notify_sends WHERE at > ?1 AND at <= ?1 + 3600",
+            [since],
+            |r| r.get(0),
+        )?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 

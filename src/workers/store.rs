@@ -152,7 +152,7 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
         if let Err(e) = crate::demo::alerts::seed(&mut store, crate::clock::now_s()) {
             report.problem(Msg::StoreDemoFailed, e.text(setup.lang));
         }
-        if let Err(e) = crate::demo::baseline::seed(&mut store, crate::clock::now_s()) {
+        if let Err(e) = crate::demo::baseline::seed(&mut store, crate::clock::now_s(), setup.ticket_offset) {
             report.problem(Msg::StoreDemoFailed, e.text(setup.lang));
         }
     }
@@ -222,8 +222,12 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                     }
                     judged_signs.insert(s.name.clone(), sec.collected_at);
                     // Its failed logins, kept per day for the inspection report.
-                    if let Err(e) = store.record_posture(&s.name, sec.collected_at, sec.failed_ssh_logins_24h)
-                    {
+                    if let Err(e) = store.record_posture(
+                        &s.name,
+                        sec.collected_at,
+                        setup.ticket_offset,
+                        sec.failed_ssh_logins_24h,
+                    ) {
                         report.problem(Msg::StoreRecordFailed, e);
                     }
                     let Some(out) = &sec.signs else { continue };

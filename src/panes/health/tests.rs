@@ -148,7 +148,7 @@ fn what_a_round_could_not_read_is_said_in_the_detail() {
     s.disks.clear();
     s.warnings = vec![crate::i18n::Both::new(
         "df -PTk: timed out after 5 s (hung mount?)",
-        "df -PTk：5 秒内未完成（挂载点卡住？）",
+        "df -PTk：5 秒内未完成（挂载点无响应？）",
     )];
     let mut out = Vec::new();
     pane.on_sample(s, &c, &mut out);
@@ -162,7 +162,7 @@ fn what_a_round_could_not_read_is_said_in_the_detail() {
     assert_eq!(Some(cell_at(&term, "some figures could not").fg), c.theme.roles.warn.fg);
     c.lang = Lang::ZhCn;
     let text = screen(&draw(&mut pane, &c, 100, 40));
-    assert!(text.contains("部分指标无法读取: df -PTk：5 秒内未完成（挂载点卡住？）"), "{text}");
+    assert!(text.contains("部分指标无法读取: df -PTk：5 秒内未完成（挂载点无响应？）"), "{text}");
 }
 
 #[test]
