@@ -46,6 +46,8 @@ pub struct NetworkPane {
     /// The grid's rows (checks) and columns (places), in order of first appearance.
     pub rows: Vec<String>,
     pub cols: Vec<String>,
+    /// Each cell's place in `cells` by its row and column, so a draw finds each in one step.
+    at: std::collections::HashMap<(usize, usize), usize>,
     pub row: usize,
     pub col: usize,
     /// The tools each probing host has, from its last round.
@@ -74,8 +76,7 @@ impl NetworkPane {
 
     /// The cell of a check from a place, when that place probes it.
     pub fn cell(&self, row: usize, col: usize) -> Option<&Cell> {
-        let (check, origin) = (self.rows.get(row)?, self.cols.get(col)?);
-        self.cells.iter().find(|c| &c.result.check == check && &c.result.origin == origin)
+        self.at.get(&(row, col)).and_then(|i| self.cells.get(*i))
     }
 
     pub fn selected(&self) -> Option<&Cell> {
@@ -95,13 +96,18 @@ impl NetworkPane {
         let keep = (self.rows.get(self.row).cloned(), self.cols.get(self.col).cloned());
         let mut rows: Vec<String> = Vec::new();
         let mut cols: Vec<String> = Vec::new();
-        for c in &cells {
-            if !rows.contains(&c.result.check) {
+        let mut at = std::collections::HashMap::with_capacity(cells.len());
+        for (i, c) in cells.iter().enumerate() {
+            let row = rows.iter().position(|r| *r == c.result.check).unwrap_or_else(|| {
                 rows.push(c.result.check.clone());
-            }
-            if !cols.contains(&c.result.origin) {
+                rows.len() - 1
+            });
+            let col = cols.iter().position(|o| *o == c.result.origin).unwrap_or_else(|| {
                 cols.push(c.result.origin.clone());
-            }
+                cols.len() - 1
+            });
+            // The first of a check from a place, as the list's order had it.
+            at.entry((row, col)).or_insert(i);
         }
         // A probe asked for long ago whose result never came (its round failed) is let go.
         let now = crate::clock::now_s();
@@ -112,6 +118,7 @@ impl NetworkPane {
                 })
         });
         self.cells = cells;
+        self.at = at;
         self.rows = rows;
         self.cols = cols;
         self.row = keep.0.and_then(|k| self.rows.iter().position(|r| *r == k)).unwrap_or(0);
