@@ -86,6 +86,31 @@ pub struct Maintenance {
     pub agg_pruned: usize,
 }
 
+/// Whether `boot` (a sample's clock less its uptime, at `at`) is a boot of `host` not known
+/// yet: none known within 10 minutes of it, and, when the host was seen up before, moved from
+/// the latest boot by more than the time since then (the uptime went down by 10 s at least).
+fn is_new_boot(tx: &rusqlite::Transaction<'_>, host: &str, boot: i64, at: i64) -> Result<bool> {
+    let (near, latest, seen): (bool, Option<i64>, Option<i64>) = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM boots WHERE host_id = h.id AND boot_at BETWEEN ?2 - 600 AND ?2 + 600),
+                    (SELECT max(boot_at) FROM boots WHERE host_id = h.id),
+                    max(coalesce((SELECT max(ts) FROM health_raw WHERE host_id = h.id AND reachable AND ts < ?3), 0),
+                        coalesce((SELECT max(bucket) FROM health_5m
+                                  WHERE host_id = h.id AND reachable_samples > 0 AND bucket + ?4 <= ?3), 0))
+             FROM hosts h WHERE h.name = ?1",
+        )?
+        .query_row(params![host, boot, at, BUCKET_S], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<i64>>(2)?.filter(|t| *t > 0)))
+        })?;
+    if near {
+        return Ok(false);
+    }
+    Ok(match (latest, seen) {
+        (Some(latest), Some(seen)) => boot - latest > at - seen + 10,
+        _ => true,
+    })
+}
+
 impl Store {
     pub fn host_id(&self, name: &str) -> Result<i64> {
         self.conn().execute("INSERT OR IGNORE INTO hosts (name) VALUES (?1)", [name])?;
@@ -120,19 +145,21 @@ impl Store {
                 ],
             )?;
             // The boot the sample belongs to, once (uptime and the clock disagree by a second
-            // or two from one sample to the next).
+            // or two from one sample to the next). A boot moved further than the time since
+            // the host was last seen up is a restart (the uptime went down); one moved less is
+            // a virtual machine paused meanwhile, or its clock stepped: its clock ran on, its
+            // uptime did not, and it never restarted.
             let boot = s
                 .uptime_s
                 .filter(|_| s.reachable)
                 .and_then(|up| s.sampled_at.checked_sub(i64::try_from(up).ok()?));
             if let Some(boot) = boot {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO boots (host_id, boot_at)
-                     SELECT id, ?2 FROM hosts WHERE name = ?1
-                     AND NOT EXISTS (SELECT 1 FROM boots WHERE host_id = hosts.id
-                                     AND boot_at BETWEEN ?2 - 600 AND ?2 + 600)",
-                )?
-                .execute(params![s.name, boot])?;
+                if is_new_boot(&tx, &s.name, boot, s.sampled_at)? {
+                    tx.prepare_cached(
+                        "INSERT OR IGNORE INTO boots (host_id, boot_at) SELECT id, ?2 FROM hosts WHERE name = ?1",
+                    )?
+                    .execute(params![s.name, boot])?;
+                }
             }
             // Each filesystem, once a minute at most (disks fill slowly; a row per poll would
             // multiply the raw table by the mounts).
@@ -549,6 +576,42 @@ mod tests {
             sampled_at: ts,
             ..Default::default()
         }
+    }
+
+    /// A reboot is counted once; a pause of the virtual machine (its clock runs on, its
+    /// uptime does not) is none, whether the samples before it are raw or aggregated.
+    #[test]
+    fn a_reboot_counts_once_and_a_paused_machine_never() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("b.db")).unwrap();
+        let t0 = 1_800_000_000_i64;
+        let up =
+            |at: i64, uptime: i64| HostSample { uptime_s: Some(uptime as u64), ..sample("vm1", at, 10.0) };
+        let boots = |store: &Store| store.boots_between("vm1", 0, i64::MAX).unwrap();
+        // Up 10 days at t0, sampled every minute for an hour.
+        for i in 0..60 {
+            store.record_samples(&[up(t0 + i * 60, 864_000 + i * 60)]).unwrap();
+        }
+        assert_eq!(boots(&store), [t0 - 864_000]);
+        // Paused two hours: the clock jumped, the uptime did not.
+        store.record_samples(&[up(t0 + 59 * 60 + 7_260, 864_000 + 60 * 60)]).unwrap();
+        assert_eq!(boots(&store), [t0 - 864_000], "no boot from a pause");
+        // Restarted: up 90 s when it answers again, every sample after it agreeing, for 3 h.
+        let back = t0 + 4 * 3600;
+        for i in 0..=18 {
+            store.record_samples(&[up(back + i * 600, 90 + i * 600)]).unwrap();
+        }
+        assert_eq!(boots(&store), [t0 - 864_000, back - 90]);
+        // Those samples only in the aggregates now; paused 50 hours: still no boot.
+        store.maintain_health(back + 3 * 3600 + 49 * 3600 + 600).unwrap();
+        let raw: i64 = store.conn().query_row("SELECT count(*) FROM health_raw", [], |r| r.get(0)).unwrap();
+        assert_eq!(raw, 0, "pruned: the aggregates decide");
+        store.record_samples(&[up(back + 3 * 3600 + 50 * 3600, 90 + 3 * 3600 + 60)]).unwrap();
+        assert_eq!(boots(&store), [t0 - 864_000, back - 90], "the aggregates saw it up after that boot");
+        // And a real restart after that is one.
+        let again = back + 3 * 3600 + 51 * 3600;
+        store.record_samples(&[up(again, 45)]).unwrap();
+        assert_eq!(boots(&store), [t0 - 864_000, back - 90, again - 45]);
     }
 
     /// A day keeps its highest 24-hour count and when it was seen; a posture that could not
