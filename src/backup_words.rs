@@ -115,7 +115,7 @@ pub fn reason(r: &Reason, zone: Zone, lang: Lang) -> String {
             tr(
                 lang,
                 format!("verification exited with status {status}: {l}"),
-                format!("校验以状态 {status} 退出：{l}"),
+                format!("校验命令退出码为 {status}：{l}"),
             )
         }
         Reason::NoFolder { folder } => {
@@ -136,7 +136,7 @@ pub fn reason(r: &Reason, zone: Zone, lang: Lang) -> String {
             tr(
                 lang,
                 format!("nothing new since the run due {}, past its {g} grace{missed}", at(*expected_at)),
-                format!("应于 {} 产生的文件没有出现，已超过 {g} 宽限{missed}", at(*expected_at)),
+                format!("应于 {} 产生的文件没有出现，已超过 {g} 宽限期{missed}", at(*expected_at)),
             )
         }
         Reason::TooSmall { size: s, min_size } => tr(
@@ -154,7 +154,7 @@ pub fn reason(r: &Reason, zone: Zone, lang: Lang) -> String {
             tr(
                 lang,
                 format!("the run due {} has not delivered yet (grace {g})", at(*expected_at)),
-                format!("应于 {} 产生的文件尚未出现（宽限 {g}）", at(*expected_at)),
+                format!("应于 {} 产生的文件尚未出现（宽限期 {g}）", at(*expected_at)),
             )
         }
         Reason::RunningSince(t) => tr(

@@ -42,7 +42,7 @@ pub fn changes(
             Default::default()
         };
         let (en_weak, zh_weak) = if level == Level::Warn {
-            (" (weak evidence alone)", "（单独属于弱证据）")
+            (" (weak evidence alone)", "（单独出现时仅为弱证据）")
         } else {
             ("", "")
         };

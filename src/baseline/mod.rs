@@ -23,6 +23,8 @@ mod value_tests {
         assert_eq!(value_words("none", Lang::ZhCn), "无");
         assert_eq!(value_words("nonesuch", Lang::ZhCn), "nonesuch");
         assert_eq!(value_words("running, 3 rules", Lang::ZhCn), "运行中，3 条规则");
+        assert_eq!(value_words("ufw, 1 iptables rules", Lang::ZhCn), "ufw, 1 条 iptables 规则");
+        assert_eq!(value_words("TMOUT is not set", Lang::ZhCn), "未设置 TMOUT");
         assert_eq!(value_words("2 pending", Lang::ZhCn), "2 个待安装");
         assert_eq!(
             value_words("CentOS 7 (support ended 2024-06-30)", Lang::ZhCn),
@@ -177,6 +179,9 @@ const VALUE_WORDS: &[(&str, &str)] = &[
     ("no remember setting", "未设置 remember"),
     ("protocol 1 is gone", "已不支持协议 1"),
     ("running, no rules", "运行中，无审计规则"),
+    ("negative credits", "负值 credit 参数"),
+    ("TMOUT is not set", "未设置 TMOUT"),
+    (" iptables rules", " 条 iptables 规则"),
     ("running, ", "运行中，"),
     ("(daemon running)", "（守护进程运行中）"),
     ("AppArmor enabled", "已启用 AppArmor"),

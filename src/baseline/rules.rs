@@ -706,7 +706,7 @@ fn judge_one(item: Item, out: &Output, s: &Settings, today: i64) -> Finding {
         PasswordAuthentication => {
             let expected = both(
                 "level 3 asks for two or more factors (a password and a key, token or certificate)".into(),
-                "三级要求两种或两种以上组合的鉴别技术（口令加密钥、令牌或证书）".into(),
+                "三级要求采用两种或两种以上组合的鉴别技术（如口令与密钥、令牌或证书组合）".into(),
             );
             if !sshd_readable(out) {
                 return not_readable(item, expected, &["/etc/ssh/sshd_config"]);

@@ -221,15 +221,22 @@ fn shown(pid: u32, p: &Proc) -> String {
 /// `--password=…`, `pass…=…`, `user:password@`, `IDENTIFIED BY …`): evidence is kept and
 /// shown, a secret is not.
 pub fn mask_secrets(text: &str) -> String {
-    static SECRETS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    static SECRETS: std::sync::OnceLock<Option<(regex::Regex, regex::Regex)>> = std::sync::OnceLock::new();
     let re = SECRETS.get_or_init(|| {
-        regex::Regex::new(
-            r#"(?i)((?:--?(?:pass(?:word|wd)?|pwd|secret|token|key)[= ])|(?:\b(?:pass(?:word|wd)?|pwd|secret|token)[A-Z_]*=)|(?:://[^/\s:@]+:)|(?:identified by\s+)|(?:\s-p))("[^"]*"|'[^']*'|[^\s@]+)"#,
+        let words = regex::Regex::new(
+            r#"(?i)((?:--?(?:pass(?:word|wd)?|pwd|secret|token|key)[= ])|(?:\b(?:pass(?:word|wd)?|pwd|secret|token)[A-Z_]*=)|(?:identified by\s+)|(?:\s-p))("[^"]*"|'[^']*'|[^\s@]+)"#,
         )
-        .ok()
+        .ok()?;
+        // `scheme://user:password@host`: a password only before an `@` (a `host:port` is
+        // evidence, a pool's port above all).
+        let url = regex::Regex::new(r"(://[^/\s:@]+:)[^\s@/]+@").ok()?;
+        Some((words, url))
     });
     match re {
-        Some(re) => re.replace_all(text, "${1}***").into_owned(),
+        Some((words, url)) => {
+            let text = words.replace_all(text, "${1}***");
+            url.replace_all(&text, "${1}***@").into_owned()
+        }
         None => text.to_string(),
     }
 }
@@ -259,7 +266,7 @@ pub fn signs(out: &Output, then: Option<&Record>) -> Signs {
     } else if unseen > 0 {
         s.unseen.push(both(
             format!("the executables of {unseen} processes (other users') could not be read: run as root to see them"),
-            format!("{unseen} 个进程（其他用户的）的可执行文件无法读取：需以 root 运行才能检查"),
+            format!("其他用户的 {unseen} 个进程的可执行文件无法读取：需以 root 运行才能检查"),
         ));
     }
     if out.first("exe").is_none() {

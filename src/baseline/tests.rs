@@ -411,6 +411,11 @@ fn evidence_and_records_hold_no_secret_and_miss_no_change() {
         mask_secrets("mysqldump -uroot -pS3cret --password=abc db | curl http://u:pw@h/x"),
         "mysqldump -uroot -p*** --password=*** db | curl http://u:***@h/x"
     );
+    // A host's port is no password: the pool's address stays whole.
+    assert_eq!(
+        mask_secrets("kdevtmpfsi -o stratum+tcp://203.0.113.77:3333 -u 4AcX"),
+        "kdevtmpfsi -o stratum+tcp://203.0.113.77:3333 -u 4AcX"
+    );
     let before = read(
         "@@ listen $\n udp UNCONN 0 0 0.0.0.0:41234 0.0.0.0:* users:((\"rsyslogd\",pid=9,fd=3))\n@@. 0\n\
          @@ cron-scripts $\n 1111 /etc/cron.daily/logrotate\n@@. 0\n@@ end $\n",

@@ -230,6 +230,7 @@ fn collect(
     to: i64,
     asked: &[String],
     current: bool,
+    now: i64,
 ) -> crate::store::Result<Vec<crate::report::inspection::HostData>> {
     use crate::report::inspection::{HostData, JobFacts};
     let figures = store.fleet_figures(from, to)?;
@@ -239,9 +240,11 @@ fn collect(
     names.sort();
     names.dedup();
     names.retain(|n| asked.is_empty() || asked.contains(n));
-    // The jobs' and checks' states are the latest ones: the period before has none of its own.
-    let checks = if current { store.job_checks()? } else { Vec::new() };
-    let latest = if current { store.net_latest()? } else { Vec::new() };
+    // The jobs' and checks' states are the latest ones, so they belong in the report of a
+    // period that ends now or lately (a week), not in an older one, nor the period before.
+    let live = current && to > now - 7 * 86_400;
+    let checks = if live { store.job_checks()? } else { Vec::new() };
+    let latest = if live { store.net_latest()? } else { Vec::new() };
     let local_host = cfg.hosts.iter().find(|h| h.local).map(|h| h.name.clone());
     let history = store.alerts_opened_between(from, to)?;
     let mut out = Vec::with_capacity(names.len());
@@ -275,7 +278,10 @@ fn collect(
                 a.key.host() == Some(host.as_str())
                     && a.key.metric() == Some(crate::alerts::health::Metric::FailedUnits)
             })
-            .map(|a| (a.opened_at, a.message.clone()))
+            .map(|a| {
+                let zh = a.reason(crate::i18n::Lang::ZhCn).to_string();
+                (a.opened_at, crate::i18n::Both { en: a.message.clone(), zh })
+            })
             .collect();
         out.push(HostData {
             configured: cfg.hosts.iter().any(|h| h.name == host),
@@ -383,8 +389,8 @@ fn inspection(g: &Global, a: &InspectionArgs) -> i32 {
         }
         _ => (from - (to - from), from),
     };
-    let read = collect(&store, &cfg, from, to, &a.hosts, true)
-        .and_then(|h| Ok((h, collect(&store, &cfg, prev_from, prev_to, &a.hosts, false)?)));
+    let read = collect(&store, &cfg, from, to, &a.hosts, true, now)
+        .and_then(|h| Ok((h, collect(&store, &cfg, prev_from, prev_to, &a.hosts, false, now)?)));
     let (hosts, before) = match read {
         Ok(x) => x,
         Err(e) => {
@@ -412,14 +418,16 @@ fn inspection(g: &Global, a: &InspectionArgs) -> i32 {
     }
     // A report of nothing is not written: it would read as a clean inspection.
     if hosts.is_empty() {
-        say(
-            name,
-            &tr(
-                lang,
+        let (en, zh) = if a.hosts.is_empty() {
+            (
                 format!("no host has history or a baseline run in {label}: nothing written"),
                 format!("{label} 期间没有任何主机的监控历史或基线核查记录，未生成报告"),
-            ),
-        );
+            )
+        } else {
+            // Each host named was said above.
+            ("nothing written".to_string(), "未生成报告".to_string())
+        };
+        say(name, &tr(lang, en, zh));
         return 1;
     }
     let operator = crate::store::audit::resolve_operator(cfg.general.operator.as_deref());
@@ -515,6 +523,13 @@ fn open_tickets(
             Severity::Medium => Level::Medium,
             Severity::Low => Level::Low,
         };
+        // A sign of compromise is an incident, handled at once; the rest is remediation
+        // planned by its due date, not an outage's minutes.
+        let urgency = if p.key.starts_with("sign/") { level } else { Level::Low };
+        let due = chrono::TimeZone::timestamp_opt(&offset, p.due(now), 0)
+            .single()
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
         let new = crate::store::tickets::NewTicket {
             channel: Some(Channel::Monitoring),
             caller: operator.to_string(),
@@ -523,17 +538,18 @@ fn open_tickets(
             category: Some(if p.category.security() { Category::Security } else { Category::Server }),
             subcategory: None,
             impact: Some(level),
-            urgency: Some(level),
+            urgency: Some(urgency),
             summary: format!("{}: {}", p.host, p.problem.get(lang)).chars().take(200).collect(),
             description: format!(
-                "{}\n{}: {}\n{}: {}\n{}: {}",
+                "{}\n{}: {}\n{}: {}\n{}: {}\n{}: {due}",
                 p.problem.get(lang),
                 tr(lang, "Found", "实际情况"),
                 p.value.get(lang),
                 tr(lang, "Clause", "条款"),
                 if p.clause.is_empty() { "-" } else { p.clause },
                 tr(lang, "Advice", "整改建议"),
-                p.advice.get(lang)
+                p.advice.get(lang),
+                tr(lang, "Fix by", "整改期限"),
             ),
             hosts: vec![p.host.clone()],
             alert_id: None,
@@ -556,5 +572,13 @@ fn open_tickets(
         format!("{opened} tickets opened, {kept} problems already have an open ticket"),
         format!("新开工单 {opened} 张，{kept} 项问题已有未关闭的工单"),
     ));
+    let partly = problems.iter().filter(|p| !p.failing).count();
+    if partly > 0 {
+        print_clean(&tr(
+            lang,
+            format!("{partly} problems only partly met open no ticket (they are in the report)"),
+            format!("{partly} 项部分符合的问题不开工单（已列入报告）"),
+        ));
+    }
     0
 }

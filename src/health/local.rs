@@ -124,7 +124,7 @@ impl LocalProbe {
     }
 
     /// Largest RSS first; processes that vanish while being read are skipped silently. Those
-    /// descending from yunwei (`own_pid`) are marked [`ProcessMem::by_yunwei`].
+    /// that are yunwei (`own_pid`) or descend from it are marked [`ProcessMem::by_yunwei`].
     fn top_processes(&mut self) -> Vec<ProcessMem> {
         let entries = match fs::read_dir(&self.proc_root) {
             Ok(entries) => entries,
@@ -150,7 +150,7 @@ impl LocalProbe {
         procs.sort_by(|a, b| b.rss_kib.cmp(&a.rss_kib).then(a.pid.cmp(&b.pid)));
         procs.truncate(TOP_PROCESSES);
         for p in &mut procs {
-            p.by_yunwei = descends_from(p.pid, self.own_pid, &parents);
+            p.by_yunwei = p.pid == self.own_pid || descends_from(p.pid, self.own_pid, &parents);
         }
         procs
     }
@@ -378,7 +378,7 @@ mod tests {
     }
 
     #[test]
-    fn yunweis_own_children_are_marked_as_its_own() {
+    fn yunwei_and_its_children_are_marked_as_its_own() {
         let root = TempRoot::new();
         root.write("stat", "cpu  1 0 1 10 0 0 0 0 0 0\ncpu0 1 0 1 10 0 0 0 0 0 0\n");
         root.write("meminfo", "MemTotal: 4000000 kB\nMemAvailable: 1000000 kB\n");
@@ -404,7 +404,7 @@ mod tests {
             [
                 ("java", false),
                 ("apt-get", true),
-                ("yunwei", false),
+                ("yunwei", true),
                 ("systemd", false),
                 ("sh", true),
                 ("timeout", true),

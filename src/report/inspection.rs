@@ -28,7 +28,7 @@ pub struct HostData {
     pub fs: Vec<FsPoint>,
     pub boots: Vec<i64>,
     /// Failed-service alerts opened in the period: when, and their message.
-    pub failed_units: Vec<(i64, String)>,
+    pub failed_units: Vec<(i64, Both)>,
     /// The latest baseline run of the period.
     pub baseline: Option<StoredRun>,
     /// Backup jobs of the host: name, state, reason, last verification (time, status).
@@ -174,9 +174,17 @@ pub struct Problem {
     pub advice: Both,
     /// Something fails (not only a warning): a ticket follows it up.
     pub failing: bool,
+    /// A time it must be fixed by whatever its risk gives (a certificate's end).
+    pub due_by: Option<i64>,
 }
 
 impl Problem {
+    /// When it is to be fixed: the risk's days from `now`, or sooner when it must be.
+    pub fn due(&self, now: i64) -> i64 {
+        let by_risk = now + self.severity.days_to_fix() * 86_400;
+        self.due_by.map_or(by_risk, |d| d.min(by_risk))
+    }
+
     /// The tag of the ticket that follows it up.
     pub fn tag(&self) -> String {
         format!("inspection:{}:{}", self.host, self.key)
@@ -307,6 +315,7 @@ pub fn problems(hosts: &[HostData], now: i64, offset: chrono::FixedOffset) -> Ve
             clause,
             advice,
             failing: true,
+            due_by: None,
         };
         if let Some(avail) = h.figures.as_ref().and_then(|f| f.availability_pct()) {
             if avail < 99.0 {
@@ -382,13 +391,13 @@ pub fn problems(hosts: &[HostData], now: i64, offset: chrono::FixedOffset) -> Ve
             ));
         }
         if !h.failed_units.is_empty() {
-            let units: Vec<&str> = h.failed_units.iter().map(|u| u.1.as_str()).collect();
+            let units = |lang| h.failed_units.iter().map(|u| u.1.get(lang)).collect::<Vec<_>>();
             out.push(p(
                 Category::Operation,
                 Severity::Medium,
                 "failed_units".into(),
                 b("services failed during the period", "期间有服务运行失败"),
-                b(&units.join("; "), &units.join("；")),
+                b(&units(Lang::En).join("; "), &units(Lang::ZhCn).join("；")),
                 "",
                 b(
                     "Find why each service failed (journalctl -u) and fix or disable it.",
@@ -494,6 +503,9 @@ pub fn problems(hosts: &[HostData], now: i64, offset: chrono::FixedOffset) -> Ve
                     "",
                     b("Renew the certificate and install it before it ends.", "在到期前续签并部署证书。"),
                 ));
+                if let Some(last) = out.last_mut() {
+                    last.due_by = Some(*end);
+                }
             }
         }
     }
@@ -626,6 +638,10 @@ fn document(
                     "This routine inspection covers {} hosts from {from} to {to}: their operation over the period from the health history, and on {inspected} of them the security baseline and signs of compromise. {} problems were found: {} high, {} medium, {} low.",
                     hosts.len(), problems.len(), count(Severity::High), count(Severity::Medium), count(Severity::Low)
                 ),
+                Lang::ZhCn if inspected == 0 => format!(
+                    "本次例行巡检覆盖 {} 台主机，时段为 {from} 至 {to}：依据健康监测历史评估运行状况；本期未进行安全基线核查。共发现问题 {} 项，其中高风险 {} 项、中风险 {} 项、低风险 {} 项。",
+                    hosts.len(), problems.len(), count(Severity::High), count(Severity::Medium), count(Severity::Low)
+                ),
                 Lang::ZhCn => format!(
                     "本次例行巡检覆盖 {} 台主机，时段为 {from} 至 {to}：依据健康监测历史评估运行状况，并对其中 {inspected} 台进行了安全基线核查与入侵迹象检查。共发现问题 {} 项，其中高风险 {} 项、中风险 {} 项、低风险 {} 项。",
                     hosts.len(), problems.len(), count(Severity::High), count(Severity::Medium), count(Severity::Low)
@@ -660,7 +676,7 @@ fn document(
                         if h.configured {
                             t(lang, "yes", "是")
                         } else {
-                            t(lang, "no (left it)", "否（已移出）")
+                            t(lang, "no (not in the config now)", "否（不在当前配置中）")
                         }
                         .into(),
                         h.figures.as_ref().map(|f| f.samples.to_string()).unwrap_or_else(|| "0".into()),
@@ -693,6 +709,9 @@ fn document(
             Block::Para(t(lang,
                 "Signs of compromise: processes running deleted or temporary executables or disguised as kernel threads, /etc/ld.so.preload, mining-pool connections and command lines, processes hidden from ps, and crontabs, timers, authorized_keys and UID 0 accounts changed since the recorded baseline.",
                 "入侵迹象：检查运行已删除或临时目录中程序的进程、伪装成内核线程的进程、/etc/ld.so.preload、矿池连接与命令行、对 ps 隐藏的进程，以及与记录的基线相比被改动的计划任务、定时器、authorized_keys 和 UID 0 账户。").into()),
+            Block::Para(t(lang,
+                "Backups and certificates are given as they stand when the report is written, so only in the report of a period that ends then or within the week before.",
+                "备份作业与证书为报告生成时的状态，因此仅在截至报告生成时（或其前一周内）结束的时段报告中列出。").into()),
         ],
     });
     // 4. Summary per category.
@@ -758,7 +777,7 @@ fn document(
     }
     let mut summary = vec![Block::Para(t(lang,
         "Security categories count baseline items and signs (a sign, and many failed SSH logins, count as non-compliant); operation, backups and certificates count hosts. Items recorded only are said for the record (a choice of the site, such as password logins or anti-malware) and judged neither way.",
-        "安全类按检查项和入侵迹象计数（入侵迹象和 SSH 登录失败次数过多计为不符合）；运行状况、备份和证书按主机计数。仅记录项仅作记录（如口令登录、防恶意代码软件等由单位自行决定的事项），不作符合与否的判定。").into()),
+        "安全类按检查项和入侵迹象计数（入侵迹象和 SSH 登录失败次数过多计为不符合）；运行状况、备份和证书按主机计数。「仅记录」项只作记录（如口令登录、防恶意代码软件等由单位自行决定的事项），不作符合与否的判定。").into()),
         Block::Table {
             head: head(lang, &[("Category", "类别"), ("Compliant", "符合"), ("Non-compliant", "不符合"), ("Partly", "部分符合"), ("Not readable", "无法读取"), ("Recorded only", "仅记录")]),
             rows,
@@ -781,7 +800,7 @@ fn document(
     }
     s.push(Section { title: t(lang, "4. Results", "四、结果汇总").into(), level: 2, blocks: summary });
     // 5. Problems, by severity.
-    let due = |sev: Severity| date(m.generated_at + sev.days_to_fix() * 86_400, m.offset, "%Y-%m-%d");
+    let due = |p: &Problem| date(p.due(m.generated_at), m.offset, "%Y-%m-%d");
     let owner = m.operator.to_string();
     s.push(Section {
         title: t(lang, "5. Problems", "五、问题清单").into(),
@@ -814,7 +833,7 @@ fn document(
                             p.clause.into(),
                             p.advice.get(lang).to_string(),
                             owner.clone(),
-                            due(p.severity),
+                            due(p),
                         ]
                     })
                     .collect(),
@@ -867,6 +886,14 @@ fn document(
     let open = followed.iter().filter(|(_, f)| *f == Followed::Open).count();
     let signs = problems.iter().filter(|p| p.key.starts_with("sign/")).count();
     let mut conclusion = vec![Block::Para(match lang {
+        Lang::En if followed.is_empty() => format!(
+            "{} hosts were inspected; {} problems were found ({} high). Last period left no problem to follow up.",
+            hosts.len(), problems.len(), count(Severity::High)
+        ),
+        Lang::ZhCn if followed.is_empty() => format!(
+            "本期共巡检主机 {} 台，发现问题 {} 项（高风险 {} 项）。上期无遗留问题。",
+            hosts.len(), problems.len(), count(Severity::High)
+        ),
         Lang::En => format!(
             "{} hosts were inspected; {} problems were found ({} high). Of last period's {} problems, {fixed} are fixed and {open} remain.",
             hosts.len(), problems.len(), count(Severity::High), followed.len()
@@ -877,9 +904,21 @@ fn document(
         ),
     })];
     if signs > 0 {
-        conclusion.push(Block::Para(t(lang,
-            "Signs of compromise were found: handle those hosts first, as security incidents (isolate, keep evidence, find the way in), before the other problems.",
-            "发现入侵迹象：应优先按安全事件处置相关主机（隔离、保全证据、查明入侵途径），再处理其他问题。").into()));
+        let mut on: Vec<&str> =
+            problems.iter().filter(|p| p.key.starts_with("sign/")).map(|p| p.host.as_str()).collect();
+        on.dedup();
+        on.sort_unstable();
+        on.dedup();
+        conclusion.push(Block::Para(match lang {
+            Lang::En => format!(
+                "Signs of compromise were found on {}: handle those hosts first, as security incidents (isolate, keep evidence, find the way in), before the other problems.",
+                on.join(", ")
+            ),
+            Lang::ZhCn => format!(
+                "在 {} 上发现入侵迹象：应优先按安全事件处置（隔离、保全证据、查明入侵途径），再处理其他问题。",
+                on.join("、")
+            ),
+        }));
     }
     conclusion.push(Block::Para(t(lang,
         "Fix the high-risk problems within 7 days, the medium ones within 30 and the low ones within 90; each is followed up at the next inspection.",
@@ -937,7 +976,7 @@ fn host_section(
             &[
                 ("Figure", "指标"),
                 ("Value", "数值"),
-                ("Trend (second half vs first)", "趋势（后半期对比前半期）"),
+                ("Trend (second half vs first) or detail", "趋势（后半期对比前半期）或说明"),
             ],
         ),
         rows: vec![
@@ -1075,7 +1114,7 @@ fn host_section(
             rows: h
                 .failed_units
                 .iter()
-                .map(|(at, msg)| vec![msg.clone(), date(*at, m.offset, "%Y-%m-%d %H:%M")])
+                .map(|(at, msg)| vec![msg.get(lang).to_string(), date(*at, m.offset, "%Y-%m-%d %H:%M")])
                 .collect(),
         });
     }
@@ -1147,12 +1186,14 @@ fn host_section(
                 )));
             }
         }
-        Some(run) => blocks.push(Block::Para(format!(
-            "{} {}: {}",
-            t(lang, "The security baseline could not be checked at", "安全基线核查未能完成，时间"),
-            date(run.at, m.offset, "%Y-%m-%d %H:%M"),
-            run.error.as_deref().unwrap_or("")
-        ))),
+        Some(run) => {
+            let at = date(run.at, m.offset, "%Y-%m-%d %H:%M");
+            let why = run.error.as_deref().unwrap_or("");
+            blocks.push(Block::Para(match lang {
+                Lang::En => format!("The security baseline could not be checked at {at}: {why}"),
+                Lang::ZhCn => format!("{at} 安全基线核查未能完成：{why}"),
+            }))
+        }
         None => blocks.push(Block::Para(
             t(lang, "The security baseline was not checked this period.", "本期未进行安全基线核查。").into(),
         )),
@@ -1174,7 +1215,9 @@ fn host_section(
                 .map(|j| {
                     vec![
                         j.job.clone(),
-                        j.state.clone(),
+                        crate::backups::State::parse(&j.state)
+                            .map_or(j.state.as_str(), |st| crate::backup_words::state(st, lang))
+                            .to_string(),
                         j.reason.get(lang).to_string(),
                         j.verified
                             .map(|(at, st)| {
@@ -1263,7 +1306,7 @@ h3 { font-size: 1.05em; margin-top: 1.6em; border-left: 4px solid #2f6fb3; paddi
 p.period { color: #5a6675; margin-top: 0; text-align: center; }
 table { border-collapse: collapse; margin: .8em 0 1.2em; min-width: 24em; font-size: .92em; }
 th, td { border: 1px solid #c9d1db; padding: .3em .6em; text-align: left; vertical-align: top; }
-th { background: #eef3f8; }
+th { background: #eef3f8; white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.nw { white-space: nowrap; }
 td.sev-high { color: #fff; background: #c0392b; font-weight: bold; text-align: center; white-space: nowrap; }
@@ -1360,7 +1403,8 @@ pub fn html(
 /// A CSV cell that a spreadsheet will not run: a leading `=`, `+`, `-`, `@`, tab or CR is
 /// quoted with `'`.
 fn csv_cell(s: &str) -> String {
-    let clean = crate::text::escape_unprintable(s).into_owned();
+    // A tab in a value (a sudoers line) is a space to its reader, as in the other formats.
+    let clean = crate::text::escape_unprintable(&s.replace('\t', " ")).into_owned();
     if clean.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{clean}")
     } else {
@@ -1389,7 +1433,7 @@ pub fn csv(problems: &[Problem], m: &Meta<'_>) -> Result<String, String> {
     );
     w.write_record(&header).map_err(|e| e.to_string())?;
     for p in problems {
-        let due = date(m.generated_at + p.severity.days_to_fix() * 86_400, m.offset, "%Y-%m-%d");
+        let due = date(p.due(m.generated_at), m.offset, "%Y-%m-%d");
         w.write_record([
             p.severity.word(lang).to_string(),
             csv_cell(&p.host),

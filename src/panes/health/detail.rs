@@ -84,7 +84,8 @@ fn baseline_lines(
     use crate::i18n::tr;
     let roles = &ctx.theme.roles;
     let lang = ctx.lang;
-    let clean = |s: &str| crate::text::escape_unprintable(s).into_owned();
+    // A tab in a value (a sudoers line) is a space on the screen.
+    let clean = |s: &str| crate::text::escape_unprintable(&s.replace('\t', " ")).into_owned();
     let Some(run) = run else {
         return vec![Line::from(vec![
             Span::styled(format!("{}: ", tr(lang, "Security baseline", "安全基线")), roles.header),
