@@ -281,6 +281,12 @@ fn status_security_covers_this_machine() {
         .filter_map(|p| p.as_u64())
         .collect();
     assert!(ports.contains(&u64::from(port)), "{ports:?}");
+    // The table says each host's posture on a line under it, in the reader's language.
+    let (_, table, err) = run(yunwei(home.path()).args(["--lang", "zh-CN", "status", "--security"]));
+    assert!(
+        table.lines().any(|l| l.contains("：安全状况：防火墙：") && l.contains("；待装安全更新：")),
+        "{table}{err}"
+    );
     drop(listener);
 }
 

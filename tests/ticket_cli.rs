@@ -682,7 +682,7 @@ fn the_inspection_report_on_a_seeded_quarter_with_tickets() {
             assert!((35.0..50.0).contains(&days), "{row}");
             assert!(md.contains("| 重启次数 | 1 |"), "web1 rebooted once:\n{md}");
             // Last quarter's db1 problems are fixed now; web1 is inspected as an ordinary login.
-            assert!(md.contains("| db1 | 不符合：仅 root 账户的 UID 为 0 | 高 | 已整改 |"), "{md}");
+            assert!(md.contains("| db1 | 仅 root 账户的 UID 为 0：不符合 | 高 | 已整改 |"), "{md}");
             assert!(md.contains("以普通用户登录"), "{md}");
             // web1's day of password guessing is a problem; db1's odd mistyped one is not.
             assert!(

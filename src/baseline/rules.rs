@@ -843,9 +843,14 @@ fn judge_one(item: Item, out: &Output, s: &Settings, today: i64) -> Finding {
                 (Some(true), Some(_)) => {
                     finding(item, State::Warn, "running, no rules", expected, "auditctl -l")
                 }
-                (Some(true), None) => {
-                    finding(item, State::Warn, "running; its rules could not be read", expected, "/etc/audit")
-                }
+                // Running, and what it records not known: said so, not a half-failure.
+                (Some(true), None) => finding(
+                    item,
+                    State::NotReadable,
+                    "running; its rules could not be read",
+                    expected,
+                    "/etc/audit",
+                ),
                 (Some(false), _) => finding(item, State::Fail, "not running", expected, "systemctl"),
                 (None, _) => finding(item, State::Fail, "not installed", expected, "systemctl"),
             }

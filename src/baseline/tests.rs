@@ -96,7 +96,7 @@ fn what_an_ordinary_login_cannot_read_is_said_never_passed() {
         (Tmout, Pass, "TMOUT=600"),
         (SshProtocol, Pass, "OpenSSH 7.4: protocol 1 is gone"),
         (Umask, Pass, "027"),
-        (Auditd, Warn, "running; its rules could not be read"),
+        (Auditd, NotReadable, "running; its rules could not be read"),
         (LogRetention, Pass, "forwarded: *.* @@10.20.9.10:514"),
         (Firewall, Pass, "firewalld"),
         (ListeningPorts, Info, "tcp/22 tcp/8080"),

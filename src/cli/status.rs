@@ -74,7 +74,11 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     let security = args.security;
     let remote_thread =
         std::thread::spawn(move || crate::workers::health::poll_once(remote, &sessions, security));
-    // This machine's posture, when asked for, runs alongside (some of its queries take seconds).
+    let _ = probes.sample_all();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut samples = probes.sample_all();
+    // This machine's posture, when asked for, after its CPU readings (its package queries
+    // would be counted as the machine's load); it runs while the remote hosts answer.
     let local_security = (security && !probes.local.is_empty()).then(|| {
         std::thread::spawn(|| {
             crate::health::security::local_security(crate::health::security::SECURITY_TIMEOUT)
@@ -82,9 +86,6 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
                 .map(|out| crate::health::security::parse_security(&out, chrono::Utc::now().timestamp()))
         })
     });
-    let _ = probes.sample_all();
-    std::thread::sleep(Duration::from_millis(500));
-    let mut samples = probes.sample_all();
     if let Some(sec) = local_security.and_then(|t| t.join().ok()).flatten() {
         for s in &mut samples {
             s.security = Some(std::sync::Arc::new(sec.clone()));
@@ -146,6 +147,12 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
     } else {
         // Names from ~/.ssh/config and errors from remote hosts are shown escaped.
         print_clean(&table(&hosts, lang));
+        // Each host's posture (`--security`), a line each under the table.
+        for h in &hosts {
+            if let Some(sec) = &h.sample.security {
+                print_clean(&posture_line(&h.sample.name, sec, lang));
+            }
+        }
         // What a host's probe could not read, under the table (its figures are missing).
         for h in &hosts {
             for w in &h.sample.warnings {
@@ -155,6 +162,40 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
         }
     }
     exit_code(&hosts)
+}
+
+/// A host's security posture in one line of the reader's language.
+fn posture_line(host: &str, sec: &crate::health::security::Security, lang: Lang) -> String {
+    let unknown = || Msg::Unknown.text(lang).to_string();
+    let firewall = match &sec.firewall {
+        Some(fw) if fw.active => {
+            format!("{}{}", fw.kind, fw.rules.map(|r| format!(" ({r})")).unwrap_or_default())
+        }
+        Some(_) => Msg::FirewallOff.text(lang).to_string(),
+        None => unknown(),
+    };
+    let n = |v: Option<u32>| v.map_or_else(unknown, |n| n.to_string());
+    let selinux = sec.selinux.clone().unwrap_or_else(|| Msg::NotPresent.text(lang).to_string());
+    let clock = match sec.clock_synced {
+        Some(true) => Msg::Yes.text(lang).to_string(),
+        Some(false) => Msg::No.text(lang).to_string(),
+        None => unknown(),
+    };
+    let (sep, colon) = if lang == Lang::ZhCn { ("；", "：") } else { ("; ", ": ") };
+    let parts = [
+        (Msg::Firewall, firewall),
+        (Msg::FailedLogins, n(sec.failed_ssh_logins_24h)),
+        (Msg::Selinux, selinux),
+        (Msg::ClockSynced, clock),
+        (Msg::SecurityUpdates, n(sec.pending_security_updates)),
+    ];
+    let body: Vec<String> = parts.iter().map(|(m, v)| format!("{}{colon}{v}", m.text(lang))).collect();
+    format!(
+        "{}{colon}{}{colon}{}",
+        crate::text::escape_unprintable(host),
+        Msg::Security.text(lang),
+        crate::text::escape_unprintable(&body.join(sep))
+    )
 }
 
 /// One host as `yunwei status` reports it: the sample, and its judgement.

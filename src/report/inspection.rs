@@ -413,12 +413,17 @@ pub fn problems(hosts: &[HostData], now: i64, offset: chrono::FixedOffset) -> Ve
                     Category::of_item(f.id),
                     sev,
                     format!("baseline/{}", f.id.as_str()),
+                    // The requirement, then how it stands, as a checklist reads.
                     Both {
-                        en: format!("not met: {}", f.expected.en),
+                        en: format!(
+                            "{}: {}",
+                            f.expected.en,
+                            if f.state == State::Warn { "partly met" } else { "not met" }
+                        ),
                         zh: format!(
                             "{}：{}",
-                            if f.state == State::Warn { "部分符合" } else { "不符合" },
-                            f.expected.zh
+                            f.expected.zh,
+                            if f.state == State::Warn { "部分符合" } else { "不符合" }
                         ),
                     },
                     Both {
@@ -577,6 +582,15 @@ fn date(at: i64, offset: chrono::FixedOffset, fmt: &str) -> String {
     offset.timestamp_opt(at, 0).single().map(|d| d.format(fmt).to_string()).unwrap_or_default()
 }
 
+/// The first and last day of health history in the period, when they leave out more than a
+/// day at either end of it.
+fn coverage(hosts: &[HostData], m: &Meta<'_>) -> Option<(String, String)> {
+    let first = hosts.iter().filter_map(|h| h.days.first().map(|d| d.at)).min()?;
+    let last = hosts.iter().filter_map(|h| h.days.last().map(|d| d.at)).max()?;
+    (first > m.from + 86_400 || last + 2 * 86_400 < m.to)
+        .then(|| (date(first, m.offset, "%Y-%m-%d"), date(last, m.offset, "%Y-%m-%d")))
+}
+
 fn pct(v: Option<f64>) -> String {
     v.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into())
 }
@@ -647,6 +661,19 @@ fn document(
                     hosts.len(), problems.len(), count(Severity::High), count(Severity::Medium), count(Severity::Low)
                 ),
             }),
+            // What the history covers, when it is less than the period (a period not over
+            // yet, or monitoring begun within it): figures are of those days only.
+            match coverage(hosts, m) {
+                Some((first, last)) => Block::Para(match lang {
+                    Lang::En => format!(
+                        "The health history of the period runs from {first} to {last}; its figures (availability included) are of those days."
+                    ),
+                    Lang::ZhCn => format!(
+                        "本时段的健康监测数据自 {first} 至 {last}，各项运行指标（含可用率）均按这些天统计。"
+                    ),
+                }),
+                None => Block::Para(String::new()),
+            },
             Block::Para(t(
                 lang,
                 "Basis: GB/T 22239-2019 Information security technology — Baseline for classified protection of cybersecurity (level 3, computing environment); GB/T 28448-2019 Evaluation requirement for classified protection of cybersecurity (L3-CES1 test items); the Cybersecurity Law of the PRC, article 21 (logs kept at least six months); the operation and maintenance contract (quarterly routine inspection).",
@@ -1272,6 +1299,7 @@ pub fn markdown(
         out.push_str(&format!("\n{} {}\n\n", "#".repeat(s.level as usize), md_cell(&s.title)));
         for bl in &s.blocks {
             match bl {
+                Block::Para(p) if p.is_empty() => {}
                 Block::Para(p) => out.push_str(&format!("{}\n\n", md_cell(p))),
                 Block::Table { head, rows } => {
                     if rows.is_empty() {
@@ -1359,6 +1387,7 @@ pub fn html(
                 charts_open = false;
             }
             match bl {
+                Block::Para(p) if p.is_empty() => {}
                 Block::Para(p) => out.push_str(&format!("<p>{}</p>\n", html_escape(p))),
                 Block::Chart(svg) => {
                     out.push_str(svg);
