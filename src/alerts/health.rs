@@ -38,7 +38,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{level_str, AlertKey, Change};
-use crate::health::{printable, HostSample, Level, Limits, Thresholds};
+use crate::health::{printable, HostError, HostSample, Level, Limits, Thresholds};
 use crate::i18n::Both;
 
 /// How long CPU must stay over a threshold before its alert opens (or escalates), in seconds.
@@ -183,11 +183,15 @@ impl AlertEngine {
                 let message = match &sample.error {
                     Some(e) if e.message.is_empty() => Both::new(
                         format!("host unreachable ({})", e.kind),
-                        format!("主机不可达（{}）", e.kind),
+                        format!("主机不可达（{}）", HostError::kind_text(&e.kind, crate::i18n::Lang::ZhCn)),
                     ),
                     Some(e) => Both::new(
                         format!("host unreachable ({}): {}", e.kind, e.message),
-                        format!("主机不可达（{}）：{}", e.kind, e.text(true)),
+                        format!(
+                            "主机不可达（{}）：{}",
+                            HostError::kind_text(&e.kind, crate::i18n::Lang::ZhCn),
+                            e.text(true)
+                        ),
                     ),
                     None => Both::new("host unreachable", "主机不可达"),
                 };
@@ -898,7 +902,7 @@ mod tests {
                 value: None,
                 message: Both::new(
                     "host unreachable (timeout): connect timed out after 10 s",
-                    "主机不可达（timeout）：connect timed out after 10 s"
+                    "主机不可达（超时）：connect timed out after 10 s"
                 ),
                 host: None,
                 at: T0 + 60,

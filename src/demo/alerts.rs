@@ -41,7 +41,7 @@ pub fn seed(store: &mut Store, now: i64) -> crate::store::Result<()> {
             now - 6 * day,
         ),
         Change::Clear { key: disk.clone(), at: now - 6 * day + 5400 },
-        open(&down, Level::Crit, "host unreachable (timeout)", "主机不可达（timeout）", now - 2 * day),
+        open(&down, Level::Crit, "host unreachable (timeout)", "主机不可达（超时）", now - 2 * day),
         Change::Clear { key: down.clone(), at: now - 2 * day + 780 },
         open(
             &disk,
@@ -54,7 +54,7 @@ pub fn seed(store: &mut Store, now: i64) -> crate::store::Result<()> {
     ])?;
     // Last night's handover, acknowledged by the morning shift (`yunwei duty log` lists it).
     let night = now - 86_400 + 8 * 3600;
-    let text = "# 交接班：值班-王 → 值班-李\n\n## 新出现的告警（1）\n\n- 严重 `health/demo-app1/unreachable`：主机不可达（timeout）（已恢复）\n\n## 交接说明\n\ndemo-app1 凌晨重启后恢复；demo-db1 的 /u01 仍在 86% 左右，待扩容审批。\n";
+    let text = "# 交接班：值班-王 → 值班-李\n\n## 新出现的告警（1）\n\n- 严重 `health/demo-app1/unreachable`：主机不可达（超时）（已恢复）\n\n## 交接说明\n\ndemo-app1 凌晨重启后恢复；demo-db1 的 /u01 仍在 86% 左右，待扩容审批。\n";
     let id = store.record_handover(
         "值班-王",
         Some("值班-李"),

@@ -56,6 +56,27 @@ pub struct HostSample {
     pub sampled_at: i64,
 }
 
+impl HostError {
+    /// A kind of failure (`timeout`, `refused`, `auth_failed`…) in words of `lang`.
+    pub fn kind_text(kind: &str, lang: crate::i18n::Lang) -> &'static str {
+        use crate::i18n::Msg;
+        let m = match kind {
+            "auth_failed" => Msg::ErrAuthFailed,
+            "host_key_changed" => Msg::ErrHostKeyChanged,
+            "host_key_unknown" => Msg::ErrHostKeyUnknown,
+            "timeout" => Msg::ErrTimeout,
+            "refused" => Msg::ErrRefused,
+            "name_not_resolved" => Msg::ErrNameNotResolved,
+            "jump_host_down" => Msg::ErrJumpHostDown,
+            "disconnected" => Msg::ErrDisconnected,
+            "protocol" => Msg::ErrProtocol,
+            "unsupported" => Msg::ErrUnsupported,
+            _ => Msg::ErrProbe,
+        };
+        m.text(lang)
+    }
+}
+
 /// Texts in both languages written to JSON as their English, and read back as one text.
 mod english {
     use crate::i18n::Both;

@@ -75,7 +75,7 @@ fn stream() -> Vec<Alert> {
             Level::Crit,
             120,
             "host unreachable (timeout)",
-            "主机不可达（timeout）",
+            "主机不可达（超时）",
         ),
     ]
 }
@@ -149,7 +149,7 @@ fn the_stream_is_ordered_by_severity_then_age_with_states_and_a_banner() {
     let mut app = alerts_app(Lang::ZhCn, true);
     let text = screen(&draw(&mut app, 120, 30));
     assert!(
-        text.contains("主机不可达（timeout）") && text.contains("已静默") && text.contains("已暂缓"),
+        text.contains("主机不可达（超时）") && text.contains("已静默") && text.contains("已暂缓"),
         "{text}"
     );
     assert!(text.contains("静默中：主机 app1，至 04:04（王工：内核升级）"), "{text}");

@@ -445,20 +445,7 @@ pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
 
 /// [`error_kind_words`] in `lang`, for the command line.
 pub fn error_kind_text(kind: &str, lang: crate::i18n::Lang) -> &'static str {
-    let m = match kind {
-        "auth_failed" => Msg::ErrAuthFailed,
-        "host_key_changed" => Msg::ErrHostKeyChanged,
-        "host_key_unknown" => Msg::ErrHostKeyUnknown,
-        "timeout" => Msg::ErrTimeout,
-        "refused" => Msg::ErrRefused,
-        "name_not_resolved" => Msg::ErrNameNotResolved,
-        "jump_host_down" => Msg::ErrJumpHostDown,
-        "disconnected" => Msg::ErrDisconnected,
-        "protocol" => Msg::ErrProtocol,
-        "unsupported" => Msg::ErrUnsupported,
-        _ => Msg::ErrProbe,
-    };
-    m.text(lang)
+    crate::health::HostError::kind_text(kind, lang)
 }
 
 fn state_rank(h: &HostRow, ctx: &Ctx) -> (u8, u8) {
