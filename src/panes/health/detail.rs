@@ -127,6 +127,15 @@ fn baseline_lines(
             Span::styled(clean(&crate::baseline::value_words(&f.value, lang)), roles.muted),
         ]));
     }
+    // What the login could not read, by name: so many unread is itself a finding to look at.
+    let unread: Vec<&str> =
+        run.findings.iter().filter(|f| f.state == State::NotReadable).map(|f| f.id.as_str()).collect();
+    if !unread.is_empty() {
+        lines.push(Line::styled(
+            format!("  {} {}", State::NotReadable.word(lang), unread.join(" ")),
+            roles.muted,
+        ));
+    }
     if run.signs.is_empty() {
         lines.push(Line::styled(tr(lang, "No sign of compromise", "未发现入侵迹象"), roles.ok));
     } else {

@@ -225,3 +225,61 @@ fn selection_follows_its_host_through_samples_that_reorder_the_table() {
     let _ = draw(&mut pane, &c, 80, 24);
     assert_eq!(pane.table.selected(), Some(0));
 }
+
+/// The latest baseline run in the detail: counts, each failing or partly met item with its
+/// value (a tab shown as a space), the items the login could not read by name, each sign with
+/// its evidence, and what was not looked at; in both languages.
+#[test]
+fn the_latest_baseline_run_is_shown_with_what_could_not_be_read() {
+    use crate::baseline::signs::{Kind, Sign};
+    use crate::baseline::{Finding, Item, State};
+    let rows = vec![HostRow::new("exchange", vec![], HostKind::Remote)];
+    let mut pane = HealthPane::new(rows);
+    let mut c = ctx(Lang::En);
+    let mut out = Vec::new();
+    pane.on_sample(sample("exchange", 12.0, 40.0, NOW), &c, &mut out);
+    pane.handle(Action::Open, &c, &mut out);
+    let finding = |id: Item, state: State, value: &str| Finding {
+        id,
+        state,
+        value: value.into(),
+        expected: "x".into(),
+        source: "s".into(),
+        note: None,
+    };
+    let run = crate::store::baseline::StoredRun {
+        id: 1,
+        host: "exchange".into(),
+        at: NOW - 3600,
+        complete: false,
+        as_root: false,
+        error: None,
+        findings: vec![
+            finding(Item::PassMaxDays, State::NotReadable, "/etc/shadow"),
+            finding(Item::SudoAll, State::Fail, "oracle\tALL=(ALL)\tNOPASSWD: ALL"),
+            finding(Item::Tmout, State::Warn, "TMOUT is not set"),
+            finding(Item::EmptyPasswords, State::NotReadable, "/etc/shadow"),
+            finding(Item::Firewall, State::Pass, "firewalld"),
+        ],
+        signs: vec![Sign {
+            kind: Kind::TmpExe,
+            weak: false,
+            evidence: "pid 23817 /tmp/.x/kdevtmpfsi".into(),
+            note: None,
+        }],
+        unseen: vec![crate::i18n::Both::new("/root/.ssh could not be read", "/root/.ssh 无法读取")],
+    };
+    let msg = WorkerMsg::Store(StoreMsg::Baseline { host: "exchange".into(), run: Some(Box::new(run)) });
+    assert_eq!(pane.on_message(msg.clone(), &c, &mut out), Taken::Redraw);
+    let term = draw(&mut pane, &c, 100, 90);
+    let text = screen(&term);
+    assert!(text.contains("  fail sudo_all oracle ALL=(ALL) NOPASSWD: ALL"), "{text}");
+    assert!(text.contains("  not readable pass_max_days empty_passwords"), "{text}");
+    assert!(text.contains("pid 23817 /tmp/.x/kdevtmpfsi"), "{text}");
+    assert_eq!(Some(cell_at(&term, "fail sudo_all").fg), c.theme.roles.crit.fg);
+    c.lang = Lang::ZhCn;
+    let text = screen(&draw(&mut pane, &c, 100, 90));
+    assert!(text.contains("  无法读取 pass_max_days empty_passwords"), "{text}");
+    assert!(text.contains("部分符合 tmout 未设置 TMOUT"), "{text}");
+    assert!(text.contains("未能检查：/root/.ssh 无法读取"), "{text}");
+}
