@@ -526,10 +526,7 @@ fn open_tickets(
         // A sign of compromise is an incident, handled at once; the rest is remediation
         // planned by its due date, not an outage's minutes.
         let urgency = if p.key.starts_with("sign/") { level } else { Level::Low };
-        let due = chrono::TimeZone::timestamp_opt(&offset, p.due(now), 0)
-            .single()
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
+        let due = crate::report::inspection::date(p.due(now), offset, "%Y-%m-%d");
         let new = crate::store::tickets::NewTicket {
             channel: Some(Channel::Monitoring),
             caller: operator.to_string(),

@@ -166,30 +166,14 @@ pub fn run(g: &Global, args: &StatusArgs) -> i32 {
 
 /// A host's security posture in one line of the reader's language.
 fn posture_line(host: &str, sec: &crate::health::security::Security, lang: Lang) -> String {
-    let unknown = || Msg::Unknown.text(lang).to_string();
-    let firewall = match &sec.firewall {
-        Some(fw) if fw.active => {
-            format!("{}{}", fw.kind, fw.rules.map(|r| format!(" ({r})")).unwrap_or_default())
-        }
-        Some(_) => Msg::FirewallOff.text(lang).to_string(),
-        None => unknown(),
-    };
-    let n = |v: Option<u32>| v.map_or_else(unknown, |n| n.to_string());
-    let selinux = sec.selinux.clone().unwrap_or_else(|| Msg::NotPresent.text(lang).to_string());
-    let clock = match sec.clock_synced {
-        Some(true) => Msg::Yes.text(lang).to_string(),
-        Some(false) => Msg::No.text(lang).to_string(),
-        None => unknown(),
-    };
     let (sep, colon) = if lang == Lang::ZhCn { ("；", "：") } else { ("; ", ": ") };
-    let parts = [
-        (Msg::Firewall, firewall),
-        (Msg::FailedLogins, n(sec.failed_ssh_logins_24h)),
-        (Msg::Selinux, selinux),
-        (Msg::ClockSynced, clock),
-        (Msg::SecurityUpdates, n(sec.pending_security_updates)),
-    ];
-    let body: Vec<String> = parts.iter().map(|(m, v)| format!("{}{colon}{v}", m.text(lang))).collect();
+    // The ports are in the JSON; the line says what to judge.
+    let body: Vec<String> = sec
+        .facts(lang)
+        .into_iter()
+        .filter(|(m, _, _)| *m != Msg::ListeningPorts)
+        .map(|(m, v, _)| format!("{}{colon}{v}", m.text(lang)))
+        .collect();
     format!(
         "{}{colon}{}{colon}{}",
         crate::text::escape_unprintable(host),
@@ -370,7 +354,7 @@ pub fn table(hosts: &[HostStatus], lang: Lang) -> String {
                 .as_ref()
                 .map(|e| {
                     let text = e.text(lang == Lang::ZhCn);
-                    format!("{}: {text}", crate::panes::health::error_kind_text(&e.kind, lang))
+                    format!("{}: {text}", crate::health::HostError::kind_text(&e.kind, lang))
                 })
                 .unwrap_or_default();
             let mut r = vec![crate::text::escape_unprintable(&s.name).into_owned(), state];

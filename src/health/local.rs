@@ -174,11 +174,8 @@ impl LocalProbe {
             (join(blocks, "df -PTk"), join(inodes, "df -PTi"), units.map(|u| join(u, "systemctl")))
         });
 
-        let unparsed = |label: &str, e: super::ParseError| {
-            Both::new(format!("{label}: {e}"), format!("{label}：{}", e.zh()))
-        };
-        let blocks = blocks.and_then(|t| parse_df(&t, DfKind::Blocks).map_err(|e| unparsed("df -PTk", e)));
-        let inodes = inodes.and_then(|t| parse_df(&t, DfKind::Inodes).map_err(|e| unparsed("df -PTi", e)));
+        let blocks = blocks.and_then(|t| parse_df(&t, DfKind::Blocks).map_err(|e| e.after("df -PTk")));
+        let inodes = inodes.and_then(|t| parse_df(&t, DfKind::Inodes).map_err(|e| e.after("df -PTi")));
         match (blocks, inodes) {
             (Ok(blocks), Ok(inodes)) => s.disks = merge_disks(&blocks, &inodes),
             (Ok(blocks), Err(e)) => {

@@ -41,6 +41,11 @@ impl ParseError {
     pub fn both(&self) -> crate::i18n::Both {
         crate::i18n::Both::new(self.to_string(), self.zh())
     }
+
+    /// [`ParseError::both`] after the command whose output it was (`df -PTk: …`).
+    pub fn after(&self, command: &str) -> crate::i18n::Both {
+        crate::i18n::Both::new(format!("{command}: {self}"), format!("{command}：{}", self.zh()))
+    }
 }
 
 fn bad_line(source_name: &'static str, idx: usize, message: impl Into<String>) -> ParseError {

@@ -503,7 +503,7 @@ fn disks(sections: &Sections<'_>, warnings: &mut Vec<Both>) -> Vec<super::DiskUs
         match parse_df(&sec.text(), kind) {
             Ok(rows) => Some(rows),
             Err(e) => {
-                warnings.push(Both::new(format!("{label}: {e}"), format!("{label}：{}", e.zh())));
+                warnings.push(e.after(label));
                 None
             }
         }

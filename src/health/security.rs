@@ -68,6 +68,61 @@ pub struct Security {
     pub collected_at: i64,
 }
 
+/// How a posture's fact reads: as it should be, to look at, not known or not there, or plain
+/// data (the ports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Bad,
+    Unknown,
+    Plain,
+}
+
+impl Security {
+    /// Each fact of the posture in words of `lang`, in the order the host detail and `status`
+    /// show them: firewall, listening ports, failed logins, SELinux, clock, pending updates.
+    pub fn facts(&self, lang: crate::i18n::Lang) -> Vec<(crate::i18n::Msg, String, Tone)> {
+        use crate::i18n::Msg;
+        let unknown = || (Msg::Unknown.text(lang).to_string(), Tone::Unknown);
+        let count = |v: Option<u32>| {
+            v.map_or_else(unknown, |n| (n.to_string(), if n > 0 { Tone::Bad } else { Tone::Good }))
+        };
+        let firewall = match &self.firewall {
+            Some(fw) if fw.active => (
+                format!("{}{}", fw.kind, fw.rules.map(|r| format!(" ({r})")).unwrap_or_default()),
+                Tone::Good,
+            ),
+            Some(_) => (Msg::FirewallOff.text(lang).to_string(), Tone::Bad),
+            None => unknown(),
+        };
+        let ports = if self.listening_tcp_ports.is_empty() {
+            "-".to_string()
+        } else {
+            self.listening_tcp_ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" ")
+        };
+        let selinux = match &self.selinux {
+            Some(m) => (m.clone(), if m == "enforcing" { Tone::Good } else { Tone::Bad }),
+            None => (Msg::NotPresent.text(lang).to_string(), Tone::Unknown),
+        };
+        let clock = match self.clock_synced {
+            Some(true) => (Msg::Yes.text(lang).to_string(), Tone::Good),
+            Some(false) => (Msg::No.text(lang).to_string(), Tone::Bad),
+            None => unknown(),
+        };
+        [
+            (Msg::Firewall, firewall),
+            (Msg::ListeningPorts, (ports, Tone::Plain)),
+            (Msg::FailedLogins, count(self.failed_ssh_logins_24h)),
+            (Msg::Selinux, selinux),
+            (Msg::ClockSynced, clock),
+            (Msg::SecurityUpdates, count(self.pending_security_updates)),
+        ]
+        .into_iter()
+        .map(|(m, (text, tone))| (m, text, tone))
+        .collect()
+    }
+}
+
 /// The security script. Send it with [`security_command`]; its output goes to
 /// [`parse_security`].
 pub const SECURITY_SCRIPT: &str = concat!(

@@ -37,11 +37,7 @@ pub fn bars(title: &str, bars: &[(String, f64)], w: u32, h: u32, pct: bool) -> R
                 SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
                 _ => String::new(),
             })
-            .y_label_formatter(&|y| match (pct, *y > 100.5) {
-                (true, true) => String::new(),
-                (true, false) => format!("{y:.0}%"),
-                _ => format!("{y:.0}"),
-            })
+            .y_label_formatter(&|y| tick(*y, pct))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -75,6 +71,16 @@ pub fn bars(title: &str, bars: &[(String, f64)], w: u32, h: u32, pct: bool) -> R
 /// about as wide as the font is high, a Latin one a little over half.
 fn text_px(text: &str) -> u32 {
     text.chars().map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) as u32 * 7).sum()
+}
+
+/// An axis tick: its value, with `%` on a percentage axis, which has none past 100 (the room
+/// left there is for the bars' figures).
+fn tick(v: f64, pct: bool) -> String {
+    match (pct, v > 100.5) {
+        (true, true) => String::new(),
+        (true, false) => format!("{v:.0}%"),
+        _ => format!("{v:.0}"),
+    }
 }
 
 /// The figure of a bar: the value, with `%` on a percentage axis.
@@ -123,11 +129,7 @@ pub fn hbars(title: &str, bars: &[(String, f64)], w: u32, pct: bool) -> Result<S
                 }
                 _ => String::new(),
             })
-            .x_label_formatter(&|x| match (pct, *x > 100.5) {
-                (true, true) => String::new(),
-                (true, false) => format!("{x:.0}%"),
-                _ => format!("{x:.0}"),
-            })
+            .x_label_formatter(&|x| tick(*x, pct))
             .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| e.to_string())?;

@@ -578,7 +578,8 @@ fn t(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
     }
 }
 
-fn date(at: i64, offset: chrono::FixedOffset, fmt: &str) -> String {
+/// `at` (Unix seconds) in `offset`, as `fmt` writes it.
+pub fn date(at: i64, offset: chrono::FixedOffset, fmt: &str) -> String {
     offset.timestamp_opt(at, 0).single().map(|d| d.format(fmt).to_string()).unwrap_or_default()
 }
 
@@ -646,8 +647,8 @@ fn document(
     s.push(Section {
         title: t(lang, "1. Overview and basis", "一、巡检概述与依据").into(),
         level: 2,
-        blocks: vec![
-            Block::Para(match lang {
+        blocks: [
+            Some(Block::Para(match lang {
                 Lang::En => format!(
                     "This routine inspection covers {} hosts from {from} to {to}: their operation over the period from the health history, and on {inspected} of them the security baseline and signs of compromise. {} problems were found: {} high, {} medium, {} low.",
                     hosts.len(), problems.len(), count(Severity::High), count(Severity::Medium), count(Severity::Low)
@@ -660,26 +661,28 @@ fn document(
                     "本次例行巡检覆盖 {} 台主机，时段为 {from} 至 {to}：依据健康监测历史评估运行状况，并对其中 {inspected} 台进行了安全基线核查与入侵迹象检查。共发现问题 {} 项，其中高风险 {} 项、中风险 {} 项、低风险 {} 项。",
                     hosts.len(), problems.len(), count(Severity::High), count(Severity::Medium), count(Severity::Low)
                 ),
-            }),
+            })),
             // What the history covers, when it is less than the period (a period not over
             // yet, or monitoring begun within it): figures are of those days only.
-            match coverage(hosts, m) {
-                Some((first, last)) => Block::Para(match lang {
+            coverage(hosts, m).map(|(first, last)| {
+                Block::Para(match lang {
                     Lang::En => format!(
                         "The health history of the period runs from {first} to {last}; its figures (availability included) are of those days."
                     ),
                     Lang::ZhCn => format!(
                         "本时段的健康监测数据自 {first} 至 {last}，各项运行指标（含可用率）均按这些天统计。"
                     ),
-                }),
-                None => Block::Para(String::new()),
-            },
-            Block::Para(t(
+                })
+            }),
+            Some(Block::Para(t(
                 lang,
                 "Basis: GB/T 22239-2019 Information security technology — Baseline for classified protection of cybersecurity (level 3, computing environment); GB/T 28448-2019 Evaluation requirement for classified protection of cybersecurity (L3-CES1 test items); the Cybersecurity Law of the PRC, article 21 (logs kept at least six months); the operation and maintenance contract (quarterly routine inspection).",
                 "依据：GB/T 22239-2019《信息安全技术 网络安全等级保护基本要求》（第三级 安全计算环境）；GB/T 28448-2019《信息安全技术 网络安全等级保护测评要求》（L3-CES1 测评项）；《中华人民共和国网络安全法》第二十一条（网络日志留存不少于六个月）；运维服务合同（每季度例行巡检）。",
-            ).into()),
-        ],
+            ).into())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     });
     // 2. Scope.
     s.push(Section {
@@ -1299,7 +1302,6 @@ pub fn markdown(
         out.push_str(&format!("\n{} {}\n\n", "#".repeat(s.level as usize), md_cell(&s.title)));
         for bl in &s.blocks {
             match bl {
-                Block::Para(p) if p.is_empty() => {}
                 Block::Para(p) => out.push_str(&format!("{}\n\n", md_cell(p))),
                 Block::Table { head, rows } => {
                     if rows.is_empty() {
@@ -1387,7 +1389,6 @@ pub fn html(
                 charts_open = false;
             }
             match bl {
-                Block::Para(p) if p.is_empty() => {}
                 Block::Para(p) => out.push_str(&format!("<p>{}</p>\n", html_escape(p))),
                 Block::Chart(svg) => {
                     out.push_str(svg);

@@ -90,21 +90,27 @@ pub struct Maintenance {
 /// yet: none known within 10 minutes of it, and, when the host was seen up before, moved from
 /// the latest boot by more than the time since then (the uptime went down by 10 s at least).
 fn is_new_boot(tx: &rusqlite::Transaction<'_>, host: &str, boot: i64, at: i64) -> Result<bool> {
-    let (near, latest, seen): (bool, Option<i64>, Option<i64>) = tx
+    // Every sample but a host's first after a boot stops here: the boot is known.
+    let near: bool = tx
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM boots WHERE host_id = h.id AND boot_at BETWEEN ?2 - 600 AND ?2 + 600),
-                    (SELECT max(boot_at) FROM boots WHERE host_id = h.id),
-                    max(coalesce((SELECT max(ts) FROM health_raw WHERE host_id = h.id AND reachable AND ts < ?3), 0),
-                        coalesce((SELECT max(bucket) FROM health_5m
-                                  WHERE host_id = h.id AND reachable_samples > 0 AND bucket + ?4 <= ?3), 0))
-             FROM hosts h WHERE h.name = ?1",
+            "SELECT EXISTS (SELECT 1 FROM boots b JOIN hosts h ON h.id = b.host_id
+                            WHERE h.name = ?1 AND b.boot_at BETWEEN ?2 - 600 AND ?2 + 600)",
         )?
-        .query_row(params![host, boot, at, BUCKET_S], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<i64>>(2)?.filter(|t| *t > 0)))
-        })?;
+        .query_row(params![host, boot], |r| r.get(0))?;
     if near {
         return Ok(false);
     }
+    let (latest, seen): (Option<i64>, Option<i64>) = tx
+        .prepare_cached(
+            "SELECT (SELECT max(boot_at) FROM boots WHERE host_id = h.id),
+                    max(coalesce((SELECT max(ts) FROM health_raw WHERE host_id = h.id AND reachable AND ts < ?2), 0),
+                        coalesce((SELECT max(bucket) FROM health_5m
+                                  WHERE host_id = h.id AND reachable_samples > 0 AND bucket + ?3 <= ?2), 0))
+             FROM hosts h WHERE h.name = ?1",
+        )?
+        .query_row(params![host, at, BUCKET_S], |r| {
+            Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.filter(|t| *t > 0)))
+        })?;
     Ok(match (latest, seen) {
         (Some(latest), Some(seen)) => boot - latest > at - seen + 10,
         _ => true,

@@ -162,8 +162,9 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
         Ok(keys) => engine.restore(keys),
         Err(e) => report.problem(Msg::StoreAlertsReadFailed, e),
     }
-    // The posture each host's signs were last judged from (its collection time).
-    let mut judged_signs: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    // The posture last taken in per host (its collection time): its failed logins kept, its
+    // signs judged, once.
+    let mut judged_postures: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     let mut alerts = AlertsSent::default();
     alerts.refresh(&store, &report);
     let mut queue: VecDeque<StoreCmd> = VecDeque::new();
@@ -217,10 +218,10 @@ pub fn run(setup: StoreSetup, rx: Receiver<StoreCmd>, report: Report<StoreMsg>) 
                 // the recorded baseline, between inspections.
                 for s in &samples {
                     let Some(sec) = &s.security else { continue };
-                    if judged_signs.get(&s.name) == Some(&sec.collected_at) {
+                    if judged_postures.get(&s.name) == Some(&sec.collected_at) {
                         continue;
                     }
-                    judged_signs.insert(s.name.clone(), sec.collected_at);
+                    judged_postures.insert(s.name.clone(), sec.collected_at);
                     // Its failed logins, kept per day for the inspection report.
                     if let Err(e) = store.record_posture(
                         &s.name,

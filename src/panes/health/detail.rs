@@ -10,7 +10,7 @@ use yunwei_widgets::{fmt, spark};
 
 use super::{level_style, Detail, HostRow};
 use crate::alerts::{Alert, AlertKey, Metric};
-use crate::health::security::Security;
+use crate::health::security::{Security, Tone};
 use crate::health::thresholds::Level;
 use crate::i18n::Msg;
 use crate::store::health::HistPoint;
@@ -19,7 +19,6 @@ use crate::ui::Ctx;
 /// The security posture of a host, for the detail view.
 fn security_lines(sec: &Security, ctx: &Ctx, w: usize) -> Vec<Line<'static>> {
     let roles = &ctx.theme.roles;
-    let unknown = || Span::styled(ctx.t(Msg::Unknown).to_string(), roles.muted);
     let mut lines = vec![Line::styled(
         format!(
             "{} ({})",
@@ -31,44 +30,19 @@ fn security_lines(sec: &Security, ctx: &Ctx, w: usize) -> Vec<Line<'static>> {
         roles.header,
     )];
     let label = |m: Msg| Span::styled(format!("{}: ", ctx.t(m)), roles.muted);
-    let firewall = match &sec.firewall {
-        Some(fw) if fw.active => Span::styled(
-            format!("{} {}", fw.kind, fw.rules.map(|r| format!("({r})")).unwrap_or_default()),
-            roles.ok,
-        ),
-        Some(_) => Span::styled(ctx.t(Msg::FirewallOff).to_string(), roles.warn),
-        None => unknown(),
+    let fact = |(m, text, tone): (Msg, String, Tone)| {
+        let style = match tone {
+            Tone::Good => roles.ok,
+            Tone::Bad => roles.warn,
+            Tone::Unknown => roles.muted,
+            Tone::Plain => roles.text,
+        };
+        vec![label(m), Span::styled(text, style)]
     };
-    lines.push(Line::from(vec![label(Msg::Firewall), firewall]));
-    let ports = if sec.listening_tcp_ports.is_empty() {
-        "-".to_string()
-    } else {
-        sec.listening_tcp_ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" ")
-    };
-    lines.push(Line::from(vec![label(Msg::ListeningPorts), Span::styled(ports, roles.text)]));
-    let logins = match sec.failed_ssh_logins_24h {
-        Some(n) => Span::styled(n.to_string(), if n > 0 { roles.warn } else { roles.ok }),
-        None => unknown(),
-    };
-    lines.push(Line::from(vec![label(Msg::FailedLogins), logins]));
-    let selinux = match &sec.selinux {
-        Some(m) => Span::styled(m.clone(), if m == "enforcing" { roles.ok } else { roles.warn }),
-        None => Span::styled(ctx.t(Msg::NotPresent).to_string(), roles.muted),
-    };
-    let clock = match sec.clock_synced {
-        Some(true) => Span::styled(ctx.t(Msg::Yes).to_string(), roles.ok),
-        Some(false) => Span::styled(ctx.t(Msg::No).to_string(), roles.warn),
-        None => unknown(),
-    };
-    let updates = match sec.pending_security_updates {
-        Some(n) => Span::styled(n.to_string(), if n > 0 { roles.warn } else { roles.ok }),
-        None => unknown(),
-    };
-    let items = vec![
-        vec![label(Msg::Selinux), selinux],
-        vec![label(Msg::ClockSynced), clock],
-        vec![label(Msg::SecurityUpdates), updates],
-    ];
+    let mut facts = sec.facts(ctx.lang).into_iter().map(fact);
+    // Firewall, ports and failed logins a line each; the short ones flow.
+    lines.extend(facts.by_ref().take(3).map(Line::from));
+    let items: Vec<Vec<Span<'static>>> = facts.collect();
     lines.extend(flow(items, "  ", w, ctx.ellipsis()));
     lines
 }
@@ -233,7 +207,7 @@ pub(super) fn render_detail(
                 .map(|e| {
                     format!(
                         "{}: {}",
-                        super::error_kind_words(&e.kind, ctx),
+                        crate::health::HostError::kind_text(&e.kind, ctx.lang),
                         e.text(ctx.lang == crate::i18n::Lang::ZhCn)
                     )
                 })

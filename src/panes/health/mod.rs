@@ -433,19 +433,9 @@ fn group_order(a: &HostRow, b: &HostRow) -> Ordering {
 pub fn down_reason(h: &HostRow, ctx: &Ctx) -> Option<String> {
     let s = h.sample.as_ref().filter(|s| !s.reachable)?;
     let e = s.error.as_ref()?;
-    let words = error_kind_words(&e.kind, ctx);
+    let words = crate::health::HostError::kind_text(&e.kind, ctx.lang);
     let text = e.text(ctx.lang == crate::i18n::Lang::ZhCn);
     Some(if text.is_empty() { words.to_string() } else { format!("{words}: {text}") })
-}
-
-/// The kind of a host error in words.
-pub fn error_kind_words(kind: &str, ctx: &Ctx) -> &'static str {
-    error_kind_text(kind, ctx.lang)
-}
-
-/// [`error_kind_words`] in `lang`, for the command line.
-pub fn error_kind_text(kind: &str, lang: crate::i18n::Lang) -> &'static str {
-    crate::health::HostError::kind_text(kind, lang)
 }
 
 fn state_rank(h: &HostRow, ctx: &Ctx) -> (u8, u8) {
